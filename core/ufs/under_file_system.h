@@ -1,0 +1,76 @@
+// The under storage (UFS) interface: what the master and the worker need from a storage system
+// that Alluxio caches. Calls are blocking; callers on a reactor run them through the reactor's
+// blocking pool. Paths are UFS-absolute strings ("/data/x" for the local implementation).
+// Implementations: local_under_file_system.h. An object store adds a class here, nothing else.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/common/result.h"
+
+namespace alluxio {
+
+struct UfsStatus {
+  std::string name;  // last path component ("" for the UFS root)
+  bool is_directory = false;
+  uint64_t length = 0;  // bytes; 0 for directories
+  int64_t mtime_ms = 0;
+  uint32_t mode = 0;  // permission bits only (no S_IFMT)
+  std::string owner;
+  std::string group;
+  // Changes whenever the content may have changed (size, mtime, inode identity). The master
+  // compares fingerprints to decide whether cached metadata and blocks are still valid.
+  std::string fingerprint;
+};
+
+// A readable UFS file. ReadAt may be called from several threads at once.
+class UfsReader {
+ public:
+  virtual ~UfsReader() = default;
+  // Reads up to buf.size() bytes at offset; returns the bytes read, 0 only at end of file.
+  virtual Result<size_t> ReadAt(uint64_t offset, std::span<char> buf) = 0;
+};
+
+// A file being created. Its content becomes visible at `path` only when Close() succeeds
+// (atomic replace of any previous file); Abort() or destruction without Close() leaves nothing.
+class UfsWriter {
+ public:
+  virtual ~UfsWriter() = default;
+  virtual Status Write(std::span<const char> data) = 0;
+  // Makes the data durable and publishes the file; returns its final status.
+  virtual Result<UfsStatus> Close() = 0;
+  virtual void Abort() = 0;
+};
+
+class UnderFileSystem {
+ public:
+  virtual ~UnderFileSystem() = default;
+
+  virtual Result<UfsStatus> GetStatus(std::string_view path) = 0;
+  // Children of a directory, unordered. kNotADirectory for a file, kNotFound if absent.
+  virtual Result<std::vector<UfsStatus>> List(std::string_view path) = 0;
+  virtual Result<std::unique_ptr<UfsReader>> Open(std::string_view path) = 0;
+  // Parent directories are created as needed.
+  virtual Result<std::unique_ptr<UfsWriter>> Create(std::string_view path, uint32_t mode) = 0;
+  // Creates the directory and missing parents; an existing directory is success.
+  virtual Status Mkdirs(std::string_view path, uint32_t mode) = 0;
+  // Removes a file, or a directory with everything under it when recursive is true
+  // (kNotEmpty otherwise). kNotFound if absent.
+  virtual Status Delete(std::string_view path, bool recursive) = 0;
+  // Atomically renames, replacing an existing file at dst (never a non-empty directory).
+  virtual Status Rename(std::string_view src, std::string_view dst) = 0;
+  virtual Status SetMode(std::string_view path, uint32_t mode) = 0;
+  virtual Status SetMtime(std::string_view path, int64_t mtime_ms) = 0;
+  // Bytes of capacity and free space of the storage holding this UFS.
+  virtual Result<std::pair<uint64_t, uint64_t>> CapacityAndFree() = 0;
+};
+
+// Creates the UFS for a URI: "file:///dir" or "/dir" → local. kUnsupported for other schemes.
+Result<std::unique_ptr<UnderFileSystem>> CreateUnderFileSystem(std::string_view uri);
+
+}  // namespace alluxio
