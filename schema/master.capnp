@@ -1,0 +1,97 @@
+# The master: namespace service for clients, block master for workers.
+@0xbfad1ca5de061113;
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("alluxio::wire");
+
+using Common = import "common.capnp";
+using Status = Common.Status;
+using FileInfo = Common.FileInfo;
+using WorkerAddress = Common.WorkerAddress;
+
+struct BlockLocation {
+  workerId @0 :UInt64;
+  address @1 :WorkerAddress;
+  tierAlias @2 :Text;
+}
+
+struct BlockInfo {
+  blockId @0 :UInt64;
+  length @1 :UInt64;
+  offset @2 :UInt64;  # offset of the block in its file
+  locations @3 :List(BlockLocation);
+}
+
+struct MountPointInfo {
+  alluxioPath @0 :Text;
+  ufsUri @1 :Text;
+  readOnly @2 :Bool;
+}
+
+struct WorkerInfo {
+  workerId @0 :UInt64;
+  address @1 :WorkerAddress;
+  capacityBytes @2 :UInt64;
+  usedBytes @3 :UInt64;
+  lastHeartbeatMsAgo @4 :Int64;
+  state @5 :Text;  # "LIVE" or "LOST"
+  blockCount @6 :UInt64;
+}
+
+struct SetAttributeOptions {
+  hasMode @0 :Bool;
+  mode @1 :UInt32;
+  owner @2 :Text;  # "" leaves it unchanged
+  group @3 :Text;
+  hasMtime @4 :Bool;
+  mtimeMs @5 :Int64;
+}
+
+# The bootstrap capability of the master's RPC port.
+interface Master {
+  fileSystem @0 () -> (service :FileSystemMaster);
+  blockMaster @1 () -> (service :BlockMaster);
+}
+
+interface FileSystemMaster {
+  getStatus @0 (path :Text) -> (status :Status, info :FileInfo);
+  # One page of a directory, in name order, starting after `startAfter` ("" = from the start).
+  listStatus @1 (path :Text, startAfter :Text, limit :UInt32)
+      -> (status :Status, entries :List(FileInfo), hasMore :Bool);
+  createDirectory @2 (path :Text, recursive :Bool, allowExists :Bool, mode :UInt32,
+                      owner :Text, group :Text) -> (status :Status, info :FileInfo);
+  # Creates an incomplete file. `overwrite` replaces an existing complete file only when the
+  # new one is completed (the old one stays readable until then).
+  createFile @3 (path :Text, blockSizeBytes :UInt64, recursive :Bool, overwrite :Bool,
+                 mode :UInt32, owner :Text, group :Text, writeType :Common.WriteType)
+      -> (status :Status, info :FileInfo);
+  completeFile @4 (fileId :UInt64, length :UInt64, blockIds :List(UInt64), persisted :Bool,
+                   ufsFingerprint :Text) -> (status :Status, info :FileInfo);
+  # Drops an incomplete file (a writer that gave up).
+  abortFile @5 (fileId :UInt64) -> (status :Status);
+  remove @6 (path :Text, recursive :Bool) -> (status :Status);
+  rename @7 (src :Text, dst :Text, noReplace :Bool) -> (status :Status);
+  setAttribute @8 (path :Text, options :SetAttributeOptions) -> (status :Status, info :FileInfo);
+  mount @9 (alluxioPath :Text, ufsUri :Text, readOnly :Bool) -> (status :Status);
+  unmount @10 (alluxioPath :Text) -> (status :Status);
+  getMountTable @11 () -> (status :Status, mounts :List(MountPointInfo));
+  # Block list with locations, for readers.
+  getBlockInfos @12 (fileId :UInt64) -> (status :Status, info :FileInfo, blocks :List(BlockInfo));
+  # Removes the cached blocks of every file under path from all workers (data stays in the UFS).
+  free @13 (path :Text, recursive :Bool) -> (status :Status, freedBlocks :UInt64);
+  getCapacity @14 () -> (status :Status, capacityBytes :UInt64, usedBytes :UInt64,
+                         ufsCapacityBytes :UInt64, ufsFreeBytes :UInt64);
+  getWorkers @15 () -> (status :Status, workers :List(WorkerInfo));
+}
+
+interface BlockMaster {
+  # Registers (or re-registers) a worker with all the blocks it holds.
+  registerWorker @0 (address :WorkerAddress, capacityBytes :UInt64, usedBytes :UInt64,
+                     blockIds :List(UInt64)) -> (status :Status, workerId :UInt64);
+  # `reregister` in the reply: the master does not know this worker (restarted or marked lost).
+  heartbeat @1 (workerId :UInt64, usedBytes :UInt64, addedBlocks :List(UInt64),
+                removedBlocks :List(UInt64))
+      -> (status :Status, reregister :Bool, blocksToFree :List(UInt64));
+  commitBlock @2 (workerId :UInt64, blockId :UInt64, length :UInt64, tierAlias :Text)
+      -> (status :Status);
+}

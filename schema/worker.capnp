@@ -1,0 +1,63 @@
+# The worker: block reads (cached or read through from the UFS) and file writes.
+@0xdb1384fb575a2d2a;
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("alluxio::wire");
+
+using Common = import "common.capnp";
+using Status = Common.Status;
+
+# Where a block's bytes live in the UFS, for read-through on a cache miss.
+struct UfsBlockSource {
+  ufsPath @0 :Text;          # full UFS URI of the file
+  offsetInFile @1 :UInt64;   # the block's offset in the file
+  blockLength @2 :UInt64;
+  ufsFingerprint @3 :Text;   # a cached block from another version of the file is not used
+}
+
+interface BlockWorker {
+  # Reads [offset, offset+length) of a block (at most 4 MiB per call; clients pipeline calls).
+  # A miss reads through from `source` and, when `cache` is set, caches the whole block
+  # (in the background for a partial read).
+  readBlock @0 (blockId :UInt64, offset :UInt64, length :UInt32, source :UfsBlockSource,
+                cache :Bool) -> (status :Status, data :Data, fromCache :Bool);
+  # Pins a cached block for direct reading by a client on the same host; the block stays
+  # pinned until the returned lease is dropped.
+  openLocalBlock @1 (blockId :UInt64)
+      -> (status :Status, path :Text, length :UInt64, lease :BlockLease);
+  # Writes a whole file: blocks are cached (unless THROUGH) and the UFS file written
+  # (unless MUST_CACHE). See FileWriter.
+  createFileWriter @2 (fileId :UInt64, blockSizeBytes :UInt64, ufsPath :Text, mode :UInt32,
+                       writeType :Common.WriteType) -> (status :Status, writer :FileWriter);
+  # Loads a block into the cache from the UFS (alluxio fs load).
+  cacheBlock @3 (blockId :UInt64, source :UfsBlockSource) -> (status :Status);
+  removeBlock @4 (blockId :UInt64) -> (status :Status);
+  getStats @5 () -> (status :Status, stats :WorkerStats);
+}
+
+interface BlockLease {
+  release @0 () -> ();
+}
+
+# Sequential file data. Blocks are cut at blockSizeBytes; block ids derive from the file id.
+interface FileWriter {
+  write @0 (data :Data) -> stream;
+  # Pushes everything written so far to the block store (and UFS) without completing.
+  flush @1 () -> (status :Status, length :UInt64);
+  # Ends the stream: commits the last block, publishes the UFS file, and reports the file's
+  # length, block ids and UFS fingerprint for completeFile. Reports any earlier write error.
+  finish @2 () -> (status :Status, length :UInt64, blockIds :List(UInt64),
+                   ufsFingerprint :Text);
+  abort @3 () -> ();
+}
+
+struct WorkerStats {
+  blocksCached @0 :UInt64;
+  capacityBytes @1 :UInt64;
+  usedBytes @2 :UInt64;
+  cacheHits @3 :UInt64;
+  cacheMisses @4 :UInt64;
+  bytesReadCache @5 :UInt64;
+  bytesReadUfs @6 :UInt64;
+  evictions @7 :UInt64;
+}
