@@ -1,0 +1,176 @@
+// The file system logic the FUSE layer calls: a path-based coroutine API, like Alluxio's client
+// (getStatus, listStatus, createFile, openFile, ...). It never sees FUSE structs or node ids:
+// the FUSE layer (core/fuse) keeps the kernel's node ids and lookup counts and translates them to
+// paths before calling here. This keeps the logic testable without a kernel.
+//
+// Paths are absolute within the mount ("/" is the mounted Alluxio directory), normalised: no
+// trailing slash except for "/", no empty, "." or ".." components. Each component is at most 255
+// bytes. An implementation maps them to Alluxio paths.
+//
+// Every operation returns asio::awaitable<Result<T>>; failures are ErrorCode values mapped to
+// errno by ToErrno (core/common/error.h). Which errno each operation can produce is listed next
+// to it. Operations may be called concurrently from several reactors; implementations say how
+// they synchronise. Spans passed in must stay valid until the returned awaitable completes
+// (callers co_await immediately).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <asio/awaitable.hpp>
+
+#include "core/common/result.h"
+
+namespace alluxio::fs {
+
+template <typename T>
+using Task = asio::awaitable<Result<T>>;
+
+struct Timespec {
+  int64_t sec = 0;
+  uint32_t nsec = 0;
+
+  friend bool operator==(const Timespec&, const Timespec&) = default;
+};
+
+// What stat(2) shows. `mode` carries the type bits (S_IFDIR, S_IFREG, ...).
+struct Attributes {
+  uint64_t ino = 0;  // stable file id (Alluxio's file id); 0: the FUSE layer uses its node id
+  uint32_t mode = 0;
+  uint32_t nlink = 1;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  uint64_t size = 0;
+  uint64_t blocks = 0;  // 512-byte units: ceil(size / 512) for Alluxio files
+  Timespec atime;
+  Timespec mtime;
+  Timespec ctime;
+  uint32_t blksize = 4096;
+  uint32_t rdev = 0;
+};
+
+struct DirEntry {
+  std::string name;  // one component
+  Attributes attr;
+};
+
+// A change of attributes; absent fields stay as they are.
+struct SetAttrRequest {
+  enum class TimeKind { kNow, kGiven };
+  struct TimeChange {
+    TimeKind kind = TimeKind::kNow;
+    Timespec time;
+  };
+
+  std::optional<uint32_t> mode;  // permission bits only (07777)
+  std::optional<uint32_t> uid;
+  std::optional<uint32_t> gid;
+  std::optional<uint64_t> size;  // truncate / extend
+  std::optional<TimeChange> atime;
+  std::optional<TimeChange> mtime;
+  // The open handle the change came through (ftruncate), when the kernel names one.
+  std::optional<uint64_t> handle;
+};
+
+struct FsStats {
+  uint64_t blocks = 0;  // in units of frsize
+  uint64_t bfree = 0;
+  uint64_t bavail = 0;
+  uint64_t files = 0;
+  uint64_t ffree = 0;
+  uint32_t bsize = 16384;  // Alluxio reports 16 KiB
+  uint32_t frsize = 16384;
+  uint32_t namelen = 255;
+};
+
+// Opaque id of an open file, chosen by the implementation (never 0 for a valid handle).
+using FileHandle = uint64_t;
+
+enum class RenameMode {
+  kReplace,    // rename(2): atomically replace an existing destination
+  kNoReplace,  // RENAME_NOREPLACE: EEXIST if the destination exists
+  kExchange,   // RENAME_EXCHANGE: swap source and destination, both must exist
+};
+
+struct CreatedFile {
+  FileHandle handle = 0;
+  Attributes attr;
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  // Attributes of `path`. kNotFound, kNotADirectory (a parent is a file).
+  virtual Task<Attributes> GetAttr(std::string path) = 0;
+
+  // Applies `change` and returns the new attributes. kNotFound, kNotPermitted,
+  // kUnsupported (a size the implementation cannot produce, e.g. truncating a complete
+  // Alluxio file to a nonzero size).
+  virtual Task<Attributes> SetAttr(std::string path, SetAttrRequest change) = 0;
+
+  // Up to `max_entries` entries of directory `path`, starting with the `offset`-th (0-based) in
+  // a stable order for an unchanged directory; fewer than asked (possibly none) means the end.
+  // No "." or "..". kNotFound, kNotADirectory.
+  virtual Task<std::vector<DirEntry>> ListDir(std::string path, uint64_t offset,
+                                              uint32_t max_entries) = 0;
+
+  // Creates directory `path` with permission bits `mode`. kAlreadyExists, kNotFound (parent),
+  // kNotADirectory (parent).
+  virtual Task<Attributes> Mkdir(std::string path, uint32_t mode) = 0;
+
+  // Removes file `path`. kNotFound, kIsADirectory.
+  virtual Task<void> Unlink(std::string path) = 0;
+
+  // Removes empty directory `path`. kNotFound, kNotADirectory, kNotEmpty.
+  virtual Task<void> Rmdir(std::string path) = 0;
+
+  // Renames `from` to `to` (both absolute). kNotFound, kAlreadyExists (kNoReplace),
+  // kNotEmpty (replacing a non-empty directory), kIsADirectory / kNotADirectory (type
+  // mismatch with an existing destination), kInvalidArgument (`to` inside `from`),
+  // kUnsupported (a mode the implementation does not offer).
+  virtual Task<void> Rename(std::string from, std::string to, RenameMode mode) = 0;
+
+  // Opens existing file `path`; `flags` are open(2) flags (O_ACCMODE, O_TRUNC, O_APPEND, ...).
+  // kNotFound, kIsADirectory, kIncomplete (still being written elsewhere), kUnsupported.
+  virtual Task<FileHandle> Open(std::string path, int flags) = 0;
+
+  // Creates and opens file `path` (O_CREAT; with O_EXCL kAlreadyExists if it exists).
+  // kNotFound (parent), kNotADirectory (parent), kAlreadyExists.
+  virtual Task<CreatedFile> Create(std::string path, uint32_t mode, int flags) = 0;
+
+  // Reads up to buffer.size() bytes at `offset` into `buffer`; returns the count, short only at
+  // the end of the file. kInvalidArgument (bad handle or not open for reading), kIoError.
+  virtual Task<size_t> Read(FileHandle handle, uint64_t offset, std::span<std::byte> buffer) = 0;
+
+  // Writes `data` at `offset`; returns the count written (all of it on success).
+  // kInvalidArgument (bad handle or not open for writing), kUnsupported (a write the file
+  // cannot take, e.g. outside the reorder window), kNoSpace, kIoError.
+  virtual Task<size_t> Write(FileHandle handle, uint64_t offset,
+                             std::span<const std::byte> data) = 0;
+
+  // close(2) of one descriptor of the handle (may be called several times). kIoError.
+  virtual Task<void> Flush(FileHandle handle) = 0;
+
+  // Pushes written data to durable storage without completing the file. kIoError.
+  virtual Task<void> Fsync(FileHandle handle, bool datasync) = 0;
+
+  // Last close: completes a written file, frees the handle. The handle is invalid afterwards
+  // even on failure. kIoError.
+  virtual Task<void> Release(FileHandle handle) = 0;
+
+  // Capacity of the mount. kUnavailable.
+  virtual Task<FsStats> StatFs() = 0;
+
+  // access(2) with `mask` (R_OK | W_OK | X_OK, or F_OK) for the caller uid/gid.
+  // kNotFound, kPermissionDenied.
+  virtual Task<void> Access(std::string path, uint32_t mask, uint32_t uid, uint32_t gid) = 0;
+};
+
+}  // namespace alluxio::fs

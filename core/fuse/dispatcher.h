@@ -1,0 +1,138 @@
+// The FUSE request dispatcher: validates one kernel message, decodes it, calls the file system
+// (core/fs/file_system.h) with paths from the inode table, and encodes the reply into a
+// FuseReplySink. It owns the protocol state: INIT negotiation, node ids and lookup counts,
+// directory handles, counters. File handles are the file system's own (passed through as fh).
+//
+// Table-driven: opcode → {handler, name, minimum argument size, replies?}. Unknown opcodes get
+// ENOSYS; the opcodes of UnsupportedOps() (unsupported_ops.h) get their fixed errno, logged and
+// counted. See docs/fuse-protocol.md for every operation and its errno.
+//
+// Threading: Handle may run concurrently on several reactors (threads); the shared tables are
+// internally locked, counters are atomics. The dispatcher and the file system must outlive every
+// Handle coroutine.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <unordered_map>
+
+#include <asio/awaitable.hpp>
+
+#include "core/fs/file_system.h"
+#include "core/fuse/fuse_abi.h"
+#include "core/fuse/fuse_options.h"
+#include "core/fuse/inode_table.h"
+#include "core/fuse/reply_sink.h"
+
+namespace alluxio::fuse {
+
+struct FuseCounters {
+  std::atomic<uint64_t> requests{0};     // messages handed to Handle
+  std::atomic<uint64_t> dropped{0};      // too short for a header, or malformed no-reply messages
+  std::atomic<uint64_t> malformed{0};    // answered EINVAL for bad lengths or arguments
+  std::atomic<uint64_t> unknown{0};      // answered ENOSYS: opcode not known at all
+  std::atomic<uint64_t> unsupported{0};  // answered from UnsupportedOps()
+  std::atomic<uint64_t> interrupts{0};   // INTERRUPT messages received
+  std::atomic<uint64_t> errors{0};       // replies with a nonzero errno
+  std::array<std::atomic<uint64_t>, abi::kOpcodeLimit> by_opcode{};
+};
+
+class FuseDispatcher {
+ public:
+  FuseDispatcher(fs::FileSystem& fs, FuseOptions options);
+  ~FuseDispatcher();
+  FuseDispatcher(const FuseDispatcher&) = delete;
+  FuseDispatcher& operator=(const FuseDispatcher&) = delete;
+
+  // Handles one message as read from the kernel. `message` is exactly the bytes received;
+  // `scratch` is where READ data and directory listings are built and must hold at least
+  // ScratchSize() bytes and not overlap `message`. Both must stay valid and unchanged until the
+  // returned awaitable completes. Sends at most one reply to `sink` (none for FORGET,
+  // BATCH_FORGET, INTERRUPT, NOTIFY_REPLY, and messages too short to answer), before
+  // completing. Never throws for malformed input.
+  asio::awaitable<void> Handle(std::span<const std::byte> message, std::span<std::byte> scratch,
+                               FuseReplySink& sink);
+
+  // Scratch bytes a transport provides per in-flight request: the largest READ.
+  size_t ScratchSize() const { return options_.MaxRead(); }
+  // Smallest read buffer for one request: header + WRITE header + the largest WRITE.
+  size_t RequestBufferSize() const;
+
+  bool initialized() const { return initialized_.load(std::memory_order_acquire); }
+  // Negotiated INIT flags (64 bits, flags2 in the upper half); 0 before INIT.
+  uint64_t negotiated_flags() const { return negotiated_flags_; }
+  const FuseCounters& counters() const { return counters_; }
+  const InodeTable& inodes() const { return inodes_; }
+  size_t open_dir_handles() const;
+
+ private:
+  struct Request;
+  struct DirHandle;
+  using Handler = asio::awaitable<void> (FuseDispatcher::*)(const Request&);
+  struct OpInfo {
+    Handler handler = nullptr;
+    const char* name = nullptr;
+    uint32_t min_args = 0;
+    bool replies = true;
+  };
+  static const std::array<OpInfo, abi::kOpcodeLimit>& OpTable();
+
+  void Reply(const Request& req, int error, std::span<const iovec> body = {});
+  void ReplyError(const Request& req, const Error& error);
+  void ReplyMalformed(const Request& req);
+  abi::EntryOut MakeEntry(const InodeTable::Entry& entry, const fs::Attributes& attr) const;
+  abi::Attr ToAbiAttr(const fs::Attributes& attr, uint64_t nodeid) const;
+
+  asio::awaitable<void> DoInit(const Request& req);
+  asio::awaitable<void> DoDestroy(const Request& req);
+  asio::awaitable<void> DoLookup(const Request& req);
+  asio::awaitable<void> DoForget(const Request& req);
+  asio::awaitable<void> DoBatchForget(const Request& req);
+  asio::awaitable<void> DoGetattr(const Request& req);
+  asio::awaitable<void> DoSetattr(const Request& req);
+  asio::awaitable<void> DoMkdir(const Request& req);
+  asio::awaitable<void> DoUnlink(const Request& req);
+  asio::awaitable<void> DoRmdir(const Request& req);
+  asio::awaitable<void> DoRename(const Request& req);
+  asio::awaitable<void> DoRename2(const Request& req);
+  asio::awaitable<void> DoOpen(const Request& req);
+  asio::awaitable<void> DoCreate(const Request& req);
+  asio::awaitable<void> DoRead(const Request& req);
+  asio::awaitable<void> DoWrite(const Request& req);
+  asio::awaitable<void> DoFlush(const Request& req);
+  asio::awaitable<void> DoRelease(const Request& req);
+  asio::awaitable<void> DoFsync(const Request& req);
+  asio::awaitable<void> DoOpendir(const Request& req);
+  asio::awaitable<void> DoReaddir(const Request& req);
+  asio::awaitable<void> DoReaddirplus(const Request& req);
+  asio::awaitable<void> DoReleasedir(const Request& req);
+  asio::awaitable<void> DoFsyncdir(const Request& req);
+  asio::awaitable<void> DoStatfs(const Request& req);
+  asio::awaitable<void> DoAccess(const Request& req);
+  asio::awaitable<void> DoInterrupt(const Request& req);
+  asio::awaitable<void> DoNotifyReply(const Request& req);
+
+  asio::awaitable<void> RenameCommon(const Request& req, uint64_t newdir, uint32_t flags,
+                                     std::string_view oldname, std::string_view newname);
+  asio::awaitable<void> ReaddirCommon(const Request& req, bool plus);
+  std::shared_ptr<DirHandle> FindDir(uint64_t fh) const;
+
+  fs::FileSystem& fs_;
+  const FuseOptions options_;
+  InodeTable inodes_;
+  FuseCounters counters_;
+  std::atomic<bool> initialized_{false};
+  std::atomic<bool> destroyed_{false};
+  uint64_t negotiated_flags_ = 0;  // written once by INIT before initialized_ is released
+
+  mutable std::mutex dirs_mutex_;
+  uint64_t next_dir_handle_ = 1;
+  std::unordered_map<uint64_t, std::shared_ptr<DirHandle>> dirs_;
+};
+
+}  // namespace alluxio::fuse

@@ -1,0 +1,142 @@
+#include "core/fuse/inode_table.h"
+
+#include <vector>
+
+namespace alluxio::fuse {
+
+namespace {
+
+bool IsInSubtree(std::string_view candidate, std::string_view root) {
+  if (candidate.size() < root.size() || candidate.substr(0, root.size()) != root) return false;
+  return candidate.size() == root.size() || root == "/" || candidate[root.size()] == '/';
+}
+
+}  // namespace
+
+std::string JoinPath(std::string_view parent, std::string_view name) {
+  std::string path;
+  path.reserve(parent.size() + 1 + name.size());
+  path.append(parent);
+  if (path.empty() || path.back() != '/') path.push_back('/');
+  path.append(name);
+  return path;
+}
+
+InodeTable::InodeTable(uint64_t generation) : generation_(generation) {
+  nodes_.emplace(kRootId, Node{"/", 0, 1});
+  by_path_.emplace("/", kRootId);
+}
+
+std::optional<std::string> InodeTable::PathOf(uint64_t nodeid) const {
+  std::lock_guard lock(mutex_);
+  auto it = nodes_.find(nodeid);
+  if (it == nodes_.end() || it->second.path.empty()) return std::nullopt;
+  return it->second.path;
+}
+
+InodeTable::Entry InodeTable::Ref(const std::string& path, uint64_t fs_ino) {
+  std::lock_guard lock(mutex_);
+  auto found = by_path_.find(path);
+  if (found != by_path_.end()) {
+    Node& node = nodes_.at(found->second);
+    const bool replaced = fs_ino != 0 && node.fs_ino != 0 && node.fs_ino != fs_ino;
+    if (!replaced || found->second == kRootId) {
+      if (fs_ino != 0) node.fs_ino = fs_ino;
+      ++node.lookups;
+      return {found->second, generation_};
+    }
+    DetachLocked(path);
+  }
+  const uint64_t id = next_id_++;
+  nodes_.emplace(id, Node{path, fs_ino, 1});
+  by_path_.emplace(path, id);
+  return {id, generation_};
+}
+
+void InodeTable::Forget(uint64_t nodeid, uint64_t nlookup) {
+  std::lock_guard lock(mutex_);
+  auto it = nodes_.find(nodeid);
+  if (it == nodes_.end()) return;
+  Node& node = it->second;
+  node.lookups = nlookup >= node.lookups ? 0 : node.lookups - nlookup;
+  if (node.lookups > 0 || nodeid == kRootId) return;
+  if (!node.path.empty()) by_path_.erase(node.path);
+  nodes_.erase(it);
+}
+
+std::map<std::string, uint64_t> InodeTable::TakeSubtreeLocked(std::string_view path) {
+  std::map<std::string, uint64_t> taken;
+  for (auto it = by_path_.lower_bound(path); it != by_path_.end();) {
+    if (!IsInSubtree(it->first, path)) {
+      // Keys between "/a" and "/a/" (e.g. "/a-b", "/a.b") sort before "/a/x": skip them.
+      if (it->first.size() > path.size() && it->first.substr(0, path.size()) == path &&
+          it->first[path.size()] < '/') {
+        ++it;
+        continue;
+      }
+      break;
+    }
+    taken.emplace(it->first, it->second);
+    it = by_path_.erase(it);
+  }
+  return taken;
+}
+
+void InodeTable::DetachLocked(std::string_view path) {
+  for (const auto& [key, id] : TakeSubtreeLocked(path)) {
+    auto node = nodes_.find(id);
+    if (node == nodes_.end()) continue;
+    if (id == kRootId) {  // the root cannot be detached; put it back
+      by_path_.emplace(key, id);
+      continue;
+    }
+    node->second.path.clear();
+    if (node->second.lookups == 0) nodes_.erase(node);
+  }
+}
+
+void InodeTable::Detach(std::string_view path) {
+  std::lock_guard lock(mutex_);
+  DetachLocked(path);
+}
+
+void InodeTable::Move(std::string_view from, std::string_view to) {
+  std::lock_guard lock(mutex_);
+  if (from == to) return;
+  DetachLocked(to);
+  for (const auto& [key, id] : TakeSubtreeLocked(from)) {
+    std::string moved = std::string(to) + key.substr(from.size());
+    nodes_.at(id).path = moved;
+    by_path_.emplace(std::move(moved), id);
+  }
+}
+
+void InodeTable::Exchange(std::string_view a, std::string_view b) {
+  std::lock_guard lock(mutex_);
+  if (a == b) return;
+  auto from_a = TakeSubtreeLocked(a);
+  auto from_b = TakeSubtreeLocked(b);
+  auto place = [this](const std::map<std::string, uint64_t>& entries, std::string_view from,
+                      std::string_view to) {
+    for (const auto& [key, id] : entries) {
+      std::string moved = std::string(to) + key.substr(from.size());
+      nodes_.at(id).path = moved;
+      by_path_.emplace(std::move(moved), id);
+    }
+  };
+  place(from_a, a, b);
+  place(from_b, b, a);
+}
+
+size_t InodeTable::size() const {
+  std::lock_guard lock(mutex_);
+  return nodes_.size();
+}
+
+uint64_t InodeTable::Lookups(uint64_t nodeid) const {
+  std::lock_guard lock(mutex_);
+  auto it = nodes_.find(nodeid);
+  return it == nodes_.end() ? 0 : it->second.lookups;
+}
+
+}  // namespace alluxio::fuse

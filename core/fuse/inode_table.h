@@ -1,0 +1,84 @@
+// The kernel's view of the namespace: node id ↔ path, generation and lookup count.
+//
+// The FUSE layer owns node ids; the file system core is path-based (core/fs/file_system.h).
+// A node is created by the first LOOKUP-like reply for a path (LOOKUP, MKDIR, CREATE,
+// READDIRPLUS entries), each such reply adds one lookup reference, and FORGET/BATCH_FORGET drop
+// them; a node with no references left is erased. Node ids are never reused (64-bit counter), so
+// the generation is constant for the table's life. Unlink, rmdir and a rename over an existing
+// name *detach* the affected nodes: they keep their id until forgotten, but no longer resolve to
+// a path (operations on them answer ENOENT). Renames move the paths of a node and all its
+// descendants.
+//
+// Thread-safe: one mutex, shared by all reactors (node ids are global to the connection).
+// TODO(perf): shard by node id if the lock shows up in profiles.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace alluxio::fuse {
+
+class InodeTable {
+ public:
+  static constexpr uint64_t kRootId = 1;
+
+  struct Entry {
+    uint64_t nodeid = 0;
+    uint64_t generation = 0;
+  };
+
+  explicit InodeTable(uint64_t generation = 1);
+
+  // The current path of `nodeid`; nullopt for an unknown or detached node.
+  std::optional<std::string> PathOf(uint64_t nodeid) const;
+
+  // Adds one lookup reference to the node for `path`, creating it if needed. `fs_ino` is the
+  // file system's id of the object now at `path` (0 if it has none): when it differs from the
+  // one recorded, the path names a different object and the old node is detached first, so the
+  // kernel never sees one node id change type.
+  Entry Ref(const std::string& path, uint64_t fs_ino);
+
+  // Drops `nlookup` references (saturating); erases the node at zero. The root is never erased.
+  void Forget(uint64_t nodeid, uint64_t nlookup);
+
+  // `path` and everything below it no longer exist (after unlink / rmdir).
+  void Detach(std::string_view path);
+
+  // `from` (and its subtree) is now at `to`; what was at `to` is detached.
+  void Move(std::string_view from, std::string_view to);
+
+  // The subtrees at `a` and `b` swapped places (RENAME_EXCHANGE).
+  void Exchange(std::string_view a, std::string_view b);
+
+  // Number of live nodes, root included.
+  size_t size() const;
+  // Lookup references of `nodeid`, 0 if unknown (for tests and stats).
+  uint64_t Lookups(uint64_t nodeid) const;
+
+ private:
+  struct Node {
+    std::string path;  // empty when detached
+    uint64_t fs_ino = 0;
+    uint64_t lookups = 0;
+  };
+
+  // Removes the entries of `path`'s subtree from by_path_ and returns them (path → id).
+  std::map<std::string, uint64_t> TakeSubtreeLocked(std::string_view path);
+  void DetachLocked(std::string_view path);
+
+  mutable std::mutex mutex_;
+  const uint64_t generation_;
+  uint64_t next_id_ = kRootId + 1;
+  std::unordered_map<uint64_t, Node> nodes_;
+  std::map<std::string, uint64_t, std::less<>> by_path_;
+};
+
+// "/a" + "b" → "/a/b"; "/" + "b" → "/b". `name` must be a valid entry name.
+std::string JoinPath(std::string_view parent, std::string_view name);
+
+}  // namespace alluxio::fuse
