@@ -1,6 +1,9 @@
 // The under storage (UFS) interface: what the master and the worker need from a storage system
 // that Alluxio caches. Calls are blocking; callers on a reactor run them through the reactor's
-// blocking pool. Paths are UFS-absolute strings ("/data/x" for the local implementation).
+// blocking pool. A UFS object is created for a root URI (a mount point's UFS, such as
+// "file:///data/ufs") and its methods take absolute paths *inside* that root: "/" is the root
+// itself, "/a/b" is the file b in the directory a below the root. Paths with "." or ".."
+// components or not starting with "/" are refused with kInvalidPath.
 // Implementations: local_under_file_system.h. An object store adds a class here, nothing else.
 #pragma once
 

@@ -1,0 +1,477 @@
+#include "core/ufs/local_under_file_system.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/common/logging.h"
+
+namespace alluxio {
+namespace {
+
+constexpr size_t kMaxComponent = 255;
+
+// Splits a UFS path into its components ("/" → none). Refuses relative paths, "." and "..",
+// NUL bytes and over-long components.
+Result<std::vector<std::string_view>> SplitPath(std::string_view path) {
+  if (path.empty() || path.front() != '/') {
+    return Fail(ErrorCode::kInvalidPath, fmt::format("not an absolute path: '{}'", path));
+  }
+  if (path.find('\0') != std::string_view::npos) {
+    return Fail(ErrorCode::kInvalidPath, "path contains a NUL byte");
+  }
+  std::vector<std::string_view> parts;
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    std::string_view part = path.substr(i, j - i);
+    if (part == "." || part == "..") {
+      return Fail(ErrorCode::kInvalidPath, fmt::format("'{}' component in '{}'", part, path));
+    }
+    if (part.size() > kMaxComponent) {
+      return Fail(ErrorCode::kNameTooLong, fmt::format("component over 255 bytes in '{}'", path));
+    }
+    if (!part.empty()) parts.push_back(part);
+    i = j + 1;
+  }
+  return parts;
+}
+
+std::string Join(const std::string& root, const std::vector<std::string_view>& parts,
+                 size_t count) {
+  std::string out = root == "/" ? std::string() : root;
+  for (size_t i = 0; i < count; ++i) {
+    out += '/';
+    out += parts[i];
+  }
+  if (out.empty()) out.push_back('/');
+  return out;
+}
+
+std::string ParentOf(const std::string& local) {
+  size_t slash = local.rfind('/');
+  if (slash == 0 || slash == std::string::npos) return "/";
+  return local.substr(0, slash);
+}
+
+int64_t MtimeNs(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+// fsync of a directory so that a rename or create in it survives a crash.
+Status SyncDirectory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Fail(ErrnoError(errno, fmt::format("open {}", dir)));
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return Fail(ErrnoError(err, fmt::format("fsync {}", dir)));
+  return Ok();
+}
+
+// mkdir -p over parts[0..count) below root. The last created directory gets `mode`, missing
+// intermediate ones mode|0700.
+Status MakeDirectories(const std::string& root, const std::vector<std::string_view>& parts,
+                       size_t count, uint32_t mode) {
+  for (size_t i = 1; i <= count; ++i) {
+    std::string local = Join(root, parts, i);
+    bool last = i == count;
+    mode_t m = static_cast<mode_t>(last ? (mode & 07777) : ((mode & 07777) | 0700));
+    if (::mkdir(local.c_str(), m) == 0) {
+      if (::chmod(local.c_str(), m) != 0) {
+        return Fail(ErrnoError(errno, fmt::format("chmod {}", local)));
+      }
+      continue;
+    }
+    int err = errno;
+    if (err != EEXIST) return Fail(ErrnoError(err, fmt::format("mkdir {}", local)));
+    struct stat st;
+    if (::stat(local.c_str(), &st) != 0) {
+      return Fail(ErrnoError(errno, fmt::format("stat {}", local)));
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      if (last) return Fail(ErrorCode::kAlreadyExists, fmt::format("{} is a file", local));
+      return Fail(ErrorCode::kNotADirectory, fmt::format("{} is not a directory", local));
+    }
+  }
+  return Ok();
+}
+
+std::string RandomSuffix() {
+  uint64_t r = 0;
+  ssize_t n = ::getrandom(&r, sizeof(r), 0);
+  assert(n == sizeof(r));
+  (void)n;
+  return fmt::format("{:016x}", r);
+}
+
+class LocalUfsReader final : public UfsReader {
+ public:
+  LocalUfsReader(int fd, std::string local) : fd_(fd), local_(std::move(local)) {}
+  ~LocalUfsReader() override { ::close(fd_); }
+
+  Result<size_t> ReadAt(uint64_t offset, std::span<char> buf) override {
+    size_t done = 0;
+    while (done < buf.size()) {
+      ssize_t n =
+          ::pread(fd_, buf.data() + done, buf.size() - done, static_cast<off_t>(offset + done));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return Fail(ErrnoError(errno, fmt::format("pread {}", local_)));
+      }
+      if (n == 0) break;
+      done += static_cast<size_t>(n);
+    }
+    return done;
+  }
+
+ private:
+  const int fd_;
+  const std::string local_;
+};
+
+class LocalUfsWriter final : public UfsWriter {
+ public:
+  LocalUfsWriter(LocalUnderFileSystem* ufs, std::string ufs_path, std::string local,
+                 std::string temp, int fd)
+      : ufs_(ufs),
+        ufs_path_(std::move(ufs_path)),
+        local_(std::move(local)),
+        temp_(std::move(temp)),
+        fd_(fd) {}
+  ~LocalUfsWriter() override { Abort(); }
+
+  Status Write(std::span<const char> data) override {
+    if (fd_ < 0) return Fail(ErrorCode::kInvalidArgument, "write after close or abort");
+    size_t done = 0;
+    while (done < data.size()) {
+      ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return Fail(ErrnoError(errno, fmt::format("write {}", temp_)));
+      }
+      done += static_cast<size_t>(n);
+    }
+    return Ok();
+  }
+
+  Result<UfsStatus> Close() override {
+    if (fd_ < 0) return Fail(ErrorCode::kInvalidArgument, "close after close or abort");
+    if (::fsync(fd_) != 0) {
+      Error e = ErrnoError(errno, fmt::format("fsync {}", temp_));
+      Abort();
+      return Fail(std::move(e));
+    }
+    ::close(fd_);
+    fd_ = -1;
+    if (::rename(temp_.c_str(), local_.c_str()) != 0) {
+      Error e = ErrnoError(errno, fmt::format("rename {} to {}", temp_, local_));
+      ::unlink(temp_.c_str());
+      return Fail(std::move(e));
+    }
+    if (Status s = SyncDirectory(ParentOf(local_)); !s.ok()) return s.failure();
+    return ufs_->GetStatus(ufs_path_);
+  }
+
+  void Abort() override {
+    if (fd_ < 0) return;
+    ::close(fd_);
+    fd_ = -1;
+    if (::unlink(temp_.c_str()) != 0 && errno != ENOENT) {
+      ALX_LOG(kWarn, "ufs", "cannot remove {}: {}", temp_, ErrnoError(errno, "unlink").message);
+    }
+  }
+
+ private:
+  LocalUnderFileSystem* const ufs_;
+  const std::string ufs_path_;
+  const std::string local_;
+  const std::string temp_;
+  int fd_;  // -1 once closed or aborted
+};
+
+}  // namespace
+
+Result<std::unique_ptr<LocalUnderFileSystem>> LocalUnderFileSystem::OpenRoot(std::string_view root,
+                                                                             bool create_root) {
+  auto parts = SplitPath(root);
+  if (!parts.ok()) return parts.failure();
+  std::string normalized = Join("/", *parts, parts->size());
+  if (create_root) {
+    if (Status s = MakeDirectories("/", *parts, parts->size(), 0755); !s.ok()) {
+      if (s.code() != ErrorCode::kAlreadyExists) return s.failure();
+    }
+  }
+  struct stat st;
+  if (::stat(normalized.c_str(), &st) != 0) {
+    return Fail(ErrnoError(errno, fmt::format("under storage root {}", normalized)));
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return Fail(ErrorCode::kNotADirectory,
+                fmt::format("under storage root {} is not a directory", normalized));
+  }
+  return std::unique_ptr<LocalUnderFileSystem>(new LocalUnderFileSystem(std::move(normalized)));
+}
+
+Result<std::string> LocalUnderFileSystem::LocalPath(std::string_view path) const {
+  auto parts = SplitPath(path);
+  if (!parts.ok()) return parts.failure();
+  return Join(root_, *parts, parts->size());
+}
+
+std::string LocalUnderFileSystem::OwnerName(uid_t uid) {
+  {
+    std::lock_guard lock(names_mu_);
+    if (auto it = owner_names_.find(uid); it != owner_names_.end()) return it->second;
+  }
+  std::string name = std::to_string(uid);
+  std::vector<char> buf(16384);
+  struct passwd pw;
+  struct passwd* out = nullptr;
+  if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &out) == 0 && out != nullptr) {
+    name = out->pw_name;
+  }
+  std::lock_guard lock(names_mu_);
+  owner_names_.emplace(uid, name);
+  return name;
+}
+
+std::string LocalUnderFileSystem::GroupName(gid_t gid) {
+  {
+    std::lock_guard lock(names_mu_);
+    if (auto it = group_names_.find(gid); it != group_names_.end()) return it->second;
+  }
+  std::string name = std::to_string(gid);
+  std::vector<char> buf(16384);
+  struct group gr;
+  struct group* out = nullptr;
+  if (::getgrgid_r(gid, &gr, buf.data(), buf.size(), &out) == 0 && out != nullptr) {
+    name = out->gr_name;
+  }
+  std::lock_guard lock(names_mu_);
+  group_names_.emplace(gid, name);
+  return name;
+}
+
+UfsStatus LocalUnderFileSystem::MakeStatus(std::string name, const struct stat& st) {
+  UfsStatus s;
+  s.name = std::move(name);
+  s.is_directory = S_ISDIR(st.st_mode);
+  s.length = s.is_directory ? 0 : static_cast<uint64_t>(st.st_size);
+  s.mtime_ms = MtimeNs(st) / 1'000'000;
+  s.mode = st.st_mode & 07777;
+  s.owner = OwnerName(st.st_uid);
+  s.group = GroupName(st.st_gid);
+  s.fingerprint = fmt::format("{}:{}:{}:{}", static_cast<uint64_t>(st.st_size), MtimeNs(st),
+                              static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino));
+  return s;
+}
+
+Result<UfsStatus> LocalUnderFileSystem::GetStatus(std::string_view path) {
+  auto parts = SplitPath(path);
+  if (!parts.ok()) return parts.failure();
+  std::string local = Join(root_, *parts, parts->size());
+  struct stat st;
+  if (::stat(local.c_str(), &st) != 0) {
+    return Fail(ErrnoError(errno, fmt::format("stat {}", local)));
+  }
+  return MakeStatus(parts->empty() ? std::string() : std::string(parts->back()), st);
+}
+
+Result<std::vector<UfsStatus>> LocalUnderFileSystem::List(std::string_view path) {
+  auto parts = SplitPath(path);
+  if (!parts.ok()) return parts.failure();
+  std::string local = Join(root_, *parts, parts->size());
+  int fd = ::open(local.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Fail(ErrnoError(errno, fmt::format("open {}", local)));
+  DIR* dir = ::fdopendir(fd);
+  if (dir == nullptr) {
+    Error e = ErrnoError(errno, fmt::format("fdopendir {}", local));
+    ::close(fd);
+    return Fail(std::move(e));
+  }
+  std::vector<UfsStatus> out;
+  while (true) {
+    errno = 0;
+    struct dirent* ent = ::readdir(dir);
+    if (ent == nullptr) {
+      if (errno != 0) {
+        Error e = ErrnoError(errno, fmt::format("readdir {}", local));
+        ::closedir(dir);
+        return Fail(std::move(e));
+      }
+      break;
+    }
+    std::string_view name = ent->d_name;
+    if (name == "." || name == ".." || name.starts_with(kLocalUfsTempPrefix)) continue;
+    struct stat st;
+    if (::fstatat(fd, ent->d_name, &st, 0) != 0) {
+      if (errno == ENOENT) continue;  // removed since readdir, or a dangling symlink
+      Error e = ErrnoError(errno, fmt::format("stat {}/{}", local, name));
+      ::closedir(dir);
+      return Fail(std::move(e));
+    }
+    out.push_back(MakeStatus(std::string(name), st));
+  }
+  ::closedir(dir);
+  return out;
+}
+
+Result<std::unique_ptr<UfsReader>> LocalUnderFileSystem::Open(std::string_view path) {
+  auto parts = SplitPath(path);
+  if (!parts.ok()) return parts.failure();
+  std::string local = Join(root_, *parts, parts->size());
+  int fd = ::open(local.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Fail(ErrnoError(errno, fmt::format("open {}", local)));
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    Error e = ErrnoError(errno, fmt::format("fstat {}", local));
+    ::close(fd);
+    return Fail(std::move(e));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return Fail(ErrorCode::kIsADirectory, fmt::format("open {}", local));
+  }
+  return std::unique_ptr<UfsReader>(new LocalUfsReader(fd, std::move(local)));
+}
+
+Result<std::unique_ptr<UfsWriter>> LocalUnderFileSystem::Create(std::string_view path,
+                                                                uint32_t mode) {
+  auto parts = SplitPath(path);
+  if (!parts.ok()) return parts.failure();
+  if (parts->empty()) return Fail(ErrorCode::kIsADirectory, "create: the root is a directory");
+  std::string local = Join(root_, *parts, parts->size());
+  struct stat st;
+  if (::stat(local.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return Fail(ErrorCode::kIsADirectory, fmt::format("create {}", local));
+  }
+  if (Status s = MakeDirectories(root_, *parts, parts->size() - 1, 0755); !s.ok()) {
+    if (s.code() == ErrorCode::kAlreadyExists) {
+      return Fail(ErrorCode::kNotADirectory, s.error().message);
+    }
+    return s.failure();
+  }
+  // The temp name must fit in 255 bytes: prefix (13) + name (≤ 200) + '.' + 16 hex digits.
+  std::string_view name = parts->back().substr(0, 200);
+  std::string temp =
+      fmt::format("{}/{}{}.{}", ParentOf(local), kLocalUfsTempPrefix, name, RandomSuffix());
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 07777);
+  if (fd < 0) return Fail(ErrnoError(errno, fmt::format("create {}", temp)));
+  if (::fchmod(fd, mode & 07777) != 0) {
+    Error e = ErrnoError(errno, fmt::format("chmod {}", temp));
+    ::close(fd);
+    ::unlink(temp.c_str());
+    return Fail(std::move(e));
+  }
+  return std::unique_ptr<UfsWriter>(
+      new LocalUfsWriter(this, std::string(path), std::move(local), std::move(temp), fd));
+}
+
+Status LocalUnderFileSystem::Mkdirs(std::string_view path, uint32_t mode) {
+  auto parts = SplitPath(path);
+  if (!parts.ok()) return parts.failure();
+  if (parts->empty()) return Ok();  // the root exists
+  return MakeDirectories(root_, *parts, parts->size(), mode);
+}
+
+Status LocalUnderFileSystem::Delete(std::string_view path, bool recursive) {
+  auto parts = SplitPath(path);
+  if (!parts.ok()) return parts.failure();
+  if (parts->empty()) return Fail(ErrorCode::kNotPermitted, "cannot delete the under storage root");
+  std::string local = Join(root_, *parts, parts->size());
+  struct stat st;
+  if (::lstat(local.c_str(), &st) != 0) {
+    return Fail(ErrnoError(errno, fmt::format("stat {}", local)));
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    if (::unlink(local.c_str()) != 0) {
+      return Fail(ErrnoError(errno, fmt::format("unlink {}", local)));
+    }
+    return Ok();
+  }
+  if (!recursive) {
+    if (::rmdir(local.c_str()) != 0) {
+      return Fail(ErrnoError(errno, fmt::format("rmdir {}", local)));
+    }
+    return Ok();
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(local, ec);  // does not follow symbolic links
+  if (ec) return Fail(ErrnoError(ec.value(), fmt::format("remove {}", local)));
+  return Ok();
+}
+
+Status LocalUnderFileSystem::Rename(std::string_view src, std::string_view dst) {
+  auto src_parts = SplitPath(src);
+  if (!src_parts.ok()) return src_parts.failure();
+  auto dst_parts = SplitPath(dst);
+  if (!dst_parts.ok()) return dst_parts.failure();
+  if (src_parts->empty() || dst_parts->empty()) {
+    return Fail(ErrorCode::kNotPermitted, "cannot rename the under storage root");
+  }
+  std::string from = Join(root_, *src_parts, src_parts->size());
+  std::string to = Join(root_, *dst_parts, dst_parts->size());
+  if (::rename(from.c_str(), to.c_str()) != 0) {
+    return Fail(ErrnoError(errno, fmt::format("rename {} to {}", from, to)));
+  }
+  std::string to_parent = ParentOf(to);
+  std::string from_parent = ParentOf(from);
+  if (Status s = SyncDirectory(to_parent); !s.ok()) return s;
+  if (from_parent != to_parent) return SyncDirectory(from_parent);
+  return Ok();
+}
+
+Status LocalUnderFileSystem::SetMode(std::string_view path, uint32_t mode) {
+  auto parts = SplitPath(path);
+  if (!parts.ok()) return parts.failure();
+  std::string local = Join(root_, *parts, parts->size());
+  if (::chmod(local.c_str(), static_cast<mode_t>(mode & 07777)) != 0) {
+    return Fail(ErrnoError(errno, fmt::format("chmod {}", local)));
+  }
+  return Ok();
+}
+
+Status LocalUnderFileSystem::SetMtime(std::string_view path, int64_t mtime_ms) {
+  auto parts = SplitPath(path);
+  if (!parts.ok()) return parts.failure();
+  std::string local = Join(root_, *parts, parts->size());
+  struct timespec times[2];
+  times[0].tv_sec = 0;
+  times[0].tv_nsec = UTIME_OMIT;
+  int64_t sec = mtime_ms / 1000;
+  int64_t ms = mtime_ms % 1000;
+  if (ms < 0) {  // floor division for times before 1970
+    ms += 1000;
+    sec -= 1;
+  }
+  times[1].tv_sec = static_cast<time_t>(sec);
+  times[1].tv_nsec = static_cast<long>(ms * 1'000'000);
+  if (::utimensat(AT_FDCWD, local.c_str(), times, 0) != 0) {
+    return Fail(ErrnoError(errno, fmt::format("utimensat {}", local)));
+  }
+  return Ok();
+}
+
+Result<std::pair<uint64_t, uint64_t>> LocalUnderFileSystem::CapacityAndFree() {
+  struct statvfs vfs;
+  if (::statvfs(root_.c_str(), &vfs) != 0) {
+    return Fail(ErrnoError(errno, fmt::format("statvfs {}", root_)));
+  }
+  uint64_t frsize = vfs.f_frsize;
+  return std::pair<uint64_t, uint64_t>(frsize * vfs.f_blocks, frsize * vfs.f_bavail);
+}
+
+}  // namespace alluxio

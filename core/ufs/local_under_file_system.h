@@ -1,0 +1,87 @@
+// LocalUnderFileSystem: the UnderFileSystem over a directory of the local file system.
+//
+// Rooting: the object is created for a root directory (from "file:///data/ufs" or "/data/ufs")
+// and every method takes a path *inside* that root: "/" is the root itself, "/a/b" is
+// <root>/a/b. Paths must be absolute; "." and ".." components and NUL bytes are refused with
+// kInvalidPath, so no call reaches outside the root through its path argument (symbolic links
+// placed inside the root by an administrator are followed, as by Alluxio's local UFS). Repeated
+// and trailing slashes are tolerated ("/a//b/" is "/a/b").
+//
+// Files being created live next to their final name as ".alluxio_tmp.<name>.<random>" until
+// Close() renames them into place; List() hides such names. A crash can leave one behind; it is
+// invisible to List() and can be removed by hand or by a recursive Delete() of its directory.
+//
+// Thread-safety: every method may be called from several threads at once; readers are
+// thread-safe (pread); a writer is used by one thread at a time.
+#pragma once
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/common/result.h"
+#include "core/ufs/under_file_system.h"
+
+namespace alluxio {
+
+// Names starting with this prefix are in-progress files of a UfsWriter and are never listed.
+inline constexpr std::string_view kLocalUfsTempPrefix = ".alluxio_tmp.";
+
+class LocalUnderFileSystem final : public UnderFileSystem {
+ public:
+  // Opens the UFS rooted at `root` (an absolute local path, no scheme). kNotFound if it does not
+  // exist (unless create_root, which creates it and its parents with mode 0755),
+  // kNotADirectory if it is not a directory, kInvalidPath if not absolute.
+  static Result<std::unique_ptr<LocalUnderFileSystem>> OpenRoot(std::string_view root,
+                                                                bool create_root = false);
+
+  const std::string& root() const { return root_; }
+
+  // Follows symbolic links. The fingerprint is "<size>:<mtime ns>:<dev>:<ino>".
+  Result<UfsStatus> GetStatus(std::string_view path) override;
+  Result<std::vector<UfsStatus>> List(std::string_view path) override;
+  // kIsADirectory for a directory.
+  Result<std::unique_ptr<UfsReader>> Open(std::string_view path) override;
+  // Missing parents are created with mode 0755. kIsADirectory if `path` is a directory, kNotFound
+  // / kNotADirectory when a parent cannot be created. The final file gets exactly `mode`
+  // (permission bits, umask not applied).
+  Result<std::unique_ptr<UfsWriter>> Create(std::string_view path, uint32_t mode) override;
+  // The last directory gets exactly `mode`; missing intermediate directories get mode|0700.
+  // kAlreadyExists if `path` is a file, kNotADirectory if a parent is a file.
+  Status Mkdirs(std::string_view path, uint32_t mode) override;
+  // kNotPermitted for the root itself. In-progress temp files count as entries for the
+  // non-recursive emptiness check (kNotEmpty).
+  Status Delete(std::string_view path, bool recursive) override;
+  // rename(2) semantics: replaces a file, or an empty directory by a directory; kIsADirectory
+  // (file over directory), kNotADirectory (directory over file), kNotEmpty, kNotFound (src or
+  // dst's parent missing), kInvalidArgument (directory into itself). kNotPermitted for the root.
+  // The parent directories are fsynced before returning.
+  Status Rename(std::string_view src, std::string_view dst) override;
+  Status SetMode(std::string_view path, uint32_t mode) override;
+  Status SetMtime(std::string_view path, int64_t mtime_ms) override;
+  Result<std::pair<uint64_t, uint64_t>> CapacityAndFree() override;
+
+  // The local file system path for a UFS path (validated as above).
+  Result<std::string> LocalPath(std::string_view path) const;
+
+ private:
+  explicit LocalUnderFileSystem(std::string root) : root_(std::move(root)) {}
+
+  UfsStatus MakeStatus(std::string name, const struct stat& st);
+  std::string OwnerName(uid_t uid);
+  std::string GroupName(gid_t gid);
+
+  const std::string root_;  // absolute, no trailing slash unless it is "/"
+
+  std::mutex names_mu_;  // guards the two caches below
+  std::unordered_map<uid_t, std::string> owner_names_;
+  std::unordered_map<gid_t, std::string> group_names_;
+};
+
+}  // namespace alluxio
