@@ -9,147 +9,85 @@ namespace alluxio {
 
 int ToErrno(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kNotFound:
-      return ENOENT;
-    case ErrorCode::kAlreadyExists:
-      return EEXIST;
-    case ErrorCode::kNotEmpty:
-      return ENOTEMPTY;
-    case ErrorCode::kNotADirectory:
-      return ENOTDIR;
-    case ErrorCode::kIsADirectory:
-      return EISDIR;
-    case ErrorCode::kInvalidPath:
-      return EINVAL;
-    case ErrorCode::kNameTooLong:
-      return ENAMETOOLONG;
-    case ErrorCode::kInvalidArgument:
-      return EINVAL;
-    case ErrorCode::kPermissionDenied:
-      return EACCES;
-    case ErrorCode::kNotPermitted:
-      return EPERM;
-    case ErrorCode::kIncomplete:
-      return EBUSY;
-    case ErrorCode::kUnavailable:
-      return EIO;
-    case ErrorCode::kDisconnected:
-      return EIO;
-    case ErrorCode::kTimedOut:
-      return ETIMEDOUT;
-    case ErrorCode::kCancelled:
-      return EINTR;
-    case ErrorCode::kUnsupported:
-      return EOPNOTSUPP;
-    case ErrorCode::kNoSpace:
-      return ENOSPC;
-    case ErrorCode::kBusy:
-      return EBUSY;
-    case ErrorCode::kReadOnly:
-      return EROFS;
-    case ErrorCode::kOutOfRange:
-      return EINVAL;
-    case ErrorCode::kIoError:
-      return EIO;
-    case ErrorCode::kInternal:
-      return EIO;
+    case ErrorCode::kNotFound: return ENOENT;
+    case ErrorCode::kAlreadyExists: return EEXIST;
+    case ErrorCode::kNotEmpty: return ENOTEMPTY;
+    case ErrorCode::kNotADirectory: return ENOTDIR;
+    case ErrorCode::kIsADirectory: return EISDIR;
+    case ErrorCode::kInvalidPath: return EINVAL;
+    case ErrorCode::kNameTooLong: return ENAMETOOLONG;
+    case ErrorCode::kInvalidArgument: return EINVAL;
+    case ErrorCode::kPermissionDenied: return EACCES;
+    case ErrorCode::kNotPermitted: return EPERM;
+    case ErrorCode::kIncomplete: return EBUSY;
+    case ErrorCode::kUnavailable: return EIO;
+    case ErrorCode::kDisconnected: return EIO;
+    case ErrorCode::kTimedOut: return ETIMEDOUT;
+    case ErrorCode::kCancelled: return EINTR;
+    case ErrorCode::kUnsupported: return EOPNOTSUPP;
+    case ErrorCode::kNoSpace: return ENOSPC;
+    case ErrorCode::kBusy: return EBUSY;
+    case ErrorCode::kReadOnly: return EROFS;
+    case ErrorCode::kOutOfRange: return EINVAL;
+    case ErrorCode::kIoError: return EIO;
+    case ErrorCode::kInternal: return EIO;
   }
   return EIO;  // unreachable for valid enum values
 }
 
 std::string_view ErrorCodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kNotFound:
-      return "not found";
-    case ErrorCode::kAlreadyExists:
-      return "already exists";
-    case ErrorCode::kNotEmpty:
-      return "directory not empty";
-    case ErrorCode::kNotADirectory:
-      return "not a directory";
-    case ErrorCode::kIsADirectory:
-      return "is a directory";
-    case ErrorCode::kInvalidPath:
-      return "invalid path";
-    case ErrorCode::kNameTooLong:
-      return "name too long";
-    case ErrorCode::kInvalidArgument:
-      return "invalid argument";
-    case ErrorCode::kPermissionDenied:
-      return "permission denied";
-    case ErrorCode::kNotPermitted:
-      return "operation not permitted";
-    case ErrorCode::kIncomplete:
-      return "file incomplete";
-    case ErrorCode::kUnavailable:
-      return "unavailable";
-    case ErrorCode::kDisconnected:
-      return "disconnected";
-    case ErrorCode::kTimedOut:
-      return "timed out";
-    case ErrorCode::kCancelled:
-      return "cancelled";
-    case ErrorCode::kUnsupported:
-      return "not supported";
-    case ErrorCode::kNoSpace:
-      return "no space";
-    case ErrorCode::kBusy:
-      return "busy";
-    case ErrorCode::kReadOnly:
-      return "read-only";
-    case ErrorCode::kOutOfRange:
-      return "out of range";
-    case ErrorCode::kIoError:
-      return "I/O error";
-    case ErrorCode::kInternal:
-      return "internal error";
+    case ErrorCode::kNotFound: return "not found";
+    case ErrorCode::kAlreadyExists: return "already exists";
+    case ErrorCode::kNotEmpty: return "directory not empty";
+    case ErrorCode::kNotADirectory: return "not a directory";
+    case ErrorCode::kIsADirectory: return "is a directory";
+    case ErrorCode::kInvalidPath: return "invalid path";
+    case ErrorCode::kNameTooLong: return "name too long";
+    case ErrorCode::kInvalidArgument: return "invalid argument";
+    case ErrorCode::kPermissionDenied: return "permission denied";
+    case ErrorCode::kNotPermitted: return "operation not permitted";
+    case ErrorCode::kIncomplete: return "file incomplete";
+    case ErrorCode::kUnavailable: return "unavailable";
+    case ErrorCode::kDisconnected: return "disconnected";
+    case ErrorCode::kTimedOut: return "timed out";
+    case ErrorCode::kCancelled: return "cancelled";
+    case ErrorCode::kUnsupported: return "not supported";
+    case ErrorCode::kNoSpace: return "no space";
+    case ErrorCode::kBusy: return "busy";
+    case ErrorCode::kReadOnly: return "read-only";
+    case ErrorCode::kOutOfRange: return "out of range";
+    case ErrorCode::kIoError: return "I/O error";
+    case ErrorCode::kInternal: return "internal error";
   }
   return "unknown error";
 }
 
 ErrorCode ErrorCodeFromErrno(int err) {
   switch (err) {
-    case ENOENT:
-      return ErrorCode::kNotFound;
-    case EEXIST:
-      return ErrorCode::kAlreadyExists;
-    case ENOTEMPTY:
-      return ErrorCode::kNotEmpty;
-    case ENOTDIR:
-      return ErrorCode::kNotADirectory;
-    case EISDIR:
-      return ErrorCode::kIsADirectory;
-    case ENAMETOOLONG:
-      return ErrorCode::kNameTooLong;
-    case EINVAL:
-      return ErrorCode::kInvalidArgument;
-    case EACCES:
-      return ErrorCode::kPermissionDenied;
-    case EPERM:
-      return ErrorCode::kNotPermitted;
-    case ETIMEDOUT:
-      return ErrorCode::kTimedOut;
-    case EINTR:
-      return ErrorCode::kCancelled;
-    case EOPNOTSUPP:
-      return ErrorCode::kUnsupported;
+    case ENOENT: return ErrorCode::kNotFound;
+    case EEXIST: return ErrorCode::kAlreadyExists;
+    case ENOTEMPTY: return ErrorCode::kNotEmpty;
+    case ENOTDIR: return ErrorCode::kNotADirectory;
+    case EISDIR: return ErrorCode::kIsADirectory;
+    case ENAMETOOLONG: return ErrorCode::kNameTooLong;
+    case EINVAL: return ErrorCode::kInvalidArgument;
+    case EACCES: return ErrorCode::kPermissionDenied;
+    case EPERM: return ErrorCode::kNotPermitted;
+    case ETIMEDOUT: return ErrorCode::kTimedOut;
+    case EINTR: return ErrorCode::kCancelled;
+    case EOPNOTSUPP: return ErrorCode::kUnsupported;
     case ENOSPC:
-    case EDQUOT:
-      return ErrorCode::kNoSpace;
-    case EBUSY:
-      return ErrorCode::kBusy;
-    case EROFS:
-      return ErrorCode::kReadOnly;
+    case EDQUOT: return ErrorCode::kNoSpace;
+    case EBUSY: return ErrorCode::kBusy;
+    case EROFS: return ErrorCode::kReadOnly;
     case ECONNREFUSED:
     case EHOSTUNREACH:
-    case ENETUNREACH:
-      return ErrorCode::kUnavailable;
+    case ENETUNREACH: return ErrorCode::kUnavailable;
     case ECONNRESET:
     case EPIPE:
-    case ENOTCONN:
-      return ErrorCode::kDisconnected;
-    default:
-      return ErrorCode::kIoError;
+    case ENOTCONN: return ErrorCode::kDisconnected;
+    default: return ErrorCode::kIoError;
   }
 }
 
