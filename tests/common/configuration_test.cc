@@ -473,5 +473,16 @@ TEST(PropertyRegistryTest, NamesAreUniqueAndFindable) {
   EXPECT_EQ(FindProperty("alluxio.nope"), nullptr);
 }
 
+TEST(PropertyRegistryTest, DocumentedInConfigurationMd) {
+  const std::string doc = testing::ReadFile(ALLUXIO_CONFIGURATION_DOC);
+  ASSERT_FALSE(doc.empty()) << ALLUXIO_CONFIGURATION_DOC;
+  for (const PropertyDef& def : AllProperties()) {
+    EXPECT_THAT(doc, HasSubstr(fmt::format("| `{}` |", def.name))) << def.name;
+  }
+  for (const EnvironmentProperty& e : AllEnvironmentProperties()) {
+    EXPECT_THAT(doc, HasSubstr(fmt::format("| `{}` |", e.variable))) << e.variable;
+  }
+}
+
 }  // namespace
 }  // namespace alluxio
