@@ -122,8 +122,9 @@ asio::awaitable<void> FuseDispatcher::Handle(std::span<const std::byte> message,
   }
 
   if (parsed.status == ParsedRequest::Status::kInvalid) {
-    ALX_LOG(kWarn, kLog, "request {} opcode {}: len {} inconsistent with {} bytes received",
-            req.header.unique, opcode, req.header.len, message.size());
+    ALX_LOG(kWarn, kLog,
+            "request {} opcode {}: len {} (extensions {}) inconsistent with {} bytes received",
+            req.header.unique, opcode, req.header.len, req.header.total_extlen * 8, message.size());
     if (replies) {
       ReplyMalformed(req);
     } else {
