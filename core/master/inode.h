@@ -1,0 +1,38 @@
+// The inode record kept in the inode store, and its binary encoding. Plain value type.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/common/result.h"
+
+namespace alluxio {
+
+struct Inode {
+  uint64_t id = 0;         // see block_id.h
+  uint64_t parent_id = 0;  // the root's parent is itself
+  std::string name;        // "" for the root
+  bool is_directory = false;
+  uint32_t mode = 0;  // permission bits (07777), no S_IFMT
+  std::string owner;
+  std::string group;
+  int64_t mtime_ms = 0;
+  uint64_t length = 0;          // files: bytes (final once completed)
+  uint64_t block_size = 0;      // files: bytes per block
+  bool completed = false;       // files: CompleteFile done (directories: always true)
+  bool persisted = false;       // content (or the directory) exists in the UFS
+  std::string ufs_fingerprint;  // UfsStatus::fingerprint when last loaded/synced/persisted
+  int64_t last_sync_ms = 0;     // when the metadata was last compared with the UFS
+  // Directories: the UFS listing has been merged into the children at least once.
+  bool children_loaded = false;
+  std::vector<uint64_t> block_ids;  // files: ids of blocks 0..n-1 (set on completion)
+};
+
+// Encodes an inode (versioned, little-endian, length-prefixed strings).
+std::string EncodeInode(const Inode& inode);
+// Decodes an EncodeInode() record; kInternal for a corrupt or unknown-version record.
+Result<Inode> DecodeInode(std::string_view bytes);
+
+}  // namespace alluxio

@@ -1,0 +1,93 @@
+// The master's durable state in one RocksDB database: inodes, directory edges, the mount
+// table and the container id counter. Key layout (one column family, a tag byte first;
+// integers big-endian so that keys sort numerically):
+//
+//   "F"                           → format version (decimal text)
+//   "C"                           → next unreserved container id (8 bytes BE)
+//   "I" id(8 BE)                  → EncodeInode(inode)
+//   "E" parent_id(8 BE) name      → child inode id (8 BE)    children in byte order of name
+//   "M" alluxio_path              → EncodeMount(MountInfo)
+//
+// Thread-safety: every method may be called from any thread (RocksDB is internally
+// synchronized), but a sequence of reads is not a snapshot; the Namespace serializes
+// mutations, and each Commit() is atomic (one WriteBatch).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "core/common/result.h"
+#include "core/master/inode.h"
+#include "core/master/mount_table.h"
+
+namespace alluxio {
+
+class InodeStore {
+ public:
+  // Opens (creating if absent) the database in directory `dir`. kIoError if RocksDB cannot
+  // open it (e.g. another process holds its lock).
+  static Result<std::unique_ptr<InodeStore>> Open(const std::string& dir);
+  ~InodeStore();
+
+  // A set of changes applied atomically by Commit(). Later changes to a key win.
+  class Batch {
+   public:
+    void PutInode(const Inode& inode);
+    void DeleteInode(uint64_t id);
+    void PutEdge(uint64_t parent_id, std::string_view name, uint64_t child_id);
+    void DeleteEdge(uint64_t parent_id, std::string_view name);
+    void PutMount(const MountInfo& mount);
+    void DeleteMount(std::string_view alluxio_path);
+    void PutContainerReservation(uint64_t next_unreserved);
+    void PutFormatVersion(int version);
+    bool empty() const { return batch_.Count() == 0; }
+
+   private:
+    friend class InodeStore;
+    rocksdb::WriteBatch batch_;
+  };
+
+  enum class Durability {
+    kSync,  // fsync the WAL before returning: survives kill -9 and power loss
+    kLazy,  // WAL written, not synced: survives kill -9 of this process, not power loss;
+            // used only for re-derivable hints (last_sync_ms)
+  };
+  // Applies the batch atomically. kIoError on failure (nothing applied).
+  Status Commit(Batch& batch, Durability durability = Durability::kSync);
+
+  Result<std::optional<Inode>> GetInode(uint64_t id) const;
+  Result<std::optional<uint64_t>> GetChildId(uint64_t parent_id, std::string_view name) const;
+
+  struct Child {
+    std::string name;
+    uint64_t id = 0;
+  };
+  // Children of `parent_id` in byte order of name, strictly after `start_after` ("" = from the
+  // first), at most `limit` of them (0 = all).
+  Result<std::vector<Child>> ListChildren(uint64_t parent_id, std::string_view start_after,
+                                          size_t limit) const;
+  Result<bool> HasChildren(uint64_t parent_id) const;
+
+  Result<std::vector<MountInfo>> ListMounts() const;
+  Result<std::optional<uint64_t>> GetContainerReservation() const;
+  Result<std::optional<int>> GetFormatVersion() const;
+
+ private:
+  explicit InodeStore(std::unique_ptr<rocksdb::DB> db);
+  Result<std::optional<std::string>> Get(const std::string& key) const;
+
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+// Mount record encoding (exposed for tests).
+std::string EncodeMount(const MountInfo& mount);
+Result<MountInfo> DecodeMount(std::string_view alluxio_path, std::string_view bytes);
+
+}  // namespace alluxio

@@ -1,0 +1,247 @@
+// The master's namespace: the inode tree, the mount table and the file lifecycle, kept in an
+// InodeStore (RocksDB) and mirrored into the under storage. Synchronous and RPC-free; the RPC
+// service wraps one Namespace.
+//
+// Thread-safety: every public method may be called from any thread. One mutex serializes all
+// of them, including reads (a read may load metadata from the UFS, which mutates the store),
+// and the UFS calls they make run under it. TODO(perf): reader/writer split once reads stop
+// loading metadata in place.
+//
+// Durability: every mutation, including metadata loaded from the UFS, is one RocksDB
+// WriteBatch written with sync=true before the method returns; an acknowledged change
+// survives kill -9 and power loss. The only exception is the "last synced" time refreshed by
+// a metadata sync that found nothing changed: written without fsync (losing it only causes one
+// more sync).
+//
+// UFS mirroring: directory creation, removal and rename of persisted paths, and mode/mtime
+// changes, are applied to the UFS first and committed to the store only if the UFS call
+// succeeded; if it fails the method returns that error and the store is unchanged. If the
+// store commit then fails (kIoError) the UFS keeps the change, which the next metadata sync
+// reconciles. A method that makes several UFS calls (SetAttribute with mode and mtime) is not
+// atomic in the UFS: an earlier call may have taken effect when a later one fails.
+//
+// Metadata sync (alluxio.user.file.metadata.sync.interval): Options::metadata_sync_interval_ms
+//   -1  load once: a path absent from the tree is looked up in the UFS (unless its directory's
+//       listing was already loaded); loaded inodes are never compared with the UFS again.
+//    0  every access of a path compares it with the UFS (and its listing, for ListStatus).
+//    N  as 0, but only when the inode was last compared more than N ms ago (injected clock).
+// A re-sync removes inodes whose UFS entry vanished (never a subtree holding a file still being
+// written, a non-persisted file or a mount point) and reloads a file whose fingerprint changed
+// under a NEW inode id: block ids derive from the id, so blocks cached for the old content can
+// never be served for the new one.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/common/result.h"
+#include "core/master/inode.h"
+#include "core/master/inode_store.h"
+#include "core/master/mount_table.h"
+#include "core/ufs/under_file_system.h"
+
+namespace alluxio {
+
+// What GetStatus/ListStatus report for one inode.
+struct FileInfo {
+  uint64_t id = 0;   // inode id (stable while the inode lives; FUSE ino)
+  std::string name;  // last component ("" for /)
+  std::string path;  // normalized Alluxio path
+  bool is_directory = false;
+  uint32_t mode = 0;  // permission bits, no S_IFMT
+  std::string owner;
+  std::string group;
+  int64_t mtime_ms = 0;
+  uint64_t length = 0;
+  uint64_t block_size = 0;
+  bool completed = false;  // directories: true
+  bool persisted = false;  // present in the UFS
+  bool mount_point = false;
+  std::vector<uint64_t> block_ids;  // completed files
+  std::string ufs_uri;              // where the content lives (or is to be persisted) in the UFS
+};
+
+struct ListResult {
+  std::vector<FileInfo> entries;  // in byte order of name
+  bool has_more = false;          // next page: start_after = entries.back().name
+};
+
+struct CreateDirectoryOptions {
+  bool recursive = false;     // create missing parents (else kNotFound)
+  bool allow_exists = false;  // an existing directory is success (else kAlreadyExists)
+  uint32_t mode = 0755;
+  std::string owner;
+  std::string group;
+};
+
+struct CreateFileOptions {
+  uint64_t block_size = 0;  // 0: Options::default_block_size
+  uint32_t mode = 0644;
+  std::string owner;
+  std::string group;
+  bool overwrite = false;  // replace an existing file (never a directory)
+  bool recursive = false;  // create missing parent directories
+};
+
+struct CompleteFileOptions {
+  uint64_t length = 0;
+  // Must equal BlockIdForFile(id, 0..BlockCount(length, block_size)-1) (kInvalidArgument).
+  std::vector<uint64_t> block_ids;
+  // The worker wrote the content to the UFS (CACHE_THROUGH/THROUGH).
+  bool persisted = false;
+  // Where the worker wrote it (a path inside the file's mount UFS, as FileBlockInfo::ufs_path);
+  // "" = the file's current location. If the file was renamed while being written, the master
+  // moves the UFS file to the current location.
+  std::string written_ufs_path;
+};
+
+// Files and blocks that left the namespace: workers free these blocks.
+struct RemovedFiles {
+  std::vector<uint64_t> block_ids;            // of completed files
+  std::vector<uint64_t> incomplete_file_ids;  // files still being written (blocks unknown)
+};
+
+struct CreateFileResult {
+  FileInfo info;
+  RemovedFiles replaced;  // the overwritten file, if any
+};
+
+struct SetAttributeOptions {
+  std::optional<uint32_t> mode;  // permission bits (kInvalidArgument beyond 07777)
+  std::optional<std::string> owner;
+  std::optional<std::string> group;
+  std::optional<int64_t> mtime_ms;
+};
+
+// What a reader needs to read a complete file (from workers, or through from the UFS).
+struct FileBlockInfo {
+  uint64_t file_id = 0;
+  uint64_t length = 0;
+  uint64_t block_size = 0;
+  std::vector<uint64_t> block_ids;
+  bool persisted = false;
+  std::string ufs_fingerprint;
+  std::string mount_ufs_uri;  // CreateUnderFileSystem(mount_ufs_uri) gives the mount's UFS ...
+  std::string ufs_path;       // ... and this is the file's path inside it ("/a/b")
+  std::string ufs_uri;        // mount_ufs_uri joined with the relative path
+};
+
+class Namespace {
+ public:
+  using Clock = std::function<int64_t()>;  // milliseconds since the epoch
+  using UfsFactory = std::function<Result<std::unique_ptr<UnderFileSystem>>(std::string_view uri)>;
+
+  struct Options {
+    std::string db_path;       // RocksDB directory (created if absent)
+    std::string root_ufs_uri;  // alluxio.master.mount.table.root.ufs; created if absent
+    int64_t metadata_sync_interval_ms = -1;  // see the header comment
+    uint64_t default_block_size = 64ull << 20;
+    Clock clock;             // default: system clock
+    UfsFactory ufs_factory;  // default: CreateUnderFileSystem
+  };
+
+  // Opens the store, formatting it on first use (root inode, root mount). kInvalidArgument if
+  // the store was formatted with a different root UFS; kIoError if RocksDB cannot open it;
+  // the UFS errors of creating/reaching the root UFS.
+  static Result<std::unique_ptr<Namespace>> Open(Options options);
+  ~Namespace();
+  Namespace(const Namespace&) = delete;
+  Namespace& operator=(const Namespace&) = delete;
+
+  // Errors common to path arguments: kInvalidPath, kNameTooLong (alluxio_path.h); kNotFound
+  // for a missing path or parent; kNotADirectory when a file is used as a directory
+  // component; kReadOnly for a change under a read-only mount; UFS errors of mirroring/loading.
+
+  Result<FileInfo> GetStatus(std::string_view path);
+  // GetStatus by inode id, without UFS sync (kNotFound if the inode is gone).
+  Result<FileInfo> GetStatusById(uint64_t id);
+  // Children of a directory, a page at a time (limit 0 = all). kNotADirectory for a file.
+  // The UFS listing is merged when the directory is first listed and, under a sync interval,
+  // on each first page (start_after == "").
+  Result<ListResult> ListStatus(std::string_view path, std::string_view start_after = {},
+                                size_t limit = 0);
+
+  // kAlreadyExists if the path exists (unless allow_exists and it is a directory).
+  Result<FileInfo> CreateDirectory(std::string_view path, const CreateDirectoryOptions& options);
+  // A new incomplete, non-persisted file. kIsADirectory if a directory is at path;
+  // kAlreadyExists if a file is and !overwrite (overwrite deletes a persisted file's UFS copy).
+  Result<CreateFileResult> CreateFile(std::string_view path, const CreateFileOptions& options);
+  // Marks an incomplete file complete. kIsADirectory; kAlreadyExists if already completed;
+  // kInvalidArgument if block ids or (persisted) the UFS length do not match; kOutOfRange if
+  // the length needs more than kMaxSequence blocks.
+  Result<FileInfo> CompleteFile(std::string_view path, const CompleteFileOptions& options);
+  Result<FileInfo> CompleteFile(uint64_t file_id, const CompleteFileOptions& options);
+
+  // Removes a file or directory. kNotEmpty for a non-empty directory without recursive;
+  // kInvalidArgument for /; kBusy for a mount point or a tree containing one.
+  Result<RemovedFiles> Remove(std::string_view path, bool recursive);
+
+  // Atomically moves src to dst, replacing a file or an empty directory at dst (returned as
+  // removed). kInvalidArgument: / or dst inside src; kIsADirectory: file onto a directory;
+  // kNotADirectory: directory onto a file; kNotEmpty: onto a non-empty directory; kBusy: mount
+  // points; kUnsupported: across mounts. Renaming a file still being written is allowed.
+  Result<RemovedFiles> Rename(std::string_view src, std::string_view dst);
+
+  Result<FileInfo> SetAttribute(std::string_view path, const SetAttributeOptions& options);
+
+  // Mounts a UFS directory at a new Alluxio path whose parent exists. kAlreadyExists if the
+  // path exists (in the tree or in the parent's UFS); the UFS errors of reaching the URI;
+  // kNotADirectory if the URI is not a directory.
+  Status Mount(std::string_view alluxio_path, std::string_view ufs_uri, bool read_only,
+               const std::map<std::string, std::string>& options = {});
+  // Removes a mount and its inodes (the UFS is untouched). kInvalidArgument for / or a path
+  // that is not a mount point; kBusy if a mount lies below it.
+  Result<RemovedFiles> Unmount(std::string_view alluxio_path);
+  std::vector<MountInfo> GetMountTable();
+
+  // Block layout and UFS location of a complete file. kIsADirectory; kIncomplete while the
+  // file is being written.
+  Result<FileBlockInfo> GetFileBlockInfo(std::string_view path);
+
+ private:
+  struct OpBatch;
+  struct Walk;
+
+  Namespace(Options options, std::unique_ptr<InodeStore> store);
+  Status Init();
+
+  int64_t Now() const;
+  bool SyncDue(const Inode& inode) const;
+  uint64_t AllocateInodeId(OpBatch& batch);
+  Status Commit(OpBatch& batch);
+
+  Result<Walk> WalkPath(const std::vector<std::string>& components);
+  Result<std::optional<Inode>> LookupChild(const Inode& dir, const std::string& dir_path,
+                                           const std::string& name);
+  Result<Inode> ResolveExisting(const std::vector<std::string>& components, const std::string& path,
+                                bool sync);
+  Result<std::optional<Inode>> SyncInode(const Inode& inode, const std::string& path);
+  Status SyncChildren(Inode& dir, const std::string& path);
+  Result<Inode> NewInodeFromUfs(uint64_t parent_id, const std::string& name,
+                                const UfsStatus& status, OpBatch& batch);
+  Result<std::vector<Inode>> CollectSubtree(const Inode& top);
+  bool SubtreeRemovableBySync(const std::vector<Inode>& subtree, const std::string& path) const;
+  static void RemoveSubtree(const std::vector<Inode>& subtree, OpBatch& batch,
+                            RemovedFiles* removed);
+  Result<std::string> PathOf(uint64_t id);
+  Status TouchParent(uint64_t parent_id, int64_t now, OpBatch& batch);
+  Result<FileInfo> CompleteFileLocked(Inode inode, const std::string& path,
+                                      const CompleteFileOptions& options);
+  FileInfo ToFileInfo(const Inode& inode, const std::string& path) const;
+
+  const Options options_;
+  std::mutex mu_;
+  std::unique_ptr<InodeStore> store_;
+  MountTable mounts_;
+  uint64_t next_container_ = 1;    // next container id to hand out
+  uint64_t durable_reserved_ = 1;  // containers below this are reserved in the store
+};
+
+}  // namespace alluxio

@@ -1,0 +1,196 @@
+#include "core/master/inode_store.h"
+
+#include <gtest/gtest.h>
+
+#include "core/master/block_id.h"
+#include "tests/master/master_test_util.h"
+
+namespace alluxio {
+namespace {
+
+using testing::TempDir;
+
+Inode SampleFile(uint64_t container, uint64_t parent, std::string name) {
+  Inode inode;
+  inode.id = InodeIdForContainer(container);
+  inode.parent_id = parent;
+  inode.name = std::move(name);
+  inode.mode = 0640;
+  inode.owner = "alice";
+  inode.group = "staff";
+  inode.mtime_ms = -5;  // before the epoch still round-trips
+  inode.length = 3000;
+  inode.block_size = 1024;
+  inode.completed = true;
+  inode.persisted = true;
+  inode.ufs_fingerprint = "fp:1";
+  inode.last_sync_ms = 123456789;
+  for (uint64_t i = 0; i < 3; ++i) inode.block_ids.push_back(BlockIdForFile(inode.id, i));
+  return inode;
+}
+
+TEST(BlockIdTest, DerivesIdsFromContainers) {
+  EXPECT_EQ(InodeIdForContainer(1), 0x1FFFFFFu);
+  EXPECT_EQ(kRootInodeId, 0xFFFFFFu);
+  uint64_t file = InodeIdForContainer(0x1234);
+  EXPECT_EQ(ContainerIdOf(file), 0x1234u);
+  EXPECT_EQ(SequenceOf(file), kMaxSequence);
+  EXPECT_EQ(BlockIdForFile(file, 0), 0x1234ull << 24);
+  EXPECT_EQ(BlockIdForFile(file, 7), (0x1234ull << 24) | 7);
+  EXPECT_EQ(ContainerIdOf(BlockIdForFile(file, 7)), 0x1234u);
+  EXPECT_EQ(BlockCount(0, 1024), 0u);
+  EXPECT_EQ(BlockCount(1, 1024), 1u);
+  EXPECT_EQ(BlockCount(1024, 1024), 1u);
+  EXPECT_EQ(BlockCount(1025, 1024), 2u);
+}
+
+TEST(InodeEncodingTest, RoundTrips) {
+  Inode inode = SampleFile(42, kRootInodeId, "file");
+  auto decoded = DecodeInode(EncodeInode(inode));
+  ASSERT_TRUE(decoded.ok()) << decoded.error().ToString();
+  EXPECT_EQ(decoded->id, inode.id);
+  EXPECT_EQ(decoded->parent_id, inode.parent_id);
+  EXPECT_EQ(decoded->name, inode.name);
+  EXPECT_EQ(decoded->mode, inode.mode);
+  EXPECT_EQ(decoded->owner, inode.owner);
+  EXPECT_EQ(decoded->group, inode.group);
+  EXPECT_EQ(decoded->mtime_ms, inode.mtime_ms);
+  EXPECT_EQ(decoded->length, inode.length);
+  EXPECT_EQ(decoded->block_size, inode.block_size);
+  EXPECT_EQ(decoded->completed, inode.completed);
+  EXPECT_EQ(decoded->persisted, inode.persisted);
+  EXPECT_EQ(decoded->is_directory, inode.is_directory);
+  EXPECT_EQ(decoded->children_loaded, inode.children_loaded);
+  EXPECT_EQ(decoded->ufs_fingerprint, inode.ufs_fingerprint);
+  EXPECT_EQ(decoded->last_sync_ms, inode.last_sync_ms);
+  EXPECT_EQ(decoded->block_ids, inode.block_ids);
+}
+
+TEST(InodeEncodingTest, RejectsCorruptRecords) {
+  std::string bytes = EncodeInode(SampleFile(1, 2, "x"));
+  EXPECT_EQ(DecodeInode(bytes.substr(0, bytes.size() - 1)).code(), ErrorCode::kInternal);
+  EXPECT_EQ(DecodeInode(bytes + "z").code(), ErrorCode::kInternal);
+  bytes[0] = 99;  // unknown version
+  EXPECT_EQ(DecodeInode(bytes).code(), ErrorCode::kInternal);
+  EXPECT_EQ(DecodeInode("").code(), ErrorCode::kInternal);
+}
+
+TEST(InodeStoreTest, StoresInodesEdgesMountsAndCounter) {
+  TempDir tmp;
+  std::string dir = tmp.path() + "/db";
+  {
+    auto store = InodeStore::Open(dir);
+    ASSERT_TRUE(store.ok()) << store.error().ToString();
+    InodeStore::Batch batch;
+    Inode file = SampleFile(7, kRootInodeId, "f");
+    batch.PutInode(file);
+    batch.PutEdge(kRootInodeId, "f", file.id);
+    batch.PutMount(MountInfo{"/mnt", "file:///data", true, {{"k", "v"}}});
+    batch.PutContainerReservation(1000);
+    ASSERT_TRUE((*store)->Commit(batch).ok());
+    EXPECT_TRUE(batch.empty());
+  }
+  auto store = InodeStore::Open(dir);
+  ASSERT_TRUE(store.ok());
+  auto inode = (*store)->GetInode(InodeIdForContainer(7));
+  ASSERT_TRUE(inode.ok() && inode->has_value());
+  EXPECT_EQ((*inode)->name, "f");
+  auto child = (*store)->GetChildId(kRootInodeId, "f");
+  ASSERT_TRUE(child.ok() && child->has_value());
+  EXPECT_EQ(**child, InodeIdForContainer(7));
+  EXPECT_FALSE((*store)->GetChildId(kRootInodeId, "g")->has_value());
+  EXPECT_FALSE((*store)->GetInode(12345)->has_value());
+  auto mounts = (*store)->ListMounts();
+  ASSERT_TRUE(mounts.ok());
+  ASSERT_EQ(mounts->size(), 1u);
+  EXPECT_EQ((*mounts)[0].alluxio_path, "/mnt");
+  EXPECT_EQ((*mounts)[0].ufs_uri, "file:///data");
+  EXPECT_TRUE((*mounts)[0].read_only);
+  EXPECT_EQ((*mounts)[0].options.at("k"), "v");
+  EXPECT_EQ(**(*store)->GetContainerReservation(), 1000u);
+}
+
+TEST(InodeStoreTest, ListsChildrenInNameOrderByPage) {
+  TempDir tmp;
+  auto store = InodeStore::Open(tmp.path() + "/db");
+  ASSERT_TRUE(store.ok());
+  InodeStore::Batch batch;
+  // Two parents whose edges are adjacent in key order must not leak into each other.
+  std::vector<std::string> names = {"b", "a", "ab", "B", "a0", "zz", "\xff", "m"};
+  for (size_t i = 0; i < names.size(); ++i) batch.PutEdge(100, names[i], i + 1);
+  batch.PutEdge(99, "other", 50);
+  batch.PutEdge(101, "other", 51);
+  ASSERT_TRUE((*store)->Commit(batch).ok());
+
+  std::vector<std::string> sorted = names;
+  std::sort(sorted.begin(), sorted.end());
+  auto all = (*store)->ListChildren(100, "", 0);
+  ASSERT_TRUE(all.ok());
+  std::vector<std::string> got;
+  for (const auto& c : *all) got.push_back(c.name);
+  EXPECT_EQ(got, sorted);
+
+  got.clear();
+  std::string after;
+  while (true) {
+    auto page = (*store)->ListChildren(100, after, 3);
+    ASSERT_TRUE(page.ok());
+    if (page->empty()) break;
+    EXPECT_LE(page->size(), 3u);
+    for (const auto& c : *page) got.push_back(c.name);
+    after = page->back().name;
+  }
+  EXPECT_EQ(got, sorted);
+
+  // start_after need not be an existing name.
+  auto from_a1 = (*store)->ListChildren(100, "a1", 2);
+  ASSERT_TRUE(from_a1.ok());
+  ASSERT_EQ(from_a1->size(), 2u);
+  EXPECT_EQ((*from_a1)[0].name, "ab");
+  EXPECT_EQ((*from_a1)[1].name, "b");
+
+  EXPECT_TRUE(*(*store)->HasChildren(100));
+  EXPECT_FALSE(*(*store)->HasChildren(102));
+  InodeStore::Batch del;
+  for (const auto& n : names) del.DeleteEdge(100, n);
+  ASSERT_TRUE((*store)->Commit(del).ok());
+  EXPECT_FALSE(*(*store)->HasChildren(100));
+  EXPECT_TRUE(*(*store)->HasChildren(101));
+}
+
+TEST(InodeStoreTest, SecondOpenOfALockedStoreFails) {
+  TempDir tmp;
+  auto first = InodeStore::Open(tmp.path() + "/db");
+  ASSERT_TRUE(first.ok());
+  auto second = InodeStore::Open(tmp.path() + "/db");
+  EXPECT_EQ(second.code(), ErrorCode::kIoError);
+}
+
+TEST(MountTableTest, ResolvesLongestMountPrefix) {
+  EXPECT_EQ(LocalPathOfUri("file:///data/x"), "/data/x");
+  EXPECT_EQ(LocalPathOfUri("file://localhost/data"), "/data");
+  EXPECT_EQ(LocalPathOfUri("/data"), "/data");
+  EXPECT_EQ(LocalPathOfUri("s3://bucket/p"), "");
+  MountTable table;
+  table.Add(MountInfo{"/", "file:///root", false, {}}, nullptr);
+  table.Add(MountInfo{"/mnt/a", "/other", true, {}}, nullptr);
+  auto r = table.Resolve("/x/y");
+  EXPECT_EQ(r.mount->info.alluxio_path, "/");
+  EXPECT_EQ(r.ufs_path, "/x/y");
+  EXPECT_EQ(r.ufs_uri, "file:///root/x/y");
+  EXPECT_EQ(table.Resolve("/").ufs_path, "/");
+  EXPECT_EQ(table.Resolve("/").ufs_uri, "file:///root");
+  EXPECT_EQ(table.Resolve("/mnt/a").ufs_path, "/");
+  EXPECT_EQ(table.Resolve("/mnt/a/f").ufs_path, "/f");
+  EXPECT_EQ(table.Resolve("/mnt/a/f").ufs_uri, "/other/f");
+  EXPECT_EQ(table.Resolve("/mnt/ab").ufs_path, "/mnt/ab");
+  EXPECT_EQ(table.Resolve("/mnt/ab").mount->info.alluxio_path, "/");
+  EXPECT_TRUE(table.HasMountBelow("/mnt"));
+  EXPECT_TRUE(table.HasMountBelow("/"));
+  EXPECT_FALSE(table.HasMountBelow("/mnt/a"));
+  EXPECT_NE(table.Find("/mnt/a"), nullptr);
+  EXPECT_EQ(table.Find("/mnt"), nullptr);
+}
+
+}  // namespace
+}  // namespace alluxio

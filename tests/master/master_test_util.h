@@ -1,0 +1,218 @@
+// Shared helpers for the master tests: a temporary directory, a manual clock, a UFS wrapper
+// that injects failures, and a fixture that opens a Namespace over RocksDB + a local UFS dir.
+#pragma once
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/master/block_id.h"
+#include "core/master/namespace.h"
+#include "core/ufs/under_file_system.h"
+
+namespace alluxio::testing {
+
+// A fresh directory under $TMPDIR, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "alluxio-master-XXXXXX").string();
+    char* made = ::mkdtemp(tmpl.data());
+    EXPECT_NE(made, nullptr);
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Which UFS calls fail, and how. Shared by every UFS the factory hands out.
+struct UfsFaults {
+  std::set<std::string> failing;  // "Mkdirs", "Delete", "Rename", "SetMode", "SetMtime", ...
+  ErrorCode code = ErrorCode::kIoError;
+  std::map<std::string, int> calls;
+
+  Status Check(const std::string& op) {
+    ++calls[op];
+    if (failing.count(op) != 0) return Fail(code, "injected failure: " + op);
+    return Ok();
+  }
+};
+
+// Delegates to a real UFS, failing the operations named in UfsFaults.
+class FaultyUfs : public UnderFileSystem {
+ public:
+  FaultyUfs(std::unique_ptr<UnderFileSystem> inner, std::shared_ptr<UfsFaults> faults)
+      : inner_(std::move(inner)), faults_(std::move(faults)) {}
+
+  Result<UfsStatus> GetStatus(std::string_view path) override {
+    if (Status st = faults_->Check("GetStatus"); !st.ok()) return st.failure();
+    return inner_->GetStatus(path);
+  }
+  Result<std::vector<UfsStatus>> List(std::string_view path) override {
+    if (Status st = faults_->Check("List"); !st.ok()) return st.failure();
+    return inner_->List(path);
+  }
+  Result<std::unique_ptr<UfsReader>> Open(std::string_view path) override {
+    return inner_->Open(path);
+  }
+  Result<std::unique_ptr<UfsWriter>> Create(std::string_view path, uint32_t mode) override {
+    return inner_->Create(path, mode);
+  }
+  Status Mkdirs(std::string_view path, uint32_t mode) override {
+    if (Status st = faults_->Check("Mkdirs"); !st.ok()) return st;
+    return inner_->Mkdirs(path, mode);
+  }
+  Status Delete(std::string_view path, bool recursive) override {
+    if (Status st = faults_->Check("Delete"); !st.ok()) return st;
+    return inner_->Delete(path, recursive);
+  }
+  Status Rename(std::string_view src, std::string_view dst) override {
+    if (Status st = faults_->Check("Rename"); !st.ok()) return st;
+    return inner_->Rename(src, dst);
+  }
+  Status SetMode(std::string_view path, uint32_t mode) override {
+    if (Status st = faults_->Check("SetMode"); !st.ok()) return st;
+    return inner_->SetMode(path, mode);
+  }
+  Status SetMtime(std::string_view path, int64_t mtime_ms) override {
+    if (Status st = faults_->Check("SetMtime"); !st.ok()) return st;
+    return inner_->SetMtime(path, mtime_ms);
+  }
+  Result<std::pair<uint64_t, uint64_t>> CapacityAndFree() override {
+    return inner_->CapacityAndFree();
+  }
+
+ private:
+  std::unique_ptr<UnderFileSystem> inner_;
+  std::shared_ptr<UfsFaults> faults_;
+};
+
+inline void WriteLocalFile(const std::string& path, const std::string& content) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+}
+
+// Names directly under a local directory, sorted.
+inline std::vector<std::string> LocalNames(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+class NamespaceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_path_ = tmp_.path() + "/db";
+    ufs_root_ = tmp_.path() + "/ufs";
+    Reopen();
+  }
+  void TearDown() override { ns_.reset(); }
+
+  Namespace::Options MakeOptions() {
+    Namespace::Options options;
+    options.db_path = db_path_;
+    options.root_ufs_uri = "file://" + ufs_root_;
+    options.metadata_sync_interval_ms = sync_interval_ms_;
+    options.default_block_size = default_block_size_;
+    options.clock = [this] { return now_ms_; };
+    options.ufs_factory =
+        [faults = faults_](std::string_view uri) -> Result<std::unique_ptr<UnderFileSystem>> {
+      auto inner = CreateUnderFileSystem(uri);
+      if (!inner.ok()) return inner.failure();
+      return std::unique_ptr<UnderFileSystem>(
+          std::make_unique<FaultyUfs>(std::move(*inner), faults));
+    };
+    return options;
+  }
+
+  // Closes and reopens the namespace on the same store (a restart).
+  void Reopen() {
+    ns_.reset();
+    auto ns = Namespace::Open(MakeOptions());
+    ASSERT_TRUE(ns.ok()) << ns.error().ToString();
+    ns_ = std::move(*ns);
+  }
+
+  // Every path in the namespace (depth first, name order), for before/after comparisons.
+  std::vector<std::string> Tree(const std::string& dir = "/") {
+    std::vector<std::string> out;
+    auto list = ns_->ListStatus(dir);
+    EXPECT_TRUE(list.ok()) << list.error().ToString();
+    if (!list.ok()) return out;
+    for (const FileInfo& info : list->entries) {
+      out.push_back(info.path + (info.is_directory ? "/" : ""));
+      if (info.is_directory) {
+        auto sub = Tree(info.path);
+        out.insert(out.end(), sub.begin(), sub.end());
+      }
+    }
+    return out;
+  }
+
+  // Every path in the root UFS directory, relative, sorted.
+  std::vector<std::string> UfsTree() {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(ufs_root_)) {
+      out.push_back(std::filesystem::relative(e.path(), ufs_root_).string() +
+                    (e.is_directory() ? "/" : ""));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  FileInfo MustCreateFile(const std::string& path, CreateFileOptions options = {}) {
+    auto created = ns_->CreateFile(path, options);
+    EXPECT_TRUE(created.ok()) << path << ": " << created.error().ToString();
+    return created.ok() ? created->info : FileInfo{};
+  }
+
+  // Creates and completes a file of `length` bytes (not persisted).
+  FileInfo MustWriteFile(const std::string& path, uint64_t length, CreateFileOptions options = {}) {
+    FileInfo info = MustCreateFile(path, options);
+    CompleteFileOptions complete;
+    complete.length = length;
+    for (uint64_t i = 0; i < BlockCount(length, info.block_size); ++i) {
+      complete.block_ids.push_back(BlockIdForFile(info.id, i));
+    }
+    auto done = ns_->CompleteFile(path, complete);
+    EXPECT_TRUE(done.ok()) << path << ": " << done.error().ToString();
+    return done.ok() ? *done : FileInfo{};
+  }
+
+  void MustMkdir(const std::string& path, bool recursive = false) {
+    CreateDirectoryOptions options;
+    options.recursive = recursive;
+    auto made = ns_->CreateDirectory(path, options);
+    ASSERT_TRUE(made.ok()) << path << ": " << made.error().ToString();
+  }
+
+  TempDir tmp_;
+  std::string db_path_;
+  std::string ufs_root_;
+  int64_t now_ms_ = 1'700'000'000'000;
+  int64_t sync_interval_ms_ = -1;
+  uint64_t default_block_size_ = 1024;
+  std::shared_ptr<UfsFaults> faults_ = std::make_shared<UfsFaults>();
+  std::unique_ptr<Namespace> ns_;
+};
+
+}  // namespace alluxio::testing

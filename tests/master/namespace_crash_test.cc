@@ -1,0 +1,190 @@
+// kill -9 in the middle of a stream of acknowledged mutations: after reopening, every
+// acknowledged one is there.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <random>
+#include <set>
+
+#include "core/master/block_id.h"
+#include "core/master/namespace.h"
+#include "tests/master/master_test_util.h"
+
+namespace alluxio::testing {
+namespace {
+
+enum class Op : uint32_t { kMkdir = 1, kCreate = 2, kComplete = 3, kRename = 4, kRemove = 5 };
+
+struct Ack {
+  Op op;
+  uint32_t index;
+};
+
+constexpr uint32_t kOpsPerRound = 400;
+
+std::string Dir(uint32_t round, uint32_t i) { return fmt::format("/r{}/d{}", round, i); }
+std::string Moved(uint32_t round, uint32_t i) { return fmt::format("/r{}/m{}", round, i); }
+std::string File(uint32_t round, uint32_t i) { return fmt::format("/r{}/d{}/f", round, i); }
+
+// Child process body: performs the round's operations, writing an Ack to `fd` after each one
+// returns success, then waits to be killed. Never returns.
+[[noreturn]] void RunChild(Namespace::Options options, uint32_t round, int fd) {
+  auto opened = Namespace::Open(std::move(options));
+  if (!opened.ok()) {
+    std::fprintf(stderr, "child: open: %s\n", opened.error().ToString().c_str());
+    _exit(2);
+  }
+  Namespace& ns = **opened;
+  auto ack = [fd](Op op, uint32_t i) {
+    Ack a{op, i};
+    if (::write(fd, &a, sizeof a) != static_cast<ssize_t>(sizeof a)) _exit(3);
+  };
+  auto check = [](const auto& result, const char* what) {
+    if (!result.ok()) {
+      std::fprintf(stderr, "child: %s: %s\n", what, result.error().ToString().c_str());
+      _exit(4);
+    }
+  };
+  CreateDirectoryOptions mkdir_options;
+  mkdir_options.recursive = true;
+  for (uint32_t i = 0; i < kOpsPerRound; ++i) {
+    check(ns.CreateDirectory(Dir(round, i), mkdir_options), "mkdir");
+    ack(Op::kMkdir, i);
+    CreateFileOptions create;
+    create.block_size = 100;
+    auto created = ns.CreateFile(File(round, i), create);
+    check(created, "create");
+    ack(Op::kCreate, i);
+    CompleteFileOptions complete;
+    complete.length = 101 + i % 99;  // two 100-byte blocks
+    complete.block_ids = {BlockIdForFile(created->info.id, 0), BlockIdForFile(created->info.id, 1)};
+    check(ns.CompleteFile(created->info.id, complete), "complete");
+    ack(Op::kComplete, i);
+    if (i % 3 == 1) {
+      check(ns.Rename(Dir(round, i), Moved(round, i)), "rename");
+      ack(Op::kRename, i);
+    } else if (i % 3 == 2) {
+      check(ns.Remove(Dir(round, i), true), "remove");
+      ack(Op::kRemove, i);
+    }
+  }
+  // Wait for the kill even if every operation is done before the parent reads the acks.
+  while (true) ::pause();
+}
+
+class NamespaceCrashTest : public NamespaceTest {};
+
+TEST_F(NamespaceCrashTest, AcknowledgedOperationsSurviveKill9) {
+  std::random_device device;
+  uint32_t seed = device();
+  std::mt19937 rng(seed);
+  SCOPED_TRACE(fmt::format("seed {}", seed));
+
+  for (uint32_t round = 0; round < 3; ++round) {
+    ns_.reset();  // the child owns the store while it runs
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    // Ops acknowledged in a round: 3 per index plus a rename/remove for 2 of 3 indexes.
+    uint32_t total_acks = kOpsPerRound * 3 + (kOpsPerRound * 2) / 3;
+    uint32_t kill_after = std::uniform_int_distribution<uint32_t>(1, total_acks - 1)(rng);
+
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      ::close(fds[0]);
+      RunChild(MakeOptions(), round, fds[1]);
+    }
+    ::close(fds[1]);
+    std::vector<Ack> acks;
+    bool killed = false;
+    Ack ack;
+    while (true) {
+      ssize_t n = ::read(fds[0], &ack, sizeof ack);
+      if (n == 0) break;  // the child is gone and every ack it wrote has been read
+      ASSERT_EQ(n, static_cast<ssize_t>(sizeof ack));
+      acks.push_back(ack);
+      if (!killed && acks.size() == kill_after) {
+        ASSERT_EQ(::kill(pid, SIGKILL), 0);
+        killed = true;
+      }
+    }
+    ::close(fds[0]);
+    int wstatus = 0;
+    ASSERT_EQ(::waitpid(pid, &wstatus, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL)
+        << "child exited on its own, status " << wstatus;
+    ASSERT_GE(acks.size(), kill_after);
+
+    Reopen();
+    // Replay the acknowledged ops into the expected final state of each index.
+    struct Expect {
+      bool dir = false, file = false, complete = false, moved = false, removed = false;
+    };
+    std::map<uint32_t, Expect> expect;
+    for (const Ack& a : acks) {
+      Expect& e = expect[a.index];
+      switch (a.op) {
+        case Op::kMkdir:
+          e.dir = true;
+          break;
+        case Op::kCreate:
+          e.file = true;
+          break;
+        case Op::kComplete:
+          e.complete = true;
+          break;
+        case Op::kRename:
+          e.moved = true;
+          break;
+        case Op::kRemove:
+          e.removed = true;
+          break;
+      }
+    }
+    for (const auto& [i, e] : expect) {
+      SCOPED_TRACE(fmt::format("round {} index {}", round, i));
+      if (e.removed) {
+        EXPECT_EQ(ns_->GetStatus(Dir(round, i)).code(), ErrorCode::kNotFound);
+        continue;
+      }
+      std::string dir = e.moved ? Moved(round, i) : Dir(round, i);
+      if (e.moved) {
+        EXPECT_EQ(ns_->GetStatus(Dir(round, i)).code(), ErrorCode::kNotFound);
+      }
+      ASSERT_TRUE(e.dir);
+      auto d = ns_->GetStatus(dir);
+      ASSERT_TRUE(d.ok()) << dir << ": " << d.error().ToString();
+      EXPECT_TRUE(d->is_directory);
+      if (!e.file) continue;
+      auto f = ns_->GetStatus(dir + "/f");
+      ASSERT_TRUE(f.ok()) << dir << "/f: " << f.error().ToString();
+      if (e.complete) {
+        EXPECT_TRUE(f->completed);
+        EXPECT_EQ(f->length, 101u + i % 99);
+        EXPECT_EQ(f->block_ids.size(), 2u);
+      }
+    }
+    // The store is usable and ids stay unique after the crash.
+    std::set<uint64_t> ids;
+    for (const auto& [i, e] : expect) {
+      for (const std::string& p :
+           {Dir(round, i), Moved(round, i), File(round, i), Moved(round, i) + "/f"}) {
+        auto st = ns_->GetStatus(p);
+        if (st.ok()) {
+          EXPECT_TRUE(ids.insert(st->id).second) << p;
+        }
+      }
+    }
+    for (int k = 0; k < 5; ++k) {
+      FileInfo fresh = MustCreateFile(fmt::format("/r{}/after{}", round, k));
+      EXPECT_TRUE(ids.insert(fresh.id).second) << "id reused after the crash";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace alluxio::testing
