@@ -31,7 +31,13 @@ struct Sinks {
 };
 
 std::atomic<int> g_min_level{static_cast<int>(LogLevel::kInfo)};
-std::atomic<std::shared_ptr<const Sinks>> g_sinks{std::make_shared<const Sinks>()};
+// Constructed on first use and never destroyed, so that logging from static initialisers and
+// from threads still running at exit is safe.
+std::atomic<std::shared_ptr<const Sinks>>& GlobalSinks() {
+  static auto* sinks =
+      new std::atomic<std::shared_ptr<const Sinks>>(std::make_shared<const Sinks>());
+  return *sinks;
+}
 
 thread_local std::string t_thread_name;
 
@@ -131,7 +137,7 @@ void LogLine(LogLevel level, std::string_view component, std::string_view messag
     }
   }
   line.push_back('\n');
-  std::shared_ptr<const Sinks> sinks = g_sinks.load();
+  std::shared_ptr<const Sinks> sinks = GlobalSinks().load();
   if (sinks->file_fd >= 0) WriteAll(sinks->file_fd, line);
   if (sinks->to_stderr) WriteAll(STDERR_FILENO, line);
 }
@@ -161,7 +167,7 @@ Status InitLogging(std::string_view process_name, const Configuration& conf, boo
                                                      conf.GetBool(PropertyKey::kWorkerFuseEnabled));
   if (hosts_fuse && conf.GetBool(PropertyKey::kFuseDebugEnabled)) min_level = LogLevel::kDebug;
 
-  g_sinks.store(std::move(sinks));
+  GlobalSinks().store(std::move(sinks));
   SetLogLevel(min_level);
   if (!conf.site_file().empty()) {
     ALX_LOG(kInfo, "config", "loaded {}", conf.site_file());
@@ -171,7 +177,7 @@ Status InitLogging(std::string_view process_name, const Configuration& conf, boo
 }
 
 void ResetLogging() {
-  g_sinks.store(std::make_shared<const Sinks>());
+  GlobalSinks().store(std::make_shared<const Sinks>());
   SetLogLevel(LogLevel::kInfo);
 }
 
