@@ -12,7 +12,9 @@
 // invisible to List() and can be removed by hand or by a recursive Delete() of its directory.
 //
 // Thread-safety: every method may be called from several threads at once; readers are
-// thread-safe (pread); a writer is used by one thread at a time.
+// thread-safe (pread); a writer is used by one thread at a time. Lifetimes: a writer must not
+// outlive the LocalUnderFileSystem that created it (Close() returns its status through it); a
+// reader may.
 #pragma once
 
 #include <sys/stat.h>

@@ -464,6 +464,59 @@ TEST(BlockStoreTest, ReopenWithSmallerQuotaEvictsOldest) {
   EXPECT_FALSE(fs::exists(dir.Sub("1")));
 }
 
+TEST(BlockStoreTest, ReadersOutliveTheStoreObject) {
+  TempDir dir;
+  BlockStoreConfig config = OneDir(dir.path(), 10000);
+  auto store = OpenStore(config);
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(Put(*store, 1, 1000).ok());
+  auto r = store->OpenBlock(1);
+  ASSERT_TRUE(r.ok());
+  store.reset();
+  std::string buf(1000, '\0');
+  EXPECT_EQ(*r->ReadAt(0, buf), 1000u);
+  EXPECT_EQ(buf, BlockData(1, 1000));
+  // The directory stays locked while the reader keeps the store's state alive.
+  EXPECT_EQ(BlockStore::Open(config).code(), ErrorCode::kBusy);
+  r = Fail(ErrorCode::kCancelled);
+  store = OpenStore(config);
+  ASSERT_TRUE(store);
+  ExpectBlockContent(*store, 1, 1000);
+}
+
+TEST(BlockStoreTest, RecoveryKeepsTheHigherTierCopyOfADuplicate) {
+  TempDir dir;
+  BlockStoreConfig config{{TierConfig{"MEM", {TierDirConfig{dir.Sub("mem"), 10000}}},
+                           TierConfig{"SSD", {TierDirConfig{dir.Sub("ssd"), 10000}}}}};
+  {
+    auto store = OpenStore(config);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(Put(*store, 1, 1000, 0).ok());
+    ASSERT_TRUE(Put(*store, 2, 500, 1).ok());
+    ASSERT_TRUE(Put(*store, 3, 700, 0).ok());
+  }
+  // Stale SSD copies of MEM blocks: block 1's is older than the MEM copy (indexed first, then
+  // replaced), block 3's is newer (indexed after the MEM copy, then dropped).
+  { std::ofstream(dir.Sub("ssd/3")) << "stale"; }
+  { std::ofstream(dir.Sub("ssd/1")) << "stale"; }
+  struct timespec old_time[2] = {{0, UTIME_OMIT}, {1000, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, dir.Sub("ssd/1").c_str(), old_time, 0), 0);
+  auto store = OpenStore(config);
+  ASSERT_TRUE(store);
+  auto info = store->GetBlock(1);
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->tier, 0);
+  ExpectBlockContent(*store, 1, 1000);
+  EXPECT_EQ(store->GetBlock(3)->tier, 0);
+  ExpectBlockContent(*store, 3, 700);
+  EXPECT_FALSE(fs::exists(dir.Sub("ssd/1")));
+  EXPECT_FALSE(fs::exists(dir.Sub("ssd/3")));
+  EXPECT_EQ(store->Counters().blocks_recovered, 3u);
+  EXPECT_EQ(UsageOf(store->Usage(), dir.Sub("ssd")).committed_bytes, 500u);
+  EXPECT_EQ(UsageOf(store->Usage(), dir.Sub("ssd")).blocks, 1u);
+  EXPECT_EQ(UsageOf(store->Usage(), dir.Sub("mem")).committed_bytes, 1700u);
+}
+
 TEST(BlockStoreTest, MultiTierPlacementAndEviction) {
   TempDir shm("/dev/shm");
   TempDir disk;
