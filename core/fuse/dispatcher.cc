@@ -154,8 +154,12 @@ asio::awaitable<void> FuseDispatcher::Handle(std::span<const std::byte> message,
       }
       Reply(req, op->error);
     } else {
-      counters_.unknown.fetch_add(1, std::memory_order_relaxed);
-      ALX_LOG(kInfo, kLog, "unknown opcode {} answered with ENOSYS", opcode);
+      const uint64_t seen = counters_.unknown.fetch_add(1, std::memory_order_relaxed);
+      if (seen == 0) {
+        ALX_LOG(kInfo, kLog, "unknown opcode {} answered with ENOSYS", opcode);
+      } else {
+        ALX_LOG(kDebug, kLog, "unknown opcode {} answered with ENOSYS", opcode);
+      }
       Reply(req, ENOSYS);
     }
     co_return;
