@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <set>
 
@@ -76,6 +78,44 @@ std::string File(uint32_t round, uint32_t i) { return fmt::format("/r{}/d{}/f", 
   while (true) ::pause();
 }
 
+// The child runs in a fresh process image (this binary re-executed with this test selected),
+// so that it does not inherit the parent's RocksDB thread pools half-alive through fork().
+TEST(NamespaceCrashChild, DISABLED_Run) {
+  const char* db = std::getenv("ALLUXIO_CRASH_DB");
+  const char* ufs = std::getenv("ALLUXIO_CRASH_UFS");
+  const char* round = std::getenv("ALLUXIO_CRASH_ROUND");
+  const char* fd = std::getenv("ALLUXIO_CRASH_FD");
+  if (db == nullptr || ufs == nullptr || round == nullptr || fd == nullptr) {
+    GTEST_SKIP() << "only run as the child of AcknowledgedOperationsSurviveKill9";
+  }
+  Namespace::Options options;
+  options.db_path = db;
+  options.root_ufs_uri = ufs;
+  RunChild(std::move(options), static_cast<uint32_t>(std::stoul(round)), std::stoi(fd));
+}
+
+// Kills (SIGKILL) and reaps the child on every exit path of the test.
+class ChildGuard {
+ public:
+  explicit ChildGuard(pid_t pid) : pid_(pid) {}
+  ~ChildGuard() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  // Reaps the child; returns its wait status.
+  int Wait() {
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+
+ private:
+  pid_t pid_;
+};
+
 class NamespaceCrashTest : public NamespaceTest {};
 
 TEST_F(NamespaceCrashTest, AcknowledgedOperationsSurviveKill9) {
@@ -92,12 +132,26 @@ TEST_F(NamespaceCrashTest, AcknowledgedOperationsSurviveKill9) {
     uint32_t total_acks = kOpsPerRound * 3 + (kOpsPerRound * 2) / 3;
     uint32_t kill_after = std::uniform_int_distribution<uint32_t>(1, total_acks - 1)(rng);
 
+    std::vector<std::string> env_strings = {
+        "ALLUXIO_CRASH_DB=" + db_path_, "ALLUXIO_CRASH_UFS=file://" + ufs_root_,
+        fmt::format("ALLUXIO_CRASH_ROUND={}", round), fmt::format("ALLUXIO_CRASH_FD={}", fds[1])};
+    for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
+    std::vector<char*> envp;
+    for (std::string& e : env_strings) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+    std::string also_disabled = "--gtest_also_run_disabled_tests";
+    std::string filter = "--gtest_filter=NamespaceCrashChild.DISABLED_Run";
+    char* argv[] = {self.data(), also_disabled.data(), filter.data(), nullptr};
+
     pid_t pid = ::fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       ::close(fds[0]);
-      RunChild(MakeOptions(), round, fds[1]);
+      ::execve(self.c_str(), argv, envp.data());
+      _exit(127);
     }
+    ChildGuard guard(pid);
     ::close(fds[1]);
     std::vector<Ack> acks;
     bool killed = false;
@@ -113,8 +167,7 @@ TEST_F(NamespaceCrashTest, AcknowledgedOperationsSurviveKill9) {
       }
     }
     ::close(fds[0]);
-    int wstatus = 0;
-    ASSERT_EQ(::waitpid(pid, &wstatus, 0), pid);
+    int wstatus = guard.Wait();
     ASSERT_TRUE(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL)
         << "child exited on its own, status " << wstatus;
     ASSERT_GE(acks.size(), kill_after);

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "core/master/alluxio_path.h"
 #include "core/master/block_id.h"
@@ -577,6 +578,50 @@ TEST_F(NamespaceTest, FailedUfsMirrorChangesNothing) {
   EXPECT_EQ(UfsTree(), ufs);
   Reopen();
   EXPECT_EQ(Tree(), tree);
+}
+
+TEST_F(NamespaceTest, ConcurrentCallersFromSeveralThreads) {
+  MustMkdir("/shared");
+  constexpr int kThreads = 4;
+  constexpr int kFilesPerThread = 40;
+  std::vector<std::vector<uint64_t>> ids(kThreads);
+  std::vector<int> failures(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this, t, &ids, &failures] {
+      CreateDirectoryOptions mkdir;
+      mkdir.recursive = true;
+      if (!ns_->CreateDirectory(fmt::format("/t{}/sub", t), mkdir).ok()) ++failures[t];
+      for (int i = 0; i < kFilesPerThread; ++i) {
+        auto created = ns_->CreateFile(fmt::format("/shared/t{}-{}", t, i), {});
+        if (!created.ok()) {
+          ++failures[t];
+          continue;
+        }
+        ids[t].push_back(created->info.id);
+        if (!ns_->ListStatus("/shared", "", 10).ok()) ++failures[t];
+        if (i % 4 == 0 &&
+            !ns_->Rename(fmt::format("/shared/t{}-{}", t, i), fmt::format("/t{}/sub/m{}", t, i))
+                 .ok()) {
+          ++failures[t];
+        }
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  std::set<uint64_t> unique;
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(failures[t], 0) << "thread " << t;
+    for (uint64_t id : ids[t]) EXPECT_TRUE(unique.insert(id).second);
+  }
+  EXPECT_EQ(unique.size(), size_t{kThreads * kFilesPerThread});
+  auto shared = ns_->ListStatus("/shared");
+  ASSERT_TRUE(shared.ok());
+  EXPECT_EQ(shared->entries.size(), size_t{kThreads * (kFilesPerThread - kFilesPerThread / 4)});
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(ns_->ListStatus(fmt::format("/t{}/sub", t))->entries.size(),
+              size_t{kFilesPerThread / 4});
+  }
 }
 
 }  // namespace
