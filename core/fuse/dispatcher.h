@@ -64,6 +64,8 @@ class FuseDispatcher {
   size_t RequestBufferSize() const;
 
   bool initialized() const { return initialized_.load(std::memory_order_acquire); }
+  // True once DESTROY was answered: the transport stops reading and tears down.
+  bool destroyed() const { return destroyed_.load(std::memory_order_acquire); }
   // Negotiated INIT flags (64 bits, flags2 in the upper half); 0 before INIT.
   uint64_t negotiated_flags() const { return negotiated_flags_; }
   const FuseCounters& counters() const { return counters_; }

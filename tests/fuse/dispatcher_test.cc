@@ -694,8 +694,10 @@ TEST_F(SessionTest, InterruptAndDestroy) {
   SendNoReply(Req(O::kInterrupt, 0).Add(abi::InterruptIn{12345}).Build());
   EXPECT_EQ(dispatcher_.counters().interrupts.load(), 1U);
   SendNoReply(Req(O::kNotifyReply, 0).Build());
+  EXPECT_FALSE(dispatcher_.destroyed());
   Reply r = Send(Req(O::kDestroy, 0).Build());
   EXPECT_EQ(r.error(), 0);
+  EXPECT_TRUE(dispatcher_.destroyed());
   EXPECT_TRUE(r.body.empty());
 }
 
