@@ -19,26 +19,8 @@
 #include "core/master/namespace.h"
 #include "core/ufs/under_file_system.h"
 
+#include "tests/util/temp_dir.h"
 namespace alluxio::testing {
-
-// A fresh directory under $TMPDIR, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "alluxio-master-XXXXXX").string();
-    char* made = ::mkdtemp(tmpl.data());
-    EXPECT_NE(made, nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // Which UFS calls fail, and how. Shared by every UFS the factory hands out.
 struct UfsFaults {

@@ -16,33 +16,16 @@
 #include <gtest/gtest.h>
 
 #include "core/ufs/under_file_system.h"
+#include "tests/util/temp_dir.h"
 
 namespace alluxio {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::TempDir;
 
 // The bytes of a string, without a terminating NUL.
 std::span<const char> Bytes(std::string_view s) { return {s.data(), s.size()}; }
-
-// A fresh directory under /tmp, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "ufs_test.XXXXXX").string();
-    char* p = ::mkdtemp(tmpl.data());
-    EXPECT_NE(p, nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 std::string ReadLocal(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -17,30 +17,13 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/util/temp_dir.h"
+
 namespace alluxio {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A fresh directory under `base` (/tmp or /dev/shm), removed at the end of the test.
-class TempDir {
- public:
-  explicit TempDir(const std::string& base = "/tmp") {
-    std::string tmpl = base + "/block_store_test.XXXXXX";
-    char* p = ::mkdtemp(tmpl.data());
-    EXPECT_NE(p, nullptr) << base;
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 // The content of block `id`: a pattern that differs per block and per offset.
 std::string BlockData(uint64_t id, size_t length) {

@@ -1,0 +1,79 @@
+// One file written through a worker: sequential data is cut into blocks of the file's block
+// size (block ids derive from the file id, core/master/block_id.h); each block is cached in the
+// block store (unless THROUGH) and the whole file is written to the UFS (unless MUST_CACHE),
+// published atomically by Finish(). Synchronous; used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/common/result.h"
+#include "core/common/write_type.h"
+#include "core/worker/block_store.h"
+#include "core/worker/ufs_resolver.h"
+
+namespace alluxio {
+
+struct FileWriteOptions {
+  uint64_t file_id = 0;
+  uint64_t block_size = 0;  // > 0
+  std::string ufs_uri;      // where the file goes in the UFS; unused for MUST_CACHE
+  uint32_t mode = 0644;
+  WriteType write_type = WriteType::kCacheThrough;
+};
+
+struct FinishedFile {
+  uint64_t length = 0;
+  std::vector<uint64_t> block_ids;  // every block of the file, cached or not
+  std::string ufs_fingerprint;      // "" unless written to the UFS
+};
+
+class FileWriteSession {
+ public:
+  // Opens the UFS file (unless MUST_CACHE). kInvalidArgument for a zero block size.
+  static Result<std::unique_ptr<FileWriteSession>> Start(BlockStore& store, UfsResolver& ufs,
+                                                         FileWriteOptions options);
+  ~FileWriteSession();
+
+  // Appends data. With CACHE_THROUGH a block that does not fit in the cache is skipped (the
+  // UFS copy is complete); with MUST_CACHE that is kNoSpace. After an error the session only
+  // accepts Abort().
+  Status Write(std::span<const char> data);
+
+  // Bytes accepted so far. Everything accepted has been handed to the block files and the UFS
+  // file (written, not yet fsynced).
+  uint64_t length() const { return length_; }
+
+  // Blocks committed to the store since the last call (for commitBlock to the master).
+  std::vector<BlockInfo> TakeCommittedBlocks();
+
+  // Commits the last block and publishes the UFS file.
+  Result<FinishedFile> Finish();
+
+  // Drops everything written: uncommitted block data, committed blocks of this file and the
+  // unpublished UFS file. Idempotent.
+  void Abort();
+
+ private:
+  FileWriteSession(BlockStore& store, FileWriteOptions options);
+  Status CommitCurrentBlock();
+  Failure Failed(Error error);  // records the error: later calls fail with it too
+
+  BlockStore& store_;
+  FileWriteOptions options_;
+  std::unique_ptr<UfsWriter> ufs_writer_;
+  std::optional<BlockWriter> block_;  // the block being filled, if cached
+  bool block_skipped_ = false;        // the current block could not be cached
+  uint64_t length_ = 0;
+  uint64_t blocks_started_ = 0;
+  std::vector<BlockInfo> committed_;  // not yet taken
+  std::vector<uint64_t> cached_block_ids_;
+  bool done_ = false;
+  std::optional<Error> error_;
+};
+
+}  // namespace alluxio

@@ -1,0 +1,208 @@
+// The worker's data path: read-through from the UFS with caching, and file write sessions for
+// each write type, against a real block store and the local UFS in temp directories.
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "core/master/block_id.h"
+#include "core/worker/block_read_through.h"
+#include "core/worker/file_write_session.h"
+#include "tests/util/temp_dir.h"
+
+namespace alluxio {
+namespace {
+
+using testing::TempDir;
+
+std::string Pattern(size_t n, int seed) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 31 + seed * 7) % 251);
+  return s;
+}
+
+std::string ReadLocal(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+class WorkerDataTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    BlockStoreConfig config;
+    config.tiers.push_back(TierConfig{"MEM", {TierDirConfig{cache_.path(), kQuota}}});
+    auto store = BlockStore::Open(config);
+    ASSERT_TRUE(store.ok()) << store.error().ToString();
+    store_ = std::move(store).value();
+  }
+
+  std::string UfsUri(const std::string& name) const { return "file://" + ufs_.Sub(name); }
+
+  // Background jobs run when the test says so.
+  void RunBackground() {
+    auto jobs = std::move(background_);
+    for (auto& job : jobs) job();
+  }
+  BlockReadThrough MakeReader() {
+    return BlockReadThrough(*store_, resolver_, [this](std::function<void()> job) {
+      background_.push_back(std::move(job));
+    });
+  }
+
+  static constexpr uint64_t kQuota = 1 << 20;
+  TempDir cache_;
+  TempDir ufs_;
+  std::unique_ptr<BlockStore> store_;
+  UfsResolver resolver_;
+  std::vector<std::function<void()>> background_;
+};
+
+TEST_F(WorkerDataTest, WholeBlockMissReadsThroughThenHitsCache) {
+  std::string content = Pattern(1000, 1);
+  std::ofstream(ufs_.Sub("f"), std::ios::binary) << content;
+  BlockReadThrough reader = MakeReader();
+  UfsBlockSource source{UfsUri("f"), 0, content.size()};
+  std::string buf(content.size(), '\0');
+
+  auto first = reader.Read(7, 0, buf, &source, /*cache=*/true);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_FALSE(first->from_cache);
+  EXPECT_EQ(buf, content);
+  EXPECT_TRUE(store_->HasBlock(7));
+
+  std::string again(content.size(), '\0');
+  auto second = reader.Read(7, 0, again, &source, true);
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(second->from_cache);
+  EXPECT_EQ(again, content);
+  EXPECT_EQ(reader.counters().cache_hits.load(), 1u);
+  EXPECT_EQ(reader.counters().cache_misses.load(), 1u);
+}
+
+TEST_F(WorkerDataTest, PartialMissCachesTheWholeBlockInBackgroundOnce) {
+  std::string content = Pattern(3000, 2);
+  std::ofstream(ufs_.Sub("f"), std::ios::binary) << content;
+  BlockReadThrough reader = MakeReader();
+  // The block is the second thousand bytes of the file.
+  UfsBlockSource source{UfsUri("f"), 1000, 1000};
+  std::string buf(100, '\0');
+  ASSERT_TRUE(reader.Read(9, 50, buf, &source, true).ok());
+  EXPECT_EQ(buf, content.substr(1050, 100));
+  ASSERT_TRUE(reader.Read(9, 150, buf, &source, true).ok());
+  EXPECT_FALSE(store_->HasBlock(9));
+  EXPECT_EQ(background_.size(), 1u);  // one load per block, however many partial reads
+  RunBackground();
+  ASSERT_TRUE(store_->HasBlock(9));
+  std::string whole(1000, '\0');
+  auto hit = reader.Read(9, 0, whole, nullptr, false);
+  ASSERT_TRUE(hit.ok());
+  EXPECT_TRUE(hit->from_cache);
+  EXPECT_EQ(whole, content.substr(1000, 1000));
+}
+
+TEST_F(WorkerDataTest, ReadErrors) {
+  BlockReadThrough reader = MakeReader();
+  std::string buf(10, '\0');
+  EXPECT_EQ(reader.Read(1, 0, buf, nullptr, true).code(), ErrorCode::kNotFound);
+  UfsBlockSource missing{UfsUri("absent"), 0, 10};
+  EXPECT_EQ(reader.Read(1, 0, buf, &missing, true).code(), ErrorCode::kNotFound);
+  std::ofstream(ufs_.Sub("f"), std::ios::binary) << "0123456789";
+  UfsBlockSource source{UfsUri("f"), 0, 10};
+  EXPECT_EQ(reader.Read(1, 11, buf, &source, true).code(), ErrorCode::kOutOfRange);
+  // The UFS file is shorter than the block the master described.
+  UfsBlockSource too_long{UfsUri("f"), 0, 20};
+  EXPECT_FALSE(reader.CacheBlock(2, too_long).ok());
+  EXPECT_FALSE(store_->HasBlock(2));
+}
+
+TEST_F(WorkerDataTest, CacheThroughWriteCachesBlocksAndPersists) {
+  const uint64_t file_id = InodeIdForContainer(5);
+  FileWriteOptions options{file_id, 1000, UfsUri("dir/out"), 0644, WriteType::kCacheThrough};
+  auto session = FileWriteSession::Start(*store_, resolver_, options);
+  ASSERT_TRUE(session.ok()) << session.error().ToString();
+  std::string content = Pattern(2500, 3);
+  ASSERT_TRUE((*session)->Write(std::span(content).first(999)).ok());
+  ASSERT_TRUE((*session)->Write(std::span(content).subspan(999)).ok());
+  auto committed = (*session)->TakeCommittedBlocks();
+  ASSERT_EQ(committed.size(), 2u);  // the third block is committed by Finish
+  EXPECT_FALSE(std::filesystem::exists(ufs_.Sub("dir/out")));  // not published yet
+  auto finished = (*session)->Finish();
+  ASSERT_TRUE(finished.ok()) << finished.error().ToString();
+  EXPECT_EQ(finished->length, 2500u);
+  ASSERT_EQ(finished->block_ids.size(), 3u);
+  EXPECT_FALSE(finished->ufs_fingerprint.empty());
+  EXPECT_EQ(ReadLocal(ufs_.Sub("dir/out")), content);
+  for (int i = 0; i < 3; ++i) {
+    uint64_t id = BlockIdForFile(file_id, i);
+    EXPECT_EQ(finished->block_ids[i], id);
+    auto block = store_->OpenBlock(id);
+    ASSERT_TRUE(block.ok());
+    std::string data(block->length(), '\0');
+    ASSERT_TRUE(block->ReadAt(0, data).ok());
+    EXPECT_EQ(data, content.substr(i * 1000, 1000));
+  }
+}
+
+TEST_F(WorkerDataTest, MustCacheSkipsUfsAndThroughSkipsCache) {
+  std::string content = Pattern(1500, 4);
+  {
+    FileWriteOptions options{InodeIdForContainer(6), 1000, UfsUri("must"), 0644,
+                             WriteType::kMustCache};
+    auto session = FileWriteSession::Start(*store_, resolver_, options);
+    ASSERT_TRUE(session.ok());
+    ASSERT_TRUE((*session)->Write(content).ok());
+    auto finished = (*session)->Finish();
+    ASSERT_TRUE(finished.ok());
+    EXPECT_TRUE(finished->ufs_fingerprint.empty());
+    EXPECT_FALSE(std::filesystem::exists(ufs_.Sub("must")));
+    EXPECT_TRUE(store_->HasBlock(BlockIdForFile(InodeIdForContainer(6), 1)));
+  }
+  {
+    FileWriteOptions options{InodeIdForContainer(7), 1000, UfsUri("through"), 0644,
+                             WriteType::kThrough};
+    auto session = FileWriteSession::Start(*store_, resolver_, options);
+    ASSERT_TRUE(session.ok());
+    ASSERT_TRUE((*session)->Write(content).ok());
+    ASSERT_TRUE((*session)->Finish().ok());
+    EXPECT_EQ(ReadLocal(ufs_.Sub("through")), content);
+    EXPECT_FALSE(store_->HasBlock(BlockIdForFile(InodeIdForContainer(7), 0)));
+  }
+}
+
+TEST_F(WorkerDataTest, AbortLeavesNothing) {
+  const uint64_t file_id = InodeIdForContainer(8);
+  FileWriteOptions options{file_id, 1000, UfsUri("aborted"), 0644, WriteType::kCacheThrough};
+  auto session = FileWriteSession::Start(*store_, resolver_, options);
+  ASSERT_TRUE(session.ok());
+  ASSERT_TRUE((*session)->Write(Pattern(1500, 5)).ok());
+  EXPECT_TRUE(store_->HasBlock(BlockIdForFile(file_id, 0)));
+  (*session)->Abort();
+  EXPECT_FALSE(store_->HasBlock(BlockIdForFile(file_id, 0)));
+  EXPECT_FALSE(std::filesystem::exists(ufs_.Sub("aborted")));
+  EXPECT_TRUE(std::filesystem::is_empty(ufs_.path()));
+}
+
+TEST_F(WorkerDataTest, MustCacheBeyondTheCacheIsNoSpaceButCacheThroughPersists) {
+  std::string big = Pattern(kQuota + 4096, 6);
+  FileWriteOptions must{InodeIdForContainer(9), kQuota * 2, UfsUri("m"), 0644,
+                        WriteType::kMustCache};
+  auto session = FileWriteSession::Start(*store_, resolver_, must);
+  ASSERT_TRUE(session.ok());
+  EXPECT_EQ((*session)->Write(big).code(), ErrorCode::kNoSpace);
+  (*session)->Abort();
+
+  FileWriteOptions through{InodeIdForContainer(10), kQuota * 2, UfsUri("c"), 0644,
+                           WriteType::kCacheThrough};
+  auto cached = FileWriteSession::Start(*store_, resolver_, through);
+  ASSERT_TRUE(cached.ok());
+  ASSERT_TRUE((*cached)->Write(big).ok());
+  auto finished = (*cached)->Finish();
+  ASSERT_TRUE(finished.ok());
+  EXPECT_EQ(ReadLocal(ufs_.Sub("c")), big);
+  EXPECT_FALSE(store_->HasBlock(BlockIdForFile(InodeIdForContainer(10), 0)));
+}
+
+}  // namespace
+}  // namespace alluxio
