@@ -10,7 +10,7 @@
 
 #include "core/common/logging.h"
 #include "core/master/alluxio_path.h"
-#include "core/master/block_id.h"
+#include "core/common/block_id.h"
 
 namespace alluxio {
 namespace {

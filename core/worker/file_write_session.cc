@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/common/logging.h"
-#include "core/master/block_id.h"
+#include "core/common/block_id.h"
 
 namespace alluxio {
 

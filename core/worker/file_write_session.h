@@ -1,5 +1,5 @@
 // One file written through a worker: sequential data is cut into blocks of the file's block
-// size (block ids derive from the file id, core/master/block_id.h); each block is cached in the
+// size (block ids derive from the file id, core/common/block_id.h); each block is cached in the
 // block store (unless THROUGH) and the whole file is written to the UFS (unless MUST_CACHE),
 // published atomically by Finish(). Synchronous; used by one thread at a time.
 #pragma once

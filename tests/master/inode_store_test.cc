@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/master/block_id.h"
+#include "core/common/block_id.h"
 #include "tests/master/master_test_util.h"
 
 namespace alluxio {

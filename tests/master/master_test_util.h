@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "core/master/block_id.h"
+#include "core/common/block_id.h"
 #include "core/master/namespace.h"
 #include "core/ufs/under_file_system.h"
 

@@ -12,7 +12,7 @@
 #include <random>
 #include <set>
 
-#include "core/master/block_id.h"
+#include "core/common/block_id.h"
 #include "core/master/namespace.h"
 #include "tests/master/master_test_util.h"
 

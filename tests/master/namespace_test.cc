@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "core/master/alluxio_path.h"
-#include "core/master/block_id.h"
+#include "core/common/block_id.h"
 #include "tests/master/master_test_util.h"
 
 namespace alluxio::testing {

@@ -3,7 +3,7 @@
 
 #include <filesystem>
 
-#include "core/master/block_id.h"
+#include "core/common/block_id.h"
 #include "core/master/namespace.h"
 #include "tests/master/master_test_util.h"
 

@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/master/block_id.h"
+#include "core/common/block_id.h"
 #include "core/worker/block_read_through.h"
 #include "core/worker/file_write_session.h"
 #include "tests/util/temp_dir.h"
