@@ -1,5 +1,9 @@
 # The project's three helpers: schemas, tests, benches.
 
+# Debian's CapnProto CMake targets point at a wrong tool location; find the tools on PATH.
+find_program(ALLUXIO_CAPNP capnp REQUIRED)
+find_program(ALLUXIO_CAPNPC_CXX capnpc-c++ REQUIRED)
+
 # alluxio_capnp_library(<target> <schema.capnp>...): a static library of generated code.
 # Generated headers are included as "schema/<name>.capnp.h".
 function(alluxio_capnp_library target)
@@ -11,9 +15,9 @@ function(alluxio_capnp_library target)
     get_filename_component(name ${schema} NAME)
     add_custom_command(
       OUTPUT ${out_dir}/${name}.c++ ${out_dir}/${name}.h
-      COMMAND CapnProto::capnp_tool compile -o$<TARGET_FILE:CapnProto::capnpc_cpp>:${out_dir}
+      COMMAND ${ALLUXIO_CAPNP} compile -o${ALLUXIO_CAPNPC_CXX}:${out_dir}
               --src-prefix=${CMAKE_SOURCE_DIR}/schema -I${CAPNP_INCLUDE_DIRECTORY} ${abs}
-      DEPENDS ${abs} CapnProto::capnp_tool CapnProto::capnpc_cpp
+      DEPENDS ${abs}
       COMMENT "Compiling Cap'n Proto schema ${name}")
     list(APPEND sources ${out_dir}/${name}.c++)
   endforeach()

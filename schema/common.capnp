@@ -65,8 +65,7 @@ struct FileInfo {
   mtimeMs @9 :Int64;
   completed @10 :Bool;
   persisted @11 :Bool;
-  blockIds @12 :List(UInt64);
-  ufsPath @13 :Text;      # where the file's data lives in its UFS ("" if not persisted)
-  ufsFingerprint @14 :Text;
-  inAlluxioPercentage @15 :UInt8;
+  mountPoint @12 :Bool;
+  blockIds @13 :List(UInt64);
+  ufsUri @14 :Text;       # where the file's data lives (or is to be persisted) in its UFS
 }

@@ -65,8 +65,10 @@ interface FileSystemMaster {
   createFile @3 (path :Text, blockSizeBytes :UInt64, recursive :Bool, overwrite :Bool,
                  mode :UInt32, owner :Text, group :Text, writeType :Common.WriteType)
       -> (status :Status, info :FileInfo);
+  # `writtenUfsUri`: where the worker persisted the data (the file's ufsUri at creation); if the
+  # file was renamed meanwhile, the master moves the UFS file to the current location.
   completeFile @4 (fileId :UInt64, length :UInt64, blockIds :List(UInt64), persisted :Bool,
-                   ufsFingerprint :Text) -> (status :Status, info :FileInfo);
+                   writtenUfsUri :Text) -> (status :Status, info :FileInfo);
   # Drops an incomplete file (a writer that gave up).
   abortFile @5 (fileId :UInt64) -> (status :Status);
   remove @6 (path :Text, recursive :Bool) -> (status :Status);
@@ -76,7 +78,7 @@ interface FileSystemMaster {
   unmount @10 (alluxioPath :Text) -> (status :Status);
   getMountTable @11 () -> (status :Status, mounts :List(MountPointInfo));
   # Block list with locations, for readers.
-  getBlockInfos @12 (fileId :UInt64) -> (status :Status, info :FileInfo, blocks :List(BlockInfo));
+  getBlockInfos @12 (path :Text) -> (status :Status, info :FileInfo, blocks :List(BlockInfo));
   # Removes the cached blocks of every file under path from all workers (data stays in the UFS).
   free @13 (path :Text, recursive :Bool) -> (status :Status, freedBlocks :UInt64);
   getCapacity @14 () -> (status :Status, capacityBytes :UInt64, usedBytes :UInt64,

@@ -41,6 +41,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/common/file_info.h"
 #include "core/common/result.h"
 #include "core/master/inode.h"
 #include "core/master/inode_store.h"
@@ -48,25 +49,6 @@
 #include "core/ufs/under_file_system.h"
 
 namespace alluxio {
-
-// What GetStatus/ListStatus report for one inode.
-struct FileInfo {
-  uint64_t id = 0;   // inode id (stable while the inode lives; FUSE ino)
-  std::string name;  // last component ("" for /)
-  std::string path;  // normalized Alluxio path
-  bool is_directory = false;
-  uint32_t mode = 0;  // permission bits, no S_IFMT
-  std::string owner;
-  std::string group;
-  int64_t mtime_ms = 0;
-  uint64_t length = 0;
-  uint64_t block_size = 0;
-  bool completed = false;  // directories: true
-  bool persisted = false;  // present in the UFS
-  bool mount_point = false;
-  std::vector<uint64_t> block_ids;  // completed files
-  std::string ufs_uri;              // where the content lives (or is to be persisted) in the UFS
-};
 
 struct ListResult {
   std::vector<FileInfo> entries;  // in byte order of name
