@@ -87,6 +87,7 @@ std::vector<WorkerState> WorkerRegistry::Locations(uint64_t block_id) const {
     const WorkerState& w = workers_.at(id);
     if (w.lost) continue;
     WorkerState copy = w;
+    copy.block_count = w.blocks.size();
     copy.blocks.clear();
     result.push_back(std::move(copy));
   }
@@ -144,6 +145,7 @@ std::vector<WorkerState> WorkerRegistry::Snapshot(bool live_only) const {
     for (const auto& [id, worker] : workers_) {
       if (worker.lost != lost) continue;
       WorkerState copy = worker;
+      copy.block_count = worker.blocks.size();
       copy.blocks.clear();
       result.push_back(std::move(copy));
     }

@@ -32,7 +32,8 @@ struct WorkerState {
   uint64_t used_bytes = 0;
   bool lost = false;
   MonotonicClock::time_point last_heartbeat;
-  std::set<uint64_t> blocks;
+  std::set<uint64_t> blocks;  // empty in snapshots (Workers(), Locations())
+  uint64_t block_count = 0;   // blocks.size(), kept in snapshots
 };
 
 struct HeartbeatReply {

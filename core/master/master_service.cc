@@ -1,0 +1,368 @@
+#include "core/master/master_service.h"
+
+#include <string_view>
+
+#include "core/common/logging.h"
+#include "core/wire/wire_convert.h"
+
+namespace alluxio {
+namespace {
+
+std::string_view View(capnp::Text::Reader text) { return {text.cStr(), text.size()}; }
+
+// Fills `status` and reports whether the result is ok.
+template <typename T>
+bool SetStatus(const Result<T>& result, wire::Status::Builder status) {
+  if (result.ok()) {
+    ToWire(Ok(), status);
+    return true;
+  }
+  ToWire(result.error(), status);
+  return false;
+}
+
+void ToWire(const WorkerAddress& address, wire::WorkerAddress::Builder out) {
+  out.setHost(address.host);
+  out.setRpcPort(address.rpc_port);
+  out.setHostId(address.host_id);
+}
+
+WorkerAddress FromWire(wire::WorkerAddress::Reader in) {
+  return WorkerAddress{in.getHost(), in.getRpcPort(), in.getHostId()};
+}
+
+class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
+ public:
+  explicit FileSystemMasterImpl(MasterServiceContext context) : c_(std::move(context)) {}
+
+  kj::Promise<void> getStatus(GetStatusContext context) override {
+    auto result = c_.ns->GetStatus(View(context.getParams().getPath()));
+    auto out = context.getResults();
+    if (SetStatus(result, out.initStatus())) alluxio::ToWire(*result, out.initInfo());
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> listStatus(ListStatusContext context) override {
+    auto params = context.getParams();
+    auto result =
+        c_.ns->ListStatus(View(params.getPath()), View(params.getStartAfter()), params.getLimit());
+    auto out = context.getResults();
+    if (SetStatus(result, out.initStatus())) {
+      auto entries = out.initEntries(result->entries.size());
+      for (size_t i = 0; i < result->entries.size(); ++i) {
+        alluxio::ToWire(result->entries[i], entries[i]);
+      }
+      out.setHasMore(result->has_more);
+    }
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> createDirectory(CreateDirectoryContext context) override {
+    auto p = context.getParams();
+    CreateDirectoryOptions options{p.getRecursive(), p.getAllowExists(), p.getMode(), p.getOwner(),
+                                   p.getGroup()};
+    auto result = c_.ns->CreateDirectory(View(p.getPath()), options);
+    auto out = context.getResults();
+    if (SetStatus(result, out.initStatus())) alluxio::ToWire(*result, out.initInfo());
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> createFile(CreateFileContext context) override {
+    auto p = context.getParams();
+    CreateFileOptions options;
+    options.block_size = p.getBlockSizeBytes();
+    options.mode = p.getMode();
+    options.owner = p.getOwner();
+    options.group = p.getGroup();
+    options.overwrite = p.getOverwrite();
+    options.recursive = p.getRecursive();
+    auto result = c_.ns->CreateFile(View(p.getPath()), options);
+    auto out = context.getResults();
+    if (SetStatus(result, out.initStatus())) {
+      FreeCachedBlocks(result->replaced);
+      alluxio::ToWire(result->info, out.initInfo());
+    }
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> completeFile(CompleteFileContext context) override {
+    auto p = context.getParams();
+    CompleteFileOptions options;
+    options.length = p.getLength();
+    options.block_ids = alluxio::FromWire(p.getBlockIds());
+    options.persisted = p.getPersisted();
+    options.written_ufs_path = PathInsideMount(View(p.getWrittenUfsUri()));
+    auto result = c_.ns->CompleteFile(p.getFileId(), options);
+    auto out = context.getResults();
+    if (SetStatus(result, out.initStatus())) alluxio::ToWire(*result, out.initInfo());
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> abortFile(AbortFileContext context) override {
+    auto out = context.getResults();
+    auto info = c_.ns->GetStatusById(context.getParams().getFileId());
+    if (!info.ok()) {
+      // Already gone (removed or replaced): nothing to abort.
+      ToWire(info.code() == ErrorCode::kNotFound ? Ok() : Status(info.failure()), out.initStatus());
+      return kj::READY_NOW;
+    }
+    if (info->completed) {
+      ToWire(Status(Fail(ErrorCode::kInvalidArgument,
+                         info->path + " is complete; abort applies to files being written")),
+             out.initStatus());
+      return kj::READY_NOW;
+    }
+    auto removed = c_.ns->Remove(info->path, false);
+    if (SetStatus(removed, out.initStatus())) FreeCachedBlocks(*removed);
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> remove(RemoveContext context) override {
+    auto p = context.getParams();
+    auto removed = c_.ns->Remove(View(p.getPath()), p.getRecursive());
+    if (SetStatus(removed, context.getResults().initStatus())) FreeCachedBlocks(*removed);
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> rename(RenameContext context) override {
+    auto p = context.getParams();
+    auto out = context.getResults();
+    if (p.getNoReplace()) {
+      auto existing = c_.ns->GetStatus(View(p.getDst()));
+      if (existing.ok()) {
+        ToWire(Status(Fail(ErrorCode::kAlreadyExists, std::string(View(p.getDst())))),
+               out.initStatus());
+        return kj::READY_NOW;
+      }
+    }
+    auto removed = c_.ns->Rename(View(p.getSrc()), View(p.getDst()));
+    if (SetStatus(removed, out.initStatus())) FreeCachedBlocks(*removed);
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> setAttribute(SetAttributeContext context) override {
+    auto p = context.getParams();
+    auto o = p.getOptions();
+    SetAttributeOptions options;
+    if (o.getHasMode()) options.mode = o.getMode();
+    if (o.getOwner().size() > 0) options.owner = std::string(View(o.getOwner()));
+    if (o.getGroup().size() > 0) options.group = std::string(View(o.getGroup()));
+    if (o.getHasMtime()) options.mtime_ms = o.getMtimeMs();
+    auto result = c_.ns->SetAttribute(View(p.getPath()), options);
+    auto out = context.getResults();
+    if (SetStatus(result, out.initStatus())) alluxio::ToWire(*result, out.initInfo());
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> mount(MountContext context) override {
+    auto p = context.getParams();
+    Status s = c_.ns->Mount(View(p.getAlluxioPath()), View(p.getUfsUri()), p.getReadOnly());
+    ToWire(s, context.getResults().initStatus());
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> unmount(UnmountContext context) override {
+    auto removed = c_.ns->Unmount(View(context.getParams().getAlluxioPath()));
+    if (SetStatus(removed, context.getResults().initStatus())) FreeCachedBlocks(*removed);
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> getMountTable(GetMountTableContext context) override {
+    auto table = c_.ns->GetMountTable();
+    auto out = context.getResults();
+    ToWire(Ok(), out.initStatus());
+    auto mounts = out.initMounts(table.size());
+    for (size_t i = 0; i < table.size(); ++i) {
+      mounts[i].setAlluxioPath(table[i].alluxio_path);
+      mounts[i].setUfsUri(table[i].ufs_uri);
+      mounts[i].setReadOnly(table[i].read_only);
+    }
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> getBlockInfos(GetBlockInfosContext context) override {
+    auto path = View(context.getParams().getPath());
+    auto out = context.getResults();
+    auto info = c_.ns->GetStatus(path);
+    if (!SetStatus(info, out.initStatus())) return kj::READY_NOW;
+    auto blocks = c_.ns->GetFileBlockInfo(path);
+    if (!SetStatus(blocks, out.initStatus())) return kj::READY_NOW;
+    alluxio::ToWire(*info, out.initInfo());
+    auto list = out.initBlocks(blocks->block_ids.size());
+    for (size_t i = 0; i < blocks->block_ids.size(); ++i) {
+      uint64_t offset = i * blocks->block_size;
+      list[i].setBlockId(blocks->block_ids[i]);
+      list[i].setOffset(offset);
+      list[i].setLength(std::min(blocks->block_size, blocks->length - offset));
+      auto workers = c_.workers->Locations(blocks->block_ids[i]);
+      auto locations = list[i].initLocations(workers.size());
+      for (size_t w = 0; w < workers.size(); ++w) {
+        locations[w].setWorkerId(workers[w].id);
+        ToWire(workers[w].address, locations[w].initAddress());
+      }
+    }
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> free(FreeContext context) override {
+    auto p = context.getParams();
+    std::vector<uint64_t> blocks;
+    Status s = CollectBlocks(std::string(View(p.getPath())), p.getRecursive(), blocks);
+    auto out = context.getResults();
+    ToWire(s, out.initStatus());
+    if (s.ok()) out.setFreedBlocks(c_.workers->FreeBlocks(blocks));
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> getCapacity(GetCapacityContext context) override {
+    auto out = context.getResults();
+    uint64_t capacity = 0, used = 0;
+    for (const auto& w : c_.workers->LiveWorkers()) {
+      capacity += w.capacity_bytes;
+      used += w.used_bytes;
+    }
+    out.setCapacityBytes(capacity);
+    out.setUsedBytes(used);
+    if (auto ufs = CreateUnderFileSystem(c_.root_ufs_uri); ufs.ok()) {
+      if (auto space = (*ufs)->CapacityAndFree(); space.ok()) {
+        out.setUfsCapacityBytes(space->first);
+        out.setUfsFreeBytes(space->second);
+      }
+    }
+    ToWire(Ok(), out.initStatus());
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> getWorkers(GetWorkersContext context) override {
+    auto workers = c_.workers->Workers();
+    auto out = context.getResults();
+    ToWire(Ok(), out.initStatus());
+    auto list = out.initWorkers(workers.size());
+    auto now = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < workers.size(); ++i) {
+      list[i].setWorkerId(workers[i].id);
+      ToWire(workers[i].address, list[i].initAddress());
+      list[i].setCapacityBytes(workers[i].capacity_bytes);
+      list[i].setUsedBytes(workers[i].used_bytes);
+      list[i].setLastHeartbeatMsAgo(
+          std::chrono::duration_cast<std::chrono::milliseconds>(now - workers[i].last_heartbeat)
+              .count());
+      list[i].setState(workers[i].lost ? "LOST" : "LIVE");
+      list[i].setBlockCount(workers[i].block_count);
+    }
+    return kj::READY_NOW;
+  }
+
+ private:
+  void FreeCachedBlocks(const RemovedFiles& removed) {
+    if (!removed.block_ids.empty()) (void)c_.workers->FreeBlocks(removed.block_ids);
+  }
+
+  // The path inside its mount's UFS of a full UFS URI written by a worker ("" if none).
+  std::string PathInsideMount(std::string_view uri) {
+    if (uri.empty()) return {};
+    std::string best;
+    for (const auto& mount : c_.ns->GetMountTable()) {
+      std::string_view prefix = mount.ufs_uri;
+      while (prefix.size() > 1 && prefix.back() == '/') prefix.remove_suffix(1);
+      if (uri.starts_with(prefix) && (uri.size() == prefix.size() || uri[prefix.size()] == '/') &&
+          prefix.size() >= best.size()) {
+        best = std::string(prefix);
+      }
+    }
+    std::string inside(uri.substr(best.size()));
+    return inside.empty() ? "/" : inside;
+  }
+
+  Status CollectBlocks(const std::string& path, bool recursive, std::vector<uint64_t>& blocks) {
+    auto info = c_.ns->GetStatus(path);
+    if (!info.ok()) return info.failure();
+    if (!info->is_directory) {
+      blocks.insert(blocks.end(), info->block_ids.begin(), info->block_ids.end());
+      return Ok();
+    }
+    if (!recursive) {
+      return Fail(ErrorCode::kIsADirectory, path + " is a directory (free it with -R)");
+    }
+    std::string start_after;
+    while (true) {
+      auto page = c_.ns->ListStatus(path, start_after, 1000);
+      if (!page.ok()) return page.failure();
+      for (const auto& child : page->entries) {
+        if (child.is_directory) {
+          if (Status s = CollectBlocks(child.path, true, blocks); !s.ok()) return s;
+        } else {
+          blocks.insert(blocks.end(), child.block_ids.begin(), child.block_ids.end());
+        }
+      }
+      if (!page->has_more || page->entries.empty()) return Ok();
+      start_after = page->entries.back().name;
+    }
+  }
+
+  MasterServiceContext c_;
+};
+
+class BlockMasterImpl final : public wire::BlockMaster::Server {
+ public:
+  explicit BlockMasterImpl(MasterServiceContext context) : c_(std::move(context)) {}
+
+  kj::Promise<void> registerWorker(RegisterWorkerContext context) override {
+    auto p = context.getParams();
+    uint64_t id = c_.workers->Register(FromWire(p.getAddress()), p.getCapacityBytes(),
+                                       p.getUsedBytes(), alluxio::FromWire(p.getBlockIds()));
+    auto out = context.getResults();
+    ToWire(Ok(), out.initStatus());
+    out.setWorkerId(id);
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> heartbeat(HeartbeatContext context) override {
+    auto p = context.getParams();
+    HeartbeatReply reply = c_.workers->Heartbeat(p.getWorkerId(), p.getUsedBytes(),
+                                                 alluxio::FromWire(p.getAddedBlocks()),
+                                                 alluxio::FromWire(p.getRemovedBlocks()));
+    auto out = context.getResults();
+    ToWire(Ok(), out.initStatus());
+    out.setReregister(reply.reregister);
+    alluxio::ToWire(reply.blocks_to_free, out.initBlocksToFree(reply.blocks_to_free.size()));
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> commitBlock(CommitBlockContext context) override {
+    auto p = context.getParams();
+    ToWire(c_.workers->CommitBlock(p.getWorkerId(), p.getBlockId()),
+           context.getResults().initStatus());
+    return kj::READY_NOW;
+  }
+
+ private:
+  MasterServiceContext c_;
+};
+
+class MasterImpl final : public wire::Master::Server {
+ public:
+  explicit MasterImpl(MasterServiceContext context)
+      : fs_(kj::heap<FileSystemMasterImpl>(context)), blocks_(kj::heap<BlockMasterImpl>(context)) {}
+
+  kj::Promise<void> fileSystem(FileSystemContext context) override {
+    context.getResults().setService(fs_);
+    return kj::READY_NOW;
+  }
+  kj::Promise<void> blockMaster(BlockMasterContext context) override {
+    context.getResults().setService(blocks_);
+    return kj::READY_NOW;
+  }
+
+ private:
+  wire::FileSystemMaster::Client fs_;
+  wire::BlockMaster::Client blocks_;
+};
+
+}  // namespace
+
+wire::Master::Client MakeMasterBootstrap(MasterServiceContext context) {
+  return kj::heap<MasterImpl>(std::move(context));
+}
+
+}  // namespace alluxio
