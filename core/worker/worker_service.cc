@@ -1,0 +1,198 @@
+#include "core/worker/worker_service.h"
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include <capnp/orphan.h>
+
+#include "core/common/logging.h"
+#include "core/wire/wire_convert.h"
+#include "core/worker/file_write_session.h"
+
+namespace alluxio {
+namespace {
+
+std::string_view View(capnp::Text::Reader text) { return {text.cStr(), text.size()}; }
+
+class BlockLeaseImpl final : public wire::BlockLease::Server {
+ public:
+  explicit BlockLeaseImpl(BlockReader reader) : reader_(std::move(reader)) {}
+  kj::Promise<void> release(ReleaseContext) override {
+    reader_.reset();
+    return kj::READY_NOW;
+  }
+
+ private:
+  std::optional<BlockReader> reader_;  // pins the block until released or dropped
+};
+
+class FileWriterImpl final : public wire::FileWriter::Server {
+ public:
+  FileWriterImpl(std::unique_ptr<FileWriteSession> session, WorkerServiceContext context)
+      : session_(std::move(session)), c_(std::move(context)) {}
+
+  // Write errors are kept and reported by flush/finish: a failed streaming call would poison
+  // every later call on this object.
+  kj::Promise<void> write(WriteContext context) override {
+    if (!error_) {
+      auto data = context.getParams().getData();
+      Status s = session_->Write({reinterpret_cast<const char*>(data.begin()), data.size()});
+      if (!s.ok()) error_ = s.error();
+      ReportCommitted();
+    }
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> flush(FlushContext context) override {
+    auto out = context.getResults();
+    ToWire(error_ ? Status(Fail(*error_)) : Ok(), out.initStatus());
+    out.setLength(session_->length());
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> finish(FinishContext context) override {
+    auto out = context.getResults();
+    if (error_) {
+      session_->Abort();
+      ToWire(*error_, out.initStatus());
+      return kj::READY_NOW;
+    }
+    auto finished = session_->Finish();
+    ReportCommitted();
+    if (!finished.ok()) {
+      ToWire(finished.error(), out.initStatus());
+      return kj::READY_NOW;
+    }
+    ToWire(Ok(), out.initStatus());
+    out.setLength(finished->length);
+    ToWire(finished->block_ids, out.initBlockIds(finished->block_ids.size()));
+    out.setUfsFingerprint(finished->ufs_fingerprint);
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> abort(AbortContext) override {
+    session_->Abort();
+    return kj::READY_NOW;
+  }
+
+ private:
+  void ReportCommitted() {
+    if (!c_.on_block_committed) return;
+    for (const BlockInfo& block : session_->TakeCommittedBlocks()) c_.on_block_committed(block);
+  }
+
+  std::unique_ptr<FileWriteSession> session_;  // aborted on destruction unless finished
+  WorkerServiceContext c_;
+  std::optional<Error> error_;
+};
+
+class BlockWorkerImpl final : public wire::BlockWorker::Server {
+ public:
+  explicit BlockWorkerImpl(WorkerServiceContext context) : c_(std::move(context)) {}
+
+  kj::Promise<void> readBlock(ReadBlockContext context) override {
+    auto p = context.getParams();
+    auto out = context.getResults();
+    std::optional<UfsBlockSource> source;
+    if (p.hasSource() && p.getSource().getUfsPath().size() > 0) {
+      auto s = p.getSource();
+      source = UfsBlockSource{std::string(View(s.getUfsPath())), s.getOffsetInFile(),
+                              s.getBlockLength()};
+    }
+    uint32_t length = std::min(p.getLength(), kMaxReadChunkBytes);
+    auto orphan = capnp::Orphanage::getForMessageContaining(out).newOrphan<capnp::Data>(length);
+    auto buffer = orphan.get();
+    auto read = c_.read_through->Read(p.getBlockId(), p.getOffset(),
+                                      {reinterpret_cast<char*>(buffer.begin()), buffer.size()},
+                                      source ? &*source : nullptr, p.getCache());
+    if (!read.ok()) {
+      ToWire(read.error(), out.initStatus());
+      return kj::READY_NOW;
+    }
+    orphan.truncate(read->bytes);
+    out.adoptData(kj::mv(orphan));
+    out.setFromCache(read->from_cache);
+    ToWire(Ok(), out.initStatus());
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> openLocalBlock(OpenLocalBlockContext context) override {
+    auto out = context.getResults();
+    auto reader = c_.store->OpenBlock(context.getParams().getBlockId());
+    if (!reader.ok()) {
+      ToWire(reader.error(), out.initStatus());
+      return kj::READY_NOW;
+    }
+    out.setPath(reader->path());
+    out.setLength(reader->length());
+    out.setLease(kj::heap<BlockLeaseImpl>(std::move(reader).value()));
+    ToWire(Ok(), out.initStatus());
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> createFileWriter(CreateFileWriterContext context) override {
+    auto p = context.getParams();
+    auto out = context.getResults();
+    FileWriteOptions options{p.getFileId(), p.getBlockSizeBytes(),
+                             std::string(View(p.getUfsPath())), p.getMode(),
+                             FromWire(p.getWriteType())};
+    auto session = FileWriteSession::Start(*c_.store, *c_.ufs, std::move(options));
+    if (!session.ok()) {
+      ToWire(session.error(), out.initStatus());
+      return kj::READY_NOW;
+    }
+    out.setWriter(kj::heap<FileWriterImpl>(std::move(session).value(), c_));
+    ToWire(Ok(), out.initStatus());
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> cacheBlock(CacheBlockContext context) override {
+    auto p = context.getParams();
+    auto s = p.getSource();
+    UfsBlockSource source{std::string(View(s.getUfsPath())), s.getOffsetInFile(),
+                          s.getBlockLength()};
+    ToWire(c_.read_through->CacheBlock(p.getBlockId(), source), context.getResults().initStatus());
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> removeBlock(RemoveBlockContext context) override {
+    ToWire(c_.store->RemoveBlock(context.getParams().getBlockId()),
+           context.getResults().initStatus());
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> getStats(GetStatsContext context) override {
+    auto out = context.getResults();
+    auto stats = out.initStats();
+    uint64_t capacity = 0, used = 0, blocks = 0;
+    for (const DirUsage& dir : c_.store->Usage()) {
+      capacity += dir.capacity_bytes;
+      used += dir.committed_bytes + dir.reserved_bytes;
+      blocks += dir.blocks;
+    }
+    const auto& counters = c_.read_through->counters();
+    stats.setBlocksCached(blocks);
+    stats.setCapacityBytes(capacity);
+    stats.setUsedBytes(used);
+    stats.setCacheHits(counters.cache_hits.load());
+    stats.setCacheMisses(counters.cache_misses.load());
+    stats.setBytesReadCache(counters.bytes_read_cache.load());
+    stats.setBytesReadUfs(counters.bytes_read_ufs.load());
+    stats.setEvictions(c_.store->Counters().blocks_evicted);
+    ToWire(Ok(), out.initStatus());
+    return kj::READY_NOW;
+  }
+
+ private:
+  WorkerServiceContext c_;
+};
+
+}  // namespace
+
+wire::BlockWorker::Client MakeWorkerService(WorkerServiceContext context) {
+  return kj::heap<BlockWorkerImpl>(std::move(context));
+}
+
+}  // namespace alluxio

@@ -1,0 +1,30 @@
+// The worker's Cap'n Proto service (schema/worker.capnp) over the block store, read-through and
+// file write sessions. Calls run on the reactor thread serving the connection.
+// TODO(perf): run UFS reads and fsyncs on the blocking pool instead of the reactor.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "core/worker/block_read_through.h"
+#include "core/worker/block_store.h"
+#include "core/worker/ufs_resolver.h"
+#include "schema/worker.capnp.h"
+
+namespace alluxio {
+
+struct WorkerServiceContext {
+  BlockStore* store;               // outlives the service
+  BlockReadThrough* read_through;  // outlives the service
+  UfsResolver* ufs;                // outlives the service
+  // Told about every block a write session committed (the worker reports it to the master).
+  std::function<void(const BlockInfo&)> on_block_committed;
+};
+
+// Largest chunk one readBlock call returns.
+inline constexpr uint32_t kMaxReadChunkBytes = 4 << 20;
+
+wire::BlockWorker::Client MakeWorkerService(WorkerServiceContext context);
+
+}  // namespace alluxio
