@@ -1,0 +1,81 @@
+#include "core/client/metadata_cache.h"
+
+#include <gtest/gtest.h>
+
+namespace alluxio {
+namespace {
+
+using std::chrono::milliseconds;
+
+FileInfo Info(const std::string& path, uint64_t length = 0) {
+  FileInfo info;
+  info.path = path;
+  info.name = path.substr(path.rfind('/') + 1);
+  info.length = length;
+  return info;
+}
+
+TEST(MetadataCacheTest, EntriesExpire) {
+  FakeClock clock;
+  MetadataCache cache(10, milliseconds(100), clock);
+  cache.PutStatus(Info("/a", 5));
+  ASSERT_TRUE(cache.GetStatus("/a"));
+  EXPECT_EQ(cache.GetStatus("/a")->length, 5u);
+  clock.Advance(milliseconds(100));
+  EXPECT_FALSE(cache.GetStatus("/a"));
+  EXPECT_EQ(cache.size(), 0u);
+}
+
+TEST(MetadataCacheTest, LeastRecentlyUsedIsEvicted) {
+  FakeClock clock;
+  MetadataCache cache(2, milliseconds(1000), clock);
+  cache.PutStatus(Info("/a"));
+  cache.PutStatus(Info("/b"));
+  ASSERT_TRUE(cache.GetStatus("/a"));  // /b is now the least recently used
+  cache.PutStatus(Info("/c"));
+  EXPECT_TRUE(cache.GetStatus("/a"));
+  EXPECT_FALSE(cache.GetStatus("/b"));
+  EXPECT_TRUE(cache.GetStatus("/c"));
+}
+
+TEST(MetadataCacheTest, ListingCachesChildrenAndInvalidationDropsSubtreeAndParentListing) {
+  FakeClock clock;
+  MetadataCache cache(100, milliseconds(1000), clock);
+  cache.PutListing("/d", {Info("/d/x"), Info("/d/y")});
+  cache.PutListing("/", {Info("/d"), Info("/dd")});
+  cache.PutStatus(Info("/dd"));
+  cache.PutStatus(Info("/d/x/deep"));
+  ASSERT_TRUE(cache.GetListing("/d"));
+  EXPECT_EQ(cache.GetListing("/d")->size(), 2u);
+  EXPECT_TRUE(cache.GetStatus("/d/y"));
+
+  cache.InvalidatePath("/d");
+  EXPECT_FALSE(cache.GetListing("/d"));
+  EXPECT_FALSE(cache.GetStatus("/d/y"));
+  EXPECT_FALSE(cache.GetStatus("/d/x/deep"));
+  EXPECT_FALSE(cache.GetListing("/"));  // the parent's listing named /d
+  EXPECT_TRUE(cache.GetStatus("/dd"));  // a sibling sharing the prefix stays
+}
+
+TEST(MetadataCacheTest, NegativeEntries) {
+  FakeClock clock;
+  MetadataCache cache(10, milliseconds(1000), clock);
+  cache.PutMissing("/gone");
+  EXPECT_TRUE(cache.IsMissing("/gone"));
+  EXPECT_FALSE(cache.GetStatus("/gone"));
+  cache.InvalidatePath("/gone");
+  EXPECT_FALSE(cache.IsMissing("/gone"));
+  cache.PutStatus(Info("/x"));
+  EXPECT_FALSE(cache.IsMissing("/x"));
+}
+
+TEST(MetadataCacheTest, InvalidateAll) {
+  MetadataCache cache(10, milliseconds(1000));
+  cache.PutStatus(Info("/a"));
+  cache.PutListing("/", {Info("/a")});
+  cache.InvalidateAll();
+  EXPECT_EQ(cache.size(), 0u);
+}
+
+}  // namespace
+}  // namespace alluxio
