@@ -118,10 +118,12 @@ template <typename F>
 Task<std::invoke_result_t<F&>> RunBlocking(BlockingPool& pool, F fn) {
   using R = std::invoke_result_t<F&>;
   if constexpr (std::is_void_v<R>) {
+    // Named, not a temporary in the co_await expression: GCC 12 destroys aggregate temporaries
+    // of a co_await full-expression twice (docs/rpc.md).
+    internal::VoidAdapter<F> adapter{std::move(fn)};
     (void)co_await asio::async_initiate<const asio::use_awaitable_t<>,
                                         internal::BlockingSignature<bool>>(
-        internal::InitiateBlocking{&pool}, asio::use_awaitable,
-        internal::VoidAdapter<F>{std::move(fn)});
+        internal::InitiateBlocking{&pool}, asio::use_awaitable, std::move(adapter));
   } else {
     std::optional<R> r = co_await asio::async_initiate<const asio::use_awaitable_t<>,
                                                        internal::BlockingSignature<R>>(

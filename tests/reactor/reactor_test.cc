@@ -272,6 +272,11 @@ Task<bool> BlockingRoundTrip() {
   bool ok = v == 42 && inside == nullptr && Reactor::Current() == before &&
             job_thread != std::this_thread::get_id();
   co_await RunBlocking([] {});  // void
+  // A void job owning memory (regression: it must be destroyed exactly once).
+  auto counted = std::make_shared<int>(0);
+  auto job = [counted, text = std::string(64, 'x')] { *counted += static_cast<int>(text.size()); };
+  co_await RunBlocking(job);
+  ok = ok && *counted == 64 && counted.use_count() == 2;
   bool threw = false;
   try {
     co_await RunBlocking([]() -> int { throw std::runtime_error("blocking-boom"); });
