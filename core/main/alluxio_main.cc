@@ -1,0 +1,154 @@
+// The `alluxio` command: format, master, worker, local start|stop (and the fs/fsadmin shells).
+//
+//   alluxio [-Dkey=value ...] <command> [args]
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <asio/signal_set.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "core/common/configuration.h"
+#include "core/common/logging.h"
+#include "core/main/local_cluster.h"
+#include "core/master/master_server.h"
+#include "core/reactor/reactor.h"
+#include "core/worker/worker_server.h"
+
+namespace alluxio {
+namespace {
+
+constexpr const char* kUsage =
+    "Usage: alluxio [-Dkey=value ...] COMMAND [ARGS]\n"
+    "\n"
+    "Commands:\n"
+    "  format              remove the master's namespace and the worker's cached blocks\n"
+    "  master              run a master in the foreground\n"
+    "  worker              run a worker in the foreground\n"
+    "  local start|stop    start or stop a master and a worker on this host, in the background\n";
+
+Task<void> WaitForTermination() {
+  asio::signal_set signals(co_await asio::this_coro::executor, SIGINT, SIGTERM);
+  co_await signals.async_wait(asio::use_awaitable);
+}
+
+Task<int> RunMaster(const Configuration& conf) {
+  auto master = MasterServer::Start(conf);
+  if (!master.ok()) {
+    ALX_LOG(kError, "master", "cannot start the master: {}", master.error().ToString());
+    co_return 1;
+  }
+  co_await WaitForTermination();
+  ALX_LOG(kInfo, "master", "stopping");
+  co_await (*master)->Stop();
+  co_return 0;
+}
+
+Task<int> RunWorker(const Configuration& conf) {
+  auto worker = WorkerServer::Start(conf);
+  if (!worker.ok()) {
+    ALX_LOG(kError, "worker", "cannot start the worker: {}", worker.error().ToString());
+    co_return 1;
+  }
+  co_await WaitForTermination();
+  ALX_LOG(kInfo, "worker", "stopping");
+  co_await (*worker)->Stop();
+  co_return 0;
+}
+
+int Format(const Configuration& conf) {
+  std::vector<std::string> dirs{conf.GetString(PropertyKey::kMasterMetastoreDir)};
+  auto store = WorkerBlockStoreConfig(conf);
+  if (!store.ok()) {
+    fmt::print(stderr, "{}\n", store.error().ToString());
+    return 1;
+  }
+  for (const auto& tier : store->tiers) {
+    for (const auto& dir : tier.dirs) dirs.push_back(dir.path);
+  }
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+    if (ec) {
+      fmt::print(stderr, "Failed to format {}: {}\n", dir, ec.message());
+      return 1;
+    }
+    fmt::print("Formatted {}\n", dir);
+  }
+  return 0;
+}
+
+int Local(const Configuration& conf, const std::vector<std::string>& args,
+          const std::vector<std::string>& defines) {
+  if (args.size() != 1 || (args[0] != "start" && args[0] != "stop")) {
+    fmt::print(stderr, "Usage: alluxio local start|stop\n");
+    return 2;
+  }
+  if (args[0] == "stop") {
+    auto stopped = StopLocalCluster(conf);
+    if (stopped.empty()) fmt::print("No local master or worker is running\n");
+    for (const auto& name : stopped) fmt::print("Stopped the local {}\n", name);
+    return 0;
+  }
+  LocalClusterOptions options;
+  options.alluxio_binary = CurrentExecutablePath();
+  for (const auto& d : defines) options.define_args.push_back("-D" + d);
+  // On loopback unless configured otherwise.
+  if (!conf.IsSet(PropertyKey::kMasterBindHost)) {
+    options.define_args.push_back("-Dalluxio.master.bind.host=127.0.0.1");
+  }
+  if (!conf.IsSet(PropertyKey::kWorkerBindHost)) {
+    options.define_args.push_back("-Dalluxio.worker.bind.host=127.0.0.1");
+  }
+  if (Status s = StartLocalCluster(conf, options); !s.ok()) {
+    fmt::print(stderr, "Failed to start the local cluster: {}\n", s.error().ToString());
+    return 1;
+  }
+  fmt::print("Local master at {}:{} and worker at port {} are running; logs in {}\n",
+             conf.GetString(PropertyKey::kMasterHostname), conf.GetInt(PropertyKey::kMasterRpcPort),
+             conf.GetInt(PropertyKey::kWorkerRpcPort), conf.GetString(PropertyKey::kLogsDir));
+  return 0;
+}
+
+int Main(std::vector<std::string> args) {
+  std::vector<std::string> defines = ExtractDefineArgs(&args);
+  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    fmt::print(args.empty() ? stderr : stdout, "{}", kUsage);
+    return args.empty() ? 2 : 0;
+  }
+  auto conf = Configuration::Load(ConfigLoadOptions{.env = CurrentEnvironment(),
+                                                    .command_line = defines,
+                                                    .executable_path = CurrentExecutablePath()});
+  if (!conf.ok()) {
+    fmt::print(stderr, "{}\n", conf.error().message);
+    return 1;
+  }
+  const std::string command = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command == "master" || command == "worker") {
+    if (Status s = InitLogging(command, *conf, /*foreground=*/true); !s.ok()) {
+      fmt::print(stderr, "{}\n", s.error().ToString());
+      return 1;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    const Configuration& c = *conf;
+    return RunMainReactor(
+        [&c, command]() { return command == "master" ? RunMaster(c) : RunWorker(c); },
+        /*blocking_threads=*/2, command);
+  }
+  if (command == "format") return Format(*conf);
+  if (command == "local") return Local(*conf, rest, defines);
+  fmt::print(stderr, "Unknown command: {}\n{}", command, kUsage);
+  return 2;
+}
+
+}  // namespace
+}  // namespace alluxio
+
+int main(int argc, char** argv) {
+  return alluxio::Main(std::vector<std::string>(argv + 1, argv + argc));
+}

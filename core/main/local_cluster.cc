@@ -1,0 +1,170 @@
+#include "core/main/local_cluster.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "core/common/logging.h"
+
+namespace alluxio {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string RunDir(const Configuration& conf) {
+  return conf.GetString(PropertyKey::kWorkDir) + "/run";
+}
+
+std::string PidFile(const Configuration& conf, const std::string& process) {
+  return RunDir(conf) + "/" + process + ".pid";
+}
+
+// The pid in the file if that process is alive, else 0.
+pid_t RunningPid(const std::string& pid_file) {
+  std::ifstream in(pid_file);
+  pid_t pid = 0;
+  if (!(in >> pid) || pid <= 0) return 0;
+  return kill(pid, 0) == 0 ? pid : 0;
+}
+
+// Starts `binary process -D...` detached (own session), output to <logs>/<process>.out.
+Result<pid_t> Spawn(const Configuration& conf, const LocalClusterOptions& options,
+                    const std::string& process) {
+  std::string logs = conf.GetString(PropertyKey::kLogsDir);
+  std::error_code ec;
+  fs::create_directories(logs, ec);
+  fs::create_directories(RunDir(conf), ec);
+  std::string out = logs + "/" + process + ".out";
+  std::vector<std::string> args{options.alluxio_binary, process};
+  args.insert(args.end(), options.define_args.begin(), options.define_args.end());
+  pid_t pid = fork();
+  if (pid < 0) return Fail(ErrnoError(errno, "fork"));
+  if (pid == 0) {
+    setsid();
+    int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      dup2(fd, STDOUT_FILENO);
+      dup2(fd, STDERR_FILENO);
+    }
+    if (null >= 0) dup2(null, STDIN_FILENO);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  std::ofstream(PidFile(conf, process)) << pid << "\n";
+  return pid;
+}
+
+bool WaitUntilReachable(const std::string& host, int port, pid_t pid,
+                        std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (TcpReachable(host, port, std::chrono::milliseconds(200))) return true;
+    if (waitpid(pid, nullptr, WNOHANG) == pid) return false;  // it exited
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+void StopProcess(pid_t pid) {
+  kill(pid, SIGTERM);
+  for (int i = 0; i < 300 && kill(pid, 0) == 0; ++i) {
+    (void)waitpid(pid, nullptr, WNOHANG);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (kill(pid, 0) == 0) kill(pid, SIGKILL);
+}
+
+}  // namespace
+
+bool TcpReachable(const std::string& host, int port, std::chrono::milliseconds timeout) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  std::string service = std::to_string(port);
+  if (getaddrinfo(host.c_str(), service.c_str(), &hints, &found) != 0) return false;
+  bool reachable = false;
+  for (addrinfo* a = found; a != nullptr && !reachable; a = a->ai_next) {
+    int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) continue;
+    if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+      reachable = true;
+    } else if (errno == EINPROGRESS) {
+      pollfd p{fd, POLLOUT, 0};
+      int err = 0;
+      socklen_t len = sizeof(err);
+      reachable = poll(&p, 1, static_cast<int>(timeout.count())) == 1 &&
+                  getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
+    }
+    close(fd);
+  }
+  freeaddrinfo(found);
+  return reachable;
+}
+
+Status StartLocalCluster(const Configuration& conf, const LocalClusterOptions& options) {
+  struct Process {
+    std::string name;
+    std::string host;
+    int port;
+  };
+  std::string master_host = conf.GetString(PropertyKey::kMasterHostname);
+  std::string worker_host = conf.GetString(PropertyKey::kWorkerHostname);
+  if (worker_host.empty()) worker_host = master_host;
+  for (const Process& p :
+       {Process{"master", master_host, static_cast<int>(conf.GetInt(PropertyKey::kMasterRpcPort))},
+        Process{"worker", worker_host,
+                static_cast<int>(conf.GetInt(PropertyKey::kWorkerRpcPort))}}) {
+    std::string pid_file = PidFile(conf, p.name);
+    if (RunningPid(pid_file) != 0) continue;
+    if (TcpReachable(p.host, p.port, std::chrono::milliseconds(200))) {
+      return Fail(ErrorCode::kBusy,
+                  fmt::format("{}:{} is already in use by another process; cannot start the "
+                              "local {}",
+                              p.host, p.port, p.name));
+    }
+    auto pid = Spawn(conf, options, p.name);
+    if (!pid.ok()) return pid.failure();
+    if (!WaitUntilReachable(p.host, p.port, *pid, options.start_timeout)) {
+      StopProcess(*pid);
+      std::remove(pid_file.c_str());
+      return Fail(ErrorCode::kUnavailable,
+                  fmt::format("the local {} did not start listening on {}:{}; see {}/{}.out and "
+                              "{}/{}.log",
+                              p.name, p.host, p.port, conf.GetString(PropertyKey::kLogsDir), p.name,
+                              conf.GetString(PropertyKey::kLogsDir), p.name));
+    }
+    ALX_LOG(kInfo, "local", "started the local {} (pid {}) on {}:{}", p.name, *pid, p.host, p.port);
+  }
+  return Ok();
+}
+
+std::vector<std::string> StopLocalCluster(const Configuration& conf) {
+  std::vector<std::string> stopped;
+  for (const char* name : {"worker", "master"}) {
+    std::string pid_file = PidFile(conf, name);
+    if (pid_t pid = RunningPid(pid_file); pid != 0) {
+      StopProcess(pid);
+      stopped.push_back(name);
+    }
+    std::remove(pid_file.c_str());
+  }
+  return stopped;
+}
+
+}  // namespace alluxio

@@ -1,0 +1,33 @@
+// `alluxio local start|stop`: a master and a worker of this installation run in the background
+// on loopback, each a `alluxio master|worker` process started from the same binary, with pid
+// files under ${alluxio.work.dir}/run and their stdout/stderr in ${alluxio.logs.dir}/*.out.
+// Also used by `alluxio-fuse mount` when no cluster is configured or reachable.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "core/common/configuration.h"
+#include "core/common/result.h"
+
+namespace alluxio {
+
+struct LocalClusterOptions {
+  std::string alluxio_binary;            // path of the `alluxio` executable
+  std::vector<std::string> define_args;  // "-Dk=v" items passed on to both processes
+  std::chrono::seconds start_timeout{30};
+};
+
+// True if something accepts TCP connections at host:port within `timeout`.
+bool TcpReachable(const std::string& host, int port, std::chrono::milliseconds timeout);
+
+// Starts whichever of the master and the worker is not running (by pid file) and waits until
+// both listen. kUnavailable (naming the log to read) if one does not come up in time.
+Status StartLocalCluster(const Configuration& conf, const LocalClusterOptions& options);
+
+// SIGTERM to both (waiting up to 30 s each, then SIGKILL); removes the pid files.
+// Returns the names of the processes that were stopped ("master", "worker").
+std::vector<std::string> StopLocalCluster(const Configuration& conf);
+
+}  // namespace alluxio

@@ -1,0 +1,68 @@
+#include "core/master/master_server.h"
+
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "core/common/logging.h"
+#include "core/master/master_service.h"
+
+namespace alluxio {
+namespace {
+
+Task<void> DetectLostWorkers(WorkerRegistry* workers, std::chrono::milliseconds interval) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (true) {
+    timer.expires_after(interval);
+    co_await timer.async_wait(asio::use_awaitable);
+    (void)workers->DetectLostWorkers();
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<MasterServer>> MasterServer::Start(const Configuration& conf) {
+  std::unique_ptr<MasterServer> master(new MasterServer());
+  Namespace::Options options;
+  options.db_path = conf.GetString(PropertyKey::kMasterMetastoreDir);
+  options.root_ufs_uri = conf.GetString(PropertyKey::kMasterMountTableRootUfs);
+  options.metadata_sync_interval_ms =
+      conf.GetDuration(PropertyKey::kUserFileMetadataSyncInterval).count();
+  options.default_block_size = conf.GetBytes(PropertyKey::kUserBlockSizeBytesDefault);
+  auto ns = Namespace::Open(options);
+  if (!ns.ok()) return ns.failure();
+  master->ns_ = std::move(ns).value();
+  master->workers_ = std::make_unique<WorkerRegistry>(
+      SteadyClock(), conf.GetDuration(PropertyKey::kMasterWorkerTimeout));
+
+  wire::Master::Client bootstrap = MakeMasterBootstrap(
+      MasterServiceContext{master->ns_.get(), master->workers_.get(), options.root_ufs_uri});
+  auto endpoint = rpc::Endpoint::Tcp(conf.GetString(PropertyKey::kMasterBindHost),
+                                     conf.GetInt(PropertyKey::kMasterRpcPort));
+  auto server = rpc::RpcServer::Listen(
+      endpoint,
+      [shared = std::make_shared<wire::Master::Client>(
+           std::move(bootstrap))]() -> capnp::Capability::Client { return *shared; });
+  if (!server.ok()) return server.failure();
+  master->server_ = std::move(server).value();
+
+  Reactor* reactor = Reactor::Current();
+  master->tasks_ = std::make_unique<TaskGroup>(*reactor, "master");
+  master->tasks_->Spawn(
+      DetectLostWorkers(master->workers_.get(),
+                        conf.GetDuration(PropertyKey::kMasterLostWorkerDetectionInterval)),
+      "lost worker detection");
+  ALX_LOG(kInfo, "master", "master serving on {} (metastore {}, root UFS {})",
+          master->server_->endpoint().ToString(), options.db_path, options.root_ufs_uri);
+  return master;
+}
+
+MasterServer::~MasterServer() = default;
+
+uint16_t MasterServer::port() const { return server_->endpoint().port; }
+
+Task<void> MasterServer::Stop() {
+  server_->Stop();
+  co_await tasks_->Stop();
+}
+
+}  // namespace alluxio

@@ -1,0 +1,184 @@
+#include "core/worker/worker_server.h"
+
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "core/common/host_id.h"
+#include "core/common/logging.h"
+#include "core/reactor/blocking_pool.h"
+#include "core/wire/wire_convert.h"
+#include "core/worker/worker_service.h"
+#include "rpc/await.h"
+#include "rpc/channel.h"
+#include "schema/master.capnp.h"
+
+namespace alluxio {
+namespace {
+
+constexpr auto kRpcTimeout = std::chrono::seconds(30);
+
+struct Usage {
+  uint64_t capacity = 0;
+  uint64_t used = 0;
+};
+
+Usage StoreUsage(const BlockStore& store) {
+  Usage usage;
+  for (const DirUsage& dir : store.Usage()) {
+    usage.capacity += dir.capacity_bytes;
+    usage.used += dir.committed_bytes + dir.reserved_bytes;
+  }
+  return usage;
+}
+
+struct AdvertisedAddress {
+  std::string host;
+  uint16_t port = 0;
+};
+
+struct HeartbeatConfig {
+  rpc::Endpoint master;
+  AdvertisedAddress address;
+  std::chrono::milliseconds interval;
+};
+
+Task<Result<uint64_t>> Register(wire::BlockMaster::Client master, BlockStore* store,
+                                const HeartbeatConfig& config) {
+  auto request = master.registerWorkerRequest();
+  auto address = request.initAddress();
+  address.setHost(config.address.host);
+  address.setRpcPort(config.address.port);
+  address.setHostId(LocalHostId());
+  Usage usage = StoreUsage(*store);
+  request.setCapacityBytes(usage.capacity);
+  request.setUsedBytes(usage.used);
+  (void)store->TakeChanges();  // the full list below supersedes pending changes
+  auto blocks = store->ListBlocks();
+  auto ids = request.initBlockIds(blocks.size());
+  for (size_t i = 0; i < blocks.size(); ++i) ids.set(i, blocks[i].block_id);
+  auto response = co_await rpc::Await(request.send(), kRpcTimeout);
+  if (!response.ok()) co_return response.failure();
+  if (Status s = FromWire(response->getStatus()); !s.ok()) co_return s.failure();
+  co_return response->getWorkerId();
+}
+
+// Heartbeats while the worker runs; registers first and whenever the master asks.
+Task<void> HeartbeatLoop(BlockStore* store, HeartbeatConfig config,
+                         std::shared_ptr<uint64_t> worker_id) {
+  rpc::Channel channel(config.master);
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  bool registered = false;
+  BlockChanges unsent;
+  while (true) {
+    auto master = co_await channel.Get<wire::Master>();
+    Status status = master.ok() ? Ok() : Status(master.failure());
+    if (master.ok()) {
+      wire::BlockMaster::Client blocks = master->blockMasterRequest().send().getService();
+      if (!registered) {
+        auto id = co_await Register(blocks, store, config);
+        if (id.ok()) {
+          *worker_id = *id;
+          registered = true;
+          unsent = {};
+          ALX_LOG(kInfo, "worker", "registered with the master at {} as worker {}",
+                  config.master.ToString(), *id);
+        } else {
+          status = id.failure();
+        }
+      } else {
+        BlockChanges changes = store->TakeChanges();
+        for (auto& added : changes.added) unsent.added.push_back(added);
+        for (uint64_t removed : changes.removed) unsent.removed.push_back(removed);
+        auto request = blocks.heartbeatRequest();
+        request.setWorkerId(*worker_id);
+        request.setUsedBytes(StoreUsage(*store).used);
+        auto added = request.initAddedBlocks(unsent.added.size());
+        for (size_t i = 0; i < unsent.added.size(); ++i) added.set(i, unsent.added[i].first);
+        ToWire(unsent.removed, request.initRemovedBlocks(unsent.removed.size()));
+        auto response = co_await rpc::Await(request.send(), kRpcTimeout);
+        if (response.ok()) {
+          unsent = {};
+          if (response->getReregister()) registered = false;
+          for (uint64_t block : response->getBlocksToFree()) (void)store->RemoveBlock(block);
+        } else {
+          status = response.failure();  // changes stay in `unsent` for the next beat
+        }
+      }
+    }
+    if (!status.ok()) {
+      ALX_LOG(kWarn, "worker", "master at {} unreachable: {}", config.master.ToString(),
+              status.error().ToString());
+      registered = false;
+    }
+    timer.expires_after(config.interval);
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+}
+
+}  // namespace
+
+Result<BlockStoreConfig> WorkerBlockStoreConfig(const Configuration& conf) {
+  auto config =
+      TieredStoreConfigFromProperties([&conf](std::string_view key) { return conf.Lookup(key); });
+  if (!config.ok()) return config.failure();
+  std::string folder = conf.GetString(PropertyKey::kWorkerDataFolder);
+  for (TierConfig& tier : config->tiers) {
+    for (TierDirConfig& dir : tier.dirs) {
+      if (!folder.empty()) dir.path += "/" + folder;
+    }
+  }
+  return config;
+}
+
+Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& conf) {
+  Reactor* reactor = Reactor::Current();
+  std::unique_ptr<WorkerServer> worker(new WorkerServer());
+  auto store_config = WorkerBlockStoreConfig(conf);
+  if (!store_config.ok()) return store_config.failure();
+  auto store = BlockStore::Open(*store_config);
+  if (!store.ok()) return store.failure();
+  worker->store_ = std::move(store).value();
+  worker->ufs_ = std::make_unique<UfsResolver>();
+  BlockingPool* pool = reactor->blocking_pool();
+  worker->read_through_ = std::make_unique<BlockReadThrough>(
+      *worker->store_, *worker->ufs_, [pool](std::function<void()> job) {
+        UniqueFunction<void()> fn(std::move(job));
+        if (!pool->Submit(fn)) ALX_LOG(kDebug, "worker", "background caching skipped: stopping");
+      });
+
+  wire::BlockWorker::Client service = MakeWorkerService(
+      WorkerServiceContext{worker->store_.get(), worker->read_through_.get(), worker->ufs_.get(),
+                           /*on_block_committed=*/nullptr});
+  std::string bind_host = conf.GetString(PropertyKey::kWorkerBindHost);
+  auto server = rpc::RpcServer::Listen(
+      rpc::Endpoint::Tcp(bind_host, conf.GetInt(PropertyKey::kWorkerRpcPort)),
+      [shared = std::make_shared<wire::BlockWorker::Client>(
+           std::move(service))]() -> capnp::Capability::Client { return *shared; });
+  if (!server.ok()) return server.failure();
+  worker->server_ = std::move(server).value();
+
+  std::string host = conf.GetString(PropertyKey::kWorkerHostname);
+  if (host.empty())
+    host = bind_host == "0.0.0.0" || bind_host == "::" ? LocalHostName() : bind_host;
+  HeartbeatConfig heartbeat{rpc::Endpoint::Tcp(conf.GetString(PropertyKey::kMasterHostname),
+                                               conf.GetInt(PropertyKey::kMasterRpcPort)),
+                            {host, worker->port()},
+                            conf.GetDuration(PropertyKey::kWorkerBlockHeartbeatInterval)};
+  worker->tasks_ = std::make_unique<TaskGroup>(*reactor, "worker");
+  worker->tasks_->Spawn(HeartbeatLoop(worker->store_.get(), heartbeat, worker->worker_id_),
+                        "heartbeat");
+  ALX_LOG(kInfo, "worker", "worker serving on {} as {}:{}", worker->server_->endpoint().ToString(),
+          host, worker->port());
+  return worker;
+}
+
+WorkerServer::~WorkerServer() = default;
+
+uint16_t WorkerServer::port() const { return server_->endpoint().port; }
+
+Task<void> WorkerServer::Stop() {
+  server_->Stop();
+  co_await tasks_->Stop();
+}
+
+}  // namespace alluxio
