@@ -7,8 +7,9 @@
 //   write. get/setsockopt, getsockname/getpeername pass through (TwoPartyVatNetwork sizes the
 //   `-> stream` window from SO_SNDBUF).
 // - AsioMessageStream: a capnp::MessageStream over the same socket whose messages own their
-//   segments: a large message body is received straight into a heap array shared with the
-//   pending read, so it survives cancellation and needs no copy.
+//   segments: one heap array per message body (held by the reader, so it survives the stream
+//   and cancellation), filled from the read-ahead buffer in one pass, header and table
+//   included, instead of capnp's 2-3 reads per message; a batch of messages is one sendmsg.
 //
 // Contract: created, used and destroyed on the socket's reactor thread (the one whose
 // KjLoop is current). Destroying closes the socket; reads/writes still in flight complete into
