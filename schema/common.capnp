@@ -5,7 +5,7 @@ using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("alluxio::wire");
 
 # Mirrors alluxio::ErrorCode (core/common/error.h) one to one, plus `none`.
-# rpc/wire_error.cc converts in both directions with exhaustive switches.
+# core/wire/wire_convert.cc converts in both directions with exhaustive switches.
 enum ErrorCode {
   none @0;
   notFound @1;
