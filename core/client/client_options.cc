@@ -1,0 +1,49 @@
+#include "core/client/client_options.h"
+
+#include <algorithm>
+#include <string>
+
+namespace alluxio::client {
+namespace {
+
+Result<bool> ParseBoolText(const std::string& name, std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (text == "true") return true;
+  if (text == "false") return false;
+  return Fail(ErrorCode::kInvalidArgument, name + ": expected true or false, got '" + text + "'");
+}
+
+}  // namespace
+
+Result<ClientOptions> ClientOptions::FromConfiguration(const Configuration& conf) {
+  using K = PropertyKey;
+  ClientOptions o;
+  o.master = rpc::Endpoint::Tcp(conf.GetString(K::kMasterHostname),
+                                static_cast<uint16_t>(conf.GetInt(K::kMasterRpcPort)));
+  o.retry_max_duration = conf.GetDuration(K::kUserRpcRetryMaxDuration);
+  o.retry_base_sleep = conf.GetDuration(K::kUserRpcRetryBaseSleep);
+  o.retry_max_sleep = conf.GetDuration(K::kUserRpcRetryMaxSleep);
+  o.read_timeout = conf.GetDuration(K::kUserStreamingDataReadTimeout);
+  o.write_timeout = conf.GetDuration(K::kUserStreamingDataWriteTimeout);
+  o.reader_chunk_bytes = static_cast<uint32_t>(std::min<int64_t>(
+      conf.GetBytes(K::kUserStreamingReaderChunkSizeBytes), kMaxReaderChunkBytes));
+  o.writer_chunk_bytes = static_cast<uint32_t>(
+      std::min<int64_t>(conf.GetBytes(K::kUserStreamingWriterChunkSizeBytes), 64 << 20));
+  o.block_size = static_cast<uint64_t>(conf.GetBytes(K::kUserBlockSizeBytesDefault));
+  Result<WriteType> write_type = ParseWriteType(conf.GetEnum(K::kUserFileWriteTypeDefault));
+  if (!write_type) return write_type.failure();
+  o.write_type = *write_type;
+  o.read_cache = conf.GetEnum(K::kUserFileReadTypeDefault) != "NO_CACHE";
+  if (auto sc = conf.Lookup("alluxio.user.short.circuit.enabled")) {
+    Result<bool> enabled = ParseBoolText("alluxio.user.short.circuit.enabled", *sc);
+    if (!enabled) return enabled.failure();
+    o.short_circuit = *enabled;
+  }
+  o.metadata_cache_enabled = conf.GetBool(K::kUserMetadataCacheEnabled);
+  o.metadata_cache_max_size = static_cast<uint64_t>(conf.GetInt(K::kUserMetadataCacheMaxSize));
+  o.metadata_cache_expiration = conf.GetDuration(K::kUserMetadataCacheExpirationTime);
+  return o;
+}
+
+}  // namespace alluxio::client

@@ -1,0 +1,97 @@
+// Positioned reads of one complete file (FileSystemClient::OpenFile makes it, from one
+// getBlockInfos). For each block a source is chosen, in order:
+//   1. a worker caching the block on this host, else any worker caching it, else a live worker
+//      chosen by hashing the block id (it reads through from the UFS and caches, readtype CACHE);
+//      a worker on this host is read through its block file (openLocalBlock + pread; the fd and
+//      the lease are kept while the stream is open) when short-circuit is enabled;
+//   2. when no worker is usable, the UFS file directly (persisted files).
+// Worker reads go in readBlock calls of alluxio.user.streaming.reader.chunk.size.bytes, up to
+// read_pipeline_depth in flight. A worker that fails mid-read (connection lost, refused, timed
+// out, or the block vanished) is skipped for the rest of the stream and the read continues
+// from the next source at the first byte not yet received.
+//
+// Contract: used on the reactor of the FileSystemClient that made it, which must outlive it;
+// one Read at a time. Sequential detection and prefetch belong to the caller (the FUSE layer):
+// Read is the primitive it issues ahead.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+
+#include "core/client/client_types.h"
+#include "core/common/result.h"
+#include "core/reactor/reactor.h"
+#include "core/ufs/under_file_system.h"
+#include "schema/worker.capnp.h"
+
+namespace alluxio::client {
+
+class FileSystemClient;
+
+// Where the bytes came from (cumulative per stream).
+struct ReadStats {
+  uint64_t bytes_short_circuit = 0;
+  uint64_t bytes_from_workers = 0;
+  uint64_t bytes_from_ufs = 0;
+  uint64_t worker_failovers = 0;  // workers given up on mid-stream
+};
+
+class FileInStream {
+ public:
+  // Use FileSystemClient::OpenFile.
+  FileInStream(FileSystemClient& client, FileBlocks file);
+  ~FileInStream();
+  FileInStream(const FileInStream&) = delete;
+  FileInStream& operator=(const FileInStream&) = delete;
+
+  // Reads up to buf.size() bytes at `offset`; fewer only at the end of the file, 0 at or past
+  // it. Errors: kUnavailable (no worker can serve a block of a non-persisted file), the UFS's
+  // errors on a direct read, kIoError (a worker returned fewer bytes than the block holds).
+  Task<Result<size_t>> Read(uint64_t offset, std::span<char> buf);
+
+  const FileInfo& info() const { return file_.info; }
+  uint64_t length() const { return file_.info.length; }
+  const ReadStats& stats() const { return stats_; }
+
+ private:
+  struct LocalBlock {
+    int fd = -1;
+    uint64_t length = 0;
+    wire::BlockLease::Client lease = nullptr;
+    std::list<uint64_t>::iterator lru;
+  };
+  struct WorkerRead {
+    size_t done = 0;  // bytes received in order from the start of the range
+    std::optional<Error> error;
+  };
+
+  // Fills buf with bytes [offset, offset + buf.size()) of block `index` (within the block).
+  Task<Status> ReadBlock(size_t index, uint64_t offset, std::span<char> buf);
+  // The worker to read block `index` from, or nullopt (read from the UFS).
+  Task<std::optional<WorkerAddress>> ChooseWorker(size_t index);
+  Task<WorkerRead> ReadFromWorker(const WorkerAddress& worker, size_t index, uint64_t offset,
+                                  std::span<char> buf);
+  // The pinned local block file, opening it on first use; nullptr if the worker does not
+  // cache the block (or refused).
+  Task<LocalBlock*> OpenLocal(const WorkerAddress& worker, uint64_t block_id);
+  Task<Status> ReadFromUfs(uint64_t file_offset, std::span<char> buf);
+  void CloseLocal(uint64_t block_id);
+  void GiveUpOn(const WorkerAddress& worker, const Error& error);
+
+  FileSystemClient& client_;
+  FileBlocks file_;
+  std::set<std::string> failed_workers_;  // "host:port"
+  std::set<uint64_t> not_local_;          // blocks whose local open failed
+  std::map<uint64_t, LocalBlock> local_;  // by block id
+  std::list<uint64_t> local_lru_;         // front: most recent
+  std::shared_ptr<UfsReader> ufs_reader_;
+  ReadStats stats_;
+};
+
+}  // namespace alluxio::client

@@ -1,0 +1,78 @@
+// Writing one new file through a worker (FileSystemClient::CreateFile makes it): data is sent
+// to the worker's FileWriter in messages of alluxio.user.streaming.writer.chunk.size.bytes,
+// each send awaited (Cap'n Proto `-> stream` flow control); Close() finishes the worker's
+// session (blocks committed, UFS file published per write type) and completes the file on the
+// master. Any failure aborts the file (worker session and master entry) and is reported; later
+// calls return the same error.
+//
+// Contract: used on the reactor of the FileSystemClient that made it, which must outlive it;
+// one call at a time (co_await each before the next). Destroying an open stream aborts it in
+// the background (the client's TaskGroup).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/client/client_types.h"
+#include "core/common/file_info.h"
+#include "core/common/result.h"
+#include "core/common/write_type.h"
+#include "core/reactor/reactor.h"
+#include "schema/master.capnp.h"
+#include "schema/worker.capnp.h"
+
+namespace alluxio::client {
+
+class FileSystemClient;
+
+class FileOutStream {
+ public:
+  // Use FileSystemClient::CreateFile. `info`: the incomplete file from createFile.
+  FileOutStream(FileSystemClient& client, wire::FileSystemMaster::Client fs, FileInfo info,
+                WriteType write_type, WorkerAddress worker, wire::FileWriter::Client writer);
+  ~FileOutStream();
+  FileOutStream(const FileOutStream&) = delete;
+  FileOutStream& operator=(const FileOutStream&) = delete;
+
+  // Appends data (copied before the call returns). Worker errors: kNoSpace (MUST_CACHE and the
+  // cache is full), kIoError (UFS), kDisconnected / kTimedOut (the worker).
+  Task<Status> Write(std::span<const char> data);
+  // Pushes everything written so far to the worker's block store and UFS file, without
+  // completing the file.
+  Task<Status> Flush();
+  // Finishes the worker session and completes the file; returns the completed file.
+  Task<Result<FileInfo>> Close();
+  // Drops the file (worker session and master entry). Idempotent; no-op after Close().
+  Task<Status> Abort();
+
+  const FileInfo& info() const { return info_; }
+  WriteType write_type() const { return write_type_; }
+  const WorkerAddress& worker() const { return worker_; }
+  uint64_t bytes_written() const { return written_; }
+  bool open() const { return state_ == State::kOpen; }
+
+ private:
+  enum class State { kOpen, kClosed, kAborted, kFailed };
+
+  Task<Status> Send(std::span<const char> chunk);
+  Task<Status> SendBuffered();
+  // Aborts and remembers `error` for later calls; returns it.
+  Task<Status> Failed(Error error);
+  Status NotOpen() const;
+
+  FileSystemClient& client_;
+  wire::FileSystemMaster::Client fs_;
+  FileInfo info_;
+  const WriteType write_type_;
+  const WorkerAddress worker_;
+  wire::FileWriter::Client writer_;
+  std::vector<char> buffer_;  // less than one chunk
+  uint64_t written_ = 0;
+  State state_ = State::kOpen;
+  std::optional<Error> error_;
+};
+
+}  // namespace alluxio::client

@@ -1,0 +1,594 @@
+#include "core/client/file_system_client.h"
+
+#include <algorithm>
+#include <chrono>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "core/client/file_in_stream.h"
+#include "core/client/file_out_stream.h"
+#include "core/common/logging.h"
+#include "core/wire/wire_convert.h"
+#include "rpc/await.h"
+
+namespace alluxio::client {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string_view View(capnp::Text::Reader text) { return {text.cStr(), text.size()}; }
+
+WorkerAddress FromWire(wire::WorkerAddress::Reader in) {
+  return WorkerAddress{std::string(View(in.getHost())), in.getRpcPort(),
+                       std::string(View(in.getHostId()))};
+}
+
+template <typename Request>
+struct RequestTraits;
+template <typename Params, typename Results>
+struct RequestTraits<capnp::Request<Params, Results>> {
+  using ResultsType = Results;
+};
+
+template <typename Build>
+using ResultsOf = typename RequestTraits<
+    std::invoke_result_t<Build&, wire::FileSystemMaster::Client&>>::ResultsType;
+template <typename Build, typename Parse>
+using CallResult = std::invoke_result_t<Parse&, typename ResultsOf<Build>::Reader>;
+
+enum class Idempotent { kNo, kYes };
+
+// One master call with the retry policy of the file comment. `build` makes the request from the
+// service capability, `parse` turns the results (status already checked) into the Result.
+// Neither is a coroutine, so they may capture. `what` lives in the caller's frame.
+// (Callers pass named locals, never temporaries, to coroutines in a co_await: GCC 12 may
+// destroy such temporaries twice.)
+template <typename Build, typename Parse>
+Task<CallResult<Build, Parse>> CallMaster(FileSystemClient& client, const std::string& what,
+                                          Idempotent idempotent, Build build, Parse parse) {
+  const ClientOptions& o = client.options();
+  const Clock::time_point deadline = Clock::now() + o.retry_max_duration;
+  Duration sleep = o.retry_base_sleep;
+  while (true) {
+    std::optional<Error> error;
+    Result<wire::FileSystemMaster::Client> fs = co_await client.FsMaster();
+    if (fs) {
+      Duration left = std::max<Duration>(deadline - Clock::now(), std::chrono::milliseconds(1));
+      auto response = co_await rpc::Await(build(*fs).send(), left);
+      if (response) {
+        Status status = alluxio::FromWire(response->getStatus());
+        if (!status) co_return status.failure();
+        co_return parse(*response);
+      }
+      error = response.error();
+    } else {
+      error = fs.error();
+    }
+    bool retry = error->code == ErrorCode::kUnavailable ||
+                 (idempotent == Idempotent::kYes && error->code == ErrorCode::kDisconnected);
+    if (!retry || Clock::now() + sleep >= deadline) {
+      co_return Fail(error->code, fmt::format("{}: {}", what, error->message));
+    }
+    ALX_LOG(kDebug, "client", "{} failed ({}); retrying in {} ms", what, error->ToString(),
+            std::chrono::duration_cast<std::chrono::milliseconds>(sleep).count());
+    asio::steady_timer timer(co_await asio::this_coro::executor, sleep);
+    co_await timer.async_wait(asio::use_awaitable);
+    sleep = std::min<Duration>(sleep * 2, o.retry_max_sleep);
+  }
+}
+
+std::string ParentOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos || path == "/") return {};
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// After a recursive create, ancestors cached as missing exist now.
+void ForgetMissingAncestors(MetadataCache* cache, const std::string& key) {
+  if (cache == nullptr) return;
+  for (std::string p = ParentOf(key); !p.empty() && p != "/"; p = ParentOf(p)) {
+    if (cache->IsMissing(p)) cache->InvalidatePath(p);
+  }
+}
+
+}  // namespace
+
+std::string CacheKey(std::string_view path) {
+  if (!path.starts_with('/')) return std::string(path);
+  std::string out;
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    if (j > i) {
+      out += '/';
+      out.append(path.substr(i, j - i));
+    }
+    i = j + 1;
+  }
+  return out.empty() ? "/" : out;
+}
+
+FileSystemClient::FileSystemClient(std::shared_ptr<ClientContext> context)
+    : context_(std::move(context)),
+      master_(context_->options().master),
+      background_(*Reactor::Current(), "client") {}
+
+FileSystemClient::~FileSystemClient() = default;
+
+Task<Result<wire::FileSystemMaster::Client>> FileSystemClient::FsMaster() {
+  Result<wire::Master::Client> master = co_await master_.Get<wire::Master>();
+  if (!master) co_return master.failure();
+  if (!fs_ || fs_connects_ != master_.connects()) {
+    // Pipelined: calls on the service go out without waiting for this one.
+    fs_ = master->fileSystemRequest().send().getService();
+    fs_connects_ = master_.connects();
+  }
+  co_return *fs_;
+}
+
+Task<Result<FileInfo>> FileSystemClient::GetStatus(std::string path) {
+  MetadataCache* cache = context_->metadata_cache();
+  std::string key = CacheKey(path);
+  if (cache != nullptr) {
+    if (auto cached = cache->GetStatus(key)) co_return *cached;
+    if (cache->IsMissing(key)) co_return Fail(ErrorCode::kNotFound, path + " does not exist");
+  }
+  const std::string what = "getStatus " + path;
+  Result<FileInfo> info = co_await CallMaster(
+      *this, what, Idempotent::kYes,
+      [&](wire::FileSystemMaster::Client& fs) {
+        auto req = fs.getStatusRequest();
+        req.setPath(path);
+        return req;
+      },
+      [](wire::FileSystemMaster::GetStatusResults::Reader r) -> Result<FileInfo> {
+        return alluxio::FromWire(r.getInfo());
+      });
+  if (cache != nullptr) {
+    if (info && (info->is_directory || info->completed)) cache->PutStatus(*info);
+    if (!info && info.code() == ErrorCode::kNotFound) cache->PutMissing(key);
+  }
+  co_return info;
+}
+
+Task<Result<ListPage>> FileSystemClient::ListStatusPage(std::string path, std::string start_after,
+                                                        uint32_t limit) {
+  const std::string what = "listStatus " + path;
+  co_return co_await CallMaster(
+      *this, what, Idempotent::kYes,
+      [&](wire::FileSystemMaster::Client& fs) {
+        auto req = fs.listStatusRequest();
+        req.setPath(path);
+        req.setStartAfter(start_after);
+        req.setLimit(limit);
+        return req;
+      },
+      [](wire::FileSystemMaster::ListStatusResults::Reader r) -> Result<ListPage> {
+        ListPage page;
+        page.entries.reserve(r.getEntries().size());
+        for (auto e : r.getEntries()) page.entries.push_back(alluxio::FromWire(e));
+        page.has_more = r.getHasMore();
+        return page;
+      });
+}
+
+Task<Result<std::vector<FileInfo>>> FileSystemClient::ListStatus(std::string path) {
+  MetadataCache* cache = context_->metadata_cache();
+  std::string key = CacheKey(path);
+  if (cache != nullptr) {
+    if (auto cached = cache->GetListing(key)) co_return std::move(*cached);
+  }
+  std::vector<FileInfo> all;
+  std::string start_after;
+  while (true) {
+    Result<ListPage> page = co_await ListStatusPage(path, start_after, options().list_page_size);
+    if (!page) co_return page.failure();
+    for (FileInfo& e : page->entries) all.push_back(std::move(e));
+    if (!page->has_more || page->entries.empty()) break;
+    start_after = all.back().name;
+  }
+  if (cache != nullptr) cache->PutListing(key, all);
+  co_return all;
+}
+
+Task<Result<FileInfo>> FileSystemClient::CreateDirectory(std::string path,
+                                                         CreateDirectoryOptions options) {
+  const std::string what = "createDirectory " + path;
+  Result<FileInfo> info = co_await CallMaster(
+      *this, what, Idempotent::kNo,
+      [&](wire::FileSystemMaster::Client& fs) {
+        auto req = fs.createDirectoryRequest();
+        req.setPath(path);
+        req.setRecursive(options.recursive);
+        req.setAllowExists(options.allow_exists);
+        req.setMode(options.mode);
+        req.setOwner(options.owner);
+        req.setGroup(options.group);
+        return req;
+      },
+      [](wire::FileSystemMaster::CreateDirectoryResults::Reader r) -> Result<FileInfo> {
+        return alluxio::FromWire(r.getInfo());
+      });
+  if (MetadataCache* cache = context_->metadata_cache()) {
+    std::string key = CacheKey(path);
+    cache->InvalidatePath(key);
+    ForgetMissingAncestors(cache, key);
+  }
+  co_return info;
+}
+
+Task<Status> FileSystemClient::Delete(std::string path, bool recursive) {
+  const std::string what = "delete " + path;
+  Status s = co_await CallMaster(
+      *this, what, Idempotent::kNo,
+      [&](wire::FileSystemMaster::Client& fs) {
+        auto req = fs.removeRequest();
+        req.setPath(path);
+        req.setRecursive(recursive);
+        return req;
+      },
+      [](wire::FileSystemMaster::RemoveResults::Reader) { return Ok(); });
+  if (MetadataCache* cache = context_->metadata_cache()) cache->InvalidatePath(CacheKey(path));
+  co_return s;
+}
+
+Task<Status> FileSystemClient::Rename(std::string src, std::string dst, bool no_replace) {
+  const std::string what = "rename " + src + " to " + dst;
+  Status s = co_await CallMaster(
+      *this, what, Idempotent::kNo,
+      [&](wire::FileSystemMaster::Client& fs) {
+        auto req = fs.renameRequest();
+        req.setSrc(src);
+        req.setDst(dst);
+        req.setNoReplace(no_replace);
+        return req;
+      },
+      [](wire::FileSystemMaster::RenameResults::Reader) { return Ok(); });
+  if (MetadataCache* cache = context_->metadata_cache()) {
+    cache->InvalidatePath(CacheKey(src));
+    cache->InvalidatePath(CacheKey(dst));
+  }
+  co_return s;
+}
+
+Task<Result<FileInfo>> FileSystemClient::SetAttribute(std::string path,
+                                                      SetAttributeOptions options) {
+  const std::string what = "setAttribute " + path;
+  Result<FileInfo> info = co_await CallMaster(
+      *this, what, Idempotent::kYes,
+      [&](wire::FileSystemMaster::Client& fs) {
+        auto req = fs.setAttributeRequest();
+        req.setPath(path);
+        auto o = req.initOptions();
+        o.setHasMode(options.mode.has_value());
+        o.setMode(options.mode.value_or(0));
+        o.setOwner(options.owner.value_or(""));
+        o.setGroup(options.group.value_or(""));
+        o.setHasMtime(options.mtime_ms.has_value());
+        o.setMtimeMs(options.mtime_ms.value_or(0));
+        return req;
+      },
+      [](wire::FileSystemMaster::SetAttributeResults::Reader r) -> Result<FileInfo> {
+        return alluxio::FromWire(r.getInfo());
+      });
+  if (MetadataCache* cache = context_->metadata_cache()) cache->InvalidatePath(CacheKey(path));
+  co_return info;
+}
+
+Task<Status> FileSystemClient::Mount(std::string alluxio_path, std::string ufs_uri,
+                                     bool read_only) {
+  const std::string what = "mount " + alluxio_path;
+  Status s = co_await CallMaster(
+      *this, what, Idempotent::kNo,
+      [&](wire::FileSystemMaster::Client& fs) {
+        auto req = fs.mountRequest();
+        req.setAlluxioPath(alluxio_path);
+        req.setUfsUri(ufs_uri);
+        req.setReadOnly(read_only);
+        return req;
+      },
+      [](wire::FileSystemMaster::MountResults::Reader) { return Ok(); });
+  if (MetadataCache* cache = context_->metadata_cache()) {
+    cache->InvalidatePath(CacheKey(alluxio_path));
+  }
+  co_return s;
+}
+
+Task<Status> FileSystemClient::Unmount(std::string alluxio_path) {
+  const std::string what = "unmount " + alluxio_path;
+  Status s = co_await CallMaster(
+      *this, what, Idempotent::kNo,
+      [&](wire::FileSystemMaster::Client& fs) {
+        auto req = fs.unmountRequest();
+        req.setAlluxioPath(alluxio_path);
+        return req;
+      },
+      [](wire::FileSystemMaster::UnmountResults::Reader) { return Ok(); });
+  if (MetadataCache* cache = context_->metadata_cache()) {
+    cache->InvalidatePath(CacheKey(alluxio_path));
+  }
+  co_return s;
+}
+
+Task<Result<std::vector<MountPointInfo>>> FileSystemClient::GetMountTable() {
+  const std::string what = "getMountTable";
+  co_return co_await CallMaster(
+      *this, what, Idempotent::kYes,
+      [](wire::FileSystemMaster::Client& fs) { return fs.getMountTableRequest(); },
+      [](wire::FileSystemMaster::GetMountTableResults::Reader r)
+          -> Result<std::vector<MountPointInfo>> {
+        std::vector<MountPointInfo> mounts;
+        for (auto m : r.getMounts()) {
+          mounts.push_back(MountPointInfo{std::string(View(m.getAlluxioPath())),
+                                          std::string(View(m.getUfsUri())), m.getReadOnly()});
+        }
+        return mounts;
+      });
+}
+
+Task<Result<FileBlocks>> FileSystemClient::GetBlockInfos(std::string path) {
+  const std::string what = "getBlockInfos " + path;
+  co_return co_await CallMaster(
+      *this, what, Idempotent::kYes,
+      [&](wire::FileSystemMaster::Client& fs) {
+        auto req = fs.getBlockInfosRequest();
+        req.setPath(path);
+        return req;
+      },
+      [](wire::FileSystemMaster::GetBlockInfosResults::Reader r) -> Result<FileBlocks> {
+        FileBlocks out;
+        out.info = alluxio::FromWire(r.getInfo());
+        for (auto b : r.getBlocks()) {
+          BlockInfo block{b.getBlockId(), b.getOffset(), b.getLength(), {}};
+          for (auto l : b.getLocations()) {
+            block.locations.push_back(BlockLocation{l.getWorkerId(), FromWire(l.getAddress()),
+                                                    std::string(View(l.getTierAlias()))});
+          }
+          out.blocks.push_back(std::move(block));
+        }
+        return out;
+      });
+}
+
+Task<Result<uint64_t>> FileSystemClient::Free(std::string path, bool recursive) {
+  const std::string what = "free " + path;
+  co_return co_await CallMaster(
+      *this, what, Idempotent::kYes,
+      [&](wire::FileSystemMaster::Client& fs) {
+        auto req = fs.freeRequest();
+        req.setPath(path);
+        req.setRecursive(recursive);
+        return req;
+      },
+      [](wire::FileSystemMaster::FreeResults::Reader r) -> Result<uint64_t> {
+        return r.getFreedBlocks();
+      });
+}
+
+Task<Result<Capacity>> FileSystemClient::GetCapacity() {
+  const std::string what = "getCapacity";
+  co_return co_await CallMaster(
+      *this, what, Idempotent::kYes,
+      [](wire::FileSystemMaster::Client& fs) { return fs.getCapacityRequest(); },
+      [](wire::FileSystemMaster::GetCapacityResults::Reader r) -> Result<Capacity> {
+        return Capacity{r.getCapacityBytes(), r.getUsedBytes(), r.getUfsCapacityBytes(),
+                        r.getUfsFreeBytes()};
+      });
+}
+
+Task<Result<std::vector<WorkerInfo>>> FileSystemClient::GetWorkers() {
+  const std::string what = "getWorkers";
+  Result<std::vector<WorkerInfo>> workers = co_await CallMaster(
+      *this, what, Idempotent::kYes,
+      [](wire::FileSystemMaster::Client& fs) { return fs.getWorkersRequest(); },
+      [](wire::FileSystemMaster::GetWorkersResults::Reader r) -> Result<std::vector<WorkerInfo>> {
+        std::vector<WorkerInfo> out;
+        for (auto w : r.getWorkers()) {
+          out.push_back(WorkerInfo{w.getWorkerId(), FromWire(w.getAddress()), w.getCapacityBytes(),
+                                   w.getUsedBytes(), w.getLastHeartbeatMsAgo(),
+                                   View(w.getState()) == "LIVE", w.getBlockCount()});
+        }
+        return out;
+      });
+  if (workers) context_->workers().Update(*workers);
+  co_return workers;
+}
+
+Task<Result<FileInfo>> FileSystemClient::CreateIncompleteFile(std::string path,
+                                                              const CreateFileOptions& options) {
+  const uint64_t block_size =
+      options.block_size != 0 ? options.block_size : this->options().block_size;
+  const WriteType write_type = options.write_type.value_or(this->options().write_type);
+  const std::string what = "createFile " + path;
+  Result<FileInfo> info = co_await CallMaster(
+      *this, what, Idempotent::kNo,
+      [&](wire::FileSystemMaster::Client& fs) {
+        auto req = fs.createFileRequest();
+        req.setPath(path);
+        req.setBlockSizeBytes(block_size);
+        req.setRecursive(options.recursive);
+        req.setOverwrite(options.overwrite);
+        req.setMode(options.mode);
+        req.setOwner(options.owner);
+        req.setGroup(options.group);
+        req.setWriteType(alluxio::ToWire(write_type));
+        return req;
+      },
+      [](wire::FileSystemMaster::CreateFileResults::Reader r) -> Result<FileInfo> {
+        return alluxio::FromWire(r.getInfo());
+      });
+  if (MetadataCache* cache = context_->metadata_cache()) {
+    std::string key = CacheKey(path);
+    cache->InvalidatePath(key);
+    ForgetMissingAncestors(cache, key);
+  }
+  co_return info;
+}
+
+Task<Result<FileInfo>> FileSystemClient::CompleteFile(uint64_t file_id, std::string path,
+                                                      uint64_t length,
+                                                      std::vector<uint64_t> block_ids,
+                                                      bool persisted, std::string written_ufs_uri) {
+  const std::string what = "completeFile " + path;
+  Result<FileInfo> info = co_await CallMaster(
+      *this, what, Idempotent::kNo,
+      [&](wire::FileSystemMaster::Client& fs) {
+        auto req = fs.completeFileRequest();
+        req.setFileId(file_id);
+        req.setLength(length);
+        alluxio::ToWire(block_ids, req.initBlockIds(block_ids.size()));
+        req.setPersisted(persisted);
+        req.setWrittenUfsUri(written_ufs_uri);
+        return req;
+      },
+      [](wire::FileSystemMaster::CompleteFileResults::Reader r) -> Result<FileInfo> {
+        return alluxio::FromWire(r.getInfo());
+      });
+  if (MetadataCache* cache = context_->metadata_cache()) {
+    cache->InvalidatePath(CacheKey(path));
+    if (info) cache->InvalidatePath(info->path);  // renamed while being written
+  }
+  co_return info;
+}
+
+Task<Status> FileSystemClient::AbortFile(uint64_t file_id, std::string path) {
+  const std::string what = "abortFile " + path;
+  Status s = co_await CallMaster(
+      *this, what, Idempotent::kYes,
+      [&](wire::FileSystemMaster::Client& fs) {
+        auto req = fs.abortFileRequest();
+        req.setFileId(file_id);
+        return req;
+      },
+      [](wire::FileSystemMaster::AbortFileResults::Reader) { return Ok(); });
+  if (MetadataCache* cache = context_->metadata_cache()) cache->InvalidatePath(CacheKey(path));
+  co_return s;
+}
+
+Task<Result<std::shared_ptr<const std::vector<WorkerInfo>>>> FileSystemClient::LiveWorkers(
+    bool refresh) {
+  WorkerList& list = context_->workers();
+  if (refresh || list.Stale(options().worker_list_refresh)) {
+    Result<std::vector<WorkerInfo>> fresh = co_await GetWorkers();
+    if (!fresh && list.Get()->empty()) co_return fresh.failure();
+  }
+  co_return list.Get();
+}
+
+Task<Result<wire::BlockWorker::Client>> FileSystemClient::Worker(const WorkerAddress& address) {
+  std::string key = address.ToString();
+  auto it = workers_.find(key);
+  if (it == workers_.end()) {
+    it = workers_
+             .emplace(key, std::make_unique<rpc::Channel>(
+                               rpc::Endpoint::Tcp(address.host, address.rpc_port)))
+             .first;
+  }
+  co_return co_await it->second->Get<wire::BlockWorker>();
+}
+
+Task<Result<WorkerStats>> FileSystemClient::GetWorkerStats(WorkerAddress address) {
+  Result<wire::BlockWorker::Client> worker = co_await Worker(address);
+  if (!worker) co_return worker.failure();
+  auto response = co_await rpc::Await(worker->getStatsRequest().send(), options().read_timeout);
+  if (!response) co_return response.failure();
+  if (Status s = alluxio::FromWire(response->getStatus()); !s) co_return s.failure();
+  auto st = response->getStats();
+  co_return WorkerStats{st.getBlocksCached(), st.getCapacityBytes(), st.getUsedBytes(),
+                        st.getCacheHits(),    st.getCacheMisses(),   st.getBytesReadCache(),
+                        st.getBytesReadUfs(), st.getEvictions()};
+}
+
+Task<Result<std::unique_ptr<FileOutStream>>> FileSystemClient::CreateFile(
+    std::string path, CreateFileOptions options) {
+  const WriteType write_type = options.write_type.value_or(this->options().write_type);
+  options.write_type = write_type;
+  Result<FileInfo> info = co_await CreateIncompleteFile(path, options);
+  if (!info) co_return info.failure();
+  Result<std::shared_ptr<const std::vector<WorkerInfo>>> live = co_await LiveWorkers();
+  std::vector<WorkerInfo> candidates = live ? **live : std::vector<WorkerInfo>{};
+  std::optional<Error> last_error;
+  // The preferred worker first, then the others in order.
+  while (!candidates.empty()) {
+    std::optional<WorkerInfo> chosen = ChooseWorker(candidates, context_->host_id(), info->id);
+    std::erase_if(candidates, [&](const WorkerInfo& w) { return w.address == chosen->address; });
+    Result<wire::BlockWorker::Client> worker = co_await Worker(chosen->address);
+    if (!worker) {
+      last_error = worker.error();
+      context_->workers().Invalidate();
+      continue;
+    }
+    auto req = worker->createFileWriterRequest();
+    req.setFileId(info->id);
+    req.setBlockSizeBytes(info->block_size);
+    req.setUfsPath(info->ufs_uri);
+    req.setMode(info->mode);
+    req.setWriteType(alluxio::ToWire(write_type));
+    auto response = co_await rpc::Await(req.send(), this->options().write_timeout);
+    if (!response) {
+      last_error = response.error();
+      context_->workers().Invalidate();
+      continue;
+    }
+    if (Status s = alluxio::FromWire(response->getStatus()); !s) {
+      last_error = s.error();
+      break;  // the worker refused (UFS error, bad argument): another one would too
+    }
+    Result<wire::FileSystemMaster::Client> fs = co_await FsMaster();
+    if (!fs) {
+      last_error = fs.error();
+      break;
+    }
+    co_return std::make_unique<FileOutStream>(*this, *fs, std::move(info).value(), write_type,
+                                              chosen->address, response->getWriter());
+  }
+  Error error = last_error.value_or(
+      Error{ErrorCode::kUnavailable, "no live worker to write " + path + " to"});
+  (void)co_await AbortFile(info->id, path);
+  co_return Fail(error.code, "create " + path + ": " + error.message);
+}
+
+Task<Result<std::unique_ptr<FileInStream>>> FileSystemClient::OpenFile(std::string path) {
+  Result<FileBlocks> blocks = co_await GetBlockInfos(path);
+  if (!blocks) co_return blocks.failure();
+  co_return std::make_unique<FileInStream>(*this, std::move(blocks).value());
+}
+
+Task<Result<uint64_t>> FileSystemClient::LoadFile(std::string path) {
+  Result<FileBlocks> file = co_await GetBlockInfos(path);
+  if (!file) co_return file.failure();
+  uint64_t loaded = 0;
+  for (const BlockInfo& block : file->blocks) {
+    if (!block.locations.empty()) continue;
+    if (!file->info.persisted) {
+      co_return Fail(ErrorCode::kUnavailable,
+                     fmt::format("block {} of {} is cached nowhere and the file is not persisted",
+                                 block.block_id, path));
+    }
+    Result<std::shared_ptr<const std::vector<WorkerInfo>>> live = co_await LiveWorkers();
+    if (!live) co_return live.failure();
+    std::optional<WorkerInfo> chosen = ChooseWorker(**live, context_->host_id(), block.block_id);
+    if (!chosen) co_return Fail(ErrorCode::kUnavailable, "no live worker to load " + path);
+    Result<wire::BlockWorker::Client> worker = co_await Worker(chosen->address);
+    if (!worker) co_return worker.failure();
+    auto req = worker->cacheBlockRequest();
+    req.setBlockId(block.block_id);
+    auto source = req.initSource();
+    source.setUfsPath(file->info.ufs_uri);
+    source.setOffsetInFile(block.offset);
+    source.setBlockLength(block.length);
+    auto response = co_await rpc::Await(req.send(), options().read_timeout);
+    if (!response) co_return response.failure();
+    if (Status s = alluxio::FromWire(response->getStatus()); !s) co_return s.failure();
+    ++loaded;
+  }
+  co_return loaded;
+}
+
+}  // namespace alluxio::client

@@ -1,0 +1,166 @@
+// The per-reactor half of the Alluxio client: RPC channels to the master and to workers, and
+// every file system call as a coroutine. One FileSystemClient per reactor, created, used and
+// destroyed on that reactor's thread; all of them share one ClientContext (client_context.h:
+// settings, metadata cache, live-worker list, UFS resolver), which is thread-safe.
+//
+//   auto context = ClientContext::Create(conf);
+//   FileSystemClient fs(*context);                           // on the reactor's thread
+//   Result<FileInfo> st = co_await fs.GetStatus("/a");
+//   auto out = co_await fs.CreateFile("/a/b", {});           // FileOutStream
+//   Status s = co_await (*out)->Write(data); s = co_await (*out)->Close();
+//
+// Master calls map the master's Status to Result (core/wire). A call whose connection could not
+// be made (kUnavailable) is retried with exponential backoff, and so is an idempotent call whose
+// connection was lost (kDisconnected), for at most alluxio.user.rpc.retry.max.duration.
+// Awaitables returned here must complete before the client is destroyed.
+//
+// GCC 12 may destroy twice a class-type temporary passed by value to a coroutine inside a
+// co_await expression (seen with lambdas, default arguments and ?: results): coroutines here
+// take no class-type default arguments (plain overloads supply them), and callers pass named
+// objects.
+//
+// Metadata cache (alluxio.user.metadata.cache.*): GetStatus and ListStatus answer from it when
+// enabled; this client's own mutations invalidate what they touch (create, complete, abort,
+// delete, rename (both paths), setAttribute, mount, unmount). Free changes data only.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/client/client_context.h"
+#include "core/client/client_types.h"
+#include "core/common/file_info.h"
+#include "core/common/result.h"
+#include "core/common/write_type.h"
+#include "core/reactor/reactor.h"
+#include "core/reactor/task_group.h"
+#include "rpc/channel.h"
+#include "schema/master.capnp.h"
+#include "schema/worker.capnp.h"
+
+namespace alluxio::client {
+
+class FileInStream;
+class FileOutStream;
+
+struct CreateDirectoryOptions {
+  bool recursive = false;     // create missing parents
+  bool allow_exists = false;  // an existing directory is success
+  uint32_t mode = 0755;
+  std::string owner;
+  std::string group;
+};
+
+struct CreateFileOptions {
+  uint64_t block_size = 0;  // 0: alluxio.user.block.size.bytes.default
+  bool recursive = false;   // create missing parents
+  bool overwrite = false;   // replace an existing file when the new one completes
+  uint32_t mode = 0644;
+  std::string owner;
+  std::string group;
+  std::optional<WriteType> write_type;  // default: alluxio.user.file.writetype.default
+};
+
+struct SetAttributeOptions {
+  std::optional<uint32_t> mode;  // permission bits
+  std::optional<std::string> owner;
+  std::optional<std::string> group;
+  std::optional<int64_t> mtime_ms;
+};
+
+class FileSystemClient {
+ public:
+  // On the reactor thread that will use it.
+  explicit FileSystemClient(std::shared_ptr<ClientContext> context);
+  // Same thread. Cancels background work (aborts of streams dropped without Close).
+  ~FileSystemClient();
+  FileSystemClient(const FileSystemClient&) = delete;
+  FileSystemClient& operator=(const FileSystemClient&) = delete;
+
+  ClientContext& context() { return *context_; }
+  const ClientOptions& options() const { return context_->options(); }
+
+  // ---- Namespace (master). Path errors: kInvalidPath, kNameTooLong, kNotFound,
+  // kNotADirectory (a file used as a directory), kReadOnly (read-only mount).
+  Task<Result<FileInfo>> GetStatus(std::string path);
+  // Every entry of a directory, fetched in pages of list_page_size. kNotADirectory for a file.
+  Task<Result<std::vector<FileInfo>>> ListStatus(std::string path);
+  // One page, in name order, of at most `limit` entries after `start_after` ("" = first).
+  Task<Result<ListPage>> ListStatusPage(std::string path, std::string start_after, uint32_t limit);
+  // kAlreadyExists unless allow_exists (and it is a directory).
+  Task<Result<FileInfo>> CreateDirectory(std::string path, CreateDirectoryOptions options);
+  Task<Result<FileInfo>> CreateDirectory(std::string path) {
+    return CreateDirectory(std::move(path), CreateDirectoryOptions{});
+  }
+  // Recursive delete of a non-empty directory needs `recursive` (else kNotEmpty).
+  Task<Status> Delete(std::string path, bool recursive = false);
+  // no_replace: kAlreadyExists if dst exists.
+  Task<Status> Rename(std::string src, std::string dst, bool no_replace = false);
+  Task<Result<FileInfo>> SetAttribute(std::string path, SetAttributeOptions options);
+  Task<Status> Mount(std::string alluxio_path, std::string ufs_uri, bool read_only = false);
+  Task<Status> Unmount(std::string alluxio_path);
+  Task<Result<std::vector<MountPointInfo>>> GetMountTable();
+  // A complete file's blocks and their locations. kIsADirectory, kIncomplete.
+  Task<Result<FileBlocks>> GetBlockInfos(std::string path);
+  // Removes cached blocks of the file or tree (directories need recursive: else
+  // kIsADirectory). Returns the number of cached copies to be removed.
+  Task<Result<uint64_t>> Free(std::string path, bool recursive = false);
+  Task<Result<Capacity>> GetCapacity();
+  // Every worker known to the master (live and lost). Also refreshes the live-worker list.
+  Task<Result<std::vector<WorkerInfo>>> GetWorkers();
+
+  // ---- File lifecycle on the master (FileOutStream uses these).
+  // A new incomplete file. kAlreadyExists (file, unless overwrite), kIsADirectory.
+  Task<Result<FileInfo>> CreateIncompleteFile(std::string path, const CreateFileOptions& options);
+  Task<Result<FileInfo>> CompleteFile(uint64_t file_id, std::string path, uint64_t length,
+                                      std::vector<uint64_t> block_ids, bool persisted,
+                                      std::string written_ufs_uri);
+  Task<Status> AbortFile(uint64_t file_id, std::string path);
+
+  // ---- Data.
+  // Creates the file on the master and opens a writer on a worker (a worker on this host
+  // first, else one chosen by hashing the file id). kUnavailable when no worker is live or
+  // reachable (the master's file is then aborted).
+  Task<Result<std::unique_ptr<FileOutStream>>> CreateFile(std::string path,
+                                                          CreateFileOptions options);
+  Task<Result<std::unique_ptr<FileOutStream>>> CreateFile(std::string path) {
+    return CreateFile(std::move(path), CreateFileOptions{});
+  }
+  // Opens a complete file for positioned reads. kIsADirectory, kIncomplete, kNotFound.
+  Task<Result<std::unique_ptr<FileInStream>>> OpenFile(std::string path);
+  // Caches every block of a complete file not cached anywhere yet (cacheBlock on a worker
+  // chosen as for reads). Returns the number of blocks loaded. kUnavailable when a block
+  // has no cached copy, the file is not persisted, or no worker is live.
+  Task<Result<uint64_t>> LoadFile(std::string path);
+
+  // ---- Workers.
+  // The live workers, refreshed from the master when older than worker_list_refresh, when
+  // invalidated, or when `refresh`. A failed refresh returns the last list if there is one.
+  Task<Result<std::shared_ptr<const std::vector<WorkerInfo>>>> LiveWorkers(bool refresh = false);
+  // The block worker service at `address` over this reactor's channel to it.
+  Task<Result<wire::BlockWorker::Client>> Worker(const WorkerAddress& address);
+  Task<Result<WorkerStats>> GetWorkerStats(WorkerAddress address);
+  // The master's file system service (the capability is refreshed after a reconnect).
+  Task<Result<wire::FileSystemMaster::Client>> FsMaster();
+
+  // Owner of this client's background coroutines.
+  TaskGroup& background() { return background_; }
+
+ private:
+  std::shared_ptr<ClientContext> context_;
+  rpc::Channel master_;
+  std::optional<wire::FileSystemMaster::Client> fs_;
+  uint64_t fs_connects_ = 0;
+  std::map<std::string, std::unique_ptr<rpc::Channel>> workers_;  // by "host:port"
+  TaskGroup background_;
+};
+
+// "/a//b/" → "/a/b": the metadata cache's key for a path. Text not starting with '/' is
+// returned unchanged (the master reports the error).
+std::string CacheKey(std::string_view path);
+
+}  // namespace alluxio::client
