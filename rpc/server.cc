@@ -124,7 +124,12 @@ Task<void> RpcServer::AcceptLoop(std::shared_ptr<State> state) {
   while (!state->stopped) {
     auto [ec, socket] =
         co_await state->acceptor.async_accept(asio::experimental::as_tuple(asio::use_awaitable));
-    if (state->stopped || ec == asio::error::operation_aborted) co_return;
+    if (state->stopped || ec == asio::error::operation_aborted) {
+      // No accept is pending any more: closing now is safe, and refuses new connections.
+      std::error_code ignored;
+      state->acceptor.close(ignored);
+      co_return;
+    }
     if (ec) {
       ALX_LOG(kWarn, "rpc", "{}: accept: {}", state->name, ec.message());
       continue;

@@ -362,6 +362,24 @@ TEST(RpcConnectTest, RefusedAndMissingSocketAreUnavailable) {
             ErrorCode::kUnavailable);
 }
 
+Task<ErrorCode> ConnectAfterStop() {
+  auto stats = std::make_shared<test::TestServiceStats>();
+  auto server = RpcServer::Listen(Endpoint::Tcp("127.0.0.1", 0),
+                                  [stats] { return test::MakeTestService(stats); });
+  if (!server) co_return ErrorCode::kInternal;
+  Endpoint endpoint = (*server)->endpoint();
+  (*server)->Stop();
+  // Let the accept loop observe the stop and close the listening socket.
+  asio::steady_timer timer(co_await asio::this_coro::executor, 50ms);
+  co_await timer.async_wait(asio::use_awaitable);
+  co_return co_await ConnectError(endpoint);
+}
+
+TEST(RpcConnectTest, StoppedServerRefusesConnections) {
+  ReactorPool pool({.reactors = 1, .blocking_threads = 1});
+  EXPECT_EQ(BlockOn(pool.at(0), ConnectAfterStop()), ErrorCode::kUnavailable);
+}
+
 TEST(EndpointTest, ParsesAndPrints) {
   auto tcp = Endpoint::Parse("127.0.0.1:19998");
   ASSERT_TRUE(tcp.ok());
