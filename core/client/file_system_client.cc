@@ -12,6 +12,7 @@
 
 #include "core/client/file_in_stream.h"
 #include "core/client/file_out_stream.h"
+#include "core/common/local_user.h"
 #include "core/common/logging.h"
 #include "core/wire/wire_convert.h"
 #include "rpc/await.h"
@@ -208,8 +209,8 @@ Task<Result<FileInfo>> FileSystemClient::CreateDirectory(std::string path,
         req.setRecursive(options.recursive);
         req.setAllowExists(options.allow_exists);
         req.setMode(options.mode);
-        req.setOwner(options.owner);
-        req.setGroup(options.group);
+        req.setOwner(options.owner.empty() ? LocalUserName() : options.owner);
+        req.setGroup(options.group.empty() ? LocalGroupName() : options.group);
         return req;
       },
       [](wire::FileSystemMaster::CreateDirectoryResults::Reader r) -> Result<FileInfo> {
@@ -415,8 +416,8 @@ Task<Result<FileInfo>> FileSystemClient::CreateIncompleteFile(std::string path,
         req.setRecursive(options.recursive);
         req.setOverwrite(options.overwrite);
         req.setMode(options.mode);
-        req.setOwner(options.owner);
-        req.setGroup(options.group);
+        req.setOwner(options.owner.empty() ? LocalUserName() : options.owner);
+        req.setGroup(options.group.empty() ? LocalGroupName() : options.group);
         req.setWriteType(alluxio::ToWire(write_type));
         return req;
       },

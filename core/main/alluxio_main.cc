@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include <asio/signal_set.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include "core/cli/fs_shell.h"
 #include "core/common/configuration.h"
 #include "core/common/logging.h"
 #include "core/main/local_cluster.h"
@@ -29,7 +31,10 @@ constexpr const char* kUsage =
     "  format              remove the master's namespace and the worker's cached blocks\n"
     "  master              run a master in the foreground\n"
     "  worker              run a worker in the foreground\n"
-    "  local start|stop    start or stop a master and a worker on this host, in the background\n";
+    "  local start|stop    start or stop a master and a worker on this host, in the background\n"
+    "  fs COMMAND          the file system shell (ls, mkdir, cat, copyFromLocal, copyToLocal,\n"
+    "                      rm, mv, stat, mount, unmount, free, load)\n"
+    "  fsadmin report      capacity, usage and workers of the cluster\n";
 
 Task<void> WaitForTermination() {
   asio::signal_set signals(co_await asio::this_coro::executor, SIGINT, SIGTERM);
@@ -139,6 +144,13 @@ int Main(std::vector<std::string> args) {
     return RunMainReactor(
         [&c, command]() { return command == "master" ? RunMaster(c) : RunWorker(c); },
         /*blocking_threads=*/2, command);
+  }
+  if (command == "fs" || command == "fsadmin") {
+    const Configuration& c = *conf;
+    return RunMainReactor([&c, command, rest]() -> Task<int> {
+      return command == "fs" ? cli::RunFsCommand(rest, c, std::cout, std::cerr)
+                             : cli::RunFsadminCommand(rest, c, std::cout, std::cerr);
+    });
   }
   if (command == "format") return Format(*conf);
   if (command == "local") return Local(*conf, rest, defines);

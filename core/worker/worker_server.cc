@@ -65,7 +65,7 @@ Task<Result<uint64_t>> Register(wire::BlockMaster::Client master, BlockStore* st
 // Heartbeats while the worker runs; registers first and whenever the master asks.
 Task<void> HeartbeatLoop(BlockStore* store, HeartbeatConfig config,
                          std::shared_ptr<uint64_t> worker_id) {
-  rpc::Channel channel(config.master);
+  rpc::Channel channel(config.master);  // its own: a stalled commit never delays a heartbeat
   asio::steady_timer timer(co_await asio::this_coro::executor);
   bool registered = false;
   BlockChanges unsent;
@@ -115,6 +115,26 @@ Task<void> HeartbeatLoop(BlockStore* store, HeartbeatConfig config,
   }
 }
 
+// Tells the master about each block a write session committed, so readers find it at once
+// (the next heartbeat reports it too; a lost commit costs nothing but that delay).
+Task<void> CommitBlock(rpc::Channel* channel, std::shared_ptr<uint64_t> worker_id,
+                       BlockInfo block) {
+  if (*worker_id == 0) co_return;  // not registered yet: registration will list the block
+  auto master = co_await channel->Get<wire::Master>();
+  if (!master.ok()) co_return;
+  wire::BlockMaster::Client blocks = master->blockMasterRequest().send().getService();
+  auto request = blocks.commitBlockRequest();
+  request.setWorkerId(*worker_id);
+  request.setBlockId(block.block_id);
+  request.setLength(block.length);
+  request.setTierAlias(block.tier_alias);
+  auto response = co_await rpc::Await(request.send(), kRpcTimeout);
+  if (!response.ok()) {
+    ALX_LOG(kDebug, "worker", "commitBlock {} not delivered: {}", block.block_id,
+            response.error().ToString());
+  }
+}
+
 }  // namespace
 
 Result<BlockStoreConfig> WorkerBlockStoreConfig(const Configuration& conf) {
@@ -146,9 +166,16 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
         if (!pool->Submit(fn)) ALX_LOG(kDebug, "worker", "background caching skipped: stopping");
       });
 
-  wire::BlockWorker::Client service = MakeWorkerService(
-      WorkerServiceContext{worker->store_.get(), worker->read_through_.get(), worker->ufs_.get(),
-                           /*on_block_committed=*/nullptr});
+  worker->tasks_ = std::make_unique<TaskGroup>(*reactor, "worker");
+  rpc::Endpoint master_endpoint = rpc::Endpoint::Tcp(conf.GetString(PropertyKey::kMasterHostname),
+                                                     conf.GetInt(PropertyKey::kMasterRpcPort));
+  worker->master_ = std::make_unique<rpc::Channel>(master_endpoint);
+  WorkerServer* self = worker.get();
+  auto on_commit = [self](const BlockInfo& block) {
+    self->tasks_->Spawn(CommitBlock(self->master_.get(), self->worker_id_, block), "commit");
+  };
+  wire::BlockWorker::Client service = MakeWorkerService(WorkerServiceContext{
+      worker->store_.get(), worker->read_through_.get(), worker->ufs_.get(), on_commit});
   std::string bind_host = conf.GetString(PropertyKey::kWorkerBindHost);
   auto server = rpc::RpcServer::Listen(
       rpc::Endpoint::Tcp(bind_host, conf.GetInt(PropertyKey::kWorkerRpcPort)),
@@ -158,13 +185,12 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
   worker->server_ = std::move(server).value();
 
   std::string host = conf.GetString(PropertyKey::kWorkerHostname);
-  if (host.empty())
+  if (host.empty()) {
     host = bind_host == "0.0.0.0" || bind_host == "::" ? LocalHostName() : bind_host;
-  HeartbeatConfig heartbeat{rpc::Endpoint::Tcp(conf.GetString(PropertyKey::kMasterHostname),
-                                               conf.GetInt(PropertyKey::kMasterRpcPort)),
+  }
+  HeartbeatConfig heartbeat{master_endpoint,
                             {host, worker->port()},
                             conf.GetDuration(PropertyKey::kWorkerBlockHeartbeatInterval)};
-  worker->tasks_ = std::make_unique<TaskGroup>(*reactor, "worker");
   worker->tasks_->Spawn(HeartbeatLoop(worker->store_.get(), heartbeat, worker->worker_id_),
                         "heartbeat");
   ALX_LOG(kInfo, "worker", "worker serving on {} as {}:{}", worker->server_->endpoint().ToString(),

@@ -15,6 +15,7 @@
 #include "core/worker/block_read_through.h"
 #include "core/worker/block_store.h"
 #include "core/worker/ufs_resolver.h"
+#include "rpc/channel.h"
 #include "rpc/server.h"
 
 namespace alluxio {
@@ -46,8 +47,9 @@ class WorkerServer {
   std::unique_ptr<BlockStore> store_;
   std::unique_ptr<UfsResolver> ufs_;
   std::unique_ptr<BlockReadThrough> read_through_;
+  std::unique_ptr<rpc::Channel> master_;  // for block commits
+  std::unique_ptr<TaskGroup> tasks_;      // heartbeats and commits; stopped before master_ goes
   std::unique_ptr<rpc::RpcServer> server_;
-  std::unique_ptr<TaskGroup> tasks_;
   std::shared_ptr<uint64_t> worker_id_ = std::make_shared<uint64_t>(0);
 };
 

@@ -1,0 +1,114 @@
+#include "tests/cluster/cluster_processes.h"
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "core/main/local_cluster.h"
+
+namespace alluxio::testing {
+namespace {
+
+// A port that was free a moment ago (bound to 127.0.0.1:0, then released).
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+bool WaitReachable(int port, pid_t pid) {
+  for (int i = 0; i < 300; ++i) {
+    if (TcpReachable("127.0.0.1", port, std::chrono::milliseconds(100))) return true;
+    if (waitpid(pid, nullptr, WNOHANG) == pid) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+}  // namespace
+
+ClusterProcesses::ClusterProcesses(std::map<std::string, std::string> properties)
+    : properties_(std::move(properties)), master_port_(FreePort()), worker_port_(FreePort()) {
+  std::map<std::string, std::string> defaults{
+      {"alluxio.master.hostname", "127.0.0.1"},
+      {"alluxio.master.bind.host", "127.0.0.1"},
+      {"alluxio.master.rpc.port", std::to_string(master_port_)},
+      {"alluxio.worker.bind.host", "127.0.0.1"},
+      {"alluxio.worker.rpc.port", std::to_string(worker_port_)},
+      {"alluxio.worker.tieredstore.level0.dirs.path", home_.path() + "/mem"},
+      {"alluxio.worker.tieredstore.level0.dirs.quota", "64MB"},
+      {"alluxio.worker.block.heartbeat.interval", "100ms"},
+      {"alluxio.master.worker.timeout", "5s"},
+      {"alluxio.master.lost.worker.detection.interval", "500ms"},
+  };
+  for (auto& [k, v] : defaults) properties_.emplace(k, v);  // the caller's values win
+}
+
+ClusterProcesses::~ClusterProcesses() {
+  Kill(worker_, SIGKILL);
+  Kill(master_, SIGKILL);
+}
+
+pid_t ClusterProcesses::Spawn(const std::string& process) {
+  std::vector<std::string> args{ALLUXIO_BINARY, process};
+  for (const auto& [k, v] : properties_) args.push_back("-D" + k + "=" + v);
+  std::string out = home_.path() + "/" + process + ".out";
+  pid_t pid = fork();
+  if (pid == 0) {
+    setenv("ALLUXIO_HOME", home_.path().c_str(), 1);
+    FILE* f = freopen(out.c_str(), "a", stdout);
+    (void)f;
+    dup2(STDOUT_FILENO, STDERR_FILENO);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+bool ClusterProcesses::StartMaster() {
+  master_ = Spawn("master");
+  return master_ > 0 && WaitReachable(master_port_, master_);
+}
+
+bool ClusterProcesses::StartWorker() {
+  worker_ = Spawn("worker");
+  return worker_ > 0 && WaitReachable(worker_port_, worker_);
+}
+
+void ClusterProcesses::Kill(pid_t& pid, int signal) {
+  if (pid <= 0) return;
+  kill(pid, signal);
+  waitpid(pid, nullptr, 0);
+  pid = 0;
+}
+
+void ClusterProcesses::KillMaster(int signal) { Kill(master_, signal); }
+void ClusterProcesses::KillWorker(int signal) { Kill(worker_, signal); }
+
+Configuration ClusterProcesses::Conf() const {
+  ConfigLoadOptions options;
+  options.env = {{"ALLUXIO_HOME", home_.path()}};
+  options.read_site_file = false;
+  for (const auto& [k, v] : properties_) options.command_line.push_back(k + "=" + v);
+  auto conf = Configuration::Load(options);
+  return std::move(conf).value();
+}
+
+}  // namespace alluxio::testing

@@ -1,0 +1,49 @@
+// A master and a worker as real `alluxio master` / `alluxio worker` processes on loopback
+// ephemeral ports, in a temporary ALLUXIO_HOME; killed by pid (and reaped) on destruction, also
+// when a test fails. For tests of crashes and restarts.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/common/configuration.h"
+#include "tests/util/temp_dir.h"
+
+namespace alluxio::testing {
+
+class ClusterProcesses {
+ public:
+  // `properties` ("key" → "value") are passed to both processes and to Conf().
+  explicit ClusterProcesses(std::map<std::string, std::string> properties = {});
+  ~ClusterProcesses();
+  ClusterProcesses(const ClusterProcesses&) = delete;
+  ClusterProcesses& operator=(const ClusterProcesses&) = delete;
+
+  // Start a process and wait until it accepts connections (false if it exits or takes > 30 s).
+  bool StartMaster();
+  bool StartWorker();
+  // Sends `signal` and reaps the process.
+  void KillMaster(int signal);
+  void KillWorker(int signal);
+
+  // The configuration a client of this cluster uses.
+  Configuration Conf() const;
+  const std::string& home() const { return home_.path(); }
+  std::string UfsRoot() const { return home_.path() + "/underFSStorage"; }
+
+ private:
+  pid_t Spawn(const std::string& process);
+  static void Kill(pid_t& pid, int signal);
+
+  TempDir home_;
+  std::map<std::string, std::string> properties_;
+  int master_port_ = 0;
+  int worker_port_ = 0;
+  pid_t master_ = 0;
+  pid_t worker_ = 0;
+};
+
+}  // namespace alluxio::testing
