@@ -16,6 +16,7 @@
 #include <capnp/ez-rpc.h>
 #include <asio/co_spawn.hpp>
 
+#include "core/reactor/block_on.h"
 #include "core/reactor/reactor.h"
 #include "rpc/await.h"
 #include "rpc/channel.h"
@@ -33,19 +34,6 @@ constexpr int kWindow = 64;
 constexpr int kBulkBatch = 8;
 constexpr uint32_t kMiB = 1 << 20;
 
-template <typename T>
-T BlockOn(Reactor& reactor, Task<T> task) {
-  std::promise<T> promise;
-  auto future = promise.get_future();
-  asio::co_spawn(reactor.executor(), std::move(task), [&promise](std::exception_ptr e, T value) {
-    if (e) {
-      promise.set_exception(e);
-    } else {
-      promise.set_value(std::move(value));
-    }
-  });
-  return future.get();
-}
 
 // Server + clients shared by all benchmarks of the process.
 struct World {

@@ -12,6 +12,7 @@
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include "core/reactor/block_on.h"
 #include "core/reactor/blocking_pool.h"
 #include "core/reactor/run_on.h"
 #include "core/reactor/task_group.h"
@@ -21,20 +22,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Runs `task` on `reactor` and blocks the calling (non-reactor) thread for its value.
-template <typename T>
-T BlockOn(Reactor& reactor, Task<T> task) {
-  std::promise<T> promise;
-  auto future = promise.get_future();
-  asio::co_spawn(reactor.executor(), std::move(task), [&promise](std::exception_ptr e, T value) {
-    if (e) {
-      promise.set_exception(e);
-    } else {
-      promise.set_value(std::move(value));
-    }
-  });
-  return future.get();
-}
 
 // Sleeps on the current reactor; throws system_error(operation_aborted) when cancelled.
 Task<void> Sleep(std::chrono::steady_clock::duration d) {

@@ -23,6 +23,7 @@
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include "core/reactor/block_on.h"
 #include "core/reactor/blocking_pool.h"
 #include "core/reactor/task_group.h"
 #include "rpc/await.h"
@@ -38,19 +39,6 @@ namespace {
 using namespace std::chrono_literals;
 using test::RpcTest;
 
-template <typename T>
-T BlockOn(Reactor& reactor, Task<T> task) {
-  std::promise<T> promise;
-  auto future = promise.get_future();
-  asio::co_spawn(reactor.executor(), std::move(task), [&promise](std::exception_ptr e, T value) {
-    if (e) {
-      promise.set_exception(e);
-    } else {
-      promise.set_value(std::move(value));
-    }
-  });
-  return future.get();
-}
 
 std::string UniqueSocketPath(const char* tag) {
   static int counter = 0;
