@@ -1,21 +1,8 @@
 #include "core/client/client_options.h"
 
 #include <algorithm>
-#include <string>
 
 namespace alluxio::client {
-namespace {
-
-Result<bool> ParseBoolText(const std::string& name, std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (text == "true") return true;
-  if (text == "false") return false;
-  return Fail(ErrorCode::kInvalidArgument, name + ": expected true or false, got '" + text + "'");
-}
-
-}  // namespace
-
 Result<ClientOptions> ClientOptions::FromConfiguration(const Configuration& conf) {
   using K = PropertyKey;
   ClientOptions o;
@@ -35,11 +22,7 @@ Result<ClientOptions> ClientOptions::FromConfiguration(const Configuration& conf
   if (!write_type) return write_type.failure();
   o.write_type = *write_type;
   o.read_cache = conf.GetEnum(K::kUserFileReadTypeDefault) != "NO_CACHE";
-  if (auto sc = conf.Lookup("alluxio.user.short.circuit.enabled")) {
-    Result<bool> enabled = ParseBoolText("alluxio.user.short.circuit.enabled", *sc);
-    if (!enabled) return enabled.failure();
-    o.short_circuit = *enabled;
-  }
+  o.short_circuit = conf.GetBool(K::kUserShortCircuitEnabled);
   o.metadata_cache_enabled = conf.GetBool(K::kUserMetadataCacheEnabled);
   o.metadata_cache_max_size = static_cast<uint64_t>(conf.GetInt(K::kUserMetadataCacheMaxSize));
   o.metadata_cache_expiration = conf.GetDuration(K::kUserMetadataCacheExpirationTime);

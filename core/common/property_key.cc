@@ -165,6 +165,8 @@ constexpr PropertyDef kProperties[] = {
      "Collect client metrics."},
     {K::kUserLoggingThreshold, "alluxio.user.logging.threshold", T::kDuration, "10s",
      "Log a client RPC slower than this at WARN."},
+    {K::kUserShortCircuitEnabled, "alluxio.user.short.circuit.enabled", T::kBool, "true",
+     "Read blocks cached by a worker on this host from its block files (no data over RPC)."},
     {K::kUserUnsafeDirectLocalIoEnabled, "alluxio.user.unsafe.direct.local.io.enabled", T::kBool,
      "false", "Read blocks of the local worker directly, without an RPC (read-only workloads)."},
     {K::kUserUpdateFileAccesstimeDisabled, "alluxio.user.update.file.accesstime.disabled", T::kBool,

@@ -65,6 +65,7 @@ enum class PropertyKey : int {
   kUserClientCacheSize,
   kUserMetricsCollectionEnabled,
   kUserLoggingThreshold,
+  kUserShortCircuitEnabled,
   kUserUnsafeDirectLocalIoEnabled,
   kUserUpdateFileAccesstimeDisabled,
   kUserBlockWorkerClientPoolMax,
