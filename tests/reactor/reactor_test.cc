@@ -263,7 +263,9 @@ Task<bool> BlockingRoundTrip() {
   auto counted = std::make_shared<int>(0);
   auto job = [counted, text = std::string(64, 'x')] { *counted += static_cast<int>(text.size()); };
   co_await RunBlocking(job);
-  ok = ok && *counted == 64 && counted.use_count() == 2;
+  // (The pool thread may still be dropping its copy of the job: use_count is not checked; a
+  // double destruction shows under ASan.)
+  ok = ok && *counted == 64;
   bool threw = false;
   try {
     co_await RunBlocking([]() -> int { throw std::runtime_error("blocking-boom"); });
