@@ -301,7 +301,8 @@ TEST(RunBlockingTest, StopDeliversQueuedJobsThenRefuses) {
           if (!e) ++completed;
         });
       }
-      spawned.set_value();
+      // Runs after the four coroutines' first steps (FIFO): their jobs are queued by then.
+      r.Post([&] { spawned.set_value(); });
     });
     spawned.get_future().get();
     pool.Stop();  // drains the 4 queued jobs and delivers them before the reactor stops
