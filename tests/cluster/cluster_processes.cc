@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,6 +70,7 @@ pid_t ClusterProcesses::Spawn(const std::string& process) {
   std::string out = home_.path() + "/" + process + ".out";
   pid_t pid = fork();
   if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // no orphan even if the test process crashes
     setenv("ALLUXIO_HOME", home_.path().c_str(), 1);
     FILE* f = freopen(out.c_str(), "a", stdout);
     (void)f;

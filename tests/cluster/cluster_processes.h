@@ -1,6 +1,7 @@
 // A master and a worker as real `alluxio master` / `alluxio worker` processes on loopback
 // ephemeral ports, in a temporary ALLUXIO_HOME; killed by pid (and reaped) on destruction, also
-// when a test fails. For tests of crashes and restarts.
+// when a test fails; they die with the test process if it crashes (PR_SET_PDEATHSIG). For tests of
+// crashes and restarts.
 #pragma once
 
 #include <sys/types.h>
