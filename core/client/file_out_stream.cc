@@ -43,9 +43,7 @@ FileOutStream::FileOutStream(FileSystemClient& client, wire::FileSystemMaster::C
 FileOutStream::~FileOutStream() {
   if (state_ != State::kOpen) return;
   ALX_LOG(kWarn, "client", "{} dropped without Close(): aborting it", info_.path);
-  if (MetadataCache* cache = client_.context().metadata_cache()) {
-    cache->InvalidatePath(CacheKey(info_.path));
-  }
+  client_.InvalidateCached(info_.path);
   client_.background().Spawn(
       AbortInBackground(fs_, writer_, info_.id, info_.path, client_.options().write_timeout),
       "abort " + info_.path);

@@ -235,8 +235,12 @@ Task<Status> FileSystemClient::Delete(std::string path, bool recursive) {
         return req;
       },
       [](wire::FileSystemMaster::RemoveResults::Reader) { return Ok(); });
-  if (MetadataCache* cache = context_->metadata_cache()) cache->InvalidatePath(CacheKey(path));
+  InvalidateCached(path);
   co_return s;
+}
+
+void FileSystemClient::InvalidateCached(std::string_view path) {
+  if (MetadataCache* cache = context_->metadata_cache()) cache->InvalidatePath(CacheKey(path));
 }
 
 Task<Status> FileSystemClient::Rename(std::string src, std::string dst, bool no_replace) {
@@ -251,10 +255,8 @@ Task<Status> FileSystemClient::Rename(std::string src, std::string dst, bool no_
         return req;
       },
       [](wire::FileSystemMaster::RenameResults::Reader) { return Ok(); });
-  if (MetadataCache* cache = context_->metadata_cache()) {
-    cache->InvalidatePath(CacheKey(src));
-    cache->InvalidatePath(CacheKey(dst));
-  }
+  InvalidateCached(src);
+  InvalidateCached(dst);
   co_return s;
 }
 
@@ -278,7 +280,7 @@ Task<Result<FileInfo>> FileSystemClient::SetAttribute(std::string path,
       [](wire::FileSystemMaster::SetAttributeResults::Reader r) -> Result<FileInfo> {
         return alluxio::FromWire(r.getInfo());
       });
-  if (MetadataCache* cache = context_->metadata_cache()) cache->InvalidatePath(CacheKey(path));
+  InvalidateCached(path);
   co_return info;
 }
 
@@ -295,9 +297,7 @@ Task<Status> FileSystemClient::Mount(std::string alluxio_path, std::string ufs_u
         return req;
       },
       [](wire::FileSystemMaster::MountResults::Reader) { return Ok(); });
-  if (MetadataCache* cache = context_->metadata_cache()) {
-    cache->InvalidatePath(CacheKey(alluxio_path));
-  }
+  InvalidateCached(alluxio_path);
   co_return s;
 }
 
@@ -311,9 +311,7 @@ Task<Status> FileSystemClient::Unmount(std::string alluxio_path) {
         return req;
       },
       [](wire::FileSystemMaster::UnmountResults::Reader) { return Ok(); });
-  if (MetadataCache* cache = context_->metadata_cache()) {
-    cache->InvalidatePath(CacheKey(alluxio_path));
-  }
+  InvalidateCached(alluxio_path);
   co_return s;
 }
 
@@ -468,7 +466,7 @@ Task<Status> FileSystemClient::AbortFile(uint64_t file_id, std::string path) {
         return req;
       },
       [](wire::FileSystemMaster::AbortFileResults::Reader) { return Ok(); });
-  if (MetadataCache* cache = context_->metadata_cache()) cache->InvalidatePath(CacheKey(path));
+  InvalidateCached(path);
   co_return s;
 }
 

@@ -147,6 +147,9 @@ class FileSystemClient {
   // The master's file system service (the capability is refreshed after a reconnect).
   Task<Result<wire::FileSystemMaster::Client>> FsMaster();
 
+  // Drops `path` and everything below it from the metadata cache (no-op when it is off).
+  void InvalidateCached(std::string_view path);
+
   // Owner of this client's background coroutines.
   TaskGroup& background() { return background_; }
 
