@@ -13,6 +13,7 @@
 #include <asio/co_spawn.hpp>
 #include <asio/error.hpp>
 #include <asio/executor_work_guard.hpp>
+#include <asio/post.hpp>
 
 #include "core/reactor/blocking_pool.h"
 
@@ -148,7 +149,10 @@ void ReactorPool::Stop() {
   if (stopped_) return;
   stopped_ = true;
   blocking_->Stop();
-  for (auto& reactor : reactors_) reactor->RequestStop();
+  // Posted, not direct: the stop runs after the completions the blocking jobs posted.
+  for (auto& reactor : reactors_) {
+    asio::post(reactor->executor(), [r = reactor.get()] { r->RequestStop(); });
+  }
   for (auto& slot : slots_) {
     std::unique_lock lock(slot->mu);
     slot->cv.wait(lock, [&] { return slot->loop_exited; });

@@ -154,7 +154,7 @@ class ReactorPool {
   BlockingPool& blocking() { return *blocking_; }
 
   // Stops everything, in this order: the blocking pool finishes its queued jobs (their
-  // completions are still delivered to running reactors); every reactor's loop stops; then
+  // completions are delivered: the stop is queued behind them); every reactor's loop stops; then
   // one reactor at a time, in index order, tears down on its own thread: thread hooks'
   // OnLoopStopped, io_context shutdown (pending handlers and the coroutines they own are
   // destroyed, never resumed), hooks destroyed. Blocks until all threads are joined.
