@@ -1,0 +1,424 @@
+// Real kernel mounts of the in-memory reference file system through FuseSession: mounting,
+// the classic /dev/fuse transport, and how sessions end (unmount, Stop, a dead daemon).
+// Needs root and /dev/fuse (skipped otherwise). File system calls are made from plain threads;
+// the reactors serve the mount. Every test unmounts what it mounted, also on failure.
+#include "core/fuse/fuse_session.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "core/fuse/fuse_mount.h"
+#include "tests/fuse/memory_file_system.h"
+#include "tests/util/temp_dir.h"
+
+namespace alluxio::fuse {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::MemoryFileSystem;
+
+// Blocks every READ while `block` is set, until cancelled.
+class BlockingFileSystem : public MemoryFileSystem {
+ public:
+  std::atomic<bool> block{false};
+  std::atomic<int> blocked{0};
+
+  fs::Task<size_t> Read(fs::FileHandle handle, uint64_t offset,
+                        std::span<std::byte> buffer) override {
+    if (block.load()) {
+      asio::steady_timer timer(co_await asio::this_coro::executor);
+      timer.expires_at(asio::steady_timer::time_point::max());
+      blocked.fetch_add(1);
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+    co_return co_await MemoryFileSystem::Read(handle, offset, buffer);
+  }
+};
+
+// Unmounts (lazily) whatever is still mounted at the path when the test ends.
+class MountGuard {
+ public:
+  explicit MountGuard(std::string path) : path_(std::move(path)) {}
+  ~MountGuard() {
+    if (IsFuseMountPoint(path_)) (void)UnmountPath(path_, /*lazy=*/true);
+  }
+  MountGuard(const MountGuard&) = delete;
+  MountGuard& operator=(const MountGuard&) = delete;
+
+ private:
+  std::string path_;
+};
+
+std::string Pattern(size_t size) {
+  std::string data(size, '\0');
+  uint32_t x = 12345;
+  for (char& c : data) {
+    x = x * 1103515245 + 12345;
+    c = static_cast<char>(x >> 16);
+  }
+  return data;
+}
+
+bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
+}
+
+std::string CommandOutput(const std::string& command) {
+  std::string out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char buffer[4096];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
+  ::pclose(pipe);
+  return out;
+}
+
+class MountTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "mounting needs root";
+    if (::access("/dev/fuse", R_OK | W_OK) != 0) GTEST_SKIP() << "no usable /dev/fuse";
+    ASSERT_EQ(::mkdir(mount_point_.c_str(), 0755), 0) << std::strerror(errno);
+  }
+
+  void TearDown() override {
+    if (session_) session_->Stop();
+    session_.reset();
+    if (pool_) pool_->Stop();
+  }
+
+  FuseSessionOptions Options() {
+    FuseSessionOptions options;
+    options.mount.mount_point = mount_point_;
+    options.drain_timeout = 200ms;
+    return options;
+  }
+
+  void Start(FuseSessionOptions options) {
+    if (!pool_) pool_.emplace(ReactorPoolOptions{.reactors = 2, .blocking_threads = 1});
+    auto session = FuseSession::Start(*pool_, fs_, std::move(options));
+    ASSERT_TRUE(session.ok()) << session.error().ToString();
+    session_ = std::move(session.value());
+  }
+
+  std::string Path(const std::string& name) const { return mount_point_ + "/" + name; }
+
+  alluxio::testing::TempDir dir_;
+  const std::string mount_point_ = dir_.Sub("mnt");
+  MountGuard guard_{mount_point_};
+  BlockingFileSystem fs_;
+  std::optional<ReactorPool> pool_;
+  std::unique_ptr<FuseSession> session_;
+};
+
+TEST_F(MountTest, MountShowsUpAndServesMetadata) {
+  ASSERT_NO_FATAL_FAILURE(Start(Options()));
+  struct stat st {};
+  ASSERT_EQ(::stat(mount_point_.c_str(), &st), 0) << std::strerror(errno);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  EXPECT_TRUE(session_->dispatcher().initialized());
+
+  const std::string listing = CommandOutput("mount");
+  EXPECT_NE(listing.find("alluxio-fuse on " + session_->mount_point() + " type fuse.alluxio-fuse"),
+            std::string::npos)
+      << listing;
+  std::string fs_name;
+  EXPECT_TRUE(IsFuseMountPoint(mount_point_, &fs_name));
+  EXPECT_EQ(fs_name, "alluxio-fuse");
+  EXPECT_FALSE(IsFuseMountPoint(dir_.path()));
+
+  // The readahead is raised right after INIT was answered, before that request completes.
+  ASSERT_TRUE(session_->WaitForIdle(10s));
+  std::ifstream ra(
+      fmt::format("/sys/class/bdi/{}:{}/read_ahead_kb", major(st.st_dev), minor(st.st_dev)));
+  uint64_t read_ahead_kb = 0;
+  ASSERT_TRUE(ra >> read_ahead_kb);
+  EXPECT_GE(read_ahead_kb, 1024u);
+
+  ASSERT_EQ(::mkdir(Path("a").c_str(), 0755), 0) << std::strerror(errno);
+  ASSERT_EQ(::stat(Path("a").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  EXPECT_EQ(::mkdir(Path("a").c_str(), 0755), -1);
+  EXPECT_EQ(errno, EEXIST);
+  EXPECT_EQ(::stat(Path("missing").c_str(), &st), -1);
+  EXPECT_EQ(errno, ENOENT);
+  EXPECT_EQ(::rmdir(Path("missing").c_str()), -1);
+  EXPECT_EQ(errno, ENOENT);
+  EXPECT_GT(session_->dispatcher().counters().requests.load(), 0u);
+}
+
+TEST_F(MountTest, ReaddirOfAThousandEntries) {
+  ASSERT_NO_FATAL_FAILURE(Start(Options()));
+  ASSERT_EQ(::mkdir(Path("d").c_str(), 0755), 0) << std::strerror(errno);
+  for (int i = 0; i < 1000; ++i) {
+    const std::string path = Path("d/entry-" + std::to_string(i));
+    const int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_EXCL, 0644);
+    ASSERT_GE(fd, 0) << path << ": " << std::strerror(errno);
+    ::close(fd);
+  }
+  DIR* dir = ::opendir(Path("d").c_str());
+  ASSERT_NE(dir, nullptr) << std::strerror(errno);
+  std::vector<bool> seen(1000, false);
+  size_t dots = 0;
+  size_t entries = 0;
+  while (dirent* e = ::readdir(dir)) {
+    const std::string name = e->d_name;
+    if (name == "." || name == "..") {
+      ++dots;
+      continue;
+    }
+    ASSERT_TRUE(name.starts_with("entry-")) << name;
+    const int i = std::stoi(name.substr(6));
+    ASSERT_FALSE(seen[i]) << name << " listed twice";
+    seen[i] = true;
+    ++entries;
+  }
+  ::closedir(dir);
+  EXPECT_EQ(dots, 2u);
+  EXPECT_EQ(entries, 1000u);
+}
+
+TEST_F(MountTest, WriteAndReadBackWithSixteenReaders) {
+  ASSERT_NO_FATAL_FAILURE(Start(Options()));
+  const std::string data = Pattern(3 << 20);
+  const std::string path = Path("big");
+  int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  // Uneven write sizes: 1 MiB, then odd pieces.
+  size_t off = 0;
+  const size_t sizes[] = {1 << 20, 12345, 777777, 1};
+  for (size_t i = 0; off < data.size(); ++i) {
+    const size_t n = std::min(sizes[i % 4], data.size() - off);
+    ASSERT_EQ(::write(fd, data.data() + off, n), static_cast<ssize_t>(n)) << std::strerror(errno);
+    off += n;
+  }
+  ASSERT_EQ(::fsync(fd), 0) << std::strerror(errno);
+  ASSERT_EQ(::close(fd), 0);
+
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(static_cast<size_t>(st.st_size), data.size());
+
+  // Drop cached pages so the reads reach the server.
+  fd = ::open(path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+  const std::pair<size_t, size_t> probes[] = {{0, 1},
+                                              {1, 4095},
+                                              {4095, 2},
+                                              {123457, 65539},
+                                              {(1 << 20) - 3, 1 << 20},
+                                              {data.size() - 7, 7},
+                                              {data.size() - 1000, 5000} /* crosses the end */};
+  for (const auto& [offset, length] : probes) {
+    std::string buffer(length, '\0');
+    const ssize_t n = ::pread(fd, buffer.data(), length, static_cast<off_t>(offset));
+    const size_t expected = std::min(length, data.size() - offset);
+    ASSERT_EQ(n, static_cast<ssize_t>(expected)) << "at " << offset << ": " << std::strerror(errno);
+    EXPECT_EQ(buffer.substr(0, expected), data.substr(offset, expected)) << "at " << offset;
+  }
+  ::close(fd);
+
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 16; ++t) {
+    readers.emplace_back([&, t] {
+      const int rfd = ::open(path.c_str(), O_RDONLY);
+      if (rfd < 0) {
+        ++mismatches;
+        return;
+      }
+      std::string buffer(70001, '\0');
+      for (int i = 0; i < 40; ++i) {
+        const size_t offset = (static_cast<size_t>(t) * 7919 + i * 104729) % data.size();
+        const ssize_t n = ::pread(rfd, buffer.data(), buffer.size(), static_cast<off_t>(offset));
+        const size_t expected = std::min(buffer.size(), data.size() - offset);
+        if (n != static_cast<ssize_t>(expected) ||
+            buffer.compare(0, expected, data, offset, expected) != 0) {
+          ++mismatches;
+        }
+      }
+      ::close(rfd);
+    });
+  }
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(mismatches.load(), 0);
+}
+
+TEST_F(MountTest, RenameUnlinkRmdir) {
+  ASSERT_NO_FATAL_FAILURE(Start(Options()));
+  ASSERT_EQ(::mkdir(Path("dir").c_str(), 0755), 0);
+  int fd = ::open(Path("dir/f").c_str(), O_CREAT | O_WRONLY, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, "hello", 5), 5);
+  ::close(fd);
+
+  ASSERT_EQ(::rename(Path("dir/f").c_str(), Path("dir/g").c_str()), 0) << std::strerror(errno);
+  struct stat st {};
+  EXPECT_EQ(::stat(Path("dir/f").c_str(), &st), -1);
+  EXPECT_EQ(errno, ENOENT);
+  ASSERT_EQ(::stat(Path("dir/g").c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, 5);
+  EXPECT_EQ(::rename(Path("dir/missing").c_str(), Path("dir/h").c_str()), -1);
+  EXPECT_EQ(errno, ENOENT);
+
+  EXPECT_EQ(::rmdir(Path("dir").c_str()), -1);
+  EXPECT_EQ(errno, ENOTEMPTY);
+  ASSERT_EQ(::unlink(Path("dir/g").c_str()), 0) << std::strerror(errno);
+  EXPECT_EQ(::unlink(Path("dir/g").c_str()), -1);
+  EXPECT_EQ(errno, ENOENT);
+  ASSERT_EQ(::rmdir(Path("dir").c_str()), 0) << std::strerror(errno);
+  EXPECT_EQ(::stat(Path("dir").c_str(), &st), -1);
+  EXPECT_EQ(errno, ENOENT);
+}
+
+TEST_F(MountTest, ExternalUmountEndsTheSession) {
+  ASSERT_NO_FATAL_FAILURE(Start(Options()));
+  struct stat st {};
+  ASSERT_EQ(::stat(mount_point_.c_str(), &st), 0);
+  std::atomic<bool> returned{false};
+  std::thread waiter([&] {
+    session_->WaitUntilFinished();
+    returned = true;
+  });
+  const std::string command = "umount " + session_->mount_point();
+  EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  EXPECT_TRUE(WaitFor([&] { return returned.load(); })) << "WaitUntilFinished did not return";
+  if (!returned) session_->Stop();  // unblocks the waiter
+  waiter.join();
+  EXPECT_TRUE(session_->finished());
+  EXPECT_FALSE(IsFuseMountPoint(mount_point_));
+  session_->Stop();  // nothing left to unmount: must not fail or touch the path
+  ASSERT_EQ(::stat(mount_point_.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+}
+
+TEST_F(MountTest, StopWhileAReaderIsBlocked) {
+  FuseSessionOptions options = Options();
+  options.fuse.direct_io = true;  // every read reaches the server
+  ASSERT_NO_FATAL_FAILURE(Start(std::move(options)));
+  const std::string path = Path("slow");
+  int fd = ::open(path.c_str(), O_CREAT | O_WRONLY, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, "data", 4), 4);
+  ::close(fd);
+  fd = ::open(path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+
+  fs_.block = true;
+  std::atomic<bool> done{false};
+  ssize_t result = 0;
+  int read_errno = 0;
+  std::thread reader([&] {
+    char buffer[16];
+    result = ::pread(fd, buffer, sizeof(buffer), 0);
+    read_errno = errno;
+    done = true;
+  });
+  ASSERT_TRUE(WaitFor([&] { return fs_.blocked.load() > 0; })) << "the READ never arrived";
+  EXPECT_EQ(session_->in_flight(), 1u);
+
+  session_->Stop();
+  EXPECT_TRUE(WaitFor([&] { return done.load(); })) << "the reader is still blocked";
+  if (!done) (void)UnmountPath(mount_point_, /*lazy=*/true);
+  reader.join();
+  ::close(fd);
+  EXPECT_EQ(result, -1);
+  EXPECT_TRUE(read_errno == ENOTCONN || read_errno == ECONNABORTED || read_errno == EIO ||
+              read_errno == EINTR)
+      << std::strerror(read_errno);
+  EXPECT_FALSE(IsFuseMountPoint(mount_point_));
+}
+
+TEST_F(MountTest, UnmountPathCleansUpAStaleMount) {
+  // A daemon that mounts and dies without unmounting: the kernel sees the fd closed.
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    MountRequest request;
+    request.mount_point = mount_point_;
+    auto mount = FuseMount::Mount(request);
+    const char status = mount.ok() ? 'y' : 'n';
+    (void)!::write(ready[1], &status, 1);
+    ::_exit(0);  // no unmount: the mount stays, its connection dies with the fd
+  }
+  ::close(ready[1]);
+  char status = 0;
+  ASSERT_EQ(::read(ready[0], &status, 1), 1);
+  ::close(ready[0]);
+  int wstatus = 0;
+  ASSERT_EQ(::waitpid(child, &wstatus, 0), child);
+  ASSERT_EQ(status, 'y') << "the child could not mount";
+
+  ASSERT_TRUE(IsFuseMountPoint(mount_point_));
+  struct stat st {};
+  EXPECT_EQ(::stat(mount_point_.c_str(), &st), -1);
+  EXPECT_EQ(errno, ENOTCONN);
+  DIR* dir = ::opendir(mount_point_.c_str());
+  EXPECT_EQ(dir, nullptr);
+  if (dir != nullptr) ::closedir(dir);
+
+  Status s = UnmountPath(mount_point_, /*lazy=*/false);
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_FALSE(IsFuseMountPoint(mount_point_));
+  ASSERT_EQ(::stat(mount_point_.c_str(), &st), 0) << std::strerror(errno);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+
+  s = UnmountPath(mount_point_, /*lazy=*/false);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument);
+}
+
+TEST_F(MountTest, MountErrorsNameTheMountPoint) {
+  MountRequest request;
+  request.mount_point = dir_.Sub("nope");
+  auto missing = FuseMount::Mount(request);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.code(), ErrorCode::kNotFound);
+  EXPECT_NE(missing.error().message.find(request.mount_point), std::string::npos);
+
+  request.mount_point = dir_.Sub("file");
+  std::ofstream(request.mount_point) << "x";
+  auto file = FuseMount::Mount(request);
+  ASSERT_FALSE(file.ok());
+  EXPECT_EQ(file.code(), ErrorCode::kNotADirectory);
+
+  request.mount_point = mount_point_;
+  request.mount_options = {"no_such_option"};
+  auto bad = FuseMount::Mount(request);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(bad.error().message.find("no_such_option"), std::string::npos) << bad.error().message;
+  EXPECT_FALSE(IsFuseMountPoint(mount_point_));
+}
+
+}  // namespace
+}  // namespace alluxio::fuse
