@@ -1,0 +1,996 @@
+#include "core/fs/alluxio_file_system.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cassert>
+#include <utility>
+
+#include <fmt/format.h>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "core/client/file_in_stream.h"
+#include "core/client/file_out_stream.h"
+#include "core/common/logging.h"
+#include "core/common/property_key.h"
+#include "core/common/slow_op.h"
+#include "core/reactor/block_on.h"
+#include "core/reactor/run_on.h"
+
+namespace alluxio::fs {
+namespace {
+
+constexpr std::string_view kDropAll = ".alluxiocli.metadatacache.dropAll";
+constexpr std::string_view kDrop = ".alluxiocli.metadatacache.drop";
+constexpr std::string_view kCacheSize = ".alluxiocli.metadatacache.size";
+constexpr uint64_t kZeroFillPiece = 128 << 10;
+constexpr size_t kMaxCursors = 4096;
+
+std::string JoinPath(const std::string& dir, std::string_view name) {
+  std::string out = dir;
+  if (out.empty() || out.back() != '/') out.push_back('/');
+  out.append(name);
+  return out;
+}
+
+std::string ParentPath(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos || slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string_view BaseName(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? std::string_view(path)
+                                    : std::string_view(path).substr(slash + 1);
+}
+
+Timespec FromMillis(int64_t ms) {
+  int64_t sec = ms / 1000;
+  int64_t rem = ms % 1000;
+  if (rem < 0) {
+    rem += 1000;
+    --sec;
+  }
+  return Timespec{sec, static_cast<uint32_t>(rem * 1000000)};
+}
+
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// co_spawn (RunOn) needs a default-constructible value.
+template <typename T>
+asio::awaitable<std::optional<Result<T>>> Boxed(Task<T> task) {
+  co_return co_await std::move(task);
+}
+
+bool Hidden(std::string_view name) { return name.starts_with(AlluxioFileSystem::kTempPrefix); }
+
+}  // namespace
+
+// A writer of this process, visible to every reactor (GetAttr sizes, Rename). `path` is
+// guarded by writers_mu_.
+struct AlluxioFileSystem::Writer {
+  std::string path;  // fs path the file will have when complete
+  FileHandle handle = 0;
+  std::atomic<uint64_t> size{0};
+};
+
+// One open handle; lives on its owner reactor.
+struct AlluxioFileSystem::OpenFile {
+  OpenFile(FileHandle h, std::string p, int f, Reactor& reactor)
+      : handle(h), path(std::move(p)), flags(f), mu(reactor.executor()) {}
+
+  const FileHandle handle;
+  const std::string path;  // at open (logs)
+  const int flags;
+  AsyncMutex mu;  // write, flush, fsync, truncate, release: one at a time
+  std::shared_ptr<ReadAhead> reader;
+  // Writing.
+  bool can_write = false;
+  bool replace = false;  // write a hidden sibling, rename it over the file at release
+  uint64_t replaced_id = 0;
+  uint32_t mode = 0644;
+  std::string owner;
+  std::string group;
+  std::string temp_path;  // Alluxio path of the sibling once created
+  std::shared_ptr<WritePipeline> pipeline;
+  std::shared_ptr<Writer> writer;
+  std::string refused;  // why writes are refused (can_write false, opened for writing)
+  bool refusal_logged = false;
+};
+
+struct AlluxioFileSystem::PerReactor {
+  std::unique_ptr<client::FileSystemClient> client;
+  std::unique_ptr<TaskGroup> tasks;
+  std::map<FileHandle, std::shared_ptr<OpenFile>> files;
+  uint64_t next_handle = 1;
+  bool shut_down = false;
+};
+
+AlluxioFileSystemOptions AlluxioFileSystemOptions::FromConfiguration(const Configuration& conf,
+                                                                     std::string alluxio_root) {
+  AlluxioFileSystemOptions o;
+  if (alluxio_root.empty()) alluxio_root = "/";
+  while (alluxio_root.size() > 1 && alluxio_root.back() == '/') alluxio_root.pop_back();
+  o.alluxio_root = std::move(alluxio_root);
+  o.user_group_translation = conf.GetBool(PropertyKey::kFuseUserGroupTranslationEnabled);
+  o.uid = geteuid();
+  o.gid = getegid();
+  o.special_commands = conf.GetBool(PropertyKey::kFuseSpecialCommandEnabled);
+  o.statfs_cache = conf.GetDuration(PropertyKey::kFuseStatCacheRefreshInterval);
+  o.logging_threshold = conf.GetDuration(PropertyKey::kFuseLoggingThreshold);
+  o.debug = conf.GetBool(PropertyKey::kFuseDebugEnabled);
+  return o;
+}
+
+AlluxioFileSystem::AlluxioFileSystem(std::shared_ptr<client::ClientContext> context,
+                                     ReactorPool& pool, AlluxioFileSystemOptions options)
+    : context_(std::move(context)),
+      pool_(pool),
+      options_(std::move(options)),
+      users_(options_.uid, options_.gid) {
+  assert(pool_.size() <= 256);
+  for (size_t i = 0; i < pool_.size(); ++i) reactors_.push_back(std::make_unique<PerReactor>());
+}
+
+AlluxioFileSystem::~AlluxioFileSystem() { Shutdown(); }
+
+void AlluxioFileSystem::Shutdown() {
+  if (shut_down_.exchange(true)) return;
+  for (size_t i = 0; i < pool_.size(); ++i) {
+    PerReactor& slot = *reactors_[i];
+    Reactor& reactor = pool_.at(i);
+    if (reactor.stopping()) {
+      if (slot.client) {
+        ALX_LOG(kError, "fuse",
+                "{} stopped before the file system was shut down: its client "
+                "and {} open files are leaked",
+                reactor.name(), slot.files.size());
+        (void)slot.client.release();
+        (void)slot.tasks.release();
+        for (auto& [handle, file] : slot.files) new std::shared_ptr<OpenFile>(std::move(file));
+      }
+      continue;
+    }
+    (void)BlockOn(reactor, ShutdownHere());
+  }
+}
+
+asio::awaitable<bool> AlluxioFileSystem::ShutdownHere() {
+  PerReactor& slot = *reactors_[Reactor::Current()->index()];
+  slot.shut_down = true;
+  std::map<FileHandle, std::shared_ptr<OpenFile>> files = std::move(slot.files);
+  slot.files.clear();
+  for (auto& [handle, file] : files) {
+    if (file->can_write) {
+      ALX_LOG(kWarn, "fuse", "{} still open for writing at shutdown: aborted", file->path);
+    }
+    co_await file->mu.Lock();
+    AsyncLockGuard guard(file->mu);
+    (void)co_await Finish(*file, /*abort=*/true);
+    --open_handles_;
+  }
+  files.clear();
+  if (slot.tasks) {
+    co_await slot.tasks->Stop();
+    slot.tasks.reset();
+  }
+  slot.client.reset();
+  co_return true;
+}
+
+AlluxioFileSystem::PerReactor& AlluxioFileSystem::Here() {
+  Reactor* reactor = Reactor::Current();
+  assert(reactor != nullptr && reactor->index() < reactors_.size() &&
+         &pool_.at(reactor->index()) == reactor && "called off the pool's reactors");
+  PerReactor& slot = *reactors_[reactor->index()];
+  if (!slot.client && !slot.shut_down) {
+    slot.client = std::make_unique<client::FileSystemClient>(context_);
+    slot.tasks = std::make_unique<TaskGroup>(*reactor, "fs");
+  }
+  return slot;
+}
+
+Reactor* AlluxioFileSystem::OwnerOf(FileHandle handle) {
+  const size_t index = handle & 0xff;
+  if ((handle >> 8) == 0 || index >= pool_.size()) return nullptr;
+  return &pool_.at(index);
+}
+
+std::string AlluxioFileSystem::ToAlluxio(const std::string& path) const {
+  if (options_.alluxio_root == "/") return path;
+  if (path == "/") return options_.alluxio_root;
+  std::string out = options_.alluxio_root;
+  out.append(path);
+  return out;
+}
+
+Attributes AlluxioFileSystem::ToAttributes(const FileInfo& info) {
+  Attributes a;
+  a.ino = info.id;
+  a.mode = (info.mode & 07777) | (info.is_directory ? S_IFDIR : S_IFREG);
+  a.nlink = info.is_directory ? 2 : 1;
+  if (options_.user_group_translation) {
+    a.uid = users_.Uid(info.owner);
+    a.gid = users_.Gid(info.group);
+  } else {
+    a.uid = options_.uid;
+    a.gid = options_.gid;
+  }
+  a.size = info.length;
+  a.blocks = (a.size + 511) / 512;
+  a.mtime = FromMillis(info.mtime_ms);
+  a.atime = a.mtime;
+  a.ctime = a.mtime;
+  a.blksize = options_.blksize;
+  return a;
+}
+
+std::shared_ptr<AlluxioFileSystem::Writer> AlluxioFileSystem::FindWriter(const std::string& path) {
+  std::lock_guard lock(writers_mu_);
+  for (const auto& [handle, writer] : writers_) {
+    if (writer->path == path) return writer;
+  }
+  return nullptr;
+}
+
+void AlluxioFileSystem::ApplyWriter(const std::string& path, Attributes& attr) {
+  if (attr.mode & S_IFDIR) return;
+  std::shared_ptr<Writer> writer = FindWriter(path);
+  if (!writer) return;
+  attr.size = writer->size.load();
+  attr.blocks = (attr.size + 511) / 512;
+}
+
+void AlluxioFileSystem::RenameWriters(const std::string& from, const std::string& to) {
+  std::lock_guard lock(writers_mu_);
+  for (auto& [handle, writer] : writers_) {
+    if (writer->path == from) {
+      writer->path = to;
+    } else if (writer->path.size() > from.size() && writer->path.starts_with(from) &&
+               (from == "/" || writer->path[from.size()] == '/')) {
+      std::string moved = to;
+      moved.append(writer->path, from == "/" ? 0 : from.size());
+      writer->path = std::move(moved);
+    }
+  }
+}
+
+std::optional<Attributes> AlluxioFileSystem::SpecialCommand(const std::string& path) {
+  if (!options_.special_commands) return std::nullopt;
+  const std::string_view name = BaseName(path);
+  MetadataCache* cache = context_->metadata_cache();
+  uint64_t size = 0;
+  if (name == kDropAll && ParentPath(path) == "/") {
+    if (cache != nullptr) cache->InvalidateAll();
+    ALX_LOG(kInfo, "fuse", "metadata cache dropped");
+  } else if (name == kDrop) {
+    const std::string dir = ToAlluxio(ParentPath(path));
+    if (cache != nullptr) cache->InvalidatePath(client::CacheKey(dir));
+    ALX_LOG(kInfo, "fuse", "metadata cache dropped for {}", dir);
+  } else if (name == kCacheSize && ParentPath(path) == "/") {
+    size = cache != nullptr ? cache->size() : 0;
+  } else {
+    return std::nullopt;
+  }
+  Attributes a;
+  a.mode = S_IFREG | 0444;
+  a.uid = options_.uid;
+  a.gid = options_.gid;
+  a.size = size;
+  a.mtime = FromMillis(NowMillis());
+  a.atime = a.mtime;
+  a.ctime = a.mtime;
+  a.blksize = options_.blksize;
+  return a;
+}
+
+Task<FileInfo> AlluxioFileSystem::StatusOf(std::string path, bool wait_if_incomplete,
+                                           bool fail_if_incomplete) {
+  PerReactor& here = Here();
+  if (!here.client) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  const std::string alluxio = ToAlluxio(path);
+  const auto deadline = std::chrono::steady_clock::now() + options_.incomplete_file_wait;
+  std::chrono::milliseconds sleep(10);
+  while (true) {
+    Result<FileInfo> st = co_await here.client->GetStatus(alluxio);
+    if (!st || st->is_directory || st->completed || !wait_if_incomplete) co_return st;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) {
+      if (!fail_if_incomplete) co_return st;
+      ALX_LOG(kWarn, "fuse", "{} is still being written after {} ms: EBUSY", path,
+              options_.incomplete_file_wait.count());
+      co_return Fail(ErrorCode::kIncomplete, path + " is still being written");
+    }
+    asio::steady_timer timer(co_await asio::this_coro::executor,
+                             std::min<std::chrono::steady_clock::duration>(sleep, deadline - now));
+    co_await timer.async_wait(asio::use_awaitable);
+    sleep = std::min(sleep * 2, std::chrono::milliseconds(500));
+    here.client->InvalidateCached(alluxio);
+  }
+}
+
+// ---- Path operations.
+
+Task<Attributes> AlluxioFileSystem::GetAttr(std::string path) {
+  SlowOpLogger slow("fuse", options_.logging_threshold, [&] { return "getattr(" + path + ")"; });
+  if (options_.debug) ALX_LOG(kDebug, "fuse", "getattr({})", path);
+  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  if (std::optional<Attributes> special = SpecialCommand(path)) co_return *special;
+  const bool mine = FindWriter(path) != nullptr;
+  Result<FileInfo> st = co_await StatusOf(path, /*wait_if_incomplete=*/!mine, false);
+  if (!st) co_return st.failure();
+  Attributes attr = ToAttributes(*st);
+  ApplyWriter(path, attr);
+  co_return attr;
+}
+
+Task<Attributes> AlluxioFileSystem::SetAttr(std::string path, SetAttrRequest change) {
+  SlowOpLogger slow("fuse", options_.logging_threshold, [&] { return "setattr(" + path + ")"; });
+  if (options_.debug) ALX_LOG(kDebug, "fuse", "setattr({})", path);
+  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  PerReactor& here = Here();
+  const std::string alluxio = ToAlluxio(path);
+  if (change.size) {
+    std::optional<FileHandle> handle = change.handle;
+    if (!handle) {
+      if (std::shared_ptr<Writer> writer = FindWriter(path)) handle = writer->handle;
+    }
+    Result<void> truncated;
+    if (handle) {
+      truncated = co_await TruncateHandle(*handle, *change.size);
+    } else {
+      truncated = co_await TruncateClosed(path, *change.size);
+    }
+    if (!truncated) co_return truncated.failure();
+  }
+  client::SetAttributeOptions set;
+  bool any = false;
+  if (change.mode) {
+    set.mode = *change.mode & 07777;
+    any = true;
+  }
+  if (options_.user_group_translation) {
+    if (change.uid) {
+      set.owner = users_.UserName(*change.uid);
+      any = true;
+    }
+    if (change.gid) {
+      set.group = users_.GroupName(*change.gid);
+      any = true;
+    }
+  }
+  if (change.mtime) {
+    set.mtime_ms = change.mtime->kind == SetAttrRequest::TimeKind::kNow
+                       ? NowMillis()
+                       : change.mtime->time.sec * 1000 + change.mtime->time.nsec / 1000000;
+    any = true;
+  }
+  Attributes attr;
+  if (any) {
+    Result<FileInfo> info = co_await here.client->SetAttribute(alluxio, set);
+    if (!info) co_return info.failure();
+    attr = ToAttributes(*info);
+  } else {
+    Result<FileInfo> info = co_await here.client->GetStatus(alluxio);
+    if (!info) co_return info.failure();
+    attr = ToAttributes(*info);
+  }
+  ApplyWriter(path, attr);
+  co_return attr;
+}
+
+Task<void> AlluxioFileSystem::ReplaceWithEmpty(std::string alluxio_path, uint32_t mode,
+                                               std::string owner, std::string group) {
+  PerReactor& here = Here();
+  client::CreateFileOptions create;
+  create.overwrite = true;
+  create.mode = mode & 07777;
+  create.owner = std::move(owner);
+  create.group = std::move(group);
+  auto out = co_await here.client->CreateFile(alluxio_path, create);
+  if (!out) co_return out.failure();
+  Result<FileInfo> done = co_await (*out)->Close();
+  if (!done) co_return done.failure();
+  co_return Ok();
+}
+
+Task<void> AlluxioFileSystem::TruncateClosed(std::string path, uint64_t size) {
+  PerReactor& here = Here();
+  const std::string alluxio = ToAlluxio(path);
+  Result<FileInfo> st = co_await here.client->GetStatus(alluxio);
+  if (!st) co_return st.failure();
+  if (st->is_directory) co_return Fail(ErrorCode::kIsADirectory, path);
+  if (!st->completed) co_return Fail(ErrorCode::kIncomplete, path + " is still being written");
+  if (size == st->length) co_return Ok();
+  if (size != 0) {
+    ALX_LOG(kInfo, "fuse", "truncate({}, {}) of a complete {} byte file: EOPNOTSUPP", path, size,
+            st->length);
+    co_return Fail(ErrorCode::kUnsupported,
+                   fmt::format("{}: a complete file can only be truncated to 0", path));
+  }
+  co_return co_await ReplaceWithEmpty(alluxio, st->mode, st->owner, st->group);
+}
+
+Task<void> AlluxioFileSystem::TruncateHandle(FileHandle handle, uint64_t size) {
+  Reactor* owner = OwnerOf(handle);
+  if (owner == nullptr) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
+  if (!owner->IsCurrent()) {
+    auto fn = [this, handle, size] { return Boxed(TruncateLocal(handle, size)); };
+    auto result = co_await RunOn(*owner, fn);
+    co_return std::move(*result);
+  }
+  co_return co_await TruncateLocal(handle, size);
+}
+
+Task<void> AlluxioFileSystem::TruncateLocal(FileHandle handle, uint64_t size) {
+  PerReactor& here = Here();
+  auto it = here.files.find(handle);
+  if (it == here.files.end()) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
+  std::shared_ptr<OpenFile> file = it->second;
+  co_await file->mu.Lock();
+  AsyncLockGuard guard(file->mu);
+  if (!file->can_write) {
+    if (file->reader && file->reader->length() == size) co_return Ok();
+    if ((file->flags & O_ACCMODE) != O_RDONLY && size == 0 && file->reader == nullptr) {
+      // ftruncate(fd, 0) of a file opened for writing: from now on the handle writes a
+      // replacement, as if opened with O_TRUNC.
+      const std::string alluxio = ToAlluxio(file->path);
+      Result<FileInfo> st = co_await here.client->GetStatus(alluxio);
+      if (!st) co_return st.failure();
+      if (!st->completed) co_return Fail(ErrorCode::kIncomplete, file->path);
+      file->can_write = true;
+      file->replace = true;
+      file->replaced_id = st->id;
+      file->mode = st->mode;
+      file->owner = st->owner;
+      file->group = st->group;
+      file->writer = std::make_shared<Writer>();
+      file->writer->path = file->path;
+      file->writer->handle = handle;
+      std::lock_guard lock(writers_mu_);
+      writers_[handle] = file->writer;
+      co_return Ok();
+    }
+    co_return co_await TruncateClosed(file->path, size);
+  }
+  const uint64_t current = file->pipeline ? file->pipeline->size() : 0;
+  if (size == current) co_return Ok();
+  if (size < current || (file->pipeline && file->pipeline->has_gaps())) {
+    ALX_LOG(kInfo, "fuse", "truncate of {} being written from {} to {} bytes: EOPNOTSUPP",
+            file->path, current, size);
+    co_return Fail(ErrorCode::kUnsupported,
+                   fmt::format("{}: a file being written can only grow", file->path));
+  }
+  if (!file->pipeline) {
+    Result<void> started = co_await EnsureStream(*file);
+    if (!started) co_return started;
+  }
+  std::vector<char> zeros(static_cast<size_t>(std::min<uint64_t>(kZeroFillPiece, size - current)));
+  while (file->pipeline->size() < size) {
+    const uint64_t at = file->pipeline->size();
+    const std::span<const char> piece(
+        zeros.data(), static_cast<size_t>(std::min<uint64_t>(zeros.size(), size - at)));
+    Status s = co_await file->pipeline->Write(at, piece);
+    if (!s) co_return s;
+    file->writer->size = file->pipeline->size();
+  }
+  co_return Ok();
+}
+
+Task<std::vector<DirEntry>> AlluxioFileSystem::ListDir(std::string path, uint64_t offset,
+                                                       uint32_t max_entries) {
+  SlowOpLogger slow("fuse", options_.logging_threshold,
+                    [&] { return fmt::format("readdir({}, offset {})", path, offset); });
+  if (options_.debug)
+    ALX_LOG(kDebug, "fuse", "readdir({}, offset {}, {})", path, offset, max_entries);
+  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  PerReactor& here = Here();
+  const std::string alluxio = ToAlluxio(path);
+  std::string start_after;
+  uint64_t skip = offset;
+  if (offset > 0) {
+    std::lock_guard lock(cursors_mu_);
+    auto it = cursors_.find({path, offset});
+    if (it != cursors_.end()) {
+      start_after = it->second;
+      skip = 0;
+    }
+  }
+  std::vector<DirEntry> entries;
+  std::string last;
+  bool more = true;
+  while (more && entries.size() < max_entries) {
+    const uint32_t limit =
+        static_cast<uint32_t>(std::clamp<uint64_t>(skip + (max_entries - entries.size()), 1, 1000));
+    Result<client::ListPage> page =
+        co_await here.client->ListStatusPage(alluxio, start_after, limit);
+    if (!page) co_return page.failure();
+    more = page->has_more && !page->entries.empty();
+    for (const FileInfo& info : page->entries) {
+      if (entries.size() >= max_entries) {
+        more = false;
+        break;
+      }
+      start_after = info.name;
+      if (Hidden(info.name)) continue;
+      if (skip > 0) {
+        --skip;
+        continue;
+      }
+      DirEntry entry;
+      entry.name = info.name;
+      entry.attr = ToAttributes(info);
+      ApplyWriter(JoinPath(path, info.name), entry.attr);
+      entries.push_back(std::move(entry));
+      last = info.name;
+    }
+  }
+  if (!entries.empty()) {
+    std::lock_guard lock(cursors_mu_);
+    std::pair<std::string, uint64_t> key(path, offset + entries.size());
+    if (auto found = cursors_.find(key); found != cursors_.end()) {
+      found->second = last;
+    } else {
+      if (cursor_order_.size() >= kMaxCursors) {
+        cursors_.erase(cursor_order_[cursor_next_]);
+        cursor_order_[cursor_next_] = key;
+        cursor_next_ = (cursor_next_ + 1) % kMaxCursors;
+      } else {
+        cursor_order_.push_back(key);
+      }
+      cursors_.emplace(std::move(key), last);
+    }
+  }
+  co_return entries;
+}
+
+Task<Attributes> AlluxioFileSystem::Mkdir(std::string path, uint32_t mode) {
+  SlowOpLogger slow("fuse", options_.logging_threshold, [&] { return "mkdir(" + path + ")"; });
+  if (options_.debug) ALX_LOG(kDebug, "fuse", "mkdir({}, {:o})", path, mode);
+  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  PerReactor& here = Here();
+  client::CreateDirectoryOptions create;
+  create.mode = mode & 07777;
+  const std::string alluxio = ToAlluxio(path);
+  Result<FileInfo> info = co_await here.client->CreateDirectory(alluxio, create);
+  if (!info) co_return info.failure();
+  co_return ToAttributes(*info);
+}
+
+Task<void> AlluxioFileSystem::Unlink(std::string path) {
+  SlowOpLogger slow("fuse", options_.logging_threshold, [&] { return "unlink(" + path + ")"; });
+  if (options_.debug) ALX_LOG(kDebug, "fuse", "unlink({})", path);
+  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  PerReactor& here = Here();
+  const std::string alluxio = ToAlluxio(path);
+  Result<FileInfo> st = co_await here.client->GetStatus(alluxio);
+  if (!st) co_return st.failure();
+  if (st->is_directory) co_return Fail(ErrorCode::kIsADirectory, path);
+  co_return co_await here.client->Delete(alluxio, false);
+}
+
+Task<void> AlluxioFileSystem::Rmdir(std::string path) {
+  SlowOpLogger slow("fuse", options_.logging_threshold, [&] { return "rmdir(" + path + ")"; });
+  if (options_.debug) ALX_LOG(kDebug, "fuse", "rmdir({})", path);
+  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  PerReactor& here = Here();
+  const std::string alluxio = ToAlluxio(path);
+  Result<FileInfo> st = co_await here.client->GetStatus(alluxio);
+  if (!st) co_return st.failure();
+  if (!st->is_directory) co_return Fail(ErrorCode::kNotADirectory, path);
+  co_return co_await here.client->Delete(alluxio, false);
+}
+
+Task<void> AlluxioFileSystem::Rename(std::string from, std::string to, RenameMode mode) {
+  SlowOpLogger slow("fuse", options_.logging_threshold,
+                    [&] { return "rename(" + from + ", " + to + ")"; });
+  if (options_.debug) ALX_LOG(kDebug, "fuse", "rename({}, {})", from, to);
+  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  if (mode == RenameMode::kExchange) {
+    co_return Fail(ErrorCode::kUnsupported, "RENAME_EXCHANGE is not supported");
+  }
+  PerReactor& here = Here();
+  const std::string src = ToAlluxio(from);
+  const std::string dst = ToAlluxio(to);
+  Status s = co_await here.client->Rename(src, dst, mode == RenameMode::kNoReplace);
+  if (!s) co_return s;
+  RenameWriters(from, to);
+  co_return Ok();
+}
+
+// ---- Opening.
+
+Task<FileHandle> AlluxioFileSystem::Open(std::string path, int flags) {
+  SlowOpLogger slow("fuse", options_.logging_threshold,
+                    [&] { return fmt::format("open({}, {:#o})", path, flags); });
+  if (options_.debug) ALX_LOG(kDebug, "fuse", "open({}, {:#o})", path, flags);
+  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  const bool read_only = (flags & O_ACCMODE) == O_RDONLY;
+  Result<FileInfo> st = co_await StatusOf(path, read_only, /*fail_if_incomplete=*/true);
+  if (!st) co_return st.failure();
+  if (st->is_directory) co_return Fail(ErrorCode::kIsADirectory, path);
+  FileInfo existing = std::move(st).value();
+  std::unique_ptr<client::FileOutStream> none;
+  co_return co_await OpenHere(path, flags, existing, false, std::move(none));
+}
+
+Task<CreatedFile> AlluxioFileSystem::Create(std::string path, uint32_t mode, int flags) {
+  SlowOpLogger slow("fuse", options_.logging_threshold,
+                    [&] { return fmt::format("create({}, {:#o})", path, flags); });
+  if (options_.debug) ALX_LOG(kDebug, "fuse", "create({}, {:o}, {:#o})", path, mode, flags);
+  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  PerReactor& here = Here();
+  client::CreateFileOptions create;
+  create.mode = mode & 07777;
+  const std::string alluxio = ToAlluxio(path);
+  auto out = co_await here.client->CreateFile(alluxio, create);
+  if (!out) {
+    if (out.code() != ErrorCode::kAlreadyExists || (flags & O_EXCL)) co_return out.failure();
+    // O_CREAT without O_EXCL of an existing file: an open.
+    Result<FileHandle> handle = co_await Open(path, flags);
+    if (!handle) co_return handle.failure();
+    Result<Attributes> attr = co_await GetAttr(path);
+    if (!attr) {
+      (void)co_await Release(*handle);
+      co_return attr.failure();
+    }
+    co_return CreatedFile{*handle, *attr};
+  }
+  FileInfo info = (*out)->info();
+  std::unique_ptr<client::FileOutStream> stream = std::move(out).value();
+  Result<FileHandle> handle = co_await OpenHere(path, flags, info, true, std::move(stream));
+  if (!handle) co_return handle.failure();
+  Attributes attr = ToAttributes(info);
+  attr.size = 0;
+  attr.blocks = 0;
+  co_return CreatedFile{*handle, attr};
+}
+
+Task<FileHandle> AlluxioFileSystem::OpenHere(std::string path, int flags, FileInfo existing,
+                                             bool created,
+                                             std::unique_ptr<client::FileOutStream> out) {
+  PerReactor& here = Here();
+  Reactor& reactor = *Reactor::Current();
+  const FileHandle handle = (here.next_handle++ << 8) | reactor.index();
+  auto file = std::make_shared<OpenFile>(handle, path, flags, reactor);
+  const int access = flags & O_ACCMODE;
+  if (access != O_RDONLY) {
+    if (created) {
+      file->can_write = true;
+      StartPipeline(*file, std::move(out));
+    } else if (!existing.completed) {
+      co_return Fail(ErrorCode::kIncomplete, path + " is still being written");
+    } else if ((flags & O_TRUNC) && existing.length > 0) {
+      file->can_write = true;
+      file->replace = true;
+    } else if (existing.length == 0) {
+      file->can_write = true;
+    } else {
+      file->refused = fmt::format(
+          "{} is a complete {} byte file opened without O_TRUNC: Alluxio files are written once "
+          "(no overwrite or append)",
+          path, existing.length);
+    }
+    file->replaced_id = existing.id;
+    file->mode = existing.mode;
+    file->owner = existing.owner;
+    file->group = existing.group;
+  }
+  if (access == O_RDONLY || (access == O_RDWR && !file->can_write)) {
+    const std::string alluxio = ToAlluxio(path);
+    auto in = co_await here.client->OpenFile(alluxio);
+    if (!in) co_return in.failure();
+    file->reader =
+        std::make_shared<ReadAhead>(std::move(in).value(), reactor, *here.tasks, options_.read);
+  }
+  if (file->can_write) {
+    file->writer = std::make_shared<Writer>();
+    file->writer->path = path;
+    file->writer->handle = handle;
+    std::lock_guard lock(writers_mu_);
+    writers_[handle] = file->writer;
+  }
+  here.files.emplace(handle, std::move(file));
+  ++open_handles_;
+  co_return handle;
+}
+
+void AlluxioFileSystem::StartPipeline(OpenFile& file, std::unique_ptr<client::FileOutStream> out) {
+  PerReactor& here = Here();
+  file.pipeline = std::make_shared<WritePipeline>(std::move(out), *Reactor::Current(), *here.tasks,
+                                                  options_.write, file.path);
+}
+
+Task<void> AlluxioFileSystem::EnsureStream(OpenFile& file) {
+  if (file.pipeline) co_return Ok();
+  PerReactor& here = Here();
+  std::string target;
+  {
+    std::lock_guard lock(writers_mu_);
+    target = ToAlluxio(file.writer->path);
+  }
+  client::CreateFileOptions create;
+  create.overwrite = true;
+  create.mode = file.mode & 07777;
+  create.owner = file.owner;
+  create.group = file.group;
+  if (file.replace) {
+    target = JoinPath(ParentPath(target),
+                      fmt::format("{}{:x}.{:x}", kTempPrefix, file.replaced_id, file.handle));
+    file.temp_path = target;
+  }
+  auto out = co_await here.client->CreateFile(target, create);
+  if (!out) co_return out.failure();
+  StartPipeline(file, std::move(out).value());
+  co_return Ok();
+}
+
+// ---- Handle operations.
+
+Task<size_t> AlluxioFileSystem::Read(FileHandle handle, uint64_t offset,
+                                     std::span<std::byte> buffer) {
+  Reactor* owner = OwnerOf(handle);
+  if (owner == nullptr) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
+  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  if (!owner->IsCurrent()) {
+    auto fn = [this, handle, offset, buffer] { return Boxed(ReadLocal(handle, offset, buffer)); };
+    auto result = co_await RunOn(*owner, fn);
+    co_return std::move(*result);
+  }
+  co_return co_await ReadLocal(handle, offset, buffer);
+}
+
+Task<size_t> AlluxioFileSystem::ReadLocal(FileHandle handle, uint64_t offset,
+                                          std::span<std::byte> buffer) {
+  PerReactor& here = Here();
+  auto it = here.files.find(handle);
+  if (it == here.files.end()) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
+  std::shared_ptr<OpenFile> file = it->second;
+  SlowOpLogger slow("fuse", options_.logging_threshold, [&] {
+    return fmt::format("read({}, {} bytes at {})", file->path, buffer.size(), offset);
+  });
+  if (options_.debug) {
+    ALX_LOG(kDebug, "fuse", "read({}, {} bytes at {})", file->path, buffer.size(), offset);
+  }
+  if (!file->reader) {
+    if (file->can_write) {
+      co_return Fail(ErrorCode::kUnsupported,
+                     file->path + " is being written: reading it back needs it complete");
+    }
+    co_return Fail(ErrorCode::kInvalidArgument, file->path + " is not open for reading");
+  }
+  const std::span<char> view(reinterpret_cast<char*>(buffer.data()), buffer.size());
+  co_return co_await file->reader->Read(offset, view);
+}
+
+Task<size_t> AlluxioFileSystem::Write(FileHandle handle, uint64_t offset,
+                                      std::span<const std::byte> data) {
+  Reactor* owner = OwnerOf(handle);
+  if (owner == nullptr) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
+  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  if (!owner->IsCurrent()) {
+    auto fn = [this, handle, offset, data] { return Boxed(WriteLocal(handle, offset, data)); };
+    auto result = co_await RunOn(*owner, fn);
+    co_return std::move(*result);
+  }
+  co_return co_await WriteLocal(handle, offset, data);
+}
+
+Task<size_t> AlluxioFileSystem::WriteLocal(FileHandle handle, uint64_t offset,
+                                           std::span<const std::byte> data) {
+  PerReactor& here = Here();
+  auto it = here.files.find(handle);
+  if (it == here.files.end()) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
+  std::shared_ptr<OpenFile> file = it->second;
+  SlowOpLogger slow("fuse", options_.logging_threshold, [&] {
+    return fmt::format("write({}, {} bytes at {})", file->path, data.size(), offset);
+  });
+  if (options_.debug) {
+    ALX_LOG(kDebug, "fuse", "write({}, {} bytes at {})", file->path, data.size(), offset);
+  }
+  if (!file->can_write) {
+    if ((file->flags & O_ACCMODE) == O_RDONLY) {
+      co_return Fail(ErrorCode::kInvalidArgument, file->path + " is not open for writing");
+    }
+    if (!file->refusal_logged) {
+      file->refusal_logged = true;
+      ALX_LOG(kWarn, "fuse", "write refused: {}", file->refused);
+    }
+    co_return Fail(ErrorCode::kUnsupported, file->refused);
+  }
+  co_await file->mu.Lock();
+  AsyncLockGuard guard(file->mu);
+  if (!file->pipeline) {
+    Result<void> started = co_await EnsureStream(*file);
+    if (!started) co_return started.failure();
+  }
+  const std::span<const char> view(reinterpret_cast<const char*>(data.data()), data.size());
+  Status s = co_await file->pipeline->Write(offset, view);
+  if (!s) co_return s.failure();
+  file->writer->size = file->pipeline->size();
+  co_return data.size();
+}
+
+Task<void> AlluxioFileSystem::Flush(FileHandle handle) {
+  Reactor* owner = OwnerOf(handle);
+  if (owner == nullptr) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
+  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  if (!owner->IsCurrent()) {
+    auto fn = [this, handle] { return Boxed(FlushLocal(handle, false)); };
+    auto result = co_await RunOn(*owner, fn);
+    co_return std::move(*result);
+  }
+  co_return co_await FlushLocal(handle, false);
+}
+
+Task<void> AlluxioFileSystem::Fsync(FileHandle handle, bool datasync) {
+  (void)datasync;
+  Reactor* owner = OwnerOf(handle);
+  if (owner == nullptr) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
+  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  if (!owner->IsCurrent()) {
+    auto fn = [this, handle] { return Boxed(FlushLocal(handle, true)); };
+    auto result = co_await RunOn(*owner, fn);
+    co_return std::move(*result);
+  }
+  co_return co_await FlushLocal(handle, true);
+}
+
+Task<void> AlluxioFileSystem::FlushLocal(FileHandle handle, bool sync) {
+  PerReactor& here = Here();
+  auto it = here.files.find(handle);
+  if (it == here.files.end()) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
+  std::shared_ptr<OpenFile> file = it->second;
+  SlowOpLogger slow("fuse", options_.logging_threshold,
+                    [&] { return fmt::format("{}({})", sync ? "fsync" : "flush", file->path); });
+  if (options_.debug) ALX_LOG(kDebug, "fuse", "{}({})", sync ? "fsync" : "flush", file->path);
+  co_await file->mu.Lock();
+  AsyncLockGuard guard(file->mu);
+  if (!file->pipeline) co_return Ok();
+  Status s;
+  if (sync) {
+    s = co_await file->pipeline->Sync();
+  } else {
+    s = co_await file->pipeline->Flush();
+  }
+  if (!s) co_return Fail(ErrorCode::kIoError, s.error().ToString());
+  co_return Ok();
+}
+
+Task<void> AlluxioFileSystem::Release(FileHandle handle) {
+  Reactor* owner = OwnerOf(handle);
+  if (owner == nullptr) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
+  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  if (!owner->IsCurrent()) {
+    auto fn = [this, handle] { return Boxed(ReleaseLocal(handle)); };
+    auto result = co_await RunOn(*owner, fn);
+    co_return std::move(*result);
+  }
+  co_return co_await ReleaseLocal(handle);
+}
+
+Task<void> AlluxioFileSystem::ReleaseLocal(FileHandle handle) {
+  PerReactor& here = Here();
+  auto it = here.files.find(handle);
+  if (it == here.files.end()) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
+  std::shared_ptr<OpenFile> file = it->second;
+  here.files.erase(it);
+  --open_handles_;
+  SlowOpLogger slow("fuse", options_.logging_threshold,
+                    [&] { return "release(" + file->path + ")"; });
+  if (options_.debug) ALX_LOG(kDebug, "fuse", "release({})", file->path);
+  co_await file->mu.Lock();
+  AsyncLockGuard guard(file->mu);
+  Status s = co_await Finish(*file, /*abort=*/false);
+  if (!s) {
+    ALX_LOG(kWarn, "fuse", "release of {} failed: {}", file->path, s.error().ToString());
+    co_return Fail(ErrorCode::kIoError, s.error().ToString());
+  }
+  co_return Ok();
+}
+
+Task<void> AlluxioFileSystem::Finish(OpenFile& file, bool abort) {
+  PerReactor& here = Here();
+  if (file.reader) co_await file.reader->Close();
+  Status result;
+  if (file.can_write) {
+    std::string target;
+    {
+      std::lock_guard lock(writers_mu_);
+      target = ToAlluxio(file.writer->path);
+    }
+    if (abort) {
+      if (file.pipeline) co_await file.pipeline->Abort();
+    } else if (file.pipeline) {
+      Result<FileInfo> info = co_await file.pipeline->Close();
+      if (!info) {
+        result = info.failure();
+      } else if (file.replace) {
+        Status renamed = co_await here.client->Rename(file.temp_path, target, false);
+        if (!renamed) {
+          ALX_LOG(kWarn, "fuse", "replacing {} by {} failed: {}", target, file.temp_path,
+                  renamed.error().ToString());
+          (void)co_await here.client->Delete(file.temp_path, false);
+          result = renamed;
+        }
+      }
+    } else if (file.replace) {
+      // O_TRUNC and nothing written: the file becomes empty now.
+      result = co_await ReplaceWithEmpty(target, file.mode, file.owner, file.group);
+    }
+    std::lock_guard lock(writers_mu_);
+    writers_.erase(file.handle);
+  }
+  co_return result;
+}
+
+Task<FsStats> AlluxioFileSystem::StatFs() {
+  SlowOpLogger slow("fuse", options_.logging_threshold, "statfs");
+  if (options_.debug) ALX_LOG(kDebug, "fuse", "statfs");
+  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  {
+    std::lock_guard lock(statfs_mu_);
+    if (statfs_at_ && std::chrono::steady_clock::now() - *statfs_at_ < options_.statfs_cache) {
+      co_return statfs_;
+    }
+  }
+  PerReactor& here = Here();
+  Result<client::Capacity> capacity = co_await here.client->GetCapacity();
+  if (!capacity) co_return capacity.failure();
+  FsStats stats;
+  stats.blocks = capacity->capacity_bytes / stats.frsize;
+  const uint64_t free_bytes = capacity->capacity_bytes > capacity->used_bytes
+                                  ? capacity->capacity_bytes - capacity->used_bytes
+                                  : 0;
+  stats.bfree = free_bytes / stats.frsize;
+  stats.bavail = stats.bfree;
+  stats.files = uint64_t{1} << 31;
+  stats.ffree = stats.files;
+  std::lock_guard lock(statfs_mu_);
+  statfs_ = stats;
+  statfs_at_ = std::chrono::steady_clock::now();
+  co_return stats;
+}
+
+Task<void> AlluxioFileSystem::Access(std::string path, uint32_t mask, uint32_t uid, uint32_t gid) {
+  SlowOpLogger slow("fuse", options_.logging_threshold, [&] { return "access(" + path + ")"; });
+  if (options_.debug) ALX_LOG(kDebug, "fuse", "access({}, {})", path, mask);
+  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  Attributes attr;
+  if (std::optional<Attributes> special = SpecialCommand(path)) {
+    attr = *special;
+  } else {
+    PerReactor& here = Here();
+    const std::string alluxio = ToAlluxio(path);
+    Result<FileInfo> st = co_await here.client->GetStatus(alluxio);
+    if (!st) co_return st.failure();
+    attr = ToAttributes(*st);
+  }
+  const uint32_t want = mask & 7;
+  if (want == 0) co_return Ok();
+  uint32_t granted;
+  if (uid == 0) {
+    granted = R_OK | W_OK | ((attr.mode & 0111) || S_ISDIR(attr.mode) ? X_OK : 0);
+  } else if (uid == attr.uid) {
+    granted = (attr.mode >> 6) & 7;
+  } else if (gid == attr.gid) {
+    granted = (attr.mode >> 3) & 7;
+  } else {
+    granted = attr.mode & 7;
+  }
+  if ((want & granted) != want) {
+    co_return Fail(ErrorCode::kPermissionDenied, fmt::format("access({}, {})", path, mask));
+  }
+  co_return Ok();
+}
+
+}  // namespace alluxio::fs

@@ -1,0 +1,182 @@
+// fs::FileSystem over the Alluxio client library: what alluxio-fuse serves.
+//
+// Threads and reactors. Every call is made on a reactor of `pool` (the FUSE layer's reactors).
+// Each reactor gets its own client::FileSystemClient, created on first use on that reactor's
+// thread and destroyed there by Shutdown(). Path operations run on the calling reactor. An open
+// file handle belongs to the reactor that opened it (its FileInStream / FileOutStream are bound
+// to that reactor's client): the handle's low 8 bits carry the owner's index, and Read, Write,
+// Flush, Fsync, Release and SetAttr-with-handle arriving on another reactor hop to the owner
+// (RunOn). Calls on one handle may overlap: writes, flush, fsync and release of a handle are
+// serialised (one at a time, in arrival order on the owner reactor); reads run concurrently
+// (the read-ahead serialises the stream).
+//
+// Lifetime. The owner must follow this order: stop the FUSE session (no more calls) →
+// Shutdown() (on a thread that is not a reactor of `pool`; aborts writers still open, closes
+// readers, stops background sends and prefetches, destroys each reactor's client on its own
+// thread) → pool.Stop(). The destructor calls Shutdown() if the owner did not (only valid while
+// the pool still runs; a stopped pool's clients are leaked with an ERROR line).
+//
+// Semantics (errno per operation: docs/fs-semantics-notes.md):
+// - Writing is write-once, as in Alluxio: a file is written while it is created, or replaced as
+//   a whole (O_TRUNC, truncate to 0). Writes go through a WritePipeline (write_pipeline.h):
+//   sequential, with out-of-order writes inside `reorder_window` reassembled.
+// - O_TRUNC on an existing non-empty file writes a hidden sibling (".alluxio-fuse-tmp.*",
+//   never listed) and renames it over the file on release: the old content stays readable
+//   until then and the replacement is atomic; if the writer dies, the old file survives.
+// - Readers of an incomplete file wait up to `incomplete_file_wait` (polling with backoff, also
+//   when the writer is this process), then get kIncomplete (EBUSY).
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/client/client_context.h"
+#include "core/client/file_system_client.h"
+#include "core/common/configuration.h"
+#include "core/fs/file_system.h"
+#include "core/fs/read_ahead.h"
+#include "core/fs/user_group_mapping.h"
+#include "core/fs/write_pipeline.h"
+#include "core/reactor/reactor.h"
+
+namespace alluxio::fs {
+
+struct AlluxioFileSystemOptions {
+  // The Alluxio directory mounted: fs path "/a" is Alluxio path alluxio_root + "/a".
+  std::string alluxio_root = "/";
+  // alluxio.fuse.user.group.translation.enabled: owner/group names ↔ local uid/gid. Off: every
+  // file shows uid/gid below and chown/chgrp succeed without changing anything.
+  bool user_group_translation = false;
+  uint32_t uid = 0;  // the launching user (FromConfiguration: geteuid/getegid)
+  uint32_t gid = 0;
+  // alluxio.fuse.special.command.enabled: getattr of /.alluxiocli.metadatacache.dropAll,
+  // <dir>/.alluxiocli.metadatacache.drop, /.alluxiocli.metadatacache.size.
+  bool special_commands = false;
+  // alluxio.fuse.stat.cache.refresh.interval: how long a StatFs answer is reused.
+  std::chrono::milliseconds statfs_cache = std::chrono::minutes(5);
+  // How long Open (and GetAttr) wait for a file another writer has not completed.
+  std::chrono::milliseconds incomplete_file_wait = std::chrono::seconds(5);
+  // alluxio.fuse.logging.threshold: operations slower than this are logged at WARN.
+  std::chrono::milliseconds logging_threshold = std::chrono::seconds(10);
+  // alluxio.fuse.debug.enabled: every operation logged (DEBUG, component "fuse").
+  bool debug = false;
+  WritePipelineOptions write;    // chunk 128 KiB, 4 MiB queued, reorder window 8 MiB
+  ReadAheadOptions read;         // 2 segments of 1 MiB after 2 sequential reads
+  uint32_t blksize = 128 << 10;  // st_blksize of files
+
+  static AlluxioFileSystemOptions FromConfiguration(const Configuration& conf,
+                                                    std::string alluxio_root = "/");
+};
+
+class AlluxioFileSystem : public FileSystem {
+ public:
+  AlluxioFileSystem(std::shared_ptr<client::ClientContext> context, ReactorPool& pool,
+                    AlluxioFileSystemOptions options);
+  ~AlluxioFileSystem() override;
+  AlluxioFileSystem(const AlluxioFileSystem&) = delete;
+  AlluxioFileSystem& operator=(const AlluxioFileSystem&) = delete;
+
+  // See the header comment. Blocks; not on a reactor of the pool. Idempotent. Calls after it
+  // fail with kUnavailable.
+  void Shutdown();
+
+  Task<Attributes> GetAttr(std::string path) override;
+  Task<Attributes> SetAttr(std::string path, SetAttrRequest change) override;
+  Task<std::vector<DirEntry>> ListDir(std::string path, uint64_t offset,
+                                      uint32_t max_entries) override;
+  Task<Attributes> Mkdir(std::string path, uint32_t mode) override;
+  Task<void> Unlink(std::string path) override;
+  Task<void> Rmdir(std::string path) override;
+  Task<void> Rename(std::string from, std::string to, RenameMode mode) override;
+  Task<FileHandle> Open(std::string path, int flags) override;
+  Task<CreatedFile> Create(std::string path, uint32_t mode, int flags) override;
+  Task<size_t> Read(FileHandle handle, uint64_t offset, std::span<std::byte> buffer) override;
+  Task<size_t> Write(FileHandle handle, uint64_t offset, std::span<const std::byte> data) override;
+  Task<void> Flush(FileHandle handle) override;
+  Task<void> Fsync(FileHandle handle, bool datasync) override;
+  Task<void> Release(FileHandle handle) override;
+  Task<FsStats> StatFs() override;
+  Task<void> Access(std::string path, uint32_t mask, uint32_t uid, uint32_t gid) override;
+
+  const AlluxioFileSystemOptions& options() const { return options_; }
+  // Handles currently open (all reactors).
+  size_t open_handles() const { return open_handles_.load(); }
+
+  // Prefix of the hidden siblings that O_TRUNC replacements are written to.
+  static constexpr std::string_view kTempPrefix = ".alluxio-fuse-tmp.";
+
+ private:
+  struct OpenFile;
+  struct Writer;
+  struct PerReactor;
+
+  PerReactor& Here();
+  std::string ToAlluxio(const std::string& path) const;
+  Attributes ToAttributes(const FileInfo& info);
+  // Overrides the size with the length of a writer of this process, if any.
+  void ApplyWriter(const std::string& path, Attributes& attr);
+  std::shared_ptr<Writer> FindWriter(const std::string& path);
+  void RenameWriters(const std::string& from, const std::string& to);
+  // Attributes of a special command path, after running it; nullopt for other paths.
+  std::optional<Attributes> SpecialCommand(const std::string& path);
+  // GetStatus of `path`; an incomplete file is polled with backoff until complete or until
+  // incomplete_file_wait passed (then kIncomplete when fail_if_incomplete, else as it is).
+  Task<FileInfo> StatusOf(std::string path, bool wait_if_incomplete, bool fail_if_incomplete);
+  // Truncation of a file no handle of this process writes: size 0 replaces it with an empty
+  // file, its own size is a no-op, anything else kUnsupported.
+  Task<void> TruncateClosed(std::string path, uint64_t size);
+  Task<void> TruncateHandle(FileHandle handle, uint64_t size);
+
+  // Handle operations on the owner reactor.
+  Task<size_t> ReadLocal(FileHandle handle, uint64_t offset, std::span<std::byte> buffer);
+  Task<size_t> WriteLocal(FileHandle handle, uint64_t offset, std::span<const std::byte> data);
+  Task<void> FlushLocal(FileHandle handle, bool sync);
+  Task<void> ReleaseLocal(FileHandle handle);
+  Task<void> TruncateLocal(FileHandle handle, uint64_t size);
+  // Registers an open file on this reactor: a reader, a writer (`out`: the stream of a created
+  // file), or a handle whose writes are refused. Returns its handle.
+  Task<FileHandle> OpenHere(std::string path, int flags, FileInfo existing, bool created,
+                            std::unique_ptr<client::FileOutStream> out);
+  void StartPipeline(OpenFile& file, std::unique_ptr<client::FileOutStream> out);
+  // Creates the stream of a writer opened on an existing file, at its first write.
+  Task<void> EnsureStream(OpenFile& file);
+  // Completes (or aborts) what the handle wrote and closes its reader.
+  Task<void> Finish(OpenFile& file, bool abort);
+  // Replaces `alluxio_path` by an empty file with the given attributes.
+  Task<void> ReplaceWithEmpty(std::string alluxio_path, uint32_t mode, std::string owner,
+                              std::string group);
+  asio::awaitable<bool> ShutdownHere();
+  Reactor* OwnerOf(FileHandle handle);
+
+  std::shared_ptr<client::ClientContext> context_;
+  ReactorPool& pool_;
+  const AlluxioFileSystemOptions options_;
+  UserGroupMapping users_;
+  std::vector<std::unique_ptr<PerReactor>> reactors_;  // by index; each touched on its thread
+  std::atomic<size_t> open_handles_{0};
+  std::atomic<bool> shut_down_{false};
+
+  std::mutex writers_mu_;
+  std::map<FileHandle, std::shared_ptr<Writer>> writers_;  // writers of this process
+
+  std::mutex statfs_mu_;
+  std::optional<std::chrono::steady_clock::time_point> statfs_at_;
+  FsStats statfs_;
+
+  std::mutex cursors_mu_;
+  // (directory, offset) → name of the entry before that offset; bounded, oldest dropped.
+  std::map<std::pair<std::string, uint64_t>, std::string> cursors_;
+  std::vector<std::pair<std::string, uint64_t>> cursor_order_;
+  size_t cursor_next_ = 0;
+};
+
+}  // namespace alluxio::fs

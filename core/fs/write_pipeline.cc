@@ -1,0 +1,212 @@
+#include "core/fs/write_pipeline.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "core/common/logging.h"
+
+namespace alluxio::fs {
+
+WritePipeline::WritePipeline(std::unique_ptr<client::FileOutStream> out, Reactor& reactor,
+                             TaskGroup& tasks, WritePipelineOptions options, std::string name)
+    : out_(std::move(out)),
+      tasks_(tasks),
+      options_(options),
+      name_(std::move(name)),
+      changed_(reactor.executor()) {
+  fill_.reserve(options_.chunk_bytes);
+}
+
+WritePipeline::~WritePipeline() = default;
+
+Status WritePipeline::Reject(std::string why) {
+  if (!rejected_logged_) {
+    rejected_logged_ = true;
+    ALX_LOG(kWarn, "fuse", "write to {} refused: {} (later refusals on this handle not logged)",
+            name_, why);
+  }
+  return Fail(ErrorCode::kUnsupported, name_ + ": " + why);
+}
+
+void WritePipeline::Append(std::span<const char> data) {
+  fill_.insert(fill_.end(), data.begin(), data.end());
+  contiguous_ += data.size();
+}
+
+void WritePipeline::DrainReorder() {
+  while (!reorder_.empty()) {
+    auto it = reorder_.begin();
+    if (it->first > contiguous_) break;
+    const std::vector<char>& data = it->second;
+    const uint64_t end = it->first + data.size();
+    // Bytes of the entry below contiguous_ were written again in order later: those win.
+    if (end > contiguous_) Append(std::span<const char>(data).subspan(contiguous_ - it->first));
+    reorder_bytes_ -= data.size();
+    reorder_.erase(it);
+  }
+}
+
+void WritePipeline::QueueChunks(bool partial) {
+  const size_t chunk = options_.chunk_bytes;
+  size_t pos = 0;
+  while (pos < fill_.size()) {
+    const uint64_t start = fill_offset_ + pos;
+    size_t n = static_cast<size_t>((start / chunk + 1) * chunk - start);
+    const size_t avail = fill_.size() - pos;
+    if (avail < n) {
+      if (!partial) break;
+      n = avail;
+    }
+    if (pos == 0 && n == fill_.size()) {
+      queue_.push_back(std::move(fill_));
+      fill_ = std::vector<char>();
+      fill_.reserve(chunk);
+    } else {
+      queue_.emplace_back(fill_.begin() + static_cast<ptrdiff_t>(pos),
+                          fill_.begin() + static_cast<ptrdiff_t>(pos + n));
+    }
+    queued_bytes_ += n;
+    pos += n;
+  }
+  if (pos > 0) {
+    if (!fill_.empty()) fill_.erase(fill_.begin(), fill_.begin() + static_cast<ptrdiff_t>(pos));
+    fill_offset_ += pos;
+  }
+  StartSender();
+}
+
+void WritePipeline::StartSender() {
+  if (sending_ || queue_.empty() || error_) return;
+  sending_ = true;
+  std::shared_ptr<WritePipeline> self = shared_from_this();
+  tasks_.Spawn(SendLoop(self), "send " + name_);
+}
+
+asio::awaitable<void> WritePipeline::SendLoop(std::shared_ptr<WritePipeline> self) {
+  // Also when the task is destroyed without finishing (its group was cancelled).
+  struct Stopped {
+    WritePipeline* pipeline;
+    ~Stopped() {
+      pipeline->sending_ = false;
+      pipeline->changed_.NotifyAll();
+    }
+  };
+  Stopped stopped{self.get()};
+  while (!self->queue_.empty() && !self->error_) {
+    std::vector<char> chunk = std::move(self->queue_.front());
+    self->queue_.pop_front();
+    const std::span<const char> view(chunk);
+    Status s = co_await self->out_->Write(view);
+    self->queued_bytes_ -= chunk.size();
+    if (!s) {
+      ALX_LOG(kWarn, "fuse", "writing {} failed: {}", self->name_, s.error().ToString());
+      self->error_ = s.error();
+      for (const std::vector<char>& dropped : self->queue_) self->queued_bytes_ -= dropped.size();
+      self->queue_.clear();
+    }
+    self->changed_.NotifyAll();
+  }
+}
+
+asio::awaitable<void> WritePipeline::WaitIdle() {
+  while (sending_) co_await changed_.Wait();
+}
+
+asio::awaitable<Status> WritePipeline::Write(uint64_t offset, std::span<const char> data) {
+  if (error_) co_return Fail(*error_);
+  if (finished_) co_return Fail(ErrorCode::kInvalidArgument, name_ + " is closed");
+  if (data.empty()) co_return Ok();
+  const uint64_t end = offset + data.size();
+  if (offset < fill_offset_) {
+    co_return Reject(fmt::format("{} bytes at {} rewrite data already sent (below {})", data.size(),
+                                 offset, fill_offset_));
+  }
+  if (offset <= contiguous_) {
+    const size_t overlap = static_cast<size_t>(std::min(end, contiguous_) - offset);
+    if (overlap > 0) std::memcpy(fill_.data() + (offset - fill_offset_), data.data(), overlap);
+    if (end > contiguous_) Append(data.subspan(overlap));
+    DrainReorder();
+    max_end_ = std::max(max_end_, end);
+    QueueChunks(false);
+    while (queued_bytes_ > options_.max_queued_bytes && !error_) co_await changed_.Wait();
+    if (error_) co_return Fail(*error_);
+    co_return Ok();
+  }
+  // A gap before `offset`: keep the bytes until it fills.
+  if (end > contiguous_ + options_.reorder_window) {
+    co_return Reject(
+        fmt::format("{} bytes at {} leave a gap beyond the {} byte reorder window "
+                    "(written in order up to {})",
+                    data.size(), offset, options_.reorder_window, contiguous_));
+  }
+  auto it = reorder_.find(offset);
+  const uint64_t old_size = it == reorder_.end() ? 0 : it->second.size();
+  const uint64_t new_size = std::max<uint64_t>(old_size, data.size());
+  if (reorder_bytes_ - old_size + new_size > options_.reorder_window) {
+    co_return Reject(
+        fmt::format("more than {} bytes waiting for gaps to fill", options_.reorder_window));
+  }
+  std::vector<char>& slot = reorder_[offset];
+  if (slot.size() < data.size()) slot.resize(data.size());
+  std::memcpy(slot.data(), data.data(), data.size());
+  reorder_bytes_ = reorder_bytes_ - old_size + new_size;
+  max_end_ = std::max(max_end_, end);
+  co_return Ok();
+}
+
+asio::awaitable<Status> WritePipeline::Flush() {
+  if (error_) co_return Fail(*error_);
+  if (finished_) co_return Ok();
+  QueueChunks(true);
+  co_await WaitIdle();
+  if (error_) co_return Fail(*error_);
+  co_return Ok();
+}
+
+asio::awaitable<Status> WritePipeline::Sync() {
+  Status flushed = co_await Flush();
+  if (!flushed || finished_) co_return flushed;
+  Status s = co_await out_->Flush();
+  if (!s) {
+    error_ = s.error();
+    ALX_LOG(kWarn, "fuse", "fsync of {} failed: {}", name_, s.error().ToString());
+  }
+  co_return s;
+}
+
+asio::awaitable<Result<FileInfo>> WritePipeline::Close() {
+  if (finished_) {
+    if (error_) co_return Fail(*error_);
+    co_return Fail(ErrorCode::kInvalidArgument, name_ + " is closed");
+  }
+  Status flushed = co_await Flush();
+  if (!flushed) {
+    finished_ = true;
+    (void)co_await out_->Abort();
+    co_return flushed.failure();
+  }
+  if (!reorder_.empty()) {
+    Error holes{ErrorCode::kIoError,
+                fmt::format("{}: closed with a gap: written in order up to {}, {} bytes beyond it",
+                            name_, contiguous_, reorder_bytes_)};
+    ALX_LOG(kWarn, "fuse", "{}; the file is aborted", holes.ToString());
+    error_ = holes;
+    finished_ = true;
+    (void)co_await out_->Abort();
+    co_return Fail(std::move(holes));
+  }
+  finished_ = true;
+  Result<FileInfo> info = co_await out_->Close();
+  if (!info) error_ = info.error();
+  co_return info;
+}
+
+asio::awaitable<void> WritePipeline::Abort() {
+  co_await WaitIdle();
+  if (finished_) co_return;
+  finished_ = true;
+  (void)co_await out_->Abort();
+}
+
+}  // namespace alluxio::fs

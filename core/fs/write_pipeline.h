@@ -1,0 +1,113 @@
+// The write side of one open file: turns the kernel's WRITE requests (sequential, or slightly
+// out of order) into the single in-order stream a FileOutStream takes.
+//
+//   accepted bytes [0, contiguous())  = handed to the stream, queued, or in the fill buffer
+//   out-of-order writes in [contiguous(), contiguous() + reorder_window) wait in a reorder map
+//     and are applied when the gap before them fills.
+//
+// Bytes are gathered into chunk_bytes-aligned chunks (128 KiB); a full chunk is queued and a
+// background sender (on the pipeline's TaskGroup) writes queued chunks to the FileOutStream one
+// at a time while later writes fill the next chunk. Write returns once its bytes are copied,
+// unless more than max_queued_bytes are queued: then it waits for the sender. Memory per
+// pipeline: at most chunk_bytes + max_queued_bytes + reorder_window (+ one chunk in flight).
+//
+// Rejected (kUnsupported, logged once per pipeline): a write starting before the fill buffer
+// (bytes already queued or sent), a write ending beyond contiguous() + reorder_window, and a
+// write that would make the reorder map hold more than reorder_window bytes. Rewriting bytes
+// still in the fill buffer is applied in place. A failure of the stream (worker, master) is
+// kept and returned by every later call.
+//
+// Contract: reactor-bound (the FileOutStream's reactor): created, used and destroyed there; the
+// TaskGroup and the stream's FileSystemClient outlive it. Callers serialise calls (one at a
+// time: Write, Flush, Sync, Close, Abort); the sender runs concurrently with them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <asio/awaitable.hpp>
+
+#include "core/client/file_out_stream.h"
+#include "core/common/file_info.h"
+#include "core/common/result.h"
+#include "core/fs/async_signal.h"
+#include "core/reactor/task_group.h"
+
+namespace alluxio::fs {
+
+struct WritePipelineOptions {
+  size_t chunk_bytes = 128 << 10;
+  size_t max_queued_bytes = 4 << 20;
+  uint64_t reorder_window = 8 << 20;
+};
+
+class WritePipeline : public std::enable_shared_from_this<WritePipeline> {
+ public:
+  // `name` is used in log lines (the file's path).
+  WritePipeline(std::unique_ptr<client::FileOutStream> out, Reactor& reactor, TaskGroup& tasks,
+                WritePipelineOptions options, std::string name);
+  ~WritePipeline();
+  WritePipeline(const WritePipeline&) = delete;
+  WritePipeline& operator=(const WritePipeline&) = delete;
+
+  // Accepts data at `offset` (see the header comment). kUnsupported, or the stream's error.
+  asio::awaitable<Status> Write(uint64_t offset, std::span<const char> data);
+  // Queues the partial chunk and waits until everything contiguous reached the stream.
+  asio::awaitable<Status> Flush();
+  // Flush, then FileOutStream::Flush (data on the worker's block store and the UFS file).
+  asio::awaitable<Status> Sync();
+  // Flush and complete the file. Out-of-order data still waiting for a gap: the file is
+  // aborted, kIoError.
+  asio::awaitable<Result<FileInfo>> Close();
+  // Waits for the sender and aborts the file. Idempotent.
+  asio::awaitable<void> Abort();
+
+  // Bytes accepted in order from 0.
+  uint64_t contiguous() const { return contiguous_; }
+  // One past the highest byte accepted (in order or waiting in the reorder map).
+  uint64_t size() const { return max_end_; }
+  bool has_gaps() const { return !reorder_.empty(); }
+  // The stream's failure, if any.
+  const std::optional<Error>& error() const { return error_; }
+  const FileInfo& info() const { return out_->info(); }
+
+ private:
+  // Appends in-order bytes at contiguous_.
+  void Append(std::span<const char> data);
+  // Applies reorder entries that now touch contiguous_.
+  void DrainReorder();
+  // Queues full chunks of the fill buffer (all of it when `partial`), starts the sender.
+  void QueueChunks(bool partial);
+  void StartSender();
+  static asio::awaitable<void> SendLoop(std::shared_ptr<WritePipeline> self);
+  asio::awaitable<void> WaitIdle();
+  Status Reject(std::string why);
+
+  std::unique_ptr<client::FileOutStream> out_;
+  TaskGroup& tasks_;
+  const WritePipelineOptions options_;
+  const std::string name_;
+  AsyncSignal changed_;  // a chunk was sent, the sender stopped, or it failed
+
+  uint64_t contiguous_ = 0;
+  uint64_t max_end_ = 0;
+  uint64_t fill_offset_ = 0;  // file offset of fill_[0]
+  std::vector<char> fill_;
+  std::deque<std::vector<char>> queue_;
+  size_t queued_bytes_ = 0;  // in queue_ plus the chunk being sent
+  bool sending_ = false;
+  std::map<uint64_t, std::vector<char>> reorder_;  // by offset
+  uint64_t reorder_bytes_ = 0;
+  std::optional<Error> error_;
+  bool finished_ = false;  // closed or aborted
+  bool rejected_logged_ = false;
+};
+
+}  // namespace alluxio::fs

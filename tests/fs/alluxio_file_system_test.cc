@@ -1,0 +1,598 @@
+// AlluxioFileSystem (core/fs/alluxio_file_system.h) on a 2-reactor pool against the in-process
+// master and worker of tests/client/test_cluster.h, called directly (no kernel).
+#include "core/fs/alluxio_file_system.h"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <future>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <asio/co_spawn.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/use_future.hpp>
+
+#include "core/common/local_user.h"
+#include "tests/client/test_cluster.h"
+
+namespace alluxio::fs {
+namespace {
+
+using testing::BlockOn;
+using testing::TestCluster;
+
+std::string RandomData(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  for (char& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+std::span<const std::byte> Bytes(const std::string& s, size_t at = 0,
+                                 size_t n = std::string::npos) {
+  n = std::min(n, s.size() - at);
+  return std::as_bytes(std::span<const char>(s.data() + at, n));
+}
+
+class AlluxioFileSystemTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(cluster_.ok()) << cluster_.error();
+    pool_ = std::make_unique<ReactorPool>(ReactorPoolOptions{.reactors = 2, .name = "fs"});
+    Mount(DefaultOptions(), cluster_.ClientConf());
+  }
+  void TearDown() override {
+    Unmount();
+    pool_->Stop();
+  }
+
+  static AlluxioFileSystemOptions DefaultOptions() {
+    AlluxioFileSystemOptions o;
+    o.uid = geteuid();
+    o.gid = getegid();
+    o.incomplete_file_wait = std::chrono::milliseconds(300);
+    return o;
+  }
+
+  void Mount(AlluxioFileSystemOptions options, const Configuration& conf) {
+    auto context = client::ClientContext::Create(conf);
+    ASSERT_TRUE(context.ok()) << context.error().ToString();
+    context_ = *context;
+    fs_ = std::make_unique<AlluxioFileSystem>(context_, *pool_, std::move(options));
+  }
+  void Unmount() {
+    if (!fs_) return;
+    fs_->Shutdown();
+    fs_.reset();
+  }
+
+  template <typename T>
+  T Run(asio::awaitable<T> task, size_t reactor = 0) {
+    return BlockOn(pool_->at(reactor), std::move(task));
+  }
+
+  // Creates `path` and writes `data` in pieces of `piece` bytes, then releases.
+  void WriteFile(const std::string& path, const std::string& data, size_t piece = 100003) {
+    auto created = Run(fs_->Create(path, 0644, O_WRONLY | O_CREAT));
+    ASSERT_TRUE(created.ok()) << created.error().ToString();
+    for (size_t at = 0; at < data.size(); at += piece) {
+      auto n = Run(fs_->Write(created->handle, at, Bytes(data, at, piece)));
+      ASSERT_TRUE(n.ok()) << n.error().ToString();
+      ASSERT_EQ(*n, std::min(piece, data.size() - at));
+    }
+    ASSERT_TRUE(Run(fs_->Flush(created->handle)).ok());
+    auto released = Run(fs_->Release(created->handle));
+    ASSERT_TRUE(released.ok()) << released.error().ToString();
+  }
+
+  Result<std::string> ReadHandle(FileHandle handle, size_t piece = 128 << 10, size_t reactor = 0) {
+    std::string out;
+    std::vector<std::byte> buf(piece);
+    while (true) {
+      auto n = Run(fs_->Read(handle, out.size(), std::span<std::byte>(buf)), reactor);
+      if (!n.ok()) return n.failure();
+      out.append(reinterpret_cast<const char*>(buf.data()), *n);
+      if (*n < piece) return out;
+    }
+  }
+
+  Result<std::string> ReadFile(const std::string& path) {
+    auto handle = Run(fs_->Open(path, O_RDONLY));
+    if (!handle.ok()) return handle.failure();
+    Result<std::string> data = ReadHandle(*handle);
+    auto released = Run(fs_->Release(*handle));
+    if (!released.ok()) return released.failure();
+    return data;
+  }
+
+  TestCluster cluster_;
+  std::unique_ptr<ReactorPool> pool_;
+  std::shared_ptr<client::ClientContext> context_;
+  std::unique_ptr<AlluxioFileSystem> fs_;
+};
+
+TEST_F(AlluxioFileSystemTest, WriteAndReadBackSizes) {
+  for (size_t size :
+       {size_t{0}, size_t{1}, size_t{(128 << 10) - 1}, size_t{(128 << 10) + 1}, size_t{3 << 20}}) {
+    SCOPED_TRACE(size);
+    const std::string path = "/f" + std::to_string(size);
+    const std::string data = RandomData(size, static_cast<uint32_t>(size));
+    WriteFile(path, data, 4097 + size % 13);
+    auto attr = Run(fs_->GetAttr(path));
+    ASSERT_TRUE(attr.ok()) << attr.error().ToString();
+    EXPECT_EQ(attr->size, size);
+    EXPECT_EQ(attr->blocks, (size + 511) / 512);
+    EXPECT_EQ(attr->mode, S_IFREG | 0644);
+    EXPECT_NE(attr->ino, 0u);
+    auto read = ReadFile(path);
+    ASSERT_TRUE(read.ok()) << read.error().ToString();
+    EXPECT_TRUE(*read == data);
+  }
+  EXPECT_EQ(fs_->open_handles(), 0u);
+}
+
+TEST_F(AlluxioFileSystemTest, OutOfOrderWritesInsideTheWindowReassemble) {
+  const size_t kPiece = 64 << 10;
+  const std::string data = RandomData(40 * kPiece + 123, 5);
+  const size_t pieces = (data.size() + kPiece - 1) / kPiece;
+  std::vector<size_t> order(pieces);
+  for (size_t i = 0; i < pieces; ++i) order[i] = i;
+  // Shuffle within groups of 16 pieces (1 MiB), as a queue depth of 16 would.
+  std::mt19937 rng(1);
+  for (size_t g = 0; g < pieces; g += 16) {
+    std::shuffle(order.begin() + g, order.begin() + std::min(pieces, g + 16), rng);
+  }
+  auto created = Run(fs_->Create("/ooo", 0644, O_WRONLY | O_CREAT));
+  ASSERT_TRUE(created.ok());
+  for (size_t i : order) {
+    auto n = Run(fs_->Write(created->handle, i * kPiece, Bytes(data, i * kPiece, kPiece)));
+    ASSERT_TRUE(n.ok()) << n.error().ToString();
+  }
+  auto attr = Run(fs_->GetAttr("/ooo"));
+  ASSERT_TRUE(attr.ok());
+  EXPECT_EQ(attr->size, data.size());  // this process's writer shows its length
+  ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
+  auto read = ReadFile("/ooo");
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_TRUE(*read == data);
+}
+
+TEST_F(AlluxioFileSystemTest, GapBeyondTheWindowIsRefusedAndTheFileStaysIntact) {
+  const std::string data = RandomData(300000, 6);
+  auto created = Run(fs_->Create("/gap", 0644, O_WRONLY | O_CREAT));
+  ASSERT_TRUE(created.ok());
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data, 0, 200000))).ok());
+  const uint64_t far = 200000 + fs_->options().write.reorder_window + 1;
+  auto refused = Run(fs_->Write(created->handle, far, Bytes(data, 0, 10)));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.code(), ErrorCode::kUnsupported);
+  // Rewriting bytes already sent is refused too.
+  auto rewrite = Run(fs_->Write(created->handle, 0, Bytes(data, 0, 10)));
+  ASSERT_FALSE(rewrite.ok());
+  EXPECT_EQ(rewrite.code(), ErrorCode::kUnsupported);
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 200000, Bytes(data, 200000))).ok());
+  ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
+  auto read = ReadFile("/gap");
+  ASSERT_TRUE(read.ok());
+  EXPECT_TRUE(*read == data);
+}
+
+TEST_F(AlluxioFileSystemTest, HoleAtReleaseAbortsTheFile) {
+  auto created = Run(fs_->Create("/hole", 0644, O_WRONLY | O_CREAT));
+  ASSERT_TRUE(created.ok());
+  const std::string data = RandomData(1000, 7);
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data, 0, 100))).ok());
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 500, Bytes(data, 500))).ok());
+  auto released = Run(fs_->Release(created->handle));
+  ASSERT_FALSE(released.ok());
+  EXPECT_EQ(released.code(), ErrorCode::kIoError);
+  EXPECT_EQ(Run(fs_->GetAttr("/hole")).code(), ErrorCode::kNotFound);
+}
+
+TEST_F(AlluxioFileSystemTest, TruncReplacesAtomicallyOnRelease) {
+  const std::string old_data = RandomData(200000, 8);
+  const std::string new_data = RandomData(300000, 9);
+  WriteFile("/r", old_data);
+  auto writer = Run(fs_->Open("/r", O_WRONLY | O_TRUNC));
+  ASSERT_TRUE(writer.ok()) << writer.error().ToString();
+  ASSERT_TRUE(Run(fs_->Write(*writer, 0, Bytes(new_data, 0, 100000))).ok());
+  // The writer's view: its own length.
+  auto attr = Run(fs_->GetAttr("/r"));
+  ASSERT_TRUE(attr.ok());
+  EXPECT_EQ(attr->size, 100000u);
+  // Readers still see the old content; the hidden sibling is not listed.
+  auto old_read = ReadFile("/r");
+  ASSERT_TRUE(old_read.ok()) << old_read.error().ToString();
+  EXPECT_TRUE(*old_read == old_data);
+  auto list = Run(fs_->ListDir("/", 0, 100));
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].name, "r");
+  ASSERT_TRUE(Run(fs_->Write(*writer, 100000, Bytes(new_data, 100000))).ok());
+  ASSERT_TRUE(Run(fs_->Release(*writer)).ok());
+  auto new_read = ReadFile("/r");
+  ASSERT_TRUE(new_read.ok());
+  EXPECT_TRUE(*new_read == new_data);
+  list = Run(fs_->ListDir("/", 0, 100));
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->size(), 1u);
+
+  // O_TRUNC and nothing written: empty on release.
+  writer = Run(fs_->Open("/r", O_WRONLY | O_TRUNC));
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE(Run(fs_->Release(*writer)).ok());
+  attr = Run(fs_->GetAttr("/r"));
+  ASSERT_TRUE(attr.ok());
+  EXPECT_EQ(attr->size, 0u);
+}
+
+TEST_F(AlluxioFileSystemTest, WriteOnceRules) {
+  const std::string data = RandomData(5000, 10);
+  WriteFile("/once", data);
+  // Opening works (touch), writing does not.
+  auto handle = Run(fs_->Open("/once", O_WRONLY));
+  ASSERT_TRUE(handle.ok());
+  auto n = Run(fs_->Write(*handle, 0, Bytes(data, 0, 10)));
+  ASSERT_FALSE(n.ok());
+  EXPECT_EQ(n.code(), ErrorCode::kUnsupported);
+  n = Run(fs_->Write(*handle, 5000, Bytes(data, 0, 10)));
+  EXPECT_EQ(n.code(), ErrorCode::kUnsupported);
+  ASSERT_TRUE(Run(fs_->Release(*handle)).ok());
+  // Read-only handles refuse writes with EINVAL.
+  handle = Run(fs_->Open("/once", O_RDONLY));
+  ASSERT_TRUE(handle.ok());
+  EXPECT_EQ(Run(fs_->Write(*handle, 0, Bytes(data, 0, 10))).code(), ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(Run(fs_->Release(*handle)).ok());
+  // An existing empty file can be written.
+  WriteFile("/empty", "");
+  handle = Run(fs_->Open("/empty", O_WRONLY));
+  ASSERT_TRUE(handle.ok());
+  ASSERT_TRUE(Run(fs_->Write(*handle, 0, Bytes(data))).ok());
+  ASSERT_TRUE(Run(fs_->Release(*handle)).ok());
+  auto read = ReadFile("/empty");
+  ASSERT_TRUE(read.ok());
+  EXPECT_TRUE(*read == data);
+  // O_EXCL on an existing file; O_CREAT without O_EXCL opens it.
+  EXPECT_EQ(Run(fs_->Create("/once", 0644, O_WRONLY | O_CREAT | O_EXCL)).code(),
+            ErrorCode::kAlreadyExists);
+  auto created = Run(fs_->Create("/once", 0644, O_RDONLY | O_CREAT));
+  ASSERT_TRUE(created.ok());
+  EXPECT_EQ(created->attr.size, data.size());
+  ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
+  // A bad handle.
+  EXPECT_EQ(Run(fs_->Release(12345 << 8)).code(), ErrorCode::kInvalidArgument);
+}
+
+TEST_F(AlluxioFileSystemTest, Truncation) {
+  const std::string data = RandomData(5000, 11);
+  WriteFile("/t", data);
+  SetAttrRequest to5;
+  to5.size = 5;
+  EXPECT_EQ(Run(fs_->SetAttr("/t", to5)).code(), ErrorCode::kUnsupported);
+  SetAttrRequest same;
+  same.size = data.size();
+  EXPECT_TRUE(Run(fs_->SetAttr("/t", same)).ok());
+  SetAttrRequest to0;
+  to0.size = 0;
+  auto attr = Run(fs_->SetAttr("/t", to0));
+  ASSERT_TRUE(attr.ok()) << attr.error().ToString();
+  EXPECT_EQ(attr->size, 0u);
+  EXPECT_EQ(attr->mode, S_IFREG | 0644);
+  // A writer grows with zeros; shrinking it is refused.
+  auto created = Run(fs_->Create("/grow", 0644, O_WRONLY | O_CREAT));
+  ASSERT_TRUE(created.ok());
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data, 0, 100))).ok());
+  SetAttrRequest grow;
+  grow.size = 300000;
+  grow.handle = created->handle;
+  attr = Run(fs_->SetAttr("/grow", grow));
+  ASSERT_TRUE(attr.ok()) << attr.error().ToString();
+  EXPECT_EQ(attr->size, 300000u);
+  SetAttrRequest shrink;
+  shrink.size = 10;
+  shrink.handle = created->handle;
+  EXPECT_EQ(Run(fs_->SetAttr("/grow", shrink)).code(), ErrorCode::kUnsupported);
+  ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
+  auto read = ReadFile("/grow");
+  ASSERT_TRUE(read.ok());
+  std::string expected = data.substr(0, 100);
+  expected.append(300000 - 100, '\0');
+  EXPECT_TRUE(*read == expected);
+  // ftruncate(fd, 0) of a complete file opened O_WRONLY, then writes: a replacement.
+  auto handle = Run(fs_->Open("/grow", O_WRONLY));
+  ASSERT_TRUE(handle.ok());
+  SetAttrRequest ftrunc;
+  ftrunc.size = 0;
+  ftrunc.handle = *handle;
+  ASSERT_TRUE(Run(fs_->SetAttr("/grow", ftrunc)).ok());
+  ASSERT_TRUE(Run(fs_->Write(*handle, 0, Bytes(data, 0, 42))).ok());
+  ASSERT_TRUE(Run(fs_->Release(*handle)).ok());
+  read = ReadFile("/grow");
+  ASSERT_TRUE(read.ok());
+  EXPECT_TRUE(*read == data.substr(0, 42));
+}
+
+TEST_F(AlluxioFileSystemTest, FsyncKeepsTheFileIncompleteForReaders) {
+  // Decision: fsync makes the data durable on the worker/UFS but the file completes only at
+  // release, so a reader still waits and gets EBUSY.
+  const std::string data = RandomData(400000, 12);
+  auto created = Run(fs_->Create("/sync", 0644, O_WRONLY | O_CREAT));
+  ASSERT_TRUE(created.ok());
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data))).ok());
+  auto synced = Run(fs_->Fsync(created->handle, false));
+  ASSERT_TRUE(synced.ok()) << synced.error().ToString();
+  EXPECT_EQ(Run(fs_->Open("/sync", O_RDONLY)).code(), ErrorCode::kIncomplete);
+  ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
+  auto read = ReadFile("/sync");
+  ASSERT_TRUE(read.ok());
+  EXPECT_TRUE(*read == data);
+}
+
+TEST_F(AlluxioFileSystemTest, ReadOfAFileAnotherClientWritesWaitsThenEbusy) {
+  testing::TestClient other(cluster_);
+  auto out = other.Run(other.fs().CreateFile("/elsewhere"));
+  ASSERT_TRUE(out.ok());
+  auto stream = other.Adopt(std::move(out).value());
+  EXPECT_EQ(Run(fs_->Open("/elsewhere", O_RDONLY)).code(), ErrorCode::kIncomplete);
+  const std::string data = "written elsewhere";
+  ASSERT_TRUE(other.Run(stream->Write(std::span<const char>(data))).ok());
+  ASSERT_TRUE(other.Run(stream->Close()).ok());
+  auto read = ReadFile("/elsewhere");
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_EQ(*read, data);
+}
+
+TEST_F(AlluxioFileSystemTest, RenameWhileWriting) {
+  const std::string data = RandomData(500000, 13);
+  ASSERT_TRUE(Run(fs_->Mkdir("/dir", 0755)).ok());
+  auto created = Run(fs_->Create("/dir/w", 0644, O_WRONLY | O_CREAT));
+  ASSERT_TRUE(created.ok());
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data, 0, 200000))).ok());
+  ASSERT_TRUE(Run(fs_->Rename("/dir/w", "/x", RenameMode::kReplace)).ok());
+  auto attr = Run(fs_->GetAttr("/x"));
+  ASSERT_TRUE(attr.ok());
+  EXPECT_EQ(attr->size, 200000u);
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 200000, Bytes(data, 200000))).ok());
+  ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
+  EXPECT_EQ(Run(fs_->GetAttr("/dir/w")).code(), ErrorCode::kNotFound);
+  auto read = ReadFile("/x");
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_TRUE(*read == data);
+}
+
+TEST_F(AlluxioFileSystemTest, RenameModes) {
+  WriteFile("/a", "aaa");
+  WriteFile("/b", "bb");
+  EXPECT_EQ(Run(fs_->Rename("/a", "/b", RenameMode::kNoReplace)).code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(Run(fs_->Rename("/a", "/b", RenameMode::kExchange)).code(), ErrorCode::kUnsupported);
+  ASSERT_TRUE(Run(fs_->Rename("/a", "/b", RenameMode::kReplace)).ok());
+  EXPECT_EQ(Run(fs_->GetAttr("/a")).code(), ErrorCode::kNotFound);
+  auto read = ReadFile("/b");
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(*read, "aaa");
+  ASSERT_TRUE(Run(fs_->Mkdir("/d", 0755)).ok());
+  EXPECT_EQ(Run(fs_->Rename("/b", "/d", RenameMode::kReplace)).code(), ErrorCode::kIsADirectory);
+  EXPECT_EQ(Run(fs_->Rename("/nope", "/c", RenameMode::kReplace)).code(), ErrorCode::kNotFound);
+}
+
+TEST_F(AlluxioFileSystemTest, DirectoryErrors) {
+  auto made = Run(fs_->Mkdir("/d", 0750));
+  ASSERT_TRUE(made.ok());
+  EXPECT_EQ(made->mode, S_IFDIR | 0750);
+  EXPECT_EQ(Run(fs_->Mkdir("/d", 0755)).code(), ErrorCode::kAlreadyExists);
+  WriteFile("/d/f", "x");
+  EXPECT_EQ(Run(fs_->Rmdir("/d")).code(), ErrorCode::kNotEmpty);
+  EXPECT_EQ(Run(fs_->Unlink("/d")).code(), ErrorCode::kIsADirectory);
+  EXPECT_EQ(Run(fs_->Rmdir("/d/f")).code(), ErrorCode::kNotADirectory);
+  EXPECT_EQ(Run(fs_->Open("/d", O_RDONLY)).code(), ErrorCode::kIsADirectory);
+  EXPECT_EQ(Run(fs_->GetAttr("/d/f/g")).code(), ErrorCode::kNotADirectory);
+  EXPECT_EQ(Run(fs_->ListDir("/d/f", 0, 10)).code(), ErrorCode::kNotADirectory);
+  ASSERT_TRUE(Run(fs_->Unlink("/d/f")).ok());
+  ASSERT_TRUE(Run(fs_->Rmdir("/d")).ok());
+  EXPECT_EQ(Run(fs_->GetAttr("/d")).code(), ErrorCode::kNotFound);
+}
+
+TEST_F(AlluxioFileSystemTest, ChmodChownWithoutTranslation) {
+  WriteFile("/p", "x");
+  SetAttrRequest chmod;
+  chmod.mode = 0600;
+  auto attr = Run(fs_->SetAttr("/p", chmod));
+  ASSERT_TRUE(attr.ok());
+  EXPECT_EQ(attr->mode, S_IFREG | 0600);
+  SetAttrRequest chown;
+  chown.uid = 12345;
+  chown.gid = 12345;
+  attr = Run(fs_->SetAttr("/p", chown));
+  ASSERT_TRUE(attr.ok()) << attr.error().ToString();
+  EXPECT_EQ(attr->uid, geteuid());  // a no-op: files show the launching user
+  EXPECT_EQ(attr->gid, getegid());
+  SetAttrRequest touch;
+  touch.mtime = SetAttrRequest::TimeChange{SetAttrRequest::TimeKind::kGiven, Timespec{1000000, 0}};
+  attr = Run(fs_->SetAttr("/p", touch));
+  ASSERT_TRUE(attr.ok());
+  EXPECT_EQ(attr->mtime.sec, 1000000);
+  EXPECT_TRUE(Run(fs_->Access("/p", R_OK | W_OK, geteuid(), getegid())).ok());
+  EXPECT_EQ(Run(fs_->Access("/p", X_OK, geteuid(), getegid())).code(),
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(Run(fs_->Access("/p", R_OK, geteuid() + 1, getegid() + 1)).code(),
+            ErrorCode::kPermissionDenied);
+}
+
+TEST_F(AlluxioFileSystemTest, ChownWithTranslation) {
+  Unmount();
+  AlluxioFileSystemOptions options = DefaultOptions();
+  options.user_group_translation = true;
+  Mount(options, cluster_.ClientConf());
+  WriteFile("/q", "x");
+  auto attr = Run(fs_->GetAttr("/q"));
+  ASSERT_TRUE(attr.ok());
+  // Created with this process's user and group names, mapped back to its ids.
+  EXPECT_EQ(attr->uid, geteuid());
+  EXPECT_EQ(attr->gid, getegid());
+  SetAttrRequest chown;
+  chown.uid = 4242;  // no such user here: stored as "4242", shown as 4242
+  attr = Run(fs_->SetAttr("/q", chown));
+  ASSERT_TRUE(attr.ok()) << attr.error().ToString();
+  EXPECT_EQ(attr->uid, 4242u);
+  SetAttrRequest back;
+  back.uid = geteuid();
+  attr = Run(fs_->SetAttr("/q", back));
+  ASSERT_TRUE(attr.ok());
+  EXPECT_EQ(attr->uid, geteuid());
+}
+
+TEST_F(AlluxioFileSystemTest, SpecialCommands) {
+  Unmount();
+  Configuration conf = cluster_.ClientConf();
+  ASSERT_TRUE(conf.Set(PropertyKey::kUserMetadataCacheEnabled, "true").ok());
+  AlluxioFileSystemOptions options = DefaultOptions();
+  options.special_commands = true;
+  Mount(options, conf);
+  WriteFile("/s", "x");
+  ASSERT_TRUE(Run(fs_->GetAttr("/s")).ok());
+  auto size = Run(fs_->GetAttr("/.alluxiocli.metadatacache.size"));
+  ASSERT_TRUE(size.ok());
+  EXPECT_GT(size->size, 0u);
+  ASSERT_TRUE(Run(fs_->GetAttr("/.alluxiocli.metadatacache.dropAll")).ok());
+  size = Run(fs_->GetAttr("/.alluxiocli.metadatacache.size"));
+  ASSERT_TRUE(size.ok());
+  EXPECT_EQ(size->size, 0u);
+  ASSERT_TRUE(Run(fs_->GetAttr("/s")).ok());
+  ASSERT_TRUE(Run(fs_->GetAttr("/.alluxiocli.metadatacache.drop")).ok());
+  size = Run(fs_->GetAttr("/.alluxiocli.metadatacache.size"));
+  ASSERT_TRUE(size.ok());
+  EXPECT_EQ(size->size, 0u);
+}
+
+TEST_F(AlluxioFileSystemTest, SpecialCommandsOffAreOrdinaryPaths) {
+  EXPECT_EQ(Run(fs_->GetAttr("/.alluxiocli.metadatacache.size")).code(), ErrorCode::kNotFound);
+}
+
+TEST_F(AlluxioFileSystemTest, StatFs) {
+  auto stats = Run(fs_->StatFs());
+  ASSERT_TRUE(stats.ok()) << stats.error().ToString();
+  EXPECT_EQ(stats->bsize, 16384u);
+  EXPECT_EQ(stats->frsize, 16384u);
+  EXPECT_EQ(stats->blocks, (256ull << 20) / 16384);
+  EXPECT_LE(stats->bfree, stats->blocks);
+  EXPECT_EQ(stats->bavail, stats->bfree);
+}
+
+TEST_F(AlluxioFileSystemTest, HandleUsedFromTheOtherReactor) {
+  const std::string data = RandomData(700000, 14);
+  auto created = Run(fs_->Create("/hop", 0644, O_WRONLY | O_CREAT), 0);
+  ASSERT_TRUE(created.ok());
+  for (size_t at = 0; at < data.size(); at += 65536) {
+    ASSERT_TRUE(Run(fs_->Write(created->handle, at, Bytes(data, at, 65536)), at % 2).ok());
+  }
+  ASSERT_TRUE(Run(fs_->Fsync(created->handle, true), 1).ok());
+  ASSERT_TRUE(Run(fs_->Flush(created->handle), 1).ok());
+  ASSERT_TRUE(Run(fs_->Release(created->handle), 1).ok());
+  auto handle = Run(fs_->Open("/hop", O_RDONLY), 0);
+  ASSERT_TRUE(handle.ok());
+  auto read = ReadHandle(*handle, 100000, 1);
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_TRUE(*read == data);
+  ASSERT_TRUE(Run(fs_->Release(*handle), 1).ok());
+  EXPECT_EQ(Run(fs_->Release(*handle), 0).code(), ErrorCode::kInvalidArgument);
+}
+
+// Reads the whole file through its own handle, sequentially; true when it matches.
+asio::awaitable<bool> ReadAndCompare(AlluxioFileSystem& fs, std::string path,
+                                     const std::string& expected) {
+  Result<FileHandle> handle = co_await fs.Open(path, O_RDONLY);
+  if (!handle.ok()) co_return false;
+  std::vector<std::byte> buf(128 << 10);
+  std::string got;
+  while (true) {
+    const std::span<std::byte> view(buf);
+    Result<size_t> n = co_await fs.Read(*handle, got.size(), view);
+    if (!n.ok()) co_return false;
+    got.append(reinterpret_cast<const char*>(buf.data()), *n);
+    if (*n < buf.size()) break;
+  }
+  Result<void> released = co_await fs.Release(*handle);
+  co_return released.ok() && got == expected;
+}
+
+// Reads [offset, offset + n) through a shared handle.
+asio::awaitable<bool> ReadRangeAndCompare(AlluxioFileSystem& fs, FileHandle handle, uint64_t offset,
+                                          size_t n, const std::string& expected) {
+  std::vector<std::byte> buf(n);
+  const std::span<std::byte> view(buf);
+  Result<size_t> got = co_await fs.Read(handle, offset, view);
+  co_return got.ok() &&
+      *got == n&& std::equal(buf.begin(), buf.end(), Bytes(expected, offset, n).begin());
+}
+
+TEST_F(AlluxioFileSystemTest, ConcurrentReaders) {
+  const std::string data = RandomData(3 << 20, 15);
+  WriteFile("/shared", data, 1 << 20);
+  std::vector<std::future<bool>> results;
+  for (int i = 0; i < 16; ++i) {
+    results.push_back(asio::co_spawn(pool_->at(i % 2).executor(),
+                                     ReadAndCompare(*fs_, "/shared", data), asio::use_future));
+  }
+  auto shared = Run(fs_->Open("/shared", O_RDONLY));
+  ASSERT_TRUE(shared.ok());
+  for (int i = 0; i < 16; ++i) {
+    const uint64_t offset = static_cast<uint64_t>(i) * 190000;
+    results.push_back(asio::co_spawn(pool_->at(i % 2).executor(),
+                                     ReadRangeAndCompare(*fs_, *shared, offset, 150000, data),
+                                     asio::use_future));
+  }
+  for (auto& r : results) EXPECT_TRUE(r.get());
+  ASSERT_TRUE(Run(fs_->Release(*shared)).ok());
+}
+
+TEST_F(AlluxioFileSystemTest, ListDirWithOffsets) {
+  ASSERT_TRUE(Run(fs_->Mkdir("/many", 0755)).ok());
+  const int kFiles = 1003;
+  std::vector<std::string> names;
+  for (int i = 0; i < kFiles; ++i) {
+    char name[16];
+    snprintf(name, sizeof(name), "f%05d", i);
+    names.push_back(name);
+    auto created = Run(fs_->Create("/many/" + names.back(), 0644, O_WRONLY | O_CREAT), i % 2);
+    ASSERT_TRUE(created.ok());
+    ASSERT_TRUE(Run(fs_->Release(created->handle), i % 2).ok());
+  }
+  std::vector<std::string> listed;
+  while (true) {
+    auto page = Run(fs_->ListDir("/many", listed.size(), 97), listed.size() % 2);
+    ASSERT_TRUE(page.ok()) << page.error().ToString();
+    for (const DirEntry& e : *page) {
+      listed.push_back(e.name);
+      EXPECT_EQ(e.attr.mode, S_IFREG | 0644);
+    }
+    if (page->size() < 97) break;
+  }
+  EXPECT_EQ(listed, names);
+  // An offset never returned before (no cursor): listed from the start.
+  auto page = Run(fs_->ListDir("/many", 537, 5));
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->size(), 5u);
+  EXPECT_EQ((*page)[0].name, names[537]);
+  page = Run(fs_->ListDir("/many", kFiles, 5));
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->empty());
+}
+
+TEST_F(AlluxioFileSystemTest, ShutdownAbortsOpenWriters) {
+  auto created = Run(fs_->Create("/open", 0644, O_WRONLY | O_CREAT));
+  ASSERT_TRUE(created.ok());
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes("abc"))).ok());
+  Unmount();
+  Mount(DefaultOptions(), cluster_.ClientConf());
+  EXPECT_EQ(Run(fs_->GetAttr("/open")).code(), ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace alluxio::fs
