@@ -4,6 +4,7 @@
 #include <fuse3/fuse_log.h>
 #include <fuse3/fuse_lowlevel.h>
 #include <fuse3/fuse_opt.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/mount.h>
@@ -243,13 +244,28 @@ FuseMount::~FuseMount() { (void)Unmount(); }
 
 Status FuseMount::Unmount() {
   if (session_ == nullptr) return Ok();
-  SignalStateGuard signals;
-  // Closes fd_ first; skips the umount when the fd reports POLLERR (already unmounted or
-  // aborted); otherwise a lazy umount2 (root) or fusermount3 -u -z.
-  fuse_session_unmount(session_);
-  fuse_session_destroy(session_);
+  // POLLERR on the session fd: the kernel already ended the session (someone unmounted, or the
+  // connection was aborted); libfuse then leaves the path alone.
+  pollfd pfd{fd_, 0, 0};
+  const bool ended = ::poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR) != 0;
+  {
+    SignalStateGuard signals;
+    // Closes fd_, then (unless ended) a lazy umount2 as root, else fusermount3 -u -z.
+    fuse_session_unmount(session_);
+    fuse_session_destroy(session_);
+  }
   session_ = nullptr;
   fd_ = -1;
+  if (ended) {
+    ALX_LOG(kInfo, kComponent, "{}: the kernel had already ended the session", mount_point_);
+    return Ok();
+  }
+  if (auto entry = FindMount(mount_point_); entry && entry->device == device_ && device_ != 0) {
+    return Fail(ErrorCode::kUnavailable,
+                fmt::format("cannot unmount {}: still mounted after a lazy unmount (not the "
+                            "mounting user?); try fusermount3 -u -z {}",
+                            mount_point_, mount_point_));
+  }
   ALX_LOG(kInfo, kComponent, "unmounted {}", mount_point_);
   return Ok();
 }

@@ -65,7 +65,8 @@ class FuseMount {
   // Closes the session fd (which aborts the connection once every clone is closed too) and
   // unmounts lazily (MNT_DETACH as root, else `fusermount3 -u -z`) unless the kernel already
   // ended the session (someone unmounted it): then the path is left alone, it may hold
-  // another mount by now. Idempotent; never blocks on the file system.
+  // another mount by now. kUnavailable if the mount is still there afterwards (fusermount3
+  // refused). Idempotent; never blocks on the file system.
   Status Unmount();
 
  private:

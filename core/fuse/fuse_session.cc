@@ -81,6 +81,14 @@ void FuseSession::Stop() {
               mount_point_, transport_->in_flight(), options_.drain_timeout.count());
     }
     transport_->Close();
+    // Cancellation lands asynchronously; what ignores it is destroyed when the pool stops.
+    if (!transport_->WaitIdle(
+            std::min<std::chrono::milliseconds>(options_.drain_timeout, std::chrono::seconds(1)))) {
+      ALX_LOG(kWarn, kComponent,
+              "{}: {} cancelled requests did not stop; they are destroyed when the reactor pool "
+              "stops",
+              mount_point_, transport_->in_flight());
+    }
   }
   if (mount_) {
     if (Status s = mount_->Unmount(); !s.ok()) {

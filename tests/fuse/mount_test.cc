@@ -99,6 +99,30 @@ std::string CommandOutput(const std::string& command) {
   return out;
 }
 
+// errno of stat(path) in a child process running as `uid` (0 on success).
+int StatErrnoAs(uid_t uid, const std::string& path) {
+  int pipe_fds[2];
+  if (::pipe(pipe_fds) != 0) return -1;
+  const pid_t child = ::fork();
+  if (child == 0) {
+    int err = 0;
+    struct stat st {};
+    if (::setgid(uid) != 0 || ::setuid(uid) != 0) {
+      err = -1;
+    } else if (::stat(path.c_str(), &st) != 0) {
+      err = errno;
+    }
+    (void)!::write(pipe_fds[1], &err, sizeof(err));
+    ::_exit(0);
+  }
+  ::close(pipe_fds[1]);
+  int err = -1;
+  if (child < 0 || ::read(pipe_fds[0], &err, sizeof(err)) != sizeof(err)) err = -1;
+  ::close(pipe_fds[0]);
+  if (child > 0) ::waitpid(child, nullptr, 0);
+  return err;
+}
+
 class MountTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -298,6 +322,26 @@ TEST_F(MountTest, RenameUnlinkRmdir) {
   EXPECT_EQ(errno, ENOENT);
 }
 
+TEST_F(MountTest, AllowRootAnswersOtherUsersEacces) {
+  constexpr uid_t kNobody = 65534;
+  ASSERT_EQ(::chmod(dir_.path().c_str(), 0755), 0);
+  FuseSessionOptions options = Options();
+  options.mount.mount_options = {"allow_root"};
+  ASSERT_NO_FATAL_FAILURE(Start(std::move(options)));
+  struct stat st {};
+  EXPECT_EQ(::stat(Path("missing-1").c_str(), &st), -1);
+  EXPECT_EQ(errno, ENOENT);
+  // The kernel lets everyone in (allow_other); the transport answers LOOKUP EACCES.
+  EXPECT_EQ(StatErrnoAs(kNobody, Path("missing-2")), EACCES);
+  session_->Stop();
+
+  options = Options();
+  options.mount.mount_options = {"allow_other"};
+  session_.reset();
+  ASSERT_NO_FATAL_FAILURE(Start(std::move(options)));
+  EXPECT_EQ(StatErrnoAs(kNobody, Path("missing-3")), ENOENT);
+}
+
 TEST_F(MountTest, ExternalUmountEndsTheSession) {
   ASSERT_NO_FATAL_FAILURE(Start(Options()));
   struct stat st {};
@@ -354,6 +398,8 @@ TEST_F(MountTest, StopWhileAReaderIsBlocked) {
               read_errno == EINTR)
       << std::strerror(read_errno);
   EXPECT_FALSE(IsFuseMountPoint(mount_point_));
+  // The stuck READ was cancelled (its coroutine got operation_aborted), not abandoned.
+  EXPECT_EQ(session_->in_flight(), 0u);
 }
 
 TEST_F(MountTest, UnmountPathCleansUpAStaleMount) {
