@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -262,17 +263,22 @@ class DevFuseTransport::Lane : public std::enable_shared_from_this<Lane> {
     Lane& lane_;
   };
 
-  // Returns its slot when the request finishes, also when the coroutine is destroyed unresumed
-  // (reactor teardown).
+  // A request's claim on its slot and on the lane. Given to the request's coroutine as a
+  // parameter, so the slot is returned when the request finishes, also when the coroutine is
+  // destroyed before it ever ran (its TaskGroup was cancelled) or unresumed (reactor teardown).
   class SlotLease {
    public:
-    SlotLease(Lane& lane, Slot* slot) : lane_(lane), slot_(slot) {}
-    ~SlotLease() { lane_.Release(slot_); }
-    SlotLease(const SlotLease&) = delete;
-    SlotLease& operator=(const SlotLease&) = delete;
+    SlotLease(std::shared_ptr<Lane> lane, Slot* slot) : lane_(std::move(lane)), slot_(slot) {}
+    SlotLease(SlotLease&& other) noexcept : lane_(std::move(other.lane_)), slot_(other.slot_) {}
+    SlotLease& operator=(SlotLease&&) = delete;
+    ~SlotLease() {
+      if (lane_) lane_->Release(slot_);
+    }
+    Lane& lane() const { return *lane_; }
+    Slot& slot() const { return *slot_; }
 
    private:
-    Lane& lane_;
+    std::shared_ptr<Lane> lane_;
     Slot* slot_;
   };
 
@@ -311,7 +317,8 @@ class DevFuseTransport::Lane : public std::enable_shared_from_this<Lane> {
     state_->in_flight.fetch_add(1, std::memory_order_acq_rel);
     MaybeRead();
     if (tasks_) {
-      tasks_->Spawn(Serve(shared_from_this(), slot, bytes), "fuse request");
+      SlotLease lease(shared_from_this(), slot);
+      tasks_->Spawn(Serve(std::move(lease), bytes), "fuse request");
     } else {
       Release(slot);
     }
@@ -344,13 +351,13 @@ class DevFuseTransport::Lane : public std::enable_shared_from_this<Lane> {
     if (dispatcher_->destroyed()) state_->Finish("DESTROY answered");
   }
 
-  static Task<void> Serve(std::shared_ptr<Lane> self, Slot* slot, size_t bytes) {
-    SlotLease lease(*self, slot);
-    const std::span<const std::byte> message(slot->request, bytes);
-    const std::span<std::byte> scratch(slot->scratch, self->scratch_size_);
-    if (self->Denied(message)) co_return;
-    co_await self->dispatcher_->Handle(message, scratch, self->sink_);
-    self->AfterRequest();
+  static Task<void> Serve(SlotLease lease, size_t bytes) {
+    Lane& lane = lease.lane();
+    const std::span<const std::byte> message(lease.slot().request, bytes);
+    const std::span<std::byte> scratch(lease.slot().scratch, lane.scratch_size_);
+    if (lane.Denied(message)) co_return;
+    co_await lane.dispatcher_->Handle(message, scratch, lane.sink_);
+    lane.AfterRequest();
   }
 
   Reactor& reactor_;
@@ -407,6 +414,8 @@ Status DevFuseTransport::Start() {
 }
 
 size_t DevFuseTransport::RunOnLanes(std::function<void(Lane&)> fn) {
+  // On a reactor thread this would wait for itself.
+  assert(Reactor::Current() == nullptr);
   auto countdown = std::make_shared<Countdown>(lanes_.size());
   for (size_t i = 0; i < lanes_.size(); ++i) {
     pool_.at(i).Post([lane = lanes_[i], fn, arrival = Arrival(countdown)]() mutable {
