@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <random>
 #include <utility>
 
 #include <fmt/format.h>
@@ -78,7 +79,8 @@ bool Hidden(std::string_view name) { return name.starts_with(AlluxioFileSystem::
 // A writer of this process, visible to every reactor (GetAttr sizes, Rename). `path` is
 // guarded by writers_mu_.
 struct AlluxioFileSystem::Writer {
-  std::string path;  // fs path the file will have when complete
+  std::string path;      // fs path the file will have when complete
+  std::string temp_dir;  // O_TRUNC replacement: fs path of the directory of the hidden sibling
   FileHandle handle = 0;
   std::atomic<uint64_t> size{0};
 };
@@ -100,7 +102,7 @@ struct AlluxioFileSystem::OpenFile {
   uint32_t mode = 0644;
   std::string owner;
   std::string group;
-  std::string temp_path;  // Alluxio path of the sibling once created
+  std::string temp_name;  // name of the hidden sibling once created (in writer->temp_dir)
   std::shared_ptr<WritePipeline> pipeline;
   std::shared_ptr<Writer> writer;
   std::string refused;  // why writes are refused (can_write false, opened for writing)
@@ -136,7 +138,8 @@ AlluxioFileSystem::AlluxioFileSystem(std::shared_ptr<client::ClientContext> cont
     : context_(std::move(context)),
       pool_(pool),
       options_(std::move(options)),
-      users_(options_.uid, options_.gid) {
+      users_(options_.uid, options_.gid),
+      instance_token_(std::random_device()()) {
   assert(pool_.size() <= 256);
   for (size_t i = 0; i < pool_.size(); ++i) reactors_.push_back(std::make_unique<PerReactor>());
 }
@@ -205,6 +208,18 @@ Reactor* AlluxioFileSystem::OwnerOf(FileHandle handle) {
   return &pool_.at(index);
 }
 
+// Runs fn() (a Task<T>) on the reactor that owns `handle`: here, or hopping there and back.
+template <typename T, typename F>
+Task<T> AlluxioFileSystem::OnOwner(FileHandle handle, F fn) {
+  Reactor* owner = OwnerOf(handle);
+  if (owner == nullptr) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
+  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  if (owner->IsCurrent()) co_return co_await fn();
+  auto boxed = [&fn] { return Boxed(fn()); };
+  auto result = co_await RunOn(*owner, boxed);
+  co_return std::move(*result);
+}
+
 std::string AlluxioFileSystem::ToAlluxio(const std::string& path) const {
   if (options_.alluxio_root == "/") return path;
   if (path == "/") return options_.alluxio_root;
@@ -250,17 +265,26 @@ void AlluxioFileSystem::ApplyWriter(const std::string& path, Attributes& attr) {
   attr.blocks = (attr.size + 511) / 512;
 }
 
+namespace {
+
+// `path` after renaming `from` to `to` (itself or a path below it); unchanged otherwise.
+void Rebase(std::string& path, const std::string& from, const std::string& to) {
+  if (path == from) {
+    path = to;
+  } else if (path.size() > from.size() && path.starts_with(from) && path[from.size()] == '/') {
+    std::string moved = to;
+    moved.append(path, from.size());
+    path = std::move(moved);
+  }
+}
+
+}  // namespace
+
 void AlluxioFileSystem::RenameWriters(const std::string& from, const std::string& to) {
   std::lock_guard lock(writers_mu_);
   for (auto& [handle, writer] : writers_) {
-    if (writer->path == from) {
-      writer->path = to;
-    } else if (writer->path.size() > from.size() && writer->path.starts_with(from) &&
-               (from == "/" || writer->path[from.size()] == '/')) {
-      std::string moved = to;
-      moved.append(writer->path, from == "/" ? 0 : from.size());
-      writer->path = std::move(moved);
-    }
+    Rebase(writer->path, from, to);
+    if (!writer->temp_dir.empty()) Rebase(writer->temp_dir, from, to);
   }
 }
 
@@ -421,14 +445,8 @@ Task<void> AlluxioFileSystem::TruncateClosed(std::string path, uint64_t size) {
 }
 
 Task<void> AlluxioFileSystem::TruncateHandle(FileHandle handle, uint64_t size) {
-  Reactor* owner = OwnerOf(handle);
-  if (owner == nullptr) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
-  if (!owner->IsCurrent()) {
-    auto fn = [this, handle, size] { return Boxed(TruncateLocal(handle, size)); };
-    auto result = co_await RunOn(*owner, fn);
-    co_return std::move(*result);
-  }
-  co_return co_await TruncateLocal(handle, size);
+  auto fn = [this, handle, size] { return TruncateLocal(handle, size); };
+  co_return co_await OnOwner<void>(handle, fn);
 }
 
 Task<void> AlluxioFileSystem::TruncateLocal(FileHandle handle, uint64_t size) {
@@ -716,18 +734,20 @@ Task<void> AlluxioFileSystem::EnsureStream(OpenFile& file) {
   std::string target;
   {
     std::lock_guard lock(writers_mu_);
-    target = ToAlluxio(file.writer->path);
+    if (file.replace) {
+      file.writer->temp_dir = ParentPath(file.writer->path);
+      file.temp_name = fmt::format("{}{:x}.{:x}.{:x}", kTempPrefix, file.replaced_id,
+                                   instance_token_, file.handle);
+      target = ToAlluxio(JoinPath(file.writer->temp_dir, file.temp_name));
+    } else {
+      target = ToAlluxio(file.writer->path);
+    }
   }
   client::CreateFileOptions create;
   create.overwrite = true;
   create.mode = file.mode & 07777;
   create.owner = file.owner;
   create.group = file.group;
-  if (file.replace) {
-    target = JoinPath(ParentPath(target),
-                      fmt::format("{}{:x}.{:x}", kTempPrefix, file.replaced_id, file.handle));
-    file.temp_path = target;
-  }
   auto out = co_await here.client->CreateFile(target, create);
   if (!out) co_return out.failure();
   StartPipeline(file, std::move(out).value());
@@ -738,15 +758,8 @@ Task<void> AlluxioFileSystem::EnsureStream(OpenFile& file) {
 
 Task<size_t> AlluxioFileSystem::Read(FileHandle handle, uint64_t offset,
                                      std::span<std::byte> buffer) {
-  Reactor* owner = OwnerOf(handle);
-  if (owner == nullptr) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
-  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
-  if (!owner->IsCurrent()) {
-    auto fn = [this, handle, offset, buffer] { return Boxed(ReadLocal(handle, offset, buffer)); };
-    auto result = co_await RunOn(*owner, fn);
-    co_return std::move(*result);
-  }
-  co_return co_await ReadLocal(handle, offset, buffer);
+  auto fn = [this, handle, offset, buffer] { return ReadLocal(handle, offset, buffer); };
+  co_return co_await OnOwner<size_t>(handle, fn);
 }
 
 Task<size_t> AlluxioFileSystem::ReadLocal(FileHandle handle, uint64_t offset,
@@ -774,15 +787,8 @@ Task<size_t> AlluxioFileSystem::ReadLocal(FileHandle handle, uint64_t offset,
 
 Task<size_t> AlluxioFileSystem::Write(FileHandle handle, uint64_t offset,
                                       std::span<const std::byte> data) {
-  Reactor* owner = OwnerOf(handle);
-  if (owner == nullptr) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
-  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
-  if (!owner->IsCurrent()) {
-    auto fn = [this, handle, offset, data] { return Boxed(WriteLocal(handle, offset, data)); };
-    auto result = co_await RunOn(*owner, fn);
-    co_return std::move(*result);
-  }
-  co_return co_await WriteLocal(handle, offset, data);
+  auto fn = [this, handle, offset, data] { return WriteLocal(handle, offset, data); };
+  co_return co_await OnOwner<size_t>(handle, fn);
 }
 
 Task<size_t> AlluxioFileSystem::WriteLocal(FileHandle handle, uint64_t offset,
@@ -821,28 +827,14 @@ Task<size_t> AlluxioFileSystem::WriteLocal(FileHandle handle, uint64_t offset,
 }
 
 Task<void> AlluxioFileSystem::Flush(FileHandle handle) {
-  Reactor* owner = OwnerOf(handle);
-  if (owner == nullptr) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
-  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
-  if (!owner->IsCurrent()) {
-    auto fn = [this, handle] { return Boxed(FlushLocal(handle, false)); };
-    auto result = co_await RunOn(*owner, fn);
-    co_return std::move(*result);
-  }
-  co_return co_await FlushLocal(handle, false);
+  auto fn = [this, handle] { return FlushLocal(handle, false); };
+  co_return co_await OnOwner<void>(handle, fn);
 }
 
 Task<void> AlluxioFileSystem::Fsync(FileHandle handle, bool datasync) {
   (void)datasync;
-  Reactor* owner = OwnerOf(handle);
-  if (owner == nullptr) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
-  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
-  if (!owner->IsCurrent()) {
-    auto fn = [this, handle] { return Boxed(FlushLocal(handle, true)); };
-    auto result = co_await RunOn(*owner, fn);
-    co_return std::move(*result);
-  }
-  co_return co_await FlushLocal(handle, true);
+  auto fn = [this, handle] { return FlushLocal(handle, true); };
+  co_return co_await OnOwner<void>(handle, fn);
 }
 
 Task<void> AlluxioFileSystem::FlushLocal(FileHandle handle, bool sync) {
@@ -867,15 +859,8 @@ Task<void> AlluxioFileSystem::FlushLocal(FileHandle handle, bool sync) {
 }
 
 Task<void> AlluxioFileSystem::Release(FileHandle handle) {
-  Reactor* owner = OwnerOf(handle);
-  if (owner == nullptr) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
-  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
-  if (!owner->IsCurrent()) {
-    auto fn = [this, handle] { return Boxed(ReleaseLocal(handle)); };
-    auto result = co_await RunOn(*owner, fn);
-    co_return std::move(*result);
-  }
-  co_return co_await ReleaseLocal(handle);
+  auto fn = [this, handle] { return ReleaseLocal(handle); };
+  co_return co_await OnOwner<void>(handle, fn);
 }
 
 Task<void> AlluxioFileSystem::ReleaseLocal(FileHandle handle) {
@@ -904,9 +889,12 @@ Task<void> AlluxioFileSystem::Finish(OpenFile& file, bool abort) {
   Status result;
   if (file.can_write) {
     std::string target;
+    std::string temp;
     {
       std::lock_guard lock(writers_mu_);
       target = ToAlluxio(file.writer->path);
+      if (!file.temp_name.empty())
+        temp = ToAlluxio(JoinPath(file.writer->temp_dir, file.temp_name));
     }
     if (abort) {
       if (file.pipeline) co_await file.pipeline->Abort();
@@ -915,11 +903,11 @@ Task<void> AlluxioFileSystem::Finish(OpenFile& file, bool abort) {
       if (!info) {
         result = info.failure();
       } else if (file.replace) {
-        Status renamed = co_await here.client->Rename(file.temp_path, target, false);
+        Status renamed = co_await here.client->Rename(temp, target, false);
         if (!renamed) {
-          ALX_LOG(kWarn, "fuse", "replacing {} by {} failed: {}", target, file.temp_path,
+          ALX_LOG(kWarn, "fuse", "replacing {} by {} failed: {}", target, temp,
                   renamed.error().ToString());
-          (void)co_await here.client->Delete(file.temp_path, false);
+          (void)co_await here.client->Delete(temp, false);
           result = renamed;
         }
       }

@@ -156,11 +156,14 @@ class AlluxioFileSystem : public FileSystem {
                               std::string group);
   asio::awaitable<bool> ShutdownHere();
   Reactor* OwnerOf(FileHandle handle);
+  template <typename T, typename F>
+  Task<T> OnOwner(FileHandle handle, F fn);
 
   std::shared_ptr<client::ClientContext> context_;
   ReactorPool& pool_;
   const AlluxioFileSystemOptions options_;
   UserGroupMapping users_;
+  const uint32_t instance_token_;  // random: hidden sibling names differ between processes
   std::vector<std::unique_ptr<PerReactor>> reactors_;  // by index; each touched on its thread
   std::atomic<size_t> open_handles_{0};
   std::atomic<bool> shut_down_{false};

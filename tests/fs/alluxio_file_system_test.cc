@@ -233,6 +233,49 @@ TEST_F(AlluxioFileSystemTest, TruncReplacesAtomicallyOnRelease) {
   EXPECT_EQ(attr->size, 0u);
 }
 
+TEST_F(AlluxioFileSystemTest, MountedSubdirectory) {
+  ASSERT_TRUE(Run(fs_->Mkdir("/sub", 0755)).ok());
+  Unmount();
+  AlluxioFileSystemOptions options = DefaultOptions();
+  options.alluxio_root = "/sub";
+  Mount(options, cluster_.ClientConf());
+  WriteFile("/f", "in sub");
+  auto root = Run(fs_->GetAttr("/"));
+  ASSERT_TRUE(root.ok());
+  EXPECT_EQ(root->mode & S_IFMT, static_cast<uint32_t>(S_IFDIR));
+  Unmount();
+  Mount(DefaultOptions(), cluster_.ClientConf());
+  auto read = ReadFile("/sub/f");
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_EQ(*read, "in sub");
+}
+
+TEST_F(AlluxioFileSystemTest, ReplacementFollowsRenames) {
+  const std::string old_data = RandomData(1000, 16);
+  const std::string new_data = RandomData(2000, 17);
+  ASSERT_TRUE(Run(fs_->Mkdir("/d1", 0755)).ok());
+  WriteFile("/d1/f", old_data);
+  auto writer = Run(fs_->Open("/d1/f", O_WRONLY | O_TRUNC));
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE(Run(fs_->Write(*writer, 0, Bytes(new_data, 0, 500))).ok());
+  // The file moves to another directory; its replacement follows it at release. (Renaming
+  // the directory of a file being written is not covered: the worker publishes its UFS file
+  // at the path the file had when it was created.)
+  ASSERT_TRUE(Run(fs_->Mkdir("/d3", 0755)).ok());
+  ASSERT_TRUE(Run(fs_->Rename("/d1/f", "/d3/g", RenameMode::kReplace)).ok());
+  ASSERT_TRUE(Run(fs_->Write(*writer, 500, Bytes(new_data, 500))).ok());
+  auto released = Run(fs_->Release(*writer));
+  ASSERT_TRUE(released.ok()) << released.error().ToString();
+  auto read = ReadFile("/d3/g");
+  ASSERT_TRUE(read.ok());
+  EXPECT_TRUE(*read == new_data);
+  for (const char* dir : {"/d1", "/d3"}) {
+    auto listed = cluster_.ns().ListStatus(dir);
+    ASSERT_TRUE(listed.ok());
+    EXPECT_EQ(listed->entries.size(), std::string_view(dir) == "/d3" ? 1u : 0u) << dir;
+  }
+}
+
 TEST_F(AlluxioFileSystemTest, WriteOnceRules) {
   const std::string data = RandomData(5000, 10);
   WriteFile("/once", data);
