@@ -27,6 +27,7 @@
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include "core/fuse/dev_fuse_transport.h"
 #include "core/fuse/fuse_mount.h"
 #include "tests/fuse/memory_file_system.h"
 #include "tests/util/temp_dir.h"
@@ -37,7 +38,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::MemoryFileSystem;
 
-// Blocks every READ while `block` is set, until cancelled.
+// Holds every READ while `block` is set (checking every few milliseconds; cancellable).
 class BlockingFileSystem : public MemoryFileSystem {
  public:
   std::atomic<bool> block{false};
@@ -46,10 +47,12 @@ class BlockingFileSystem : public MemoryFileSystem {
   fs::Task<size_t> Read(fs::FileHandle handle, uint64_t offset,
                         std::span<std::byte> buffer) override {
     if (block.load()) {
-      asio::steady_timer timer(co_await asio::this_coro::executor);
-      timer.expires_at(asio::steady_timer::time_point::max());
       blocked.fetch_add(1);
-      co_await timer.async_wait(asio::use_awaitable);
+      asio::steady_timer timer(co_await asio::this_coro::executor);
+      while (block.load()) {
+        timer.expires_after(std::chrono::milliseconds(5));
+        co_await timer.async_wait(asio::use_awaitable);
+      }
     }
     co_return co_await MemoryFileSystem::Read(handle, offset, buffer);
   }
@@ -340,6 +343,41 @@ TEST_F(MountTest, AllowRootAnswersOtherUsersEacces) {
   session_.reset();
   ASSERT_NO_FATAL_FAILURE(Start(std::move(options)));
   EXPECT_EQ(StatErrnoAs(kNobody, Path("missing-3")), ENOENT);
+}
+
+TEST_F(MountTest, RequestSlotsBoundTheRequestsServedConcurrently) {
+  FuseSessionOptions options = Options();
+  options.request_slots = 3;
+  options.fuse.direct_io = true;  // every read reaches the server
+  ASSERT_NO_FATAL_FAILURE(Start(std::move(options)));
+  const auto& transport = dynamic_cast<const DevFuseTransport&>(session_->transport());
+  EXPECT_EQ(transport.slots_per_reactor(), (std::vector<size_t>{2, 1}));
+
+  const std::string path = Path("shared");
+  int fd = ::open(path.c_str(), O_CREAT | O_WRONLY, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, "0123456789", 10), 10);
+  ::close(fd);
+
+  fs_.block = true;
+  std::atomic<int> correct{0};
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 5; ++i) {
+    readers.emplace_back([&, i] {
+      const int rfd = ::open(path.c_str(), O_RDONLY);
+      char c = 0;
+      if (rfd >= 0 && ::pread(rfd, &c, 1, i) == 1 && c == '0' + i) ++correct;
+      if (rfd >= 0) ::close(rfd);
+    });
+  }
+  // Three READs reach the file system; the other two wait in the kernel for a free slot.
+  EXPECT_TRUE(WaitFor([&] { return fs_.blocked.load() == 3; }));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(fs_.blocked.load(), 3);
+  EXPECT_EQ(session_->in_flight(), 3u);
+  fs_.block = false;
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(correct.load(), 5);
 }
 
 TEST_F(MountTest, ExternalUmountEndsTheSession) {
