@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -126,6 +127,35 @@ int StatErrnoAs(uid_t uid, const std::string& path) {
   return err;
 }
 
+// What a mount must leave as it was: signal dispositions, the signal mask, fds 0-2.
+struct ProcessState {
+  std::vector<uintptr_t> handlers;
+  std::vector<int> blocked;
+  std::vector<std::pair<dev_t, ino_t>> stdio;
+
+  static ProcessState Capture() {
+    ProcessState state;
+    sigset_t mask;
+    pthread_sigmask(SIG_SETMASK, nullptr, &mask);
+    for (int sig : {SIGCHLD, SIGPIPE, SIGINT, SIGTERM, SIGHUP}) {
+      struct sigaction action {};
+      sigaction(sig, nullptr, &action);
+      state.handlers.push_back(reinterpret_cast<uintptr_t>(action.sa_handler));
+      state.blocked.push_back(sigismember(&mask, sig));
+    }
+    for (int fd = 0; fd < 3; ++fd) {
+      struct stat st {};
+      if (::fstat(fd, &st) == 0) {
+        state.stdio.emplace_back(st.st_dev, st.st_ino);
+      } else {
+        state.stdio.emplace_back(0, 0);
+      }
+    }
+    return state;
+  }
+  bool operator==(const ProcessState&) const = default;
+};
+
 class MountTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -165,7 +195,9 @@ class MountTest : public ::testing::Test {
 };
 
 TEST_F(MountTest, MountShowsUpAndServesMetadata) {
+  const ProcessState before = ProcessState::Capture();
   ASSERT_NO_FATAL_FAILURE(Start(Options()));
+  EXPECT_TRUE(ProcessState::Capture() == before) << "mounting changed signals or stdio";
   struct stat st {};
   ASSERT_EQ(::stat(mount_point_.c_str(), &st), 0) << std::strerror(errno);
   EXPECT_TRUE(S_ISDIR(st.st_mode));
@@ -198,6 +230,8 @@ TEST_F(MountTest, MountShowsUpAndServesMetadata) {
   EXPECT_EQ(::rmdir(Path("missing").c_str()), -1);
   EXPECT_EQ(errno, ENOENT);
   EXPECT_GT(session_->dispatcher().counters().requests.load(), 0u);
+  session_->Stop();
+  EXPECT_TRUE(ProcessState::Capture() == before) << "unmounting changed signals or stdio";
 }
 
 TEST_F(MountTest, ReaddirOfAThousandEntries) {
