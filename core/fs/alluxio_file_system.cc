@@ -82,6 +82,9 @@ struct AlluxioFileSystem::Writer {
   std::string path;      // fs path the file will have when complete
   std::string temp_dir;  // O_TRUNC replacement: fs path of the directory of the hidden sibling
   FileHandle handle = 0;
+  // The path was unlinked or renamed over: the data is dropped at release (as the kernel drops
+  // an unlinked inode's), and the writer no longer shows in GetAttr.
+  bool unlinked = false;
   std::atomic<uint64_t> size{0};
 };
 
@@ -252,9 +255,16 @@ Attributes AlluxioFileSystem::ToAttributes(const FileInfo& info) {
 std::shared_ptr<AlluxioFileSystem::Writer> AlluxioFileSystem::FindWriter(const std::string& path) {
   std::lock_guard lock(writers_mu_);
   for (const auto& [handle, writer] : writers_) {
-    if (writer->path == path) return writer;
+    if (writer->path == path && !writer->unlinked) return writer;
   }
   return nullptr;
+}
+
+void AlluxioFileSystem::UnlinkWriters(const std::string& path) {
+  std::lock_guard lock(writers_mu_);
+  for (auto& [handle, writer] : writers_) {
+    if (writer->path == path) writer->unlinked = true;
+  }
 }
 
 void AlluxioFileSystem::ApplyWriter(const std::string& path, Attributes& attr) {
@@ -593,7 +603,9 @@ Task<void> AlluxioFileSystem::Unlink(std::string path) {
   Result<FileInfo> st = co_await here.client->GetStatus(alluxio);
   if (!st) co_return st.failure();
   if (st->is_directory) co_return Fail(ErrorCode::kIsADirectory, path);
-  co_return co_await here.client->Delete(alluxio, false);
+  Status deleted = co_await here.client->Delete(alluxio, false);
+  if (deleted) UnlinkWriters(path);
+  co_return deleted;
 }
 
 Task<void> AlluxioFileSystem::Rmdir(std::string path) {
@@ -621,6 +633,7 @@ Task<void> AlluxioFileSystem::Rename(std::string from, std::string to, RenameMod
   const std::string dst = ToAlluxio(to);
   Status s = co_await here.client->Rename(src, dst, mode == RenameMode::kNoReplace);
   if (!s) co_return s;
+  if (from != to) UnlinkWriters(to);
   RenameWriters(from, to);
   co_return Ok();
 }
@@ -892,6 +905,7 @@ Task<void> AlluxioFileSystem::Finish(OpenFile& file, bool abort) {
     std::string temp;
     {
       std::lock_guard lock(writers_mu_);
+      if (file.writer->unlinked) abort = true;
       target = ToAlluxio(file.writer->path);
       if (!file.temp_name.empty())
         temp = ToAlluxio(JoinPath(file.writer->temp_dir, file.temp_name));

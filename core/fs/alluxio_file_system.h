@@ -126,6 +126,7 @@ class AlluxioFileSystem : public FileSystem {
   void ApplyWriter(const std::string& path, Attributes& attr);
   std::shared_ptr<Writer> FindWriter(const std::string& path);
   void RenameWriters(const std::string& from, const std::string& to);
+  void UnlinkWriters(const std::string& path);
   // Attributes of a special command path, after running it; nullopt for other paths.
   std::optional<Attributes> SpecialCommand(const std::string& path);
   // GetStatus of `path`; an incomplete file is polled with backoff until complete or until

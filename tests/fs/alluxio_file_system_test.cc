@@ -276,6 +276,27 @@ TEST_F(AlluxioFileSystemTest, ReplacementFollowsRenames) {
   }
 }
 
+TEST_F(AlluxioFileSystemTest, UnlinkWhileWriting) {
+  auto created = Run(fs_->Create("/u", 0644, O_WRONLY | O_CREAT));
+  ASSERT_TRUE(created.ok());
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(RandomData(1000, 18)))).ok());
+  ASSERT_TRUE(Run(fs_->Unlink("/u")).ok());
+  EXPECT_EQ(Run(fs_->GetAttr("/u")).code(), ErrorCode::kNotFound);
+  EXPECT_TRUE(Run(fs_->Release(created->handle)).ok());
+  EXPECT_EQ(Run(fs_->GetAttr("/u")).code(), ErrorCode::kNotFound);
+  // A replacement of a file unlinked meanwhile is dropped too.
+  WriteFile("/v", "old");
+  auto writer = Run(fs_->Open("/v", O_WRONLY | O_TRUNC));
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE(Run(fs_->Write(*writer, 0, Bytes("new"))).ok());
+  ASSERT_TRUE(Run(fs_->Unlink("/v")).ok());
+  EXPECT_TRUE(Run(fs_->Release(*writer)).ok());
+  EXPECT_EQ(Run(fs_->GetAttr("/v")).code(), ErrorCode::kNotFound);
+  auto listed = cluster_.ns().ListStatus("/");
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE(listed->entries.empty());
+}
+
 TEST_F(AlluxioFileSystemTest, WriteOnceRules) {
   const std::string data = RandomData(5000, 10);
   WriteFile("/once", data);
@@ -635,6 +656,62 @@ TEST_F(AlluxioFileSystemTest, ShutdownAbortsOpenWriters) {
   Unmount();
   Mount(DefaultOptions(), cluster_.ClientConf());
   EXPECT_EQ(Run(fs_->GetAttr("/open")).code(), ErrorCode::kNotFound);
+}
+
+// ReadAhead directly on the cluster's client reactor: sequential reads are served from
+// prefetched segments, random ones go to the stream.
+asio::awaitable<bool> ReadInPieces(ReadAhead& reader, uint64_t offset, uint64_t n, size_t piece,
+                                   const std::string& expected) {
+  std::vector<char> buf(piece);
+  for (uint64_t at = offset; at < offset + n; at += piece) {
+    const std::span<char> view(buf.data(), std::min<uint64_t>(piece, offset + n - at));
+    Result<size_t> got = co_await reader.Read(at, view);
+    if (!got.ok() || *got != view.size()) co_return false;
+    if (std::string_view(buf.data(), *got) != std::string_view(expected).substr(at, *got)) {
+      co_return false;
+    }
+  }
+  co_return true;
+}
+
+asio::awaitable<bool> Done(asio::awaitable<void> task) {
+  co_await std::move(task);
+  co_return true;
+}
+
+TEST(ReadAheadTest, SequentialReadsArePrefetched) {
+  TestCluster cluster;
+  ASSERT_TRUE(cluster.ok()) << cluster.error();
+  testing::TestClient c(cluster);
+  const std::string data = RandomData(5 << 20, 19);
+  auto out = c.Run(c.fs().CreateFile("/ra"));
+  ASSERT_TRUE(out.ok());
+  auto stream = c.Adopt(std::move(out).value());
+  ASSERT_TRUE(c.Run(stream->Write(std::span<const char>(data))).ok());
+  ASSERT_TRUE(c.Run(stream->Close()).ok());
+  auto in = c.Run(c.fs().OpenFile("/ra"));
+  ASSERT_TRUE(in.ok());
+  Reactor& reactor = cluster.client_reactor();
+  std::unique_ptr<TaskGroup> tasks;
+  std::shared_ptr<ReadAhead> reader;
+  testing::RunSync(reactor, [&] {
+    tasks = std::make_unique<TaskGroup>(reactor, "test");
+    reader =
+        std::make_shared<ReadAhead>(std::move(in).value(), reactor, *tasks, ReadAheadOptions{});
+  });
+  EXPECT_TRUE(c.Run(ReadInPieces(*reader, 0, data.size(), 128 << 10, data)));
+  const ReadAheadStats sequential = reader->stats();
+  EXPECT_GT(sequential.prefetches, 0u);
+  EXPECT_GT(sequential.bytes_from_prefetch, data.size() / 2);
+  // Random reads (far apart): straight to the stream.
+  for (uint64_t offset : {uint64_t{4} << 20, uint64_t{1} << 20, uint64_t{3} << 20}) {
+    EXPECT_TRUE(c.Run(ReadInPieces(*reader, offset + 12345, 4096, 4096, data)));
+  }
+  EXPECT_EQ(reader->stats().bytes_direct, sequential.bytes_direct + 3 * 4096);
+  EXPECT_TRUE(c.Run(Done(reader->Close())));
+  testing::RunSync(reactor, [&] { reader.reset(); });
+  EXPECT_TRUE(c.Run(Done(tasks->Stop())));
+  testing::RunSync(reactor, [&] { tasks.reset(); });
 }
 
 }  // namespace
