@@ -85,6 +85,9 @@ struct AlluxioFileSystem::Writer {
   // The path was unlinked or renamed over: the data is dropped at release (as the kernel drops
   // an unlinked inode's), and the writer no longer shows in GetAttr.
   bool unlinked = false;
+  // mode / owner / group / mtime set while writing: applied again once the file is complete
+  // (completion sets mtime; a replacement carries the attributes of open time).
+  client::SetAttributeOptions pending;
   std::atomic<uint64_t> size{0};
 };
 
@@ -410,6 +413,13 @@ Task<Attributes> AlluxioFileSystem::SetAttr(std::string path, SetAttrRequest cha
   }
   Attributes attr;
   if (any) {
+    if (std::shared_ptr<Writer> writer = FindWriter(path)) {
+      std::lock_guard lock(writers_mu_);
+      if (set.mode) writer->pending.mode = set.mode;
+      if (set.owner) writer->pending.owner = set.owner;
+      if (set.group) writer->pending.group = set.group;
+      if (set.mtime_ms) writer->pending.mtime_ms = set.mtime_ms;
+    }
     Result<FileInfo> info = co_await here.client->SetAttribute(alluxio, set);
     if (!info) co_return info.failure();
     attr = ToAttributes(*info);
@@ -929,8 +939,19 @@ Task<void> AlluxioFileSystem::Finish(OpenFile& file, bool abort) {
       // O_TRUNC and nothing written: the file becomes empty now.
       result = co_await ReplaceWithEmpty(target, file.mode, file.owner, file.group);
     }
-    std::lock_guard lock(writers_mu_);
-    writers_.erase(file.handle);
+    client::SetAttributeOptions pending;
+    {
+      std::lock_guard lock(writers_mu_);
+      pending = file.writer->pending;
+      writers_.erase(file.handle);
+    }
+    if (!abort && result && (pending.mode || pending.owner || pending.group || pending.mtime_ms)) {
+      Result<FileInfo> set = co_await here.client->SetAttribute(target, pending);
+      if (!set) {
+        ALX_LOG(kWarn, "fuse", "{}: attributes set while writing not applied: {}", target,
+                set.error().ToString());
+      }
+    }
   }
   co_return result;
 }

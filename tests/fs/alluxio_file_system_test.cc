@@ -297,6 +297,36 @@ TEST_F(AlluxioFileSystemTest, UnlinkWhileWriting) {
   EXPECT_TRUE(listed->entries.empty());
 }
 
+TEST_F(AlluxioFileSystemTest, AttributesSetWhileWritingSurviveCompletion) {
+  // cp -p: futimens and fchmod before close.
+  SetAttrRequest change;
+  change.mode = 0600;
+  change.mtime = SetAttrRequest::TimeChange{SetAttrRequest::TimeKind::kGiven, Timespec{1000000, 0}};
+  auto created = Run(fs_->Create("/cp", 0644, O_WRONLY | O_CREAT));
+  ASSERT_TRUE(created.ok());
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes("copied"))).ok());
+  ASSERT_TRUE(Run(fs_->SetAttr("/cp", change)).ok());
+  ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
+  auto attr = Run(fs_->GetAttr("/cp"));
+  ASSERT_TRUE(attr.ok());
+  EXPECT_EQ(attr->mode, S_IFREG | 0600);
+  EXPECT_EQ(attr->mtime.sec, 1000000);
+  EXPECT_EQ(attr->size, 6u);
+  // The same through an O_TRUNC replacement.
+  auto writer = Run(fs_->Open("/cp", O_WRONLY | O_TRUNC));
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE(Run(fs_->Write(*writer, 0, Bytes("again"))).ok());
+  change.mode = 0640;
+  change.mtime->time.sec = 2000000;
+  ASSERT_TRUE(Run(fs_->SetAttr("/cp", change)).ok());
+  ASSERT_TRUE(Run(fs_->Release(*writer)).ok());
+  attr = Run(fs_->GetAttr("/cp"));
+  ASSERT_TRUE(attr.ok());
+  EXPECT_EQ(attr->mode, S_IFREG | 0640);
+  EXPECT_EQ(attr->mtime.sec, 2000000);
+  EXPECT_EQ(attr->size, 5u);
+}
+
 TEST_F(AlluxioFileSystemTest, WriteOnceRules) {
   const std::string data = RandomData(5000, 10);
   WriteFile("/once", data);
