@@ -744,5 +744,29 @@ TEST(ReadAheadTest, SequentialReadsArePrefetched) {
   testing::RunSync(reactor, [&] { tasks.reset(); });
 }
 
+TEST(AlluxioFileSystemOptionsTest, FromConfiguration) {
+  Configuration conf;
+  ASSERT_TRUE(conf.Set(PropertyKey::kFuseUserGroupTranslationEnabled, "true").ok());
+  ASSERT_TRUE(conf.Set(PropertyKey::kFuseSpecialCommandEnabled, "true").ok());
+  ASSERT_TRUE(conf.Set(PropertyKey::kFuseStatCacheRefreshInterval, "1min").ok());
+  ASSERT_TRUE(conf.Set(PropertyKey::kFuseLoggingThreshold, "2s").ok());
+  ASSERT_TRUE(conf.Set(PropertyKey::kFuseDebugEnabled, "true").ok());
+  AlluxioFileSystemOptions o = AlluxioFileSystemOptions::FromConfiguration(conf, "/a/b/");
+  EXPECT_EQ(o.alluxio_root, "/a/b");
+  EXPECT_TRUE(o.user_group_translation);
+  EXPECT_TRUE(o.special_commands);
+  EXPECT_TRUE(o.debug);
+  EXPECT_EQ(o.statfs_cache, std::chrono::minutes(1));
+  EXPECT_EQ(o.logging_threshold, std::chrono::seconds(2));
+  EXPECT_EQ(o.uid, geteuid());
+  EXPECT_EQ(o.gid, getegid());
+  AlluxioFileSystemOptions defaults =
+      AlluxioFileSystemOptions::FromConfiguration(Configuration(), "");
+  EXPECT_EQ(defaults.alluxio_root, "/");
+  EXPECT_FALSE(defaults.user_group_translation);
+  EXPECT_FALSE(defaults.special_commands);
+  EXPECT_EQ(defaults.statfs_cache, std::chrono::minutes(5));
+}
+
 }  // namespace
 }  // namespace alluxio::fs
