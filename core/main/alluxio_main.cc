@@ -16,8 +16,11 @@
 #include "core/cli/fs_shell.h"
 #include "core/common/configuration.h"
 #include "core/common/logging.h"
+#include "core/fuse_daemon/fuse_daemon.h"
 #include "core/main/local_cluster.h"
+#include "core/main/process_setup.h"
 #include "core/master/master_server.h"
+#include "core/reactor/blocking_pool.h"
 #include "core/reactor/reactor.h"
 #include "core/worker/worker_server.h"
 
@@ -53,14 +56,35 @@ Task<int> RunMaster(const Configuration& conf) {
   co_return 0;
 }
 
+// With alluxio.worker.fuse.enabled the worker also serves a FUSE mount, mounted after the
+// block service is up and unmounted before it stops. The mount is started and stopped on the
+// blocking pool: its requests reach this worker's reactor, which must keep running meanwhile.
 Task<int> RunWorker(const Configuration& conf) {
   auto worker = WorkerServer::Start(conf);
   if (!worker.ok()) {
     ALX_LOG(kError, "worker", "cannot start the worker: {}", worker.error().ToString());
     co_return 1;
   }
+  std::unique_ptr<FuseDaemon> fuse;
+  if (conf.GetBool(PropertyKey::kWorkerFuseEnabled)) {
+    auto start_fuse = [&conf] { return StartWorkerHostedFuse(conf); };
+    auto started = co_await RunBlocking(start_fuse);
+    if (!started.ok()) {
+      ALX_LOG(kError, "worker", "cannot mount FUSE on the worker: {}", started.error().ToString());
+      co_await (*worker)->Stop();
+      co_return 1;
+    }
+    fuse = std::move(*started);
+  }
   co_await WaitForTermination();
   ALX_LOG(kInfo, "worker", "stopping");
+  if (fuse) {
+    auto stop_fuse = [&fuse] {
+      fuse->Stop(std::chrono::seconds(10));
+      fuse.reset();
+    };
+    co_await RunBlocking(stop_fuse);
+  }
   co_await (*worker)->Stop();
   co_return 0;
 }
@@ -99,16 +123,7 @@ int Local(const Configuration& conf, const std::vector<std::string>& args,
     for (const auto& name : stopped) fmt::print("Stopped the local {}\n", name);
     return 0;
   }
-  LocalClusterOptions options;
-  options.alluxio_binary = CurrentExecutablePath();
-  for (const auto& d : defines) options.define_args.push_back("-D" + d);
-  // On loopback unless configured otherwise.
-  if (!conf.IsSet(PropertyKey::kMasterBindHost)) {
-    options.define_args.push_back("-Dalluxio.master.bind.host=127.0.0.1");
-  }
-  if (!conf.IsSet(PropertyKey::kWorkerBindHost)) {
-    options.define_args.push_back("-Dalluxio.worker.bind.host=127.0.0.1");
-  }
+  LocalClusterOptions options = LoopbackClusterOptions(conf, defines, CurrentExecutablePath());
   if (Status s = StartLocalCluster(conf, options); !s.ok()) {
     fmt::print(stderr, "Failed to start the local cluster: {}\n", s.error().ToString());
     return 1;
@@ -120,20 +135,13 @@ int Local(const Configuration& conf, const std::vector<std::string>& args,
 }
 
 int Main(std::vector<std::string> args) {
-  std::vector<std::string> defines = ExtractDefineArgs(&args);
-  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-    fmt::print(args.empty() ? stderr : stdout, "{}", kUsage);
-    return args.empty() ? 2 : 0;
-  }
-  auto conf = Configuration::Load(ConfigLoadOptions{.env = CurrentEnvironment(),
-                                                    .command_line = defines,
-                                                    .executable_path = CurrentExecutablePath()});
-  if (!conf.ok()) {
-    fmt::print(stderr, "{}\n", conf.error().message);
-    return 1;
-  }
-  const std::string command = args[0];
-  std::vector<std::string> rest(args.begin() + 1, args.end());
+  auto parsed = ParseCommandLine(std::move(args), kUsage);
+  if (const int* exit_code = std::get_if<int>(&parsed)) return *exit_code;
+  CommandLine& line = std::get<CommandLine>(parsed);
+  const std::string& command = line.command;
+  const std::vector<std::string>& rest = line.rest;
+  const std::vector<std::string>& defines = line.defines;
+  const Configuration* conf = &line.conf;
   if (command == "master" || command == "worker") {
     if (Status s = InitLogging(command, *conf, /*foreground=*/true); !s.ok()) {
       fmt::print(stderr, "{}\n", s.error().ToString());

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "core/common/logging.h"
+#include "core/main/process_setup.h"
 
 namespace alluxio {
 namespace {
@@ -52,14 +53,7 @@ Result<pid_t> Spawn(const Configuration& conf, const LocalClusterOptions& option
   pid_t pid = fork();
   if (pid < 0) return Fail(ErrnoError(errno, "fork"));
   if (pid == 0) {
-    setsid();
-    int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-      dup2(fd, STDOUT_FILENO);
-      dup2(fd, STDERR_FILENO);
-    }
-    if (null >= 0) dup2(null, STDIN_FILENO);
+    DetachInto(out);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -115,6 +109,21 @@ bool TcpReachable(const std::string& host, int port, std::chrono::milliseconds t
   }
   freeaddrinfo(found);
   return reachable;
+}
+
+LocalClusterOptions LoopbackClusterOptions(const Configuration& conf,
+                                           const std::vector<std::string>& defines,
+                                           std::string alluxio_binary) {
+  LocalClusterOptions options;
+  options.alluxio_binary = std::move(alluxio_binary);
+  for (const auto& d : defines) options.define_args.push_back("-D" + d);
+  if (!conf.IsSet(PropertyKey::kMasterBindHost)) {
+    options.define_args.push_back("-Dalluxio.master.bind.host=127.0.0.1");
+  }
+  if (!conf.IsSet(PropertyKey::kWorkerBindHost)) {
+    options.define_args.push_back("-Dalluxio.worker.bind.host=127.0.0.1");
+  }
+  return options;
 }
 
 Status StartLocalCluster(const Configuration& conf, const LocalClusterOptions& options) {

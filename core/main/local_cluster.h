@@ -19,6 +19,12 @@ struct LocalClusterOptions {
   std::chrono::seconds start_timeout{30};
 };
 
+// Options for a cluster of `alluxio_binary` processes given `defines` ("key=value", as after
+// -D), bound to loopback unless alluxio.{master,worker}.bind.host is configured.
+LocalClusterOptions LoopbackClusterOptions(const Configuration& conf,
+                                           const std::vector<std::string>& defines,
+                                           std::string alluxio_binary);
+
 // True if something accepts TCP connections at host:port within `timeout`.
 bool TcpReachable(const std::string& host, int port, std::chrono::milliseconds timeout);
 

@@ -64,9 +64,15 @@ ClusterProcesses::~ClusterProcesses() {
   Kill(master_, SIGKILL);
 }
 
+std::vector<std::string> ClusterProcesses::DefineArgs() const {
+  std::vector<std::string> args;
+  for (const auto& [k, v] : properties_) args.push_back("-D" + k + "=" + v);
+  return args;
+}
+
 pid_t ClusterProcesses::Spawn(const std::string& process) {
   std::vector<std::string> args{ALLUXIO_BINARY, process};
-  for (const auto& [k, v] : properties_) args.push_back("-D" + k + "=" + v);
+  for (auto& arg : DefineArgs()) args.push_back(std::move(arg));
   std::string out = home_.path() + "/" + process + ".out";
   pid_t pid = fork();
   if (pid == 0) {

@@ -32,6 +32,9 @@ class ClusterProcesses {
 
   // The configuration a client of this cluster uses.
   Configuration Conf() const;
+  // "-Dkey=value" for every property: what another command of this cluster is given.
+  std::vector<std::string> DefineArgs() const;
+  pid_t worker_pid() const { return worker_; }
   const std::string& home() const { return home_.path(); }
   std::string UfsRoot() const { return home_.path() + "/underFSStorage"; }
 

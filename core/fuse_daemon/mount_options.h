@@ -1,0 +1,43 @@
+// What `alluxio-fuse mount -o a,b=c` means, item by item, as Alluxio documents it:
+//   - `key=value` where key is an Alluxio property (alluxio.*) sets it for this mount only;
+//   - Alluxio's shortcuts metadata_cache_size=N, metadata_cache_expire=D (the client metadata
+//     cache), data_cache=DIR, data_cache_size=S (the client data cache properties);
+//   - `max_idle_threads=N`: the number of requests this mount reads from /dev/fuse and serves
+//     at once, spread over the reactors (libfuse: the idle threads waiting on /dev/fuse);
+//   - FUSE options (direct_io, kernel_cache, auto_cache, attr_timeout=, entry_timeout=,
+//     big_writes, max_read=, ...: fuse_options.h);
+//   - anything else is an ordinary mount option handed to the kernel (ro, allow_other,
+//     default_permissions, ...; allow_root as libfuse does it: fuse_mount.h). allow_other and
+//     allow_root exclude each other.
+// Options given with -o replace alluxio.fuse.mount.options; without -o that property applies.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "core/common/configuration.h"
+#include "core/common/result.h"
+#include "core/fuse/fuse_options.h"
+
+namespace alluxio {
+
+struct FuseMountSpec {
+  std::string mount_point;  // absolute
+  std::string alluxio_path = "/";
+  fuse::FuseOptions fuse;
+  std::vector<std::string> kernel_options;  // for the mount(2) data string
+  size_t request_slots = 16;                // max_idle_threads
+  std::vector<std::string> items;           // the -o items as given, for logs and `stat`
+};
+
+// Splits "-o" arguments ("a,b=c") into items; empty items are dropped.
+std::vector<std::string> SplitMountOptions(const std::vector<std::string>& option_args);
+
+// Applies `items` (or alluxio.fuse.mount.options when `items` is empty) to *spec and the
+// Alluxio properties among them to *conf. kInvalidArgument naming the item for a bad value,
+// an unknown alluxio.* key, or allow_other together with allow_root.
+Status ApplyMountOptions(const std::vector<std::string>& items, Configuration* conf,
+                         FuseMountSpec* spec);
+
+}  // namespace alluxio

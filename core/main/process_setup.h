@@ -1,0 +1,31 @@
+// What the `alluxio` and `alluxio-fuse` processes share at start: reading their command line
+// and configuration, and detaching a forked child into the background.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/common/configuration.h"
+
+namespace alluxio {
+
+struct CommandLine {
+  std::vector<std::string> defines;  // "key=value" from -Dkey=value
+  std::string command;
+  std::vector<std::string> rest;  // the command's arguments
+  Configuration conf;
+};
+
+// Extracts -D arguments, answers -h/--help/help and no arguments with `usage`, and loads the
+// configuration. Returns the command line, or the exit code when the process should stop here
+// (usage or a configuration error was printed).
+std::variant<CommandLine, int> ParseCommandLine(std::vector<std::string> args,
+                                                std::string_view usage);
+
+// In a forked child: a new session, stdin from /dev/null, stdout and stderr appended to
+// `out_file` (kept as they are if it cannot be opened).
+void DetachInto(const std::string& out_file);
+
+}  // namespace alluxio

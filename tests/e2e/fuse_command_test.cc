@@ -1,0 +1,314 @@
+// The `alluxio-fuse` command end to end: real master and worker processes, a real kernel mount,
+// ordinary tools on it. Needs root and /dev/fuse (skipped otherwise).
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "tests/cluster/cluster_processes.h"
+#include "tests/e2e/fuse_harness.h"
+#include "tests/util/temp_dir.h"
+
+namespace alluxio::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+bool CanMount() { return geteuid() == 0 && access("/dev/fuse", R_OK | W_OK) == 0; }
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void WriteFile(const std::string& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << data;
+}
+
+std::string RandomBytes(size_t n, uint32_t seed) {
+  std::mt19937 gen(seed);
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>(gen());
+  return s;
+}
+
+class FuseCommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!CanMount()) GTEST_SKIP() << "needs root and /dev/fuse";
+    cluster_ = std::make_unique<ClusterProcesses>(Properties());
+    ASSERT_TRUE(cluster_->StartMaster());
+    ASSERT_TRUE(cluster_->StartWorker());
+    fuse_ = std::make_unique<FuseHarness>(cluster_->home(), cluster_->DefineArgs());
+  }
+  void TearDown() override {
+    fuse_.reset();  // unmounts first: the daemons need the cluster to drain
+    cluster_.reset();
+  }
+  virtual std::map<std::string, std::string> Properties() { return {}; }
+
+  std::string NewMountPoint(const std::string& name) {
+    std::string path = dirs_.path() + "/" + name;
+    std::filesystem::create_directories(path);
+    return path;
+  }
+
+  TempDir dirs_;
+  std::unique_ptr<ClusterProcesses> cluster_;
+  std::unique_ptr<FuseHarness> fuse_;
+};
+
+TEST_F(FuseCommandTest, MountRunOrdinaryToolsStatAndUnmount) {
+  const std::string mp = NewMountPoint("mnt");
+  CommandResult mounted = fuse_->Mount(mp);
+  ASSERT_EQ(mounted.exit_code, 0) << mounted.out << mounted.err;
+  EXPECT_NE(mounted.out.find(fmt::format(
+                "Starting AlluxioFuse process: mounting alluxio path \"/\" to local mount "
+                "point \"{}\"",
+                mp)),
+            std::string::npos)
+      << mounted.out;
+  EXPECT_NE(mounted.out.find(fmt::format("Successfully mounted Alluxio to {}.", mp)),
+            std::string::npos);
+  EXPECT_NE(mounted.out.find("/logs/fuse.log for logging messages"), std::string::npos);
+  CommandResult mounts = RunCommand({"/bin/mount"});
+  EXPECT_NE(mounts.out.find(fmt::format("alluxio-fuse on {} type fuse.alluxio-fuse", mp)),
+            std::string::npos)
+      << mounts.out;
+
+  const std::string scratch = dirs_.path() + "/scratch";
+  std::filesystem::create_directories(scratch);
+  CommandResult tools = RunCommand({"/bin/bash", POSIX_TOOLS_SCRIPT, mp, scratch});
+  EXPECT_EQ(tools.exit_code, 0) << tools.out << tools.err;
+
+  const pid_t pid = fuse_->DaemonPid(mp);
+  ASSERT_GT(pid, 0);
+  CommandResult stat = fuse_->Stat();
+  EXPECT_EQ(stat.exit_code, 0);
+  EXPECT_EQ(stat.out, fmt::format("pid\tmount_point\talluxio_path\n{}\t{}\t/\n", pid, mp));
+
+  CommandResult unmounted = fuse_->Unmount(mp);
+  EXPECT_EQ(unmounted.exit_code, 0) << unmounted.err;
+  EXPECT_EQ(unmounted.out, fmt::format("Unmount fuse at {} (PID:{}).\n", mp, pid));
+  EXPECT_FALSE(IsMounted(mp));
+  EXPECT_NE(kill(pid, 0), 0) << "the daemon exits after unmounting";
+  CommandResult none = fuse_->Stat();
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_EQ(none.err, "No mount point found. AlluxioFuse process is not running\n");
+  CommandResult again = fuse_->Unmount(mp);
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_EQ(again.err, fmt::format("{} not mounted\n", mp));
+}
+
+TEST_F(FuseCommandTest, BadMountsFailWithAClearReasonAndMountNothing) {
+  const std::string mp = NewMountPoint("mnt");
+  struct Case {
+    std::string mount_point;
+    std::string alluxio_path;
+    std::string options;
+    std::string reason;
+  };
+  WriteFile(dirs_.path() + "/a-file", "x");
+  const std::string full = NewMountPoint("full");
+  WriteFile(full + "/something", "x");
+  const std::vector<Case> cases{
+      {dirs_.path() + "/missing", "", "", "No such file or directory"},
+      {dirs_.path() + "/a-file", "", "", "is not a directory"},
+      {full, "", "", "is not empty"},
+      {mp, "", "allow_other,allow_root", "allow_other and allow_root cannot be used together"},
+      {mp, "", "attr_timeout=soon", "attr_timeout=soon"},
+      {mp, "", "max_idle_threads=0", "max_idle_threads=0"},
+      {mp, "", "alluxio.user.block.size.bytes.default=huge", "alluxio.user.block.size"},
+      {mp, "/no/such/dir", "", "/no/such/dir"},
+  };
+  for (const Case& c : cases) {
+    CommandResult r = fuse_->Mount(c.mount_point, c.alluxio_path, c.options);
+    EXPECT_EQ(r.exit_code, 1) << c.reason;
+    EXPECT_NE(r.err.find(c.reason), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(fmt::format("Failed to mount Alluxio to {}.", c.mount_point)),
+              std::string::npos)
+        << r.err;
+    EXPECT_FALSE(IsMounted(c.mount_point));
+  }
+  EXPECT_EQ(fuse_->Stat().exit_code, 1);
+}
+
+TEST_F(FuseCommandTest, TwoMountsOfDifferentPathsShareDataAndBothShowInStat) {
+  const std::string root = NewMountPoint("root");
+  const std::string sub = NewMountPoint("sub");
+  ASSERT_EQ(fuse_->Mount(root).exit_code, 0);
+  ASSERT_EQ(mkdir((root + "/people").c_str(), 0755), 0);
+  ASSERT_EQ(fuse_->Mount(sub, "/people", "attr_timeout=0,entry_timeout=0").exit_code, 0);
+  WriteFile(root + "/people/alice", "alice's data");
+  EXPECT_EQ(ReadFile(sub + "/alice"), "alice's data");
+  CommandResult stat = fuse_->Stat();
+  EXPECT_NE(stat.out.find(fmt::format("\t{}\t/\n", root)), std::string::npos) << stat.out;
+  EXPECT_NE(stat.out.find(fmt::format("\t{}\t/people\n", sub)), std::string::npos) << stat.out;
+  EXPECT_EQ(fuse_->Unmount(sub).exit_code, 0);
+  EXPECT_EQ(fuse_->Unmount(root).exit_code, 0);
+}
+
+TEST_F(FuseCommandTest, KilledDaemonLeavesAStaleMountThatUnmountAndMountRecover) {
+  const std::string mp = NewMountPoint("mnt");
+  ASSERT_EQ(fuse_->Mount(mp).exit_code, 0);
+  WriteFile(mp + "/kept", "survives the crash");
+  const pid_t pid = fuse_->DaemonPid(mp);
+  ASSERT_GT(pid, 0);
+  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  for (int i = 0; i < 100 && kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(20ms);
+  struct stat st {};
+  EXPECT_NE(stat(mp.c_str(), &st), 0);
+  EXPECT_EQ(errno, ENOTCONN);
+
+  // Mounting again over the stale mount unmounts it first.
+  CommandResult remounted = fuse_->Mount(mp);
+  ASSERT_EQ(remounted.exit_code, 0) << remounted.err;
+  EXPECT_EQ(ReadFile(mp + "/kept"), "survives the crash");
+
+  // A stale mount also unmounts with the command.
+  const pid_t second = fuse_->DaemonPid(mp);
+  ASSERT_GT(second, 0);
+  ASSERT_EQ(kill(second, SIGKILL), 0);
+  for (int i = 0; i < 100 && kill(second, 0) == 0; ++i) std::this_thread::sleep_for(20ms);
+  CommandResult unmounted = fuse_->Unmount(mp);
+  EXPECT_EQ(unmounted.exit_code, 0) << unmounted.err;
+  EXPECT_FALSE(IsMounted(mp));
+  EXPECT_EQ(stat(mp.c_str(), &st), 0);
+}
+
+TEST_F(FuseCommandTest, SixteenParallelReadersGetEveryByte) {
+  const std::string mp = NewMountPoint("mnt");
+  ASSERT_EQ(fuse_->Mount(mp).exit_code, 0);
+  const std::string big = RandomBytes(24 << 20, 7);
+  WriteFile(mp + "/big", big);
+  std::vector<std::string> small;
+  for (int i = 0; i < 16; ++i) {
+    small.push_back(RandomBytes(100000 + i * 4099, i));
+    WriteFile(fmt::format("{}/small{}", mp, i), small.back());
+  }
+  std::atomic<int> good{0};
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 16; ++i) {
+    readers.emplace_back([&, i] {
+      bool ok = ReadFile(fmt::format("{}/small{}", mp, i)) == small[i];
+      ok = ok && ReadFile(mp + "/big") == big;
+      if (ok) good.fetch_add(1);
+    });
+  }
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(good.load(), 16);
+  EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
+}
+
+TEST_F(FuseCommandTest, UnmountDuringReadsEndsTheReadersAndTheDaemon) {
+  const std::string mp = NewMountPoint("mnt");
+  ASSERT_EQ(fuse_->Mount(mp).exit_code, 0);
+  WriteFile(mp + "/big", RandomBytes(16 << 20, 3));
+  std::atomic<bool> stop{false};
+  std::atomic<int> reads{0};
+  std::thread reader([&] {
+    std::vector<char> buf(1 << 20);
+    while (!stop.load()) {
+      int fd = open((mp + "/big").c_str(), O_RDONLY);
+      if (fd < 0) break;
+      ssize_t n = 0;
+      while ((n = read(fd, buf.data(), buf.size())) > 0) {
+      }
+      close(fd);
+      if (n < 0) break;
+      reads.fetch_add(1);
+    }
+  });
+  while (reads.load() < 2) std::this_thread::sleep_for(10ms);
+  const pid_t pid = fuse_->DaemonPid(mp);
+  CommandResult unmounted = fuse_->Unmount(mp);
+  stop.store(true);
+  reader.join();  // must not hang
+  EXPECT_EQ(unmounted.exit_code, 0) << unmounted.err;
+  EXPECT_EQ(unmounted.out, fmt::format("Unmount fuse at {} (PID:{}).\n", mp, pid));
+  EXPECT_FALSE(IsMounted(mp));
+}
+
+TEST_F(FuseCommandTest, MountOptionsReachTheClientAndTheServer) {
+  const std::string mp = NewMountPoint("mnt");
+  CommandResult mounted = fuse_->Mount(mp, "",
+                                       "max_idle_threads=4,attr_timeout=7200,entry_timeout=7200,"
+                                       "alluxio.user.file.writetype.default=MUST_CACHE");
+  ASSERT_EQ(mounted.exit_code, 0) << mounted.err;
+  WriteFile(mp + "/cached-only", "in the worker, not in the UFS");
+  EXPECT_EQ(ReadFile(mp + "/cached-only"), "in the worker, not in the UFS");
+  EXPECT_FALSE(std::filesystem::exists(cluster_->UfsRoot() + "/cached-only"));
+  WriteFile(mp + "/sub-check", "x");
+  const std::string log = ReadFile(cluster_->home() + "/logs/fuse.log");
+  EXPECT_NE(log.find("4 request slots"), std::string::npos);
+  EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
+}
+
+class WorkerFuseTest : public FuseCommandTest {
+ protected:
+  std::map<std::string, std::string> Properties() override {
+    mount_point_ = dirs_.path() + "/worker-mnt";
+    return {{"alluxio.worker.fuse.enabled", "true"},
+            {"alluxio.worker.fuse.mount.point", mount_point_},
+            {"alluxio.worker.fuse.mount.alluxio.path", "/"}};
+  }
+  std::string mount_point_;
+};
+
+TEST_F(WorkerFuseTest, TheWorkerMountsServesAndUnmountsOnStop) {
+  fuse_->Track(mount_point_);
+  for (int i = 0; i < 200 && !IsMounted(mount_point_); ++i) std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(IsMounted(mount_point_));
+  CommandResult stat = fuse_->Stat();
+  EXPECT_NE(stat.out.find(fmt::format("{}\t{}\t/\n", cluster_->worker_pid(), mount_point_)),
+            std::string::npos)
+      << stat.out;
+  const std::string data = RandomBytes(5 << 20, 11);
+  WriteFile(mount_point_ + "/from-worker-fuse", data);
+  EXPECT_EQ(ReadFile(mount_point_ + "/from-worker-fuse"), data);
+  EXPECT_EQ(ReadFile(cluster_->UfsRoot() + "/from-worker-fuse"), data);
+  cluster_->KillWorker(SIGTERM);
+  EXPECT_FALSE(IsMounted(mount_point_));
+}
+
+// No cluster configured and none reachable: mount starts the local one.
+TEST(EmbeddedClusterTest, MountStartsALocalClusterWhenNoneIsReachable) {
+  if (!CanMount()) GTEST_SKIP() << "needs root and /dev/fuse";
+  TempDir home;
+  ClusterProcesses ports;  // only for two free ports and its properties; nothing started
+  std::vector<std::string> defines;
+  for (const auto& d : ports.DefineArgs()) {
+    if (d.starts_with("-Dalluxio.master.hostname=")) continue;  // "not configured"
+    defines.push_back(d);
+  }
+  const std::string mp = home.path() + "/mnt";
+  std::filesystem::create_directories(mp);
+  std::vector<std::string> stop{ALLUXIO_BINARY};
+  stop.insert(stop.end(), defines.begin(), defines.end());
+  stop.push_back("local");
+  stop.push_back("stop");
+  {
+    FuseHarness fuse(home.path(), defines);
+    CommandResult mounted = fuse.Mount(mp);
+    EXPECT_EQ(mounted.exit_code, 0) << mounted.out << mounted.err;
+    EXPECT_NE(mounted.out.find("starting a local cluster"), std::string::npos) << mounted.out;
+    WriteFile(mp + "/hello", "embedded");
+    EXPECT_EQ(ReadFile(mp + "/hello"), "embedded");
+    EXPECT_EQ(fuse.Unmount(mp).exit_code, 0);
+  }
+  CommandResult stopped = RunCommand(stop, {{"ALLUXIO_HOME", home.path()}});
+  EXPECT_NE(stopped.out.find("Stopped the local master"), std::string::npos) << stopped.out;
+}
+
+}  // namespace
+}  // namespace alluxio::testing

@@ -1,0 +1,103 @@
+#include "core/fuse_daemon/mount_options.h"
+
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "core/fuse_daemon/mount_registry.h"
+#include "tests/util/temp_dir.h"
+
+namespace alluxio {
+namespace {
+
+using Items = std::vector<std::string>;
+
+TEST(MountOptionsTest, SplitsCommaSeparatedArgumentsAndDropsEmptyItems) {
+  EXPECT_EQ(SplitMountOptions({"a,b=c", ",,d,"}), (Items{"a", "b=c", "d"}));
+  EXPECT_TRUE(SplitMountOptions({}).empty());
+}
+
+TEST(MountOptionsTest, EachKindOfItemGoesWhereItBelongs) {
+  Configuration conf;
+  FuseMountSpec spec;
+  Items items{"direct_io",
+              "attr_timeout=7200",
+              "entry_timeout=0.5",
+              "max_read=131072",
+              "max_idle_threads=64",
+              "ro",
+              "allow_root",
+              "alluxio.user.file.writetype.default=MUST_CACHE",
+              "metadata_cache_size=5000",
+              "metadata_cache_expire=2min"};
+  ASSERT_TRUE(ApplyMountOptions(items, &conf, &spec).ok());
+  EXPECT_TRUE(spec.fuse.direct_io);
+  EXPECT_EQ(spec.fuse.attr_timeout, 7200);
+  EXPECT_EQ(spec.fuse.entry_timeout, 0.5);
+  EXPECT_EQ(spec.fuse.max_read, 131072u);
+  EXPECT_EQ(spec.request_slots, 64u);
+  EXPECT_EQ(spec.kernel_options, (Items{"ro", "allow_root"}));
+  EXPECT_EQ(conf.GetEnum(PropertyKey::kUserFileWriteTypeDefault), "MUST_CACHE");
+  EXPECT_TRUE(conf.GetBool(PropertyKey::kUserMetadataCacheEnabled));
+  EXPECT_EQ(conf.GetInt(PropertyKey::kUserMetadataCacheMaxSize), 5000);
+  EXPECT_EQ(conf.GetDuration(PropertyKey::kUserMetadataCacheExpirationTime),
+            std::chrono::minutes(2));
+  EXPECT_EQ(spec.items, items);
+}
+
+TEST(MountOptionsTest, WithoutItemsTheConfiguredDefaultApplies) {
+  Configuration conf;
+  FuseMountSpec spec;
+  ASSERT_TRUE(ApplyMountOptions({}, &conf, &spec).ok());
+  EXPECT_EQ(spec.fuse.attr_timeout, 600);
+  EXPECT_EQ(spec.fuse.entry_timeout, 600);
+  ASSERT_TRUE(conf.Set(PropertyKey::kFuseMountOptions, "kernel_cache,max_idle_threads=3").ok());
+  FuseMountSpec configured;
+  ASSERT_TRUE(ApplyMountOptions({}, &conf, &configured).ok());
+  EXPECT_TRUE(configured.fuse.kernel_cache);
+  EXPECT_EQ(configured.request_slots, 3u);
+}
+
+TEST(MountOptionsTest, BadItemsAreErrorsNamingTheItem) {
+  for (const std::string item :
+       {"attr_timeout=soon", "max_idle_threads=0", "max_idle_threads=100000", "max_idle_threads=x",
+        "alluxio.user.block.size.bytes.default=huge", "alluxio.no.such.property=1",
+        "metadata_cache_size"}) {
+    Configuration conf;
+    FuseMountSpec spec;
+    Status s = ApplyMountOptions({item}, &conf, &spec);
+    ASSERT_FALSE(s.ok()) << item;
+    EXPECT_EQ(s.error().code, ErrorCode::kInvalidArgument) << item;
+    EXPECT_NE(s.error().message.find(item.substr(0, item.find('='))), std::string::npos)
+        << s.error().message;
+  }
+  Configuration conf;
+  FuseMountSpec spec;
+  Status both = ApplyMountOptions({"allow_other", "allow_root"}, &conf, &spec);
+  ASSERT_FALSE(both.ok());
+  EXPECT_NE(both.error().message.find("allow_other and allow_root"), std::string::npos);
+}
+
+TEST(MountRegistryTest, RecordsLiveMountsAndDropsThoseOfDeadProcesses) {
+  testing::TempDir home;
+  Configuration conf;
+  ASSERT_TRUE(conf.Set(PropertyKey::kWorkDir, home.path()).ok());
+  MountRegistry registry(conf);
+  ASSERT_TRUE(registry.Add({getpid(), "/mnt/b", "/people", false}).ok());
+  ASSERT_TRUE(registry.Add({getpid(), "/mnt/a", "/", true}).ok());
+  // A pid that cannot be alive (beyond pid_max).
+  ASSERT_TRUE(registry.Add({1 << 30, "/mnt/dead", "/", false}).ok());
+  auto records = registry.List();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].mount_point, "/mnt/a");
+  EXPECT_TRUE(records[0].hosted_by_worker);
+  EXPECT_EQ(records[1].alluxio_path, "/people");
+  ASSERT_TRUE(registry.Find("/mnt/b").has_value());
+  registry.Remove("/mnt/b", getpid() + 1);  // someone else's: kept
+  EXPECT_TRUE(registry.Find("/mnt/b").has_value());
+  registry.Remove("/mnt/b", getpid());
+  EXPECT_FALSE(registry.Find("/mnt/b").has_value());
+}
+
+}  // namespace
+}  // namespace alluxio
