@@ -18,7 +18,7 @@ ReadAhead::~ReadAhead() = default;
 
 std::shared_ptr<ReadAhead::Segment> ReadAhead::Find(uint64_t offset) const {
   for (const std::shared_ptr<Segment>& s : segments_) {
-    if (s->offset <= offset && offset < s->offset + s->data.size()) return s;
+    if (s->offset <= offset && offset < s->offset + s->size) return s;
   }
   return nullptr;
 }
@@ -50,7 +50,7 @@ asio::awaitable<Result<size_t>> ReadAhead::Read(uint64_t offset, std::span<char>
     }
     const size_t n = static_cast<size_t>(
         std::min<uint64_t>(want - done, segment->offset + segment->filled - pos));
-    std::memcpy(buf.data() + done, segment->data.data() + (pos - segment->offset), n);
+    std::memcpy(buf.data() + done, segment->data.get() + (pos - segment->offset), n);
     done += n;
     stats_.bytes_from_prefetch += n;
   }
@@ -68,21 +68,20 @@ asio::awaitable<Result<size_t>> ReadAhead::Read(uint64_t offset, std::span<char>
 
 void ReadAhead::Prefetch(uint64_t read_offset, uint64_t read_end) {
   // Segments entirely before this read are consumed.
-  while (!segments_.empty() &&
-         segments_.front()->offset + segments_.front()->data.size() <= read_offset) {
+  while (!segments_.empty() && segments_.front()->offset + segments_.front()->size <= read_offset) {
     segments_.pop_front();
   }
   uint64_t next = read_end;
   if (!segments_.empty()) {
-    next = std::max(next, segments_.back()->offset + segments_.back()->data.size());
+    next = std::max(next, segments_.back()->offset + segments_.back()->size);
   }
   const uint64_t length = in_->length();
   while (segments_.size() < options_.max_segments && next < length) {
     auto segment = std::make_shared<Segment>();
     segment->offset = next;
-    segment->data.resize(
-        static_cast<size_t>(std::min<uint64_t>(options_.segment_bytes, length - next)));
-    next += segment->data.size();
+    segment->size = static_cast<size_t>(std::min<uint64_t>(options_.segment_bytes, length - next));
+    segment->data.reset(new char[segment->size]);
+    next += segment->size;
     segments_.push_back(segment);
     ++stats_.prefetches;
     std::shared_ptr<ReadAhead> self = shared_from_this();
@@ -108,7 +107,7 @@ asio::awaitable<void> ReadAhead::Fill(std::shared_ptr<ReadAhead> self,
   co_await self->stream_mu_.Lock();
   AsyncLockGuard guard(self->stream_mu_);
   if (self->closed_) co_return;
-  const std::span<char> view(segment->data);
+  const std::span<char> view(segment->data.get(), segment->size);
   Result<size_t> got = co_await self->in_->Read(segment->offset, view);
   if (got) {
     segment->filled = *got;

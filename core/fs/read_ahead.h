@@ -64,7 +64,8 @@ class ReadAhead : public std::enable_shared_from_this<ReadAhead> {
  private:
   struct Segment {
     uint64_t offset = 0;
-    std::vector<char> data;
+    std::unique_ptr<char[]> data;  // `size` bytes, not initialised
+    size_t size = 0;
     size_t filled = 0;
     bool done = false;
     std::optional<Error> error;

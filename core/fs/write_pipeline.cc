@@ -14,9 +14,7 @@ WritePipeline::WritePipeline(std::unique_ptr<client::FileOutStream> out, Reactor
       tasks_(tasks),
       options_(options),
       name_(std::move(name)),
-      changed_(reactor.executor()) {
-  fill_.reserve(options_.chunk_bytes);
-}
+      changed_(reactor.executor()) {}
 
 WritePipeline::~WritePipeline() = default;
 
@@ -61,7 +59,6 @@ void WritePipeline::QueueChunks(bool partial) {
     if (pos == 0 && n == fill_.size()) {
       queue_.push_back(std::move(fill_));
       fill_ = std::vector<char>();
-      fill_.reserve(chunk);
     } else {
       queue_.emplace_back(fill_.begin() + static_cast<ptrdiff_t>(pos),
                           fill_.begin() + static_cast<ptrdiff_t>(pos + n));
