@@ -40,59 +40,37 @@ std::optional<uint32_t> LookupGid(const std::string& name) {
 }  // namespace
 
 uint32_t UserGroupMapping::Uid(const std::string& user) {
-  {
-    std::lock_guard lock(mutex_);
-    if (auto it = uids_.find(user); it != uids_.end()) return it->second;
-  }
-  uint32_t uid = LookupUid(user).value_or(Numeric(user).value_or(fallback_uid_));
-  std::lock_guard lock(mutex_);
-  uids_[user] = uid;
-  return uid;
+  return Cached(uids_, user,
+                [&] { return LookupUid(user).value_or(Numeric(user).value_or(fallback_uid_)); });
 }
 
 uint32_t UserGroupMapping::Gid(const std::string& group) {
-  {
-    std::lock_guard lock(mutex_);
-    if (auto it = gids_.find(group); it != gids_.end()) return it->second;
-  }
-  uint32_t gid = LookupGid(group).value_or(Numeric(group).value_or(fallback_gid_));
-  std::lock_guard lock(mutex_);
-  gids_[group] = gid;
-  return gid;
+  return Cached(gids_, group,
+                [&] { return LookupGid(group).value_or(Numeric(group).value_or(fallback_gid_)); });
 }
 
 std::string UserGroupMapping::UserName(uint32_t uid) {
-  {
-    std::lock_guard lock(mutex_);
-    if (auto it = user_names_.find(uid); it != user_names_.end()) return it->second;
-  }
-  std::vector<char> buf(16384);
-  struct passwd pwd;
-  struct passwd* found = nullptr;
-  std::string name = std::to_string(uid);
-  if (getpwuid_r(uid, &pwd, buf.data(), buf.size(), &found) == 0 && found != nullptr) {
-    name = found->pw_name;
-  }
-  std::lock_guard lock(mutex_);
-  user_names_[uid] = name;
-  return name;
+  return Cached(user_names_, uid, [&] {
+    std::vector<char> buf(16384);
+    struct passwd pwd;
+    struct passwd* found = nullptr;
+    if (getpwuid_r(uid, &pwd, buf.data(), buf.size(), &found) == 0 && found != nullptr) {
+      return std::string(found->pw_name);
+    }
+    return std::to_string(uid);
+  });
 }
 
 std::string UserGroupMapping::GroupName(uint32_t gid) {
-  {
-    std::lock_guard lock(mutex_);
-    if (auto it = group_names_.find(gid); it != group_names_.end()) return it->second;
-  }
-  std::vector<char> buf(16384);
-  struct group grp;
-  struct group* found = nullptr;
-  std::string name = std::to_string(gid);
-  if (getgrgid_r(gid, &grp, buf.data(), buf.size(), &found) == 0 && found != nullptr) {
-    name = found->gr_name;
-  }
-  std::lock_guard lock(mutex_);
-  group_names_[gid] = name;
-  return name;
+  return Cached(group_names_, gid, [&] {
+    std::vector<char> buf(16384);
+    struct group grp;
+    struct group* found = nullptr;
+    if (getgrgid_r(gid, &grp, buf.data(), buf.size(), &found) == 0 && found != nullptr) {
+      return std::string(found->gr_name);
+    }
+    return std::to_string(gid);
+  });
 }
 
 }  // namespace alluxio::fs

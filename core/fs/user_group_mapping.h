@@ -26,6 +26,19 @@ class UserGroupMapping {
   std::string GroupName(uint32_t gid);
 
  private:
+  // cache[key], computed by lookup() (outside the lock) the first time.
+  template <typename K, typename V, typename F>
+  V Cached(std::map<K, V>& cache, const K& key, F lookup) {
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = cache.find(key); it != cache.end()) return it->second;
+    }
+    V value = lookup();
+    std::lock_guard lock(mutex_);
+    cache.emplace(key, value);
+    return value;
+  }
+
   const uint32_t fallback_uid_;
   const uint32_t fallback_gid_;
   std::mutex mutex_;
