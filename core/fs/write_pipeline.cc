@@ -45,8 +45,31 @@ void WritePipeline::DrainReorder() {
   }
 }
 
+void WritePipeline::KeepTail(uint64_t new_fill_offset) {
+  const uint64_t start = new_fill_offset - new_fill_offset % kTailBytes;
+  std::vector<char> tail;
+  if (new_fill_offset > start) {
+    tail.reserve(static_cast<size_t>(new_fill_offset - start));
+    if (start < fill_offset_) {
+      // start >= tail_offset_: both are fill offsets rounded down, and the fill offset grows.
+      tail.insert(tail.end(), tail_.begin() + static_cast<ptrdiff_t>(start - tail_offset_),
+                  tail_.end());
+    }
+    const uint64_t from = std::max(start, fill_offset_);
+    tail.insert(tail.end(), fill_.begin() + static_cast<ptrdiff_t>(from - fill_offset_),
+                fill_.begin() + static_cast<ptrdiff_t>(new_fill_offset - fill_offset_));
+  }
+  tail_ = std::move(tail);
+  tail_offset_ = start;
+}
+
 void WritePipeline::QueueChunks(bool partial) {
   const size_t chunk = options_.chunk_bytes;
+  {
+    const uint64_t end = fill_offset_ + fill_.size();
+    const uint64_t queued_end = partial ? end : std::max(fill_offset_, end - end % chunk);
+    if (queued_end > fill_offset_) KeepTail(queued_end);
+  }
   size_t pos = 0;
   while (pos < fill_.size()) {
     const uint64_t start = fill_offset_ + pos;
@@ -116,8 +139,17 @@ asio::awaitable<Status> WritePipeline::Write(uint64_t offset, std::span<const ch
   if (data.empty()) co_return Ok();
   const uint64_t end = offset + data.size();
   if (offset < fill_offset_) {
-    co_return Reject(fmt::format("{} bytes at {} rewrite data already sent (below {})", data.size(),
-                                 offset, fill_offset_));
+    // Bytes already handed to the stream: accepted only when identical (the kernel resends a
+    // whole page that an append after an fsync dirtied again).
+    const size_t overlap = static_cast<size_t>(std::min(end, fill_offset_) - offset);
+    if (offset < tail_offset_ ||
+        std::memcmp(data.data(), tail_.data() + (offset - tail_offset_), overlap) != 0) {
+      co_return Reject(fmt::format("{} bytes at {} rewrite data already sent (below {})",
+                                   data.size(), offset, fill_offset_));
+    }
+    if (end <= fill_offset_) co_return Ok();
+    offset = fill_offset_;
+    data = data.subspan(overlap);
   }
   if (offset <= contiguous_) {
     const size_t overlap = static_cast<size_t>(std::min(end, contiguous_) - offset);

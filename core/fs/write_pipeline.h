@@ -11,10 +11,13 @@
 // unless more than max_queued_bytes are queued: then it waits for the sender. Memory per
 // pipeline: at most chunk_bytes + max_queued_bytes + reorder_window (+ one chunk in flight).
 //
-// Rejected (kUnsupported, logged once per pipeline): a write starting before the fill buffer
-// (bytes already queued or sent), a write ending beyond contiguous() + reorder_window, and a
-// write that would make the reorder map hold more than reorder_window bytes. Rewriting bytes
-// still in the fill buffer is applied in place. A failure of the stream (worker, master) is
+// Rejected (kUnsupported, logged once per pipeline): a write changing bytes already queued or
+// sent, a write ending beyond contiguous() + reorder_window, and a write that would make the
+// reorder map hold more than reorder_window bytes. Rewriting bytes still in the fill buffer is
+// applied in place; rewriting queued or sent bytes with identical bytes is accepted within the
+// 64 KiB-aligned block before the fill buffer (a copy of it is kept: after an fsync or close
+// queued a partial chunk, the kernel's writeback resends the whole last page with the next
+// append). A failure of the stream (worker, master) is
 // kept and returned by every later call.
 //
 // Contract: reactor-bound (the FileOutStream's reactor): created, used and destroyed there; the
@@ -85,6 +88,9 @@ class WritePipeline : public std::enable_shared_from_this<WritePipeline> {
   void DrainReorder();
   // Queues full chunks of the fill buffer (all of it when `partial`), starts the sender.
   void QueueChunks(bool partial);
+  // Before the fill offset moves to `new_fill_offset`: keeps a copy of the bytes from the
+  // kTailBytes-aligned offset below it.
+  void KeepTail(uint64_t new_fill_offset);
   void StartSender();
   static asio::awaitable<void> SendLoop(std::shared_ptr<WritePipeline> self);
   asio::awaitable<void> WaitIdle();
@@ -100,6 +106,9 @@ class WritePipeline : public std::enable_shared_from_this<WritePipeline> {
   uint64_t max_end_ = 0;
   uint64_t fill_offset_ = 0;  // file offset of fill_[0]
   std::vector<char> fill_;
+  static constexpr uint64_t kTailBytes = 64 << 10;
+  uint64_t tail_offset_ = 0;  // fill_offset_ rounded down to kTailBytes
+  std::vector<char> tail_;    // bytes [tail_offset_, fill_offset_), already queued or sent
   std::deque<std::vector<char>> queue_;
   size_t queued_bytes_ = 0;  // in queue_ plus the chunk being sent
   bool sending_ = false;

@@ -184,6 +184,32 @@ TEST_F(AlluxioFileSystemTest, GapBeyondTheWindowIsRefusedAndTheFileStaysIntact) 
   EXPECT_TRUE(*read == data);
 }
 
+TEST_F(AlluxioFileSystemTest, PageResentAfterFsyncIsAccepted) {
+  // An append after fsync: the kernel's writeback resends the whole last page.
+  const std::string data = RandomData(300000, 21);
+  auto created = Run(fs_->Create("/wal", 0644, O_WRONLY | O_CREAT));
+  ASSERT_TRUE(created.ok());
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data, 0, 100))).ok());
+  ASSERT_TRUE(Run(fs_->Fsync(created->handle, false)).ok());
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data, 0, 200))).ok());
+  ASSERT_TRUE(Run(fs_->Flush(created->handle)).ok());
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data, 0, 150))).ok());  // nothing new
+  std::string changed = data.substr(0, 300);
+  changed[5] ^= 1;
+  EXPECT_EQ(Run(fs_->Write(created->handle, 0, Bytes(changed))).code(), ErrorCode::kUnsupported);
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 200, Bytes(data, 200, 199800))).ok());
+  ASSERT_TRUE(Run(fs_->Fsync(created->handle, false)).ok());
+  // A page below 200000 (in the 64 KiB block before it) resent with the next bytes.
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 196608, Bytes(data, 196608, 300000 - 196608))).ok());
+  // Below that block: refused even when identical.
+  EXPECT_EQ(Run(fs_->Write(created->handle, 4096, Bytes(data, 4096, 100))).code(),
+            ErrorCode::kUnsupported);
+  ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
+  auto read = ReadFile("/wal");
+  ASSERT_TRUE(read.ok());
+  EXPECT_TRUE(*read == data);
+}
+
 TEST_F(AlluxioFileSystemTest, HoleAtReleaseAbortsTheFile) {
   auto created = Run(fs_->Create("/hole", 0644, O_WRONLY | O_CREAT));
   ASSERT_TRUE(created.ok());
