@@ -798,6 +798,8 @@ Task<size_t> AlluxioFileSystem::ReadLocal(FileHandle handle, uint64_t offset,
     ALX_LOG(kDebug, "fuse", "read({}, {} bytes at {})", file->path, buffer.size(), offset);
   }
   if (!file->reader) {
+    // A writing handle reads its file as empty until the first byte is written.
+    if (file->can_write && file->writer->size.load() == 0) co_return size_t{0};
     if (file->can_write) {
       co_return Fail(ErrorCode::kUnsupported,
                      file->path + " is being written: reading it back needs it complete");

@@ -386,6 +386,17 @@ TEST_F(AlluxioFileSystemTest, WriteOnceRules) {
   ASSERT_TRUE(created.ok());
   EXPECT_EQ(created->attr.size, data.size());
   ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
+  // O_RDWR writer: reads see an empty file until written, then are refused.
+  created = Run(fs_->Create("/rw", 0644, O_RDWR | O_CREAT));
+  ASSERT_TRUE(created.ok());
+  std::vector<std::byte> buf(10);
+  auto empty = Run(fs_->Read(created->handle, 0, std::span<std::byte>(buf)));
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(*empty, 0u);
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data, 0, 10))).ok());
+  EXPECT_EQ(Run(fs_->Read(created->handle, 0, std::span<std::byte>(buf))).code(),
+            ErrorCode::kUnsupported);
+  ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
   // A bad handle.
   EXPECT_EQ(Run(fs_->Release(12345 << 8)).code(), ErrorCode::kInvalidArgument);
 }
