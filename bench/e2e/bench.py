@@ -1,0 +1,174 @@
+"""End-to-end benchmark: alluxio-fuse against the native directory, mergerfs and rclone, on
+the same data. Run through scripts/bench (which installs the tools and builds first).
+
+  bench.py [--quick] [--systems native,alluxio-warm,...] [--workloads seqread-direct,...]
+           [--data-dir DIR] [--work-dir DIR] [--results-dir DIR] [--reps N]
+
+One system at a time: start it, run every workload (repeated, medians kept), stop it. Every
+mount and process is undone on exit, also on an error or Ctrl-C (and by the wrapper's trap when
+this process is killed)."""
+
+import argparse
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import report  # noqa: E402
+import systems  # noqa: E402
+import workloads  # noqa: E402
+from common import Cleanup, fs_type, log  # noqa: E402
+from data import Dataset  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--quick", action="store_true",
+                   help="small sizes (256 MiB file, 2,000 small files), 1 repetition, 3 s fio")
+    p.add_argument("--systems", default=",".join(systems.ALL),
+                   help="comma-separated, from: " + ",".join(systems.ALL))
+    p.add_argument("--workloads", default="",
+                   help="comma-separated workload ids (default all): " +
+                   ",".join(w.id for w in workloads.all_workloads()))
+    p.add_argument("--data-dir", default="/tmp/alluxio-bench-data",
+                   help="where the data is made once (default /tmp/alluxio-bench-data)")
+    p.add_argument("--work-dir", default=None, help="mount points, homes (default: a temp dir)")
+    p.add_argument("--results-dir", default=os.path.join(REPO, "bench", "results"))
+    p.add_argument("--build-dir", default=os.path.join(REPO, "build"))
+    p.add_argument("--reps", type=int, default=None, help="repetitions (default 3, quick 1)")
+    p.add_argument("--state-file", default=None, help="cleanup state (for the wrapper's trap)")
+    return p.parse_args()
+
+
+def snapshot_binaries(build_dir, work_dir):
+    """Copies alluxio and alluxio-fuse out of the build tree, so that a rebuild during the run
+    (other work on the same tree) neither breaks nor mixes the measurements."""
+    dest = os.path.join(work_dir, "bin")
+    os.makedirs(dest, exist_ok=True)
+    for name in ("alluxio", "alluxio-fuse"):
+        src = os.path.join(build_dir, "bin", name)
+        for attempt in range(60):
+            try:
+                before = os.stat(src)
+                shutil.copy2(src, os.path.join(dest, name))
+                after = os.stat(src)
+                if (before.st_mtime_ns, before.st_size) == (after.st_mtime_ns, after.st_size) \
+                        and os.access(src, os.X_OK):
+                    break
+            except OSError:
+                pass
+            time.sleep(1)  # being relinked
+        else:
+            sys.exit(f"cannot copy {src}")
+    log(f"binaries: {build_dir}/bin copied to {dest}")
+    return work_dir
+
+
+def main():
+    args = parse_args()
+    cfg = workloads.Config(args.quick)
+    if args.reps:
+        cfg.reps = args.reps
+    names = [s for s in args.systems.split(",") if s]
+    unknown = [s for s in names if s not in systems.CLASSES]
+    if unknown:
+        sys.exit(f"unknown system(s) {unknown}; choose from {systems.ALL}")
+    chosen = workloads.all_workloads()
+    if args.workloads:
+        wanted = args.workloads.split(",")
+        chosen = [w for w in chosen if w.id in wanted]
+        if len(chosen) != len(wanted):
+            sys.exit(f"unknown workload in {wanted}")
+    if not workloads.torch_available():
+        log("python3-torch is missing: the DataLoader workloads are skipped")
+        chosen = [w for w in chosen if not w.id.startswith("loader")]
+
+    os.makedirs(args.data_dir, exist_ok=True)
+    data_dir = os.path.realpath(args.data_dir)
+    data_fs = fs_type(data_dir)
+    log(f"data directory {data_dir}: {data_fs} "
+        f"({'RAM' if data_fs == 'tmpfs' else 'disk: cold native reads come from the disk'})")
+    ds = Dataset(data_dir, cfg.seq_bytes, cfg.small_files)
+    ds.prepare()
+    log(f"data: {ds.total_bytes / 1e9:.2f} GB ({len(ds.small)} small files)")
+
+    work_dir = args.work_dir or tempfile.mkdtemp(prefix="alluxio-bench-")
+    os.makedirs(work_dir, exist_ok=True)
+    state = args.state_file or os.path.join(work_dir, "cleanup.json")
+    cleanup = Cleanup(state)
+    # The MEM tier holds the data, what the write workload writes (CACHE_THROUGH) and a margin.
+    tier_bytes = ds.total_bytes + cfg.write_bytes + (512 << 20)
+    load_paths = ["/" + ds.seq_rel, "/" + ds.small_rel]
+    bin_dir = snapshot_binaries(args.build_dir, work_dir)
+    ctx = systems.Context(data_dir, work_dir, bin_dir, cleanup, tier_bytes, load_paths)
+
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    results, meta = {}, {}
+    rows = [row for w in chosen for row in w.rows]
+    try:
+        for name in names:
+            system = systems.make(name, ctx)
+            meta[name] = {"description": system.description, "options": ""}
+            results[name] = {}
+            log(f"== {name}: starting")
+            try:
+                t = time.time()
+                system.start()
+                meta[name]["options"] = system.options
+                meta[name]["start_seconds"] = round(time.time() - t, 1)
+            except Exception as e:
+                log(f"{name} failed to start: {e}")
+                meta[name]["error"] = str(e)
+                for row in rows:
+                    results[name][row.id] = {"refused": f"start failed: {e}"}
+                cleanup.run_all()
+                continue
+            try:
+                for w in chosen:
+                    try:
+                        results[name].update(workloads.run_workload(w, system, ds, cfg))
+                    except (workloads.Refused, OSError) as e:
+                        log(f"  {name} {w.id}: REFUSED {e}")
+                        for row in w.rows:
+                            results[name][row.id] = {"refused": str(e)}
+            finally:
+                log(f"== {name}: stopping")
+                try:
+                    system.stop()
+                except Exception as e:
+                    log(f"{name} stop: {e}")
+                cleanup.run_all()
+                ds.clear_writes()  # what a system failed to delete (see README: Benchmarks)
+    finally:
+        cleanup.run_all()
+        if not args.work_dir:
+            shutil.rmtree(work_dir, ignore_errors=True)
+
+    finished = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    machine = report.machine_info(data_dir, data_fs)
+    rep = report.build(results, rows, meta, machine, cfg, started, finished)
+    rep["workloads"] = [f"`{w.id}`: {w.title}" for w in chosen]
+    stem = time.strftime("%Y-%m-%d-%H%M", time.gmtime()) + f"-{machine['host']}" + \
+        ("-quick" if cfg.quick else "")
+    json_path, md_path, text = report.write(rep, args.results_dir, stem)
+    print(text)
+    log(f"results: {md_path}, {json_path}")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt as e:
+        log(f"interrupted ({e}); everything was unmounted and stopped")
+        sys.exit(130)

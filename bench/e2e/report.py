@@ -1,0 +1,133 @@
+"""Results: medians, ratios to native and to the best peer (mergerfs / rclone), the machine,
+the mount options; written as JSON and as a markdown table."""
+
+import json
+import os
+import platform
+import statistics
+
+from systems import PEERS
+
+
+def machine_info(data_dir, data_fs):
+    mem = 0
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal:"):
+                mem = int(line.split()[1]) * 1024
+    model = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {"host": platform.node(), "cores": os.cpu_count(), "cpu": model,
+            "kernel": platform.release(), "ram_gib": round(mem / 2**30, 1),
+            "data_dir": data_dir, "data_dir_fs": data_fs,
+            "data_dir_storage": "tmpfs (RAM)" if data_fs == "tmpfs" else f"disk ({data_fs})"}
+
+
+def speed_ratio(value, reference, higher_better):
+    """> 1 means faster than the reference, whatever the unit."""
+    if value is None or reference is None or value == 0 or reference == 0:
+        return None
+    return value / reference if higher_better else reference / value
+
+
+def build(results, rows, systems_meta, machine, cfg, started, finished):
+    """results: {system: {row id: [values] | {"refused": msg}}}; rows: [Row]."""
+    table = []
+    for row in rows:
+        medians = {}
+        for s, per_row in results.items():
+            v = per_row.get(row.id)
+            if isinstance(v, list) and v:
+                medians[s] = statistics.median(v)
+        peers = [medians[p] for p in PEERS if p in medians]
+        best_peer = (max(peers) if row.higher_better else min(peers)) if peers else None
+        cells = {}
+        for s, per_row in results.items():
+            v = per_row.get(row.id)
+            if isinstance(v, dict):
+                cells[s] = {"refused": v["refused"]}
+            elif isinstance(v, list) and v:
+                m = medians[s]
+                cells[s] = {"median": m, "values": v,
+                            "vs_native": speed_ratio(m, medians.get("native"), row.higher_better),
+                            "vs_best_peer": speed_ratio(m, best_peer, row.higher_better)}
+        table.append({"row": row.id, "label": row.label, "unit": row.unit,
+                      "higher_is_better": row.higher_better, "best_peer": best_peer,
+                      "systems": cells})
+    return {"started": started, "finished": finished, "quick": cfg.quick, "machine": machine,
+            "config": {"seq_file_bytes": cfg.seq_bytes, "write_bytes": cfg.write_bytes,
+                       "small_files": cfg.small_files, "fio_runtime_s": cfg.runtime,
+                       "repetitions": cfg.reps},
+            "systems": systems_meta, "rows": table}
+
+
+def _fmt(v):
+    if v >= 1000:
+        return f"{v:,.0f}"
+    if v >= 10:
+        return f"{v:.0f}"
+    return f"{v:.2f}"
+
+
+def _ratio(r):
+    return "–" if r is None else f"{r:.2f}×"
+
+
+def markdown(report):
+    m, c = report["machine"], report["config"]
+    systems = list(report["systems"])
+    kind = "QUICK run (small sizes, 1 repetition: for development, not for conclusions)" \
+        if report["quick"] else f"full run, median of {c['repetitions']} repetitions"
+    out = [f"# alluxio-fuse vs native, mergerfs, rclone — {report['started']}", "",
+           f"{kind}.", "",
+           f"Machine: {m['host']}, {m['cores']} cores ({m['cpu']}), {m['ram_gib']} GiB RAM, "
+           f"Linux {m['kernel']}. Data directory `{m['data_dir']}` on {m['data_dir_storage']}.",
+           "",
+           f"Data: one {c['seq_file_bytes'] >> 20} MiB file; {c['small_files']:,} files of "
+           f"~110 KiB in 100 directories. Writes: {c['write_bytes'] >> 20} MiB. "
+           f"fio random reads: {c['fio_runtime_s']} s each.", "",
+           "Each cell: median, then (speed vs native / speed vs the best of mergerfs and "
+           "rclone); above 1× is faster, also for times. Page, dentry and inode caches are "
+           "dropped before every read measurement (and before epoch 1, not epoch 2).", "",
+           "| workload | unit | " + " | ".join(systems) + " |",
+           "|---|---|" + "---|" * len(systems)]
+    for row in report["rows"]:
+        cells = []
+        for s in systems:
+            cell = row["systems"].get(s)
+            if cell is None:
+                cells.append("")
+            elif "refused" in cell:
+                cells.append(f"refused: {cell['refused']}")
+            elif s == "native":
+                cells.append(_fmt(cell["median"]))
+            else:
+                cells.append(f"{_fmt(cell['median'])} ({_ratio(cell['vs_native'])} / "
+                             f"{_ratio(cell['vs_best_peer'])})")
+        out.append(f"| {row['label']} | {row['unit']} | " + " | ".join(cells) + " |")
+    out += ["", "Systems and their exact options:", ""]
+    for s, meta in report["systems"].items():
+        out.append(f"- **{s}**: {meta['description']}. `{meta['options']}`"
+                   + (f" — failed to start: {meta['error']}" if meta.get("error") else ""))
+    out += ["", "Workloads:", ""]
+    for w in report.get("workloads", []):
+        out.append(f"- {w}")
+    return "\n".join(out) + "\n"
+
+
+def write(report, results_dir, stem):
+    os.makedirs(results_dir, exist_ok=True)
+    json_path = os.path.join(results_dir, stem + ".json")
+    md_path = os.path.join(results_dir, stem + ".md")
+    with open(json_path, "w") as f:
+        json.dump(report, f, indent=1)
+    text = markdown(report)
+    with open(md_path, "w") as f:
+        f.write(text)
+    with open(os.path.join(results_dir, "latest.md"), "w") as f:
+        f.write(text)
+    return json_path, md_path, text

@@ -1,0 +1,232 @@
+"""The workloads. Each one runs once on a system's root and returns its figures
+({row id: value}); bench.py repeats it and keeps medians. A workload that fails raises
+Refused with the error, which the report shows in place of the figure.
+
+Rows (one per figure) say their unit and whether higher is better."""
+
+import json
+import os
+import subprocess
+import time
+
+from common import drop_caches, log
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PYTHON = "/usr/bin/python3"
+
+
+class Refused(Exception):
+    pass
+
+
+class Row:
+    def __init__(self, id, label, unit, higher_better=True):
+        self.id, self.label, self.unit, self.higher_better = id, label, unit, higher_better
+
+
+class Config:
+    """Sizes and durations of a run (full or --quick)."""
+
+    def __init__(self, quick):
+        self.quick = quick
+        self.seq_bytes = (256 << 20) if quick else (2 << 30)
+        self.write_bytes = (128 << 20) if quick else (1 << 30)
+        self.small_files = 2000 if quick else 20000
+        self.runtime = 3 if quick else 10
+        self.reps = 1 if quick else 3
+
+
+def _fio(args, timeout):
+    argv = ["fio", "--output-format=json", *args]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+    out = proc.stdout
+    data = None
+    try:  # fio may print warnings before the JSON
+        data = json.loads(out[out.index("{"):]) if "{" in out else None
+    except ValueError:
+        data = None
+    errors = [ln.strip() for ln in (proc.stderr + out).splitlines()
+              if "err=" in ln or "error" in ln.lower() and ln.strip().startswith("fio")]
+    job_error = data["jobs"][0].get("error", 0) if data and data.get("jobs") else 0
+    if proc.returncode != 0 or job_error or data is None:
+        msg = errors[0] if errors else (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
+        if job_error and not errors:
+            msg = f"errno {job_error} ({os.strerror(job_error)})"
+        raise Refused(msg)
+    return data["jobs"][0]
+
+
+def _py(script, args, timeout):
+    proc = subprocess.run([PYTHON, os.path.join(HERE, script), *args], capture_output=True,
+                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"]
+        raise Refused(lines[-1])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+class Workload:
+    id = ""
+    title = ""
+    rows = []
+
+    def run(self, system, ds, cfg, rep):
+        raise NotImplementedError
+
+
+class SeqRead(Workload):
+    def __init__(self, direct):
+        self.direct = direct
+        kind = "direct" if direct else "buffered"
+        self.id = f"seqread-{kind}"
+        self.title = f"fio 1 MiB sequential read, {kind}"
+        self.rows = [Row(self.id, f"seq read 1 MiB, {kind}", "MB/s")]
+
+    def run(self, system, ds, cfg, rep):
+        system.before_read()
+        job = _fio([f"--name={self.id}", f"--filename={os.path.join(system.root, ds.seq_rel)}",
+                    "--rw=read", "--bs=1M", f"--size={ds.seq_bytes}", f"--direct={int(self.direct)}",
+                    "--ioengine=psync", "--readonly", "--invalidate=1"], timeout=1800)
+        return {self.id: job["read"]["bw_bytes"] / 1e6}
+
+
+class RandRead(Workload):
+    def __init__(self, jobs):
+        self.jobs = jobs
+        self.id = f"randread-{jobs}j"
+        self.title = f"fio 4 KiB random read, QD1, {jobs} job(s), direct"
+        self.rows = [Row(self.id, f"rand read 4 KiB QD1, {jobs} job{'s' if jobs > 1 else ''}",
+                         "IOPS")]
+
+    def run(self, system, ds, cfg, rep):
+        system.before_read()
+        job = _fio([f"--name={self.id}", f"--filename={os.path.join(system.root, ds.seq_rel)}",
+                    "--rw=randread", "--bs=4k", f"--size={ds.seq_bytes}", "--direct=1",
+                    "--ioengine=psync", "--iodepth=1", f"--numjobs={self.jobs}",
+                    "--group_reporting", "--time_based", f"--runtime={cfg.runtime}",
+                    "--randrepeat=0", "--readonly"], timeout=cfg.runtime + 600)
+        return {self.id: job["read"]["iops"]}
+
+
+class SeqWrite(Workload):
+    id = "seqwrite"
+    title = "fio 1 MiB sequential write of a new file, fio's defaults (buffered, no fsync)"
+
+    def __init__(self):
+        self.rows = [Row(self.id, "seq write 1 MiB, new file", "MB/s")]
+
+    def run(self, system, ds, cfg, rep):
+        # A new name every time: a file of an earlier run left in the data directory would be
+        # a complete file, which a write-once system refuses to overwrite in place.
+        path = os.path.join(system.root, ds.write_rel,
+                            f"fio-{system.name}-{os.getpid()}-{int(time.time())}-{rep}.bin")
+        try:
+            job = _fio([f"--name={self.id}", f"--filename={path}", "--rw=write", "--bs=1M",
+                        f"--size={cfg.write_bytes}"], timeout=1800)
+        finally:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        return {self.id: job["write"]["bw_bytes"] / 1e6}
+
+
+class SmallRead(Workload):
+    def __init__(self, procs):
+        self.procs = procs
+        self.id = f"small-{procs}p"
+        self.title = f"small files read whole in random order, {procs} processes"
+        self.rows = [Row(f"{self.id}-files", f"small files, {procs} procs", "files/s"),
+                     Row(f"{self.id}-mb", f"small files, {procs} procs", "MB/s")]
+
+    def run(self, system, ds, cfg, rep):
+        system.before_read()
+        r = _py("smallfiles.py", ["read", "--root", system.root, "--manifest", ds.manifest_path,
+                                  "--procs", str(self.procs), "--seed", str(rep)], timeout=3600)
+        if r["files"] != len(ds.small) or r["bytes"] != ds.small_bytes:
+            raise Refused(f"read {r['files']} files / {r['bytes']} bytes, "
+                          f"expected {len(ds.small)} / {ds.small_bytes}")
+        return {f"{self.id}-files": r["files"] / r["seconds"],
+                f"{self.id}-mb": r["bytes"] / r["seconds"] / 1e6}
+
+
+class Stat(Workload):
+    id = "stat"
+    title = "stat of every small file, one process, random order, caches dropped"
+
+    def __init__(self):
+        self.rows = [Row(self.id, "stat every file", "files/s")]
+
+    def run(self, system, ds, cfg, rep):
+        system.before_read()
+        r = _py("smallfiles.py", ["stat", "--root", system.root, "--manifest", ds.manifest_path,
+                                  "--seed", str(rep)], timeout=3600)
+        return {self.id: r["files"] / r["seconds"]}
+
+
+class ListTree(Workload):
+    id = "ls-lR"
+    title = "ls -lR of the small-file tree, caches dropped"
+
+    def __init__(self):
+        self.rows = [Row(self.id, "ls -lR of the tree", "s", higher_better=False)]
+
+    def run(self, system, ds, cfg, rep):
+        system.before_read()
+        t = time.perf_counter()
+        proc = subprocess.run(["ls", "-lR", os.path.join(system.root, ds.small_rel)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              timeout=3600)
+        seconds = time.perf_counter() - t
+        if proc.returncode != 0:
+            raise Refused((proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[0])
+        files = sum(1 for ln in proc.stdout.splitlines() if ln.startswith("-"))
+        if files != len(ds.small):
+            raise Refused(f"ls -lR listed {files} files, expected {len(ds.small)}")
+        return {self.id: seconds}
+
+
+class Loader(Workload):
+    def __init__(self, workers):
+        self.workers = workers
+        self.id = f"loader-{workers}w"
+        self.title = f"PyTorch DataLoader, num_workers={workers}, batch 32, shuffled; a sample = one file read whole (its length as a tensor)"
+        self.rows = [Row(f"{self.id}-e1", f"DataLoader {workers} workers, epoch 1", "samples/s"),
+                     Row(f"{self.id}-e2", f"DataLoader {workers} workers, epoch 2", "samples/s")]
+
+    def run(self, system, ds, cfg, rep):
+        system.before_read()
+        r = _py("loader.py", ["--root", system.root, "--manifest", ds.manifest_path,
+                              "--workers", str(self.workers), "--epochs", "2"], timeout=3600)
+        e1, e2 = r["epochs"]
+        for e in (e1, e2):
+            if e["samples"] != len(ds.small) or e["bytes"] != ds.small_bytes:
+                raise Refused(f"epoch read {e['samples']} samples / {e['bytes']} bytes")
+        return {f"{self.id}-e1": e1["samples"] / e1["seconds"],
+                f"{self.id}-e2": e2["samples"] / e2["seconds"]}
+
+
+def all_workloads():
+    return [SeqRead(direct=True), SeqRead(direct=False), RandRead(1), RandRead(4), SeqWrite(),
+            SmallRead(4), SmallRead(16), Stat(), ListTree(), Loader(4), Loader(8)]
+
+
+def torch_available():
+    return subprocess.run([PYTHON, "-c", "import torch"], capture_output=True).returncode == 0
+
+
+def run_workload(workload, system, ds, cfg):
+    """Runs `cfg.reps` repetitions; returns {row id: [values]} or raises Refused."""
+    values = {row.id: [] for row in workload.rows}
+    for rep in range(cfg.reps):
+        t = time.time()
+        figures = workload.run(system, ds, cfg, rep)
+        for k, v in figures.items():
+            values[k].append(v)
+        log(f"  {system.name} {workload.id} rep {rep + 1}/{cfg.reps}: " +
+            ", ".join(f"{k}={v:.1f}" for k, v in figures.items()) + f" ({time.time() - t:.0f}s)")
+    return values
+
+
+__all__ = ["Config", "Refused", "all_workloads", "run_workload", "drop_caches", "torch_available"]
