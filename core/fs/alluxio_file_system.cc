@@ -146,7 +146,7 @@ AlluxioFileSystem::AlluxioFileSystem(std::shared_ptr<client::ClientContext> cont
       options_(std::move(options)),
       users_(options_.uid, options_.gid),
       instance_token_(std::random_device()()) {
-  assert(pool_.size() <= 256);
+  assert(pool_.size() <= 65536);
   for (size_t i = 0; i < pool_.size(); ++i) reactors_.push_back(std::make_unique<PerReactor>());
 }
 
@@ -209,8 +209,8 @@ AlluxioFileSystem::PerReactor& AlluxioFileSystem::Here() {
 }
 
 Reactor* AlluxioFileSystem::OwnerOf(FileHandle handle) {
-  const size_t index = handle & 0xff;
-  if ((handle >> 8) == 0 || index >= pool_.size()) return nullptr;
+  const size_t index = handle & 0xffff;
+  if ((handle >> 16) == 0 || index >= pool_.size()) return nullptr;
   return &pool_.at(index);
 }
 
@@ -701,7 +701,7 @@ Task<FileHandle> AlluxioFileSystem::OpenHere(std::string path, int flags, FileIn
                                              std::unique_ptr<client::FileOutStream> out) {
   PerReactor& here = Here();
   Reactor& reactor = *Reactor::Current();
-  const FileHandle handle = (here.next_handle++ << 8) | reactor.index();
+  const FileHandle handle = (here.next_handle++ << 16) | reactor.index();
   auto file = std::make_shared<OpenFile>(handle, path, flags, reactor);
   const int access = flags & O_ACCMODE;
   if (access != O_RDONLY) {

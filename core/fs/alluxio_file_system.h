@@ -4,7 +4,7 @@
 // Each reactor gets its own client::FileSystemClient, created on first use on that reactor's
 // thread and destroyed there by Shutdown(). Path operations run on the calling reactor. An open
 // file handle belongs to the reactor that opened it (its FileInStream / FileOutStream are bound
-// to that reactor's client): the handle's low 8 bits carry the owner's index, and Read, Write,
+// to that reactor's client): the handle's low 16 bits carry the owner's index, and Read, Write,
 // Flush, Fsync, Release and SetAttr-with-handle arriving on another reactor hop to the owner
 // (RunOn). Calls on one handle may overlap: writes, flush, fsync and release of a handle are
 // serialised (one at a time, in arrival order on the owner reactor); reads run concurrently

@@ -398,7 +398,7 @@ TEST_F(AlluxioFileSystemTest, WriteOnceRules) {
             ErrorCode::kUnsupported);
   ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
   // A bad handle.
-  EXPECT_EQ(Run(fs_->Release(12345 << 8)).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(Run(fs_->Release(uint64_t{12345} << 16)).code(), ErrorCode::kInvalidArgument);
 }
 
 TEST_F(AlluxioFileSystemTest, Truncation) {
