@@ -110,61 +110,74 @@ def main():
 
     def on_signal(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")
+    signal.signal(signal.SIGINT, on_signal)  # also when started with SIGINT ignored (`&`)
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
 
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    machine = report.machine_info(data_dir, data_fs)
+    stem = time.strftime("%Y-%m-%d-%H%M", time.gmtime()) + f"-{machine['host']}" + \
+        ("-quick" if cfg.quick else "")
     results, meta = {}, {}
     rows = [row for w in chosen for row in w.rows]
+
+    def write_report(complete):
+        """Written after every system (a partial report survives an interrupted run)."""
+        finished = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()) if complete else None
+        rep = report.build(results, rows, meta, machine, cfg, started, finished)
+        rep["workloads"] = [f"`{w.id}`: {w.title}" for w in chosen]
+        rep["systems_asked"] = names
+        return report.write(rep, args.results_dir, stem)
+
     try:
         for name in names:
-            system = systems.make(name, ctx)
-            meta[name] = {"description": system.description, "options": ""}
-            results[name] = {}
-            log(f"== {name}: starting")
-            try:
-                t = time.time()
-                system.start()
-                meta[name]["options"] = system.options
-                meta[name]["start_seconds"] = round(time.time() - t, 1)
-            except Exception as e:
-                log(f"{name} failed to start: {e}")
-                meta[name]["error"] = str(e)
-                for row in rows:
-                    results[name][row.id] = {"refused": f"start failed: {e}"}
-                cleanup.run_all()
-                continue
-            try:
-                for w in chosen:
-                    try:
-                        results[name].update(workloads.run_workload(w, system, ds, cfg))
-                    except (workloads.Refused, OSError) as e:
-                        log(f"  {name} {w.id}: REFUSED {e}")
-                        for row in w.rows:
-                            results[name][row.id] = {"refused": str(e)}
-            finally:
-                log(f"== {name}: stopping")
-                try:
-                    system.stop()
-                except Exception as e:
-                    log(f"{name} stop: {e}")
-                cleanup.run_all()
-                ds.clear_writes()  # what a system failed to delete (see README: Benchmarks)
+            run_system(name, ctx, chosen, rows, ds, cfg, results, meta)
+            write_report(complete=False)
     finally:
         cleanup.run_all()
         if not args.work_dir:
             shutil.rmtree(work_dir, ignore_errors=True)
-
-    finished = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    machine = report.machine_info(data_dir, data_fs)
-    rep = report.build(results, rows, meta, machine, cfg, started, finished)
-    rep["workloads"] = [f"`{w.id}`: {w.title}" for w in chosen]
-    stem = time.strftime("%Y-%m-%d-%H%M", time.gmtime()) + f"-{machine['host']}" + \
-        ("-quick" if cfg.quick else "")
-    json_path, md_path, text = report.write(rep, args.results_dir, stem)
+    json_path, md_path, text = write_report(complete=True)
     print(text)
     log(f"results: {md_path}, {json_path}")
 
+
+def run_system(name, ctx, chosen, rows, ds, cfg, results, meta):
+    """Starts one system, runs every workload on it, stops it; fills results and meta."""
+    system = systems.make(name, ctx)
+    meta[name] = {"description": system.description, "options": "",
+                  "loadavg_at_start": os.getloadavg()[0]}
+    results[name] = {}
+    log(f"== {name}: starting")
+    try:
+        t = time.time()
+        system.start()
+        meta[name]["options"] = system.options
+        meta[name]["start_seconds"] = round(time.time() - t, 1)
+    except Exception as e:
+        log(f"{name} failed to start: {e}")
+        meta[name]["error"] = str(e)
+        for row in rows:
+            results[name][row.id] = {"refused": f"start failed: {e}"}
+        ctx.cleanup.run_all()
+        return
+    try:
+        for w in chosen:
+            try:
+                results[name].update(workloads.run_workload(w, system, ds, cfg))
+            except (workloads.Refused, OSError) as e:
+                log(f"  {name} {w.id}: REFUSED {e}")
+                for row in w.rows:
+                    results[name][row.id] = {"refused": str(e)}
+    finally:
+        meta[name]["loadavg_at_end"] = os.getloadavg()[0]
+        log(f"== {name}: stopping")
+        try:
+            system.stop()
+        except Exception as e:
+            log(f"{name} stop: {e}")
+        ctx.cleanup.run_all()
+        ds.clear_writes()  # what a system failed to delete (see README: Benchmarks)
 
 if __name__ == "__main__":
     try:

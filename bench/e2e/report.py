@@ -82,8 +82,10 @@ def markdown(report):
     systems = list(report["systems"])
     kind = "QUICK run (small sizes, 1 repetition: for development, not for conclusions)" \
         if report["quick"] else f"full run, median of {c['repetitions']} repetitions"
+    partial = "" if report["finished"] else \
+        " PARTIAL: the run was still going or was interrupted; systems not listed were not run."
     out = [f"# alluxio-fuse vs native, mergerfs, rclone — {report['started']}", "",
-           f"{kind}.", "",
+           f"{kind}.{partial}", "",
            f"Machine: {m['host']}, {m['cores']} cores ({m['cpu']}), {m['ram_gib']} GiB RAM, "
            f"Linux {m['kernel']}. Data directory `{m['data_dir']}` on {m['data_dir_storage']}.",
            "",
@@ -111,7 +113,9 @@ def markdown(report):
         out.append(f"| {row['label']} | {row['unit']} | " + " | ".join(cells) + " |")
     out += ["", "Systems and their exact options:", ""]
     for s, meta in report["systems"].items():
-        out.append(f"- **{s}**: {meta['description']}. `{meta['options']}`"
+        load = f" (load average {meta['loadavg_at_start']:.1f} at its start" + (
+            f", {meta['loadavg_at_end']:.1f} at its end)" if "loadavg_at_end" in meta else ")")
+        out.append(f"- **{s}**: {meta['description']}{load}. `{meta['options']}`"
                    + (f" — failed to start: {meta['error']}" if meta.get("error") else ""))
     out += ["", "Workloads:", ""]
     for w in report.get("workloads", []):

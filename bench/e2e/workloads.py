@@ -50,7 +50,8 @@ def _fio(args, timeout):
               if "err=" in ln or "error" in ln.lower() and ln.strip().startswith("fio")]
     job_error = data["jobs"][0].get("error", 0) if data and data.get("jobs") else 0
     if proc.returncode != 0 or job_error or data is None:
-        msg = errors[0] if errors else (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
+        tail = " / ".join((proc.stderr.strip().splitlines() or ["no output"])[-2:])
+        msg = errors[0] if errors else f"fio exited {proc.returncode}: {tail}"
         if job_error and not errors:
             msg = f"errno {job_error} ({os.strerror(job_error)})"
         raise Refused(msg)
