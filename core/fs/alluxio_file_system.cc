@@ -85,6 +85,9 @@ struct AlluxioFileSystem::Writer {
   // The path was unlinked or renamed over: the data is dropped at release (as the kernel drops
   // an unlinked inode's), and the writer no longer shows in GetAttr.
   bool unlinked = false;
+  // Released: the file is being completed (or renamed over its target). Operations on the
+  // path wait for that to finish (AwaitClosingWriters): the kernel does not wait for RELEASE.
+  bool closing = false;
   // mode / owner / group / mtime set while writing: applied again once the file is complete
   // (completion sets mtime; a replacement carries the attributes of open time).
   client::SetAttributeOptions pending;
@@ -261,6 +264,29 @@ std::shared_ptr<AlluxioFileSystem::Writer> AlluxioFileSystem::FindWriter(const s
     if (writer->path == path && !writer->unlinked) return writer;
   }
   return nullptr;
+}
+
+bool AlluxioFileSystem::HasClosingWriter(const std::string& path) {
+  std::lock_guard lock(writers_mu_);
+  for (const auto& [handle, writer] : writers_) {
+    if (writer->closing && writer->path == path) return true;
+  }
+  return false;
+}
+
+asio::awaitable<void> AlluxioFileSystem::AwaitClosingWriters(const std::string& path) {
+  if (!HasClosingWriter(path)) co_return;
+  const auto deadline = std::chrono::steady_clock::now() + options_.incomplete_file_wait;
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (HasClosingWriter(path) && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(std::chrono::milliseconds(1));
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+}
+
+size_t AlluxioFileSystem::open_writers() const {
+  std::lock_guard lock(writers_mu_);
+  return writers_.size();
 }
 
 void AlluxioFileSystem::UnlinkWriters(const std::string& path) {
@@ -608,6 +634,7 @@ Task<void> AlluxioFileSystem::Unlink(std::string path) {
   SlowOpLogger slow("fuse", options_.logging_threshold, [&] { return "unlink(" + path + ")"; });
   if (options_.debug) ALX_LOG(kDebug, "fuse", "unlink({})", path);
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  co_await AwaitClosingWriters(path);
   PerReactor& here = Here();
   const std::string alluxio = ToAlluxio(path);
   Result<FileInfo> st = co_await here.client->GetStatus(alluxio);
@@ -638,6 +665,8 @@ Task<void> AlluxioFileSystem::Rename(std::string from, std::string to, RenameMod
   if (mode == RenameMode::kExchange) {
     co_return Fail(ErrorCode::kUnsupported, "RENAME_EXCHANGE is not supported");
   }
+  co_await AwaitClosingWriters(from);
+  co_await AwaitClosingWriters(to);
   PerReactor& here = Here();
   const std::string src = ToAlluxio(from);
   const std::string dst = ToAlluxio(to);
@@ -655,6 +684,7 @@ Task<FileHandle> AlluxioFileSystem::Open(std::string path, int flags) {
                     [&] { return fmt::format("open({}, {:#o})", path, flags); });
   if (options_.debug) ALX_LOG(kDebug, "fuse", "open({}, {:#o})", path, flags);
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  co_await AwaitClosingWriters(path);
   const bool read_only = (flags & O_ACCMODE) == O_RDONLY;
   Result<FileInfo> st = co_await StatusOf(path, read_only, /*fail_if_incomplete=*/true);
   if (!st) co_return st.failure();
@@ -880,6 +910,13 @@ Task<void> AlluxioFileSystem::FlushLocal(FileHandle handle, bool sync) {
     s = co_await file->pipeline->Flush();
   }
   if (!s) co_return Fail(ErrorCode::kIoError, s.error().ToString());
+  if (!sync && file->pipeline->has_gaps()) {
+    // close(2) is the last moment the writer can learn of it: RELEASE errors do not reach it.
+    co_return Fail(ErrorCode::kIoError,
+                   fmt::format("{}: closed with a hole: bytes after {} were written, bytes "
+                               "before them were not; the file will not be completed",
+                               file->path, file->pipeline->contiguous()));
+  }
   co_return Ok();
 }
 
@@ -895,6 +932,10 @@ Task<void> AlluxioFileSystem::ReleaseLocal(FileHandle handle) {
   std::shared_ptr<OpenFile> file = it->second;
   here.files.erase(it);
   --open_handles_;
+  if (file->writer) {
+    std::lock_guard lock(writers_mu_);
+    file->writer->closing = true;
+  }
   SlowOpLogger slow("fuse", options_.logging_threshold,
                     [&] { return "release(" + file->path + ")"; });
   if (options_.debug) ALX_LOG(kDebug, "fuse", "release({})", file->path);

@@ -110,6 +110,8 @@ class AlluxioFileSystem : public FileSystem {
   const AlluxioFileSystemOptions& options() const { return options_; }
   // Handles currently open (all reactors).
   size_t open_handles() const { return open_handles_.load(); }
+  // Files this process is writing: open for writing, or released and still completing.
+  size_t open_writers() const;
 
   // Prefix of the hidden siblings that O_TRUNC replacements are written to.
   static constexpr std::string_view kTempPrefix = ".alluxio-fuse-tmp.";
@@ -126,6 +128,10 @@ class AlluxioFileSystem : public FileSystem {
   void ApplyWriter(const std::string& path, Attributes& attr);
   std::shared_ptr<Writer> FindWriter(const std::string& path);
   void RenameWriters(const std::string& from, const std::string& to);
+  bool HasClosingWriter(const std::string& path);
+  // Waits (at most incomplete_file_wait) until no released writer of this process is still
+  // completing `path`.
+  asio::awaitable<void> AwaitClosingWriters(const std::string& path);
   void UnlinkWriters(const std::string& path);
   // Attributes of a special command path, after running it; nullopt for other paths.
   std::optional<Attributes> SpecialCommand(const std::string& path);
@@ -169,7 +175,7 @@ class AlluxioFileSystem : public FileSystem {
   std::atomic<size_t> open_handles_{0};
   std::atomic<bool> shut_down_{false};
 
-  std::mutex writers_mu_;
+  mutable std::mutex writers_mu_;
   std::map<FileHandle, std::shared_ptr<Writer>> writers_;  // writers of this process
 
   std::mutex statfs_mu_;

@@ -39,6 +39,26 @@ Task<Status> CheckAlluxioPath(fs::AlluxioFileSystem* fs, std::string alluxio_pat
   co_return Ok();
 }
 
+// Properties of Alluxio's Java FUSE that shape this mount, or that have no counterpart here
+// (said once in the log rather than ignored silently).
+void ApplyFuseProperties(const Configuration& conf, FuseMountSpec* spec) {
+  if (conf.IsSet(PropertyKey::kFuseMaxwriteBytes) && spec->fuse.max_write == 0) {
+    spec->fuse.max_write = static_cast<uint32_t>(conf.GetBytes(PropertyKey::kFuseMaxwriteBytes));
+  }
+  for (PropertyKey key : {PropertyKey::kFuseJnifuseEnabled, PropertyKey::kFuseCachedPathsMax,
+                          PropertyKey::kFuseSharedCachingReaderEnabled}) {
+    if (conf.IsSet(key)) {
+      ALX_LOG(kWarn, kLog, "{} has no effect on this FUSE server (set by {})",
+              GetPropertyDef(key).name, conf.GetSource(key).ToString());
+    }
+  }
+  if (conf.GetEnum(PropertyKey::kFuseAuthPolicyClass) != "LaunchUserGroupAuthPolicy") {
+    ALX_LOG(kWarn, kLog, "{}={} is not supported: new files belong to the launching user",
+            GetPropertyDef(PropertyKey::kFuseAuthPolicyClass).name,
+            conf.GetEnum(PropertyKey::kFuseAuthPolicyClass));
+  }
+}
+
 }  // namespace
 
 Status PrepareMountPoint(const std::string& mount_point) {
@@ -83,6 +103,7 @@ FuseDaemon::FuseDaemon(const Configuration& conf, FuseMountSpec spec)
 
 Result<std::unique_ptr<FuseDaemon>> FuseDaemon::Start(const Configuration& conf, FuseMountSpec spec,
                                                       bool hosted_by_worker) {
+  ApplyFuseProperties(conf, &spec);
   std::unique_ptr<FuseDaemon> daemon(new FuseDaemon(conf, std::move(spec)));
   FuseDaemon& d = *daemon;
   auto context = client::ClientContext::Create(d.conf_);
@@ -124,6 +145,13 @@ Result<std::unique_ptr<FuseDaemon>> FuseDaemon::Start(const Configuration& conf,
 
 FuseDaemon::~FuseDaemon() { Stop(std::chrono::milliseconds(0)); }
 
+std::chrono::milliseconds FuseDaemon::UnmountDrain() const {
+  if (conf_.IsSet(PropertyKey::kFuseUmountTimeout)) {
+    return conf_.GetDuration(PropertyKey::kFuseUmountTimeout);
+  }
+  return kDefaultUnmountDrain;
+}
+
 void FuseDaemon::WaitUntilFinished() {
   if (session_) session_->WaitUntilFinished();
 }
@@ -133,7 +161,7 @@ void FuseDaemon::Stop(std::chrono::milliseconds drain) {
   stopped_ = true;
   if (session_) {
     const auto deadline = std::chrono::steady_clock::now() + drain;
-    while (fs_->open_handles() > 0 && std::chrono::steady_clock::now() < deadline) {
+    while (fs_->open_writers() > 0 && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -57,9 +57,15 @@ class FuseDaemon {
 
   // Blocks until the kernel ends the session (an unmount from outside) or Stop ran.
   void WaitUntilFinished();
-  // Waits up to `drain` until no request is in flight and no file is open through the mount,
-  // then unmounts (lazily if still busy) and tears everything down. Idempotent.
+  // Waits up to `drain` until no request is in flight and no file is being written through the
+  // mount (open for writing, or completing), then unmounts (lazily if still busy) and tears
+  // everything down. Idempotent.
   void Stop(std::chrono::milliseconds drain);
+
+  // How long a SIGTERM'ed daemon drains before unmounting: alluxio.fuse.umount.timeout when
+  // set, else kDefaultUnmountDrain (within `alluxio-fuse unmount`'s 120 s).
+  std::chrono::milliseconds UnmountDrain() const;
+  static constexpr std::chrono::milliseconds kDefaultUnmountDrain{115'000};
 
   const FuseMountSpec& spec() const { return spec_; }
 

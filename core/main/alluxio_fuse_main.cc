@@ -109,7 +109,7 @@ int ServeMount(const Configuration& conf, const FuseMountSpec& spec, int ready_f
   sigwait(&signals, &sig);
   ALX_LOG(kInfo, "fuse", "{}: unmounting {}",
           sig == SIGUSR2 ? "unmounted from outside" : strsignal(sig), spec.mount_point);
-  (*daemon)->Stop(sig == SIGUSR2 ? 0ms : std::chrono::milliseconds(kUnmountWait) - 2s);
+  (*daemon)->Stop(sig == SIGUSR2 ? 0ms : (*daemon)->UnmountDrain());
   watcher.join();
   return 0;
 }

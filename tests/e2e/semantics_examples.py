@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 PRELUDE = r'''
 expect_errno() {
@@ -64,10 +65,11 @@ def main():
     for i, (line, heading, body) in enumerate(blocks):
         workdir = os.path.join(root, f"example{i}")
         os.mkdir(workdir)
+        started = time.monotonic()
         result = subprocess.run(["bash", "-euo", "pipefail", "-c", PRELUDE + body],
                                 cwd=workdir, capture_output=True, text=True, timeout=120)
         status = "ok" if result.returncode == 0 else "FAILED"
-        print(f"{status}: {semantics}:{line} ({heading})")
+        print(f"{status}: {semantics}:{line} ({heading}) {time.monotonic() - started:.1f} s")
         if result.returncode != 0:
             failed += 1
             print(body + "--- stdout\n" + result.stdout + "--- stderr\n" + result.stderr)
