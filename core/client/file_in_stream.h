@@ -56,6 +56,8 @@ class FileInStream {
   Task<Result<size_t>> Read(uint64_t offset, std::span<char> buf);
 
   const FileInfo& info() const { return file_.info; }
+  // The file's blocks as opened: another reactor's stream of the same file is made from them.
+  const FileBlocks& blocks() const { return file_; }
   uint64_t length() const { return file_.info.length; }
   const ReadStats& stats() const { return stats_; }
 

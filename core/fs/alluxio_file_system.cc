@@ -10,6 +10,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
@@ -122,6 +123,8 @@ struct AlluxioFileSystem::PerReactor {
   std::unique_ptr<client::FileSystemClient> client;
   std::unique_ptr<TaskGroup> tasks;
   std::map<FileHandle, std::shared_ptr<OpenFile>> files;
+  // Readers of other reactors' handles (ReadAsGuest), dropped when the owner releases them.
+  std::map<FileHandle, std::shared_ptr<ReadAhead>> guests;
   uint64_t next_handle = 1;
   bool shut_down = false;
 };
@@ -191,6 +194,10 @@ asio::awaitable<bool> AlluxioFileSystem::ShutdownHere() {
     --open_handles_;
   }
   files.clear();
+  std::map<FileHandle, std::shared_ptr<ReadAhead>> guests = std::move(slot.guests);
+  slot.guests.clear();
+  for (auto& [handle, guest] : guests) co_await guest->Close();
+  guests.clear();
   if (slot.tasks) {
     co_await slot.tasks->Stop();
     slot.tasks.reset();
@@ -762,6 +769,11 @@ Task<FileHandle> AlluxioFileSystem::OpenHere(std::string path, int flags, FileIn
     if (!in) co_return in.failure();
     file->reader =
         std::make_shared<ReadAhead>(std::move(in).value(), reactor, *here.tasks, options_.read);
+    if (!file->can_write) {
+      auto blocks = std::make_shared<const client::FileBlocks>(file->reader->blocks());
+      std::lock_guard lock(shared_reads_mu_);
+      shared_reads_[handle] = std::move(blocks);
+    }
   }
   if (file->can_write) {
     file->writer = std::make_shared<Writer>();
@@ -811,6 +823,16 @@ Task<void> AlluxioFileSystem::EnsureStream(OpenFile& file) {
 
 Task<size_t> AlluxioFileSystem::Read(FileHandle handle, uint64_t offset,
                                      std::span<std::byte> buffer) {
+  Reactor* owner = OwnerOf(handle);
+  if (owner != nullptr && !owner->IsCurrent() && !shut_down_) {
+    std::shared_ptr<const client::FileBlocks> blocks;
+    {
+      std::lock_guard lock(shared_reads_mu_);
+      auto it = shared_reads_.find(handle);
+      if (it != shared_reads_.end()) blocks = it->second;
+    }
+    if (blocks) co_return co_await ReadAsGuest(handle, std::move(blocks), offset, buffer);
+  }
   auto fn = [this, handle, offset, buffer] { return ReadLocal(handle, offset, buffer); };
   co_return co_await OnOwner<size_t>(handle, fn);
 }
@@ -838,6 +860,47 @@ Task<size_t> AlluxioFileSystem::ReadLocal(FileHandle handle, uint64_t offset,
   }
   const std::span<char> view(reinterpret_cast<char*>(buffer.data()), buffer.size());
   co_return co_await file->reader->Read(offset, view);
+}
+
+Task<size_t> AlluxioFileSystem::ReadAsGuest(FileHandle handle,
+                                            std::shared_ptr<const client::FileBlocks> blocks,
+                                            uint64_t offset, std::span<std::byte> buffer) {
+  PerReactor& here = Here();
+  if (!here.client) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  std::shared_ptr<ReadAhead>& slot = here.guests[handle];
+  if (!slot) {
+    auto in = std::make_unique<client::FileInStream>(*here.client, *blocks);
+    slot =
+        std::make_shared<ReadAhead>(std::move(in), *Reactor::Current(), *here.tasks, options_.read);
+  }
+  std::shared_ptr<ReadAhead> reader = slot;  // survives a DropGuestReaders meanwhile
+  const std::span<char> view(reinterpret_cast<char*>(buffer.data()), buffer.size());
+  co_return co_await reader->Read(offset, view);
+}
+
+namespace {
+
+asio::awaitable<void> CloseReader(std::shared_ptr<ReadAhead> reader) { co_await reader->Close(); }
+
+}  // namespace
+
+void AlluxioFileSystem::DropGuestReaders(FileHandle handle) {
+  {
+    std::lock_guard lock(shared_reads_mu_);
+    if (shared_reads_.erase(handle) == 0) return;
+  }
+  for (size_t i = 0; i < pool_.size(); ++i) {
+    Reactor& reactor = pool_.at(i);
+    if (reactor.IsCurrent()) continue;
+    asio::post(reactor.executor(), [this, i, handle] {
+      PerReactor& slot = *reactors_[i];
+      auto it = slot.guests.find(handle);
+      if (it == slot.guests.end()) return;
+      std::shared_ptr<ReadAhead> reader = std::move(it->second);
+      slot.guests.erase(it);
+      if (slot.tasks) slot.tasks->Spawn(CloseReader(std::move(reader)), "close guest reader");
+    });
+  }
 }
 
 Task<size_t> AlluxioFileSystem::Write(FileHandle handle, uint64_t offset,
@@ -932,6 +995,7 @@ Task<void> AlluxioFileSystem::ReleaseLocal(FileHandle handle) {
   std::shared_ptr<OpenFile> file = it->second;
   here.files.erase(it);
   --open_handles_;
+  DropGuestReaders(handle);
   if (file->writer) {
     std::lock_guard lock(writers_mu_);
     file->writer->closing = true;

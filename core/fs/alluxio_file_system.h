@@ -37,6 +37,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/client/client_context.h"
@@ -145,6 +146,12 @@ class AlluxioFileSystem : public FileSystem {
 
   // Handle operations on the owner reactor.
   Task<size_t> ReadLocal(FileHandle handle, uint64_t offset, std::span<std::byte> buffer);
+  // A read of another reactor's read handle, served here by this reactor's own reader of the
+  // same blocks (a guest): no hop to the owner, which would cost two cross-CPU wake-ups.
+  Task<size_t> ReadAsGuest(FileHandle handle, std::shared_ptr<const client::FileBlocks> blocks,
+                           uint64_t offset, std::span<std::byte> buffer);
+  // After the owner released `handle`: every other reactor closes its guest reader.
+  void DropGuestReaders(FileHandle handle);
   Task<size_t> WriteLocal(FileHandle handle, uint64_t offset, std::span<const std::byte> data);
   Task<void> FlushLocal(FileHandle handle, bool sync);
   Task<void> ReleaseLocal(FileHandle handle);
@@ -175,6 +182,9 @@ class AlluxioFileSystem : public FileSystem {
   std::atomic<size_t> open_handles_{0};
   std::atomic<bool> shut_down_{false};
 
+  // Blocks of every open read handle, for guest readers (ReadAsGuest).
+  std::mutex shared_reads_mu_;
+  std::unordered_map<FileHandle, std::shared_ptr<const client::FileBlocks>> shared_reads_;
   mutable std::mutex writers_mu_;
   std::map<FileHandle, std::shared_ptr<Writer>> writers_;  // writers of this process
 

@@ -59,6 +59,7 @@ class ReadAhead : public std::enable_shared_from_this<ReadAhead> {
   asio::awaitable<void> Close();
 
   uint64_t length() const { return in_->length(); }
+  const client::FileBlocks& blocks() const { return in_->blocks(); }
   const ReadAheadStats& stats() const { return stats_; }
 
  private:
