@@ -118,6 +118,7 @@ def main():
     machine = report.machine_info(data_dir, data_fs)
     stem = time.strftime("%Y-%m-%d-%H%M", time.gmtime()) + f"-{machine['host']}" + \
         ("-quick" if cfg.quick else "")
+    tool_versions = report.versions(REPO)
     results, meta = {}, {}
     rows = [row for w in chosen for row in w.rows]
 
@@ -127,6 +128,7 @@ def main():
         rep = report.build(results, rows, meta, machine, cfg, started, finished)
         rep["workloads"] = [f"`{w.id}`: {w.title}" for w in chosen]
         rep["systems_asked"] = names
+        rep["versions"] = tool_versions
         return report.write(rep, args.results_dir, stem)
 
     try:

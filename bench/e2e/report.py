@@ -5,6 +5,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 
 from systems import PEERS
 
@@ -25,6 +26,25 @@ def machine_info(data_dir, data_fs):
             "kernel": platform.release(), "ram_gib": round(mem / 2**30, 1),
             "data_dir": data_dir, "data_dir_fs": data_fs,
             "data_dir_storage": "tmpfs (RAM)" if data_fs == "tmpfs" else f"disk ({data_fs})"}
+
+
+def _first_line(argv, cwd=None):
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=30, cwd=cwd)
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except (OSError, IndexError, subprocess.TimeoutExpired):
+        return "?"
+
+
+def versions(repo):
+    """The project's commit (and whether the tree had changes) and the tools' versions."""
+    commit = _first_line(["git", "rev-parse", "--short", "HEAD"], cwd=repo)
+    dirty = _first_line(["git", "status", "--porcelain", "--untracked-files=no"], cwd=repo)
+    return {"project": commit + (" (with uncommitted changes)" if dirty not in ("", "?") else ""),
+            "fio": _first_line(["fio", "--version"]),
+            "mergerfs": _first_line(["mergerfs", "-V"]),
+            "rclone": _first_line(["rclone", "version"]),
+            "torch": _first_line(["/usr/bin/python3", "-c", "import torch; print(torch.__version__)"])}
 
 
 def speed_ratio(value, reference, higher_better):
@@ -89,6 +109,8 @@ def markdown(report):
            f"Machine: {m['host']}, {m['cores']} cores ({m['cpu']}), {m['ram_gib']} GiB RAM, "
            f"Linux {m['kernel']}. Data directory `{m['data_dir']}` on {m['data_dir_storage']}.",
            "",
+           "Versions: " + ", ".join(f"{k} {v}" for k, v in report.get("versions", {}).items()) + ".",
+           "",
            f"Data: one {c['seq_file_bytes'] >> 20} MiB file; {c['small_files']:,} files of "
            f"~110 KiB in 100 directories. Writes: {c['write_bytes'] >> 20} MiB. "
            f"fio random reads: {c['fio_runtime_s']} s each.", "",
@@ -113,8 +135,10 @@ def markdown(report):
         out.append(f"| {row['label']} | {row['unit']} | " + " | ".join(cells) + " |")
     out += ["", "Systems and their exact options:", ""]
     for s, meta in report["systems"].items():
-        load = f" (load average {meta['loadavg_at_start']:.1f} at its start" + (
-            f", {meta['loadavg_at_end']:.1f} at its end)" if "loadavg_at_end" in meta else ")")
+        load = ""
+        if "loadavg_at_start" in meta:
+            load = f" (load average {meta['loadavg_at_start']:.1f} at its start" + (
+                f", {meta['loadavg_at_end']:.1f} at its end)" if "loadavg_at_end" in meta else ")")
         out.append(f"- **{s}**: {meta['description']}{load}. `{meta['options']}`"
                    + (f" — failed to start: {meta['error']}" if meta.get("error") else ""))
     out += ["", "Workloads:", ""]
@@ -135,3 +159,10 @@ def write(report, results_dir, stem):
     with open(os.path.join(results_dir, "latest.md"), "w") as f:
         f.write(text)
     return json_path, md_path, text
+
+
+if __name__ == "__main__":
+    # Re-renders the markdown of a results JSON: report.py <results.json> [> out.md]
+    import sys
+    with open(sys.argv[1]) as f:
+        print(markdown(json.load(f)), end="")
