@@ -58,6 +58,13 @@ FileInStream::~FileInStream() {
   for (auto& [id, local] : local_) ::close(local.fd);
 }
 
+bool FileInStream::IsLocal(uint64_t offset) const {
+  const uint64_t block_size = file_.info.block_size;
+  if (block_size == 0) return false;
+  const size_t index = static_cast<size_t>(offset / block_size);
+  return index < file_.blocks.size() && local_.contains(file_.blocks[index].block_id);
+}
+
 void FileInStream::CloseLocal(uint64_t block_id) {
   auto it = local_.find(block_id);
   if (it == local_.end()) return;

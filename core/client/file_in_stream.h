@@ -56,6 +56,9 @@ class FileInStream {
   Task<Result<size_t>> Read(uint64_t offset, std::span<char> buf);
 
   const FileInfo& info() const { return file_.info; }
+  // True when the block holding `offset` is read through a local block file this stream has
+  // open (short-circuit): such a read costs one copy, so reading ahead gains nothing.
+  bool IsLocal(uint64_t offset) const;
   // The file's blocks as opened: another reactor's stream of the same file is made from them.
   const FileBlocks& blocks() const { return file_; }
   uint64_t length() const { return file_.info.length; }

@@ -36,7 +36,9 @@ asio::awaitable<Result<size_t>> ReadAhead::Read(uint64_t offset, std::span<char>
     sequential_ = 0;
     last_end_ = offset + want;
   }
-  if (sequential_ >= options_.sequential_trigger && !closed_) Prefetch(offset, offset + want);
+  if (sequential_ >= options_.sequential_trigger && !closed_ && !in_->IsLocal(offset + want)) {
+    Prefetch(offset, offset + want);
+  }
 
   size_t done = 0;
   while (done < want) {

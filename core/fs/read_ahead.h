@@ -5,9 +5,10 @@
 // sequential; after `sequential_trigger` such reads in a row, up to `max_segments` segments of
 // segment_bytes after the last read are read ahead in the background (one stream Read at a
 // time, as FileInStream requires) into buffers owned here, while the caller copies out what it
-// already has. Reads served by a ready or in-flight segment copy from it; anything else goes
-// straight to the stream. Random reads therefore cost one stream Read, sequential reads mostly
-// a memcpy. Memory: at most max_segments * segment_bytes per open file.
+// already has; not where the stream reads a local block file (short-circuit), which is as fast
+// as copying from a segment. Reads served by a ready or in-flight segment copy from it; anything
+// else goes straight to the stream. Random reads therefore cost one stream Read, sequential reads
+// mostly a memcpy. Memory: at most max_segments * segment_bytes per open file.
 //
 // Contract: reactor-bound (the stream's reactor); the TaskGroup and the FileSystemClient that
 // made the stream outlive it, and Close() is awaited before the client goes. Concurrent Read

@@ -773,39 +773,75 @@ asio::awaitable<bool> Done(asio::awaitable<void> task) {
   co_return true;
 }
 
+// A ReadAhead over a new file holding `data`, on the client reactor of `c`; Close() tears it
+// down there.
+class ReaderOnClientReactor {
+ public:
+  ReaderOnClientReactor(TestCluster& cluster, testing::TestClient& c, const std::string& path,
+                        const std::string& data)
+      : c_(c), reactor_(cluster.client_reactor()) {
+    auto out = c.Run(c.fs().CreateFile(path));
+    EXPECT_TRUE(out.ok());
+    if (!out.ok()) return;
+    auto stream = c.Adopt(std::move(out).value());
+    EXPECT_TRUE(c.Run(stream->Write(std::span<const char>(data))).ok());
+    EXPECT_TRUE(c.Run(stream->Close()).ok());
+    auto in = c.Run(c.fs().OpenFile(path));
+    EXPECT_TRUE(in.ok());
+    if (!in.ok()) return;
+    testing::RunSync(reactor_, [&] {
+      tasks_ = std::make_unique<TaskGroup>(reactor_, "test");
+      reader_ =
+          std::make_shared<ReadAhead>(std::move(in).value(), reactor_, *tasks_, ReadAheadOptions{});
+    });
+  }
+  ~ReaderOnClientReactor() {
+    if (!reader_) return;
+    EXPECT_TRUE(c_.Run(Done(reader_->Close())));
+    testing::RunSync(reactor_, [&] { reader_.reset(); });
+    EXPECT_TRUE(c_.Run(Done(tasks_->Stop())));
+    testing::RunSync(reactor_, [&] { tasks_.reset(); });
+  }
+  ReadAhead* get() { return reader_.get(); }
+
+ private:
+  testing::TestClient& c_;
+  Reactor& reactor_;
+  std::unique_ptr<TaskGroup> tasks_;
+  std::shared_ptr<ReadAhead> reader_;
+};
+
 TEST(ReadAheadTest, SequentialReadsArePrefetched) {
   TestCluster cluster;
   ASSERT_TRUE(cluster.ok()) << cluster.error();
-  testing::TestClient c(cluster);
+  // Over RPC: a local block file is read directly, without read-ahead (next test).
+  Configuration conf = cluster.ClientConf();
+  ASSERT_TRUE(conf.Set(PropertyKey::kUserShortCircuitEnabled, "false").ok());
+  testing::TestClient c(cluster, conf);
   const std::string data = RandomData(5 << 20, 19);
-  auto out = c.Run(c.fs().CreateFile("/ra"));
-  ASSERT_TRUE(out.ok());
-  auto stream = c.Adopt(std::move(out).value());
-  ASSERT_TRUE(c.Run(stream->Write(std::span<const char>(data))).ok());
-  ASSERT_TRUE(c.Run(stream->Close()).ok());
-  auto in = c.Run(c.fs().OpenFile("/ra"));
-  ASSERT_TRUE(in.ok());
-  Reactor& reactor = cluster.client_reactor();
-  std::unique_ptr<TaskGroup> tasks;
-  std::shared_ptr<ReadAhead> reader;
-  testing::RunSync(reactor, [&] {
-    tasks = std::make_unique<TaskGroup>(reactor, "test");
-    reader =
-        std::make_shared<ReadAhead>(std::move(in).value(), reactor, *tasks, ReadAheadOptions{});
-  });
-  EXPECT_TRUE(c.Run(ReadInPieces(*reader, 0, data.size(), 128 << 10, data)));
-  const ReadAheadStats sequential = reader->stats();
+  ReaderOnClientReactor reader(cluster, c, "/ra", data);
+  ASSERT_NE(reader.get(), nullptr);
+  EXPECT_TRUE(c.Run(ReadInPieces(*reader.get(), 0, data.size(), 128 << 10, data)));
+  const ReadAheadStats sequential = reader.get()->stats();
   EXPECT_GT(sequential.prefetches, 0u);
   EXPECT_GT(sequential.bytes_from_prefetch, data.size() / 2);
   // Random reads (far apart): straight to the stream.
   for (uint64_t offset : {uint64_t{4} << 20, uint64_t{1} << 20, uint64_t{3} << 20}) {
-    EXPECT_TRUE(c.Run(ReadInPieces(*reader, offset + 12345, 4096, 4096, data)));
+    EXPECT_TRUE(c.Run(ReadInPieces(*reader.get(), offset + 12345, 4096, 4096, data)));
   }
-  EXPECT_EQ(reader->stats().bytes_direct, sequential.bytes_direct + 3 * 4096);
-  EXPECT_TRUE(c.Run(Done(reader->Close())));
-  testing::RunSync(reactor, [&] { reader.reset(); });
-  EXPECT_TRUE(c.Run(Done(tasks->Stop())));
-  testing::RunSync(reactor, [&] { tasks.reset(); });
+  EXPECT_EQ(reader.get()->stats().bytes_direct, sequential.bytes_direct + 3 * 4096);
+}
+
+TEST(ReadAheadTest, LocalBlockFilesAreReadWithoutReadAhead) {
+  TestCluster cluster;
+  ASSERT_TRUE(cluster.ok()) << cluster.error();
+  testing::TestClient c(cluster);
+  const std::string data = RandomData(3 << 20, 23);
+  ReaderOnClientReactor reader(cluster, c, "/local", data);
+  ASSERT_NE(reader.get(), nullptr);
+  EXPECT_TRUE(c.Run(ReadInPieces(*reader.get(), 0, data.size(), 128 << 10, data)));
+  EXPECT_EQ(reader.get()->stats().prefetches, 0u);
+  EXPECT_EQ(reader.get()->stats().bytes_direct, data.size());
 }
 
 TEST(AlluxioFileSystemOptionsTest, FromConfiguration) {
