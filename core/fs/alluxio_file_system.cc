@@ -693,12 +693,26 @@ Task<FileHandle> AlluxioFileSystem::Open(std::string path, int flags) {
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   co_await AwaitClosingWriters(path);
   const bool read_only = (flags & O_ACCMODE) == O_RDONLY;
+  if (read_only) {
+    // One master call (block infos carry the file's status) when the file is complete.
+    PerReactor& here = Here();
+    if (!here.client) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+    auto in = co_await here.client->OpenFile(ToAlluxio(path));
+    if (in) {
+      FileInfo existing = (*in)->info();
+      std::unique_ptr<client::FileOutStream> none;
+      co_return co_await OpenHere(path, flags, existing, false, std::move(none),
+                                  std::move(in).value());
+    }
+    if (in.code() != ErrorCode::kIncomplete) co_return in.failure();
+  }
   Result<FileInfo> st = co_await StatusOf(path, read_only, /*fail_if_incomplete=*/true);
   if (!st) co_return st.failure();
   if (st->is_directory) co_return Fail(ErrorCode::kIsADirectory, path);
   FileInfo existing = std::move(st).value();
-  std::unique_ptr<client::FileOutStream> none;
-  co_return co_await OpenHere(path, flags, existing, false, std::move(none));
+  std::unique_ptr<client::FileOutStream> no_out;
+  std::unique_ptr<client::FileInStream> no_in;
+  co_return co_await OpenHere(path, flags, existing, false, std::move(no_out), std::move(no_in));
 }
 
 Task<CreatedFile> AlluxioFileSystem::Create(std::string path, uint32_t mode, int flags) {
@@ -725,7 +739,9 @@ Task<CreatedFile> AlluxioFileSystem::Create(std::string path, uint32_t mode, int
   }
   FileInfo info = (*out)->info();
   std::unique_ptr<client::FileOutStream> stream = std::move(out).value();
-  Result<FileHandle> handle = co_await OpenHere(path, flags, info, true, std::move(stream));
+  std::unique_ptr<client::FileInStream> no_in;
+  Result<FileHandle> handle =
+      co_await OpenHere(path, flags, info, true, std::move(stream), std::move(no_in));
   if (!handle) co_return handle.failure();
   Attributes attr = ToAttributes(info);
   attr.size = 0;
@@ -735,7 +751,8 @@ Task<CreatedFile> AlluxioFileSystem::Create(std::string path, uint32_t mode, int
 
 Task<FileHandle> AlluxioFileSystem::OpenHere(std::string path, int flags, FileInfo existing,
                                              bool created,
-                                             std::unique_ptr<client::FileOutStream> out) {
+                                             std::unique_ptr<client::FileOutStream> out,
+                                             std::unique_ptr<client::FileInStream> in) {
   PerReactor& here = Here();
   Reactor& reactor = *Reactor::Current();
   const FileHandle handle = (here.next_handle++ << 16) | reactor.index();
@@ -764,11 +781,12 @@ Task<FileHandle> AlluxioFileSystem::OpenHere(std::string path, int flags, FileIn
     file->group = existing.group;
   }
   if (access == O_RDONLY || (access == O_RDWR && !file->can_write)) {
-    const std::string alluxio = ToAlluxio(path);
-    auto in = co_await here.client->OpenFile(alluxio);
-    if (!in) co_return in.failure();
-    file->reader =
-        std::make_shared<ReadAhead>(std::move(in).value(), reactor, *here.tasks, options_.read);
+    if (!in) {
+      auto opened = co_await here.client->OpenFile(ToAlluxio(path));
+      if (!opened) co_return opened.failure();
+      in = std::move(opened).value();
+    }
+    file->reader = std::make_shared<ReadAhead>(std::move(in), reactor, *here.tasks, options_.read);
     if (!file->can_write) {
       auto blocks = std::make_shared<const client::FileBlocks>(file->reader->blocks());
       std::lock_guard lock(shared_reads_mu_);

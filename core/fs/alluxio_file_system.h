@@ -156,10 +156,12 @@ class AlluxioFileSystem : public FileSystem {
   Task<void> FlushLocal(FileHandle handle, bool sync);
   Task<void> ReleaseLocal(FileHandle handle);
   Task<void> TruncateLocal(FileHandle handle, uint64_t size);
-  // Registers an open file on this reactor: a reader, a writer (`out`: the stream of a created
-  // file), or a handle whose writes are refused. Returns its handle.
+  // Registers an open file on this reactor: a reader (`in`: its stream if already open, else
+  // null), a writer (`out`: the stream of a created file), or a handle whose writes are
+  // refused. Returns its handle.
   Task<FileHandle> OpenHere(std::string path, int flags, FileInfo existing, bool created,
-                            std::unique_ptr<client::FileOutStream> out);
+                            std::unique_ptr<client::FileOutStream> out,
+                            std::unique_ptr<client::FileInStream> in);
   void StartPipeline(OpenFile& file, std::unique_ptr<client::FileOutStream> out);
   // Creates the stream of a writer opened on an existing file, at its first write.
   Task<void> EnsureStream(OpenFile& file);
