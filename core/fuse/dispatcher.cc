@@ -1,5 +1,6 @@
 #include "core/fuse/dispatcher.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -553,6 +554,15 @@ asio::awaitable<void> FuseDispatcher::RenameCommon(const Request& req, uint64_t 
 
 // ---- Files ----
 
+uint32_t FuseDispatcher::OpenFlags() const {
+  uint32_t flags = 0;
+  if (options_.direct_io) flags |= abi::kFopenDirectIo;
+  // auto_cache: cached pages are kept, and dropped by the kernel itself when it sees the size
+  // or mtime change (FUSE_AUTO_INVAL_DATA, negotiated at INIT).
+  if (options_.kernel_cache || options_.auto_cache) flags |= abi::kFopenKeepCache;
+  return flags;
+}
+
 asio::awaitable<void> FuseDispatcher::DoOpen(const Request& req) {
   const abi::OpenIn in = *DecodeFixed<abi::OpenIn>(req.args);
   const std::optional<std::string> path = inodes_.PathOf(req.header.nodeid);
@@ -567,8 +577,9 @@ asio::awaitable<void> FuseDispatcher::DoOpen(const Request& req) {
   }
   abi::OpenOut out{};
   out.fh = *handle;
-  if (options_.direct_io) out.open_flags |= abi::kFopenDirectIo;
-  if (options_.kernel_cache) out.open_flags |= abi::kFopenKeepCache;
+  out.open_flags = OpenFlags();
+  // A read-only handle has nothing to flush: close(2) needs no FLUSH round trip.
+  if ((in.flags & O_ACCMODE) == O_RDONLY) out.open_flags |= abi::kFopenNoflush;
   Reply(req, 0, ReplyBody::Of(out).parts());
 }
 
@@ -592,8 +603,7 @@ asio::awaitable<void> FuseDispatcher::DoCreate(const Request& req) {
   const abi::EntryOut entry = MakeEntry(inodes_.Ref(path, created->attr.ino), created->attr);
   abi::OpenOut open{};
   open.fh = created->handle;
-  if (options_.direct_io) open.open_flags |= abi::kFopenDirectIo;
-  if (options_.kernel_cache) open.open_flags |= abi::kFopenKeepCache;
+  open.open_flags = OpenFlags();
   ReplyBody body;
   body.Add(&entry, sizeof(entry));
   body.Add(&open, sizeof(open));

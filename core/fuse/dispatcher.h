@@ -89,6 +89,8 @@ class FuseDispatcher {
   void ReplyMalformed(const Request& req);
   abi::EntryOut MakeEntry(const InodeTable::Entry& entry, const fs::Attributes& attr) const;
   abi::Attr ToAbiAttr(const fs::Attributes& attr, uint64_t nodeid) const;
+  // FOPEN_* flags every OPEN and CREATE reply carries, from the mount options.
+  uint32_t OpenFlags() const;
 
   asio::awaitable<void> DoInit(const Request& req);
   asio::awaitable<void> DoDestroy(const Request& req);

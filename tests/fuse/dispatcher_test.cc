@@ -469,9 +469,32 @@ TEST_F(SessionTest, OpenFlagsFollowOptions) {
       RequestBuilder(O::kOpen, 7, nodeid).Add(abi::OpenIn{O_WRONLY | O_TRUNC, 0}).Build());
   ASSERT_TRUE(opened.has_value());
   EXPECT_EQ(opened->error(), 0);
+  EXPECT_EQ(opened->As<abi::OpenOut>().open_flags, abi::kFopenDirectIo | abi::kFopenKeepCache);
   std::optional<Reply> attr =
       kernel.Roundtrip(RequestBuilder(O::kGetattr, 8, nodeid).Add(abi::GetattrIn{}).Build());
   EXPECT_EQ(attr->As<abi::AttrOut>().attr.size, 0U);
+  // A read-only handle needs no FLUSH at close.
+  std::optional<Reply> reader =
+      kernel.Roundtrip(RequestBuilder(O::kOpen, 9, nodeid).Add(abi::OpenIn{O_RDONLY, 0}).Build());
+  ASSERT_TRUE(reader.has_value());
+  EXPECT_EQ(reader->As<abi::OpenOut>().open_flags,
+            abi::kFopenDirectIo | abi::kFopenKeepCache | abi::kFopenNoflush);
+}
+
+TEST_F(SessionTest, AutoCacheKeepsPagesAcrossOpens) {
+  FuseOptions options;
+  options.auto_cache = true;
+  MemoryFileSystem fs;
+  FuseDispatcher dispatcher(fs, options);
+  FakeKernel kernel(dispatcher);
+  ASSERT_EQ(kernel.Init().error(), 0);
+  EXPECT_NE(dispatcher.negotiated_flags() & abi::kAutoInvalData, 0U);
+  std::optional<Reply> created = kernel.Roundtrip(RequestBuilder(O::kCreate, 5, 1)
+                                                      .Add(abi::CreateIn{O_CREAT | O_RDWR, 0600})
+                                                      .AddName("f")
+                                                      .Build());
+  ASSERT_TRUE(created.has_value());
+  EXPECT_EQ(created->As<abi::OpenOut>(sizeof(abi::EntryOut)).open_flags, abi::kFopenKeepCache);
 }
 
 TEST_F(SessionTest, DirectoryListingPagesWithOffsets) {
