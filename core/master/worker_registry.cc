@@ -3,6 +3,22 @@
 #include "core/common/logging.h"
 
 namespace alluxio {
+namespace {
+
+// A worker's state without its block set (which can hold millions of ids): what callers see.
+WorkerState WithoutBlocks(const WorkerState& worker) {
+  WorkerState copy;
+  copy.id = worker.id;
+  copy.address = worker.address;
+  copy.capacity_bytes = worker.capacity_bytes;
+  copy.used_bytes = worker.used_bytes;
+  copy.lost = worker.lost;
+  copy.last_heartbeat = worker.last_heartbeat;
+  copy.block_count = worker.blocks.size();
+  return copy;
+}
+
+}  // namespace
 
 WorkerRegistry::WorkerRegistry(const MonotonicClock& clock,
                                std::chrono::milliseconds worker_timeout)
@@ -86,10 +102,7 @@ std::vector<WorkerState> WorkerRegistry::Locations(uint64_t block_id) const {
   for (uint64_t id : loc->second) {
     const WorkerState& w = workers_.at(id);
     if (w.lost) continue;
-    WorkerState copy = w;
-    copy.block_count = w.blocks.size();
-    copy.blocks.clear();
-    result.push_back(std::move(copy));
+    result.push_back(WithoutBlocks(w));
   }
   return result;
 }
@@ -144,10 +157,7 @@ std::vector<WorkerState> WorkerRegistry::Snapshot(bool live_only) const {
     if (lost && live_only) break;
     for (const auto& [id, worker] : workers_) {
       if (worker.lost != lost) continue;
-      WorkerState copy = worker;
-      copy.block_count = worker.blocks.size();
-      copy.blocks.clear();
-      result.push_back(std::move(copy));
+      result.push_back(WithoutBlocks(worker));
     }
   }
   return result;
