@@ -86,8 +86,9 @@ struct AlluxioFileSystem::Writer {
   // The path was unlinked or renamed over: the data is dropped at release (as the kernel drops
   // an unlinked inode's), and the writer no longer shows in GetAttr.
   bool unlinked = false;
-  // Released: the file is being completed (or renamed over its target). Operations on the
-  // path wait for that to finish (AwaitClosingWriters): the kernel does not wait for RELEASE.
+  // Closed (FLUSH) or released: the file is about to be completed (or renamed over its
+  // target). Operations on the path wait for that to finish (AwaitClosingWriters): the kernel
+  // does not wait for RELEASE.
   bool closing = false;
   // mode / owner / group / mtime set while writing: applied again once the file is complete
   // (completion sets mtime; a replacement carries the attributes of open time).
@@ -951,6 +952,10 @@ Task<size_t> AlluxioFileSystem::WriteLocal(FileHandle handle, uint64_t offset,
   }
   co_await file->mu.Lock();
   AsyncLockGuard guard(file->mu);
+  {
+    std::lock_guard lock(writers_mu_);
+    file->writer->closing = false;  // still written through another descriptor
+  }
   if (!file->pipeline) {
     Result<void> started = co_await EnsureStream(*file);
     if (!started) co_return started.failure();
@@ -983,6 +988,12 @@ Task<void> AlluxioFileSystem::FlushLocal(FileHandle handle, bool sync) {
   if (options_.debug) ALX_LOG(kDebug, "fuse", "{}({})", sync ? "fsync" : "flush", file->path);
   co_await file->mu.Lock();
   AsyncLockGuard guard(file->mu);
+  if (!sync && file->writer) {
+    // A close(2): RELEASE usually follows, queued by the kernel after close returned. Until it
+    // is done (or the handle writes again) operations on the path wait for it.
+    std::lock_guard lock(writers_mu_);
+    file->writer->closing = true;
+  }
   if (!file->pipeline) co_return Ok();
   Status s;
   if (sync) {
