@@ -105,7 +105,7 @@ def markdown(report):
     partial = "" if report["finished"] else \
         " PARTIAL: the run was still going or was interrupted; systems not listed were not run."
     out = [f"# alluxio-fuse vs native, mergerfs, rclone — {report['started']}", "",
-           f"{kind}.{partial}", "",
+           f"{kind}.{partial}", ""] + ([report["note"], ""] if report.get("note") else []) + [
            f"Machine: {m['host']}, {m['cores']} cores ({m['cpu']}), {m['ram_gib']} GiB RAM, "
            f"Linux {m['kernel']}. Data directory `{m['data_dir']}` on {m['data_dir_storage']}.",
            "",
