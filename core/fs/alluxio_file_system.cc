@@ -219,6 +219,12 @@ AlluxioFileSystem::PerReactor& AlluxioFileSystem::Here() {
   return slot;
 }
 
+std::shared_ptr<AlluxioFileSystem::OpenFile> AlluxioFileSystem::FileHere(FileHandle handle) {
+  PerReactor& here = Here();
+  auto it = here.files.find(handle);
+  return it == here.files.end() ? nullptr : it->second;
+}
+
 Reactor* AlluxioFileSystem::OwnerOf(FileHandle handle) {
   const size_t index = handle & 0xffff;
   if ((handle >> 16) == 0 || index >= pool_.size()) return nullptr;
@@ -505,9 +511,8 @@ Task<void> AlluxioFileSystem::TruncateHandle(FileHandle handle, uint64_t size) {
 
 Task<void> AlluxioFileSystem::TruncateLocal(FileHandle handle, uint64_t size) {
   PerReactor& here = Here();
-  auto it = here.files.find(handle);
-  if (it == here.files.end()) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
-  std::shared_ptr<OpenFile> file = it->second;
+  std::shared_ptr<OpenFile> file = FileHere(handle);
+  if (!file) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
   co_await file->mu.Lock();
   AsyncLockGuard guard(file->mu);
   if (!file->can_write) {
@@ -858,10 +863,8 @@ Task<size_t> AlluxioFileSystem::Read(FileHandle handle, uint64_t offset,
 
 Task<size_t> AlluxioFileSystem::ReadLocal(FileHandle handle, uint64_t offset,
                                           std::span<std::byte> buffer) {
-  PerReactor& here = Here();
-  auto it = here.files.find(handle);
-  if (it == here.files.end()) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
-  std::shared_ptr<OpenFile> file = it->second;
+  std::shared_ptr<OpenFile> file = FileHere(handle);
+  if (!file) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
   SlowOpLogger slow("fuse", options_.logging_threshold, [&] {
     return fmt::format("read({}, {} bytes at {})", file->path, buffer.size(), offset);
   });
@@ -930,10 +933,8 @@ Task<size_t> AlluxioFileSystem::Write(FileHandle handle, uint64_t offset,
 
 Task<size_t> AlluxioFileSystem::WriteLocal(FileHandle handle, uint64_t offset,
                                            std::span<const std::byte> data) {
-  PerReactor& here = Here();
-  auto it = here.files.find(handle);
-  if (it == here.files.end()) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
-  std::shared_ptr<OpenFile> file = it->second;
+  std::shared_ptr<OpenFile> file = FileHere(handle);
+  if (!file) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
   SlowOpLogger slow("fuse", options_.logging_threshold, [&] {
     return fmt::format("write({}, {} bytes at {})", file->path, data.size(), offset);
   });
@@ -979,10 +980,8 @@ Task<void> AlluxioFileSystem::Fsync(FileHandle handle, bool datasync) {
 }
 
 Task<void> AlluxioFileSystem::FlushLocal(FileHandle handle, bool sync) {
-  PerReactor& here = Here();
-  auto it = here.files.find(handle);
-  if (it == here.files.end()) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
-  std::shared_ptr<OpenFile> file = it->second;
+  std::shared_ptr<OpenFile> file = FileHere(handle);
+  if (!file) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
   SlowOpLogger slow("fuse", options_.logging_threshold,
                     [&] { return fmt::format("{}({})", sync ? "fsync" : "flush", file->path); });
   if (options_.debug) ALX_LOG(kDebug, "fuse", "{}({})", sync ? "fsync" : "flush", file->path);
@@ -1018,11 +1017,9 @@ Task<void> AlluxioFileSystem::Release(FileHandle handle) {
 }
 
 Task<void> AlluxioFileSystem::ReleaseLocal(FileHandle handle) {
-  PerReactor& here = Here();
-  auto it = here.files.find(handle);
-  if (it == here.files.end()) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
-  std::shared_ptr<OpenFile> file = it->second;
-  here.files.erase(it);
+  std::shared_ptr<OpenFile> file = FileHere(handle);
+  if (!file) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
+  Here().files.erase(handle);
   --open_handles_;
   DropGuestReaders(handle);
   if (file->writer) {

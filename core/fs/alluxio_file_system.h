@@ -123,6 +123,8 @@ class AlluxioFileSystem : public FileSystem {
   struct PerReactor;
 
   PerReactor& Here();
+  // The open file `handle` names on this reactor (its owner); null when there is none.
+  std::shared_ptr<OpenFile> FileHere(FileHandle handle);
   std::string ToAlluxio(const std::string& path) const;
   Attributes ToAttributes(const FileInfo& info);
   // Overrides the size with the length of a writer of this process, if any.
