@@ -33,6 +33,10 @@ interface BlockWorker {
   cacheBlock @3 (blockId :UInt64, source :UfsBlockSource) -> (status :Status);
   removeBlock @4 (blockId :UInt64) -> (status :Status);
   getStats @5 () -> (status :Status, stats :WorkerStats);
+  # Marks cached blocks most recently used. A client on this host that opens block files by
+  # the path an openLocalBlock reply taught it (no pin, no call per block) reports its reads
+  # this way, in batches. Unknown ids are ignored.
+  touchBlocks @6 (blockIds :List(UInt64)) -> ();
 }
 
 interface BlockLease {

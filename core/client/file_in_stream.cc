@@ -1,6 +1,7 @@
 #include "core/client/file_in_stream.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -63,6 +64,27 @@ bool FileInStream::IsLocal(uint64_t offset) const {
   if (block_size == 0) return false;
   const size_t index = static_cast<size_t>(offset / block_size);
   return index < file_.blocks.size() && local_.contains(file_.blocks[index].block_id);
+}
+
+Task<int> FileInStream::WholeFileLocal() {
+  if (file_.blocks.size() != 1 || file_.info.length == 0 || !client_.options().short_circuit) {
+    co_return -1;
+  }
+  const BlockInfo& block = file_.blocks[0];
+  if (block.length != file_.info.length || not_local_.contains(block.block_id)) co_return -1;
+  std::optional<WorkerAddress> worker = co_await ChooseWorker(0);
+  if (!worker || worker->host_id != client_.context().host_id()) co_return -1;
+  LocalBlock* local = co_await OpenLocal(*worker, block.block_id);
+  if (local == nullptr) co_return -1;
+  struct stat st {};
+  if (::fstat(local->fd, &st) != 0 || static_cast<uint64_t>(st.st_size) != block.length) {
+    ALX_LOG(kWarn, "client", "{}: local block file of block {} is not {} bytes long; not used",
+            file_.info.path, block.block_id, block.length);
+    CloseLocal(block.block_id);
+    not_local_.insert(block.block_id);
+    co_return -1;
+  }
+  co_return local->fd;
 }
 
 void FileInStream::CloseLocal(uint64_t block_id) {
@@ -234,21 +256,29 @@ Task<FileInStream::LocalBlock*> FileInStream::OpenLocal(const WorkerAddress& add
     local_lru_.splice(local_lru_.begin(), local_lru_, it->second.lru);
     co_return &it->second;
   }
-  Result<wire::BlockWorker::Client> worker = co_await client_.Worker(address);
-  if (!worker) co_return nullptr;
-  auto req = worker->openLocalBlockRequest();
-  req.setBlockId(block_id);
-  auto response = co_await rpc::Await(req.send(), client_.options().read_timeout);
-  if (!response || !alluxio::FromWire(response->getStatus())) {
-    not_local_.insert(block_id);
-    co_return nullptr;
-  }
-  std::string path(response->getPath().cStr());
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  LocalBlockFiles& files = client_.local_block_files();
+  wire::BlockLease::Client lease = nullptr;
+  int fd = files.Open(address, block_id);
   if (fd < 0) {
-    ALX_LOG(kWarn, "client", "open of local block file {} failed: {}", path, std::strerror(errno));
-    not_local_.insert(block_id);
-    co_return nullptr;
+    Result<wire::BlockWorker::Client> worker = co_await client_.Worker(address);
+    if (!worker) co_return nullptr;
+    auto req = worker->openLocalBlockRequest();
+    req.setBlockId(block_id);
+    auto response = co_await rpc::Await(req.send(), client_.options().read_timeout);
+    if (!response || !alluxio::FromWire(response->getStatus())) {
+      not_local_.insert(block_id);
+      co_return nullptr;
+    }
+    std::string path(response->getPath().cStr());
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      ALX_LOG(kWarn, "client", "open of local block file {} failed: {}", path,
+              std::strerror(errno));
+      not_local_.insert(block_id);
+      co_return nullptr;
+    }
+    files.Learn(address, *worker, path, block_id);
+    lease = response->getLease();
   }
   while (local_.size() >= std::max<uint32_t>(1, client_.options().max_local_blocks_per_stream)) {
     CloseLocal(local_lru_.back());
@@ -256,8 +286,7 @@ Task<FileInStream::LocalBlock*> FileInStream::OpenLocal(const WorkerAddress& add
   local_lru_.push_front(block_id);
   LocalBlock& local = local_[block_id];
   local.fd = fd;
-  local.length = response->getLength();
-  local.lease = response->getLease();
+  local.lease = std::move(lease);
   local.lru = local_lru_.begin();
   co_return &local;
 }

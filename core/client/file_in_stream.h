@@ -2,8 +2,9 @@
 // getBlockInfos). For each block a source is chosen, in order:
 //   1. a worker caching the block on this host, else any worker caching it, else a live worker
 //      chosen by hashing the block id (it reads through from the UFS and caches, readtype CACHE);
-//      a worker on this host is read through its block file (openLocalBlock + pread; the fd and
-//      the lease are kept while the stream is open) when short-circuit is enabled;
+//      a worker on this host is read through its block file when short-circuit is enabled:
+//      opened by path when LocalBlockFiles knows where it is, else through openLocalBlock (the
+//      fd and the lease are kept while the stream is open);
 //   2. when no worker is usable, the UFS file directly (persisted files).
 // Worker reads go in readBlock calls of alluxio.user.streaming.reader.chunk.size.bytes, up to
 // read_pipeline_depth in flight. A worker that fails mid-read (connection lost, refused, timed
@@ -59,6 +60,10 @@ class FileInStream {
   // True when the block holding `offset` is read through a local block file this stream has
   // open (short-circuit): such a read costs one copy, so reading ahead gains nothing.
   bool IsLocal(uint64_t offset) const;
+  // A descriptor of a block file on this host holding the whole file (a one-block file that a
+  // worker here caches, short-circuit enabled), opened if needed; -1 otherwise. Owned by the
+  // stream: valid until it is destroyed or a read of that block through it fails.
+  Task<int> WholeFileLocal();
   // The file's blocks as opened: another reactor's stream of the same file is made from them.
   const FileBlocks& blocks() const { return file_; }
   uint64_t length() const { return file_.info.length; }
@@ -67,8 +72,7 @@ class FileInStream {
  private:
   struct LocalBlock {
     int fd = -1;
-    uint64_t length = 0;
-    wire::BlockLease::Client lease = nullptr;
+    wire::BlockLease::Client lease = nullptr;  // null when opened by path (not pinned)
     std::list<uint64_t>::iterator lru;
   };
   struct WorkerRead {

@@ -332,8 +332,14 @@ Task<Result<std::vector<MountPointInfo>>> FileSystemClient::GetMountTable() {
 }
 
 Task<Result<FileBlocks>> FileSystemClient::GetBlockInfos(std::string path) {
+  MetadataCache* cache = context_->metadata_cache();
+  const std::string key = CacheKey(path);
+  if (cache != nullptr) {
+    if (std::optional<FileBlocks> cached = cache->GetBlocks(key)) co_return *std::move(cached);
+    if (cache->IsMissing(key)) co_return Fail(ErrorCode::kNotFound, path + " does not exist");
+  }
   const std::string what = "getBlockInfos " + path;
-  co_return co_await CallMaster(
+  Result<FileBlocks> blocks = co_await CallMaster(
       *this, what, Idempotent::kYes,
       [&](wire::FileSystemMaster::Client& fs) {
         auto req = fs.getBlockInfosRequest();
@@ -353,6 +359,11 @@ Task<Result<FileBlocks>> FileSystemClient::GetBlockInfos(std::string path) {
         }
         return out;
       });
+  if (cache != nullptr) {
+    if (blocks) cache->PutBlocks(*blocks);
+    if (!blocks && blocks.code() == ErrorCode::kNotFound) cache->PutMissing(key);
+  }
+  co_return blocks;
 }
 
 Task<Result<uint64_t>> FileSystemClient::Free(std::string path, bool recursive) {

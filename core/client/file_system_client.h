@@ -33,6 +33,7 @@
 
 #include "core/client/client_context.h"
 #include "core/client/client_types.h"
+#include "core/client/local_block_files.h"
 #include "core/common/file_info.h"
 #include "core/common/result.h"
 #include "core/common/write_type.h"
@@ -152,6 +153,8 @@ class FileSystemClient {
 
   // Owner of this client's background coroutines.
   TaskGroup& background() { return background_; }
+  // Block files of workers on this host opened by path (short-circuit without a call).
+  LocalBlockFiles& local_block_files() { return local_block_files_; }
 
  private:
   std::shared_ptr<ClientContext> context_;
@@ -160,6 +163,7 @@ class FileSystemClient {
   uint64_t fs_connects_ = 0;
   std::map<std::string, std::unique_ptr<rpc::Channel>> workers_;  // by "host:port"
   TaskGroup background_;
+  LocalBlockFiles local_block_files_;
 };
 
 // "/a//b/" → "/a/b": the metadata cache's key for a path. Text not starting with '/' is

@@ -46,6 +46,13 @@ MetadataCache::Entry& MetadataCache::Upsert(std::string_view path) {
   return it->second;
 }
 
+MetadataCache::Entry& MetadataCache::UpsertStatus(const FileInfo& info) {
+  Entry& e = Upsert(info.path);
+  if (e.blocks && e.blocks->info.id != info.id) e.blocks.reset();
+  e.status = info;
+  return e;
+}
+
 void MetadataCache::Erase(const std::string& path) {
   auto it = entries_.find(path);
   if (it == entries_.end()) return;
@@ -73,9 +80,21 @@ std::optional<std::vector<FileInfo>> MetadataCache::GetListing(std::string_view 
   return e->listing;
 }
 
+std::optional<client::FileBlocks> MetadataCache::GetBlocks(std::string_view path) {
+  std::lock_guard lock(mutex_);
+  Entry* e = Find(path);
+  if (e == nullptr) return std::nullopt;
+  return e->blocks;
+}
+
 void MetadataCache::PutStatus(const FileInfo& info) {
   std::lock_guard lock(mutex_);
-  Upsert(info.path).status = info;
+  UpsertStatus(info);
+}
+
+void MetadataCache::PutBlocks(const client::FileBlocks& file) {
+  std::lock_guard lock(mutex_);
+  UpsertStatus(file.info).blocks = file;
 }
 
 void MetadataCache::PutMissing(std::string_view path) {
@@ -83,11 +102,12 @@ void MetadataCache::PutMissing(std::string_view path) {
   Entry& e = Upsert(path);
   e.status.reset();
   e.listing.reset();
+  e.blocks.reset();
 }
 
 void MetadataCache::PutListing(std::string_view path, const std::vector<FileInfo>& children) {
   std::lock_guard lock(mutex_);
-  for (const FileInfo& child : children) Upsert(child.path).status = child;
+  for (const FileInfo& child : children) UpsertStatus(child);
   Upsert(path).listing = children;
 }
 

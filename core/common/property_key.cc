@@ -276,6 +276,10 @@ constexpr PropertyDef kProperties[] = {
      4096},
     {K::kFuseSharedCachingReaderEnabled, "alluxio.fuse.shared.caching.reader.enabled", T::kBool,
      "false", "Share one caching reader between handles of a file (experimental)."},
+    {K::kFusePassthroughEnabled, "alluxio.fuse.passthrough.enabled", T::kBool, "true",
+     "Let the kernel read a file cached whole in one block file on this host straight from that "
+     "file (FUSE passthrough; needs CAP_SYS_ADMIN and Linux 6.9+, else reads go through the "
+     "server)."},
 };
 
 static_assert(std::size(kProperties) == kPropertyCount, "one registry row per PropertyKey");

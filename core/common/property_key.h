@@ -96,6 +96,7 @@ enum class PropertyKey : int {
   kFuseStatCacheRefreshInterval,
   kFuseMaxwriteBytes,
   kFuseSharedCachingReaderEnabled,
+  kFusePassthroughEnabled,
 
   kCount  // not a property
 };

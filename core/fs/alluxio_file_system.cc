@@ -106,6 +106,7 @@ struct AlluxioFileSystem::OpenFile {
   const int flags;
   AsyncMutex mu;  // write, flush, fsync, truncate, release: one at a time
   std::shared_ptr<ReadAhead> reader;
+  int backing_fd = -1;  // BackingFile(): owned by the reader's stream
   // Writing.
   bool can_write = false;
   bool replace = false;  // write a hidden sibling, rename it over the file at release
@@ -792,6 +793,7 @@ Task<FileHandle> AlluxioFileSystem::OpenHere(std::string path, int flags, FileIn
       if (!opened) co_return opened.failure();
       in = std::move(opened).value();
     }
+    if (access == O_RDONLY) file->backing_fd = co_await in->WholeFileLocal();
     file->reader = std::make_shared<ReadAhead>(std::move(in), reactor, *here.tasks, options_.read);
     if (!file->can_write) {
       auto blocks = std::make_shared<const client::FileBlocks>(file->reader->blocks());
@@ -844,6 +846,11 @@ Task<void> AlluxioFileSystem::EnsureStream(OpenFile& file) {
 }
 
 // ---- Handle operations.
+
+int AlluxioFileSystem::BackingFile(FileHandle handle) {
+  std::shared_ptr<OpenFile> file = FileHere(handle);
+  return file ? file->backing_fd : -1;
+}
 
 Task<size_t> AlluxioFileSystem::Read(FileHandle handle, uint64_t offset,
                                      std::span<std::byte> buffer) {

@@ -100,6 +100,8 @@ class AlluxioFileSystem : public FileSystem {
   Task<void> Rename(std::string from, std::string to, RenameMode mode) override;
   Task<FileHandle> Open(std::string path, int flags) override;
   Task<CreatedFile> Create(std::string path, uint32_t mode, int flags) override;
+  // The block file of a one-block file cached by a worker on this host (short-circuit).
+  int BackingFile(FileHandle handle) override;
   Task<size_t> Read(FileHandle handle, uint64_t offset, std::span<std::byte> buffer) override;
   Task<size_t> Write(FileHandle handle, uint64_t offset, std::span<const std::byte> data) override;
   Task<void> Flush(FileHandle handle) override;

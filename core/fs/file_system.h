@@ -145,6 +145,12 @@ class FileSystem {
   // kNotFound (parent), kNotADirectory (parent), kAlreadyExists.
   virtual Task<CreatedFile> Create(std::string path, uint32_t mode, int flags) = 0;
 
+  // A local file holding exactly the whole content of read-only handle `handle`, immutable
+  // while it is open, for the kernel to read directly (FUSE passthrough); -1 when there is
+  // none. Borrowed: valid until Release. Called on the thread that opened the handle, right
+  // after Open.
+  virtual int BackingFile(FileHandle handle) { return -1; }
+
   // Reads up to buffer.size() bytes at `offset` into `buffer`; returns the count, short only at
   // the end of the file. kInvalidArgument (bad handle or not open for reading), kIoError.
   virtual Task<size_t> Read(FileHandle handle, uint64_t offset, std::span<std::byte> buffer) = 0;

@@ -107,19 +107,22 @@ struct DevFuseTransport::State {
   std::atomic<size_t> in_flight{0};
   std::atomic<bool> finished{false};
   std::atomic<bool> init_reported{false};
+  std::atomic<size_t> idle_waiters{0};  // WaitIdle callers: only they are woken per request
   std::mutex mu;
-  std::condition_variable cv;
+  std::condition_variable finished_cv;
+  std::condition_variable idle_cv;
 
   void Finish(std::string_view why) {
     if (finished.exchange(true, std::memory_order_acq_rel)) return;
     ALX_LOG(kInfo, kComponent, "stopped reading /dev/fuse: {}", why);
     std::lock_guard lock(mu);
-    cv.notify_all();
+    finished_cv.notify_all();
   }
   void RequestDone() {
-    if (in_flight.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    if (in_flight.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
+        idle_waiters.load(std::memory_order_seq_cst) > 0) {
       std::lock_guard lock(mu);
-      cv.notify_all();
+      idle_cv.notify_all();
     }
   }
 };
@@ -453,20 +456,24 @@ bool DevFuseTransport::WaitFinished(std::chrono::milliseconds timeout) {
   std::unique_lock lock(state_->mu);
   auto done = [&] { return state_->finished.load(std::memory_order_acquire); };
   if (timeout == kForever) {
-    state_->cv.wait(lock, done);
+    state_->finished_cv.wait(lock, done);
     return true;
   }
-  return state_->cv.wait_for(lock, timeout, done);
+  return state_->finished_cv.wait_for(lock, timeout, done);
 }
 
 bool DevFuseTransport::WaitIdle(std::chrono::milliseconds timeout) {
+  state_->idle_waiters.fetch_add(1, std::memory_order_seq_cst);
   std::unique_lock lock(state_->mu);
-  auto done = [&] { return state_->in_flight.load(std::memory_order_acquire) == 0; };
+  auto done = [&] { return state_->in_flight.load(std::memory_order_seq_cst) == 0; };
+  bool idle = true;
   if (timeout == kForever) {
-    state_->cv.wait(lock, done);
-    return true;
+    state_->idle_cv.wait(lock, done);
+  } else {
+    idle = state_->idle_cv.wait_for(lock, timeout, done);
   }
-  return state_->cv.wait_for(lock, timeout, done);
+  state_->idle_waiters.fetch_sub(1, std::memory_order_seq_cst);
+  return idle;
 }
 
 std::vector<size_t> DevFuseTransport::slots_per_reactor() const {

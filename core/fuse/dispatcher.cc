@@ -43,8 +43,19 @@ struct FuseDispatcher::DirHandle {
   uint64_t parent_ino = 0;  // st_ino of its parent, for ".."
 };
 
-FuseDispatcher::FuseDispatcher(fs::FileSystem& fs, FuseOptions options)
-    : fs_(fs), options_(options) {}
+namespace {
+
+FuseOptions WithDevice(FuseOptions options, int device_fd) {
+  options.passthrough = options.passthrough && device_fd >= 0;
+  return options;
+}
+
+}  // namespace
+
+FuseDispatcher::FuseDispatcher(fs::FileSystem& fs, FuseOptions options, int device_fd)
+    : fs_(fs),
+      options_(WithDevice(options, device_fd)),
+      passthrough_(options_.passthrough ? device_fd : -1) {}
 
 FuseDispatcher::~FuseDispatcher() = default;
 
@@ -554,13 +565,27 @@ asio::awaitable<void> FuseDispatcher::RenameCommon(const Request& req, uint64_t 
 
 // ---- Files ----
 
-uint32_t FuseDispatcher::OpenFlags() const {
-  uint32_t flags = 0;
-  if (options_.direct_io) flags |= abi::kFopenDirectIo;
+abi::OpenOut FuseDispatcher::OpenReplyOf(uint64_t nodeid, fs::FileHandle handle,
+                                         uint32_t open_flags) {
+  abi::OpenOut out{};
+  out.fh = handle;
+  if (options_.direct_io) out.open_flags |= abi::kFopenDirectIo;
   // auto_cache: cached pages are kept, and dropped by the kernel itself when it sees the size
   // or mtime change (FUSE_AUTO_INVAL_DATA, negotiated at INIT).
-  if (options_.kernel_cache || options_.auto_cache) flags |= abi::kFopenKeepCache;
-  return flags;
+  if (options_.kernel_cache || options_.auto_cache) out.open_flags |= abi::kFopenKeepCache;
+  // A read-only handle has nothing to flush: close(2) needs no FLUSH round trip.
+  const bool read_only = (open_flags & O_ACCMODE) == O_RDONLY;
+  if (read_only) out.open_flags |= abi::kFopenNoflush;
+  if ((negotiated_flags_ & abi::kPassthrough) == 0) return out;
+  const int backing_fd = read_only ? fs_.BackingFile(handle) : -1;
+  const PassthroughFiles::OpenReply pt =
+      passthrough_.Opened(nodeid, handle, backing_fd, !options_.direct_io);
+  if (pt.open_flags != 0) {
+    // Passthrough admits no other flags but these (no FOPEN_KEEP_CACHE).
+    out.open_flags = pt.open_flags | (read_only ? abi::kFopenNoflush : 0U);
+    out.backing_id = pt.backing_id;
+  }
+  return out;
 }
 
 asio::awaitable<void> FuseDispatcher::DoOpen(const Request& req) {
@@ -575,11 +600,7 @@ asio::awaitable<void> FuseDispatcher::DoOpen(const Request& req) {
     ReplyError(req, handle.error());
     co_return;
   }
-  abi::OpenOut out{};
-  out.fh = *handle;
-  out.open_flags = OpenFlags();
-  // A read-only handle has nothing to flush: close(2) needs no FLUSH round trip.
-  if ((in.flags & O_ACCMODE) == O_RDONLY) out.open_flags |= abi::kFopenNoflush;
+  const abi::OpenOut out = OpenReplyOf(req.header.nodeid, *handle, in.flags);
   Reply(req, 0, ReplyBody::Of(out).parts());
 }
 
@@ -601,9 +622,7 @@ asio::awaitable<void> FuseDispatcher::DoCreate(const Request& req) {
     co_return;
   }
   const abi::EntryOut entry = MakeEntry(inodes_.Ref(path, created->attr.ino), created->attr);
-  abi::OpenOut open{};
-  open.fh = created->handle;
-  open.open_flags = OpenFlags();
+  const abi::OpenOut open = OpenReplyOf(entry.nodeid, created->handle, args->in.flags);
   ReplyBody body;
   body.Add(&entry, sizeof(entry));
   body.Add(&open, sizeof(open));
@@ -668,6 +687,7 @@ asio::awaitable<void> FuseDispatcher::DoFsync(const Request& req) {
 asio::awaitable<void> FuseDispatcher::DoRelease(const Request& req) {
   const abi::ReleaseIn in = *DecodeFixed<abi::ReleaseIn>(req.args);
   Status status = co_await fs_.Release(in.fh);
+  passthrough_.Released(in.fh);
   if (!status) {
     ALX_LOG(kWarn, kLog, "release of handle {} failed: {}", in.fh, status.error().ToString());
     ReplyError(req, status.error());

@@ -27,6 +27,7 @@
 #include "core/fuse/fuse_abi.h"
 #include "core/fuse/fuse_options.h"
 #include "core/fuse/inode_table.h"
+#include "core/fuse/passthrough_files.h"
 #include "core/fuse/reply_sink.h"
 
 namespace alluxio::fuse {
@@ -44,7 +45,9 @@ struct FuseCounters {
 
 class FuseDispatcher {
  public:
-  FuseDispatcher(fs::FileSystem& fs, FuseOptions options);
+  // device_fd: a /dev/fuse descriptor of the session for passthrough backing files (-1: no
+  // passthrough, whatever options.passthrough says).
+  FuseDispatcher(fs::FileSystem& fs, FuseOptions options, int device_fd = -1);
   ~FuseDispatcher();
   FuseDispatcher(const FuseDispatcher&) = delete;
   FuseDispatcher& operator=(const FuseDispatcher&) = delete;
@@ -70,6 +73,7 @@ class FuseDispatcher {
   uint64_t negotiated_flags() const { return negotiated_flags_; }
   const FuseCounters& counters() const { return counters_; }
   const InodeTable& inodes() const { return inodes_; }
+  const PassthroughFiles& passthrough() const { return passthrough_; }
   size_t open_dir_handles() const;
 
  private:
@@ -89,8 +93,9 @@ class FuseDispatcher {
   void ReplyMalformed(const Request& req);
   abi::EntryOut MakeEntry(const InodeTable::Entry& entry, const fs::Attributes& attr) const;
   abi::Attr ToAbiAttr(const fs::Attributes& attr, uint64_t nodeid) const;
-  // FOPEN_* flags every OPEN and CREATE reply carries, from the mount options.
-  uint32_t OpenFlags() const;
+  // The OPEN/CREATE reply of `handle` on `nodeid`: FOPEN_* flags from the mount options, or
+  // passthrough (see PassthroughFiles) when negotiated and the fs has a backing file.
+  abi::OpenOut OpenReplyOf(uint64_t nodeid, fs::FileHandle handle, uint32_t open_flags);
 
   asio::awaitable<void> DoInit(const Request& req);
   asio::awaitable<void> DoDestroy(const Request& req);
@@ -129,6 +134,7 @@ class FuseDispatcher {
   fs::FileSystem& fs_;
   const FuseOptions options_;
   InodeTable inodes_;
+  PassthroughFiles passthrough_;
   FuseCounters counters_;
   std::atomic<bool> initialized_{false};
   std::atomic<bool> destroyed_{false};

@@ -31,7 +31,7 @@ Result<std::unique_ptr<FuseSession>> FuseSession::Start(ReactorPool& pool, fs::F
   if (!mount.ok()) return mount.failure();
   session->mount_ = std::move(mount.value());
   session->mount_point_ = session->mount_->mount_point();
-  session->dispatcher_ = std::make_shared<FuseDispatcher>(fs, options.fuse);
+  session->dispatcher_ = std::make_shared<FuseDispatcher>(fs, options.fuse, session->mount_->fd());
 
   DevFuseTransportOptions transport_options;
   transport_options.max_idle_threads = options.request_slots;

@@ -42,6 +42,7 @@ Task<Status> CheckAlluxioPath(fs::AlluxioFileSystem* fs, std::string alluxio_pat
 // Properties of Alluxio's Java FUSE that shape this mount, or that have no counterpart here
 // (said once in the log rather than ignored silently).
 void ApplyFuseProperties(const Configuration& conf, FuseMountSpec* spec) {
+  spec->fuse.passthrough = conf.GetBool(PropertyKey::kFusePassthroughEnabled);
   if (conf.IsSet(PropertyKey::kFuseMaxwriteBytes) && spec->fuse.max_write == 0) {
     spec->fuse.max_write = static_cast<uint32_t>(conf.GetBytes(PropertyKey::kFuseMaxwriteBytes));
   }

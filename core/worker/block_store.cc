@@ -113,6 +113,7 @@ class BlockStoreState : public std::enable_shared_from_this<BlockStoreState> {
   void ReleaseReservation(int dir, uint64_t bytes);
 
   Result<BlockReader> OpenBlock(uint64_t block_id);
+  void Touch(std::span<const uint64_t> block_ids);
   void Unpin(BlockMeta* meta);
   Status RemoveBlock(uint64_t block_id);
 
@@ -525,6 +526,18 @@ Result<BlockReader> BlockStoreState::OpenBlock(uint64_t block_id) {
   return BlockReader(shared_from_this(), std::move(meta), fd);
 }
 
+void BlockStoreState::Touch(std::span<const uint64_t> block_ids) {
+  std::lock_guard lock(mu_);
+  for (uint64_t id : block_ids) {
+    auto it = blocks_.find(id);
+    if (it == blocks_.end()) continue;
+    BlockMeta& meta = *it->second;
+    DirState& d = dirs_[meta.dir];
+    d.lru.splice(d.lru.end(), d.lru, meta.lru_it);
+    meta.last_access = ++clock_;
+  }
+}
+
 void BlockStoreState::Unpin(BlockMeta* meta) {
   std::lock_guard lock(mu_);
   if (--meta->pins == 0) {
@@ -713,6 +726,8 @@ Result<BlockWriter> BlockStore::CreateBlock(uint64_t block_id, uint64_t initial_
   return state_->CreateBlock(block_id, initial_reservation, first_tier);
 }
 Result<BlockReader> BlockStore::OpenBlock(uint64_t block_id) { return state_->OpenBlock(block_id); }
+
+void BlockStore::Touch(std::span<const uint64_t> block_ids) { state_->Touch(block_ids); }
 Status BlockStore::RemoveBlock(uint64_t block_id) { return state_->RemoveBlock(block_id); }
 bool BlockStore::HasBlock(uint64_t block_id) const { return state_->HasBlock(block_id); }
 Result<BlockInfo> BlockStore::GetBlock(uint64_t block_id) const {

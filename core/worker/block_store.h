@@ -177,6 +177,10 @@ class BlockStore {
   // file has vanished, in which case it is dropped from the store).
   Result<BlockReader> OpenBlock(uint64_t block_id);
 
+  // Marks the committed blocks among `block_ids` most recently used (no pin); others are
+  // ignored.
+  void Touch(std::span<const uint64_t> block_ids);
+
   // Removes a committed block (its file is unlinked at once; see BlockReader for readers).
   // kNotFound if it is not committed.
   Status RemoveBlock(uint64_t block_id);

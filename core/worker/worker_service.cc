@@ -157,6 +157,15 @@ class BlockWorkerImpl final : public wire::BlockWorker::Server {
     return kj::READY_NOW;
   }
 
+  kj::Promise<void> touchBlocks(TouchBlocksContext context) override {
+    auto ids = context.getParams().getBlockIds();
+    std::vector<uint64_t> block_ids;
+    block_ids.reserve(ids.size());
+    for (uint64_t id : ids) block_ids.push_back(id);
+    c_.store->Touch(block_ids);
+    return kj::READY_NOW;
+  }
+
   kj::Promise<void> removeBlock(RemoveBlockContext context) override {
     ToWire(c_.store->RemoveBlock(context.getParams().getBlockId()),
            context.getResults().initStatus());

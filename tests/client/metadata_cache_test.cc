@@ -57,6 +57,29 @@ TEST(MetadataCacheTest, ListingCachesChildrenAndInvalidationDropsSubtreeAndParen
   EXPECT_TRUE(cache.GetStatus("/dd"));  // a sibling sharing the prefix stays
 }
 
+TEST(MetadataCacheTest, BlocksAreKeptWithTheirFileOnly) {
+  FakeClock clock;
+  MetadataCache cache(10, milliseconds(1000), clock);
+  client::FileBlocks file;
+  file.info = Info("/f", 7);
+  file.info.id = 1;
+  file.blocks.push_back(client::BlockInfo{100, 0, 7, {}});
+  cache.PutBlocks(file);
+  ASSERT_TRUE(cache.GetBlocks("/f"));
+  EXPECT_EQ(cache.GetBlocks("/f")->blocks.at(0).block_id, 100u);
+  EXPECT_EQ(cache.GetStatus("/f")->length, 7u);
+  // The same file's status keeps them; another file at the path (a new id) drops them.
+  cache.PutStatus(file.info);
+  EXPECT_TRUE(cache.GetBlocks("/f"));
+  FileInfo replaced = Info("/f", 9);
+  replaced.id = 2;
+  cache.PutStatus(replaced);
+  EXPECT_FALSE(cache.GetBlocks("/f"));
+  cache.PutBlocks(file);
+  cache.InvalidatePath("/f");
+  EXPECT_FALSE(cache.GetBlocks("/f"));
+}
+
 TEST(MetadataCacheTest, NegativeEntries) {
   FakeClock clock;
   MetadataCache cache(10, milliseconds(1000), clock);

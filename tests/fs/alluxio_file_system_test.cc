@@ -41,6 +41,10 @@ std::span<const std::byte> Bytes(const std::string& s, size_t at = 0,
   return std::as_bytes(std::span<const char>(s.data() + at, n));
 }
 
+asio::awaitable<int> BackingFileOf(AlluxioFileSystem* fs, FileHandle handle) {
+  co_return fs->BackingFile(handle);
+}
+
 class AlluxioFileSystemTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -136,6 +140,32 @@ TEST_F(AlluxioFileSystemTest, WriteAndReadBackSizes) {
     EXPECT_TRUE(*read == data);
   }
   EXPECT_EQ(fs_->open_handles(), 0u);
+}
+
+TEST_F(AlluxioFileSystemTest, OneBlockFileCachedHereHasABackingFile) {
+  const std::string data = RandomData(1 << 20, 11);
+  ASSERT_NO_FATAL_FAILURE(WriteFile("/whole", data));
+  for (int round = 0; round < 2; ++round) {  // the second open finds the block file by path
+    auto handle = Run(fs_->Open("/whole", O_RDONLY));
+    ASSERT_TRUE(handle.ok()) << handle.error().ToString();
+    const int fd = Run(BackingFileOf(fs_.get(), *handle));
+    ASSERT_GE(fd, 0) << "round " << round;
+    std::string content(data.size() + 1, '\0');
+    EXPECT_EQ(::pread(fd, content.data(), content.size(), 0), static_cast<ssize_t>(data.size()));
+    content.resize(data.size());
+    EXPECT_TRUE(content == data) << "round " << round;
+    EXPECT_TRUE(Run(fs_->Release(*handle)).ok());
+  }
+  // Writers and empty files have none.
+  ASSERT_NO_FATAL_FAILURE(WriteFile("/empty", ""));
+  auto empty = Run(fs_->Open("/empty", O_RDONLY));
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(Run(BackingFileOf(fs_.get(), *empty)), -1);
+  EXPECT_TRUE(Run(fs_->Release(*empty)).ok());
+  auto writer = Run(fs_->Open("/whole", O_WRONLY | O_TRUNC));
+  ASSERT_TRUE(writer.ok());
+  EXPECT_EQ(Run(BackingFileOf(fs_.get(), *writer)), -1);
+  EXPECT_TRUE(Run(fs_->Release(*writer)).ok());
 }
 
 TEST_F(AlluxioFileSystemTest, OutOfOrderWritesInsideTheWindowReassemble) {

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -18,6 +19,8 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -57,6 +60,56 @@ class BlockingFileSystem : public MemoryFileSystem {
     }
     co_return co_await MemoryFileSystem::Read(handle, offset, buffer);
   }
+};
+
+// Offers a registered memfd as the backing file of read-only opens of its path: what a file
+// system that caches whole files locally does for passthrough.
+class BackedFileSystem : public BlockingFileSystem {
+ public:
+  ~BackedFileSystem() override {
+    for (auto& [path, fd] : backing_) ::close(fd);
+    for (int fd : retired_) ::close(fd);
+  }
+
+  // Read-only opens of `path` ("/name") from now on are backed by a memfd holding `content`.
+  void Back(const std::string& path, const std::string& content) {
+    int fd = ::memfd_create("backing", MFD_CLOEXEC);
+    ASSERT_GE(fd, 0) << std::strerror(errno);
+    ASSERT_EQ(::pwrite(fd, content.data(), content.size(), 0),
+              static_cast<ssize_t>(content.size()));
+    std::lock_guard lock(mu_);
+    if (auto it = backing_.find(path); it != backing_.end()) retired_.push_back(it->second);
+    backing_[path] = fd;
+  }
+
+  fs::Task<fs::FileHandle> Open(std::string path, int flags) override {
+    Result<fs::FileHandle> handle = co_await MemoryFileSystem::Open(path, flags);
+    if (handle && (flags & O_ACCMODE) == O_RDONLY) {
+      std::lock_guard lock(mu_);
+      if (auto it = backing_.find(path); it != backing_.end()) opened_[*handle] = it->second;
+    }
+    co_return handle;
+  }
+
+  int BackingFile(fs::FileHandle handle) override {
+    std::lock_guard lock(mu_);
+    auto it = opened_.find(handle);
+    return it == opened_.end() ? -1 : it->second;
+  }
+
+  fs::Task<void> Release(fs::FileHandle handle) override {
+    {
+      std::lock_guard lock(mu_);
+      opened_.erase(handle);
+    }
+    co_return co_await MemoryFileSystem::Release(handle);
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, int> backing_;
+  std::vector<int> retired_;  // replaced backing files, closed at the end
+  std::map<fs::FileHandle, int> opened_;
 };
 
 // Unmounts (lazily) whatever is still mounted at the path when the test ends.
@@ -189,7 +242,7 @@ class MountTest : public ::testing::Test {
   alluxio::testing::TempDir dir_;
   const std::string mount_point_ = dir_.Sub("mnt");
   MountGuard guard_{mount_point_};
-  BlockingFileSystem fs_;
+  BackedFileSystem fs_;
   std::optional<ReactorPool> pool_;
   std::unique_ptr<FuseSession> session_;
 };
@@ -330,6 +383,104 @@ TEST_F(MountTest, WriteAndReadBackWithSixteenReaders) {
   }
   for (auto& r : readers) r.join();
   EXPECT_EQ(mismatches.load(), 0);
+}
+
+std::string ReadWhole(int fd) {
+  std::string out;
+  char buf[65536];
+  for (off_t at = 0;;) {
+    ssize_t n = ::pread(fd, buf, sizeof(buf), at);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+    at += n;
+  }
+  return out;
+}
+
+std::string ReadPath(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) return "open failed: " + std::string(std::strerror(errno));
+  std::string out = ReadWhole(fd);
+  ::close(fd);
+  return out;
+}
+
+void WritePath(const std::string& path, const std::string& data) {
+  int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  ASSERT_EQ(::write(fd, data.data(), data.size()), static_cast<ssize_t>(data.size()));
+  ASSERT_EQ(::close(fd), 0);
+}
+
+TEST_F(MountTest, PassthroughReadsSkipTheServerAndCoexistWithOtherOpens) {
+  FuseSessionOptions options = Options();
+  options.fuse.passthrough = true;
+  ASSERT_NO_FATAL_FAILURE(Start(options));
+  struct stat st {};
+  ASSERT_EQ(::stat(mount_point_.c_str(), &st), 0);
+  const FuseDispatcher& dispatcher = session_->dispatcher();
+  if ((dispatcher.negotiated_flags() & abi::kPassthrough) == 0) {
+    GTEST_SKIP() << "the kernel did not agree to FUSE_PASSTHROUGH";
+  }
+  const PassthroughFiles& passthrough = dispatcher.passthrough();
+  auto reads = [&] {
+    return dispatcher.counters().by_opcode[static_cast<size_t>(abi::Opcode::kRead)].load();
+  };
+  // The kernel sends RELEASE after close(2) returns: wait until the server has seen them all.
+  auto wait_released = [&] {
+    for (int i = 0; i < 1000 && passthrough.tracked_handles() > 0; ++i) {
+      std::this_thread::sleep_for(5ms);
+    }
+    ASSERT_EQ(passthrough.tracked_handles(), 0u);
+  };
+  const std::string data = Pattern(300000);
+  ASSERT_NO_FATAL_FAILURE(WritePath(Path("pt"), data));
+  ASSERT_NO_FATAL_FAILURE(fs_.Back("/pt", data));
+  ASSERT_NO_FATAL_FAILURE(wait_released());
+
+  uint64_t before = reads();
+  EXPECT_EQ(ReadPath(Path("pt")), data);
+  EXPECT_EQ(reads(), before) << "passthrough reads must not reach the server";
+  EXPECT_EQ(passthrough.backing_files_opened(), 1u);
+  ASSERT_NO_FATAL_FAILURE(wait_released());
+
+  // Overlapping opens share one backing file; a writer meanwhile gets through (its I/O comes
+  // to the server) and the readers keep reading what they opened.
+  int a = ::open(Path("pt").c_str(), O_RDONLY);
+  int b = ::open(Path("pt").c_str(), O_RDONLY);
+  ASSERT_GE(a, 0) << std::strerror(errno);
+  ASSERT_GE(b, 0) << std::strerror(errno);
+  int w = ::open(Path("pt").c_str(), O_WRONLY | O_TRUNC);
+  ASSERT_GE(w, 0) << "a writer of an inode in passthrough mode: " << std::strerror(errno);
+  EXPECT_EQ(::write(w, "new", 3), 3) << std::strerror(errno);
+  EXPECT_EQ(::close(w), 0);
+  EXPECT_EQ(ReadWhole(a), data);
+  EXPECT_EQ(ReadWhole(b), data);
+  ::close(a);
+  ::close(b);
+  EXPECT_EQ(passthrough.backing_files_opened(), 2u);  // the reader of the test above, then a+b
+  ASSERT_NO_FATAL_FAILURE(wait_released());
+  ASSERT_NO_FATAL_FAILURE(fs_.Back("/pt", "new"));
+  EXPECT_EQ(ReadPath(Path("pt")), "new");
+  EXPECT_EQ(passthrough.backing_files_opened(), 3u);
+  ASSERT_NO_FATAL_FAILURE(wait_released());
+
+  // A page-cached open keeps passthrough off for its inode until it is released.
+  ASSERT_NO_FATAL_FAILURE(WritePath(Path("c"), data));
+  ASSERT_NO_FATAL_FAILURE(wait_released());
+  int cached = ::open(Path("c").c_str(), O_RDONLY);
+  ASSERT_GE(cached, 0) << std::strerror(errno);
+  ASSERT_NO_FATAL_FAILURE(fs_.Back("/c", data));
+  before = reads();
+  EXPECT_EQ(ReadPath(Path("c")), data);
+  EXPECT_GT(reads(), before);
+  EXPECT_EQ(passthrough.backing_files_opened(), 3u);
+  ::close(cached);
+  ASSERT_NO_FATAL_FAILURE(wait_released());
+  before = reads();
+  EXPECT_EQ(ReadPath(Path("c")), data);
+  EXPECT_EQ(reads(), before);
+  EXPECT_EQ(passthrough.backing_files_opened(), 4u);
 }
 
 TEST_F(MountTest, RenameUnlinkRmdir) {

@@ -270,6 +270,21 @@ TEST(BlockStoreTest, EvictsInLruOrderAndStaysWithinQuota) {
   EXPECT_EQ(Entries(dir.path()), (std::vector<std::string>{".lock", ".tmp", "1", "5", "6"}));
 }
 
+TEST(BlockStoreTest, TouchedBlocksAreRecentlyUsed) {
+  TempDir dir;
+  auto store = OpenStore(OneDir(dir.path(), 3000));
+  ASSERT_TRUE(store);
+  for (uint64_t id = 1; id <= 3; ++id) ASSERT_TRUE(Put(*store, id, 1000).ok());
+  // Reads through the block files by path are reported by id: 1 and 2 become the most recent
+  // (unknown ids are ignored), so 3 is evicted first.
+  const std::vector<uint64_t> touched = {1, 99, 2};
+  store->Touch(touched);
+  ASSERT_TRUE(Put(*store, 4, 1000).ok());
+  EXPECT_FALSE(store->HasBlock(3));
+  EXPECT_TRUE(store->HasBlock(1));
+  EXPECT_TRUE(store->HasBlock(2));
+}
+
 TEST(BlockStoreTest, AppendGrowsReservationByEvicting) {
   TempDir dir;
   auto store = OpenStore(OneDir(dir.path(), 3000));

@@ -1,0 +1,60 @@
+#include "core/client/local_block_files.h"
+
+#include <fcntl.h>
+
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace alluxio::client {
+namespace {
+
+constexpr auto kReportDelay = std::chrono::seconds(1);
+constexpr size_t kReportBatch = 256;
+
+}  // namespace
+
+int LocalBlockFiles::Open(const WorkerAddress& worker, uint64_t block_id) {
+  auto it = workers_.find(worker.ToString());
+  if (it == workers_.end()) return -1;
+  const std::string name = fmt::format("/{}", block_id);
+  for (const std::string& dir : it->second.dirs) {
+    const std::string path = dir + name;
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      NoteRead(it->second, block_id);
+      return fd;
+    }
+  }
+  return -1;
+}
+
+void LocalBlockFiles::Learn(const WorkerAddress& worker, wire::BlockWorker::Client stub,
+                            std::string_view block_path, uint64_t block_id) {
+  const std::string name = fmt::format("/{}", block_id);
+  if (!block_path.ends_with(name) || block_path.size() == name.size()) return;
+  PerWorker& state = workers_[worker.ToString()];
+  state.stub = std::move(stub);
+  std::string dir(block_path.substr(0, block_path.size() - name.size()));
+  for (const std::string& known : state.dirs) {
+    if (known == dir) return;
+  }
+  state.dirs.push_back(std::move(dir));
+}
+
+void LocalBlockFiles::NoteRead(PerWorker& state, uint64_t block_id) {
+  state.touched.push_back(block_id);
+  const auto now = std::chrono::steady_clock::now();
+  if (state.touched.size() < kReportBatch && now - state.last_report < kReportDelay) return;
+  state.last_report = now;
+  auto req = state.stub.touchBlocksRequest();
+  auto list = req.initBlockIds(static_cast<unsigned>(state.touched.size()));
+  for (size_t i = 0; i < state.touched.size(); ++i) {
+    list.set(static_cast<unsigned>(i), state.touched[i]);
+  }
+  state.touched.clear();
+  // Nothing waits for it: a lost report only leaves the worker's LRU order less exact.
+  req.send().ignoreResult().detach([](kj::Exception&&) {});
+}
+
+}  // namespace alluxio::client
