@@ -164,6 +164,10 @@ class AlluxioCluster:
             "alluxio.master.mount.table.root.ufs": self.ctx.data_dir,
             "alluxio.worker.tieredstore.level0.dirs.path": self.tier,
             "alluxio.worker.tieredstore.level0.dirs.quota": f"{quota_mb}MB",
+            # The client metadata cache, as Alluxio's FUSE guide advises for training jobs
+            # ("Performance Optimization: Enable Metadata Caching"): stat/open of a file seen in
+            # the last 10 minutes needs no master call.
+            "alluxio.user.metadata.cache.enabled": "true",
         }
 
     def start(self):

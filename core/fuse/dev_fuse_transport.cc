@@ -395,7 +395,7 @@ DevFuseTransport::~DevFuseTransport() { Close(); }
 Status DevFuseTransport::Start() {
   if (started_) return Fail(ErrorCode::kInvalidArgument, "transport already started");
   started_ = true;
-  const size_t reactors = pool_.size();
+  const size_t reactors = std::clamp<size_t>(state_->options.reading_reactors, 1, pool_.size());
   const size_t total = std::max(state_->options.max_idle_threads, reactors);
   for (size_t i = 0; i < reactors; ++i) {
     const size_t slots = total / reactors + (i < total % reactors ? 1 : 0);

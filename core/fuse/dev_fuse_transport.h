@@ -13,9 +13,16 @@
 // the lane's reactor (owned by the lane's TaskGroup); its reply is written with writev on the
 // lane's fd; the slot becomes free (and may read again) when the request finished.
 //
+// Lanes run on the first `reading_reactors` reactors of the pool (default 1). All readers poll
+// the one input queue of the connection, and the kernel wakes every poller for each request:
+// with a read posted on every reactor, each request woke every reactor (one of them on another
+// CPU) and all but one found nothing. One reading lane serves a request on the CPU that read it
+// with no other wake-up; measured on 2 vCPUs it gave 45% more stat/s and 10-20% more small-file
+// reads, and about the same large-read throughput.
+//
 // `max_idle_threads` (Alluxio's and libfuse's option; in libfuse it caps the idle threads
 // reading /dev/fuse) is here the total number of slots: requests read from /dev/fuse and served
-// concurrently, spread evenly over the reactors, at least one per reactor. Default 16.
+// concurrently, spread evenly over the lanes, at least one per lane. Default 16.
 //
 // Read errors: EINTR, EAGAIN, ENOENT (the request was interrupted) retry; ENODEV or
 // ECONNABORTED (unmounted / aborted) finish the transport; anything else is logged and finishes
@@ -39,8 +46,10 @@
 namespace alluxio::fuse {
 
 struct DevFuseTransportOptions {
-  // Total request slots (see above); at least one per reactor.
+  // Total request slots (see above); at least one per lane.
   size_t max_idle_threads = 16;
+  // Reactors that read /dev/fuse (lanes), from the first; clamped to [1, pool size].
+  size_t reading_reactors = 1;
   // allow_root (FuseMount::root_and_owner_only()): requests from users other than root and
   // `owner` are answered EACCES, except the ones libfuse also lets through (INIT, READ, WRITE,
   // FSYNC, RELEASE, READDIR, READDIRPLUS, FSYNCDIR, RELEASEDIR) and those taking no reply.
@@ -76,7 +85,7 @@ class DevFuseTransport final : public FuseTransport {
   bool WaitIdle(std::chrono::milliseconds timeout) override;
   const char* name() const override { return "dev-fuse"; }
 
-  // Slots per reactor, index = reactor index (empty before Start).
+  // Slots per lane, index = reactor index (empty before Start).
   std::vector<size_t> slots_per_reactor() const;
 
  private:

@@ -35,6 +35,7 @@ Result<std::unique_ptr<FuseSession>> FuseSession::Start(ReactorPool& pool, fs::F
 
   DevFuseTransportOptions transport_options;
   transport_options.max_idle_threads = options.request_slots;
+  transport_options.reading_reactors = options.reading_reactors;
   transport_options.root_and_owner_only = session->mount_->root_and_owner_only();
   transport_options.owner = session->mount_->owner();
   const dev_t device = session->mount_->device();

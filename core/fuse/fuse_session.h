@@ -30,9 +30,11 @@ namespace alluxio::fuse {
 struct FuseSessionOptions {
   MountRequest mount;
   FuseOptions fuse;
-  // max_idle_threads: requests read and served concurrently, over all reactors (at least one
-  // per reactor). See dev_fuse_transport.h.
+  // max_idle_threads: requests read and served concurrently, over all reading reactors (at
+  // least one each). See dev_fuse_transport.h.
   size_t request_slots = 16;
+  // Reactors that read /dev/fuse and serve requests (the first ones of the pool).
+  size_t reading_reactors = 1;
   // How long Stop lets running requests finish before cancelling them.
   std::chrono::milliseconds drain_timeout{5000};
   // The mount's readahead is raised to at least this after INIT (0: left to the kernel).

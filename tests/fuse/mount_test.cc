@@ -255,6 +255,9 @@ TEST_F(MountTest, MountShowsUpAndServesMetadata) {
   ASSERT_EQ(::stat(mount_point_.c_str(), &st), 0) << std::strerror(errno);
   EXPECT_TRUE(S_ISDIR(st.st_mode));
   EXPECT_TRUE(session_->dispatcher().initialized());
+  // By default one reactor reads /dev/fuse, with every slot.
+  EXPECT_EQ(dynamic_cast<const DevFuseTransport&>(session_->transport()).slots_per_reactor(),
+            (std::vector<size_t>{16}));
 
   const std::string listing = CommandOutput("mount");
   EXPECT_NE(listing.find("alluxio-fuse on " + session_->mount_point() + " type fuse.alluxio-fuse"),
@@ -533,6 +536,7 @@ TEST_F(MountTest, AllowRootAnswersOtherUsersEacces) {
 TEST_F(MountTest, RequestSlotsBoundTheRequestsServedConcurrently) {
   FuseSessionOptions options = Options();
   options.request_slots = 3;
+  options.reading_reactors = 2;   // slots spread over both reactors
   options.fuse.direct_io = true;  // every read reaches the server
   ASSERT_NO_FATAL_FAILURE(Start(std::move(options)));
   const auto& transport = dynamic_cast<const DevFuseTransport&>(session_->transport());
