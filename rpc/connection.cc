@@ -39,6 +39,17 @@ Task<Result<GenericEndpoint>> ResolveTcp(const Endpoint& endpoint) {
 
 }  // namespace
 
+void ConfigureSocket(int fd, bool tcp) {
+  if (tcp) {
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    return;
+  }
+  int bytes = 4 << 20;  // capped by net.core.{w,r}mem_max
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+}
+
 Task<Result<Socket>> ConnectSocket(Endpoint endpoint, Duration timeout) {
   auto executor = co_await asio::this_coro::executor;
   GenericEndpoint target;
@@ -82,9 +93,8 @@ Task<Result<Socket>> ConnectSocket(Endpoint endpoint, Duration timeout) {
       co_return Fail(ErrorCode::kUnavailable,
                      "connect " + endpoint.ToString() + ": connected to itself (no listener)");
     }
-    int one = 1;
-    ::setsockopt(socket->native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   }
+  ConfigureSocket(socket->native_handle(), endpoint.kind == Endpoint::Kind::kTcp);
   co_return std::move(*socket);
 }
 

@@ -30,6 +30,11 @@ struct ConnectionOptions {
   capnp::ReaderOptions reader_options;
 };
 
+// Socket options of either end of a connection: TCP_NODELAY for TCP; 4 MiB send and receive
+// buffers for unix sockets (their 208 KiB default stalls streams of 128 KiB-1 MiB messages,
+// which TCP's autotuning would grow).
+void ConfigureSocket(int fd, bool tcp);
+
 // Connects to `endpoint` from the calling reactor: TCP (TCP_NODELAY set; names resolved) or
 // unix. Errors: kUnavailable (refused, unreachable, no such socket, name not found),
 // kTimedOut after `timeout` (kNoTimeout: none), kCancelled (the caller's cancellation slot).

@@ -134,10 +134,7 @@ Task<void> RpcServer::AcceptLoop(std::shared_ptr<State> state) {
       ALX_LOG(kWarn, "rpc", "{}: accept: {}", state->name, ec.message());
       continue;
     }
-    if (state->tcp) {
-      int one = 1;
-      ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    }
+    ConfigureSocket(socket.native_handle(), state->tcp);
     uint64_t id = state->next_id++;
     auto connection =
         RpcConnection::Server(std::move(socket), state->factory(), state->options.connection);

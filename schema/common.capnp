@@ -50,6 +50,8 @@ struct WorkerAddress {
   rpcPort @1 :UInt16;
   # Identifies the machine: a client on the same host may read the worker's block files directly.
   hostId @2 :Text;
+  # A unix socket serving the same worker service, for clients on host `hostId` ("" = none).
+  domainSocket @3 :Text;
 }
 
 struct FileInfo {

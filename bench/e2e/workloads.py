@@ -122,6 +122,7 @@ class SeqWrite(Workload):
         # a complete file, which a write-once system refuses to overwrite in place.
         path = os.path.join(system.root, ds.write_rel,
                             f"fio-{system.name}-{os.getpid()}-{int(time.time())}-{rep}.bin")
+        os.sync()  # no repetition starts behind the write-back of the previous one's data
         try:
             job = _fio([f"--name={self.id}", f"--filename={path}", "--rw=write", "--bs=1M",
                         f"--size={cfg.write_bytes}"], timeout=1800)

@@ -26,7 +26,7 @@ std::string_view View(capnp::Text::Reader text) { return {text.cStr(), text.size
 
 WorkerAddress FromWire(wire::WorkerAddress::Reader in) {
   return WorkerAddress{std::string(View(in.getHost())), in.getRpcPort(),
-                       std::string(View(in.getHostId()))};
+                       std::string(View(in.getHostId())), std::string(View(in.getDomainSocket()))};
 }
 
 template <typename Request>
@@ -493,6 +493,23 @@ Task<Result<std::shared_ptr<const std::vector<WorkerInfo>>>> FileSystemClient::L
 
 Task<Result<wire::BlockWorker::Client>> FileSystemClient::Worker(const WorkerAddress& address) {
   std::string key = address.ToString();
+  // A worker on this host is reached through its unix socket when it has one (no TCP/IP), and
+  // over TCP if that socket cannot be used (e.g. its permissions).
+  if (!address.domain_socket.empty() && address.host_id == context_->host_id() &&
+      !unix_refused_.contains(key)) {
+    auto it = workers_.find(key + "|unix");
+    if (it == workers_.end()) {
+      it = workers_
+               .emplace(key + "|unix",
+                        std::make_unique<rpc::Channel>(rpc::Endpoint::Unix(address.domain_socket)))
+               .first;
+    }
+    Result<wire::BlockWorker::Client> local = co_await it->second->Get<wire::BlockWorker>();
+    if (local || local.code() == ErrorCode::kCancelled) co_return local;
+    ALX_LOG(kWarn, "client", "worker {}: its unix socket {} is not usable ({}); using TCP", key,
+            address.domain_socket, local.error().ToString());
+    unix_refused_.insert(key);
+  }
   auto it = workers_.find(key);
   if (it == workers_.end()) {
     it = workers_

@@ -28,6 +28,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -161,7 +162,9 @@ class FileSystemClient {
   rpc::Channel master_;
   std::optional<wire::FileSystemMaster::Client> fs_;
   uint64_t fs_connects_ = 0;
-  std::map<std::string, std::unique_ptr<rpc::Channel>> workers_;  // by "host:port"
+  // By "host:port", and "host:port|unix" for a worker's unix socket.
+  std::map<std::string, std::unique_ptr<rpc::Channel>> workers_;
+  std::set<std::string> unix_refused_;  // "host:port" whose unix socket failed to connect
   TaskGroup background_;
   LocalBlockFiles local_block_files_;
 };

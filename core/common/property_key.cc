@@ -76,6 +76,10 @@ constexpr PropertyDef kProperties[] = {
      {},
      0,
      kMaxPort},
+    {K::kWorkerDomainSocketAddress, "alluxio.worker.data.server.domain.socket.address",
+     T::kString, "${alluxio.work.dir}/run",
+     "Directory of the worker's unix socket (worker-<rpc port>.sock), which clients on the same "
+     "host use instead of TCP; empty: none. (Alluxio's name; this is its as.uuid=true form.)"},
     {K::kWorkerRamdiskSize, "alluxio.worker.ramdisk.size", T::kBytes, "1GB",
      "Memory tier capacity ($ALLUXIO_WORKER_RAMDISK_SIZE, $ALLUXIO_WORKER_MEMORY_SIZE)."},
     {K::kWorkerDataFolder, "alluxio.worker.data.folder", T::kString, "alluxioworker",

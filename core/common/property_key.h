@@ -37,6 +37,7 @@ enum class PropertyKey : int {
   kWorkerHostname,
   kWorkerBindHost,
   kWorkerRpcPort,
+  kWorkerDomainSocketAddress,
   kWorkerRamdiskSize,
   kWorkerDataFolder,
   kWorkerBlockHeartbeatInterval,

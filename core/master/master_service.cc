@@ -25,10 +25,11 @@ void ToWire(const WorkerAddress& address, wire::WorkerAddress::Builder out) {
   out.setHost(address.host);
   out.setRpcPort(address.rpc_port);
   out.setHostId(address.host_id);
+  out.setDomainSocket(address.domain_socket);
 }
 
 WorkerAddress FromWire(wire::WorkerAddress::Reader in) {
-  return WorkerAddress{in.getHost(), in.getRpcPort(), in.getHostId()};
+  return WorkerAddress{in.getHost(), in.getRpcPort(), in.getHostId(), in.getDomainSocket()};
 }
 
 class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {

@@ -8,9 +8,9 @@
 
 #include <fmt/format.h>
 
+#include "core/common/block_id.h"
 #include "core/common/logging.h"
 #include "core/master/alluxio_path.h"
-#include "core/common/block_id.h"
 
 namespace alluxio {
 namespace {

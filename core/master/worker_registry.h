@@ -20,7 +20,8 @@ namespace alluxio {
 struct WorkerAddress {
   std::string host;
   uint16_t rpc_port = 0;
-  std::string host_id;  // identifies the machine (for same-host short-circuit reads)
+  std::string host_id;        // identifies the machine (for same-host short-circuit reads)
+  std::string domain_socket;  // unix socket of the same service for same-host clients; "" none
 
   friend bool operator==(const WorkerAddress&, const WorkerAddress&) = default;
 };

@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "core/common/logging.h"
 #include "core/common/block_id.h"
+#include "core/common/logging.h"
 
 namespace alluxio {
 

@@ -1,5 +1,9 @@
 #include "core/worker/worker_server.h"
 
+#include <filesystem>
+
+#include <fmt/format.h>
+
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 
@@ -34,6 +38,7 @@ Usage StoreUsage(const BlockStore& store) {
 struct AdvertisedAddress {
   std::string host;
   uint16_t port = 0;
+  std::string domain_socket;  // "" none
 };
 
 struct HeartbeatConfig {
@@ -49,6 +54,7 @@ Task<Result<uint64_t>> Register(wire::BlockMaster::Client master, BlockStore* st
   address.setHost(config.address.host);
   address.setRpcPort(config.address.port);
   address.setHostId(LocalHostId());
+  address.setDomainSocket(config.address.domain_socket);
   Usage usage = StoreUsage(*store);
   request.setCapacityBytes(usage.capacity);
   request.setUsedBytes(usage.used);
@@ -174,22 +180,37 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
   auto on_commit = [self](const BlockInfo& block) {
     self->tasks_->Spawn(CommitBlock(self->master_.get(), self->worker_id_, block), "commit");
   };
-  wire::BlockWorker::Client service = MakeWorkerService(WorkerServiceContext{
-      worker->store_.get(), worker->read_through_.get(), worker->ufs_.get(), on_commit});
+  // One service behind both listeners (TCP, and the unix socket for clients on this host).
+  auto service = std::make_shared<wire::BlockWorker::Client>(MakeWorkerService(WorkerServiceContext{
+      worker->store_.get(), worker->read_through_.get(), worker->ufs_.get(), on_commit}));
+  auto bootstrap = [service]() -> capnp::Capability::Client { return *service; };
   std::string bind_host = conf.GetString(PropertyKey::kWorkerBindHost);
   auto server = rpc::RpcServer::Listen(
-      rpc::Endpoint::Tcp(bind_host, conf.GetInt(PropertyKey::kWorkerRpcPort)),
-      [shared = std::make_shared<wire::BlockWorker::Client>(
-           std::move(service))]() -> capnp::Capability::Client { return *shared; });
+      rpc::Endpoint::Tcp(bind_host, conf.GetInt(PropertyKey::kWorkerRpcPort)), bootstrap);
   if (!server.ok()) return server.failure();
   worker->server_ = std::move(server).value();
+  const std::string socket_dir = conf.GetString(PropertyKey::kWorkerDomainSocketAddress);
+  std::string domain_socket;
+  if (!socket_dir.empty()) {
+    domain_socket = fmt::format("{}/worker-{}.sock", socket_dir, worker->port());
+    std::error_code ec;
+    std::filesystem::create_directories(socket_dir, ec);
+    auto local = rpc::RpcServer::Listen(rpc::Endpoint::Unix(domain_socket), bootstrap);
+    if (local.ok()) {
+      worker->local_server_ = std::move(local).value();
+    } else {
+      ALX_LOG(kWarn, "worker", "no unix socket at {} (clients on this host use TCP): {}",
+              domain_socket, local.error().ToString());
+      domain_socket.clear();
+    }
+  }
 
   std::string host = conf.GetString(PropertyKey::kWorkerHostname);
   if (host.empty()) {
     host = bind_host == "0.0.0.0" || bind_host == "::" ? LocalHostName() : bind_host;
   }
   HeartbeatConfig heartbeat{master_endpoint,
-                            {host, worker->port()},
+                            {host, worker->port(), domain_socket},
                             conf.GetDuration(PropertyKey::kWorkerBlockHeartbeatInterval)};
   worker->tasks_->Spawn(HeartbeatLoop(worker->store_.get(), heartbeat, worker->worker_id_),
                         "heartbeat");
@@ -204,6 +225,7 @@ uint16_t WorkerServer::port() const { return server_->endpoint().port; }
 
 Task<void> WorkerServer::Stop() {
   server_->Stop();
+  if (local_server_) local_server_->Stop();
   co_await tasks_->Stop();
 }
 

@@ -50,6 +50,7 @@ class WorkerServer {
   std::unique_ptr<rpc::Channel> master_;  // for block commits
   std::unique_ptr<TaskGroup> tasks_;      // heartbeats and commits; stopped before master_ goes
   std::unique_ptr<rpc::RpcServer> server_;
+  std::unique_ptr<rpc::RpcServer> local_server_;  // unix socket; null when none
   std::shared_ptr<uint64_t> worker_id_ = std::make_shared<uint64_t>(0);
 };
 

@@ -35,6 +35,7 @@ class ClusterProcesses {
   // "-Dkey=value" for every property: what another command of this cluster is given.
   std::vector<std::string> DefineArgs() const;
   pid_t worker_pid() const { return worker_; }
+  int worker_port() const { return worker_port_; }
   const std::string& home() const { return home_.path(); }
   std::string UfsRoot() const { return home_.path() + "/underFSStorage"; }
 

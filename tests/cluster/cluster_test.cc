@@ -2,12 +2,14 @@
 // read-through caching, crash recovery of both processes, eviction, failover mid-read, and bad
 // input. ASSERT_* cannot be used inside coroutines: checks are EXPECT_* plus early co_return.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "core/client/client_context.h"
@@ -95,6 +97,30 @@ TEST(ClusterTest, FilesOfEverySizeRoundTrip) {
         EXPECT_TRUE(*back == content) << path;
       }
     }
+  });
+}
+
+TEST(ClusterTest, ClientsOnThisHostUseTheWorkersUnixSocketAndTcpWithoutIt) {
+  ClusterProcesses cluster;
+  ASSERT_TRUE(cluster.StartMaster());
+  ASSERT_TRUE(cluster.StartWorker());
+  const std::string socket =
+      fmt::format("{}/run/worker-{}.sock", cluster.home(), cluster.worker_port());
+  struct stat st {};
+  ASSERT_EQ(::stat(socket.c_str(), &st), 0) << socket << ": " << std::strerror(errno);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  const std::string content = Pattern(300000, 3);
+  WithClient(cluster, [&](FileSystemClient& fs) -> Task<void> {
+    EXPECT_TRUE((co_await WriteFile(fs, "/unix/a", content)).ok());
+    auto back = co_await ReadFile(fs, "/unix/a");
+    EXPECT_TRUE(back.ok() && *back == content);
+  });
+  // Without the socket (removed behind the worker's back) a new client falls back to TCP.
+  ASSERT_EQ(::unlink(socket.c_str()), 0);
+  WithClient(cluster, [&](FileSystemClient& fs) -> Task<void> {
+    EXPECT_TRUE((co_await WriteFile(fs, "/unix/b", content)).ok());
+    auto back = co_await ReadFile(fs, "/unix/b");
+    EXPECT_TRUE(back.ok() && *back == content);
   });
 }
 
