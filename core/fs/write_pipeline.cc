@@ -28,6 +28,8 @@ Status WritePipeline::Reject(std::string why) {
 }
 
 void WritePipeline::Append(std::span<const char> data) {
+  // Room for a whole chunk at once: a chunk-aligned fill is queued by moving it (no copy).
+  if (fill_.capacity() == 0) fill_.reserve(options_.chunk_bytes);
   fill_.insert(fill_.end(), data.begin(), data.end());
   contiguous_ += data.size();
 }

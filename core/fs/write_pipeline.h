@@ -5,7 +5,7 @@
 //   out-of-order writes in [contiguous(), contiguous() + reorder_window) wait in a reorder map
 //     and are applied when the gap before them fills.
 //
-// Bytes are gathered into chunk_bytes-aligned chunks (128 KiB); a full chunk is queued and a
+// Bytes are gathered into chunk_bytes-aligned chunks (1 MiB); a full chunk is queued and a
 // background sender (on the pipeline's TaskGroup) writes queued chunks to the FileOutStream one
 // at a time while later writes fill the next chunk. Write returns once its bytes are copied,
 // unless more than max_queued_bytes are queued: then it waits for the sender. Memory per
@@ -46,7 +46,9 @@
 namespace alluxio::fs {
 
 struct WritePipelineOptions {
-  size_t chunk_bytes = 128 << 10;
+  // The FileOutStream's message size (alluxio.user.streaming.writer.chunk.size.bytes), so that
+  // a full chunk is sent as it is.
+  size_t chunk_bytes = 1 << 20;
   size_t max_queued_bytes = 4 << 20;
   uint64_t reorder_window = 8 << 20;
 };

@@ -569,17 +569,18 @@ abi::OpenOut FuseDispatcher::OpenReplyOf(uint64_t nodeid, fs::FileHandle handle,
                                          uint32_t open_flags) {
   abi::OpenOut out{};
   out.fh = handle;
-  if (options_.direct_io) out.open_flags |= abi::kFopenDirectIo;
+  const bool read_only = (open_flags & O_ACCMODE) == O_RDONLY;
+  const bool direct_io = options_.direct_io || !read_only;
+  if (direct_io) out.open_flags |= abi::kFopenDirectIo;
   // auto_cache: cached pages are kept, and dropped by the kernel itself when it sees the size
   // or mtime change (FUSE_AUTO_INVAL_DATA, negotiated at INIT).
   if (options_.kernel_cache || options_.auto_cache) out.open_flags |= abi::kFopenKeepCache;
   // A read-only handle has nothing to flush: close(2) needs no FLUSH round trip.
-  const bool read_only = (open_flags & O_ACCMODE) == O_RDONLY;
   if (read_only) out.open_flags |= abi::kFopenNoflush;
   if ((negotiated_flags_ & abi::kPassthrough) == 0) return out;
   const int backing_fd = read_only ? fs_.BackingFile(handle) : -1;
   const PassthroughFiles::OpenReply pt =
-      passthrough_.Opened(nodeid, handle, backing_fd, !options_.direct_io);
+      passthrough_.Opened(nodeid, handle, backing_fd, !direct_io);
   if (pt.open_flags != 0) {
     // Passthrough admits no other flags but these (no FOPEN_KEEP_CACHE).
     out.open_flags = pt.open_flags | (read_only ? abi::kFopenNoflush : 0U);

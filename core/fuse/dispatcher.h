@@ -94,7 +94,11 @@ class FuseDispatcher {
   abi::EntryOut MakeEntry(const InodeTable::Entry& entry, const fs::Attributes& attr) const;
   abi::Attr ToAbiAttr(const fs::Attributes& attr, uint64_t nodeid) const;
   // The OPEN/CREATE reply of `handle` on `nodeid`: FOPEN_* flags from the mount options, or
-  // passthrough (see PassthroughFiles) when negotiated and the fs has a backing file.
+  // passthrough (see PassthroughFiles) when negotiated and the fs has a backing file. A handle
+  // open for writing bypasses the page cache (FOPEN_DIRECT_IO): the kernel puts the writer's
+  // own pages in the WRITE requests instead of copying them into cache pages first (files are
+  // written once: nobody reads those pages before the file completes). Shared mmap of such a
+  // handle still works (FUSE_DIRECT_IO_ALLOW_MMAP).
   abi::OpenOut OpenReplyOf(uint64_t nodeid, fs::FileHandle handle, uint32_t open_flags);
 
   asio::awaitable<void> DoInit(const Request& req);

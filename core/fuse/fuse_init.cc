@@ -10,7 +10,7 @@ uint64_t WantedInitFlags(const FuseOptions& options) {
   // FUSE_POSIX_LOCKS / FLOCK_LOCKS (locks stay local to the kernel), never FUSE_DONT_MASK (the
   // kernel applies the umask), never FUSE_EXPORT_SUPPORT (no lookups of "." and "..").
   uint64_t flags = abi::kAsyncRead | abi::kAtomicOTrunc | abi::kBigWrites | abi::kAsyncDio |
-                   abi::kParallelDirops | abi::kMaxPages;
+                   abi::kParallelDirops | abi::kMaxPages | abi::kDirectIoAllowMmap;
   if (options.readdirplus) flags |= abi::kDoReaddirplus | abi::kReaddirplusAuto;
   if (options.auto_cache) flags |= abi::kAutoInvalData;
   if (options.passthrough) flags |= abi::kPassthrough;

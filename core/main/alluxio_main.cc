@@ -170,5 +170,6 @@ int Main(std::vector<std::string> args) {
 }  // namespace alluxio
 
 int main(int argc, char** argv) {
+  alluxio::RetainFreedMemory();
   return alluxio::Main(std::vector<std::string>(argv + 1, argv + argc));
 }

@@ -1,6 +1,7 @@
 #include "core/main/process_setup.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -8,6 +9,12 @@
 #include <fmt/format.h>
 
 namespace alluxio {
+
+void RetainFreedMemory() {
+  // 32 MiB is glibc's largest mmap threshold; setting it also stops its dynamic adjustment.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
 
 std::variant<CommandLine, int> ParseCommandLine(std::vector<std::string> args,
                                                 std::string_view usage) {

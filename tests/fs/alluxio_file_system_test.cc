@@ -204,6 +204,7 @@ TEST_F(AlluxioFileSystemTest, GapBeyondTheWindowIsRefusedAndTheFileStaysIntact) 
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.code(), ErrorCode::kUnsupported);
   // Rewriting bytes already sent is refused too.
+  ASSERT_TRUE(Run(fs_->Flush(created->handle)).ok());
   auto rewrite = Run(fs_->Write(created->handle, 0, Bytes(data, 0, 10)));
   ASSERT_FALSE(rewrite.ok());
   EXPECT_EQ(rewrite.code(), ErrorCode::kUnsupported);

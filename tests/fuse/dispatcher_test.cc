@@ -406,7 +406,7 @@ TEST_F(SessionTest, CreateWriteReadRelease) {
   auto [entry, open] = Create(abi::kRootId, "data.bin");
   EXPECT_EQ(entry.attr.mode, S_IFREG | 0644U);
   EXPECT_NE(open.fh, 0U);
-  EXPECT_EQ(open.open_flags, 0U);
+  EXPECT_EQ(open.open_flags, abi::kFopenDirectIo);  // a new file is written past the page cache
   Reply w = Write(entry.nodeid, open.fh, 0, "hello, world");
   EXPECT_EQ(w.error(), 0);
   ASSERT_EQ(w.body.size(), sizeof(abi::WriteOut));
@@ -494,7 +494,8 @@ TEST_F(SessionTest, AutoCacheKeepsPagesAcrossOpens) {
                                                       .AddName("f")
                                                       .Build());
   ASSERT_TRUE(created.has_value());
-  EXPECT_EQ(created->As<abi::OpenOut>(sizeof(abi::EntryOut)).open_flags, abi::kFopenKeepCache);
+  EXPECT_EQ(created->As<abi::OpenOut>(sizeof(abi::EntryOut)).open_flags,
+            abi::kFopenKeepCache | abi::kFopenDirectIo);
 }
 
 TEST_F(SessionTest, DirectoryListingPagesWithOffsets) {
