@@ -1,11 +1,13 @@
 #include "core/worker/file_write_session.h"
 
 #include <algorithm>
+#include <future>
 
 #include <fmt/format.h>
 
 #include "core/common/block_id.h"
 #include "core/common/logging.h"
+#include "core/reactor/blocking_pool.h"
 
 namespace alluxio {
 
@@ -38,12 +40,43 @@ Failure FileWriteSession::Failed(Error error) {
   return Fail(std::move(error));
 }
 
+namespace {
+
+// Smaller writes are not worth a hop to another thread (~100 µs across CPUs here).
+constexpr size_t kOffloadBytes = 256 << 10;
+
+}  // namespace
+
 Status FileWriteSession::Write(std::span<const char> data) {
   if (error_) return Fail(*error_);
   if (done_) return Fail(ErrorCode::kInvalidArgument, "write after finish");
-  if (ufs_writer_) {
-    if (Status s = ufs_writer_->Write(data); !s.ok()) return Failed(s.error());
+  if (!ufs_writer_) return WriteBlocks(data);  // MUST_CACHE
+  const bool cache = options_.write_type != WriteType::kThrough;
+  if (!cache || options_.ufs_write_pool == nullptr || data.size() < kOffloadBytes) {
+    if (Status s = WriteUfs(data); !s.ok()) return s;
+    return WriteBlocks(data);
   }
+  std::promise<Status> ufs_promise;
+  std::future<Status> ufs_done = ufs_promise.get_future();
+  UniqueFunction<void()> job = [writer = ufs_writer_.get(), data,
+                                promise = std::move(ufs_promise)]() mutable {
+    promise.set_value(writer->Write(data));
+  };
+  const bool offloaded = options_.ufs_write_pool->Submit(job);
+  Status ufs = offloaded ? Ok() : ufs_writer_->Write(data);
+  Status blocks = WriteBlocks(data);
+  // Always waited for: the job reads `data` and the UFS writer.
+  if (offloaded) ufs = ufs_done.get();
+  if (!ufs.ok()) return Failed(ufs.error());
+  return blocks;
+}
+
+Status FileWriteSession::WriteUfs(std::span<const char> data) {
+  if (Status s = ufs_writer_->Write(data); !s.ok()) return Failed(s.error());
+  return Ok();
+}
+
+Status FileWriteSession::WriteBlocks(std::span<const char> data) {
   const bool cache = options_.write_type != WriteType::kThrough;
   while (!data.empty()) {
     uint64_t in_block = length_ % options_.block_size;

@@ -18,12 +18,18 @@
 
 namespace alluxio {
 
+class BlockingPool;
+
 struct FileWriteOptions {
   uint64_t file_id = 0;
   uint64_t block_size = 0;  // > 0
   std::string ufs_uri;      // where the file goes in the UFS; unused for MUST_CACHE
   uint32_t mode = 0644;
   WriteType write_type = WriteType::kCacheThrough;
+  // With CACHE_THROUGH, a large Write hands its UFS part to this pool (one thread is enough)
+  // and caches its blocks meanwhile; both finish before Write returns. Null: one after the
+  // other on the caller's thread. Must outlive the session.
+  BlockingPool* ufs_write_pool = nullptr;
 };
 
 struct FinishedFile {
@@ -60,6 +66,8 @@ class FileWriteSession {
 
  private:
   FileWriteSession(BlockStore& store, FileWriteOptions options);
+  Status WriteUfs(std::span<const char> data);
+  Status WriteBlocks(std::span<const char> data);  // records its failure
   Status CommitCurrentBlock();
   Failure Failed(Error error);  // records the error: later calls fail with it too
 

@@ -46,6 +46,7 @@ TestCluster::TestCluster(TestClusterOptions options) {
   }
   store_ = std::move(store).value();
   background_ = std::make_unique<BlockingPool>(1, "cluster-bg");
+  ufs_writes_ = std::make_unique<BlockingPool>(1, "cluster-ufs-write");
   BlockingPool* bg = background_.get();
   read_through_ =
       std::make_unique<BlockReadThrough>(*store_, ufs_, [bg](std::function<void()> job) {
@@ -68,7 +69,7 @@ TestCluster::TestCluster(TestClusterOptions options) {
   RunSync(pool_->at(1), [&] {
     WorkerRegistry* registry = registry_.get();
     std::atomic<uint64_t>* worker_id = &worker_id_;
-    WorkerServiceContext context{store_.get(), read_through_.get(), &ufs_,
+    WorkerServiceContext context{store_.get(), read_through_.get(), &ufs_, ufs_writes_.get(),
                                  [registry, worker_id](const BlockInfo& block) {
                                    (void)registry->CommitBlock(worker_id->load(), block.block_id);
                                  }};

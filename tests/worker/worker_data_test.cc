@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "core/common/block_id.h"
+#include "core/reactor/blocking_pool.h"
 #include "core/worker/block_read_through.h"
 #include "core/worker/file_write_session.h"
 #include "tests/util/temp_dir.h"
@@ -143,6 +144,37 @@ TEST_F(WorkerDataTest, CacheThroughWriteCachesBlocksAndPersists) {
     ASSERT_TRUE(block->ReadAt(0, data).ok());
     EXPECT_EQ(data, content.substr(i * 1000, 1000));
   }
+}
+
+TEST_F(WorkerDataTest, LargeCacheThroughWritesPersistFromAnotherThread) {
+  // Writes of 256 KiB and more hand their UFS half to the pool while the blocks are cached.
+  BlockingPool pool(1, "test-ufs-write");
+  const uint64_t file_id = InodeIdForContainer(9);
+  FileWriteOptions options{file_id, 200 << 10, UfsUri("large"), 0644, WriteType::kCacheThrough,
+                           &pool};
+  auto session = FileWriteSession::Start(*store_, resolver_, options);
+  ASSERT_TRUE(session.ok()) << session.error().ToString();
+  const std::string content = Pattern(900 << 10, 9);
+  const size_t pieces[] = {300 << 10, 100, (300 << 10) - 100, 300 << 10};  // all but 100 offloaded
+  size_t offset = 0;
+  for (size_t n : pieces) {
+    ASSERT_TRUE((*session)->Write(std::span(content).subspan(offset, n)).ok());
+    offset += n;
+  }
+  auto finished = (*session)->Finish();
+  ASSERT_TRUE(finished.ok()) << finished.error().ToString();
+  EXPECT_EQ(finished->length, content.size());
+  EXPECT_TRUE(ReadLocal(ufs_.Sub("large")) == content);
+  ASSERT_EQ(finished->block_ids.size(), 5u);
+  std::string cached;
+  for (uint64_t id : finished->block_ids) {
+    auto block = store_->OpenBlock(id);
+    ASSERT_TRUE(block.ok()) << block.error().ToString();
+    std::string data(block->length(), '\0');
+    ASSERT_TRUE(block->ReadAt(0, data).ok());
+    cached += data;
+  }
+  EXPECT_TRUE(cached == content);
 }
 
 TEST_F(WorkerDataTest, MustCacheSkipsUfsAndThroughSkipsCache) {
