@@ -37,8 +37,10 @@ FileOutStream::FileOutStream(FileSystemClient& client, wire::FileSystemMaster::C
       write_type_(write_type),
       worker_(std::move(worker)),
       writer_(std::move(writer)) {
-  buffer_.reserve(client_.options().writer_chunk_bytes);
+  buffer_.reserve(chunk_bytes());
 }
+
+size_t FileOutStream::chunk_bytes() const { return client_.options().writer_chunk_bytes; }
 
 FileOutStream::~FileOutStream() {
   if (state_ != State::kOpen) return;
@@ -86,7 +88,7 @@ Task<Status> FileOutStream::SendBuffered() {
 
 Task<Status> FileOutStream::Write(std::span<const char> data) {
   if (state_ != State::kOpen) co_return NotOpen();
-  const size_t chunk = client_.options().writer_chunk_bytes;
+  const size_t chunk = chunk_bytes();
   while (!data.empty()) {
     if (buffer_.empty() && data.size() >= chunk) {
       Status s = co_await Send(data.first(chunk));

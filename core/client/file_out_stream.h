@@ -48,6 +48,9 @@ class FileOutStream {
   // Drops the file (worker session and master entry). Idempotent; no-op after Close().
   Task<Status> Abort();
 
+  // Size of the messages Write sends (alluxio.user.streaming.writer.chunk.size.bytes): a span
+  // of exactly this size, given while nothing is buffered, is sent without a copy here.
+  size_t chunk_bytes() const;
   const FileInfo& info() const { return info_; }
   WriteType write_type() const { return write_type_; }
   const WorkerAddress& worker() const { return worker_; }

@@ -815,11 +815,8 @@ Task<FileHandle> AlluxioFileSystem::OpenHere(std::string path, int flags, FileIn
 
 void AlluxioFileSystem::StartPipeline(OpenFile& file, std::unique_ptr<client::FileOutStream> out) {
   PerReactor& here = Here();
-  // Chunks of the stream's own message size go to the worker as they are (no second gathering).
-  WritePipelineOptions options = options_.write;
-  options.chunk_bytes = here.client->options().writer_chunk_bytes;
   file.pipeline = std::make_shared<WritePipeline>(std::move(out), *Reactor::Current(), *here.tasks,
-                                                  options, file.path);
+                                                  options_.write, file.path);
 }
 
 Task<void> AlluxioFileSystem::EnsureStream(OpenFile& file) {

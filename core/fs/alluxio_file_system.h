@@ -70,7 +70,7 @@ struct AlluxioFileSystemOptions {
   std::chrono::milliseconds logging_threshold = std::chrono::seconds(10);
   // alluxio.fuse.debug.enabled: every operation logged (DEBUG, component "fuse").
   bool debug = false;
-  WritePipelineOptions write;    // 4 MiB queued, reorder window 8 MiB; chunk: the writer's
+  WritePipelineOptions write;    // 4 MiB queued, reorder window 8 MiB
   ReadAheadOptions read;         // 2 segments of 1 MiB after 2 sequential reads
   uint32_t blksize = 128 << 10;  // st_blksize of files
 

@@ -13,6 +13,7 @@ WritePipeline::WritePipeline(std::unique_ptr<client::FileOutStream> out, Reactor
     : out_(std::move(out)),
       tasks_(tasks),
       options_(options),
+      chunk_bytes_(out_->chunk_bytes()),
       name_(std::move(name)),
       changed_(reactor.executor()) {}
 
@@ -29,7 +30,7 @@ Status WritePipeline::Reject(std::string why) {
 
 void WritePipeline::Append(std::span<const char> data) {
   // Room for a whole chunk at once: a chunk-aligned fill is queued by moving it (no copy).
-  if (fill_.capacity() == 0) fill_.reserve(options_.chunk_bytes);
+  if (fill_.capacity() == 0) fill_.reserve(chunk_bytes_);
   fill_.insert(fill_.end(), data.begin(), data.end());
   contiguous_ += data.size();
 }
@@ -66,7 +67,7 @@ void WritePipeline::KeepTail(uint64_t new_fill_offset) {
 }
 
 void WritePipeline::QueueChunks(bool partial) {
-  const size_t chunk = options_.chunk_bytes;
+  const size_t chunk = chunk_bytes_;
   {
     const uint64_t end = fill_offset_ + fill_.size();
     const uint64_t queued_end = partial ? end : std::max(fill_offset_, end - end % chunk);

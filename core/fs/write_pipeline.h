@@ -5,11 +5,13 @@
 //   out-of-order writes in [contiguous(), contiguous() + reorder_window) wait in a reorder map
 //     and are applied when the gap before them fills.
 //
-// Bytes are gathered into chunk_bytes-aligned chunks (1 MiB); a full chunk is queued and a
-// background sender (on the pipeline's TaskGroup) writes queued chunks to the FileOutStream one
-// at a time while later writes fill the next chunk. Write returns once its bytes are copied,
-// unless more than max_queued_bytes are queued: then it waits for the sender. Memory per
-// pipeline: at most chunk_bytes + max_queued_bytes + reorder_window (+ one chunk in flight).
+// Bytes are gathered into chunks of the stream's message size (FileOutStream::chunk_bytes, 1 MiB
+// by default), aligned to it, so that a full chunk reaches the stream without another copy. A
+// full chunk is queued, and a background sender (on the pipeline's TaskGroup) writes queued
+// chunks to the FileOutStream one at a time while later writes fill the next chunk. Write returns
+// once its bytes are copied, unless more than max_queued_bytes are queued: then it waits for the
+// sender. Memory per pipeline: at most one chunk + max_queued_bytes + reorder_window (+ one chunk
+// in flight).
 //
 // Rejected (kUnsupported, logged once per pipeline): a write changing bytes already queued or
 // sent, a write ending beyond contiguous() + reorder_window, and a write that would make the
@@ -46,9 +48,6 @@
 namespace alluxio::fs {
 
 struct WritePipelineOptions {
-  // The FileOutStream's message size (alluxio.user.streaming.writer.chunk.size.bytes), so that
-  // a full chunk is sent as it is.
-  size_t chunk_bytes = 1 << 20;
   size_t max_queued_bytes = 4 << 20;
   uint64_t reorder_window = 8 << 20;
 };
@@ -101,6 +100,7 @@ class WritePipeline : public std::enable_shared_from_this<WritePipeline> {
   std::unique_ptr<client::FileOutStream> out_;
   TaskGroup& tasks_;
   const WritePipelineOptions options_;
+  const size_t chunk_bytes_;  // out_->chunk_bytes()
   const std::string name_;
   AsyncSignal changed_;  // a chunk was sent, the sender stopped, or it failed
 

@@ -1,7 +1,6 @@
 #include "core/worker/file_write_session.h"
 
 #include <algorithm>
-#include <future>
 
 #include <fmt/format.h>
 
@@ -50,30 +49,31 @@ constexpr size_t kOffloadBytes = 256 << 10;
 Status FileWriteSession::Write(std::span<const char> data) {
   if (error_) return Fail(*error_);
   if (done_) return Fail(ErrorCode::kInvalidArgument, "write after finish");
-  if (!ufs_writer_) return WriteBlocks(data);  // MUST_CACHE
-  const bool cache = options_.write_type != WriteType::kThrough;
-  if (!cache || options_.ufs_write_pool == nullptr || data.size() < kOffloadBytes) {
-    if (Status s = WriteUfs(data); !s.ok()) return s;
-    return WriteBlocks(data);
+  std::future<Status> offloaded = OffloadUfsWrite(data);
+  if (ufs_writer_ && !offloaded.valid()) {
+    if (Status s = ufs_writer_->Write(data); !s.ok()) return Failed(s.error());
   }
-  std::promise<Status> ufs_promise;
-  std::future<Status> ufs_done = ufs_promise.get_future();
-  UniqueFunction<void()> job = [writer = ufs_writer_.get(), data,
-                                promise = std::move(ufs_promise)]() mutable {
-    promise.set_value(writer->Write(data));
-  };
-  const bool offloaded = options_.ufs_write_pool->Submit(job);
-  Status ufs = offloaded ? Ok() : ufs_writer_->Write(data);
   Status blocks = WriteBlocks(data);
-  // Always waited for: the job reads `data` and the UFS writer.
-  if (offloaded) ufs = ufs_done.get();
-  if (!ufs.ok()) return Failed(ufs.error());
+  // Always waited for, also when the blocks failed: the job reads `data` and the UFS writer.
+  if (offloaded.valid()) {
+    if (Status s = offloaded.get(); !s.ok()) return Failed(s.error());
+  }
   return blocks;
 }
 
-Status FileWriteSession::WriteUfs(std::span<const char> data) {
-  if (Status s = ufs_writer_->Write(data); !s.ok()) return Failed(s.error());
-  return Ok();
+std::future<Status> FileWriteSession::OffloadUfsWrite(std::span<const char> data) {
+  if (!ufs_writer_ || options_.write_type == WriteType::kThrough ||
+      options_.ufs_write_pool == nullptr || data.size() < kOffloadBytes) {
+    return {};
+  }
+  std::promise<Status> promise;
+  std::future<Status> done = promise.get_future();
+  UniqueFunction<void()> job = [writer = ufs_writer_.get(), data,
+                                promise = std::move(promise)]() mutable {
+    promise.set_value(writer->Write(data));
+  };
+  if (!options_.ufs_write_pool->Submit(job)) return {};  // stopped: written here instead
+  return done;
 }
 
 Status FileWriteSession::WriteBlocks(std::span<const char> data) {

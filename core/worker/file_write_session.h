@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <optional>
 #include <span>
@@ -66,7 +67,9 @@ class FileWriteSession {
 
  private:
   FileWriteSession(BlockStore& store, FileWriteOptions options);
-  Status WriteUfs(std::span<const char> data);
+  // With CACHE_THROUGH and a pool, a large `data`'s UFS write started on the pool; otherwise
+  // (and when the pool is stopped) an invalid future: the caller writes the UFS itself.
+  std::future<Status> OffloadUfsWrite(std::span<const char> data);
   Status WriteBlocks(std::span<const char> data);  // records its failure
   Status CommitCurrentBlock();
   Failure Failed(Error error);  // records the error: later calls fail with it too
