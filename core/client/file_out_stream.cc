@@ -1,6 +1,7 @@
 #include "core/client/file_out_stream.h"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 #include <fmt/format.h>
@@ -66,16 +67,45 @@ Task<Status> FileOutStream::Failed(Error error) {
   co_return Fail(std::move(error));
 }
 
+void FileOutStream::Chunk::Append(std::span<const char> bytes) {
+  std::memcpy(data() + size_, bytes.data(), bytes.size());
+  size_ += bytes.size();
+}
+
+FileOutStream::Chunk FileOutStream::NewChunk(size_t capacity) {
+  // Sized so that the data is the one segment's last object (WriteChunk's truncate frees the
+  // unused rest instead of sending zeros).
+  auto req = writer_.writeRequest(capnp::MessageSize{capacity / sizeof(capnp::word) + 8, 0});
+  capnp::Data::Builder data = req.initData(static_cast<capnp::uint>(capacity));
+  return Chunk(std::move(req), data);
+}
+
+Task<Status> FileOutStream::WriteChunk(Chunk chunk) {
+  if (state_ != State::kOpen) co_return NotOpen();
+  if (Status s = co_await SendBuffered(); !s) co_return s;
+  if (chunk.size() < chunk.capacity()) {
+    capnp::Orphan<capnp::Data> data = chunk.request_.disownData();
+    data.truncate(static_cast<capnp::uint>(chunk.size()));
+    chunk.request_.adoptData(kj::mv(data));
+  }
+  co_return co_await SendRequest(std::move(chunk.request_), chunk.size());
+}
+
 Task<Status> FileOutStream::Send(std::span<const char> chunk) {
   auto req = writer_.writeRequest();
   req.setData(kj::arrayPtr(reinterpret_cast<const kj::byte*>(chunk.data()), chunk.size()));
-  Status s = co_await rpc::AwaitVoid(req.send(), client_.options().write_timeout);
+  co_return co_await SendRequest(std::move(req), chunk.size());
+}
+
+Task<Status> FileOutStream::SendRequest(
+    capnp::StreamingRequest<wire::FileWriter::WriteParams> request, size_t bytes) {
+  Status s = co_await rpc::AwaitVoid(request.send(), client_.options().write_timeout);
   if (!s) {
     Error error{s.code(), fmt::format("write {} to worker {}: {}", info_.path, worker_.ToString(),
                                       s.error().message)};
     co_return co_await Failed(std::move(error));
   }
-  written_ += chunk.size();
+  written_ += bytes;
   co_return Ok();
 }
 

@@ -37,9 +37,37 @@ class FileOutStream {
   FileOutStream(const FileOutStream&) = delete;
   FileOutStream& operator=(const FileOutStream&) = delete;
 
+  // One message filled in place: the bytes appended to it are the RPC request's own data, so
+  // WriteChunk sends them without another copy. Made by NewChunk; on the stream's reactor.
+  class Chunk {
+   public:
+    Chunk() = default;  // empty, capacity 0
+    size_t size() const { return size_; }
+    size_t capacity() const { return data_.size(); }
+    size_t room() const { return capacity() - size_; }
+    char* data() { return reinterpret_cast<char*>(data_.begin()); }
+    std::span<const char> bytes() const {
+      return {reinterpret_cast<const char*>(data_.begin()), size_};
+    }
+    // Precondition: bytes.size() <= room().
+    void Append(std::span<const char> bytes);
+
+   private:
+    friend class FileOutStream;
+    Chunk(capnp::StreamingRequest<wire::FileWriter::WriteParams> request, capnp::Data::Builder data)
+        : request_(std::move(request)), data_(data) {}
+    capnp::StreamingRequest<wire::FileWriter::WriteParams> request_{nullptr};
+    capnp::Data::Builder data_;
+    size_t size_ = 0;
+  };
+
   // Appends data (copied before the call returns). Worker errors: kNoSpace (MUST_CACHE and the
   // cache is full), kIoError (UFS), kDisconnected / kTimedOut (the worker).
   Task<Status> Write(std::span<const char> data);
+  // A chunk of `capacity` bytes (at most chunk_bytes()) to fill and give to WriteChunk.
+  Chunk NewChunk(size_t capacity);
+  // Write of chunk.bytes(), sent as it is (after anything Write buffered). Same errors.
+  Task<Status> WriteChunk(Chunk chunk);
   // Pushes everything written so far to the worker's block store and UFS file, without
   // completing the file.
   Task<Status> Flush();
@@ -48,8 +76,8 @@ class FileOutStream {
   // Drops the file (worker session and master entry). Idempotent; no-op after Close().
   Task<Status> Abort();
 
-  // Size of the messages Write sends (alluxio.user.streaming.writer.chunk.size.bytes): a span
-  // of exactly this size, given while nothing is buffered, is sent without a copy here.
+  // Size of the messages Write sends (alluxio.user.streaming.writer.chunk.size.bytes), and the
+  // largest chunk.
   size_t chunk_bytes() const;
   const FileInfo& info() const { return info_; }
   WriteType write_type() const { return write_type_; }
@@ -61,6 +89,9 @@ class FileOutStream {
   enum class State { kOpen, kClosed, kAborted, kFailed };
 
   Task<Status> Send(std::span<const char> chunk);
+  // Sends a write request carrying `bytes` bytes; records a failure.
+  Task<Status> SendRequest(capnp::StreamingRequest<wire::FileWriter::WriteParams> request,
+                           size_t bytes);
   Task<Status> SendBuffered();
   // Aborts and remembers `error` for later calls; returns it.
   Task<Status> Failed(Error error);

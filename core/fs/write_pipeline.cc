@@ -29,10 +29,21 @@ Status WritePipeline::Reject(std::string why) {
 }
 
 void WritePipeline::Append(std::span<const char> data) {
-  // Room for a whole chunk at once: a chunk-aligned fill is queued by moving it (no copy).
-  if (fill_.capacity() == 0) fill_.reserve(chunk_bytes_);
-  fill_.insert(fill_.end(), data.begin(), data.end());
-  contiguous_ += data.size();
+  while (!data.empty()) {
+    // The fill is the next RPC message itself. It ends at the next chunk-aligned offset, and
+    // holds no more than the file before it (at least kFirstChunkBytes): a small file's only
+    // message is not a zeroed 1 MiB.
+    if (fill_.capacity() == 0) {
+      const uint64_t to_boundary = chunk_bytes_ - fill_offset_ % chunk_bytes_;
+      fill_ = out_->NewChunk(static_cast<size_t>(
+          std::min(to_boundary, std::max<uint64_t>(kFirstChunkBytes, fill_offset_))));
+    }
+    const size_t n = std::min(fill_.room(), data.size());
+    fill_.Append(data.first(n));
+    contiguous_ += n;
+    data = data.subspan(n);
+    if (fill_.room() == 0) QueueFill();
+  }
 }
 
 void WritePipeline::DrainReorder() {
@@ -59,43 +70,22 @@ void WritePipeline::KeepTail(uint64_t new_fill_offset) {
                   tail_.end());
     }
     const uint64_t from = std::max(start, fill_offset_);
-    tail.insert(tail.end(), fill_.begin() + static_cast<ptrdiff_t>(from - fill_offset_),
-                fill_.begin() + static_cast<ptrdiff_t>(new_fill_offset - fill_offset_));
+    const std::span<const char> fill = fill_.bytes();
+    tail.insert(tail.end(), fill.begin() + static_cast<ptrdiff_t>(from - fill_offset_),
+                fill.begin() + static_cast<ptrdiff_t>(new_fill_offset - fill_offset_));
   }
   tail_ = std::move(tail);
   tail_offset_ = start;
 }
 
-void WritePipeline::QueueChunks(bool partial) {
-  const size_t chunk = chunk_bytes_;
-  {
-    const uint64_t end = fill_offset_ + fill_.size();
-    const uint64_t queued_end = partial ? end : std::max(fill_offset_, end - end % chunk);
-    if (queued_end > fill_offset_) KeepTail(queued_end);
-  }
-  size_t pos = 0;
-  while (pos < fill_.size()) {
-    const uint64_t start = fill_offset_ + pos;
-    size_t n = static_cast<size_t>((start / chunk + 1) * chunk - start);
-    const size_t avail = fill_.size() - pos;
-    if (avail < n) {
-      if (!partial) break;
-      n = avail;
-    }
-    if (pos == 0 && n == fill_.size()) {
-      queue_.push_back(std::move(fill_));
-      fill_ = std::vector<char>();
-    } else {
-      queue_.emplace_back(fill_.begin() + static_cast<ptrdiff_t>(pos),
-                          fill_.begin() + static_cast<ptrdiff_t>(pos + n));
-    }
-    queued_bytes_ += n;
-    pos += n;
-  }
-  if (pos > 0) {
-    if (!fill_.empty()) fill_.erase(fill_.begin(), fill_.begin() + static_cast<ptrdiff_t>(pos));
-    fill_offset_ += pos;
-  }
+void WritePipeline::QueueFill() {
+  if (fill_.size() == 0) return;
+  const uint64_t end = fill_offset_ + fill_.size();
+  KeepTail(end);
+  queued_bytes_ += fill_.size();
+  queue_.push_back(std::move(fill_));
+  fill_ = client::FileOutStream::Chunk();
+  fill_offset_ = end;
   StartSender();
 }
 
@@ -117,15 +107,17 @@ asio::awaitable<void> WritePipeline::SendLoop(std::shared_ptr<WritePipeline> sel
   };
   Stopped stopped{self.get()};
   while (!self->queue_.empty() && !self->error_) {
-    std::vector<char> chunk = std::move(self->queue_.front());
+    client::FileOutStream::Chunk chunk = std::move(self->queue_.front());
     self->queue_.pop_front();
-    const std::span<const char> view(chunk);
-    Status s = co_await self->out_->Write(view);
-    self->queued_bytes_ -= chunk.size();
+    const size_t bytes = chunk.size();
+    Status s = co_await self->out_->WriteChunk(std::move(chunk));
+    self->queued_bytes_ -= bytes;
     if (!s) {
       ALX_LOG(kWarn, "fuse", "writing {} failed: {}", self->name_, s.error().ToString());
       self->error_ = s.error();
-      for (const std::vector<char>& dropped : self->queue_) self->queued_bytes_ -= dropped.size();
+      for (const client::FileOutStream::Chunk& dropped : self->queue_) {
+        self->queued_bytes_ -= dropped.size();
+      }
       self->queue_.clear();
     }
     self->changed_.NotifyAll();
@@ -160,7 +152,6 @@ asio::awaitable<Status> WritePipeline::Write(uint64_t offset, std::span<const ch
     if (end > contiguous_) Append(data.subspan(overlap));
     DrainReorder();
     max_end_ = std::max(max_end_, end);
-    QueueChunks(false);
     while (queued_bytes_ > options_.max_queued_bytes && !error_) co_await changed_.Wait();
     if (error_) co_return Fail(*error_);
     co_return Ok();
@@ -190,7 +181,7 @@ asio::awaitable<Status> WritePipeline::Write(uint64_t offset, std::span<const ch
 asio::awaitable<Status> WritePipeline::Flush() {
   if (error_) co_return Fail(*error_);
   if (finished_) co_return Ok();
-  QueueChunks(true);
+  QueueFill();
   co_await WaitIdle();
   if (error_) co_return Fail(*error_);
   co_return Ok();

@@ -5,13 +5,14 @@
 //   out-of-order writes in [contiguous(), contiguous() + reorder_window) wait in a reorder map
 //     and are applied when the gap before them fills.
 //
-// Bytes are gathered into chunks of the stream's message size (FileOutStream::chunk_bytes, 1 MiB
-// by default), aligned to it, so that a full chunk reaches the stream without another copy. A
-// full chunk is queued, and a background sender (on the pipeline's TaskGroup) writes queued
-// chunks to the FileOutStream one at a time while later writes fill the next chunk. Write returns
-// once its bytes are copied, unless more than max_queued_bytes are queued: then it waits for the
-// sender. Memory per pipeline: at most one chunk + max_queued_bytes + reorder_window (+ one chunk
-// in flight).
+// Bytes are copied once, into the RPC message of the chunk they belong to (FileOutStream::Chunk;
+// chunks of the stream's message size, chunk_bytes(), 1 MiB by default, aligned to it; a file's
+// first MiB goes in chunks of 128 KiB, 128 KiB, 256 KiB and 512 KiB). A full chunk (or, at a
+// flush, the partial one) is queued, and a background sender (on the pipeline's TaskGroup)
+// sends queued chunks one at a time while later writes fill the next chunk. Write returns once
+// its bytes are copied, unless more than max_queued_bytes are queued: then it waits for the
+// sender. Memory per pipeline: at most one chunk + max_queued_bytes + reorder_window (+ one
+// chunk in flight).
 //
 // Rejected (kUnsupported, logged once per pipeline): a write changing bytes already queued or
 // sent, a write ending beyond contiguous() + reorder_window, and a write that would make the
@@ -83,12 +84,12 @@ class WritePipeline : public std::enable_shared_from_this<WritePipeline> {
   const FileInfo& info() const { return out_->info(); }
 
  private:
-  // Appends in-order bytes at contiguous_.
+  // Appends in-order bytes at contiguous_; a fill reaching a chunk boundary is queued.
   void Append(std::span<const char> data);
+  // Queues the fill buffer (when not empty) as one chunk.
+  void QueueFill();
   // Applies reorder entries that now touch contiguous_.
   void DrainReorder();
-  // Queues full chunks of the fill buffer (all of it when `partial`), starts the sender.
-  void QueueChunks(bool partial);
   // Before the fill offset moves to `new_fill_offset`: keeps a copy of the bytes from the
   // kTailBytes-aligned offset below it.
   void KeepTail(uint64_t new_fill_offset);
@@ -106,12 +107,13 @@ class WritePipeline : public std::enable_shared_from_this<WritePipeline> {
 
   uint64_t contiguous_ = 0;
   uint64_t max_end_ = 0;
-  uint64_t fill_offset_ = 0;  // file offset of fill_[0]
-  std::vector<char> fill_;
+  uint64_t fill_offset_ = 0;           // file offset of fill_'s first byte
+  client::FileOutStream::Chunk fill_;  // [fill_offset_, contiguous_), within one aligned chunk
+  static constexpr uint64_t kFirstChunkBytes = 128 << 10;
   static constexpr uint64_t kTailBytes = 64 << 10;
   uint64_t tail_offset_ = 0;  // fill_offset_ rounded down to kTailBytes
   std::vector<char> tail_;    // bytes [tail_offset_, fill_offset_), already queued or sent
-  std::deque<std::vector<char>> queue_;
+  std::deque<client::FileOutStream::Chunk> queue_;
   size_t queued_bytes_ = 0;  // in queue_ plus the chunk being sent
   bool sending_ = false;
   std::map<uint64_t, std::vector<char>> reorder_;  // by offset
