@@ -9,7 +9,7 @@ import os
 import subprocess
 import time
 
-from common import drop_caches, log
+from common import back_free_memory, drop_caches, log
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PYTHON = "/usr/bin/python3"
@@ -123,6 +123,11 @@ class SeqWrite(Workload):
         path = os.path.join(system.root, ds.write_rel,
                             f"fio-{system.name}-{os.getpid()}-{int(time.time())}-{rep}.bin")
         os.sync()  # no repetition starts behind the write-back of the previous one's data
+        # Backed pages for every copy a system makes, of each kind (alluxio CACHE_THROUGH: a
+        # block in the MEM tier on tmpfs, and the UFS file's page cache), the same for every
+        # system. 2x on the data directory stays under the dirty background threshold here.
+        back_free_memory(cfg.write_bytes, "/dev/shm")
+        back_free_memory(2 * cfg.write_bytes, os.path.join(ds.root, ds.write_rel))
         try:
             job = _fio([f"--name={self.id}", f"--filename={path}", "--rw=write", "--bs=1M",
                         f"--size={cfg.write_bytes}"], timeout=1800)
