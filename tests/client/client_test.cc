@@ -287,6 +287,31 @@ TEST_F(ClientTest, AbortDropsTheFile) {
   EXPECT_FALSE(std::filesystem::exists(cluster_.ufs_root() + "/aborted"));
 }
 
+TEST_F(ClientTest, ChunksFilledInPlaceFollowBufferedWrites) {
+  // What Write buffered goes first; a partial chunk is sent as its bytes, not its capacity.
+  TestClient c(cluster_);
+  const std::string data = RandomData(300000, 7);
+  auto info = c.Run([](FileSystemClient& fs, std::string data) -> Task<Result<FileInfo>> {
+    const std::span<const char> bytes(data);
+    auto out = co_await fs.CreateFile("/chunks");
+    if (!out) co_return out.failure();
+    if (Status s = co_await (*out)->Write(bytes.first(1000)); !s) co_return s.failure();
+    client::FileOutStream::Chunk full = (*out)->NewChunk(100000);
+    full.Append(bytes.subspan(1000, 100000));
+    if (Status s = co_await (*out)->WriteChunk(std::move(full)); !s) co_return s.failure();
+    client::FileOutStream::Chunk partial = (*out)->NewChunk(250000);
+    partial.Append(bytes.subspan(101000));
+    if (Status s = co_await (*out)->WriteChunk(std::move(partial)); !s) co_return s.failure();
+    co_return co_await (*out)->Close();
+  }(c.fs(), data));
+  ASSERT_TRUE(info.ok()) << info.error().ToString();
+  EXPECT_EQ(info->length, data.size());
+  auto read = c.Run(ReadFile(c.fs(), "/chunks"));
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_TRUE(*read == data);
+  EXPECT_TRUE(ReadLocalFile(cluster_.ufs_root() + "/chunks") == data);
+}
+
 TEST_F(ClientTest, NamespaceOperations) {
   TestClient c(cluster_);
   FileSystemClient& fs = c.fs();
