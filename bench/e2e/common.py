@@ -109,7 +109,7 @@ def drop_caches():
 
 def back_free_memory(nbytes, directory):
     """Writes `nbytes` to an unlinked file in `directory`, then closes it (freeing its pages
-    before any write-back); returns the MiB written.
+    before any write-back).
 
     This VM's host takes back free guest memory (free page reporting, kernel option
     page_reporting.page_reporting_order=11), and the first write to such a page waits for the
@@ -129,7 +129,6 @@ def back_free_memory(nbytes, directory):
         log(f"backing free memory stopped after {written >> 20} MiB: {e}")
     finally:
         os.close(fd)
-    return written >> 20
 
 
 def fs_type(path):

@@ -118,8 +118,8 @@ def markdown(report):
            "rclone); above 1× is faster, also for times. Page, dentry and inode caches are "
            "dropped before every read measurement (and before epoch 1, not epoch 2). Before "
            "every write, as much tmpfs as is written and twice that of the data directory's "
-           "page cache are written and freed, so that the write lands in memory the VM's host has backed "
-           "(free page reporting returns idle guest memory to the host).", "",
+           "page cache are written and freed, so that the write lands in memory the VM's host "
+           "has backed (free page reporting returns idle guest memory to the host).", "",
            "| workload | unit | " + " | ".join(systems) + " |",
            "|---|---|" + "---|" * len(systems)]
     for row in report["rows"]:

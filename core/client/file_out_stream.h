@@ -14,6 +14,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/client/client_types.h"
@@ -42,6 +43,17 @@ class FileOutStream {
   class Chunk {
    public:
     Chunk() = default;  // empty, capacity 0
+    // A moved-from chunk is empty (its bytes belong to the destination's message).
+    Chunk(Chunk&& other) noexcept
+        : request_(std::move(other.request_)),
+          data_(std::exchange(other.data_, {})),
+          size_(std::exchange(other.size_, 0)) {}
+    Chunk& operator=(Chunk&& other) noexcept {
+      request_ = std::move(other.request_);
+      data_ = std::exchange(other.data_, {});
+      size_ = std::exchange(other.size_, 0);
+      return *this;
+    }
     size_t size() const { return size_; }
     size_t capacity() const { return data_.size(); }
     size_t room() const { return capacity() - size_; }

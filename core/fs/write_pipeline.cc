@@ -83,8 +83,7 @@ void WritePipeline::QueueFill() {
   const uint64_t end = fill_offset_ + fill_.size();
   KeepTail(end);
   queued_bytes_ += fill_.size();
-  queue_.push_back(std::move(fill_));
-  fill_ = client::FileOutStream::Chunk();
+  queue_.push_back(std::move(fill_));  // leaves fill_ empty
   fill_offset_ = end;
   StartSender();
 }
