@@ -76,8 +76,8 @@ constexpr PropertyDef kProperties[] = {
      {},
      0,
      kMaxPort},
-    {K::kWorkerDomainSocketAddress, "alluxio.worker.data.server.domain.socket.address",
-     T::kString, "${alluxio.work.dir}/run",
+    {K::kWorkerDomainSocketAddress, "alluxio.worker.data.server.domain.socket.address", T::kString,
+     "${alluxio.work.dir}/run",
      "Directory of the worker's unix socket (worker-<rpc port>.sock), which clients on the same "
      "host use instead of TCP; empty: none. (Alluxio's name; this is its as.uuid=true form.)"},
     {K::kWorkerRamdiskSize, "alluxio.worker.ramdisk.size", T::kBytes, "1GB",
@@ -284,6 +284,10 @@ constexpr PropertyDef kProperties[] = {
      "Let the kernel read a file cached whole in one block file on this host straight from that "
      "file (FUSE passthrough; needs CAP_SYS_ADMIN and Linux 6.9+, else reads go through the "
      "server)."},
+    {K::kFuseIoUringEnabled, "alluxio.fuse.io_uring.enabled", T::kBool, "false",
+     "Serve the mount over FUSE-over-io_uring: one ring per CPU, so a request is answered on the "
+     "CPU that made it (Linux 6.14+; the fuse module's enable_uring is set to Y when it is N; "
+     "else /dev/fuse serves the mount)."},
 };
 
 static_assert(std::size(kProperties) == kPropertyCount, "one registry row per PropertyKey");

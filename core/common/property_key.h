@@ -98,6 +98,7 @@ enum class PropertyKey : int {
   kFuseMaxwriteBytes,
   kFuseSharedCachingReaderEnabled,
   kFusePassthroughEnabled,
+  kFuseIoUringEnabled,
 
   kCount  // not a property
 };

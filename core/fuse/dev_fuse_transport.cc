@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -22,81 +21,17 @@
 #include <asio/posix/stream_descriptor.hpp>
 
 #include "core/common/logging.h"
+#include "core/fuse/access_filter.h"
 #include "core/fuse/fuse_abi.h"
 #include "core/fuse/fuse_codec.h"
+#include "core/fuse/prefaulted_region.h"
+#include "core/reactor/run_on_each.h"
 #include "core/reactor/task_group.h"
-
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
 
 namespace alluxio::fuse {
 namespace {
 
 constexpr std::string_view kComponent = "fuse-transport";
-
-size_t RoundUpToPage(size_t n) {
-  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-  return (n + page - 1) / page * page;
-}
-
-// Opcodes libfuse lets through for other users under allow_root (fuse_lowlevel.c), plus those
-// that take no reply.
-bool AllowedForOthers(uint32_t opcode) {
-  using abi::Opcode;
-  switch (static_cast<Opcode>(opcode)) {
-    case Opcode::kInit:
-    case Opcode::kRead:
-    case Opcode::kWrite:
-    case Opcode::kFsync:
-    case Opcode::kRelease:
-    case Opcode::kReaddir:
-    case Opcode::kReaddirplus:
-    case Opcode::kFsyncdir:
-    case Opcode::kReleasedir:
-    case Opcode::kNotifyReply:
-    case Opcode::kForget:
-    case Opcode::kBatchForget:
-    case Opcode::kInterrupt:
-    case Opcode::kDestroy:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// Counts down when destroyed: a posted closure signals whether it ran or was dropped.
-class Countdown {
- public:
-  explicit Countdown(size_t n) : remaining_(n) {}
-  void Arrive(bool ran) {
-    std::lock_guard lock(mu_);
-    if (ran) ++ran_;
-    if (--remaining_ == 0) cv_.notify_all();
-  }
-  size_t Wait() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return remaining_ == 0; });
-    return ran_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  size_t remaining_;
-  size_t ran_ = 0;
-};
-
-struct Arrival {
-  std::shared_ptr<Countdown> countdown;
-  bool ran = false;
-  explicit Arrival(std::shared_ptr<Countdown> c) : countdown(std::move(c)) {}
-  Arrival(Arrival&& other) noexcept : countdown(std::move(other.countdown)), ran(other.ran) {}
-  Arrival& operator=(Arrival&&) = delete;
-  ~Arrival() {
-    if (countdown) countdown->Arrive(ran);
-  }
-};
 
 }  // namespace
 
@@ -145,7 +80,6 @@ class DevFuseTransport::Lane : public std::enable_shared_from_this<Lane> {
   ~Lane() {
     descriptor_.reset();  // only engaged here if the reactor stopped before Close ran
     if (fd_ >= 0) ::close(fd_);
-    if (region_ != nullptr) ::munmap(region_, region_size_);
   }
   Lane(const Lane&) = delete;
   Lane& operator=(const Lane&) = delete;
@@ -167,23 +101,13 @@ class DevFuseTransport::Lane : public std::enable_shared_from_this<Lane> {
     scratch_size_ = dispatcher_->ScratchSize();
     const size_t request_bytes = RoundUpToPage(request_size_);
     const size_t scratch_bytes = RoundUpToPage(scratch_size_);
-    region_size_ = slots * (request_bytes + scratch_bytes);
-    void* region =
-        ::mmap(nullptr, region_size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (region == MAP_FAILED) {
-      return Fail(ErrorCode::kNoSpace, fmt::format("cannot map {} bytes of request buffers: {}",
-                                                   region_size_, std::strerror(errno)));
-    }
-    region_ = static_cast<std::byte*>(region);
-    if (::madvise(region_, region_size_, MADV_POPULATE_WRITE) != 0) {
-      const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-      for (size_t off = 0; off < region_size_; off += page) {
-        *reinterpret_cast<volatile std::byte*>(region_ + off) = std::byte{0};
-      }
-    }
+    Result<PrefaultedRegion> region =
+        PrefaultedRegion::Map(slots * (request_bytes + scratch_bytes));
+    if (!region) return region.failure();
+    region_ = std::move(region.value());
     slots_.resize(slots);
     for (size_t i = 0; i < slots; ++i) {
-      std::byte* base = region_ + i * (request_bytes + scratch_bytes);
+      std::byte* base = region_.data() + i * (request_bytes + scratch_bytes);
       slots_[i] = Slot{base, base + request_bytes};
       free_.push_back(&slots_[i]);
     }
@@ -335,13 +259,10 @@ class DevFuseTransport::Lane : public std::enable_shared_from_this<Lane> {
 
   // A reply denied under allow_root; true if answered.
   bool Denied(std::span<const std::byte> message) {
-    const DevFuseTransportOptions& options = state_->options;
-    if (!options.root_and_owner_only || message.size() < sizeof(abi::InHeader)) return false;
+    if (message.size() < sizeof(abi::InHeader)) return false;
     abi::InHeader header;
     std::memcpy(&header, message.data(), sizeof(header));
-    if (header.uid == 0 || header.uid == options.owner || AllowedForOthers(header.opcode)) {
-      return false;
-    }
+    if (!state_->options.access.Denies(header)) return false;
     sink_.Reply(header.unique, EACCES, {});
     return true;
   }
@@ -370,8 +291,7 @@ class DevFuseTransport::Lane : public std::enable_shared_from_this<Lane> {
   int fd_ = -1;  // until Open hands it to descriptor_
   std::optional<asio::posix::stream_descriptor> descriptor_;
   std::unique_ptr<TaskGroup> tasks_;
-  std::byte* region_ = nullptr;
-  size_t region_size_ = 0;
+  PrefaultedRegion region_;
   size_t request_size_ = 0;
   size_t scratch_size_ = 0;
   std::vector<Slot> slots_;
@@ -417,16 +337,9 @@ Status DevFuseTransport::Start() {
 }
 
 size_t DevFuseTransport::RunOnLanes(std::function<void(Lane&)> fn) {
-  // On a reactor thread this would wait for itself.
-  assert(Reactor::Current() == nullptr);
-  auto countdown = std::make_shared<Countdown>(lanes_.size());
-  for (size_t i = 0; i < lanes_.size(); ++i) {
-    pool_.at(i).Post([lane = lanes_[i], fn, arrival = Arrival(countdown)]() mutable {
-      fn(*lane);
-      arrival.ran = true;
-    });
-  }
-  return countdown->Wait();
+  std::vector<Reactor*> reactors;
+  for (size_t i = 0; i < lanes_.size(); ++i) reactors.push_back(&pool_.at(i));
+  return RunOnEach(reactors, [this, fn = std::move(fn)](size_t i) { fn(*lanes_[i]); });
 }
 
 void DevFuseTransport::Stop() {

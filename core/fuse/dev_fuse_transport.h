@@ -31,14 +31,13 @@
 // at DEBUG, others at WARN.
 #pragma once
 
-#include <sys/types.h>
-
 #include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <vector>
 
+#include "core/fuse/access_filter.h"
 #include "core/fuse/dispatcher.h"
 #include "core/fuse/fuse_transport.h"
 #include "core/reactor/reactor.h"
@@ -50,11 +49,8 @@ struct DevFuseTransportOptions {
   size_t max_idle_threads = 16;
   // Reactors that read /dev/fuse (lanes), from the first; clamped to [1, pool size].
   size_t reading_reactors = 1;
-  // allow_root (FuseMount::root_and_owner_only()): requests from users other than root and
-  // `owner` are answered EACCES, except the ones libfuse also lets through (INIT, READ, WRITE,
-  // FSYNC, RELEASE, READDIR, READDIRPLUS, FSYNCDIR, RELEASEDIR) and those taking no reply.
-  bool root_and_owner_only = false;
-  uid_t owner = 0;
+  // allow_root: requests the filter denies are answered EACCES.
+  AccessFilter access;
   // Called once, on the reactor that answered INIT, right after the reply was written (the
   // kernel has processed it). Must not block.
   std::function<void()> on_initialized;

@@ -1,6 +1,7 @@
 #include "core/fuse/fuse_session.h"
 
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <string_view>
@@ -8,6 +9,7 @@
 
 #include "core/common/logging.h"
 #include "core/fuse/dev_fuse_transport.h"
+#include "core/fuse/uring_fuse_transport.h"
 
 namespace alluxio::fuse {
 namespace {
@@ -31,13 +33,11 @@ Result<std::unique_ptr<FuseSession>> FuseSession::Start(ReactorPool& pool, fs::F
   if (!mount.ok()) return mount.failure();
   session->mount_ = std::move(mount.value());
   session->mount_point_ = session->mount_->mount_point();
-  session->dispatcher_ = std::make_shared<FuseDispatcher>(fs, options.fuse, session->mount_->fd());
 
   DevFuseTransportOptions transport_options;
   transport_options.max_idle_threads = options.request_slots;
   transport_options.reading_reactors = options.reading_reactors;
-  transport_options.root_and_owner_only = session->mount_->root_and_owner_only();
-  transport_options.owner = session->mount_->owner();
+  transport_options.access = {session->mount_->root_and_owner_only(), session->mount_->owner()};
   const dev_t device = session->mount_->device();
   const uint32_t read_ahead_kb = options.read_ahead_kb;
   const std::string mount_point = session->mount_point_;
@@ -52,15 +52,45 @@ Result<std::unique_ptr<FuseSession>> FuseSession::Start(ReactorPool& pool, fs::F
               read_ahead_kb, s.error().ToString());
     }
   };
-  session->transport_ = std::make_unique<DevFuseTransport>(
-      pool, session->mount_->fd(), session->dispatcher_, std::move(transport_options));
+  Status started = session->StartTransport(pool, fs, options, transport_options);
   session->options_ = std::move(options);
-  if (Status s = session->transport_->Start(); !s.ok()) {
+  if (Status s = std::move(started); !s.ok()) {
     session->Stop();
     return Fail(s.code(),
                 fmt::format("cannot serve {}: {}", session->mount_point_, s.error().message));
   }
   return session;
+}
+
+Status FuseSession::StartTransport(ReactorPool& pool, fs::FileSystem& fs,
+                                   const FuseSessionOptions& options,
+                                   const DevFuseTransportOptions& dev_fuse) {
+  const int fd = mount_->fd();
+  if (options.io_uring) {
+    if (Status ready = UringFuseTransport::KernelReady(); !ready.ok()) {
+      ALX_LOG(kWarn, kComponent, "{}: serving /dev/fuse: {}", mount_point_, ready.error().message);
+    } else {
+      FuseOptions fuse = options.fuse;
+      fuse.over_io_uring = true;
+      dispatcher_ = std::make_shared<FuseDispatcher>(fs, fuse, fd);
+      UringFuseTransportOptions uring;
+      uring.dev_fuse = dev_fuse;
+      // /dev/fuse then carries INIT, FORGET, INTERRUPT and what comes before the rings are live.
+      uring.dev_fuse.max_idle_threads = std::min<size_t>(dev_fuse.max_idle_threads, 4);
+      const size_t cpus = std::max<size_t>(pool.size(), 1);
+      uring.queue_depth = std::max<size_t>(2, (options.request_slots + cpus - 1) / cpus);
+      uring.min_payload = size_t{fuse.max_pages} * static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+      transport_ = std::make_unique<UringFuseTransport>(pool, fd, dispatcher_, std::move(uring));
+      Status s = transport_->Start();
+      if (s.ok()) return s;
+      ALX_LOG(kWarn, kComponent, "{}: FUSE over io_uring unavailable, serving /dev/fuse: {}",
+              mount_point_, s.error().message);
+      transport_.reset();
+    }
+  }
+  dispatcher_ = std::make_shared<FuseDispatcher>(fs, options.fuse, fd);
+  transport_ = std::make_unique<DevFuseTransport>(pool, fd, dispatcher_, dev_fuse);
+  return transport_->Start();
 }
 
 FuseSession::~FuseSession() { Stop(); }

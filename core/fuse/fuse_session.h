@@ -1,5 +1,6 @@
-// One mount being served: the FuseMount, the dispatcher and a transport (DevFuseTransport) on
-// the reactors of a ReactorPool.
+// One mount being served: the FuseMount, the dispatcher and a transport on the reactors of a
+// ReactorPool: UringFuseTransport when io_uring is asked for and the kernel can, else (or when
+// the rings cannot be set up) DevFuseTransport.
 //
 //   auto session = FuseSession::Start(pool, fs, options);   // mounted and reading
 //   session.value()->WaitUntilFinished();                    // until unmounted, or Stop()
@@ -19,6 +20,7 @@
 
 #include "core/common/result.h"
 #include "core/fs/file_system.h"
+#include "core/fuse/dev_fuse_transport.h"
 #include "core/fuse/dispatcher.h"
 #include "core/fuse/fuse_mount.h"
 #include "core/fuse/fuse_options.h"
@@ -35,6 +37,9 @@ struct FuseSessionOptions {
   size_t request_slots = 16;
   // Reactors that read /dev/fuse and serve requests (the first ones of the pool).
   size_t reading_reactors = 1;
+  // FUSE over io_uring (uring_fuse_transport.h): a queue per CPU, request_slots spread over
+  // them. Falls back to /dev/fuse, with a warning, where the kernel cannot.
+  bool io_uring = false;
   // How long Stop lets running requests finish before cancelling them.
   std::chrono::milliseconds drain_timeout{5000};
   // The mount's readahead is raised to at least this after INIT (0: left to the kernel).
@@ -75,6 +80,9 @@ class FuseSession {
 
  private:
   FuseSession() = default;
+  // Builds dispatcher_ and transport_ and starts it (io_uring first when asked for).
+  Status StartTransport(ReactorPool& pool, fs::FileSystem& fs, const FuseSessionOptions& options,
+                        const DevFuseTransportOptions& dev_fuse);
 
   FuseSessionOptions options_;
   std::string mount_point_;

@@ -43,6 +43,7 @@ Task<Status> CheckAlluxioPath(fs::AlluxioFileSystem* fs, std::string alluxio_pat
 // (said once in the log rather than ignored silently).
 void ApplyFuseProperties(const Configuration& conf, FuseMountSpec* spec) {
   spec->fuse.passthrough = conf.GetBool(PropertyKey::kFusePassthroughEnabled);
+  spec->io_uring = conf.GetBool(PropertyKey::kFuseIoUringEnabled);
   if (conf.IsSet(PropertyKey::kFuseMaxwriteBytes) && spec->fuse.max_write == 0) {
     spec->fuse.max_write = static_cast<uint32_t>(conf.GetBytes(PropertyKey::kFuseMaxwriteBytes));
   }
@@ -127,6 +128,7 @@ Result<std::unique_ptr<FuseDaemon>> FuseDaemon::Start(const Configuration& conf,
   options.mount.mount_options = d.spec_.kernel_options;
   options.fuse = d.spec_.fuse;
   options.request_slots = d.spec_.request_slots;
+  options.io_uring = d.spec_.io_uring;
   auto session = fuse::FuseSession::Start(*d.pool_, *d.fs_, options);
   if (!session.ok()) return Fail(session.error());
   d.session_ = std::move(*session);
@@ -138,9 +140,9 @@ Result<std::unique_ptr<FuseDaemon>> FuseDaemon::Start(const Configuration& conf,
   } else {
     d.registered_ = true;
   }
-  ALX_LOG(kInfo, kLog, "mounted alluxio path {} at {} (options: {}; {} request slots)",
+  ALX_LOG(kInfo, kLog, "mounted alluxio path {} at {} (options: {}; {} request slots; {})",
           d.spec_.alluxio_path, d.spec_.mount_point, fmt::join(d.spec_.items, ","),
-          d.spec_.request_slots);
+          d.spec_.request_slots, d.session_->transport().name());
   return daemon;
 }
 

@@ -28,6 +28,7 @@ struct FuseMountSpec {
   fuse::FuseOptions fuse;
   std::vector<std::string> kernel_options;  // for the mount(2) data string
   size_t request_slots = 16;                // max_idle_threads
+  bool io_uring = false;                    // alluxio.fuse.io_uring.enabled
   std::vector<std::string> items;           // the -o items as given, for logs and `stat`
 };
 

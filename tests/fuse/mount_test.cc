@@ -13,12 +13,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -33,6 +35,7 @@
 
 #include "core/fuse/dev_fuse_transport.h"
 #include "core/fuse/fuse_mount.h"
+#include "core/fuse/uring_fuse_transport.h"
 #include "tests/fuse/memory_file_system.h"
 #include "tests/util/temp_dir.h"
 
@@ -567,6 +570,78 @@ TEST_F(MountTest, RequestSlotsBoundTheRequestsServedConcurrently) {
   fs_.block = false;
   for (auto& r : readers) r.join();
   EXPECT_EQ(correct.load(), 5);
+}
+
+// Runs fn on a thread pinned to `cpu`, so the kernel hands its requests to that CPU's queue.
+void OnCpu(int cpu, const std::function<void()>& fn) {
+  std::thread thread([&] {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    (void)::pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+    fn();
+  });
+  thread.join();
+}
+
+TEST_F(MountTest, IoUringServesEveryCpuFromItsRingAndEndsOnUnmount) {
+  if (Status ready = UringFuseTransport::KernelReady(); !ready.ok()) {
+    GTEST_SKIP() << ready.error().ToString();
+  }
+  FuseSessionOptions options = Options();
+  options.io_uring = true;
+  options.fuse.direct_io = true;  // every read reaches the server
+  ASSERT_NO_FATAL_FAILURE(Start(std::move(options)));
+  ASSERT_STREQ(session_->transport().name(), "io-uring");
+  const auto& transport = dynamic_cast<const UringFuseTransport&>(session_->transport());
+  struct stat st {};
+  ASSERT_EQ(::stat(mount_point_.c_str(), &st), 0) << std::strerror(errno);  // after INIT
+  // 16 slots over 2 reactors: 8 entries in each queue.
+  ASSERT_TRUE(WaitFor([&] { return transport.registered_entries() == transport.queues() * 8; }))
+      << transport.registered_entries() << " entries registered";
+  EXPECT_NE(session_->dispatcher().negotiated_flags() & abi::kOverIoUring, 0u);
+
+  const std::string data = Pattern((2 << 20) + 4321);
+  const int cpus = static_cast<int>(std::min<size_t>(transport.queues(), 2));
+  for (int cpu = 0; cpu < cpus; ++cpu) {
+    const uint64_t before = transport.ring_requests();
+    const std::string dir = Path("cpu" + std::to_string(cpu));
+    OnCpu(cpu, [&] {
+      ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0) << std::strerror(errno);
+      EXPECT_EQ(::mkdir(dir.c_str(), 0755), -1);
+      EXPECT_EQ(errno, EEXIST);
+      struct stat missing {};
+      EXPECT_EQ(::stat((dir + "/missing").c_str(), &missing), -1);
+      EXPECT_EQ(errno, ENOENT);
+      // WRITE payloads arrive in the ring's payload buffer; READ replies are built in it.
+      ASSERT_NO_FATAL_FAILURE(WritePath(dir + "/file", data));
+      EXPECT_EQ(ReadPath(dir + "/file"), data);
+      DIR* listing = ::opendir(dir.c_str());
+      ASSERT_NE(listing, nullptr) << std::strerror(errno);
+      std::vector<std::string> names;
+      while (dirent* e = ::readdir(listing)) names.emplace_back(e->d_name);
+      ::closedir(listing);
+      std::sort(names.begin(), names.end());
+      EXPECT_EQ(names, (std::vector<std::string>{".", "..", "file"}));
+    });
+    EXPECT_GT(transport.ring_requests(), before + 5)
+        << "CPU " << cpu << " was not served by a ring";
+  }
+
+  std::atomic<bool> returned{false};
+  std::thread waiter([&] {
+    session_->WaitUntilFinished();
+    returned = true;
+  });
+  const std::string command = "umount " + session_->mount_point();
+  EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  EXPECT_TRUE(WaitFor([&] { return returned.load(); })) << "WaitUntilFinished did not return";
+  if (!returned) session_->Stop();
+  waiter.join();
+  EXPECT_TRUE(session_->finished());
+  session_->Stop();
+  EXPECT_EQ(transport.registered_entries(), 0u);
+  EXPECT_FALSE(IsFuseMountPoint(mount_point_));
 }
 
 TEST_F(MountTest, ExternalUmountEndsTheSession) {
