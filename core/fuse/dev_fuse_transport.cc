@@ -24,6 +24,7 @@
 #include "core/fuse/access_filter.h"
 #include "core/fuse/fuse_abi.h"
 #include "core/fuse/fuse_codec.h"
+#include "core/fuse/in_flight_requests.h"
 #include "core/fuse/prefaulted_region.h"
 #include "core/reactor/run_on_each.h"
 #include "core/reactor/task_group.h"
@@ -39,26 +40,17 @@ constexpr std::string_view kComponent = "fuse-transport";
 // the transport).
 struct DevFuseTransport::State {
   DevFuseTransportOptions options;
-  std::atomic<size_t> in_flight{0};
+  InFlightRequests in_flight;
   std::atomic<bool> finished{false};
   std::atomic<bool> init_reported{false};
-  std::atomic<size_t> idle_waiters{0};  // WaitIdle callers: only they are woken per request
   std::mutex mu;
   std::condition_variable finished_cv;
-  std::condition_variable idle_cv;
 
   void Finish(std::string_view why) {
     if (finished.exchange(true, std::memory_order_acq_rel)) return;
     ALX_LOG(kInfo, kComponent, "stopped reading /dev/fuse: {}", why);
     std::lock_guard lock(mu);
     finished_cv.notify_all();
-  }
-  void RequestDone() {
-    if (in_flight.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
-        idle_waiters.load(std::memory_order_seq_cst) > 0) {
-      std::lock_guard lock(mu);
-      idle_cv.notify_all();
-    }
   }
 };
 
@@ -241,7 +233,7 @@ class DevFuseTransport::Lane : public std::enable_shared_from_this<Lane> {
       return;
     }
     // A request that was read is always served, even after Stop.
-    state_->in_flight.fetch_add(1, std::memory_order_acq_rel);
+    state_->in_flight.Begin();
     MaybeRead();
     if (tasks_) {
       SlotLease lease(shared_from_this(), slot);
@@ -253,7 +245,7 @@ class DevFuseTransport::Lane : public std::enable_shared_from_this<Lane> {
 
   void Release(Slot* slot) {
     free_.push_back(slot);
-    state_->RequestDone();
+    state_->in_flight.End();
     MaybeRead();
   }
 
@@ -359,9 +351,7 @@ void DevFuseTransport::Close() {
   lanes_.clear();  // requests still running keep their lane alive
 }
 
-size_t DevFuseTransport::in_flight() const {
-  return state_->in_flight.load(std::memory_order_acquire);
-}
+size_t DevFuseTransport::in_flight() const { return state_->in_flight.count(); }
 
 bool DevFuseTransport::finished() const { return state_->finished.load(std::memory_order_acquire); }
 
@@ -376,17 +366,7 @@ bool DevFuseTransport::WaitFinished(std::chrono::milliseconds timeout) {
 }
 
 bool DevFuseTransport::WaitIdle(std::chrono::milliseconds timeout) {
-  state_->idle_waiters.fetch_add(1, std::memory_order_seq_cst);
-  std::unique_lock lock(state_->mu);
-  auto done = [&] { return state_->in_flight.load(std::memory_order_seq_cst) == 0; };
-  bool idle = true;
-  if (timeout == kForever) {
-    state_->idle_cv.wait(lock, done);
-  } else {
-    idle = state_->idle_cv.wait_for(lock, timeout, done);
-  }
-  state_->idle_waiters.fetch_sub(1, std::memory_order_seq_cst);
-  return idle;
+  return state_->in_flight.WaitNone(timeout);
 }
 
 std::vector<size_t> DevFuseTransport::slots_per_reactor() const {

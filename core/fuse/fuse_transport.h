@@ -1,6 +1,7 @@
 // How requests get from the kernel to the dispatcher and replies back: the seam between a
 // FuseSession and one kernel channel. Implementations: DevFuseTransport (classic read/writev
-// on /dev/fuse clones, dev_fuse_transport.h); FUSE over io_uring comes next to it.
+// on /dev/fuse clones, dev_fuse_transport.h) and UringFuseTransport (FUSE over io_uring, a ring
+// per CPU, uring_fuse_transport.h).
 //
 // Lifecycle: constructed → Start() → serving → finished (the kernel ended the session, or
 // Stop()) → Close() → destroyed. Start, Stop, Close and the Wait* calls are made from a

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <condition_variable>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -21,6 +20,7 @@
 #include "core/common/logging.h"
 #include "core/fuse/fuse_abi.h"
 #include "core/fuse/fuse_codec.h"
+#include "core/fuse/in_flight_requests.h"
 #include "core/fuse/prefaulted_region.h"
 #include "core/reactor/run_on_each.h"
 #include "core/reactor/task_group.h"
@@ -70,13 +70,11 @@ void PrepUringCommand(io_uring_sqe* sqe, abi::UringCmd command, uint16_t qid, ui
 struct UringFuseTransport::Shared {
   std::shared_ptr<FuseDispatcher> dispatcher;
   AccessFilter access;
-  std::atomic<size_t> in_flight{0};
+  InFlightRequests in_flight;
   std::atomic<uint64_t> ring_requests{0};
   std::atomic<size_t> registered{0};
-  std::atomic<size_t> idle_waiters{0};
   std::atomic<bool> ended{false};
   std::mutex mu;
-  std::condition_variable idle_cv;
   DevFuseTransport* dev_fuse = nullptr;  // guarded by mu; cleared by Close
 
   // Ends the session's serving: the /dev/fuse side stops too, so finished() turns true.
@@ -85,13 +83,6 @@ struct UringFuseTransport::Shared {
     ALX_LOG(kInfo, kComponent, "io_uring queues stopped: {}", why);
     std::lock_guard lock(mu);
     if (dev_fuse != nullptr) dev_fuse->Stop();
-  }
-  void RequestDone() {
-    if (in_flight.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
-        idle_waiters.load(std::memory_order_seq_cst) > 0) {
-      std::lock_guard lock(mu);
-      idle_cv.notify_all();
-    }
   }
 };
 
@@ -260,14 +251,15 @@ class UringFuseTransport::Queue : public std::enable_shared_from_this<Queue> {
     bool live = false;  // holds a command in the kernel, or serves a request
   };
 
-  // A request's claim on its queue: RequestDone when it finished, or was destroyed unrun.
+  // A request's claim on its queue: ends its in-flight count when it finished, or was destroyed
+  // unrun.
   class Lease {
    public:
     Lease(std::shared_ptr<Queue> queue, Entry* entry) : queue_(std::move(queue)), entry_(entry) {}
     Lease(Lease&& other) noexcept : queue_(std::move(other.queue_)), entry_(other.entry_) {}
     Lease& operator=(Lease&&) = delete;
     ~Lease() {
-      if (queue_) queue_->shared_->RequestDone();
+      if (queue_) queue_->shared_->in_flight.End();
     }
     Queue& queue() const { return *queue_; }
     Entry& entry() const { return *entry_; }
@@ -354,10 +346,10 @@ class UringFuseTransport::Queue : public std::enable_shared_from_this<Queue> {
       Commit(*entry);
       return;
     }
-    shared_->in_flight.fetch_add(1, std::memory_order_acq_rel);
+    shared_->in_flight.Begin();
     shared_->ring_requests.fetch_add(1, std::memory_order_relaxed);
     if (!tasks_) {
-      shared_->RequestDone();
+      shared_->in_flight.End();
       return;
     }
     tasks_->Spawn(Serve(Lease(shared_from_this(), entry), request, scratch), "fuse request");
@@ -582,8 +574,7 @@ void UringFuseTransport::Close() {
 }
 
 size_t UringFuseTransport::in_flight() const {
-  return shared_->in_flight.load(std::memory_order_acquire) +
-         (dev_fuse_ ? dev_fuse_->in_flight() : 0);
+  return shared_->in_flight.count() + (dev_fuse_ ? dev_fuse_->in_flight() : 0);
 }
 
 bool UringFuseTransport::finished() const { return !dev_fuse_ || dev_fuse_->finished(); }
@@ -595,23 +586,10 @@ bool UringFuseTransport::WaitFinished(std::chrono::milliseconds timeout) {
 bool UringFuseTransport::WaitIdle(std::chrono::milliseconds timeout) {
   const auto start = std::chrono::steady_clock::now();
   if (dev_fuse_ && !dev_fuse_->WaitIdle(timeout)) return false;
-  std::chrono::milliseconds left = timeout;
-  if (timeout != kForever) {
-    left = std::max(std::chrono::milliseconds(0),
-                    timeout - std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::steady_clock::now() - start));
-  }
-  shared_->idle_waiters.fetch_add(1, std::memory_order_seq_cst);
-  std::unique_lock lock(shared_->mu);
-  auto done = [&] { return shared_->in_flight.load(std::memory_order_seq_cst) == 0; };
-  bool idle = true;
-  if (left == kForever) {
-    shared_->idle_cv.wait(lock, done);
-  } else {
-    idle = shared_->idle_cv.wait_for(lock, left, done);
-  }
-  shared_->idle_waiters.fetch_sub(1, std::memory_order_seq_cst);
-  return idle;
+  if (timeout == kForever) return shared_->in_flight.WaitNone(kForever);
+  const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  return shared_->in_flight.WaitNone(std::max(std::chrono::milliseconds(0), timeout - spent));
 }
 
 size_t UringFuseTransport::registered_entries() const {

@@ -242,6 +242,21 @@ class MountTest : public ::testing::Test {
 
   std::string Path(const std::string& name) const { return mount_point_ + "/" + name; }
 
+  // umount(8) from outside: WaitUntilFinished returns and the session is finished.
+  void ExpectUmountEndsTheSession() {
+    std::atomic<bool> returned{false};
+    std::thread waiter([&] {
+      session_->WaitUntilFinished();
+      returned = true;
+    });
+    const std::string command = "umount " + session_->mount_point();
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    EXPECT_TRUE(WaitFor([&] { return returned.load(); })) << "WaitUntilFinished did not return";
+    if (!returned) session_->Stop();  // unblocks the waiter
+    waiter.join();
+    EXPECT_TRUE(session_->finished());
+  }
+
   alluxio::testing::TempDir dir_;
   const std::string mount_point_ = dir_.Sub("mnt");
   MountGuard guard_{mount_point_};
@@ -628,17 +643,7 @@ TEST_F(MountTest, IoUringServesEveryCpuFromItsRingAndEndsOnUnmount) {
         << "CPU " << cpu << " was not served by a ring";
   }
 
-  std::atomic<bool> returned{false};
-  std::thread waiter([&] {
-    session_->WaitUntilFinished();
-    returned = true;
-  });
-  const std::string command = "umount " + session_->mount_point();
-  EXPECT_EQ(std::system(command.c_str()), 0) << command;
-  EXPECT_TRUE(WaitFor([&] { return returned.load(); })) << "WaitUntilFinished did not return";
-  if (!returned) session_->Stop();
-  waiter.join();
-  EXPECT_TRUE(session_->finished());
+  ExpectUmountEndsTheSession();
   session_->Stop();
   EXPECT_EQ(transport.registered_entries(), 0u);
   EXPECT_FALSE(IsFuseMountPoint(mount_point_));
@@ -648,17 +653,7 @@ TEST_F(MountTest, ExternalUmountEndsTheSession) {
   ASSERT_NO_FATAL_FAILURE(Start(Options()));
   struct stat st {};
   ASSERT_EQ(::stat(mount_point_.c_str(), &st), 0);
-  std::atomic<bool> returned{false};
-  std::thread waiter([&] {
-    session_->WaitUntilFinished();
-    returned = true;
-  });
-  const std::string command = "umount " + session_->mount_point();
-  EXPECT_EQ(std::system(command.c_str()), 0) << command;
-  EXPECT_TRUE(WaitFor([&] { return returned.load(); })) << "WaitUntilFinished did not return";
-  if (!returned) session_->Stop();  // unblocks the waiter
-  waiter.join();
-  EXPECT_TRUE(session_->finished());
+  ExpectUmountEndsTheSession();
   EXPECT_FALSE(IsFuseMountPoint(mount_point_));
   session_->Stop();  // nothing left to unmount: must not fail or touch the path
   ASSERT_EQ(::stat(mount_point_.c_str(), &st), 0);
