@@ -6,7 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include <asio/basic_socket_acceptor.hpp>
 #include <asio/experimental/as_tuple.hpp>
@@ -79,7 +81,12 @@ Result<std::unique_ptr<RpcServer>> RpcServer::Listen(const Endpoint& endpoint,
   acceptor.open(bind_to.protocol(), ec);
   if (ec) return Fail(ListenError(ec, "socket " + endpoint.ToString()));
   if (state->tcp) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  acceptor.bind(bind_to, ec);
+  const auto give_up = std::chrono::steady_clock::now() + state->options.busy_patience;
+  while (true) {
+    acceptor.bind(bind_to, ec);
+    if (ec != asio::error::address_in_use || std::chrono::steady_clock::now() >= give_up) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // startup: nothing else runs
+  }
   if (ec) return Fail(ListenError(ec, "bind " + endpoint.ToString()));
   acceptor.listen(state->options.backlog, ec);
   if (ec) return Fail(ListenError(ec, "listen " + endpoint.ToString()));

@@ -6,6 +6,7 @@
 //   uint16_t port = (*server)->endpoint().port;     // the bound port
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -27,7 +28,14 @@ using BootstrapFactory = std::function<capnp::Capability::Client()>;
 struct ServerOptions {
   ConnectionOptions connection;
   int backlog = 128;
+  // How long a TCP bind that finds the address in use is retried (every 50 ms) before kBusy: a
+  // process restarted right after its predecessor died finds the port held until the kernel
+  // has torn down the dead process's io_uring (which holds its pending accept's listener).
+  std::chrono::milliseconds busy_patience{0};
 };
+
+// The master's and the worker's busy_patience.
+inline constexpr std::chrono::milliseconds kRestartBindPatience{5000};
 
 // Contract: created, used and destroyed on one reactor thread, before that reactor stops.
 class RpcServer {

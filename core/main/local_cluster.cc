@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -84,6 +85,14 @@ void StopProcess(pid_t pid) {
   if (kill(pid, 0) == 0) kill(pid, SIGKILL);
 }
 
+bool ConnectedToItself(int fd) {
+  sockaddr_storage local{}, remote{};
+  socklen_t local_len = sizeof(local), remote_len = sizeof(remote);
+  return getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0 &&
+         getpeername(fd, reinterpret_cast<sockaddr*>(&remote), &remote_len) == 0 &&
+         local_len == remote_len && std::memcmp(&local, &remote, local_len) == 0;
+}
+
 }  // namespace
 
 bool TcpReachable(const std::string& host, int port, std::chrono::milliseconds timeout) {
@@ -96,6 +105,9 @@ bool TcpReachable(const std::string& host, int port, std::chrono::milliseconds t
   for (addrinfo* a = found; a != nullptr && !reachable; a = a->ai_next) {
     int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) continue;
+    // The probe's TIME_WAIT must not keep a server that binds with SO_REUSEADDR off the port.
+    const int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
     if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
       reachable = true;
     } else if (errno == EINPROGRESS) {
@@ -105,6 +117,9 @@ bool TcpReachable(const std::string& host, int port, std::chrono::milliseconds t
       reachable = poll(&p, 1, static_cast<int>(timeout.count())) == 1 &&
                   getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
     }
+    // A dead loopback port in the ephemeral range can be picked as the probe's own source port:
+    // TCP simultaneous open then "connects" the socket to itself, with nobody listening.
+    reachable = reachable && !ConnectedToItself(fd);
     close(fd);
   }
   freeaddrinfo(found);

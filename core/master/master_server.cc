@@ -41,7 +41,8 @@ Result<std::unique_ptr<MasterServer>> MasterServer::Start(const Configuration& c
   auto server = rpc::RpcServer::Listen(
       endpoint,
       [shared = std::make_shared<wire::Master::Client>(
-           std::move(bootstrap))]() -> capnp::Capability::Client { return *shared; });
+           std::move(bootstrap))]() -> capnp::Capability::Client { return *shared; },
+      rpc::ServerOptions{.busy_patience = rpc::kRestartBindPatience});
   if (!server.ok()) return server.failure();
   master->server_ = std::move(server).value();
 

@@ -188,7 +188,8 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
   auto bootstrap = [service]() -> capnp::Capability::Client { return *service; };
   std::string bind_host = conf.GetString(PropertyKey::kWorkerBindHost);
   auto server = rpc::RpcServer::Listen(
-      rpc::Endpoint::Tcp(bind_host, conf.GetInt(PropertyKey::kWorkerRpcPort)), bootstrap);
+      rpc::Endpoint::Tcp(bind_host, conf.GetInt(PropertyKey::kWorkerRpcPort)), bootstrap,
+      rpc::ServerOptions{.busy_patience = rpc::kRestartBindPatience});
   if (!server.ok()) return server.failure();
   worker->server_ = std::move(server).value();
   const std::string socket_dir = conf.GetString(PropertyKey::kWorkerDomainSocketAddress);

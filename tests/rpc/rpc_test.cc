@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <future>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -38,7 +39,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::RpcTest;
-
 
 std::string UniqueSocketPath(const char* tag) {
   static int counter = 0;
@@ -366,6 +366,46 @@ Task<ErrorCode> ConnectAfterStop() {
 TEST(RpcConnectTest, StoppedServerRefusesConnections) {
   ReactorPool pool({.reactors = 1, .blocking_threads = 1});
   EXPECT_EQ(BlockOn(pool.at(0), ConnectAfterStop()), ErrorCode::kUnavailable);
+}
+
+// A plain listening socket on a free loopback port; -1 on failure.
+int ListenOnLoopback(uint16_t* port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      ::listen(fd, 1) != 0 || ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  *port = ntohs(addr.sin_port);
+  return fd;
+}
+
+// nullopt once listening, else the error's code.
+Task<std::optional<ErrorCode>> ListenCode(uint16_t port, std::chrono::milliseconds patience) {
+  auto server = RpcServer::Listen(
+      Endpoint::Tcp("127.0.0.1", port),
+      [stats = std::make_shared<test::TestServiceStats>()] { return test::MakeTestService(stats); },
+      ServerOptions{.busy_patience = patience});
+  if (server) co_return std::nullopt;
+  co_return server.code();
+}
+
+TEST(RpcListenTest, BusyPortIsRetriedForThePatienceGiven) {
+  ReactorPool pool({.reactors = 1, .blocking_threads = 1});
+  uint16_t port = 0;
+  const int holder = ListenOnLoopback(&port);
+  ASSERT_GE(holder, 0);
+  EXPECT_EQ(BlockOn(pool.at(0), ListenCode(port, 0ms)), ErrorCode::kBusy);
+  std::thread release([holder] {
+    std::this_thread::sleep_for(300ms);
+    ::close(holder);
+  });
+  EXPECT_EQ(BlockOn(pool.at(0), ListenCode(port, 10s)), std::nullopt);
+  release.join();
 }
 
 TEST(EndpointTest, ParsesAndPrints) {
