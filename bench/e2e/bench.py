@@ -3,6 +3,7 @@ the same data. Run through scripts/bench (which installs the tools and builds fi
 
   bench.py [--quick] [--systems native,alluxio-warm,...] [--workloads seqread-direct,...]
            [--data-dir DIR] [--work-dir DIR] [--results-dir DIR] [--reps N]
+           [--alluxio-property KEY=VALUE ...]
 
 One system at a time: start it, run every workload (repeated, medians kept), stop it. Every
 mount and process is undone on exit, also on an error or Ctrl-C (and by the wrapper's trap when
@@ -42,8 +43,21 @@ def parse_args():
     p.add_argument("--results-dir", default=os.path.join(REPO, "bench", "results"))
     p.add_argument("--build-dir", default=os.path.join(REPO, "build"))
     p.add_argument("--reps", type=int, default=None, help="repetitions (default 3, quick 1)")
+    p.add_argument("--alluxio-property", action="append", default=[], metavar="KEY=VALUE",
+                   help="an Alluxio property for the alluxio systems' cluster and mounts "
+                   "(repeatable; reported with their options)")
     p.add_argument("--state-file", default=None, help="cleanup state (for the wrapper's trap)")
     return p.parse_args()
+
+
+def parse_properties(items):
+    props = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.startswith("alluxio."):
+            sys.exit(f"--alluxio-property {item!r}: expected alluxio.<name>=<value>")
+        props[key] = value
+    return props
 
 
 def snapshot_binaries(build_dir, work_dir):
@@ -106,7 +120,8 @@ def main():
     tier_bytes = ds.total_bytes + cfg.write_bytes + (512 << 20)
     load_paths = ["/" + ds.seq_rel, "/" + ds.small_rel]
     bin_dir = snapshot_binaries(args.build_dir, work_dir)
-    ctx = systems.Context(data_dir, work_dir, bin_dir, cleanup, tier_bytes, load_paths)
+    ctx = systems.Context(data_dir, work_dir, bin_dir, cleanup, tier_bytes, load_paths,
+                          parse_properties(args.alluxio_property))
 
     def on_signal(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")

@@ -35,10 +35,13 @@ ALLUXIO_FUSE_OPTIONS = "attr_timeout=600,entry_timeout=600"  # alluxio.fuse.moun
 class Context:
     """What every system needs: the data directory, a private work directory, the directory
     whose bin/ holds alluxio and alluxio-fuse, the cleanup registry, the worker's MEM tier
-    quota and the Alluxio paths that warm systems load."""
+    quota, the Alluxio paths that warm systems load and the Alluxio properties given on the
+    command line (they win over the bench's own)."""
 
-    def __init__(self, data_dir, work_dir, build_dir, cleanup, tier_bytes, load_paths):
+    def __init__(self, data_dir, work_dir, build_dir, cleanup, tier_bytes, load_paths,
+                 alluxio_properties=None):
         self.data_dir = data_dir
+        self.alluxio_properties = dict(alluxio_properties or {})
         self.load_paths = load_paths  # Alluxio paths that warm systems load
         self.work_dir = work_dir
         self.build_dir = build_dir
@@ -168,7 +171,13 @@ class AlluxioCluster:
             # ("Performance Optimization: Enable Metadata Caching"): stat/open of a file seen in
             # the last 10 minutes needs no master call.
             "alluxio.user.metadata.cache.enabled": "true",
+            **self.ctx.alluxio_properties,
         }
+
+    def describe(self):
+        """The properties, but for hosts and ports (they change every run)."""
+        return ", ".join(f"{k}={v}" for k, v in self.properties().items()
+                         if "port" not in k and "host" not in k)
 
     def start(self):
         shutil.rmtree(self.home, ignore_errors=True)
@@ -252,8 +261,7 @@ class AlluxioStandalone(System):
         self.cluster.start()
         mp = self.mount_point()
         self.options = (f"alluxio-fuse mount -o {ALLUXIO_FUSE_OPTIONS} <mp> /; cluster: "
-                        + ", ".join(f"{k}={v}" for k, v in self.cluster.properties().items()
-                                    if "port" not in k and "host" not in k))
+                        + self.cluster.describe())
         self.ctx.cleanup.add_mount(mp)
         self.ctx.cleanup.add_call(f"alluxio-fuse unmount {mp}",
                                   lambda: self.cluster.fuse("unmount", mp, check=False))
@@ -313,7 +321,8 @@ class AlluxioWorker(System):
         wait_mounted(mp, proc=self.cluster.procs["worker"])
         self.options = (f"alluxio worker -Dalluxio.worker.fuse.enabled=true "
                         f"-Dalluxio.worker.fuse.mount.point=<mp> (mount options: "
-                        f"{ALLUXIO_FUSE_OPTIONS}, the default)")
+                        f"{ALLUXIO_FUSE_OPTIONS}, the default); cluster: "
+                        + self.cluster.describe())
         self.mp = self.root = mp
         self.cluster.load_all(self.ctx.load_paths)
 

@@ -284,10 +284,21 @@ constexpr PropertyDef kProperties[] = {
      "Let the kernel read a file cached whole in one block file on this host straight from that "
      "file (FUSE passthrough; needs CAP_SYS_ADMIN and Linux 6.9+, else reads go through the "
      "server)."},
-    {K::kFuseIoUringEnabled, "alluxio.fuse.io_uring.enabled", T::kBool, "false",
+    {K::kFuseIoUringEnabled, "alluxio.fuse.io_uring.enabled", T::kBool, "true",
      "Serve the mount over FUSE-over-io_uring: one ring per CPU, so a request is answered on the "
      "CPU that made it (Linux 6.14+; the fuse module's enable_uring is set to Y when it is N; "
      "else /dev/fuse serves the mount)."},
+    {K::kFuseIoUringPollMicros,
+     "alluxio.fuse.io_uring.poll.us",
+     T::kInt,
+     "50",
+     "Over io_uring, after answering every request it took, a CPU's queue polls its ring this "
+     "many microseconds for the next one before sleeping, yielding to anything else runnable on "
+     "that CPU (ours; 0: sleep at once). The waiting caller is then woken on its own CPU, not "
+     "moved to an idle one: a single stream of stats or small reads about 3x faster.",
+     {},
+     0,
+     100000},
 };
 
 static_assert(std::size(kProperties) == kPropertyCount, "one registry row per PropertyKey");

@@ -99,6 +99,7 @@ enum class PropertyKey : int {
   kFuseSharedCachingReaderEnabled,
   kFusePassthroughEnabled,
   kFuseIoUringEnabled,
+  kFuseIoUringPollMicros,
 
   kCount  // not a property
 };

@@ -80,6 +80,7 @@ Status FuseSession::StartTransport(ReactorPool& pool, fs::FileSystem& fs,
       const size_t cpus = std::max<size_t>(pool.size(), 1);
       uring.queue_depth = std::max<size_t>(2, (options.request_slots + cpus - 1) / cpus);
       uring.min_payload = size_t{fuse.max_pages} * static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+      uring.poll_after_reply = options.io_uring_poll;
       transport_ = std::make_unique<UringFuseTransport>(pool, fd, dispatcher_, std::move(uring));
       Status s = transport_->Start();
       if (s.ok()) return s;

@@ -40,6 +40,8 @@ struct FuseSessionOptions {
   // FUSE over io_uring (uring_fuse_transport.h): a queue per CPU, request_slots spread over
   // them. Falls back to /dev/fuse, with a warning, where the kernel cannot.
   bool io_uring = false;
+  // UringFuseTransportOptions::poll_after_reply.
+  std::chrono::microseconds io_uring_poll{0};
   // How long Stop lets running requests finish before cancelling them.
   std::chrono::milliseconds drain_timeout{5000};
   // The mount's readahead is raised to at least this after INIT (0: left to the kernel).

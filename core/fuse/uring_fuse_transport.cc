@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <liburing.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -70,8 +71,10 @@ void PrepUringCommand(io_uring_sqe* sqe, abi::UringCmd command, uint16_t qid, ui
 struct UringFuseTransport::Shared {
   std::shared_ptr<FuseDispatcher> dispatcher;
   AccessFilter access;
+  std::chrono::microseconds poll_after_reply{0};
   InFlightRequests in_flight;
   std::atomic<uint64_t> ring_requests{0};
+  std::atomic<uint64_t> polled{0};  // completions found by PollOnce
   std::atomic<size_t> registered{0};
   std::atomic<bool> ended{false};
   std::mutex mu;
@@ -195,6 +198,8 @@ class UringFuseTransport::Queue : public std::enable_shared_from_this<Queue> {
   }
 
  private:
+  // Requests and replies up to this size are latency-bound: PollOrWait polls after them.
+  static constexpr size_t kPollMaxBytes = 32 << 10;
   // Room before the payload for the rebuilt InHeader and argument struct.
   static constexpr size_t kMaxPrefix = sizeof(abi::InHeader) + abi::kUringOpInOutSize;
 
@@ -230,6 +235,7 @@ class UringFuseTransport::Queue : public std::enable_shared_from_this<Queue> {
       ent.payload_sz = static_cast<uint32_t>(size);
       std::memcpy(&header->ring_ent_in_out, &ent, sizeof(ent));
       replied = true;
+      reply_bytes = size;
     }
 
     bool Aliases(std::span<const iovec> body) const {
@@ -248,6 +254,7 @@ class UringFuseTransport::Queue : public std::enable_shared_from_this<Queue> {
     iovec iov[2]{};
     uint64_t commit_id = 0;
     bool replied = false;
+    size_t reply_bytes = 0;
     bool live = false;  // holds a command in the kernel, or serves a request
   };
 
@@ -255,11 +262,15 @@ class UringFuseTransport::Queue : public std::enable_shared_from_this<Queue> {
   // unrun.
   class Lease {
    public:
-    Lease(std::shared_ptr<Queue> queue, Entry* entry) : queue_(std::move(queue)), entry_(entry) {}
+    Lease(std::shared_ptr<Queue> queue, Entry* entry) : queue_(std::move(queue)), entry_(entry) {
+      ++queue_->serving_;
+    }
     Lease(Lease&& other) noexcept : queue_(std::move(other.queue_)), entry_(other.entry_) {}
     Lease& operator=(Lease&&) = delete;
     ~Lease() {
-      if (queue_) queue_->shared_->in_flight.End();
+      if (!queue_) return;
+      --queue_->serving_;
+      queue_->shared_->in_flight.End();
     }
     Queue& queue() const { return *queue_; }
     Entry& entry() const { return *entry_; }
@@ -270,19 +281,53 @@ class UringFuseTransport::Queue : public std::enable_shared_from_this<Queue> {
   };
 
   void ArmWait() {
-    if (waiting_ || stopping_ || !descriptor_) return;
+    if (waiting_ || polling_ || stopping_ || !descriptor_) return;
     waiting_ = true;
     descriptor_->async_wait(asio::posix::stream_descriptor::wait_read,
                             [self = shared_from_this()](const asio::error_code& ec) {
                               self->waiting_ = false;
                               if (ec) return;  // cancelled: StopReading / CloseOnReactor
                               self->Reap();
-                              self->ArmWait();
+                              self->PollOrWait();
                             });
   }
 
-  void Reap() {
-    if (!ring_open_) return;
+  // After a turn that answered every request it took, none of them bulk, the next one is polled
+  // for (a posted handler, so the reactor's other work runs in between) rather than slept for.
+  // Bulk transfers gain nothing from it: their caller is better woken on an idle CPU.
+  void PollOrWait() {
+    const bool bulk = std::exchange(bulk_in_turn_, false);
+    if (shared_->poll_after_reply.count() > 0 && serving_ == 0 && !bulk && !stopping_ &&
+        ring_open_) {
+      polling_ = true;
+      reactor_.Post([self = shared_from_this()] { self->PollOnce(); });
+      return;
+    }
+    ArmWait();
+  }
+
+  // Spins on the completion queue for up to poll_after_reply, yielding the CPU to whatever
+  // else is runnable on it. A caller that waits for its reply on this CPU then finds the CPU
+  // busy, so the scheduler wakes it here rather than on an idle CPU (a cross-CPU wake-up costs
+  // several times the request), and its next request is taken without a wake-up at all.
+  void PollOnce() {
+    polling_ = false;
+    if (stopping_ || !ring_open_) return;
+    const auto until = std::chrono::steady_clock::now() + shared_->poll_after_reply;
+    while (io_uring_cq_ready(&ring_) == 0) {
+      if (std::chrono::steady_clock::now() >= until) {
+        ArmWait();
+        return;
+      }
+      sched_yield();
+    }
+    shared_->polled.fetch_add(Reap(), std::memory_order_relaxed);
+    PollOrWait();
+  }
+
+  // Completes what the ring holds; returns how many completions that was.
+  unsigned Reap() {
+    if (!ring_open_) return 0;
     reaping_ = true;
     unsigned head = 0;
     unsigned seen = 0;
@@ -294,6 +339,7 @@ class UringFuseTransport::Queue : public std::enable_shared_from_this<Queue> {
     io_uring_cq_advance(&ring_, seen);
     reaping_ = false;
     if (pending_submit_) Submit();
+    return seen;
   }
 
   void Complete(Entry* entry, int res) {
@@ -367,6 +413,7 @@ class UringFuseTransport::Queue : public std::enable_shared_from_this<Queue> {
               in.unique, in.opcode);
       entry.Reply(in.unique, EIO, {});
     }
+    if (request.size() + entry.reply_bytes > kPollMaxBytes) queue.bulk_in_turn_ = true;
     queue.Commit(entry);
     if (queue.shared_->dispatcher->destroyed()) queue.shared_->End("DESTROY answered");
   }
@@ -453,6 +500,10 @@ class UringFuseTransport::Queue : public std::enable_shared_from_this<Queue> {
   std::vector<std::unique_ptr<Entry>> entries_;
   size_t live_ = 0;
   bool waiting_ = false;
+  bool polling_ = false;  // a PollOnce is posted: no wait is armed meanwhile
+  size_t serving_ = 0;    // requests handed to the dispatcher and not committed yet
+  bool bulk_in_turn_ =
+      false;  // a request or reply since the last PollOrWait exceeded kPollMaxBytes
   bool reaping_ = false;
   bool pending_submit_ = false;
   bool stopping_ = false;
@@ -487,6 +538,7 @@ UringFuseTransport::UringFuseTransport(ReactorPool& pool, int session_fd,
       shared_(std::make_shared<Shared>()) {
   shared_->dispatcher = dispatcher_;
   shared_->access = options_.dev_fuse.access;
+  shared_->poll_after_reply = options_.poll_after_reply;
 }
 
 UringFuseTransport::~UringFuseTransport() { Close(); }
@@ -598,6 +650,10 @@ size_t UringFuseTransport::registered_entries() const {
 
 uint64_t UringFuseTransport::ring_requests() const {
   return shared_->ring_requests.load(std::memory_order_relaxed);
+}
+
+uint64_t UringFuseTransport::polled_completions() const {
+  return shared_->polled.load(std::memory_order_relaxed);
 }
 
 }  // namespace alluxio::fuse

@@ -48,6 +48,9 @@ struct UringFuseTransportOptions {
   size_t queue_depth = 8;
   // Smallest payload buffer the kernel accepts: max(8192, max_write, max_pages * page size).
   size_t min_payload = 0;
+  // After answering every request it took, a queue polls its ring this long for the next one
+  // before sleeping, yielding to anything runnable on its CPU (0: sleeps at once). See PollOnce.
+  std::chrono::microseconds poll_after_reply{0};
 };
 
 class UringFuseTransport final : public FuseTransport {
@@ -82,6 +85,8 @@ class UringFuseTransport final : public FuseTransport {
   size_t registered_entries() const;
   // Requests served through the rings (not /dev/fuse).
   uint64_t ring_requests() const;
+  // Ring completions (requests, mostly) taken while polling after a reply (poll_after_reply).
+  uint64_t polled_completions() const;
 
  private:
   class Queue;

@@ -44,6 +44,7 @@ Task<Status> CheckAlluxioPath(fs::AlluxioFileSystem* fs, std::string alluxio_pat
 void ApplyFuseProperties(const Configuration& conf, FuseMountSpec* spec) {
   spec->fuse.passthrough = conf.GetBool(PropertyKey::kFusePassthroughEnabled);
   spec->io_uring = conf.GetBool(PropertyKey::kFuseIoUringEnabled);
+  spec->io_uring_poll = std::chrono::microseconds(conf.GetInt(PropertyKey::kFuseIoUringPollMicros));
   if (conf.IsSet(PropertyKey::kFuseMaxwriteBytes) && spec->fuse.max_write == 0) {
     spec->fuse.max_write = static_cast<uint32_t>(conf.GetBytes(PropertyKey::kFuseMaxwriteBytes));
   }
@@ -129,6 +130,7 @@ Result<std::unique_ptr<FuseDaemon>> FuseDaemon::Start(const Configuration& conf,
   options.fuse = d.spec_.fuse;
   options.request_slots = d.spec_.request_slots;
   options.io_uring = d.spec_.io_uring;
+  options.io_uring_poll = d.spec_.io_uring_poll;
   auto session = fuse::FuseSession::Start(*d.pool_, *d.fs_, options);
   if (!session.ok()) return Fail(session.error());
   d.session_ = std::move(*session);

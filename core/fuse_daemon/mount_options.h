@@ -12,6 +12,7 @@
 // Options given with -o replace alluxio.fuse.mount.options; without -o that property applies.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -26,10 +27,11 @@ struct FuseMountSpec {
   std::string mount_point;  // absolute
   std::string alluxio_path = "/";
   fuse::FuseOptions fuse;
-  std::vector<std::string> kernel_options;  // for the mount(2) data string
-  size_t request_slots = 16;                // max_idle_threads
-  bool io_uring = false;                    // alluxio.fuse.io_uring.enabled
-  std::vector<std::string> items;           // the -o items as given, for logs and `stat`
+  std::vector<std::string> kernel_options;      // for the mount(2) data string
+  size_t request_slots = 16;                    // max_idle_threads
+  bool io_uring = true;                         // alluxio.fuse.io_uring.enabled
+  std::chrono::microseconds io_uring_poll{50};  // alluxio.fuse.io_uring.poll.us
+  std::vector<std::string> items;               // the -o items as given, for logs and `stat`
 };
 
 // Splits "-o" arguments ("a,b=c") into items; empty items are dropped.

@@ -649,6 +649,38 @@ TEST_F(MountTest, IoUringServesEveryCpuFromItsRingAndEndsOnUnmount) {
   EXPECT_FALSE(IsFuseMountPoint(mount_point_));
 }
 
+TEST_F(MountTest, IoUringPollsForTheNextRequestOnlyWhenAsked) {
+  if (Status ready = UringFuseTransport::KernelReady(); !ready.ok()) {
+    GTEST_SKIP() << ready.error().ToString();
+  }
+  for (const auto poll : {0us, 20000us}) {  // a long poll: every next request falls in it
+    FuseSessionOptions options = Options();
+    options.io_uring = true;
+    options.io_uring_poll = poll;
+    ASSERT_NO_FATAL_FAILURE(Start(std::move(options)));
+    const auto& transport = dynamic_cast<const UringFuseTransport&>(session_->transport());
+    struct stat st {};
+    ASSERT_EQ(::stat(mount_point_.c_str(), &st), 0) << std::strerror(errno);
+    ASSERT_TRUE(WaitFor([&] { return transport.registered_entries() > 0; }));
+    // A missing name is looked up anew each time (an error reply leaves no negative entry).
+    OnCpu(0, [&] {
+      for (int i = 0; i < 200; ++i) {
+        struct stat missing {};
+        ASSERT_EQ(::stat(Path("missing").c_str(), &missing), -1);
+        ASSERT_EQ(errno, ENOENT);
+      }
+    });
+    if (poll == 0us) {
+      EXPECT_EQ(transport.polled_completions(), 0u);
+    } else {
+      EXPECT_GE(transport.polled_completions(), 100u) << "of 200 lookups";
+    }
+    ExpectUmountEndsTheSession();  // also while a queue polls
+    session_->Stop();
+    session_.reset();
+  }
+}
+
 TEST_F(MountTest, ExternalUmountEndsTheSession) {
   ASSERT_NO_FATAL_FAILURE(Start(Options()));
   struct stat st {};
