@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <map>
 #include <thread>
@@ -47,7 +48,10 @@ Error ListenError(const std::error_code& ec, const std::string& what) {
   std::string message = what + ": " + ec.message();
   if (ec == asio::error::address_in_use) return Error{ErrorCode::kBusy, message};
   if (ec == asio::error::access_denied) return Error{ErrorCode::kPermissionDenied, message};
-  if (ec == std::errc::address_not_available || ec == asio::error::invalid_argument) {
+  // asio's system category is its own: compare its errno value, not std::errc.
+  const bool not_here =
+      ec.category() == asio::error::get_system_category() && ec.value() == EADDRNOTAVAIL;
+  if (not_here || ec == asio::error::invalid_argument) {
     return Error{ErrorCode::kInvalidArgument, message};
   }
   return Error{ErrorCode::kIoError, message};

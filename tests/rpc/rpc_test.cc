@@ -408,6 +408,20 @@ TEST(RpcListenTest, BusyPortIsRetriedForThePatienceGiven) {
   release.join();
 }
 
+TEST(RpcListenTest, AnAddressNotOnThisHostIsAnInvalidArgument) {
+  ReactorPool pool({.reactors = 1, .blocking_threads = 1});
+  auto code = BlockOn(pool.at(0), [] -> Task<std::optional<ErrorCode>> {
+    auto server = RpcServer::Listen(
+        Endpoint::Tcp("192.0.2.1", 0),  // TEST-NET-1: never an address of this host
+        [stats = std::make_shared<test::TestServiceStats>()] {
+          return test::MakeTestService(stats);
+        });
+    if (server) co_return std::nullopt;
+    co_return server.code();
+  }());
+  EXPECT_EQ(code, ErrorCode::kInvalidArgument);
+}
+
 TEST(EndpointTest, ParsesAndPrints) {
   auto tcp = Endpoint::Parse("127.0.0.1:19998");
   ASSERT_TRUE(tcp.ok());
