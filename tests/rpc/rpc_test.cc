@@ -385,9 +385,9 @@ int ListenOnLoopback(uint16_t* port) {
 }
 
 // nullopt once listening, else the error's code.
-Task<std::optional<ErrorCode>> ListenCode(uint16_t port, std::chrono::milliseconds patience) {
+Task<std::optional<ErrorCode>> ListenCode(Endpoint endpoint, std::chrono::milliseconds patience) {
   auto server = RpcServer::Listen(
-      Endpoint::Tcp("127.0.0.1", port),
+      endpoint,
       [stats = std::make_shared<test::TestServiceStats>()] { return test::MakeTestService(stats); },
       ServerOptions{.busy_patience = patience});
   if (server) co_return std::nullopt;
@@ -399,27 +399,21 @@ TEST(RpcListenTest, BusyPortIsRetriedForThePatienceGiven) {
   uint16_t port = 0;
   const int holder = ListenOnLoopback(&port);
   ASSERT_GE(holder, 0);
-  EXPECT_EQ(BlockOn(pool.at(0), ListenCode(port, 0ms)), ErrorCode::kBusy);
+  EXPECT_EQ(BlockOn(pool.at(0), ListenCode(Endpoint::Tcp("127.0.0.1", port), 0ms)),
+            ErrorCode::kBusy);
   std::thread release([holder] {
     std::this_thread::sleep_for(300ms);
     ::close(holder);
   });
-  EXPECT_EQ(BlockOn(pool.at(0), ListenCode(port, 10s)), std::nullopt);
+  EXPECT_EQ(BlockOn(pool.at(0), ListenCode(Endpoint::Tcp("127.0.0.1", port), 10s)), std::nullopt);
   release.join();
 }
 
 TEST(RpcListenTest, AnAddressNotOnThisHostIsAnInvalidArgument) {
   ReactorPool pool({.reactors = 1, .blocking_threads = 1});
-  auto code = BlockOn(pool.at(0), [] -> Task<std::optional<ErrorCode>> {
-    auto server = RpcServer::Listen(
-        Endpoint::Tcp("192.0.2.1", 0),  // TEST-NET-1: never an address of this host
-        [stats = std::make_shared<test::TestServiceStats>()] {
-          return test::MakeTestService(stats);
-        });
-    if (server) co_return std::nullopt;
-    co_return server.code();
-  }());
-  EXPECT_EQ(code, ErrorCode::kInvalidArgument);
+  // TEST-NET-1: never an address of this host.
+  EXPECT_EQ(BlockOn(pool.at(0), ListenCode(Endpoint::Tcp("192.0.2.1", 0), 0ms)),
+            ErrorCode::kInvalidArgument);
 }
 
 TEST(EndpointTest, ParsesAndPrints) {
