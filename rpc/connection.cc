@@ -13,6 +13,7 @@
 #include <asio/use_awaitable.hpp>
 
 #include "core/common/logging.h"
+#include "core/common/self_connection.h"
 
 namespace alluxio::rpc {
 namespace {
@@ -83,16 +84,9 @@ Task<Result<Socket>> ConnectSocket(Endpoint endpoint, Duration timeout) {
   if (*timed_out)
     co_return Fail(ErrorCode::kTimedOut, "connect " + endpoint.ToString() + ": timed out");
   if (cec) co_return Fail(ErrorFromConnect(cec, "connect " + endpoint.ToString()));
-  if (endpoint.kind == Endpoint::Kind::kTcp) {
-    // Connecting to a dead loopback port in the ephemeral range can pick that same port as the
-    // source and "succeed" by TCP simultaneous open, talking to itself: that is a refusal.
-    std::error_code lec, rec;
-    auto local = socket->local_endpoint(lec);
-    auto remote = socket->remote_endpoint(rec);
-    if (!lec && !rec && local == remote) {
-      co_return Fail(ErrorCode::kUnavailable,
-                     "connect " + endpoint.ToString() + ": connected to itself (no listener)");
-    }
+  if (endpoint.kind == Endpoint::Kind::kTcp && IsSelfConnection(socket->native_handle())) {
+    co_return Fail(ErrorCode::kUnavailable,
+                   "connect " + endpoint.ToString() + ": connected to itself (no listener)");
   }
   ConfigureSocket(socket->native_handle(), endpoint.kind == Endpoint::Kind::kTcp);
   co_return std::move(*socket);

@@ -502,8 +502,8 @@ class UringFuseTransport::Queue : public std::enable_shared_from_this<Queue> {
   bool waiting_ = false;
   bool polling_ = false;  // a PollOnce is posted: no wait is armed meanwhile
   size_t serving_ = 0;    // requests handed to the dispatcher and not committed yet
-  bool bulk_in_turn_ =
-      false;  // a request or reply since the last PollOrWait exceeded kPollMaxBytes
+  // A request or reply since the last PollOrWait exceeded kPollMaxBytes.
+  bool bulk_in_turn_ = false;
   bool reaping_ = false;
   bool pending_submit_ = false;
   bool stopping_ = false;

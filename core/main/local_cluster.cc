@@ -10,7 +10,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -18,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "core/common/logging.h"
+#include "core/common/self_connection.h"
 #include "core/main/process_setup.h"
 
 namespace alluxio {
@@ -85,14 +85,6 @@ void StopProcess(pid_t pid) {
   if (kill(pid, 0) == 0) kill(pid, SIGKILL);
 }
 
-bool ConnectedToItself(int fd) {
-  sockaddr_storage local{}, remote{};
-  socklen_t local_len = sizeof(local), remote_len = sizeof(remote);
-  return getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0 &&
-         getpeername(fd, reinterpret_cast<sockaddr*>(&remote), &remote_len) == 0 &&
-         local_len == remote_len && std::memcmp(&local, &remote, local_len) == 0;
-}
-
 }  // namespace
 
 bool TcpReachable(const std::string& host, int port, std::chrono::milliseconds timeout) {
@@ -117,9 +109,7 @@ bool TcpReachable(const std::string& host, int port, std::chrono::milliseconds t
       reachable = poll(&p, 1, static_cast<int>(timeout.count())) == 1 &&
                   getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
     }
-    // A dead loopback port in the ephemeral range can be picked as the probe's own source port:
-    // TCP simultaneous open then "connects" the socket to itself, with nobody listening.
-    reachable = reachable && !ConnectedToItself(fd);
+    reachable = reachable && !IsSelfConnection(fd);
     close(fd);
   }
   freeaddrinfo(found);

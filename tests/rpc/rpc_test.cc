@@ -329,17 +329,27 @@ Task<ErrorCode> ConnectError(Endpoint endpoint) {
   co_return cap ? ErrorCode::kInternal : cap.code();
 }
 
-// A loopback port with nothing listening: bound, then closed.
-uint16_t FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+// A plain listening socket on a free loopback port; -1 on failure.
+int ListenOnLoopback(uint16_t* port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
   socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      ::listen(fd, 1) != 0 || ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  *port = ntohs(addr.sin_port);
+  return fd;
+}
+
+// A loopback port with nothing listening: bound, then closed.
+uint16_t FreePort() {
+  uint16_t port = 0;
+  ::close(ListenOnLoopback(&port));
+  return port;
 }
 
 TEST(RpcConnectTest, RefusedAndMissingSocketAreUnavailable) {
@@ -366,22 +376,6 @@ Task<ErrorCode> ConnectAfterStop() {
 TEST(RpcConnectTest, StoppedServerRefusesConnections) {
   ReactorPool pool({.reactors = 1, .blocking_threads = 1});
   EXPECT_EQ(BlockOn(pool.at(0), ConnectAfterStop()), ErrorCode::kUnavailable);
-}
-
-// A plain listening socket on a free loopback port; -1 on failure.
-int ListenOnLoopback(uint16_t* port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::listen(fd, 1) != 0 || ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    if (fd >= 0) ::close(fd);
-    return -1;
-  }
-  *port = ntohs(addr.sin_port);
-  return fd;
 }
 
 // nullopt once listening, else the error's code.
