@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "core/common/logging.h"
+#include "core/ufs/direct_write_behind.h"
 
 namespace alluxio {
 namespace {
@@ -142,6 +143,11 @@ class LocalUfsReader final : public UfsReader {
   const std::string local_;
 };
 
+// The first kDirectAfterBytes of a file are written through the page cache, the rest with
+// O_DIRECT behind the writer (DirectWriteBehind) where the file system allows it: small files
+// cost no threads or buffers, large ones no page-cache fill.
+constexpr uint64_t kDirectAfterBytes = 1 << 20;
+
 class LocalUfsWriter final : public UfsWriter {
  public:
   LocalUfsWriter(LocalUnderFileSystem* ufs, std::string ufs_path, std::string local,
@@ -155,6 +161,7 @@ class LocalUfsWriter final : public UfsWriter {
 
   Status Write(std::span<const char> data) override {
     if (fd_ < 0) return Fail(ErrorCode::kInvalidArgument, "write after close or abort");
+    if (direct_) return direct_->Append(data);
     size_t done = 0;
     while (done < data.size()) {
       ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
@@ -164,11 +171,23 @@ class LocalUfsWriter final : public UfsWriter {
       }
       done += static_cast<size_t>(n);
     }
+    written_ += data.size();
+    MaybeGoDirect();
     return Ok();
+  }
+
+  Status Flush() override {
+    if (fd_ < 0) return Fail(ErrorCode::kInvalidArgument, "flush after close or abort");
+    return direct_ ? direct_->Flush() : Ok();
   }
 
   Result<UfsStatus> Close() override {
     if (fd_ < 0) return Fail(ErrorCode::kInvalidArgument, "close after close or abort");
+    if (Status s = Flush(); !s.ok()) {
+      Abort();
+      return s.failure();
+    }
+    direct_.reset();
     if (::fsync(fd_) != 0) {
       Error e = ErrnoError(errno, fmt::format("fsync {}", temp_));
       Abort();
@@ -187,6 +206,7 @@ class LocalUfsWriter final : public UfsWriter {
 
   void Abort() override {
     if (fd_ < 0) return;
+    direct_.reset();
     ::close(fd_);
     fd_ = -1;
     if (::unlink(temp_.c_str()) != 0 && errno != ENOENT) {
@@ -195,11 +215,25 @@ class LocalUfsWriter final : public UfsWriter {
   }
 
  private:
+  void MaybeGoDirect() {
+    if (direct_tried_ || written_ < kDirectAfterBytes ||
+        written_ % DirectWriteBehind::kAlignment != 0) {
+      return;
+    }
+    direct_tried_ = true;
+    int fd = ::open(temp_.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
+    if (fd < 0) return;  // EINVAL: the file system has no direct I/O; stay buffered
+    direct_ = std::make_unique<DirectWriteBehind>(fd, fd_, written_, temp_);
+  }
+
   LocalUnderFileSystem* const ufs_;
   const std::string ufs_path_;
   const std::string local_;
   const std::string temp_;
-  int fd_;  // -1 once closed or aborted
+  int fd_;                                     // -1 once closed or aborted
+  uint64_t written_ = 0;                       // through fd_, before direct_
+  bool direct_tried_ = false;                  // one try per file
+  std::unique_ptr<DirectWriteBehind> direct_;  // past the first kDirectAfterBytes
 };
 
 }  // namespace

@@ -44,7 +44,10 @@ class UfsReader {
 class UfsWriter {
  public:
   virtual ~UfsWriter() = default;
+  // May return before the data reaches the file (an error then comes with a later call).
   virtual Status Write(std::span<const char> data) = 0;
+  // Hands everything written to the file system (not durable yet): the temp file holds it.
+  virtual Status Flush() = 0;
   // Makes the data durable and publishes the file; returns its final status.
   virtual Result<UfsStatus> Close() = 0;
   virtual void Abort() = 0;

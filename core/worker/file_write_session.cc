@@ -125,6 +125,15 @@ Status FileWriteSession::CommitCurrentBlock() {
   return Ok();
 }
 
+Status FileWriteSession::Flush() {
+  if (error_) return Fail(*error_);
+  if (done_) return Fail(ErrorCode::kInvalidArgument, "flush after finish");
+  if (ufs_writer_) {
+    if (Status s = ufs_writer_->Flush(); !s.ok()) return Failed(s.error());
+  }
+  return Ok();
+}
+
 std::vector<BlockInfo> FileWriteSession::TakeCommittedBlocks() { return std::move(committed_); }
 
 Result<FinishedFile> FileWriteSession::Finish() {

@@ -51,9 +51,11 @@ class FileWriteSession {
   // accepts Abort().
   Status Write(std::span<const char> data);
 
-  // Bytes accepted so far. Everything accepted has been handed to the block files and the UFS
-  // file (written, not yet fsynced).
+  // Bytes accepted so far: in the block files, and in the UFS file or on their way to it.
   uint64_t length() const { return length_; }
+
+  // Hands everything accepted to the UFS file (written, not yet fsynced).
+  Status Flush();
 
   // Blocks committed to the store since the last call (for commitBlock to the master).
   std::vector<BlockInfo> TakeCommittedBlocks();

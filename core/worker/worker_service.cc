@@ -47,6 +47,9 @@ class FileWriterImpl final : public wire::FileWriter::Server {
 
   kj::Promise<void> flush(FlushContext context) override {
     auto out = context.getResults();
+    if (!error_) {
+      if (Status s = session_->Flush(); !s.ok()) error_ = s.error();
+    }
     ToWire(error_ ? Status(Fail(*error_)) : Ok(), out.initStatus());
     out.setLength(session_->length());
     return kj::READY_NOW;

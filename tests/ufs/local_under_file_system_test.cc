@@ -195,6 +195,36 @@ TEST_F(LocalUfsTest, AbortAndDestructionLeaveNothing) {
   EXPECT_EQ(ufs_->GetStatus("/d/aborted").code(), ErrorCode::kNotFound);
 }
 
+// Past its first MiB a file is written with O_DIRECT behind the writer: what Flush and Close
+// report covers those writes too.
+TEST_F(LocalUfsTest, LargeFileWrittenInPiecesWithFlushesIsComplete) {
+  std::string data(13 * (1 << 20) + 321, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7 + i / 65536);
+  auto w = ufs_->Create("/large", 0644);
+  ASSERT_TRUE(w.ok());
+  size_t at = 0;
+  for (size_t piece : {size_t{1} << 20, size_t{3} << 20, size_t{5000}, size_t{6} << 20}) {
+    ASSERT_TRUE((*w)->Write({data.data() + at, piece}).ok());
+    at += piece;
+    ASSERT_TRUE((*w)->Flush().ok());
+  }
+  ASSERT_TRUE((*w)->Write({data.data() + at, data.size() - at}).ok());
+  auto st = (*w)->Close();
+  ASSERT_TRUE(st.ok()) << st.error().ToString();
+  EXPECT_EQ(st->length, data.size());
+  EXPECT_EQ(ReadLocal(Local("/large")), data);
+}
+
+TEST_F(LocalUfsTest, AbortOfALargeFileLeavesNothing) {
+  const std::string data(9 << 20, 'x');
+  auto w = ufs_->Create("/large", 0644);
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->Write(data).ok());
+  ASSERT_TRUE((*w)->Write(data).ok());
+  (*w)->Abort();
+  EXPECT_TRUE(DirEntries(dir_.path()).empty());
+}
+
 TEST_F(LocalUfsTest, CreateErrors) {
   ASSERT_TRUE(ufs_->Mkdirs("/dir", 0755).ok());
   EXPECT_EQ(ufs_->Create("/dir", 0644).code(), ErrorCode::kIsADirectory);
