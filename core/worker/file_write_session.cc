@@ -6,7 +6,6 @@
 
 #include "core/common/block_id.h"
 #include "core/common/logging.h"
-#include "core/reactor/blocking_pool.h"
 
 namespace alluxio {
 
@@ -39,41 +38,15 @@ Failure FileWriteSession::Failed(Error error) {
   return Fail(std::move(error));
 }
 
-namespace {
-
-// Smaller writes are not worth a hop to another thread (~100 µs across CPUs here).
-constexpr size_t kOffloadBytes = 256 << 10;
-
-}  // namespace
-
 Status FileWriteSession::Write(std::span<const char> data) {
   if (error_) return Fail(*error_);
   if (done_) return Fail(ErrorCode::kInvalidArgument, "write after finish");
-  std::future<Status> offloaded = OffloadUfsWrite(data);
-  if (ufs_writer_ && !offloaded.valid()) {
+  // The UFS writer copies the data and writes it behind (a large local file), or writes it
+  // into the page cache: either way cheaper than a hop to another thread.
+  if (ufs_writer_) {
     if (Status s = ufs_writer_->Write(data); !s.ok()) return Failed(s.error());
   }
-  Status blocks = WriteBlocks(data);
-  // Always waited for, also when the blocks failed: the job reads `data` and the UFS writer.
-  if (offloaded.valid()) {
-    if (Status s = offloaded.get(); !s.ok()) return Failed(s.error());
-  }
-  return blocks;
-}
-
-std::future<Status> FileWriteSession::OffloadUfsWrite(std::span<const char> data) {
-  if (!ufs_writer_ || options_.write_type == WriteType::kThrough ||
-      options_.ufs_write_pool == nullptr || data.size() < kOffloadBytes) {
-    return {};
-  }
-  std::promise<Status> promise;
-  std::future<Status> done = promise.get_future();
-  UniqueFunction<void()> job = [writer = ufs_writer_.get(), data,
-                                promise = std::move(promise)]() mutable {
-    promise.set_value(writer->Write(data));
-  };
-  if (!options_.ufs_write_pool->Submit(job)) return {};  // stopped: written here instead
-  return done;
+  return WriteBlocks(data);
 }
 
 Status FileWriteSession::WriteBlocks(std::span<const char> data) {

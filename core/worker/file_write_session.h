@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <future>
 #include <memory>
 #include <optional>
 #include <span>
@@ -19,18 +18,12 @@
 
 namespace alluxio {
 
-class BlockingPool;
-
 struct FileWriteOptions {
   uint64_t file_id = 0;
   uint64_t block_size = 0;  // > 0
   std::string ufs_uri;      // where the file goes in the UFS; unused for MUST_CACHE
   uint32_t mode = 0644;
   WriteType write_type = WriteType::kCacheThrough;
-  // With CACHE_THROUGH, a large Write hands its UFS part to this pool (one thread is enough)
-  // and caches its blocks meanwhile; both finish before Write returns. Null: one after the
-  // other on the caller's thread. Must outlive the session.
-  BlockingPool* ufs_write_pool = nullptr;
 };
 
 struct FinishedFile {
@@ -69,9 +62,6 @@ class FileWriteSession {
 
  private:
   FileWriteSession(BlockStore& store, FileWriteOptions options);
-  // With CACHE_THROUGH and a pool, a large `data`'s UFS write started on the pool; otherwise
-  // (and when the pool is stopped) an invalid future: the caller writes the UFS itself.
-  std::future<Status> OffloadUfsWrite(std::span<const char> data);
   Status WriteBlocks(std::span<const char> data);  // records its failure
   Status CommitCurrentBlock();
   Failure Failed(Error error);  // records the error: later calls fail with it too

@@ -165,7 +165,6 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
   if (!store.ok()) return store.failure();
   worker->store_ = std::move(store).value();
   worker->ufs_ = std::make_unique<UfsResolver>();
-  worker->ufs_writes_ = std::make_unique<BlockingPool>(1, "ufs-write");
   BlockingPool* pool = reactor->blocking_pool();
   worker->read_through_ = std::make_unique<BlockReadThrough>(
       *worker->store_, *worker->ufs_, [pool](std::function<void()> job) {
@@ -182,9 +181,8 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
     self->tasks_->Spawn(CommitBlock(self->master_.get(), self->worker_id_, block), "commit");
   };
   // One service behind both listeners (TCP, and the unix socket for clients on this host).
-  auto service = std::make_shared<wire::BlockWorker::Client>(MakeWorkerService(
-      WorkerServiceContext{worker->store_.get(), worker->read_through_.get(), worker->ufs_.get(),
-                           worker->ufs_writes_.get(), on_commit}));
+  auto service = std::make_shared<wire::BlockWorker::Client>(MakeWorkerService(WorkerServiceContext{
+      worker->store_.get(), worker->read_through_.get(), worker->ufs_.get(), on_commit}));
   auto bootstrap = [service]() -> capnp::Capability::Client { return *service; };
   std::string bind_host = conf.GetString(PropertyKey::kWorkerBindHost);
   auto server = rpc::RpcServer::Listen(

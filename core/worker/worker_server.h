@@ -10,7 +10,6 @@
 
 #include "core/common/configuration.h"
 #include "core/common/result.h"
-#include "core/reactor/blocking_pool.h"
 #include "core/reactor/reactor.h"
 #include "core/reactor/task_group.h"
 #include "core/worker/block_read_through.h"
@@ -47,7 +46,6 @@ class WorkerServer {
 
   std::unique_ptr<BlockStore> store_;
   std::unique_ptr<UfsResolver> ufs_;
-  std::unique_ptr<BlockingPool> ufs_writes_;  // UFS halves of CACHE_THROUGH writes
   std::unique_ptr<BlockReadThrough> read_through_;
   std::unique_ptr<rpc::Channel> master_;  // for block commits
   std::unique_ptr<TaskGroup> tasks_;      // heartbeats and commits; stopped before master_ goes

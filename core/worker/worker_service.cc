@@ -138,9 +138,9 @@ class BlockWorkerImpl final : public wire::BlockWorker::Server {
   kj::Promise<void> createFileWriter(CreateFileWriterContext context) override {
     auto p = context.getParams();
     auto out = context.getResults();
-    FileWriteOptions options{
-        p.getFileId(), p.getBlockSizeBytes(),      std::string(View(p.getUfsPath())),
-        p.getMode(),   FromWire(p.getWriteType()), c_.ufs_write_pool};
+    FileWriteOptions options{p.getFileId(), p.getBlockSizeBytes(),
+                             std::string(View(p.getUfsPath())), p.getMode(),
+                             FromWire(p.getWriteType())};
     auto session = FileWriteSession::Start(*c_.store, *c_.ufs, std::move(options));
     if (!session.ok()) {
       ToWire(session.error(), out.initStatus());

@@ -14,13 +14,10 @@
 
 namespace alluxio {
 
-class BlockingPool;
-
 struct WorkerServiceContext {
   BlockStore* store;               // outlives the service
   BlockReadThrough* read_through;  // outlives the service
   UfsResolver* ufs;                // outlives the service
-  BlockingPool* ufs_write_pool;    // FileWriteOptions::ufs_write_pool; outlives the service
   // Told about every block a write session committed (the worker reports it to the master).
   std::function<void(const BlockInfo&)> on_block_committed;
 };

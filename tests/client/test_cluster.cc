@@ -46,7 +46,6 @@ TestCluster::TestCluster(TestClusterOptions options) {
   }
   store_ = std::move(store).value();
   background_ = std::make_unique<BlockingPool>(1, "cluster-bg");
-  ufs_writes_ = std::make_unique<BlockingPool>(1, "cluster-ufs-write");
   BlockingPool* bg = background_.get();
   read_through_ =
       std::make_unique<BlockReadThrough>(*store_, ufs_, [bg](std::function<void()> job) {
@@ -69,7 +68,7 @@ TestCluster::TestCluster(TestClusterOptions options) {
   RunSync(pool_->at(1), [&] {
     WorkerRegistry* registry = registry_.get();
     std::atomic<uint64_t>* worker_id = &worker_id_;
-    WorkerServiceContext context{store_.get(), read_through_.get(), &ufs_, ufs_writes_.get(),
+    WorkerServiceContext context{store_.get(), read_through_.get(), &ufs_,
                                  [registry, worker_id](const BlockInfo& block) {
                                    (void)registry->CommitBlock(worker_id->load(), block.block_id);
                                  }};

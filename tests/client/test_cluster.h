@@ -117,7 +117,6 @@ class TestCluster {
   std::unique_ptr<BlockStore> store_;
   UfsResolver ufs_;
   std::unique_ptr<BlockingPool> background_;
-  std::unique_ptr<BlockingPool> ufs_writes_;
   std::unique_ptr<BlockReadThrough> read_through_;
   std::atomic<uint64_t> worker_id_{0};
   uint16_t master_port_ = 0;

@@ -8,7 +8,6 @@
 #include <gtest/gtest.h>
 
 #include "core/common/block_id.h"
-#include "core/reactor/blocking_pool.h"
 #include "core/worker/block_read_through.h"
 #include "core/worker/file_write_session.h"
 #include "tests/util/temp_dir.h"
@@ -52,7 +51,7 @@ class WorkerDataTest : public ::testing::Test {
     });
   }
 
-  static constexpr uint64_t kQuota = 1 << 20;
+  static constexpr uint64_t kQuota = 10 << 20;
   TempDir cache_;
   TempDir ufs_;
   std::unique_ptr<BlockStore> store_;
@@ -146,20 +145,20 @@ TEST_F(WorkerDataTest, CacheThroughWriteCachesBlocksAndPersists) {
   }
 }
 
-TEST_F(WorkerDataTest, LargeCacheThroughWritesPersistFromAnotherThread) {
-  // Writes of 256 KiB and more hand their UFS half to the pool while the blocks are cached.
-  BlockingPool pool(1, "test-ufs-write");
+TEST_F(WorkerDataTest, LargeCacheThroughWritesWithFlushesPersistAndCacheWhole) {
+  // Past its first MiB the UFS file is written behind the session (O_DIRECT where the file
+  // system has it): Flush and Finish must still account for every byte.
   const uint64_t file_id = InodeIdForContainer(9);
-  FileWriteOptions options{file_id, 200 << 10, UfsUri("large"), 0644, WriteType::kCacheThrough,
-                           &pool};
+  FileWriteOptions options{file_id, 2 << 20, UfsUri("large"), 0644, WriteType::kCacheThrough};
   auto session = FileWriteSession::Start(*store_, resolver_, options);
   ASSERT_TRUE(session.ok()) << session.error().ToString();
-  const std::string content = Pattern(900 << 10, 9);
-  const size_t pieces[] = {300 << 10, 100, (300 << 10) - 100, 300 << 10};  // all but 100 offloaded
+  const std::string content = Pattern(9 << 20, 9);
+  const size_t pieces[] = {1 << 20, 100, (5 << 20) - 100, 3 << 20};
   size_t offset = 0;
   for (size_t n : pieces) {
     ASSERT_TRUE((*session)->Write(std::span(content).subspan(offset, n)).ok());
     offset += n;
+    ASSERT_TRUE((*session)->Flush().ok());
   }
   auto finished = (*session)->Finish();
   ASSERT_TRUE(finished.ok()) << finished.error().ToString();
