@@ -1,5 +1,6 @@
 #include "core/ufs/direct_write_behind.h"
 
+#include <pthread.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -78,7 +79,12 @@ DirectWriteBehind::DirectWriteBehind(int direct_fd, int buffered_fd, uint64_t of
                                      std::string name)
     : direct_fd_(direct_fd), buffered_fd_(buffered_fd), name_(std::move(name)) {
   current_.offset = offset;
-  for (size_t i = 0; i < kWriterThreads; ++i) threads_.emplace_back([this] { WriteFull(); });
+  for (size_t i = 0; i < kWriterThreads; ++i) {
+    threads_.emplace_back([this] {
+      ::pthread_setname_np(::pthread_self(), "ufs-direct");
+      WriteFull();
+    });
+  }
 }
 
 DirectWriteBehind::~DirectWriteBehind() {
@@ -110,13 +116,21 @@ void DirectWriteBehind::WriteFull() {
     // A failed or dropped file's data no longer matters.
     const bool skip = error_.has_value() || stopping_;
     lock.unlock();
-    Status s = skip ? Ok() : WriteAll(direct_fd_, b.data, b.size, b.offset, name_);
+    Status s = skip ? Ok() : WriteBuffer(b);
     lock.lock();
     --in_flight_;
     if (!s.ok() && !error_) error_ = s.error();
     free_.push_back(b.data);
     changed_.notify_all();
   }
+}
+
+Status DirectWriteBehind::WriteBuffer(const Buffer& b) {
+  Status s = WriteAll(direct_fd_, b.data, b.size, b.offset, name_);
+  // EINVAL: the file system wants another alignment, or a short direct write left an unaligned
+  // rest. The page cache takes the buffer instead.
+  if (s.ok() || s.code() != ErrorCode::kInvalidArgument) return s;
+  return WriteAll(buffered_fd_, b.data, b.size, b.offset, name_);
 }
 
 Status DirectWriteBehind::WaitForFreeBuffer() {

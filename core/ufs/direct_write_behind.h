@@ -7,8 +7,11 @@
 // An error of a write behind (ENOSPC, EIO) is returned by the next Append or Flush, and by
 // every call after it.
 //
-// Contract: one caller thread at a time; the file offset where writing starts is a multiple
-// of kAlignment; nothing else writes the file from that offset on while the object lives.
+// A buffer the file system refuses to take directly (EINVAL: an alignment it does not accept)
+// is written through the page cache instead.
+//
+// Contract: one caller thread at a time; nothing else writes the file from the starting offset
+// on while the object lives.
 #pragma once
 
 #include <condition_variable>
@@ -31,7 +34,8 @@ class DirectWriteBehind {
 
   // direct_fd: the file opened with O_DIRECT (owned: closed by the destructor); buffered_fd:
   // the same file without it (not owned), for a partial buffer at Flush; offset: where the
-  // next byte goes, a multiple of kAlignment. `name` names the file in errors.
+  // next byte goes (a multiple of kAlignment, or every write goes through the page cache).
+  // `name` names the file in errors.
   DirectWriteBehind(int direct_fd, int buffered_fd, uint64_t offset, std::string name);
   // Waits for the writes in flight; queued ones are dropped (Flush first to keep them).
   ~DirectWriteBehind();
@@ -52,7 +56,8 @@ class DirectWriteBehind {
     size_t size = 0;
     uint64_t offset = 0;
   };
-  void WriteFull();              // the writer threads' loop
+  void WriteFull();  // the writer threads' loop
+  Status WriteBuffer(const Buffer& b);
   Status WaitForFreeBuffer();    // current_ gets a buffer; mu_ not held
   std::optional<Error> error();  // the first error of a write behind
 

@@ -76,6 +76,17 @@ TEST_F(DirectWriteBehindTest, PiecesOfAnySizeArriveWholeAndInPlace) {
   EXPECT_EQ(ReadAll(buffered_fd_), head + data);
 }
 
+TEST_F(DirectWriteBehindTest, BuffersTheFileSystemRefusesGoThroughThePageCache) {
+  // At an offset of 100 a disk file system refuses direct writes (EINVAL); tmpfs takes them.
+  const std::string head(100, 'h');
+  ASSERT_EQ(::pwrite(buffered_fd_, head.data(), head.size(), 0), ssize_t(head.size()));
+  DirectWriteBehind writer(direct_fd_, buffered_fd_, head.size(), "file");
+  const std::string data = Pattern(9 * kMiB + 5);
+  ASSERT_TRUE(writer.Append(data).ok());
+  ASSERT_TRUE(writer.Flush().ok());
+  EXPECT_EQ(ReadAll(buffered_fd_), head + data);
+}
+
 TEST_F(DirectWriteBehindTest, FlushHandsAPartialBufferToTheFileAndWritingGoesOn) {
   DirectWriteBehind writer(direct_fd_, buffered_fd_, 0, "file");
   const std::string data = Pattern(6 * kMiB);
