@@ -4,13 +4,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
 #include <fmt/format.h>
-
-#include "core/common/logging.h"
 
 namespace alluxio {
 namespace {
@@ -79,12 +78,6 @@ DirectWriteBehind::DirectWriteBehind(int direct_fd, int buffered_fd, uint64_t of
                                      std::string name)
     : direct_fd_(direct_fd), buffered_fd_(buffered_fd), name_(std::move(name)) {
   current_.offset = offset;
-  for (size_t i = 0; i < kWriterThreads; ++i) {
-    threads_.emplace_back([this] {
-      ::pthread_setname_np(::pthread_self(), "ufs-direct");
-      WriteFull();
-    });
-  }
 }
 
 DirectWriteBehind::~DirectWriteBehind() {
@@ -159,6 +152,13 @@ Status DirectWriteBehind::Append(std::span<const char> data) {
     current_.size += n;
     data = data.subspan(n);
     if (current_.size == kBufferBytes) {
+      // Threads only once a buffer fills: a file that ends sooner goes out at Flush.
+      for (size_t i = threads_.size(); i < kWriterThreads; ++i) {
+        threads_.emplace_back([this] {
+          ::pthread_setname_np(::pthread_self(), "ufs-direct");
+          WriteFull();
+        });
+      }
       {
         std::lock_guard lock(mu_);
         queued_.push_back(current_);

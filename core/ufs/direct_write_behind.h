@@ -1,6 +1,7 @@
 // Sequential writes of one file with O_DIRECT, behind its writer: Append copies the data into
-// one of a few aligned 4 MiB buffers and returns; two threads of the object's own write the
-// full buffers, so the disk sees a queue of two while the writer goes on. The page cache is not
+// one of a few aligned 4 MiB buffers and returns; two threads of the object's own (started when
+// the first buffer fills) write the full buffers, so the disk sees a queue of two while the
+// writer goes on. The page cache is not
 // used: on a VM whose host backs fresh page-cache memory lazily, filling the page cache costs
 // more CPU than the disk write, and its writeback competes with the writer.
 //
