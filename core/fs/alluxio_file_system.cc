@@ -26,6 +26,13 @@
 namespace alluxio::fs {
 namespace {
 
+// What a close, fsync or release returns when the file's write stream failed: ENOSPC as it is
+// (a writer can act on it), anything else EIO.
+Failure StreamFailure(const Error& error) {
+  if (error.code == ErrorCode::kNoSpace) return Fail(error);
+  return Fail(ErrorCode::kIoError, error.ToString());
+}
+
 constexpr std::string_view kDropAll = ".alluxiocli.metadatacache.dropAll";
 constexpr std::string_view kDrop = ".alluxiocli.metadatacache.drop";
 constexpr std::string_view kCacheSize = ".alluxiocli.metadatacache.size";
@@ -1007,7 +1014,7 @@ Task<void> AlluxioFileSystem::FlushLocal(FileHandle handle, bool sync) {
   } else {
     s = co_await file->pipeline->Flush();
   }
-  if (!s) co_return Fail(ErrorCode::kIoError, s.error().ToString());
+  if (!s) co_return StreamFailure(s.error());
   if (!sync && file->pipeline->has_gaps()) {
     // close(2) is the last moment the writer can learn of it: RELEASE errors do not reach it.
     co_return Fail(ErrorCode::kIoError,
@@ -1041,7 +1048,7 @@ Task<void> AlluxioFileSystem::ReleaseLocal(FileHandle handle) {
   Status s = co_await Finish(*file, /*abort=*/false);
   if (!s) {
     ALX_LOG(kWarn, "fuse", "release of {} failed: {}", file->path, s.error().ToString());
-    co_return Fail(ErrorCode::kIoError, s.error().ToString());
+    co_return StreamFailure(s.error());
   }
   co_return Ok();
 }

@@ -2,10 +2,13 @@
 // ordinary tools on it. Needs root and /dev/fuse (skipped otherwise).
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -263,6 +266,46 @@ TEST_F(FuseCommandTest, MountOptionsReachTheClientAndTheServer) {
   WriteFile(mp + "/sub-check", "x");
   const std::string log = ReadFile(cluster_->home() + "/logs/fuse.log");
   EXPECT_NE(log.find("4 request slots"), std::string::npos);
+  EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
+}
+
+// The under storage fills up while a large file is written through the mount (its bytes past
+// the first MiB go to the UFS with O_DIRECT, behind the worker's stream): the writer gets
+// ENOSPC, nothing of that file remains, and the mount and the other files are unharmed.
+TEST_F(FuseCommandTest, FullUnderStorageFailsTheWriterWithEnospcAndKeepsTheRest) {
+  const std::string ufs = cluster_->UfsRoot();
+  std::filesystem::create_directories(ufs);
+  ASSERT_EQ(::mount("tmpfs", ufs.c_str(), "tmpfs", 0, "size=8m"), 0) << std::strerror(errno);
+  struct Unmount {
+    std::string path;
+    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+  } unmount{ufs};
+  const std::string mp = NewMountPoint("mnt");
+  CommandResult mounted = fuse_->Mount(mp, "", "");
+  ASSERT_EQ(mounted.exit_code, 0) << mounted.err;
+  WriteFile(mp + "/small", "kept");
+
+  int fd = ::open((mp + "/big").c_str(), O_WRONLY | O_CREAT, 0644);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  const std::string chunk = RandomBytes(1 << 20, 3);
+  int err = 0;
+  for (int i = 0; i < 32 && err == 0; ++i) {
+    if (::write(fd, chunk.data(), chunk.size()) < 0) err = errno;
+  }
+  if (err == 0 && ::fsync(fd) != 0) err = errno;
+  if (::close(fd) != 0 && err == 0) err = errno;
+  EXPECT_EQ(err, ENOSPC) << std::strerror(err);
+
+  EXPECT_FALSE(std::filesystem::exists(mp + "/big"));
+  std::vector<std::string> in_ufs;
+  for (const auto& e : std::filesystem::directory_iterator(ufs)) {
+    in_ufs.push_back(e.path().filename());
+  }
+  EXPECT_EQ(in_ufs, std::vector<std::string>{"small"});  // no temp file of big left
+  EXPECT_EQ(ReadFile(mp + "/small"), "kept");
+  WriteFile(mp + "/after", "written after the failure");
+  EXPECT_EQ(ReadFile(mp + "/after"), "written after the failure");  // waits for its completion
+  EXPECT_EQ(ReadFile(ufs + "/after"), "written after the failure");
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
 }
 
