@@ -1008,12 +1008,9 @@ Task<void> AlluxioFileSystem::FlushLocal(FileHandle handle, bool sync) {
     file->writer->closing = true;
   }
   if (!file->pipeline) co_return Ok();
-  Status s;
-  if (sync) {
-    s = co_await file->pipeline->Sync();
-  } else {
-    s = co_await file->pipeline->Flush();
-  }
+  // Also for close(2), the last moment the writer can learn of a failure (RELEASE errors do not
+  // reach it): the worker reports an error it kept (a full cache or under storage) when asked.
+  Status s = co_await file->pipeline->Sync();
   if (!s) co_return StreamFailure(s.error());
   if (!sync && file->pipeline->has_gaps()) {
     // close(2) is the last moment the writer can learn of it: RELEASE errors do not reach it.

@@ -192,7 +192,7 @@ asio::awaitable<Status> WritePipeline::Sync() {
   Status s = co_await out_->Flush();
   if (!s) {
     error_ = s.error();
-    ALX_LOG(kWarn, "fuse", "fsync of {} failed: {}", name_, s.error().ToString());
+    ALX_LOG(kWarn, "fuse", "flush of {} to the worker failed: {}", name_, s.error().ToString());
   }
   co_return s;
 }
