@@ -1008,12 +1008,12 @@ Task<void> AlluxioFileSystem::FlushLocal(FileHandle handle, bool sync) {
     file->writer->closing = true;
   }
   if (!file->pipeline) co_return Ok();
-  // Also for close(2), the last moment the writer can learn of a failure (RELEASE errors do not
-  // reach it): the worker reports an error it kept (a full cache or under storage) when asked.
+  // Sync for close(2) too: it is the writer's last chance to learn of a failure (RELEASE errors
+  // do not reach it), and the worker reports an error it kept (a full cache or under storage)
+  // only when asked. A hole is reported for the same reason.
   Status s = co_await file->pipeline->Sync();
   if (!s) co_return StreamFailure(s.error());
   if (!sync && file->pipeline->has_gaps()) {
-    // close(2) is the last moment the writer can learn of it: RELEASE errors do not reach it.
     co_return Fail(ErrorCode::kIoError,
                    fmt::format("{}: closed with a hole: bytes after {} were written, bytes "
                                "before them were not; the file will not be completed",

@@ -189,11 +189,16 @@ asio::awaitable<Status> WritePipeline::Flush() {
 asio::awaitable<Status> WritePipeline::Sync() {
   Status flushed = co_await Flush();
   if (!flushed || finished_) co_return flushed;
+  // Nothing sent since the worker last answered: it has nothing new to persist or report (an
+  // fsync then close asks once).
+  if (out_->bytes_written() == synced_bytes_) co_return Ok();
   Status s = co_await out_->Flush();
   if (!s) {
     error_ = s.error();
     ALX_LOG(kWarn, "fuse", "flush of {} to the worker failed: {}", name_, s.error().ToString());
+    co_return s;
   }
+  synced_bytes_ = out_->bytes_written();
   co_return s;
 }
 

@@ -66,7 +66,8 @@ class WritePipeline : public std::enable_shared_from_this<WritePipeline> {
   asio::awaitable<Status> Write(uint64_t offset, std::span<const char> data);
   // Queues the partial chunk and waits until everything contiguous reached the stream.
   asio::awaitable<Status> Flush();
-  // Flush, then FileOutStream::Flush (data on the worker's block store and the UFS file).
+  // Flush, then FileOutStream::Flush (data on the worker's block store and the UFS file, and
+  // an error the worker kept reported), unless nothing was sent since the last one.
   asio::awaitable<Status> Sync();
   // Flush and complete the file. Out-of-order data still waiting for a gap: the file is
   // aborted, kIoError.
@@ -119,7 +120,8 @@ class WritePipeline : public std::enable_shared_from_this<WritePipeline> {
   std::map<uint64_t, std::vector<char>> reorder_;  // by offset
   uint64_t reorder_bytes_ = 0;
   std::optional<Error> error_;
-  bool finished_ = false;  // closed or aborted
+  uint64_t synced_bytes_ = 0;  // out_->bytes_written() when the worker last answered a Sync
+  bool finished_ = false;      // closed or aborted
   bool rejected_logged_ = false;
 };
 

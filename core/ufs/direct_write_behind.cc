@@ -5,11 +5,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
-#include <fmt/format.h>
+#include "core/common/write_all.h"
 
 namespace alluxio {
 namespace {
@@ -57,21 +56,6 @@ class BufferCache {
   std::vector<char*> free_;
 };
 
-// pwrite of all of `data` at `offset`.
-Status WriteAll(int fd, const char* data, size_t size, uint64_t offset, const std::string& name) {
-  size_t done = 0;
-  while (done < size) {
-    ssize_t n = ::pwrite(fd, data + done, size - done, static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Fail(ErrnoError(errno, fmt::format("write {}", name)));
-    }
-    if (n == 0) return Fail(ErrorCode::kIoError, fmt::format("write {}: no progress", name));
-    done += static_cast<size_t>(n);
-  }
-  return Ok();
-}
-
 }  // namespace
 
 DirectWriteBehind::DirectWriteBehind(int direct_fd, int buffered_fd, uint64_t offset,
@@ -87,7 +71,7 @@ DirectWriteBehind::~DirectWriteBehind() {
   }
   changed_.notify_all();
   for (std::thread& t : threads_) t.join();
-  for (const Buffer& b : queued_) BufferCache::Get().Give(b.data);
+  // The threads leave only with nothing queued.
   for (char* b : free_) BufferCache::Get().Give(b);
   if (current_.data != nullptr) BufferCache::Get().Give(current_.data);
   ::close(direct_fd_);
@@ -119,11 +103,11 @@ void DirectWriteBehind::WriteFull() {
 }
 
 Status DirectWriteBehind::WriteBuffer(const Buffer& b) {
-  Status s = WriteAll(direct_fd_, b.data, b.size, b.offset, name_);
+  Status s = PwriteAll(direct_fd_, {b.data, b.size}, b.offset, name_);
   // EINVAL: the file system wants another alignment, or a short direct write left an unaligned
   // rest. The page cache takes the buffer instead.
   if (s.ok() || s.code() != ErrorCode::kInvalidArgument) return s;
-  return WriteAll(buffered_fd_, b.data, b.size, b.offset, name_);
+  return PwriteAll(buffered_fd_, {b.data, b.size}, b.offset, name_);
 }
 
 Status DirectWriteBehind::WaitForFreeBuffer() {
@@ -179,7 +163,7 @@ Status DirectWriteBehind::Flush() {
   if (current_.size == 0) return Ok();
   // Unaligned: written through the page cache; the direct write of the full buffer later
   // replaces these pages (the kernel writes back and drops cached pages a direct write covers).
-  Status s = WriteAll(buffered_fd_, current_.data, current_.size, current_.offset, name_);
+  Status s = PwriteAll(buffered_fd_, {current_.data, current_.size}, current_.offset, name_);
   if (!s.ok()) {
     std::lock_guard lock(mu_);
     if (!error_) error_ = s.error();

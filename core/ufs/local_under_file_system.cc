@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "core/common/logging.h"
+#include "core/common/write_all.h"
 #include "core/ufs/direct_write_behind.h"
 
 namespace alluxio {
@@ -162,15 +163,7 @@ class LocalUfsWriter final : public UfsWriter {
   Status Write(std::span<const char> data) override {
     if (fd_ < 0) return Fail(ErrorCode::kInvalidArgument, "write after close or abort");
     if (direct_) return direct_->Append(data);
-    size_t done = 0;
-    while (done < data.size()) {
-      ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return Fail(ErrnoError(errno, fmt::format("write {}", temp_)));
-      }
-      done += static_cast<size_t>(n);
-    }
+    if (Status s = PwriteAll(fd_, data, written_, temp_); !s.ok()) return s;
     written_ += data.size();
     MaybeGoDirect();
     return Ok();
@@ -231,7 +224,7 @@ class LocalUfsWriter final : public UfsWriter {
   const std::string local_;
   const std::string temp_;
   int fd_;                                     // -1 once closed or aborted
-  uint64_t written_ = 0;                       // through fd_, before direct_
+  uint64_t written_ = 0;                       // through fd_ (its next offset), before direct_
   bool direct_tried_ = false;                  // one try per file
   std::unique_ptr<DirectWriteBehind> direct_;  // past the first kDirectAfterBytes
 };

@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "core/common/logging.h"
+#include "core/common/write_all.h"
 
 namespace alluxio {
 namespace internal {
@@ -666,16 +667,9 @@ Status BlockWriter::Append(std::span<const char> data) {
     if (Status s = store_->Grow(dir_, end - reserved_); !s.ok()) return s;
     reserved_ = end;
   }
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n =
-        ::pwrite(fd_, data.data() + done, data.size() - done, static_cast<off_t>(written_ + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      failed_ = true;
-      return Fail(ErrnoError(errno, fmt::format("write {}", temp_path_)));
-    }
-    done += static_cast<size_t>(n);
+  if (Status s = PwriteAll(fd_, data, written_, temp_path_); !s.ok()) {
+    failed_ = true;
+    return s;
   }
   written_ = end;
   return Ok();
