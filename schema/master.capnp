@@ -94,6 +94,7 @@ interface BlockMaster {
   heartbeat @1 (workerId :UInt64, usedBytes :UInt64, addedBlocks :List(UInt64),
                 removedBlocks :List(UInt64))
       -> (status :Status, reregister :Bool, blocksToFree :List(UInt64));
-  commitBlock @2 (workerId :UInt64, blockId :UInt64, length :UInt64, tierAlias :Text)
-      -> (status :Status);
+  # `usedBytes`: the worker's usage with this block, so capacity reports count it at once.
+  commitBlock @2 (workerId :UInt64, blockId :UInt64, length :UInt64, tierAlias :Text,
+                  usedBytes :UInt64) -> (status :Status);
 }

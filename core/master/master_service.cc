@@ -332,7 +332,7 @@ class BlockMasterImpl final : public wire::BlockMaster::Server {
 
   kj::Promise<void> commitBlock(CommitBlockContext context) override {
     auto p = context.getParams();
-    ToWire(c_.workers->CommitBlock(p.getWorkerId(), p.getBlockId()),
+    ToWire(c_.workers->CommitBlock(p.getWorkerId(), p.getBlockId(), p.getUsedBytes()),
            context.getResults().initStatus());
     return kj::READY_NOW;
   }

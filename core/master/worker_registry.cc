@@ -83,13 +83,14 @@ HeartbeatReply WorkerRegistry::Heartbeat(uint64_t worker_id, uint64_t used_bytes
   return reply;
 }
 
-Status WorkerRegistry::CommitBlock(uint64_t worker_id, uint64_t block_id) {
+Status WorkerRegistry::CommitBlock(uint64_t worker_id, uint64_t block_id, uint64_t used_bytes) {
   std::lock_guard lock(mutex_);
   auto it = workers_.find(worker_id);
   if (it == workers_.end() || it->second.lost) {
     return Fail(ErrorCode::kNotFound, "unknown worker " + std::to_string(worker_id));
   }
   it->second.blocks.insert(block_id);
+  it->second.used_bytes = used_bytes;
   locations_[block_id].insert(worker_id);
   return Ok();
 }

@@ -55,8 +55,9 @@ class WorkerRegistry {
                            const std::vector<uint64_t>& added,
                            const std::vector<uint64_t>& removed);
 
-  // A worker cached a block. kNotFound for an unknown or lost worker.
-  Status CommitBlock(uint64_t worker_id, uint64_t block_id);
+  // A worker cached a block; `used_bytes` is its usage with the block. kNotFound for an unknown
+  // or lost worker.
+  Status CommitBlock(uint64_t worker_id, uint64_t block_id, uint64_t used_bytes);
 
   // Live workers holding the block.
   std::vector<WorkerState> Locations(uint64_t block_id) const;

@@ -737,6 +737,11 @@ std::optional<int> BlockStore::TierIndex(std::string_view alias) const {
   return std::nullopt;
 }
 std::vector<DirUsage> BlockStore::Usage() const { return state_->Usage(); }
+uint64_t BlockStore::UsedBytes() const {
+  uint64_t used = 0;
+  for (const DirUsage& dir : Usage()) used += dir.committed_bytes + dir.reserved_bytes;
+  return used;
+}
 BlockStoreCounters BlockStore::Counters() const { return state_->Counters(); }
 BlockChanges BlockStore::TakeChanges() { return state_->TakeChanges(); }
 

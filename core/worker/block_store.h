@@ -197,6 +197,8 @@ class BlockStore {
   std::optional<int> TierIndex(std::string_view alias) const;
   // One entry per directory, tiers in order.
   std::vector<DirUsage> Usage() const;
+  // Bytes taken in every directory: committed blocks and space reserved for blocks being written.
+  uint64_t UsedBytes() const;
   BlockStoreCounters Counters() const;
   BlockChanges TakeChanges();
 

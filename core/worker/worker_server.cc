@@ -21,18 +21,10 @@ namespace {
 
 constexpr auto kRpcTimeout = std::chrono::seconds(30);
 
-struct Usage {
+uint64_t CapacityBytes(const BlockStore& store) {
   uint64_t capacity = 0;
-  uint64_t used = 0;
-};
-
-Usage StoreUsage(const BlockStore& store) {
-  Usage usage;
-  for (const DirUsage& dir : store.Usage()) {
-    usage.capacity += dir.capacity_bytes;
-    usage.used += dir.committed_bytes + dir.reserved_bytes;
-  }
-  return usage;
+  for (const DirUsage& dir : store.Usage()) capacity += dir.capacity_bytes;
+  return capacity;
 }
 
 struct AdvertisedAddress {
@@ -55,9 +47,8 @@ Task<Result<uint64_t>> Register(wire::BlockMaster::Client master, BlockStore* st
   address.setRpcPort(config.address.port);
   address.setHostId(LocalHostId());
   address.setDomainSocket(config.address.domain_socket);
-  Usage usage = StoreUsage(*store);
-  request.setCapacityBytes(usage.capacity);
-  request.setUsedBytes(usage.used);
+  request.setCapacityBytes(CapacityBytes(*store));
+  request.setUsedBytes(store->UsedBytes());
   (void)store->TakeChanges();  // the full list below supersedes pending changes
   auto blocks = store->ListBlocks();
   auto ids = request.initBlockIds(blocks.size());
@@ -97,7 +88,7 @@ Task<void> HeartbeatLoop(BlockStore* store, HeartbeatConfig config,
         for (uint64_t removed : changes.removed) unsent.removed.push_back(removed);
         auto request = blocks.heartbeatRequest();
         request.setWorkerId(*worker_id);
-        request.setUsedBytes(StoreUsage(*store).used);
+        request.setUsedBytes(store->UsedBytes());
         auto added = request.initAddedBlocks(unsent.added.size());
         for (size_t i = 0; i < unsent.added.size(); ++i) added.set(i, unsent.added[i].first);
         ToWire(unsent.removed, request.initRemovedBlocks(unsent.removed.size()));
@@ -123,8 +114,8 @@ Task<void> HeartbeatLoop(BlockStore* store, HeartbeatConfig config,
 
 // Tells the master about each block a write session committed, so readers find it at once
 // (the next heartbeat reports it too; a lost commit costs nothing but that delay).
-Task<void> CommitBlock(rpc::Channel* channel, std::shared_ptr<uint64_t> worker_id,
-                       BlockInfo block) {
+Task<void> CommitBlock(rpc::Channel* channel, std::shared_ptr<uint64_t> worker_id, BlockInfo block,
+                       uint64_t used_bytes) {
   if (*worker_id == 0) co_return;  // not registered yet: registration will list the block
   auto master = co_await channel->Get<wire::Master>();
   if (!master.ok()) co_return;
@@ -134,6 +125,7 @@ Task<void> CommitBlock(rpc::Channel* channel, std::shared_ptr<uint64_t> worker_i
   request.setBlockId(block.block_id);
   request.setLength(block.length);
   request.setTierAlias(block.tier_alias);
+  request.setUsedBytes(used_bytes);
   auto response = co_await rpc::Await(request.send(), kRpcTimeout);
   if (!response.ok()) {
     ALX_LOG(kDebug, "worker", "commitBlock {} not delivered: {}", block.block_id,
@@ -178,7 +170,9 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
   worker->master_ = std::make_unique<rpc::Channel>(master_endpoint);
   WorkerServer* self = worker.get();
   auto on_commit = [self](const BlockInfo& block) {
-    self->tasks_->Spawn(CommitBlock(self->master_.get(), self->worker_id_, block), "commit");
+    self->tasks_->Spawn(
+        CommitBlock(self->master_.get(), self->worker_id_, block, self->store_->UsedBytes()),
+        "commit");
   };
   // One service behind both listeners (TCP, and the unix socket for clients on this host).
   auto service = std::make_shared<wire::BlockWorker::Client>(MakeWorkerService(WorkerServiceContext{

@@ -68,10 +68,11 @@ TestCluster::TestCluster(TestClusterOptions options) {
   RunSync(pool_->at(1), [&] {
     WorkerRegistry* registry = registry_.get();
     std::atomic<uint64_t>* worker_id = &worker_id_;
-    WorkerServiceContext context{store_.get(), read_through_.get(), &ufs_,
-                                 [registry, worker_id](const BlockInfo& block) {
-                                   (void)registry->CommitBlock(worker_id->load(), block.block_id);
-                                 }};
+    BlockStore* store = store_.get();
+    WorkerServiceContext context{
+        store, read_through_.get(), &ufs_, [registry, worker_id, store](const BlockInfo& block) {
+          (void)registry->CommitBlock(worker_id->load(), block.block_id, store->UsedBytes());
+        }};
     auto service =
         std::make_shared<wire::BlockWorker::Client>(MakeWorkerService(std::move(context)));
     auto server =
@@ -125,8 +126,7 @@ void TestCluster::Heartbeat() {
   BlockChanges changes = store_->TakeChanges();
   std::vector<uint64_t> added;
   for (const auto& [id, tier] : changes.added) added.push_back(id);
-  uint64_t used = 0;
-  for (const DirUsage& dir : store_->Usage()) used += dir.committed_bytes;
+  const uint64_t used = store_->UsedBytes();
   HeartbeatReply reply = registry_->Heartbeat(worker_id_, used, added, changes.removed);
   for (uint64_t id : reply.blocks_to_free) (void)store_->RemoveBlock(id);
   if (!reply.blocks_to_free.empty()) {

@@ -102,6 +102,38 @@ TEST(ClusterTest, FilesOfEverySizeRoundTrip) {
   });
 }
 
+// A worker's usage reaches the master with each committed block, not only at the next
+// heartbeat: `fsadmin report` never shows cached blocks next to "Used Capacity: 0B".
+TEST(ClusterTest, CommittedBlocksCountInTheWorkersUsedBytesAtOnce) {
+  ClusterProcesses cluster(
+      std::map<std::string, std::string>{{"alluxio.user.block.size.bytes.default", "1MB"},
+                                         {"alluxio.worker.block.heartbeat.interval", "1h"}});
+  ASSERT_TRUE(cluster.StartMaster());
+  ASSERT_TRUE(cluster.StartWorker());
+  WithClient(cluster, [](FileSystemClient& fs) -> Task<void> {
+    const std::string content = Pattern(3u << 20, 5);  // three blocks
+    Status written = co_await WriteFile(fs, "/used", content);
+    EXPECT_TRUE(written.ok()) << written.error().ToString();
+    // Commits reach the master asynchronously: wait for the three blocks to be listed.
+    std::optional<client::WorkerInfo> worker;
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (int i = 0; i < 500 && !(worker && worker->block_count == 3); ++i) {
+      auto workers = co_await fs.GetWorkers();
+      if (workers.ok() && workers->size() == 1) worker = workers->front();
+      timer.expires_after(std::chrono::milliseconds(10));
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+    EXPECT_TRUE(worker && worker->block_count == 3);
+    if (!worker) co_return;
+    EXPECT_GE(worker->used_bytes, content.size());
+    auto capacity = co_await fs.GetCapacity();
+    EXPECT_TRUE(capacity.ok());
+    if (capacity.ok()) {
+      EXPECT_GE(capacity->used_bytes, content.size());
+    }
+  });
+}
+
 TEST(ClusterTest, ClientsOnThisHostUseTheWorkersUnixSocketAndTcpWithoutIt) {
   ClusterProcesses cluster;
   ASSERT_TRUE(cluster.StartMaster());

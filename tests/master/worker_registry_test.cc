@@ -30,14 +30,15 @@ TEST_F(WorkerRegistryTest, RegistrationRecordsBlockLocations) {
 
 TEST_F(WorkerRegistryTest, HeartbeatAppliesChangesAndCommitAddsLocation) {
   uint64_t w = registry_.Register(a_, 100, 0, {});
-  ASSERT_TRUE(registry_.CommitBlock(w, 7).ok());
+  ASSERT_TRUE(registry_.CommitBlock(w, 7, 30).ok());
   EXPECT_EQ(registry_.Locations(7).size(), 1u);
+  EXPECT_EQ(registry_.Workers().at(0).used_bytes, 30u);  // counted at once, not at the heartbeat
   auto reply = registry_.Heartbeat(w, 50, {8}, {7});
   EXPECT_FALSE(reply.reregister);
   EXPECT_TRUE(registry_.Locations(7).empty());
   EXPECT_EQ(registry_.Locations(8).size(), 1u);
   EXPECT_EQ(registry_.Workers().at(0).used_bytes, 50u);
-  EXPECT_EQ(registry_.CommitBlock(99, 1).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(registry_.CommitBlock(99, 1, 0).code(), ErrorCode::kNotFound);
 }
 
 TEST_F(WorkerRegistryTest, SilentWorkerIsLostAndMustReregister) {
@@ -52,7 +53,7 @@ TEST_F(WorkerRegistryTest, SilentWorkerIsLostAndMustReregister) {
   EXPECT_EQ(registry_.Workers().size(), 2u);
   EXPECT_TRUE(registry_.Workers().back().lost);
   EXPECT_TRUE(registry_.Heartbeat(wa, 0, {}, {}).reregister);
-  EXPECT_EQ(registry_.CommitBlock(wa, 2).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(registry_.CommitBlock(wa, 2, 0).code(), ErrorCode::kNotFound);
   EXPECT_EQ(registry_.Register(a_, 100, 0, {1}), wa);
   EXPECT_EQ(registry_.Locations(1).size(), 2u);
   EXPECT_TRUE(registry_.DetectLostWorkers().empty());
