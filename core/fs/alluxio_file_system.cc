@@ -90,6 +90,11 @@ struct AlluxioFileSystem::Writer {
   std::string path;      // fs path the file will have when complete
   std::string temp_dir;  // O_TRUNC replacement: fs path of the directory of the hidden sibling
   FileHandle handle = 0;
+  // The file id the path had when it was opened: shown as st_ino while this process writes,
+  // although writing an existing empty file makes a new Alluxio file. The kernel keeps one
+  // inode for a file it writes; another id would make the FUSE layer give the path a new node
+  // (a replacement), whose attributes the writes through this handle do not refresh.
+  uint64_t ino = 0;
   // The path was unlinked or renamed over: the data is dropped at release (as the kernel drops
   // an unlinked inode's), and the writer no longer shows in GetAttr.
   bool unlinked = false;
@@ -322,6 +327,7 @@ void AlluxioFileSystem::ApplyWriter(const std::string& path, Attributes& attr) {
   if (attr.mode & S_IFDIR) return;
   std::shared_ptr<Writer> writer = FindWriter(path);
   if (!writer) return;
+  attr.ino = writer->ino;
   attr.size = writer->size.load();
   attr.blocks = (attr.size + 511) / 512;
 }
@@ -427,6 +433,9 @@ Task<Attributes> AlluxioFileSystem::SetAttr(std::string path, SetAttrRequest cha
   if (change.size) {
     std::optional<FileHandle> handle = change.handle;
     if (!handle) {
+      // A writer that was closed is completing the file (the kernel does not wait for RELEASE):
+      // truncate the complete file, not the handle that is going away.
+      co_await AwaitClosingWriters(path);
       if (std::shared_ptr<Writer> writer = FindWriter(path)) handle = writer->handle;
     }
     Result<void> truncated;
@@ -812,6 +821,7 @@ Task<FileHandle> AlluxioFileSystem::OpenHere(std::string path, int flags, FileIn
     file->writer = std::make_shared<Writer>();
     file->writer->path = path;
     file->writer->handle = handle;
+    file->writer->ino = existing.id;
     std::lock_guard lock(writers_mu_);
     writers_[handle] = file->writer;
   }

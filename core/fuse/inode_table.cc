@@ -45,7 +45,12 @@ InodeTable::Entry InodeTable::Ref(const std::string& path, uint64_t fs_ino) {
       ++node.lookups;
       return {found->second, generation_};
     }
-    DetachLocked(path);
+    // Another file took the path (a replacement here or by another client): it gets a node of
+    // its own, so the kernel drops what it cached for the old one. The old node still resolves
+    // to the path until forgotten: the kernel reaches it through open files, and through its
+    // dentry after a rename of the path onto itself (which the kernel forwards, then treats as
+    // having unlinked the target, when the two names resolve to different nodes).
+    by_path_.erase(found);
   }
   const uint64_t id = next_id_++;
   nodes_.emplace(id, Node{path, fs_ino, 1});
@@ -60,7 +65,8 @@ void InodeTable::Forget(uint64_t nodeid, uint64_t nlookup) {
   Node& node = it->second;
   node.lookups = nlookup >= node.lookups ? 0 : node.lookups - nlookup;
   if (node.lookups > 0 || nodeid == kRootId) return;
-  if (!node.path.empty()) by_path_.erase(node.path);
+  auto indexed = by_path_.find(node.path);
+  if (indexed != by_path_.end() && indexed->second == nodeid) by_path_.erase(indexed);
   nodes_.erase(it);
 }
 

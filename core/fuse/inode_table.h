@@ -7,7 +7,9 @@
 // the generation is constant for the table's life. Unlink, rmdir and a rename over an existing
 // name *detach* the affected nodes: they keep their id until forgotten, but no longer resolve to
 // a path (operations on them answer ENOENT). Renames move the paths of a node and all its
-// descendants.
+// descendants. A lookup that finds another file at a known path (a different fs inode number)
+// gives it a new node; the old node keeps resolving to that path, off the index, until it is
+// forgotten.
 //
 // Thread-safe: one mutex, shared by all reactors (node ids are global to the connection).
 // TODO(perf): shard by node id if the lock shows up in profiles.

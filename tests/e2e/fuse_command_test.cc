@@ -122,6 +122,17 @@ TEST_F(FuseCommandTest, SemanticsExamplesHold) {
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
 }
 
+// Seeded random operation sequences on the mount and on the reference model of SEMANTICS.md
+// (tests/model): every result and errno must agree. scripts/soak runs it for longer, with faults.
+TEST_F(FuseCommandTest, RandomOperationSequencesMatchTheReferenceModel) {
+  const std::string mp = NewMountPoint("mnt");
+  ASSERT_EQ(fuse_->Mount(mp).exit_code, 0);
+  CommandResult checked = RunCommand({"/usr/bin/python3", MODEL_CHECK_SCRIPT, "--root", mp,
+                                      "--seeds", "1,2,3,4,5", "--ops", "400"});
+  EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+  EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
+}
+
 TEST_F(FuseCommandTest, BadMountsFailWithAClearReasonAndMountNothing) {
   const std::string mp = NewMountPoint("mnt");
   struct Case {

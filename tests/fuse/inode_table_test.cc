@@ -37,11 +37,14 @@ TEST(InodeTableTest, ReplacedObjectGetsNewNode) {
   const uint64_t old_id = table.Ref("/f", 10).nodeid;
   const uint64_t new_id = table.Ref("/f", 11).nodeid;  // another file now at /f
   EXPECT_NE(old_id, new_id);
-  EXPECT_EQ(table.PathOf(old_id), std::nullopt);  // detached, still referenced
+  // The old node still resolves to the path (open files, a rename of the path onto itself).
+  EXPECT_EQ(table.PathOf(old_id), "/f");
   EXPECT_EQ(table.Lookups(old_id), 1U);
   EXPECT_EQ(table.PathOf(new_id), "/f");
   table.Forget(old_id, 1);
   EXPECT_EQ(table.size(), 2U);
+  EXPECT_EQ(table.PathOf(new_id), "/f");  // forgetting the old node leaves the new one indexed
+  EXPECT_EQ(table.Ref("/f", 11).nodeid, new_id);
 }
 
 TEST(InodeTableTest, MoveCarriesDescendantsOnly) {
