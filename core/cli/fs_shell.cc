@@ -218,6 +218,13 @@ Task<int> CopyFromLocal(Shell& sh, const Args& a) {
 }
 
 Task<Status> CopyTreeToLocal(Shell& sh, const FileInfo& info, const stdfs::path& local) {
+  if (info.is_symlink()) {  // copied as a link, as cp -r and tar do
+    std::error_code ec;
+    stdfs::create_symlink(info.symlink_target, local, ec);
+    if (ec) co_return Fail(ErrnoError(ec.value(), "symlink " + local.string()));
+    sh.out << "Copied " << info.path << " to " << LocalUri(local) << "\n";
+    co_return Ok();
+  }
   if (!info.is_directory) {
     std::ofstream out(local, std::ios::binary | std::ios::trunc);
     if (!out) co_return Fail(ErrnoError(errno, "create " + local.string()));

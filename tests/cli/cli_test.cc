@@ -173,6 +173,12 @@ TEST_F(CliTest, LsAndStatShowSymbolicLinks) {
   EXPECT_NE(r.out.find("length=5,"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("Containing the following blocks"), std::string::npos) << r.out;
 
+  r = Fs({"copyToLocal", "/links", local_});  // links are copied as links
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(stdfs::read_symlink(local_ + "/links/rel"), "f.txt");
+  EXPECT_EQ(stdfs::read_symlink(local_ + "/links/dangling"), "/nowhere/at/all");
+  EXPECT_EQ(ReadLocal(local_ + "/links/f.txt"), "hello");
+
   r = Fs({"cat", "/links/rel"});  // the master never follows a link
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.err.find("symbolic link"), std::string::npos) << r.err;
