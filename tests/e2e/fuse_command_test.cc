@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -144,6 +145,22 @@ TEST_F(FuseCommandTest, SymbolicLinksWorkForToolsAndAreRealLinksInTheUnderStorag
   EXPECT_NE(listed.out.find("lrwxrwxrwx"), std::string::npos) << listed.out;
   EXPECT_NE(listed.out.find(" /links/venv/bin/python -> python3\n"), std::string::npos)
       << listed.out;
+  // They are in the master's store, not reloaded: the directory was created through the master,
+  // so its listing is never read from the under storage again.
+  cluster_->KillMaster(SIGKILL);
+  ASSERT_TRUE(cluster_->StartMaster());
+  CommandResult after = RunCommand(ls, {{"ALLUXIO_HOME", cluster_->home()}});
+  EXPECT_EQ(after.exit_code, 0) << after.err;
+  auto links = [](const std::string& out) {  // the files' in-Alluxio column may differ
+    std::string kept;
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find(" -> ") != std::string::npos) kept += line + "\n";
+    }
+    return kept;
+  };
+  EXPECT_EQ(links(after.out), links(listed.out));
+  EXPECT_NE(links(after.out).find(" /links/venv/bin/python3.11 -> python3\n"), std::string::npos);
   // A link put into the under storage by someone else shows on the mount as a link.
   std::filesystem::create_directories(cluster_->UfsRoot() + "/dropped");
   std::filesystem::create_symlink("../links/file", cluster_->UfsRoot() + "/dropped/link");
