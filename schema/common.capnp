@@ -70,4 +70,5 @@ struct FileInfo {
   mountPoint @12 :Bool;
   blockIds @13 :List(UInt64);
   ufsUri @14 :Text;       # where the file's data lives (or is to be persisted) in its UFS
+  symlinkTarget @15 :Text;  # a symbolic link's target; "" for files and directories
 }

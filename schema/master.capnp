@@ -84,6 +84,9 @@ interface FileSystemMaster {
   getCapacity @14 () -> (status :Status, capacityBytes :UInt64, usedBytes :UInt64,
                          ufsCapacityBytes :UInt64, ufsFreeBytes :UInt64);
   getWorkers @15 () -> (status :Status, workers :List(WorkerInfo));
+  # A symbolic link at `path` (mode 0777) holding `target`, which is not interpreted.
+  createSymlink @16 (path :Text, target :Text, owner :Text, group :Text)
+      -> (status :Status, info :FileInfo);
 }
 
 interface BlockMaster {

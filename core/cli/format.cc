@@ -6,10 +6,10 @@
 
 namespace alluxio::cli {
 
-std::string PermissionString(bool is_directory, uint32_t mode) {
-  std::string s = is_directory ? "d" : "-";
+std::string PermissionString(const FileInfo& info) {
+  std::string s = info.is_directory ? "d" : info.is_symlink() ? "l" : "-";
   const char* rwx = "rwx";
-  for (int i = 8; i >= 0; --i) s += (mode & (1u << i)) ? rwx[(8 - i) % 3] : '-';
+  for (int i = 8; i >= 0; --i) s += (info.mode & (1u << i)) ? rwx[(8 - i) % 3] : '-';
   return s;
 }
 
@@ -36,10 +36,10 @@ std::string FormatTimeMs(int64_t ms) {
 std::string LsLine(const FileInfo& info, const std::string& in_alluxio) {
   // Alluxio's LsCommand: %-11s %-15s %-15s %15s %16s %24s %5s %-5s (permission, owner, group,
   // size, persistence, modification time, in-Alluxio, path).
-  return fmt::format("{:<11}{:<15}{:<15}{:>15}{:>16}{:>24}{:>5} {}\n",
-                     PermissionString(info.is_directory, info.mode), info.owner, info.group,
-                     info.length, info.persisted ? "PERSISTED" : "NOT_PERSISTED",
-                     FormatTimeMs(info.mtime_ms), in_alluxio, info.path);
+  return fmt::format("{:<11}{:<15}{:<15}{:>15}{:>16}{:>24}{:>5} {}{}{}\n", PermissionString(info),
+                     info.owner, info.group, info.length,
+                     info.persisted ? "PERSISTED" : "NOT_PERSISTED", FormatTimeMs(info.mtime_ms),
+                     in_alluxio, info.path, info.is_symlink() ? " -> " : "", info.symlink_target);
 }
 
 }  // namespace alluxio::cli

@@ -64,6 +64,7 @@ std::string LocalUri(const stdfs::path& p) { return "file://" + stdfs::absolute(
 // "100%" style in-Alluxio share of a complete file, from its block locations.
 Task<std::string> InAlluxio(Shell& sh, const FileInfo& info) {
   if (info.is_directory) co_return "DIR";
+  if (info.is_symlink()) co_return "LINK";
   if (!info.completed) co_return "0%";
   if (info.length == 0) co_return "100%";
   Result<client::FileBlocks> blocks = co_await sh.fs.GetBlockInfos(info.path);
@@ -217,6 +218,13 @@ Task<int> CopyFromLocal(Shell& sh, const Args& a) {
 }
 
 Task<Status> CopyTreeToLocal(Shell& sh, const FileInfo& info, const stdfs::path& local) {
+  if (info.is_symlink()) {  // copied as a link, as cp -r and tar do
+    std::error_code ec;
+    stdfs::create_symlink(info.symlink_target, local, ec);
+    if (ec) co_return Fail(ErrnoError(ec.value(), "symlink " + local.string()));
+    sh.out << "Copied " << info.path << " to " << LocalUri(local) << "\n";
+    co_return Ok();
+  }
   if (!info.is_directory) {
     std::ofstream out(local, std::ios::binary | std::ios::trunc);
     if (!out) co_return Fail(ErrnoError(errno, "create " + local.string()));
@@ -303,14 +311,18 @@ Task<int> Stat(Shell& sh, const Args& a) {
   Result<FileInfo> info = co_await sh.fs.GetStatus(a.operands[0]);
   if (!info) co_return Fails(sh, "stat", info.error());
   const FileInfo& f = *info;
-  sh.out << f.path << (f.is_directory ? " is a directory path.\n" : " is a file path.\n");
+  if (f.is_symlink()) {
+    sh.out << f.path << " is a symbolic link to " << f.symlink_target << ".\n";
+  } else {
+    sh.out << f.path << (f.is_directory ? " is a directory path.\n" : " is a file path.\n");
+  }
   sh.out << fmt::format(
       "FileInfo{{fileId={}, name={}, path={}, ufsPath={}, length={}, blockSizeBytes={}, "
       "completed={}, folder={}, owner={}, group={}, mode={:o}, persisted={}, mountPoint={}, "
       "lastModificationTimeMs={}}}\n",
       f.id, f.name, f.path, f.ufs_uri, f.length, f.block_size, f.completed, f.is_directory, f.owner,
       f.group, f.mode, f.persisted, f.mount_point, f.mtime_ms);
-  if (!f.is_directory && f.completed) {
+  if (!f.is_directory && !f.is_symlink() && f.completed) {
     Result<client::FileBlocks> blocks = co_await sh.fs.GetBlockInfos(f.path);
     if (!blocks) co_return Fails(sh, "stat", blocks.error());
     sh.out << "Containing the following blocks: \n";

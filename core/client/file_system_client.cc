@@ -224,6 +224,26 @@ Task<Result<FileInfo>> FileSystemClient::CreateDirectory(std::string path,
   co_return info;
 }
 
+Task<Result<FileInfo>> FileSystemClient::CreateSymlink(std::string path, std::string target,
+                                                       CreateSymlinkOptions options) {
+  const std::string what = "createSymlink " + path;
+  Result<FileInfo> info = co_await CallMaster(
+      *this, what, Idempotent::kNo,
+      [&](wire::FileSystemMaster::Client& fs) {
+        auto req = fs.createSymlinkRequest();
+        req.setPath(path);
+        req.setTarget(target);
+        req.setOwner(options.owner.empty() ? LocalUserName() : options.owner);
+        req.setGroup(options.group.empty() ? LocalGroupName() : options.group);
+        return req;
+      },
+      [](wire::FileSystemMaster::CreateSymlinkResults::Reader r) -> Result<FileInfo> {
+        return alluxio::FromWire(r.getInfo());
+      });
+  InvalidateCached(path);
+  co_return info;
+}
+
 Task<Status> FileSystemClient::Delete(std::string path, bool recursive) {
   const std::string what = "delete " + path;
   Status s = co_await CallMaster(

@@ -20,8 +20,8 @@
 // objects.
 //
 // Metadata cache (alluxio.user.metadata.cache.*): GetStatus and ListStatus answer from it when
-// enabled; this client's own mutations invalidate what they touch (create, complete, abort,
-// delete, rename (both paths), setAttribute, mount, unmount). Free changes data only.
+// enabled; this client's own mutations invalidate what they touch (create, symlink, complete,
+// abort, delete, rename (both paths), setAttribute, mount, unmount). Free changes data only.
 #pragma once
 
 #include <cstdint>
@@ -67,6 +67,11 @@ struct CreateFileOptions {
   std::optional<WriteType> write_type;  // default: alluxio.user.file.writetype.default
 };
 
+struct CreateSymlinkOptions {
+  std::string owner;  // "": this process's user and group
+  std::string group;
+};
+
 struct SetAttributeOptions {
   std::optional<uint32_t> mode;  // permission bits
   std::optional<std::string> owner;
@@ -97,6 +102,13 @@ class FileSystemClient {
   Task<Result<FileInfo>> CreateDirectory(std::string path, CreateDirectoryOptions options);
   Task<Result<FileInfo>> CreateDirectory(std::string path) {
     return CreateDirectory(std::move(path), CreateDirectoryOptions{});
+  }
+  // A symbolic link at `path` holding `target` (not interpreted; may dangle). kAlreadyExists,
+  // kInvalidArgument (empty target), kNameTooLong (target over 4095 bytes).
+  Task<Result<FileInfo>> CreateSymlink(std::string path, std::string target,
+                                       CreateSymlinkOptions options);
+  Task<Result<FileInfo>> CreateSymlink(std::string path, std::string target) {
+    return CreateSymlink(std::move(path), std::move(target), CreateSymlinkOptions{});
   }
   // Recursive delete of a non-empty directory needs `recursive` (else kNotEmpty).
   Task<Status> Delete(std::string path, bool recursive = false);

@@ -24,6 +24,11 @@ struct FileInfo {
   bool mount_point = false;
   std::vector<uint64_t> block_ids;  // completed files
   std::string ufs_uri;              // where the content lives (or is to be persisted) in the UFS
+  // A symbolic link (not a directory, length = the target's size): its target, never empty.
+  // "" for files and directories.
+  std::string symlink_target;
+
+  bool is_symlink() const { return !symlink_target.empty(); }
 };
 
 }  // namespace alluxio

@@ -267,7 +267,9 @@ std::string AlluxioFileSystem::ToAlluxio(const std::string& path) const {
 Attributes AlluxioFileSystem::ToAttributes(const FileInfo& info) {
   Attributes a;
   a.ino = info.id;
-  a.mode = (info.mode & 07777) | (info.is_directory ? S_IFDIR : S_IFREG);
+  a.mode = (info.mode & 07777) | (info.is_directory   ? S_IFDIR
+                                  : info.is_symlink() ? S_IFLNK
+                                                      : S_IFREG);
   a.nlink = info.is_directory ? 2 : 1;
   if (options_.user_group_translation) {
     a.uid = users_.Uid(info.owner);
@@ -658,6 +660,29 @@ Task<Attributes> AlluxioFileSystem::Mkdir(std::string path, uint32_t mode) {
   Result<FileInfo> info = co_await here.client->CreateDirectory(alluxio, create);
   if (!info) co_return info.failure();
   co_return ToAttributes(*info);
+}
+
+Task<Attributes> AlluxioFileSystem::Symlink(std::string path, std::string target) {
+  SlowOpLogger slow("fuse", options_.logging_threshold, [&] { return "symlink(" + path + ")"; });
+  if (options_.debug) ALX_LOG(kDebug, "fuse", "symlink({}, {})", path, target);
+  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  PerReactor& here = Here();
+  const std::string alluxio = ToAlluxio(path);
+  Result<FileInfo> info = co_await here.client->CreateSymlink(alluxio, target);
+  if (!info) co_return info.failure();
+  co_return ToAttributes(*info);
+}
+
+Task<std::string> AlluxioFileSystem::ReadLink(std::string path) {
+  SlowOpLogger slow("fuse", options_.logging_threshold, [&] { return "readlink(" + path + ")"; });
+  if (options_.debug) ALX_LOG(kDebug, "fuse", "readlink({})", path);
+  if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  PerReactor& here = Here();
+  const std::string alluxio = ToAlluxio(path);
+  Result<FileInfo> st = co_await here.client->GetStatus(alluxio);
+  if (!st) co_return st.failure();
+  if (!st->is_symlink()) co_return Fail(ErrorCode::kInvalidArgument, path + " is not a link");
+  co_return std::move(st->symlink_target);
 }
 
 Task<void> AlluxioFileSystem::Unlink(std::string path) {

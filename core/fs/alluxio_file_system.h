@@ -95,6 +95,8 @@ class AlluxioFileSystem : public FileSystem {
   Task<std::vector<DirEntry>> ListDir(std::string path, uint64_t offset,
                                       uint32_t max_entries) override;
   Task<Attributes> Mkdir(std::string path, uint32_t mode) override;
+  Task<Attributes> Symlink(std::string path, std::string target) override;
+  Task<std::string> ReadLink(std::string path) override;
   Task<void> Unlink(std::string path) override;
   Task<void> Rmdir(std::string path) override;
   Task<void> Rename(std::string from, std::string to, RenameMode mode) override;

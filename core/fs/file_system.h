@@ -39,7 +39,8 @@ struct Timespec {
   friend bool operator==(const Timespec&, const Timespec&) = default;
 };
 
-// What stat(2) shows. `mode` carries the type bits (S_IFDIR, S_IFREG, ...).
+// What stat(2) shows. `mode` carries the type bits (S_IFDIR, S_IFREG, S_IFLNK, ...); a
+// symbolic link shows its own attributes (lstat), size = the target's length.
 struct Attributes {
   uint64_t ino = 0;  // stable file id (Alluxio's file id); 0: the FUSE layer uses its node id
   uint32_t mode = 0;
@@ -125,7 +126,17 @@ class FileSystem {
   // kNotADirectory (parent).
   virtual Task<Attributes> Mkdir(std::string path, uint32_t mode) = 0;
 
-  // Removes file `path`. kNotFound, kIsADirectory.
+  // Creates symbolic link `path` holding `target` (not interpreted: absolute, relative or
+  // dangling) and returns its attributes (S_IFLNK | 0777). The kernel resolves links itself
+  // (ReadLink). kAlreadyExists, kNotFound (parent), kNotADirectory (parent), kNameTooLong
+  // (target over 4095 bytes).
+  virtual Task<Attributes> Symlink(std::string path, std::string target) = 0;
+
+  // The target of symbolic link `path`. kNotFound; kInvalidArgument when `path` is not a link
+  // (EINVAL, as readlink(2)).
+  virtual Task<std::string> ReadLink(std::string path) = 0;
+
+  // Removes file or symbolic link `path`. kNotFound, kIsADirectory.
   virtual Task<void> Unlink(std::string path) = 0;
 
   // Removes empty directory `path`. kNotFound, kNotADirectory, kNotEmpty.

@@ -87,6 +87,8 @@ const std::array<FuseDispatcher::OpInfo, abi::kOpcodeLimit>& FuseDispatcher::OpT
     set(O::kGetattr, &D::DoGetattr, "GETATTR", sizeof(abi::GetattrIn));
     set(O::kSetattr, &D::DoSetattr, "SETATTR", sizeof(abi::SetattrIn));
     set(O::kMkdir, &D::DoMkdir, "MKDIR", sizeof(abi::MkdirIn) + 2);
+    set(O::kSymlink, &D::DoSymlink, "SYMLINK", 4);
+    set(O::kReadlink, &D::DoReadlink, "READLINK", 0);
     set(O::kUnlink, &D::DoUnlink, "UNLINK", 2);
     set(O::kRmdir, &D::DoRmdir, "RMDIR", 2);
     set(O::kRename, &D::DoRename, "RENAME", sizeof(abi::RenameIn) + 4);
@@ -465,6 +467,47 @@ asio::awaitable<void> FuseDispatcher::DoMkdir(const Request& req) {
   }
   const abi::EntryOut out = MakeEntry(inodes_.Ref(path, attr->ino), *attr);
   Reply(req, 0, ReplyBody::Of(out).parts());
+}
+
+asio::awaitable<void> FuseDispatcher::DoSymlink(const Request& req) {
+  const std::optional<SymlinkArgs> args = DecodeSymlink(req.args);
+  if (!args) {
+    ReplyMalformed(req);
+    co_return;
+  }
+  std::string path;
+  if (int err = ChildPath(inodes_.PathOf(req.header.nodeid), args->name, &path)) {
+    Reply(req, err);
+    co_return;
+  }
+  if (args->target.size() > kMaxPathLength) {
+    Reply(req, ENAMETOOLONG);
+    co_return;
+  }
+  std::string target(args->target);
+  Result<fs::Attributes> attr = co_await fs_.Symlink(path, target);
+  if (!attr) {
+    ReplyError(req, attr.error());
+    co_return;
+  }
+  const abi::EntryOut out = MakeEntry(inodes_.Ref(path, attr->ino), *attr);
+  Reply(req, 0, ReplyBody::Of(out).parts());
+}
+
+asio::awaitable<void> FuseDispatcher::DoReadlink(const Request& req) {
+  const std::optional<std::string> path = inodes_.PathOf(req.header.nodeid);
+  if (!path) {
+    Reply(req, ENOENT);
+    co_return;
+  }
+  Result<std::string> target = co_await fs_.ReadLink(*path);
+  if (!target) {
+    ReplyError(req, target.error());
+    co_return;
+  }
+  ReplyBody body;  // the target's bytes, without a NUL
+  body.Add(target->data(), target->size());
+  Reply(req, 0, body.parts());
 }
 
 asio::awaitable<void> FuseDispatcher::DoUnlink(const Request& req) {

@@ -109,6 +109,8 @@ class FuseDispatcher {
   asio::awaitable<void> DoGetattr(const Request& req);
   asio::awaitable<void> DoSetattr(const Request& req);
   asio::awaitable<void> DoMkdir(const Request& req);
+  asio::awaitable<void> DoSymlink(const Request& req);
+  asio::awaitable<void> DoReadlink(const Request& req);
   asio::awaitable<void> DoUnlink(const Request& req);
   asio::awaitable<void> DoRmdir(const Request& req);
   asio::awaitable<void> DoRename(const Request& req);

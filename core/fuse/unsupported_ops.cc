@@ -11,9 +11,8 @@ using abi::Opcode;
 // ENOSYS is chosen where the kernel remembers it and stops asking (no_getxattr, no_fallocate,
 // no_lseek, ...), so an unsupported operation costs one round trip per mount, not one per call.
 constexpr UnsupportedOp kUnsupported[] = {
-    {Opcode::kReadlink, "READLINK", EINVAL, "EINVAL (no object is a symbolic link)"},
-    {Opcode::kSymlink, "SYMLINK", EPERM, "EPERM (symlink(2): no symbolic links here)"},
-    {Opcode::kMknod, "MKNOD", EPERM, "EPERM (mknod(2): use open(O_CREAT) for files)"},
+    {Opcode::kMknod, "MKNOD", EPERM,
+     "EPERM (mknod(2): no FIFOs, sockets or device nodes; use open(O_CREAT) for files)"},
     {Opcode::kLink, "LINK", EPERM, "EPERM (link(2): no hard links)"},
     {Opcode::kSetxattr, "SETXATTR", ENOSYS, "EOPNOTSUPP (kernel caches ENOSYS)"},
     {Opcode::kGetxattr, "GETXATTR", ENOSYS, "EOPNOTSUPP (kernel caches ENOSYS)"},

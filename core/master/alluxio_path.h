@@ -21,6 +21,8 @@ namespace alluxio {
 
 inline constexpr size_t kMaxNameBytes = 255;
 inline constexpr size_t kMaxPathBytes = 4096;
+// The longest symbolic link target: PATH_MAX (4096) with its NUL, as symlink(2) takes.
+inline constexpr size_t kMaxSymlinkTargetBytes = 4095;
 
 // Checks a single component (a file name): non-empty, not "." or "..", no '/' or NUL, at most
 // kMaxNameBytes. kInvalidPath or kNameTooLong.

@@ -14,6 +14,7 @@ enum Flags : uint8_t {
   kFlagCompleted = 2,
   kFlagPersisted = 4,
   kFlagChildrenLoaded = 8,
+  kFlagSymlink = 16,  // the target follows the block ids
 };
 
 void PutVarint(std::string& out, uint64_t v) {
@@ -77,7 +78,8 @@ std::string EncodeInode(const Inode& inode) {
   out.push_back(static_cast<char>(kInodeFormatVersion));
   uint8_t flags = (inode.is_directory ? kFlagDirectory : 0) |
                   (inode.completed ? kFlagCompleted : 0) | (inode.persisted ? kFlagPersisted : 0) |
-                  (inode.children_loaded ? kFlagChildrenLoaded : 0);
+                  (inode.children_loaded ? kFlagChildrenLoaded : 0) |
+                  (inode.is_symlink() ? kFlagSymlink : 0);
   out.push_back(static_cast<char>(flags));
   PutVarint(out, inode.id);
   PutVarint(out, inode.parent_id);
@@ -92,6 +94,7 @@ std::string EncodeInode(const Inode& inode) {
   PutVarint(out, ZigZag(inode.last_sync_ms));
   PutVarint(out, inode.block_ids.size());
   for (uint64_t b : inode.block_ids) PutVarint(out, b);
+  if (inode.is_symlink()) PutString(out, inode.symlink_target);
   return out;
 }
 
@@ -109,6 +112,9 @@ Result<Inode> DecodeInode(std::string_view bytes) {
   if (ok) {
     inode.block_ids.resize(nblocks);
     for (uint64_t& b : inode.block_ids) ok = ok && r.Varint(b);
+  }
+  if (ok && (flags & kFlagSymlink)) {
+    ok = r.String(inode.symlink_target) && !inode.symlink_target.empty();
   }
   if (!ok || !r.done()) {
     return Fail(ErrorCode::kInternal,

@@ -28,9 +28,15 @@ struct Inode {
   // Directories: the UFS listing has been merged into the children at least once.
   bool children_loaded = false;
   std::vector<uint64_t> block_ids;  // files: ids of blocks 0..n-1 (set on completion)
+  // Symbolic links: the target, never empty (a link is not a directory, is completed, has no
+  // blocks, mode 0777 and length = the target's size). "" for files and directories.
+  std::string symlink_target;
+
+  bool is_symlink() const { return !symlink_target.empty(); }
 };
 
-// Encodes an inode (versioned, little-endian, length-prefixed strings).
+// Encodes an inode (versioned, little-endian, length-prefixed strings). A link's target follows
+// the block ids, behind a flag, so records written before links existed decode unchanged.
 std::string EncodeInode(const Inode& inode);
 // Decodes an EncodeInode() record; kInternal for a corrupt or unknown-version record.
 Result<Inode> DecodeInode(std::string_view bytes);

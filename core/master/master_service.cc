@@ -86,6 +86,15 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
     return kj::READY_NOW;
   }
 
+  kj::Promise<void> createSymlink(CreateSymlinkContext context) override {
+    auto p = context.getParams();
+    CreateSymlinkOptions options{p.getOwner(), p.getGroup()};
+    auto result = c_.ns->CreateSymlink(View(p.getPath()), View(p.getTarget()), options);
+    auto out = context.getResults();
+    if (SetStatus(result, out.initStatus())) alluxio::ToWire(*result, out.initInfo());
+    return kj::READY_NOW;
+  }
+
   kj::Promise<void> completeFile(CompleteFileContext context) override {
     auto p = context.getParams();
     CompleteFileOptions options;

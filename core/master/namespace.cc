@@ -36,6 +36,25 @@ Status CheckWritable(const MountTable::Resolution& res, std::string_view path) {
   return Ok();
 }
 
+Status CheckSymlinkTarget(std::string_view target) {
+  if (target.empty() || target.find('\0') != std::string_view::npos) {
+    return Fail(ErrorCode::kInvalidArgument, "a link target is non-empty and has no NUL byte");
+  }
+  if (target.size() > kMaxSymlinkTargetBytes) {
+    return Fail(ErrorCode::kNameTooLong, fmt::format("link target of {} bytes (at most {})",
+                                                     target.size(), kMaxSymlinkTargetBytes));
+  }
+  return Ok();
+}
+
+// Whether the UFS entry is no longer what `inode` was loaded from: another kind (file,
+// directory, link) or another target, or (files and links) another fingerprint.
+bool ChangedInUfs(const Inode& inode, const UfsStatus& status) {
+  return status.is_directory != inode.is_directory ||
+         status.symlink_target != inode.symlink_target ||
+         (!inode.is_directory && status.fingerprint != inode.ufs_fingerprint);
+}
+
 Status CheckMode(uint32_t mode) {
   if (mode & ~07777u) {
     return Fail(ErrorCode::kInvalidArgument, fmt::format("mode {:o} beyond 07777", mode));
@@ -255,7 +274,11 @@ Result<Inode> Namespace::NewInodeFromUfs(uint64_t parent_id, const std::string& 
   inode.persisted = true;
   inode.ufs_fingerprint = status.fingerprint;
   inode.last_sync_ms = Now();
-  if (!status.is_directory) {
+  inode.symlink_target = status.symlink_target;
+  if (inode.is_symlink()) {
+    inode.length = status.length;
+    inode.id = AllocateInodeId(batch);
+  } else if (!status.is_directory) {
     inode.length = status.length;
     inode.block_size = options_.default_block_size;
     uint64_t blocks = BlockCount(inode.length, inode.block_size);
@@ -339,8 +362,7 @@ Result<std::optional<Inode>> Namespace::SyncInode(const Inode& inode, const std:
   }
   OpBatch batch;
   bool gone = !status.ok();
-  bool changed = !gone && (status->is_directory != inode.is_directory ||
-                           (!inode.is_directory && status->fingerprint != inode.ufs_fingerprint));
+  bool changed = !gone && ChangedInUfs(inode, *status);
   if (gone || changed) {
     auto subtree = CollectSubtree(inode);
     if (!subtree.ok()) return subtree.failure();
@@ -406,9 +428,7 @@ Status Namespace::SyncChildren(Inode& dir, const std::string& path) {
       if (!child->has_value()) return Fail(ErrorCode::kInternal, "dangling edge");
       Inode& inode = **child;
       if (!inode.persisted || !inode.completed) continue;
-      bool changed = status.is_directory != inode.is_directory ||
-                     (!inode.is_directory && status.fingerprint != inode.ufs_fingerprint);
-      if (!changed) {
+      if (!ChangedInUfs(inode, status)) {
         if (options_.metadata_sync_interval_ms > 0) {
           inode.last_sync_ms = Now();
           batch.batch.PutInode(inode);
@@ -484,6 +504,7 @@ FileInfo Namespace::ToFileInfo(const Inode& inode, const std::string& path) cons
   info.mount_point = mounts_.Find(path) != nullptr;
   info.block_ids = inode.block_ids;
   info.ufs_uri = mounts_.Resolve(path).ufs_uri;
+  info.symlink_target = inode.symlink_target;
   return info;
 }
 
@@ -686,6 +707,58 @@ Result<CreateFileResult> Namespace::CreateFile(std::string_view path,
   if (Status st = Commit(batch); !st.ok()) return st.failure();
   result.info = ToFileInfo(file, normalized);
   return result;
+}
+
+Result<FileInfo> Namespace::CreateSymlink(std::string_view path, std::string_view target,
+                                          const CreateSymlinkOptions& options) {
+  auto components = SplitPath(path);
+  if (!components.ok()) return components.failure();
+  if (components->empty()) return Fail(ErrorCode::kAlreadyExists, "/ already exists");
+  if (Status st = CheckSymlinkTarget(target); !st.ok()) return st.failure();
+  std::string normalized = JoinPath(*components);
+  std::lock_guard lock(mu_);
+  auto walk = WalkPath(*components);
+  if (!walk.ok()) return walk.failure();
+  if (walk->existing() == components->size()) {
+    // Compare with the UFS first: a path that vanished there is not "existing".
+    auto synced = SyncInode(walk->chain.back(), normalized);
+    if (!synced.ok()) return synced.failure();
+    if (synced->has_value()) {
+      return Fail(ErrorCode::kAlreadyExists, fmt::format("{} already exists", normalized));
+    }
+    walk->chain.pop_back();
+  }
+  if (walk->existing() + 1 < components->size()) {
+    return Fail(ErrorCode::kNotFound, fmt::format("parent of {} does not exist", normalized));
+  }
+  MountTable::Resolution res = mounts_.Resolve(normalized);
+  if (Status st = CheckWritable(res, normalized); !st.ok()) return st.failure();
+  if (Status st = res.mount->ufs->CreateSymlink(res.ufs_path, target); !st.ok()) {
+    return WithContext(st.error(), fmt::format("symlink {} in {}", normalized, res.ufs_uri));
+  }
+  int64_t now = Now();
+  OpBatch batch;
+  Inode link;
+  link.id = AllocateInodeId(batch);
+  link.parent_id = walk->chain.back().id;
+  link.name = components->back();
+  link.mode = 0777;
+  link.owner = options.owner;
+  link.group = options.group;
+  link.mtime_ms = now;
+  link.length = target.size();
+  link.completed = true;
+  link.persisted = true;
+  link.last_sync_ms = now;
+  link.symlink_target = target;
+  // Our own link must not look like a foreign change at the next sync.
+  auto status = res.mount->ufs->GetStatus(res.ufs_path);
+  if (status.ok()) link.ufs_fingerprint = status->fingerprint;
+  batch.batch.PutInode(link);
+  batch.batch.PutEdge(link.parent_id, link.name, link.id);
+  if (Status st = TouchParent(link.parent_id, now, batch); !st.ok()) return st.failure();
+  if (Status st = Commit(batch); !st.ok()) return st.failure();
+  return ToFileInfo(link, normalized);
 }
 
 Result<FileInfo> Namespace::CompleteFile(std::string_view path,
@@ -907,6 +980,10 @@ Result<FileInfo> Namespace::SetAttribute(std::string_view path,
   std::lock_guard lock(mu_);
   auto inode = ResolveExisting(*components, normalized, true);
   if (!inode.ok()) return inode.failure();
+  if (options.mode && inode->is_symlink()) {
+    return Fail(ErrorCode::kUnsupported,
+                fmt::format("{} is a symbolic link: its mode is always 0777", normalized));
+  }
   MountTable::Resolution res = mounts_.Resolve(normalized);
   if (Status st = CheckWritable(res, normalized); !st.ok()) return st.failure();
   if (inode->persisted && (options.mode || options.mtime_ms)) {
@@ -1029,6 +1106,10 @@ Result<FileBlockInfo> Namespace::GetFileBlockInfo(std::string_view path) {
   if (!inode.ok()) return inode.failure();
   if (inode->is_directory) {
     return Fail(ErrorCode::kIsADirectory, fmt::format("{} is a directory", normalized));
+  }
+  if (inode->is_symlink()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                fmt::format("{} is a symbolic link to {}", normalized, inode->symlink_target));
   }
   if (!inode->completed) {
     return Fail(ErrorCode::kIncomplete, fmt::format("{} is still being written", normalized));

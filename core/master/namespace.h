@@ -13,9 +13,9 @@
 // a metadata sync that found nothing changed: written without fsync (losing it only causes one
 // more sync).
 //
-// UFS mirroring: directory creation, removal and rename of persisted paths, and mode/mtime
-// changes, are applied to the UFS first and committed to the store only if the UFS call
-// succeeded; if it fails the method returns that error and the store is unchanged. If the
+// UFS mirroring: directory and symbolic link creation, removal and rename of persisted paths,
+// and mode/mtime changes, are applied to the UFS first and committed to the store only if the UFS
+// call succeeded; if it fails the method returns that error and the store is unchanged. If the
 // store commit then fails (kIoError) the UFS keeps the change, which the next metadata sync
 // reconciles. A method that makes several UFS calls (SetAttribute with mode and mtime) is not
 // atomic in the UFS: an earlier call may have taken effect when a later one fails.
@@ -70,6 +70,11 @@ struct CreateFileOptions {
   std::string group;
   bool overwrite = false;  // replace an existing file (never a directory)
   bool recursive = false;  // create missing parent directories
+};
+
+struct CreateSymlinkOptions {
+  std::string owner;
+  std::string group;
 };
 
 struct CompleteFileOptions {
@@ -155,6 +160,14 @@ class Namespace {
   // A new incomplete, non-persisted file. kIsADirectory if a directory is at path;
   // kAlreadyExists if a file is and !overwrite (overwrite deletes a persisted file's UFS copy).
   Result<CreateFileResult> CreateFile(std::string_view path, const CreateFileOptions& options);
+  // A symbolic link holding `target` (not interpreted: absolute, relative or dangling), mode
+  // 0777, created in the UFS first (UnderFileSystem::CreateSymlink: a real link on a local
+  // UFS). The parent must exist. kAlreadyExists if anything is at path; kInvalidArgument for
+  // an empty target or one with a NUL byte; kNameTooLong beyond kMaxSymlinkTargetBytes.
+  // A link is never followed by the master: a path through one is kNotADirectory; reading it
+  // (GetFileBlockInfo) is kInvalidArgument; its mode cannot change (kUnsupported).
+  Result<FileInfo> CreateSymlink(std::string_view path, std::string_view target,
+                                 const CreateSymlinkOptions& options);
   // Marks an incomplete file complete. kIsADirectory; kAlreadyExists if already completed;
   // kInvalidArgument if block ids or (persisted) the UFS length do not match; kOutOfRange if
   // the length needs more than kMaxSequence blocks.

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <filesystem>
 #include <vector>
 
@@ -109,6 +110,19 @@ Status MakeDirectories(const std::string& root, const std::vector<std::string_vi
     }
   }
   return Ok();
+}
+
+// The target of the symbolic link `name` in directory `dirfd` (AT_FDCWD: `name` is a path),
+// whose lstat size is `size` (0 when the file system does not say).
+Result<std::string> ReadLinkAt(int dirfd, const char* name, off_t size) {
+  std::string target(size > 0 ? static_cast<size_t>(size) + 1 : size_t{PATH_MAX}, '\0');
+  ssize_t n = ::readlinkat(dirfd, name, target.data(), target.size());
+  if (n < 0) return Fail(ErrnoError(errno, fmt::format("readlink {}", name)));
+  if (static_cast<size_t>(n) == target.size()) {
+    return Fail(ErrorCode::kIoError, fmt::format("readlink {}: the link changed", name));
+  }
+  target.resize(static_cast<size_t>(n));
+  return target;
 }
 
 std::string RandomSuffix() {
@@ -292,9 +306,11 @@ std::string LocalUnderFileSystem::GroupName(gid_t gid) {
   return name;
 }
 
-UfsStatus LocalUnderFileSystem::MakeStatus(std::string name, const struct stat& st) {
+UfsStatus LocalUnderFileSystem::MakeStatus(std::string name, const struct stat& st,
+                                           std::string symlink_target) {
   UfsStatus s;
   s.name = std::move(name);
+  s.symlink_target = std::move(symlink_target);
   s.is_directory = S_ISDIR(st.st_mode);
   s.length = s.is_directory ? 0 : static_cast<uint64_t>(st.st_size);
   s.mtime_ms = MtimeNs(st) / 1'000'000;
@@ -311,10 +327,22 @@ Result<UfsStatus> LocalUnderFileSystem::GetStatus(std::string_view path) {
   if (!parts.ok()) return parts.failure();
   std::string local = Join(root_, *parts, parts->size());
   struct stat st;
-  if (::stat(local.c_str(), &st) != 0) {
+  if (parts->empty()) {  // the root: followed if it is a link
+    if (::stat(local.c_str(), &st) != 0) {
+      return Fail(ErrnoError(errno, fmt::format("stat {}", local)));
+    }
+    return MakeStatus(std::string(), st, std::string());
+  }
+  if (::lstat(local.c_str(), &st) != 0) {
     return Fail(ErrnoError(errno, fmt::format("stat {}", local)));
   }
-  return MakeStatus(parts->empty() ? std::string() : std::string(parts->back()), st);
+  std::string target;
+  if (S_ISLNK(st.st_mode)) {
+    auto read = ReadLinkAt(AT_FDCWD, local.c_str(), st.st_size);
+    if (!read.ok()) return read.failure();
+    target = std::move(*read);
+  }
+  return MakeStatus(std::string(parts->back()), st, std::move(target));
 }
 
 Result<std::vector<UfsStatus>> LocalUnderFileSystem::List(std::string_view path) {
@@ -344,13 +372,23 @@ Result<std::vector<UfsStatus>> LocalUnderFileSystem::List(std::string_view path)
     std::string_view name = ent->d_name;
     if (name == "." || name == ".." || name.starts_with(kLocalUfsTempPrefix)) continue;
     struct stat st;
-    if (::fstatat(fd, ent->d_name, &st, 0) != 0) {
-      if (errno == ENOENT) continue;  // removed since readdir, or a dangling symlink
+    if (::fstatat(fd, ent->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) continue;  // removed since readdir
       Error e = ErrnoError(errno, fmt::format("stat {}/{}", local, name));
       ::closedir(dir);
       return Fail(std::move(e));
     }
-    out.push_back(MakeStatus(std::string(name), st));
+    std::string target;
+    if (S_ISLNK(st.st_mode)) {
+      auto read = ReadLinkAt(fd, ent->d_name, st.st_size);
+      if (!read.ok()) {
+        if (read.code() == ErrorCode::kNotFound) continue;  // removed since readdir
+        ::closedir(dir);
+        return read.failure();
+      }
+      target = std::move(*read);
+    }
+    out.push_back(MakeStatus(std::string(name), st, std::move(target)));
   }
   ::closedir(dir);
   return out;
@@ -412,6 +450,20 @@ Status LocalUnderFileSystem::Mkdirs(std::string_view path, uint32_t mode) {
   if (!parts.ok()) return parts.failure();
   if (parts->empty()) return Ok();  // the root exists
   return MakeDirectories(root_, *parts, parts->size(), mode);
+}
+
+Status LocalUnderFileSystem::CreateSymlink(std::string_view path, std::string_view target) {
+  auto parts = SplitPath(path);
+  if (!parts.ok()) return parts.failure();
+  if (parts->empty()) return Fail(ErrorCode::kAlreadyExists, "the under storage root exists");
+  if (target.empty() || target.find('\0') != std::string_view::npos) {
+    return Fail(ErrorCode::kInvalidArgument, "a link target is non-empty and has no NUL byte");
+  }
+  std::string local = Join(root_, *parts, parts->size());
+  if (::symlink(std::string(target).c_str(), local.c_str()) != 0) {
+    return Fail(ErrnoError(errno, fmt::format("symlink {}", local)));
+  }
+  return SyncDirectory(ParentOf(local));
 }
 
 Status LocalUnderFileSystem::Delete(std::string_view path, bool recursive) {
@@ -486,7 +538,7 @@ Status LocalUnderFileSystem::SetMtime(std::string_view path, int64_t mtime_ms) {
   }
   times[1].tv_sec = static_cast<time_t>(sec);
   times[1].tv_nsec = static_cast<long>(ms * 1'000'000);
-  if (::utimensat(AT_FDCWD, local.c_str(), times, 0) != 0) {
+  if (::utimensat(AT_FDCWD, local.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0) {
     return Fail(ErrnoError(errno, fmt::format("utimensat {}", local)));
   }
   return Ok();

@@ -3,9 +3,12 @@
 // Rooting: the object is created for a root directory (from "file:///data/ufs" or "/data/ufs")
 // and every method takes a path *inside* that root: "/" is the root itself, "/a/b" is
 // <root>/a/b. Paths must be absolute; "." and ".." components and NUL bytes are refused with
-// kInvalidPath, so no call reaches outside the root through its path argument (symbolic links
-// placed inside the root by an administrator are followed, as by Alluxio's local UFS). Repeated
-// and trailing slashes are tolerated ("/a//b/" is "/a/b").
+// kInvalidPath, so no call reaches outside the root through its path argument. Repeated and
+// trailing slashes are tolerated ("/a//b/" is "/a/b").
+//
+// Symbolic links below the root are reported as links (GetStatus, List: lstat(2), with their
+// target), created by CreateSymlink (symlink(2)), removed, renamed and timed as links; Open
+// and Create follow them. The root itself may be a link (it is followed).
 //
 // Files being created live next to their final name as ".alluxio_tmp.<name>.<random>" until
 // Close() renames them into place; List() hides such names. A crash can leave one behind; it is
@@ -45,7 +48,7 @@ class LocalUnderFileSystem final : public UnderFileSystem {
 
   const std::string& root() const { return root_; }
 
-  // Follows symbolic links. The fingerprint is "<size>:<mtime ns>:<dev>:<ino>".
+  // The fingerprint is "<size>:<mtime ns>:<dev>:<ino>" (of the link, for a link).
   Result<UfsStatus> GetStatus(std::string_view path) override;
   Result<std::vector<UfsStatus>> List(std::string_view path) override;
   // kIsADirectory for a directory.
@@ -57,6 +60,9 @@ class LocalUnderFileSystem final : public UnderFileSystem {
   // The last directory gets exactly `mode`; missing intermediate directories get mode|0700.
   // kAlreadyExists if `path` is a file, kNotADirectory if a parent is a file.
   Status Mkdirs(std::string_view path, uint32_t mode) override;
+  // symlink(2), then an fsync of the parent directory. kInvalidArgument for an empty target or
+  // one holding a NUL byte; kAlreadyExists for the root.
+  Status CreateSymlink(std::string_view path, std::string_view target) override;
   // kNotPermitted for the root itself. In-progress temp files count as entries for the
   // non-recursive emptiness check (kNotEmpty).
   Status Delete(std::string_view path, bool recursive) override;
@@ -75,7 +81,8 @@ class LocalUnderFileSystem final : public UnderFileSystem {
  private:
   explicit LocalUnderFileSystem(std::string root) : root_(std::move(root)) {}
 
-  UfsStatus MakeStatus(std::string name, const struct stat& st);
+  // `symlink_target`: what readlink(2) gave for a link (st from lstat), "" otherwise.
+  UfsStatus MakeStatus(std::string name, const struct stat& st, std::string symlink_target);
   std::string OwnerName(uid_t uid);
   std::string GroupName(gid_t gid);
 

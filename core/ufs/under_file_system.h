@@ -29,6 +29,9 @@ struct UfsStatus {
   // Changes whenever the content may have changed (size, mtime, inode identity). The master
   // compares fingerprints to decide whether cached metadata and blocks are still valid.
   std::string fingerprint;
+  // A symbolic link (not followed; `length` is the target's size): its target, never empty.
+  // "" for files and directories.
+  std::string symlink_target;
 };
 
 // A readable UFS file. ReadAt may be called from several threads at once.
@@ -57,6 +60,7 @@ class UnderFileSystem {
  public:
   virtual ~UnderFileSystem() = default;
 
+  // A symbolic link at `path` (or listed by List) is reported as the link, not followed.
   virtual Result<UfsStatus> GetStatus(std::string_view path) = 0;
   // Children of a directory, unordered. kNotADirectory for a file, kNotFound if absent.
   virtual Result<std::vector<UfsStatus>> List(std::string_view path) = 0;
@@ -65,12 +69,19 @@ class UnderFileSystem {
   virtual Result<std::unique_ptr<UfsWriter>> Create(std::string_view path, uint32_t mode) = 0;
   // Creates the directory and missing parents; an existing directory is success.
   virtual Status Mkdirs(std::string_view path, uint32_t mode) = 0;
+  // Creates a symbolic link at `path` (its parent must exist: kNotFound otherwise) holding
+  // `target` (non-empty, not interpreted, may dangle), reported back by GetStatus and List as
+  // UfsStatus::symlink_target. kAlreadyExists if `path` exists. A store without links (an
+  // object store) keeps one as a small object holding the target and marked as a link (for
+  // example by a metadata header), and reports that object as a link, never as a file.
+  virtual Status CreateSymlink(std::string_view path, std::string_view target) = 0;
   // Removes a file, or a directory with everything under it when recursive is true
   // (kNotEmpty otherwise). kNotFound if absent.
   virtual Status Delete(std::string_view path, bool recursive) = 0;
   // Atomically renames, replacing an existing file at dst (never a non-empty directory).
   virtual Status Rename(std::string_view src, std::string_view dst) = 0;
   virtual Status SetMode(std::string_view path, uint32_t mode) = 0;
+  // Sets the modification time of `path` itself (of a link, not of its target).
   virtual Status SetMtime(std::string_view path, int64_t mtime_ms) = 0;
   // Bytes of capacity and free space of the storage holding this UFS.
   virtual Result<std::pair<uint64_t, uint64_t>> CapacityAndFree() = 0;

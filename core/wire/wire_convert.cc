@@ -140,6 +140,7 @@ void ToWire(const FileInfo& info, wire::FileInfo::Builder out) {
   out.setMountPoint(info.mount_point);
   ToWire(info.block_ids, out.initBlockIds(info.block_ids.size()));
   out.setUfsUri(info.ufs_uri);
+  out.setSymlinkTarget(info.symlink_target);
 }
 
 FileInfo FromWire(wire::FileInfo::Reader in) {
@@ -159,6 +160,7 @@ FileInfo FromWire(wire::FileInfo::Reader in) {
   info.mount_point = in.getMountPoint();
   info.block_ids = FromWire(in.getBlockIds());
   info.ufs_uri = in.getUfsUri();
+  info.symlink_target = in.getSymlinkTarget();
   return info;
 }
 

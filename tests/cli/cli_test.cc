@@ -59,8 +59,16 @@ class CliTest : public ::testing::Test {
 };
 
 TEST_F(CliTest, Format) {
-  EXPECT_EQ(cli::PermissionString(true, 0755), "drwxr-xr-x");
-  EXPECT_EQ(cli::PermissionString(false, 0640), "-rw-r-----");
+  FileInfo info;
+  info.is_directory = true;
+  info.mode = 0755;
+  EXPECT_EQ(cli::PermissionString(info), "drwxr-xr-x");
+  info.is_directory = false;
+  info.mode = 0640;
+  EXPECT_EQ(cli::PermissionString(info), "-rw-r-----");
+  info.mode = 0777;
+  info.symlink_target = "f";
+  EXPECT_EQ(cli::PermissionString(info), "lrwxrwxrwx");
   EXPECT_EQ(cli::FormatBytes(512), "512B");
   EXPECT_EQ(cli::FormatBytes(1536), "1.50KB");
   EXPECT_EQ(cli::FormatBytes(64ull << 20), "64.00MB");
@@ -134,6 +142,51 @@ TEST_F(CliTest, MkdirLsStatRmMv) {
   EXPECT_NE(r.code, 0);
   EXPECT_EQ(r.out, "");
   EXPECT_NE(r.err.find("not found"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, LsAndStatShowSymbolicLinks) {
+  // Links found in the under storage are loaded as links, never followed.
+  WriteLocal(cluster_.ufs_root() + "/links/f.txt", "hello");
+  stdfs::create_symlink("f.txt", cluster_.ufs_root() + "/links/rel");
+  stdfs::create_symlink("/nowhere/at/all", cluster_.ufs_root() + "/links/dangling");
+
+  Outcome r = Fs({"ls", "/links"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string dangling, file, rel, extra;
+  std::getline(lines, dangling);
+  std::getline(lines, file);
+  std::getline(lines, rel);
+  EXPECT_FALSE(std::getline(lines, extra));
+  EXPECT_TRUE(std::regex_match(
+      dangling, std::regex(R"(lrwxrwxrwx .* +15 +PERSISTED +\d\d-\d\d-\d{4} [0-9:]+ +LINK )"
+                           R"(/links/dangling -> /nowhere/at/all)")))
+      << dangling;
+  EXPECT_TRUE(std::regex_match(file, std::regex(R"(-rw.* +5 +PERSISTED .* /links/f.txt)"))) << file;
+  EXPECT_TRUE(std::regex_match(rel, std::regex(R"(lrwxrwxrwx .* +5 +PERSISTED .* LINK )"
+                                               R"(/links/rel -> f.txt)")))
+      << rel;
+
+  r = Fs({"stat", "/links/rel"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("/links/rel is a symbolic link to f.txt.\n", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("length=5,"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("Containing the following blocks"), std::string::npos) << r.out;
+
+  r = Fs({"copyToLocal", "/links", local_});  // links are copied as links
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(stdfs::read_symlink(local_ + "/links/rel"), "f.txt");
+  EXPECT_EQ(stdfs::read_symlink(local_ + "/links/dangling"), "/nowhere/at/all");
+  EXPECT_EQ(ReadLocal(local_ + "/links/f.txt"), "hello");
+
+  r = Fs({"cat", "/links/rel"});  // the master never follows a link
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("symbolic link"), std::string::npos) << r.err;
+
+  r = Fs({"rm", "/links/rel"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_FALSE(stdfs::is_symlink(cluster_.ufs_root() + "/links/rel"));
+  EXPECT_EQ(ReadLocal(cluster_.ufs_root() + "/links/f.txt"), "hello");
 }
 
 TEST_F(CliTest, CopyTreesBothWays) {

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -130,6 +131,53 @@ TEST_F(FuseCommandTest, RandomOperationSequencesMatchTheReferenceModel) {
   CommandResult checked = RunCommand({"/usr/bin/python3", MODEL_CHECK_SCRIPT, "--root", mp,
                                       "--seeds", "1,2,3,4,5", "--ops", "400"});
   EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+  EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
+}
+
+TEST_F(FuseCommandTest, SymbolicLinksWorkForToolsAndAreRealLinksInTheUnderStorage) {
+  const std::string mp = NewMountPoint("mnt");
+  ASSERT_EQ(fuse_->Mount(mp).exit_code, 0);
+  const std::string scratch = dirs_.path() + "/scratch";
+  std::filesystem::create_directories(scratch);
+  CommandResult tools = RunCommand({"/bin/bash", SYMLINK_TOOLS_SCRIPT, mp + "/links", scratch});
+  EXPECT_EQ(tools.exit_code, 0) << tools.out << tools.err;
+
+  // What the mount created is a real link in the under storage.
+  const std::string ufs = cluster_->UfsRoot() + "/links";
+  EXPECT_EQ(std::filesystem::read_symlink(ufs + "/venv/bin/python"), "python3");
+  EXPECT_EQ(std::filesystem::read_symlink(ufs + "/hub/snapshots/rev1/model.bin"),
+            "../../blobs/0123abcd");
+  // `alluxio fs ls` shows links as links.
+  std::vector<std::string> ls{ALLUXIO_BINARY};
+  for (const std::string& d : cluster_->DefineArgs()) ls.push_back(d);
+  for (const char* arg : {"fs", "ls", "/links/venv/bin"}) ls.push_back(arg);
+  CommandResult listed = RunCommand(ls, {{"ALLUXIO_HOME", cluster_->home()}});
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("lrwxrwxrwx"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find(" /links/venv/bin/python -> python3\n"), std::string::npos)
+      << listed.out;
+  // They are in the master's store, not reloaded: the directory was created through the master,
+  // so its listing is never read from the under storage again.
+  cluster_->KillMaster(SIGKILL);
+  ASSERT_TRUE(cluster_->StartMaster());
+  CommandResult after = RunCommand(ls, {{"ALLUXIO_HOME", cluster_->home()}});
+  EXPECT_EQ(after.exit_code, 0) << after.err;
+  auto links = [](const std::string& out) {  // the files' in-Alluxio column may differ
+    std::string kept;
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find(" -> ") != std::string::npos) kept += line + "\n";
+    }
+    return kept;
+  };
+  EXPECT_EQ(links(after.out), links(listed.out));
+  EXPECT_NE(links(after.out).find(" /links/venv/bin/python3.11 -> python3\n"), std::string::npos);
+  // A link put into the under storage by someone else shows on the mount as a link.
+  std::filesystem::create_directories(cluster_->UfsRoot() + "/dropped");
+  std::filesystem::create_symlink("../links/file", cluster_->UfsRoot() + "/dropped/link");
+  EXPECT_EQ(std::filesystem::read_symlink(mp + "/dropped/link"), "../links/file");
+  EXPECT_TRUE(std::filesystem::is_symlink(mp + "/dropped/link"));
+  EXPECT_EQ(ReadFile(mp + "/dropped/link"), "target\n");
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
 }
 

@@ -561,6 +561,38 @@ TEST_F(AlluxioFileSystemTest, DirectoryErrors) {
   EXPECT_EQ(Run(fs_->GetAttr("/d")).code(), ErrorCode::kNotFound);
 }
 
+TEST_F(AlluxioFileSystemTest, SymbolicLinks) {
+  WriteFile("/f", "content");
+  auto made = Run(fs_->Symlink("/l", "f"));
+  ASSERT_TRUE(made.ok()) << made.error().ToString();
+  EXPECT_EQ(made->mode, S_IFLNK | 0777);
+  EXPECT_EQ(made->size, 1u);
+  EXPECT_NE(made->ino, 0u);
+  // GetAttr answers the link itself (the kernel follows it with ReadLink).
+  auto attr = Run(fs_->GetAttr("/l"));
+  ASSERT_TRUE(attr.ok());
+  EXPECT_EQ(attr->mode, S_IFLNK | 0777);
+  EXPECT_EQ(attr->ino, made->ino);
+  EXPECT_EQ(Run(fs_->ReadLink("/l")).value(), "f");
+  EXPECT_EQ(Run(fs_->ReadLink("/f")).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(Run(fs_->ReadLink("/missing")).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(Run(fs_->Symlink("/l", "g")).code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(Run(fs_->Symlink("/no/l", "g")).code(), ErrorCode::kNotFound);
+  // Listed as a link, from the other reactor too.
+  auto list = Run(fs_->ListDir("/", 0, 10), 1);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[1].name, "l");
+  EXPECT_EQ((*list)[1].attr.mode, S_IFLNK | 0777);
+  EXPECT_EQ((*list)[1].attr.size, 1u);
+  // Renamed and unlinked as a link; the target stays.
+  ASSERT_TRUE(Run(fs_->Rename("/l", "/m", RenameMode::kReplace)).ok());
+  EXPECT_EQ(Run(fs_->ReadLink("/m")).value(), "f");
+  ASSERT_TRUE(Run(fs_->Unlink("/m")).ok());
+  EXPECT_EQ(Run(fs_->GetAttr("/m")).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(ReadFile("/f").value(), "content");
+}
+
 TEST_F(AlluxioFileSystemTest, ChmodChownWithoutTranslation) {
   WriteFile("/p", "x");
   SetAttrRequest chmod;

@@ -351,9 +351,12 @@ TEST_F(MalformedTest, UnsupportedOperationsAnswerTheirErrno) {
     ++count;
   }
   EXPECT_EQ(dispatcher_.counters().unsupported.load(), count);
-  const UnsupportedOp* symlink = FindUnsupportedOp(static_cast<uint32_t>(O::kSymlink));
-  ASSERT_NE(symlink, nullptr);
-  EXPECT_EQ(symlink->error, EPERM);
+  const UnsupportedOp* link = FindUnsupportedOp(static_cast<uint32_t>(O::kLink));
+  ASSERT_NE(link, nullptr);
+  EXPECT_EQ(link->error, EPERM);
+  EXPECT_EQ(FindUnsupportedOp(static_cast<uint32_t>(O::kMknod))->error, EPERM);
+  EXPECT_EQ(FindUnsupportedOp(static_cast<uint32_t>(O::kSymlink)), nullptr);
+  EXPECT_EQ(FindUnsupportedOp(static_cast<uint32_t>(O::kReadlink)), nullptr);
   EXPECT_EQ(FindUnsupportedOp(static_cast<uint32_t>(O::kGetxattr))->error, ENOSYS);
   EXPECT_EQ(FindUnsupportedOp(static_cast<uint32_t>(O::kLookup)), nullptr);
 }
@@ -400,6 +403,65 @@ TEST_F(SessionTest, LookupEntryBytes) {
   EXPECT_EQ(Send(Req(O::kLookup, file.nodeid).AddName("x").Build()).error(), ENOTDIR);
   // An unknown node id.
   EXPECT_EQ(Send(Req(O::kLookup, 999).AddName("x").Build()).error(), ENOENT);
+}
+
+TEST_F(SessionTest, SymlinkAndReadlinkGolden) {
+  const abi::EntryOut dir = Mkdir(abi::kRootId, "d");
+  // SYMLINK: "name\0target\0"; the entry carries the link's own attributes. The target is not
+  // interpreted (relative, dangling).
+  Reply made = Send(Req(O::kSymlink, dir.nodeid).AddName("lnk").AddName("../t").Build());
+  ASSERT_EQ(made.error(), 0);
+  ASSERT_EQ(made.body.size(), sizeof(abi::EntryOut));
+  const abi::EntryOut link = made.As<abi::EntryOut>();
+  EXPECT_EQ(link.attr.mode, S_IFLNK | 0777U);
+  EXPECT_EQ(link.attr.size, 4U);
+  EXPECT_EQ(link.attr.nlink, 1U);
+  EXPECT_EQ(link.entry_valid, 2U);
+  EXPECT_EQ(dispatcher_.inodes().Lookups(link.nodeid), 1U);
+
+  // LOOKUP and GETATTR answer the link, not its target.
+  EXPECT_EQ(Lookup(dir.nodeid, "lnk").nodeid, link.nodeid);
+  EXPECT_EQ(Lookup(dir.nodeid, "lnk").attr.mode, S_IFLNK | 0777U);
+  EXPECT_EQ(Getattr(link.nodeid).attr.mode, S_IFLNK | 0777U);
+
+  // READLINK: the target's bytes, no NUL.
+  const uint64_t unique = kernel_.NextUnique();
+  std::optional<std::vector<std::byte>> raw =
+      kernel_.RoundtripRaw(RequestBuilder(O::kReadlink, unique, link.nodeid).Build());
+  ASSERT_TRUE(raw.has_value());
+  std::vector<std::byte> golden = {
+      std::byte{0x14}, std::byte{0}, std::byte{0}, std::byte{0},  // len = 16 + 4
+      std::byte{0},    std::byte{0}, std::byte{0}, std::byte{0},  // error = 0
+  };
+  for (int i = 0; i < 8; ++i) golden.push_back(static_cast<std::byte>(unique >> (8 * i)));
+  for (char c : std::string_view("../t")) golden.push_back(static_cast<std::byte>(c));
+  EXPECT_EQ(*raw, golden);
+
+  // Listings show the link as a link.
+  const uint64_t fh = Opendir(dir.nodeid);
+  std::vector<Listed> listed = Readdir(dir.nodeid, fh, 0, /*plus=*/true);
+  ASSERT_EQ(listed.size(), 3U);
+  EXPECT_EQ(listed[2].name, "lnk");
+  EXPECT_EQ(listed[2].type, static_cast<uint32_t>(DT_LNK));
+  EXPECT_EQ(listed[2].nodeid, link.nodeid);
+
+  // Errors.
+  EXPECT_EQ(Send(Req(O::kReadlink, dir.nodeid).Build()).error(), EINVAL);  // not a link
+  EXPECT_EQ(Send(Req(O::kReadlink, 999).Build()).error(), ENOENT);
+  EXPECT_EQ(Send(Req(O::kSymlink, dir.nodeid).AddName("lnk").AddName("x").Build()).error(), EEXIST);
+  const std::string too_long(4096, 'x');
+  EXPECT_EQ(Send(Req(O::kSymlink, dir.nodeid).AddName("l2").AddName(too_long).Build()).error(),
+            ENAMETOOLONG);
+  const std::string longest(4095, 'x');
+  EXPECT_EQ(Send(Req(O::kSymlink, dir.nodeid).AddName("l3").AddName(longest).Build()).error(), 0);
+  EXPECT_EQ(Send(Req(O::kSymlink, dir.nodeid).AddName("l4").AddName("").Build()).error(), EINVAL);
+  EXPECT_EQ(Send(Req(O::kSymlink, dir.nodeid).AddName("l5").AddBytes("t").Build()).error(),
+            EINVAL);  // the target has no NUL
+
+  // A link is unlinked and renamed like a file.
+  EXPECT_EQ(Rename2(dir.nodeid, "lnk", abi::kRootId, "moved", 0), 0);
+  EXPECT_EQ(Send(Req(O::kUnlink).AddName("moved").Build()).error(), 0);
+  EXPECT_EQ(Send(Req(O::kLookup).AddName("moved").Build()).error(), ENOENT);
 }
 
 TEST_F(SessionTest, CreateWriteReadRelease) {

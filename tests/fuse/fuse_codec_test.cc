@@ -124,6 +124,33 @@ TEST(FuseCodecTest, ParsesLookupGolden) {
   EXPECT_EQ(name->name, "foo");
 }
 
+TEST(FuseCodecTest, ParsesSymlinkGolden) {
+  const std::vector<std::byte> message = Bytes({
+      0x31, 0x00, 0x00, 0x00,                          // len = 49
+      0x06, 0x00, 0x00, 0x00,                          // opcode = SYMLINK (6)
+      0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // unique = 8
+      0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // nodeid = 5 (the parent directory)
+      0xe8, 0x03, 0x00, 0x00,                          // uid = 1000
+      0xe9, 0x03, 0x00, 0x00,                          // gid = 1001
+      0x39, 0x30, 0x00, 0x00,                          // pid = 12345
+      0x00, 0x00,                                      // total_extlen = 0
+      0x00, 0x00,                                      // padding
+      'l',  'n',  'k',  0x00,                          // name "lnk\0"
+      '.',  '.',  '/',  't',  0x00,                    // target "../t\0"
+  });
+  const ParsedRequest parsed = ParseRequest(message);
+  ASSERT_EQ(parsed.status, ParsedRequest::Status::kOk);
+  EXPECT_EQ(parsed.header.opcode, static_cast<uint32_t>(abi::Opcode::kSymlink));
+  EXPECT_EQ(parsed.header.nodeid, 5U);
+  const std::optional<SymlinkArgs> link = DecodeSymlink(parsed.args);
+  ASSERT_TRUE(link.has_value());
+  EXPECT_EQ(link->name, "lnk");
+  EXPECT_EQ(link->target, "../t");
+  // The target is not a name: slashes and dots are allowed, emptiness is not.
+  EXPECT_FALSE(DecodeSymlink(Bytes({'l', 0x00, 0x00})).has_value());
+  EXPECT_FALSE(DecodeSymlink(Bytes({'a', '/', 'b', 0x00, 't', 0x00})).has_value());
+}
+
 TEST(FuseCodecTest, RejectsBadHeaders) {
   std::vector<std::byte> message = Bytes({
       0x28, 0x00, 0x00, 0x00,                          // len = 40

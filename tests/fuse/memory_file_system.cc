@@ -171,6 +171,27 @@ fs::Task<fs::Attributes> MemoryFileSystem::Mkdir(std::string path, uint32_t mode
   co_return node->attr;
 }
 
+fs::Task<fs::Attributes> MemoryFileSystem::Symlink(std::string path, std::string target) {
+  std::lock_guard lock(mutex_);
+  if (auto failure = TakeFailureLocked("Symlink")) co_return Fail(*failure);
+  if (Status parent = CheckParentLocked(path); !parent) co_return parent.failure();
+  if (nodes_.count(path) != 0) co_return Fail(ErrorCode::kAlreadyExists, path);
+  auto node = MakeNodeLocked(S_IFLNK | 0777);
+  node->attr.size = target.size();
+  node->data = std::move(target);
+  nodes_.emplace(path, node);
+  co_return node->attr;
+}
+
+fs::Task<std::string> MemoryFileSystem::ReadLink(std::string path) {
+  std::lock_guard lock(mutex_);
+  if (auto failure = TakeFailureLocked("ReadLink")) co_return Fail(*failure);
+  Result<std::shared_ptr<Node>> node = FindLocked(path);
+  if (!node) co_return node.failure();
+  if (!S_ISLNK((*node)->attr.mode)) co_return Fail(ErrorCode::kInvalidArgument, path);
+  co_return (*node)->data;
+}
+
 fs::Task<void> MemoryFileSystem::Unlink(std::string path) {
   std::lock_guard lock(mutex_);
   if (auto failure = TakeFailureLocked("Unlink")) co_return Fail(*failure);

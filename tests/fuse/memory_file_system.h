@@ -32,6 +32,8 @@ class MemoryFileSystem : public fs::FileSystem {
   fs::Task<std::vector<fs::DirEntry>> ListDir(std::string path, uint64_t offset,
                                               uint32_t max_entries) override;
   fs::Task<fs::Attributes> Mkdir(std::string path, uint32_t mode) override;
+  fs::Task<fs::Attributes> Symlink(std::string path, std::string target) override;
+  fs::Task<std::string> ReadLink(std::string path) override;
   fs::Task<void> Unlink(std::string path) override;
   fs::Task<void> Rmdir(std::string path) override;
   fs::Task<void> Rename(std::string from, std::string to, fs::RenameMode mode) override;
@@ -50,7 +52,7 @@ class MemoryFileSystem : public fs::FileSystem {
  private:
   struct Node {
     fs::Attributes attr;
-    std::string data;
+    std::string data;  // a symbolic link's target
   };
   struct OpenFile {
     std::shared_ptr<Node> node;

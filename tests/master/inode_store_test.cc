@@ -66,6 +66,50 @@ TEST(InodeEncodingTest, RoundTrips) {
   EXPECT_EQ(decoded->block_ids, inode.block_ids);
 }
 
+TEST(InodeEncodingTest, SymlinkRecordGolden) {
+  Inode link;
+  link.id = 5;
+  link.parent_id = 1;
+  link.name = "l";
+  link.mode = 0777;
+  link.owner = "u";
+  link.group = "g";
+  link.mtime_ms = 3;
+  link.length = 1;
+  link.completed = true;
+  link.persisted = true;
+  link.symlink_target = "f";
+  const std::string golden = {
+      1,                    // format version
+      0x16,                 // flags: completed | persisted | symlink
+      5,      1,            // id, parent id
+      1,      'l',          // name
+      '\xff', 3,            // mode 0777 (varint)
+      1,      'u', 1, 'g',  // owner, group
+      6,                    // mtime 3 (zig-zag)
+      1,      0,            // length, block size
+      0,      0,            // fingerprint "", last sync 0
+      0,                    // no blocks
+      1,      'f',          // the target, after the blocks
+  };
+  EXPECT_EQ(EncodeInode(link), golden);
+  auto decoded = DecodeInode(golden);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().ToString();
+  EXPECT_TRUE(decoded->is_symlink());
+  EXPECT_EQ(decoded->symlink_target, "f");
+  EXPECT_FALSE(decoded->is_directory);
+  // The same record without the flag and the target: a file, as written before links existed.
+  std::string file = golden.substr(0, golden.size() - 2);
+  file[1] = 0x06;
+  decoded = DecodeInode(file);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().ToString();
+  EXPECT_FALSE(decoded->is_symlink());
+  // The flag without a target, or with an empty one, is corrupt.
+  file[1] = 0x16;
+  EXPECT_EQ(DecodeInode(file).code(), ErrorCode::kInternal);
+  EXPECT_EQ(DecodeInode(file + std::string(1, '\0')).code(), ErrorCode::kInternal);
+}
+
 TEST(InodeEncodingTest, RejectsCorruptRecords) {
   std::string bytes = EncodeInode(SampleFile(1, 2, "x"));
   EXPECT_EQ(DecodeInode(bytes.substr(0, bytes.size() - 1)).code(), ErrorCode::kInternal);

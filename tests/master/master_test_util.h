@@ -59,6 +59,10 @@ class FaultyUfs : public UnderFileSystem {
     if (Status st = faults_->Check("Mkdirs"); !st.ok()) return st;
     return inner_->Mkdirs(path, mode);
   }
+  Status CreateSymlink(std::string_view path, std::string_view target) override {
+    if (Status st = faults_->Check("CreateSymlink"); !st.ok()) return st;
+    return inner_->CreateSymlink(path, target);
+  }
   Status Delete(std::string_view path, bool recursive) override {
     if (Status st = faults_->Check("Delete"); !st.ok()) return st;
     return inner_->Delete(path, recursive);

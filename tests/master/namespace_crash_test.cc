@@ -19,7 +19,14 @@
 namespace alluxio::testing {
 namespace {
 
-enum class Op : uint32_t { kMkdir = 1, kCreate = 2, kComplete = 3, kRename = 4, kRemove = 5 };
+enum class Op : uint32_t {
+  kMkdir = 1,
+  kCreate = 2,
+  kComplete = 3,
+  kRename = 4,
+  kRemove = 5,
+  kSymlink = 6,
+};
 
 struct Ack {
   Op op;
@@ -31,6 +38,8 @@ constexpr uint32_t kOpsPerRound = 400;
 std::string Dir(uint32_t round, uint32_t i) { return fmt::format("/r{}/d{}", round, i); }
 std::string Moved(uint32_t round, uint32_t i) { return fmt::format("/r{}/m{}", round, i); }
 std::string File(uint32_t round, uint32_t i) { return fmt::format("/r{}/d{}/f", round, i); }
+std::string Link(uint32_t round, uint32_t i) { return fmt::format("/r{}/d{}/l", round, i); }
+std::string Target(uint32_t i) { return fmt::format("f-{}", i); }
 
 // Child process body: performs the round's operations, writing an Ack to `fd` after each one
 // returns success, then waits to be killed. Never returns.
@@ -66,6 +75,8 @@ std::string File(uint32_t round, uint32_t i) { return fmt::format("/r{}/d{}/f", 
     complete.block_ids = {BlockIdForFile(created->info.id, 0), BlockIdForFile(created->info.id, 1)};
     check(ns.CompleteFile(created->info.id, complete), "complete");
     ack(Op::kComplete, i);
+    check(ns.CreateSymlink(Link(round, i), Target(i), CreateSymlinkOptions{}), "symlink");
+    ack(Op::kSymlink, i);
     if (i % 3 == 1) {
       check(ns.Rename(Dir(round, i), Moved(round, i)), "rename");
       ack(Op::kRename, i);
@@ -128,8 +139,8 @@ TEST_F(NamespaceCrashTest, AcknowledgedOperationsSurviveKill9) {
     ns_.reset();  // the child owns the store while it runs
     int fds[2];
     ASSERT_EQ(::pipe(fds), 0);
-    // Ops acknowledged in a round: 3 per index plus a rename/remove for 2 of 3 indexes.
-    uint32_t total_acks = kOpsPerRound * 3 + (kOpsPerRound * 2) / 3;
+    // Ops acknowledged in a round: 4 per index plus a rename/remove for 2 of 3 indexes.
+    uint32_t total_acks = kOpsPerRound * 4 + (kOpsPerRound * 2) / 3;
     uint32_t kill_after = std::uniform_int_distribution<uint32_t>(1, total_acks - 1)(rng);
 
     std::vector<std::string> env_strings = {
@@ -175,7 +186,8 @@ TEST_F(NamespaceCrashTest, AcknowledgedOperationsSurviveKill9) {
     Reopen();
     // Replay the acknowledged ops into the expected final state of each index.
     struct Expect {
-      bool dir = false, file = false, complete = false, moved = false, removed = false;
+      bool dir = false, file = false, complete = false, link = false, moved = false,
+           removed = false;
     };
     std::map<uint32_t, Expect> expect;
     for (const Ack& a : acks) {
@@ -189,6 +201,9 @@ TEST_F(NamespaceCrashTest, AcknowledgedOperationsSurviveKill9) {
           break;
         case Op::kComplete:
           e.complete = true;
+          break;
+        case Op::kSymlink:
+          e.link = true;
           break;
         case Op::kRename:
           e.moved = true;
@@ -220,12 +235,17 @@ TEST_F(NamespaceCrashTest, AcknowledgedOperationsSurviveKill9) {
         EXPECT_EQ(f->length, 101u + i % 99);
         EXPECT_EQ(f->block_ids.size(), 2u);
       }
+      if (!e.link) continue;
+      auto l = ns_->GetStatus(dir + "/l");
+      ASSERT_TRUE(l.ok()) << dir << "/l: " << l.error().ToString();
+      EXPECT_EQ(l->symlink_target, Target(i));
     }
     // The store is usable and ids stay unique after the crash.
     std::set<uint64_t> ids;
     for (const auto& [i, e] : expect) {
       for (const std::string& p :
-           {Dir(round, i), Moved(round, i), File(round, i), Moved(round, i) + "/f"}) {
+           {Dir(round, i), Moved(round, i), File(round, i), Moved(round, i) + "/f", Link(round, i),
+            Moved(round, i) + "/l"}) {
         auto st = ns_->GetStatus(p);
         if (st.ok()) {
           EXPECT_TRUE(ids.insert(st->id).second) << p;

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
@@ -334,6 +335,52 @@ TEST_F(LocalUfsTest, RecursiveDeleteDoesNotFollowSymlinks) {
   fs::create_directory_symlink(outside.path(), Local("/d/link"));
   ASSERT_TRUE(ufs_->Delete("/d", true).ok());
   EXPECT_EQ(ReadLocal(outside.path() + "/keep"), "precious");
+}
+
+TEST_F(LocalUfsTest, SymbolicLinksAreCreatedListedAndKeptAsLinks) {
+  Put("/d/f", "content");
+  ASSERT_TRUE(ufs_->CreateSymlink("/d/rel", "f").ok());
+  ASSERT_TRUE(ufs_->CreateSymlink("/d/dangling", "/no/such/target").ok());
+  const std::string long_target(4000, 't');
+  ASSERT_TRUE(ufs_->CreateSymlink("/d/long", long_target).ok());
+  EXPECT_EQ(fs::read_symlink(Local("/d/rel")), "f");  // a real link in the directory
+
+  auto rel = ufs_->GetStatus("/d/rel");
+  ASSERT_TRUE(rel.ok()) << rel.error().ToString();
+  EXPECT_EQ(rel->symlink_target, "f");
+  EXPECT_FALSE(rel->is_directory);
+  EXPECT_EQ(rel->length, 1u);  // the target's size, not the file's
+  EXPECT_EQ(rel->mode, 0777u);
+  EXPECT_NE(rel->fingerprint, ufs_->GetStatus("/d/f")->fingerprint);
+  EXPECT_EQ(ufs_->GetStatus("/d/dangling")->symlink_target, "/no/such/target");
+  EXPECT_EQ(ufs_->GetStatus("/d/long")->symlink_target, long_target);
+  EXPECT_EQ(ufs_->GetStatus("/d/f")->symlink_target, "");
+
+  auto list = ufs_->List("/d");
+  ASSERT_TRUE(list.ok());
+  std::map<std::string, std::string> targets;
+  for (const UfsStatus& st : *list) targets[st.name] = st.symlink_target;
+  EXPECT_EQ(targets,
+            (std::map<std::string, std::string>{{"dangling", "/no/such/target"},
+                                                {"f", ""},
+                                                {"long", long_target},
+                                                {"rel", "f"}}));  // the dangling link is listed too
+
+  EXPECT_EQ(ufs_->CreateSymlink("/d/rel", "g").code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(ufs_->CreateSymlink("/missing/l", "f").code(), ErrorCode::kNotFound);
+  EXPECT_EQ(ufs_->CreateSymlink("/d/empty", "").code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ufs_->CreateSymlink("/", "f").code(), ErrorCode::kAlreadyExists);
+
+  // Times, renames and deletes apply to the link, never to its target.
+  const int64_t file_mtime = ufs_->GetStatus("/d/f")->mtime_ms;
+  ASSERT_TRUE(ufs_->SetMtime("/d/rel", 1'000'000'000'000).ok());
+  EXPECT_EQ(ufs_->GetStatus("/d/rel")->mtime_ms, 1'000'000'000'000);
+  EXPECT_EQ(ufs_->GetStatus("/d/f")->mtime_ms, file_mtime);
+  ASSERT_TRUE(ufs_->Rename("/d/rel", "/d/moved").ok());
+  EXPECT_EQ(fs::read_symlink(Local("/d/moved")), "f");
+  ASSERT_TRUE(ufs_->Delete("/d/moved", false).ok());
+  EXPECT_FALSE(fs::is_symlink(Local("/d/moved")));
+  EXPECT_EQ(ReadLocal(Local("/d/f")), "content");
 }
 
 TEST_F(LocalUfsTest, RenameFilesAndDirectories) {

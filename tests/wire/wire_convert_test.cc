@@ -54,6 +54,11 @@ TEST(WireConvertTest, FileInfoRoundTrips) {
   EXPECT_EQ(back.block_ids, info.block_ids);
   EXPECT_EQ(back.ufs_uri, info.ufs_uri);
   EXPECT_TRUE(back.completed && back.persisted && !back.is_directory);
+  EXPECT_FALSE(back.is_symlink());
+
+  info.symlink_target = "../target";
+  ToWire(info, out);
+  EXPECT_EQ(FromWire(out.asReader()).symlink_target, "../target");
 }
 
 TEST(WireConvertTest, WriteTypesRoundTrip) {
