@@ -356,6 +356,16 @@ asio::awaitable<void> FuseDispatcher::DoBatchForget(const Request& req) {
   co_return;
 }
 
+void FuseDispatcher::ReplyAttr(const Request& req, const fs::Attributes& attr) {
+  inodes_.Answered(req.header.nodeid, attr.ino);
+  const Validity valid = ToValidity(options_.attr_timeout);
+  abi::AttrOut out{};
+  out.attr_valid = valid.sec;
+  out.attr_valid_nsec = valid.nsec;
+  out.attr = ToAbiAttr(attr, req.header.nodeid);
+  Reply(req, 0, ReplyBody::Of(out).parts());
+}
+
 asio::awaitable<void> FuseDispatcher::DoGetattr(const Request& req) {
   const std::optional<std::string> path = inodes_.PathOf(req.header.nodeid);
   if (!path) {
@@ -367,12 +377,7 @@ asio::awaitable<void> FuseDispatcher::DoGetattr(const Request& req) {
     ReplyError(req, attr.error());
     co_return;
   }
-  const Validity valid = ToValidity(options_.attr_timeout);
-  abi::AttrOut out{};
-  out.attr_valid = valid.sec;
-  out.attr_valid_nsec = valid.nsec;
-  out.attr = ToAbiAttr(*attr, req.header.nodeid);
-  Reply(req, 0, ReplyBody::Of(out).parts());
+  ReplyAttr(req, *attr);
 }
 
 asio::awaitable<void> FuseDispatcher::DoSetattr(const Request& req) {
@@ -406,12 +411,7 @@ asio::awaitable<void> FuseDispatcher::DoSetattr(const Request& req) {
     ReplyError(req, attr.error());
     co_return;
   }
-  const Validity valid = ToValidity(options_.attr_timeout);
-  abi::AttrOut out{};
-  out.attr_valid = valid.sec;
-  out.attr_valid_nsec = valid.nsec;
-  out.attr = ToAbiAttr(*attr, req.header.nodeid);
-  Reply(req, 0, ReplyBody::Of(out).parts());
+  ReplyAttr(req, *attr);
 }
 
 asio::awaitable<void> FuseDispatcher::DoAccess(const Request& req) {

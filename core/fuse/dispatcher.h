@@ -91,6 +91,8 @@ class FuseDispatcher {
   void Reply(const Request& req, int error, std::span<const iovec> body = {});
   void ReplyError(const Request& req, const Error& error);
   void ReplyMalformed(const Request& req);
+  // The GETATTR / SETATTR reply: `attr` for the request's node, which now names attr.ino.
+  void ReplyAttr(const Request& req, const fs::Attributes& attr);
   abi::EntryOut MakeEntry(const InodeTable::Entry& entry, const fs::Attributes& attr) const;
   abi::Attr ToAbiAttr(const fs::Attributes& attr, uint64_t nodeid) const;
   // The OPEN/CREATE reply of `handle` on `nodeid`: FOPEN_* flags from the mount options, or

@@ -58,6 +58,13 @@ InodeTable::Entry InodeTable::Ref(const std::string& path, uint64_t fs_ino) {
   return {id, generation_};
 }
 
+void InodeTable::Answered(uint64_t nodeid, uint64_t fs_ino) {
+  if (fs_ino == 0) return;
+  std::lock_guard lock(mutex_);
+  auto it = nodes_.find(nodeid);
+  if (it != nodes_.end()) it->second.fs_ino = fs_ino;
+}
+
 void InodeTable::Forget(uint64_t nodeid, uint64_t nlookup) {
   std::lock_guard lock(mutex_);
   auto it = nodes_.find(nodeid);

@@ -41,9 +41,15 @@ class InodeTable {
 
   // Adds one lookup reference to the node for `path`, creating it if needed. `fs_ino` is the
   // file system's id of the object now at `path` (0 if it has none): when it differs from the
-  // one recorded, the path names a different object and the old node is detached first, so the
-  // kernel never sees one node id change type.
+  // one recorded, the path names a different object and gets a new node (see the header
+  // comment), so the kernel never sees one node id change type.
   Entry Ref(const std::string& path, uint64_t fs_ino);
+
+  // The file system answered for `nodeid` (GETATTR, SETATTR) with object `fs_ino`: the node
+  // names that object now, and a later Ref finding it at the node's path keeps the node. So a
+  // replacement this mount made through the node (truncate to 0, O_TRUNC) gives no new node
+  // while the kernel still holds the old one with its open files.
+  void Answered(uint64_t nodeid, uint64_t fs_ino);
 
   // Drops `nlookup` references (saturating); erases the node at zero. The root is never erased.
   void Forget(uint64_t nodeid, uint64_t nlookup);

@@ -47,6 +47,15 @@ TEST(InodeTableTest, ReplacedObjectGetsNewNode) {
   EXPECT_EQ(table.Ref("/f", 11).nodeid, new_id);
 }
 
+TEST(InodeTableTest, AnAnswerForANodeKeepsItsPathOnThatObject) {
+  InodeTable table;
+  const uint64_t id = table.Ref("/f", 10).nodeid;
+  table.Answered(id, 11);  // truncated to 0 through the node: Alluxio made file 11
+  EXPECT_EQ(table.Ref("/f", 11).nodeid, id);
+  table.Answered(id, 0);  // no id: nothing learned
+  EXPECT_EQ(table.Ref("/f", 11).nodeid, id);
+}
+
 TEST(InodeTableTest, MoveCarriesDescendantsOnly) {
   InodeTable table;
   const uint64_t dir = table.Ref("/a", 1).nodeid;

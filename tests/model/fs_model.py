@@ -37,6 +37,15 @@ class File:
         self.complete = complete
 
 
+class Symlink:
+    """A symbolic link. The model's targets never resolve (model_check.py points them outside
+    every tree), so following one ends in ENOENT."""
+
+    def __init__(self, target):
+        self.target = target
+        self.mode = 0o777
+
+
 class Handle:
     """An open file descriptor as the model sees it.
 
@@ -63,6 +72,8 @@ class Model:
         """(node or None, error outcome or None) for `path`, as path resolution does it."""
         node = self.root
         for i, name in enumerate(path):
+            if isinstance(node, Symlink):
+                return None, err(errno.ENOENT)  # followed: the target does not exist
             if not isinstance(node, Dir):
                 return None, err(errno.ENOTDIR)
             child = node.children.get(name)
@@ -76,8 +87,19 @@ class Model:
         node, failure = self.walk(path[:-1])
         if failure:
             return None, failure
+        if isinstance(node, Symlink):
+            return None, err(errno.ENOENT)
         if not isinstance(node, Dir):
             return None, err(errno.ENOTDIR)
+        return node, None
+
+    def follow(self, path):
+        """walk() and then follow a final link, as stat(2) and open(2) do."""
+        node, failure = self.walk(path)
+        if failure:
+            return None, failure
+        if isinstance(node, Symlink):
+            return None, err(errno.ENOENT)
         return node, None
 
     def handles_under(self, path):
@@ -91,15 +113,36 @@ class Model:
 
     # ---- metadata operations
     def stat(self, path):
+        node, failure = self.follow(path)
+        if failure:
+            return failure
+        return ok(describe_node(node))
+
+    def lstat(self, path):
         node, failure = self.walk(path)
         if failure:
             return failure
-        if isinstance(node, Dir):
-            return ok(("dir", 0, node.mode))
-        return ok(("file", len(node.data), node.mode))
+        return ok(describe_node(node))
+
+    def symlink(self, target, path):
+        parent, failure = self.parent(path)
+        if failure:
+            return failure
+        if path[-1] in parent.children:
+            return err(errno.EEXIST)
+        parent.children[path[-1]] = Symlink(target)
+        return ok()
+
+    def readlink(self, path):
+        node, failure = self.walk(path)
+        if failure:
+            return failure
+        if not isinstance(node, Symlink):
+            return err(errno.EINVAL)
+        return ok(node.target)
 
     def listdir(self, path):
-        node, failure = self.walk(path)
+        node, failure = self.follow(path)
         if failure:
             return failure
         if not isinstance(node, Dir):
@@ -175,14 +218,14 @@ class Model:
         return ok()
 
     def chmod(self, path, mode):
-        node, failure = self.walk(path)
+        node, failure = self.follow(path)
         if failure:
             return failure
         node.mode = mode
         return ok()
 
     def truncate(self, path, size):
-        node, failure = self.walk(path)
+        node, failure = self.follow(path)
         if failure:
             return failure
         if isinstance(node, Dir):
@@ -195,7 +238,7 @@ class Model:
         return ok()
 
     def read(self, path, offset, length):
-        node, failure = self.walk(path)
+        node, failure = self.follow(path)
         if failure:
             return failure
         if isinstance(node, Dir):
@@ -209,6 +252,8 @@ class Model:
         if failure:
             return failure
         node = parent.children.get(path[-1])
+        if isinstance(node, Symlink) and not (create and exclusive):
+            return err(errno.ENOENT)  # followed: creating the target fails, it is nowhere
         if node is None:
             if not create:
                 return err(errno.ENOENT)
@@ -274,7 +319,7 @@ class Model:
         return None
 
     def files(self):
-        """(path, File) of every file, depth first."""
+        """(path, File or Symlink) of every file and link, depth first."""
         out = []
 
         def visit(prefix, d):
@@ -288,7 +333,17 @@ class Model:
         return out
 
 
+def describe_node(node):
+    if isinstance(node, Dir):
+        return ("dir", 0, node.mode)
+    if isinstance(node, Symlink):
+        return ("link", len(node.target.encode()), node.mode)
+    return ("file", len(node.data), node.mode)
+
+
 def describe_stat(st):
-    """What Model.stat returns, from an os.stat_result."""
-    kind = "dir" if stat.S_ISDIR(st.st_mode) else "file" if stat.S_ISREG(st.st_mode) else "other"
-    return (kind, 0 if kind == "dir" else st.st_size, stat.S_IMODE(st.st_mode))
+    """What Model.stat / Model.lstat return, from an os.stat_result."""
+    mode = st.st_mode
+    kind = ("dir" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else
+            "link" if stat.S_ISLNK(mode) else "other")
+    return (kind, 0 if kind == "dir" else st.st_size, stat.S_IMODE(mode))

@@ -26,6 +26,7 @@ import fs_model  # noqa: E402
 from fs_model import Model, describe_stat  # noqa: E402
 
 NAMES = ["a", "b", "c", "d"]
+DANGLING = "/nonexistent-alluxio-model-target"  # symlink targets point below it
 FAULT_ERRNOS = {"EIO", "ETIMEDOUT", "ENOTCONN", "ECONNREFUSED", "EBUSY"}
 
 
@@ -97,6 +98,7 @@ class Runner:
             (12, self.op_create), (14, self.op_write), (8, self.op_close), (10, self.op_read),
             (8, self.op_stat), (6, self.op_listdir), (6, self.op_mkdir), (3, self.op_rmdir),
             (5, self.op_unlink), (7, self.op_rename), (3, self.op_chmod), (2, self.op_truncate),
+            (3, self.op_symlink), (2, self.op_readlink), (3, self.op_lstat),
         ]
         total = sum(w for w, _ in ops)
         pick = self.rng.randrange(total)
@@ -254,6 +256,32 @@ class Runner:
                    outcome_of(lambda: os.truncate(self.real(path), size)),
                    self.model.truncate(path, size), [path])
 
+    def op_symlink(self):
+        path = self.random_path()
+        # Targets never resolve: links are followed by the kernel, and the model keeps them
+        # dangling (following one gives ENOENT). Long, odd and relative-looking names included.
+        target = self.rng.choice([
+            DANGLING + "/" + self.rng.choice(NAMES),
+            DANGLING + "/" + "x" * self.rng.randrange(1, 3000),
+            DANGLING + "/with space/../and..dots",
+        ])
+        self.check(f"symlink({target[:40]}, {'/'.join(path)})",
+                   outcome_of(lambda: os.symlink(target, self.real(path))),
+                   self.model.symlink(target, path), [path])
+
+    def op_readlink(self):
+        path = self.existing_path("file")
+        self.check(f"readlink({'/'.join(path)})",
+                   outcome_of(lambda: os.readlink(self.real(path))), self.model.readlink(path),
+                   [path])
+
+    def op_lstat(self):
+        path = self.existing_path("file")
+        if self.unobserved(path):
+            return
+        real = outcome_of(lambda: describe_stat(os.lstat(self.real(path))))
+        self.check(f"lstat({'/'.join(path)})", real, self.model.lstat(path), [path])
+
     # ---- the end of a sequence: everything closed, the whole tree compared
     def finish(self):
         for handle in sorted(self.model.handles):
@@ -264,7 +292,7 @@ class Runner:
 
     def compare_tree(self):
         real_tree = self.read_tree()
-        model_tree = {"/".join(p): f.data for p, f in self.model.files()}
+        model_tree = {"/".join(p): content_of(f) for p, f in self.model.files()}
         if real_tree != model_tree:
             only_real = sorted(set(real_tree) - set(model_tree))
             only_model = sorted(set(model_tree) - set(real_tree))
@@ -278,6 +306,9 @@ class Runner:
         for dirpath, _, files in os.walk(self.root):
             for name in files:
                 full = os.path.join(dirpath, name)
+                if os.path.islink(full):
+                    tree[os.path.relpath(full, self.root)] = ("link", os.readlink(full))
+                    continue
                 with open(full, "rb") as f:
                     tree[os.path.relpath(full, self.root)] = f.read()
         return tree
@@ -311,7 +342,18 @@ class Runner:
                 full = os.path.join(dirpath, name)
                 key = os.path.relpath(full, self.root)
                 parent, _ = self.model.parent(base + (name,))
-                parent.children[name] = fs_model.File(stat_mode(full), tree.get(key, b""))
+                content = tree.get(key, b"")
+                if isinstance(content, tuple):
+                    parent.children[name] = fs_model.Symlink(content[1])
+                else:
+                    parent.children[name] = fs_model.File(stat_mode(full), content)
+
+
+def content_of(node):
+    """A model file's bytes, or ("link", target) for a link: what read_tree() reads."""
+    if isinstance(node, fs_model.Symlink):
+        return ("link", node.target)
+    return node.data
 
 
 def brief(outcome):
