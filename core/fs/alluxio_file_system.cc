@@ -707,6 +707,14 @@ Task<FileHandle> AlluxioFileSystem::Open(std::string path, int flags) {
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   co_await AwaitClosingWriters(path);
   const bool read_only = (flags & O_ACCMODE) == O_RDONLY;
+  if (read_only && (flags & O_TRUNC)) {
+    // Linux truncates on O_RDONLY | O_TRUNC too (the kernel already shows the file as empty).
+    Result<FileInfo> st = co_await StatusOf(path, true, /*fail_if_incomplete=*/true);
+    if (!st) co_return st.failure();
+    if (st->is_directory) co_return Fail(ErrorCode::kIsADirectory, path);
+    Result<void> truncated = co_await TruncateClosed(path, 0);
+    if (!truncated) co_return truncated.failure();
+  }
   if (read_only) {
     // One master call (block infos carry the file's status) when the file is complete.
     PerReactor& here = Here();
@@ -751,8 +759,20 @@ Task<CreatedFile> AlluxioFileSystem::Create(std::string path, uint32_t mode, int
     }
     co_return CreatedFile{*handle, *attr};
   }
-  FileInfo info = (*out)->info();
   std::unique_ptr<client::FileOutStream> stream = std::move(out).value();
+  if ((flags & O_ACCMODE) == O_RDONLY) {
+    // Created only to be read (flock(1)'s lock files): empty and complete at once.
+    Result<FileInfo> done = co_await stream->Close();
+    if (!done) co_return done.failure();
+    auto in = co_await here.client->OpenFile(alluxio);
+    if (!in) co_return in.failure();
+    std::unique_ptr<client::FileOutStream> none;
+    Result<FileHandle> handle =
+        co_await OpenHere(path, flags, *done, false, std::move(none), std::move(in).value());
+    if (!handle) co_return handle.failure();
+    co_return CreatedFile{*handle, ToAttributes(*done)};
+  }
+  FileInfo info = stream->info();
   std::unique_ptr<client::FileInStream> no_in;
   Result<FileHandle> handle =
       co_await OpenHere(path, flags, info, true, std::move(stream), std::move(no_in));

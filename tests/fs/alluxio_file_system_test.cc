@@ -432,6 +432,28 @@ TEST_F(AlluxioFileSystemTest, WriteOnceRules) {
   EXPECT_EQ(Run(fs_->Release(uint64_t{12345} << 16)).code(), ErrorCode::kInvalidArgument);
 }
 
+TEST_F(AlluxioFileSystemTest, CreatedReadOnlyIsEmptyAndCompleteAtOnce) {
+  // open(O_CREAT | O_RDONLY), as flock(1) does for its lock files.
+  auto created = Run(fs_->Create("/lock", 0644, O_RDONLY | O_CREAT | O_EXCL));
+  ASSERT_TRUE(created.ok()) << created.error().ToString();
+  EXPECT_EQ(created->attr.size, 0u);
+  auto read = ReadFile("/lock");  // another open reads it while the first is still open
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_EQ(*read, "");
+  std::vector<std::byte> buf(10);
+  auto n = Run(fs_->Read(created->handle, 0, std::span<std::byte>(buf)));
+  ASSERT_TRUE(n.ok()) << n.error().ToString();
+  EXPECT_EQ(*n, 0u);
+  ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
+  EXPECT_EQ(Run(fs_->GetAttr("/lock"))->size, 0u);
+  // O_RDONLY | O_TRUNC of a complete file empties it, as Linux does.
+  WriteFile("/full", "content");
+  auto handle = Run(fs_->Open("/full", O_RDONLY | O_TRUNC));
+  ASSERT_TRUE(handle.ok()) << handle.error().ToString();
+  ASSERT_TRUE(Run(fs_->Release(*handle)).ok());
+  EXPECT_EQ(*ReadFile("/full"), "");
+}
+
 TEST_F(AlluxioFileSystemTest, Truncation) {
   const std::string data = RandomData(5000, 11);
   WriteFile("/t", data);
