@@ -456,7 +456,11 @@ class WorkerFuseTest : public FuseCommandTest {
 
 TEST_F(WorkerFuseTest, TheWorkerMountsServesAndUnmountsOnStop) {
   fuse_->Track(mount_point_);
-  for (int i = 0; i < 200 && !IsMounted(mount_point_); ++i) std::this_thread::sleep_for(50ms);
+  // The worker registers its mount (for stat) right after the mount appears.
+  for (int i = 0; i < 200 && (!IsMounted(mount_point_) || fuse_->DaemonPid(mount_point_) == 0);
+       ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
   ASSERT_TRUE(IsMounted(mount_point_)) << ReadFile(cluster_->home() + "/worker.out");
   CommandResult stat = fuse_->Stat();
   EXPECT_NE(stat.out.find(fmt::format("{}\t{}\t/\n", cluster_->worker_pid(), mount_point_)),
