@@ -372,18 +372,21 @@ TEST_F(FuseCommandTest, NewFileWrittenThroughASharedMappingKeepsEveryStore) {
     bool shuffled;
     bool sync;
     bool close_first;
+    bool replaces = false;  // the path holds a complete file first (O_TRUNC replaces it)
   };
   const std::vector<Case> cases{
       {"ftruncate-reverse", 8192, false, false, true, false},
       {"numpy-like", 100000, true, false, false, false},
       {"numpy-like-past-window", 9 << 20, true, true, true, false},
       {"ftruncate-20MiB-closed-first", 20 << 20, false, true, false, true},
+      {"numpy-like-replacing", 300000, true, true, true, false, true},
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     const Case& c = cases[i];
     const std::string path = mp + "/" + c.name;
     const std::string data = RandomBytes(c.size, static_cast<uint32_t>(10 + i));
     const std::vector<size_t> pages = PageOrder(c.size, c.shuffled);
+    if (c.replaces) WriteFile(path, "the old content");
     EXPECT_EQ(InChild([&] {
                 return WriteThroughMapping(path, data, c.numpy_like, pages, c.sync, c.close_first);
               }),
