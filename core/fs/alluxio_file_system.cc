@@ -127,8 +127,8 @@ struct AlluxioFileSystem::OpenFile {
   // The file's bytes while the pipeline cannot take them (Stage); written through it at release.
   std::unique_ptr<StagingFile> staging;
   std::shared_ptr<Writer> writer;
-  std::string refused;  // why writes are refused (can_write false, opened for writing)
-  bool refusal_logged = false;
+  std::string refused;          // why writes are refused (can_write false, opened for writing)
+  bool refusal_logged = false;  // a refused write (or, for a writer, read) was logged
 };
 
 struct AlluxioFileSystem::PerReactor {
@@ -932,7 +932,14 @@ Task<size_t> AlluxioFileSystem::ReadLocal(FileHandle handle, uint64_t offset,
     if (!file->staging && file->writer->size.load() == 0) co_return size_t{0};
     if (!file->staging) {
       Status staged = Stage(*file, "read back");
-      if (!staged) co_return staged.failure();
+      if (!staged) {
+        if (!file->refusal_logged) {
+          // In a mapping of the file, the kernel turns this into SIGBUS: say why.
+          file->refusal_logged = true;
+          ALX_LOG(kWarn, "fuse", "read refused: {}", staged.error().ToString());
+        }
+        co_return staged.failure();
+      }
     }
     co_return file->staging->Read(offset, view);
   }
