@@ -29,6 +29,9 @@ constexpr PropertyDef kProperties[] = {
     {K::kLoggerLevel, "alluxio.logger.level", T::kEnum, "INFO",
      "Lowest level written to the logs (ours). alluxio.fuse.debug.enabled forces DEBUG in FUSE.",
      "DEBUG|INFO|WARN|ERROR"},
+    {K::kTmpDirs, "alluxio.tmp.dirs", T::kList, "/tmp",
+     "Local directories for temporary files; alluxio-fuse stages files written at random "
+     "offsets or through a shared mapping in the first one."},
     // Master.
     {K::kMasterHostname, "alluxio.master.hostname", T::kString, "localhost",
      "Host name clients and workers use to reach the master ($ALLUXIO_MASTER_HOSTNAME)."},

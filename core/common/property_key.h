@@ -24,6 +24,7 @@ enum class PropertyKey : int {
   kWorkDir,      // alluxio.work.dir
   kLogsDir,      // alluxio.logs.dir
   kLoggerLevel,  // alluxio.logger.level (ours)
+  kTmpDirs,      // alluxio.tmp.dirs
   // Master.
   kMasterHostname,
   kMasterBindHost,

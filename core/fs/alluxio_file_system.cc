@@ -37,6 +37,7 @@ constexpr std::string_view kDropAll = ".alluxiocli.metadatacache.dropAll";
 constexpr std::string_view kDrop = ".alluxiocli.metadatacache.drop";
 constexpr std::string_view kCacheSize = ".alluxiocli.metadatacache.size";
 constexpr uint64_t kZeroFillPiece = 128 << 10;
+constexpr uint64_t kUnstagePiece = 1 << 20;
 constexpr size_t kMaxCursors = 4096;
 
 std::string JoinPath(const std::string& dir, std::string_view name) {
@@ -128,9 +129,11 @@ struct AlluxioFileSystem::OpenFile {
   std::string group;
   std::string temp_name;  // name of the hidden sibling once created (in writer->temp_dir)
   std::shared_ptr<WritePipeline> pipeline;
+  // The file's bytes while the pipeline cannot take them (Stage); written through it at release.
+  std::unique_ptr<StagingFile> staging;
   std::shared_ptr<Writer> writer;
-  std::string refused;  // why writes are refused (can_write false, opened for writing)
-  bool refusal_logged = false;
+  std::string refused;          // why writes are refused (can_write false, opened for writing)
+  bool refusal_logged = false;  // a refused write (or, for a writer, read) was logged
 };
 
 struct AlluxioFileSystem::PerReactor {
@@ -156,6 +159,8 @@ AlluxioFileSystemOptions AlluxioFileSystemOptions::FromConfiguration(const Confi
   o.statfs_cache = conf.GetDuration(PropertyKey::kFuseStatCacheRefreshInterval);
   o.logging_threshold = conf.GetDuration(PropertyKey::kFuseLoggingThreshold);
   o.debug = conf.GetBool(PropertyKey::kFuseDebugEnabled);
+  const std::vector<std::string>& tmp_dirs = conf.GetList(PropertyKey::kTmpDirs);
+  if (!tmp_dirs.empty()) o.tmp_dir = tmp_dirs.front();
   return o;
 }
 
@@ -558,8 +563,19 @@ Task<void> AlluxioFileSystem::TruncateLocal(FileHandle handle, uint64_t size) {
     }
     co_return co_await TruncateClosed(file->path, size);
   }
-  const uint64_t current = file->pipeline ? file->pipeline->size() : 0;
+  const uint64_t current = file->writer->size.load();
   if (size == current) co_return Ok();
+  if (!file->staging && (!file->pipeline || file->pipeline->sent_nothing())) {
+    // ftruncate before anything was sent (a file sized, then written through a mapping or at
+    // any offset): staged. Without a staging file, growing zero-fills through the pipeline.
+    (void)Stage(*file, fmt::format("ftruncate to {}", size));
+  }
+  if (file->staging) {
+    Status s = file->staging->Truncate(size);
+    if (!s) co_return s;
+    file->writer->size = size;
+    co_return Ok();
+  }
   if (size < current || (file->pipeline && file->pipeline->has_gaps())) {
     ALX_LOG(kInfo, "fuse", "truncate of {} being written from {} to {} bytes: EOPNOTSUPP",
             file->path, current, size);
@@ -741,6 +757,14 @@ Task<FileHandle> AlluxioFileSystem::Open(std::string path, int flags) {
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   co_await AwaitClosingWriters(path);
   const bool read_only = (flags & O_ACCMODE) == O_RDONLY;
+  if (read_only && (flags & O_TRUNC)) {
+    // Linux truncates on O_RDONLY | O_TRUNC too (the kernel already shows the file as empty).
+    Result<FileInfo> st = co_await StatusOf(path, true, /*fail_if_incomplete=*/true);
+    if (!st) co_return st.failure();
+    if (st->is_directory) co_return Fail(ErrorCode::kIsADirectory, path);
+    Result<void> truncated = co_await TruncateClosed(path, 0);
+    if (!truncated) co_return truncated.failure();
+  }
   if (read_only) {
     // One master call (block infos carry the file's status) when the file is complete.
     PerReactor& here = Here();
@@ -785,8 +809,20 @@ Task<CreatedFile> AlluxioFileSystem::Create(std::string path, uint32_t mode, int
     }
     co_return CreatedFile{*handle, *attr};
   }
-  FileInfo info = (*out)->info();
   std::unique_ptr<client::FileOutStream> stream = std::move(out).value();
+  if ((flags & O_ACCMODE) == O_RDONLY) {
+    // Created only to be read (flock(1)'s lock files): empty and complete at once.
+    Result<FileInfo> done = co_await stream->Close();
+    if (!done) co_return done.failure();
+    auto in = co_await here.client->OpenFile(alluxio);
+    if (!in) co_return in.failure();
+    std::unique_ptr<client::FileOutStream> none;
+    Result<FileHandle> handle =
+        co_await OpenHere(path, flags, *done, false, std::move(none), std::move(in).value());
+    if (!handle) co_return handle.failure();
+    co_return CreatedFile{*handle, ToAttributes(*done)};
+  }
+  FileInfo info = stream->info();
   std::unique_ptr<client::FileInStream> no_in;
   Result<FileHandle> handle =
       co_await OpenHere(path, flags, info, true, std::move(stream), std::move(no_in));
@@ -920,16 +956,28 @@ Task<size_t> AlluxioFileSystem::ReadLocal(FileHandle handle, uint64_t offset,
   if (options_.debug) {
     ALX_LOG(kDebug, "fuse", "read({}, {} bytes at {})", file->path, buffer.size(), offset);
   }
-  if (!file->reader) {
-    // A writing handle reads its file as empty until the first byte is written.
-    if (file->can_write && file->writer->size.load() == 0) co_return size_t{0};
-    if (file->can_write) {
-      co_return Fail(ErrorCode::kUnsupported,
-                     file->path + " is being written: reading it back needs it complete");
-    }
-    co_return Fail(ErrorCode::kInvalidArgument, file->path + " is not open for reading");
-  }
   const std::span<char> view(reinterpret_cast<char*>(buffer.data()), buffer.size());
+  if (!file->reader) {
+    if (!file->can_write) {
+      co_return Fail(ErrorCode::kInvalidArgument, file->path + " is not open for reading");
+    }
+    co_await file->mu.Lock();
+    AsyncLockGuard guard(file->mu);
+    // A writing handle reads its file as empty until the first byte is written.
+    if (!file->staging && file->writer->size.load() == 0) co_return size_t{0};
+    if (!file->staging) {
+      Status staged = Stage(*file, "read back");
+      if (!staged) {
+        if (!file->refusal_logged) {
+          // In a mapping of the file, the kernel turns this into SIGBUS: say why.
+          file->refusal_logged = true;
+          ALX_LOG(kWarn, "fuse", "read refused: {}", staged.error().ToString());
+        }
+        co_return staged.failure();
+      }
+    }
+    co_return file->staging->Read(offset, view);
+  }
   co_return co_await file->reader->Read(offset, view);
 }
 
@@ -1006,14 +1054,26 @@ Task<size_t> AlluxioFileSystem::WriteLocal(FileHandle handle, uint64_t offset,
     std::lock_guard lock(writers_mu_);
     file->writer->closing = false;  // still written through another descriptor
   }
-  if (!file->pipeline) {
-    Result<void> started = co_await EnsureStream(*file);
-    if (!started) co_return started.failure();
-  }
   const std::span<const char> view(reinterpret_cast<const char*>(data.data()), data.size());
-  Status s = co_await file->pipeline->Write(offset, view);
+  if (!file->staging) {
+    if (!file->pipeline) {
+      Result<void> started = co_await EnsureStream(*file);
+      if (!started) co_return started.failure();
+    }
+    Status s = co_await file->pipeline->Write(offset, view);
+    if (s) {
+      file->writer->size = file->pipeline->size();
+      co_return data.size();
+    }
+    // Out of the pipeline's reach (far beyond the reorder window): staged if nothing was sent.
+    if (s.code() != ErrorCode::kUnsupported ||
+        !Stage(*file, fmt::format("{} bytes written at {}", data.size(), offset))) {
+      co_return s.failure();
+    }
+  }
+  Status s = file->staging->Write(offset, view);
   if (!s) co_return s.failure();
-  file->writer->size = file->pipeline->size();
+  file->writer->size = file->staging->size();
   co_return data.size();
 }
 
@@ -1042,7 +1102,13 @@ Task<void> AlluxioFileSystem::FlushLocal(FileHandle handle, bool sync) {
     std::lock_guard lock(writers_mu_);
     file->writer->closing = true;
   }
-  if (!file->pipeline) co_return Ok();
+  if (file->pipeline && !file->staging && file->pipeline->has_gaps() &&
+      file->pipeline->sent_nothing()) {
+    // A hole before anything was sent: staged, the hole reads as zeros.
+    (void)Stage(*file, "a hole before the bytes written");  // else EIO below
+  }
+  // A staged file reaches the worker at release.
+  if (!file->pipeline || file->staging) co_return Ok();
   // Sync for close(2) too: it is the writer's last chance to learn of a failure (RELEASE errors
   // do not reach it), and the worker reports an error it kept (a full cache or under storage)
   // only when asked. A hole is reported for the same reason.
@@ -1085,6 +1151,50 @@ Task<void> AlluxioFileSystem::ReleaseLocal(FileHandle handle) {
   co_return Ok();
 }
 
+Status AlluxioFileSystem::Stage(OpenFile& file, std::string_view why) {
+  if (file.staging) return Ok();
+  if (file.pipeline && !file.pipeline->sent_nothing()) {
+    return Fail(ErrorCode::kUnsupported,
+                fmt::format("{} is being written: {} after bytes were sent to the worker needs "
+                            "the file complete",
+                            file.path, why));
+  }
+  Result<std::unique_ptr<StagingFile>> staging = StagingFile::Create(options_.tmp_dir);
+  if (!staging) {
+    ALX_LOG(kWarn, "fuse", "{}: {}: no staging file: {}", file.path, why,
+            staging.error().ToString());
+    return staging.failure();
+  }
+  if (file.pipeline) {
+    StagingFile& to = **staging;
+    Status taken = file.pipeline->TakeUnsent(
+        [&to](uint64_t offset, std::span<const char> bytes) { return to.Write(offset, bytes); });
+    if (!taken) return taken;
+  }
+  file.staging = std::move(staging).value();
+  ALX_LOG(kInfo, "fuse", "{}: {}: written to a staging file in {} until it is closed", file.path,
+          why, options_.tmp_dir);
+  return Ok();
+}
+
+Task<void> AlluxioFileSystem::Unstage(OpenFile& file) {
+  const std::unique_ptr<StagingFile> staging = std::move(file.staging);
+  if (!file.pipeline) {
+    Result<void> started = co_await EnsureStream(file);
+    if (!started) co_return started;
+  }
+  std::vector<char> piece(static_cast<size_t>(std::min(kUnstagePiece, staging->size())));
+  uint64_t at = 0;
+  while (at < staging->size()) {
+    Result<size_t> n = staging->Read(at, piece);
+    if (!n) co_return n.failure();
+    Status s = co_await file.pipeline->Write(at, std::span<const char>(piece.data(), *n));
+    if (!s) co_return s;
+    at += *n;
+  }
+  co_return Ok();
+}
+
 Task<void> AlluxioFileSystem::Finish(OpenFile& file, bool abort) {
   PerReactor& here = Here();
   if (file.reader) co_await file.reader->Close();
@@ -1098,6 +1208,18 @@ Task<void> AlluxioFileSystem::Finish(OpenFile& file, bool abort) {
       target = ToAlluxio(file.writer->path);
       if (!file.temp_name.empty())
         temp = ToAlluxio(JoinPath(file.writer->temp_dir, file.temp_name));
+    }
+    if (!abort && !file.staging && file.pipeline && file.pipeline->has_gaps() &&
+        file.pipeline->sent_nothing()) {
+      (void)Stage(file, "a hole before the bytes written");  // else Close fails with EIO
+    }
+    if (!abort && file.staging) {
+      result = co_await Unstage(file);
+      if (!result) {
+        ALX_LOG(kWarn, "fuse", "writing the staged {} failed: {}", file.path,
+                result.error().ToString());
+        abort = true;
+      }
     }
     if (abort) {
       if (file.pipeline) co_await file.pipeline->Abort();

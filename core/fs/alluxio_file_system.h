@@ -19,7 +19,12 @@
 // Semantics (errno per operation: docs/fs-semantics-notes.md):
 // - Writing is write-once, as in Alluxio: a file is written while it is created, or replaced as
 //   a whole (O_TRUNC, truncate to 0). Writes go through a WritePipeline (write_pipeline.h):
-//   sequential, with out-of-order writes inside `reorder_window` reassembled.
+//   sequential, with out-of-order writes inside `reorder_window` reassembled. A writer that has
+//   sent nothing to the worker yet and meets what the pipeline cannot take (a read of the
+//   handle, as the page faults of a shared writable mapping make; a write beyond the window;
+//   ftruncate; a hole at close) moves to a local sparse staging file in `tmp_dir`
+//   (staging_file.h), which takes reads and writes at any offset; at release the staging file
+//   is written through the pipeline from offset 0 and the file completed.
 // - O_TRUNC on an existing non-empty file writes a hidden sibling (".alluxio-fuse-tmp.*",
 //   never listed) and renames it over the file on release: the old content stays readable
 //   until then and the replacement is atomic; if the writer dies, the old file survives.
@@ -45,6 +50,7 @@
 #include "core/common/configuration.h"
 #include "core/fs/file_system.h"
 #include "core/fs/read_ahead.h"
+#include "core/fs/staging_file.h"
 #include "core/fs/user_group_mapping.h"
 #include "core/fs/write_pipeline.h"
 #include "core/reactor/reactor.h"
@@ -73,6 +79,8 @@ struct AlluxioFileSystemOptions {
   WritePipelineOptions write;    // 4 MiB queued, reorder window 8 MiB
   ReadAheadOptions read;         // 2 segments of 1 MiB after 2 sequential reads
   uint32_t blksize = 128 << 10;  // st_blksize of files
+  // alluxio.tmp.dirs (the first): where staging files are created.
+  std::string tmp_dir = "/tmp";
 
   static AlluxioFileSystemOptions FromConfiguration(const Configuration& conf,
                                                     std::string alluxio_root = "/");
@@ -171,6 +179,12 @@ class AlluxioFileSystem : public FileSystem {
   void StartPipeline(OpenFile& file, std::unique_ptr<client::FileOutStream> out);
   // Creates the stream of a writer opened on an existing file, at its first write.
   Task<void> EnsureStream(OpenFile& file);
+  // Moves a writer that has sent nothing to the worker yet to a staging file, with the bytes it
+  // accepted so far (`why`: logged). A no-op when it is staged already. kUnsupported when bytes
+  // were sent already; the errors of creating the staging file (logged).
+  Status Stage(OpenFile& file, std::string_view why);
+  // At release of a staged writer: writes the staging file through the stream from offset 0.
+  Task<void> Unstage(OpenFile& file);
   // Completes (or aborts) what the handle wrote and closes its reader.
   Task<void> Finish(OpenFile& file, bool abort);
   // Replaces `alluxio_path` by an empty file with the given attributes.

@@ -177,6 +177,27 @@ asio::awaitable<Status> WritePipeline::Write(uint64_t offset, std::span<const ch
   co_return Ok();
 }
 
+Status WritePipeline::TakeUnsent(
+    const std::function<Status(uint64_t, std::span<const char>)>& take) {
+  if (!sent_nothing()) {
+    return Fail(ErrorCode::kInvalidArgument, name_ + ": bytes were already sent");
+  }
+  if (fill_.size() > 0) {
+    Status s = take(0, fill_.bytes());
+    if (!s) return s;
+  }
+  for (const auto& [offset, data] : reorder_) {
+    Status s = take(offset, data);
+    if (!s) return s;
+  }
+  fill_ = client::FileOutStream::Chunk();
+  contiguous_ = 0;
+  max_end_ = 0;
+  reorder_.clear();
+  reorder_bytes_ = 0;
+  return Ok();
+}
+
 asio::awaitable<Status> WritePipeline::Flush() {
   if (error_) co_return Fail(*error_);
   if (finished_) co_return Ok();

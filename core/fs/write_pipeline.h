@@ -31,6 +31,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -75,6 +76,14 @@ class WritePipeline : public std::enable_shared_from_this<WritePipeline> {
   // Waits for the sender and aborts the file. Idempotent.
   asio::awaitable<void> Abort();
 
+  // For a writer that moves to a staging file: while nothing has been handed to the stream
+  // (sent_nothing()), passes every accepted byte range to `take` (the in-order bytes, then those
+  // waiting for a gap) and empties the pipeline, as if nothing had been written: the stream
+  // takes the file from offset 0 again. A failure of `take` is returned and changes nothing.
+  Status TakeUnsent(const std::function<Status(uint64_t, std::span<const char>)>& take);
+
+  // Nothing has been queued or sent to the stream yet (and it has not failed or finished).
+  bool sent_nothing() const { return fill_offset_ == 0 && !error_ && !finished_; }
   // Bytes accepted in order from 0.
   uint64_t contiguous() const { return contiguous_; }
   // One past the highest byte accepted (in order or waiting in the reorder map).

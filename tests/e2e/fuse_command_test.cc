@@ -2,15 +2,19 @@
 // ordinary tools on it. Needs root and /dev/fuse (skipped otherwise).
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -368,6 +372,139 @@ TEST_F(FuseCommandTest, FullUnderStorageFailsTheWriterWithEnospcAndKeepsTheRest)
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
 }
 
+// Runs `body` in a child process, so that a SIGBUS kills only the child; "" when it returned
+// 0, else what ended it.
+std::string InChild(const std::function<int()>& body) {
+  const pid_t pid = ::fork();
+  if (pid == 0) ::_exit(body());
+  int status = 0;
+  if (::waitpid(pid, &status, 0) != pid) return "waitpid failed";
+  if (WIFSIGNALED(status)) return fmt::format("killed by {}", strsignal(WTERMSIG(status)));
+  if (WEXITSTATUS(status) != 0) return fmt::format("failed at step {}", WEXITSTATUS(status));
+  return "";
+}
+
+// A new file written through a shared writable mapping: created O_RDWR, sized by ftruncate
+// (or, as numpy.memmap does, by writing its last byte), every page stored to in `pages` order,
+// then msync (if `sync`) and munmap and close (in the order `close_first` says).
+int WriteThroughMapping(const std::string& path, const std::string& data, bool numpy_like,
+                        const std::vector<size_t>& pages, bool sync, bool close_first) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) return 1;
+  if (numpy_like) {
+    if (::lseek(fd, static_cast<off_t>(data.size() - 1), SEEK_SET) < 0) return 2;
+    if (::write(fd, "", 1) != 1) return 3;
+  } else if (::ftruncate(fd, static_cast<off_t>(data.size())) != 0) {
+    return 4;
+  }
+  void* map = ::mmap(nullptr, data.size(), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (map == MAP_FAILED) return 5;
+  char* bytes = static_cast<char*>(map);
+  const size_t page = 4096;
+  for (size_t p : pages) {
+    const size_t at = p * page;
+    const size_t n = std::min(page, data.size() - at);
+    // Within a page, last byte first: the stores come in no order at all.
+    for (size_t i = n; i-- > 0;) bytes[at + i] = data[at + i];
+  }
+  if (sync && ::msync(map, data.size(), MS_SYNC) != 0) return 6;
+  if (close_first && ::close(fd) != 0) return 7;
+  if (::munmap(map, data.size()) != 0) return 8;
+  if (!close_first && ::close(fd) != 0) return 9;
+  return 0;
+}
+
+std::vector<size_t> PageOrder(size_t bytes, bool shuffled) {
+  std::vector<size_t> pages((bytes + 4095) / 4096);
+  for (size_t i = 0; i < pages.size(); ++i) pages[i] = pages.size() - 1 - i;  // reverse
+  if (shuffled) std::shuffle(pages.begin(), pages.end(), std::mt19937(4));
+  return pages;
+}
+
+TEST_F(FuseCommandTest, NewFileWrittenThroughASharedMappingKeepsEveryStore) {
+  const std::string mp = NewMountPoint("mnt");
+  ASSERT_EQ(fuse_->Mount(mp).exit_code, 0);
+  struct Case {
+    std::string name;
+    size_t size;
+    bool numpy_like;
+    bool shuffled;
+    bool sync;
+    bool close_first;
+    bool replaces = false;  // the path holds a complete file first (O_TRUNC replaces it)
+  };
+  const std::vector<Case> cases{
+      {"ftruncate-reverse", 8192, false, false, true, false},
+      {"numpy-like", 100000, true, false, false, false},
+      {"numpy-like-past-window", 9 << 20, true, true, true, false},
+      {"ftruncate-20MiB-closed-first", 20 << 20, false, true, false, true},
+      {"numpy-like-replacing", 300000, true, true, true, false, true},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const Case& c = cases[i];
+    const std::string path = mp + "/" + c.name;
+    const std::string data = RandomBytes(c.size, static_cast<uint32_t>(10 + i));
+    const std::vector<size_t> pages = PageOrder(c.size, c.shuffled);
+    if (c.replaces) WriteFile(path, "the old content");
+    EXPECT_EQ(InChild([&] {
+                return WriteThroughMapping(path, data, c.numpy_like, pages, c.sync, c.close_first);
+              }),
+              "")
+        << c.name;
+    const std::string read = ReadFile(path);
+    EXPECT_EQ(read.size(), data.size()) << c.name;
+    EXPECT_TRUE(read == data) << c.name << ": the bytes differ";
+  }
+  EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
+}
+
+TEST_F(FuseCommandTest, WritableMappingOfACompleteFileFailsAtMsyncAndKeepsTheFile) {
+  const std::string mp = NewMountPoint("mnt");
+  ASSERT_EQ(fuse_->Mount(mp).exit_code, 0);
+  const std::string path = mp + "/complete";
+  WriteFile(path, std::string(8192, 'c'));
+  // A complete file is not rewritten: the writeback fails, msync says so (EOPNOTSUPP), nothing
+  // is killed and the file keeps its content.
+  EXPECT_EQ(InChild([&] {
+              const int fd = ::open(path.c_str(), O_RDWR);
+              if (fd < 0) return 1;
+              void* map = ::mmap(nullptr, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+              if (map == MAP_FAILED) return 2;
+              char* bytes = static_cast<char*>(map);
+              if (bytes[100] != 'c') return 3;  // the page faults read the file
+              bytes[100] = 'x';
+              if (::msync(map, 8192, MS_SYNC) == 0) return 4;
+              if (errno != EOPNOTSUPP) return 5;
+              if (::munmap(map, 8192) != 0) return 6;
+              return ::close(fd) == 0 ? 0 : 7;
+            }),
+            "");
+  EXPECT_EQ(ReadFile(path), std::string(8192, 'c'));
+  EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
+}
+
+TEST_F(FuseCommandTest, NumpyMemmapWritePlusKeepsTheArray) {
+  if (RunCommand({"/usr/bin/python3", "-c", "import numpy"}).exit_code != 0) {
+    GTEST_SKIP() << "numpy is not installed";
+  }
+  const std::string mp = NewMountPoint("mnt");
+  ASSERT_EQ(fuse_->Mount(mp).exit_code, 0);
+  CommandResult run = RunCommand({"/usr/bin/python3", "-c", R"(
+import sys, numpy as np
+path = sys.argv[1] + "/array.bin"
+m = np.memmap(path, dtype=np.float64, mode="w+", shape=(3000, 100))
+m[::-1] = np.arange(300000, dtype=np.float64).reshape(3000, 100)[::-1]
+m.flush()
+del m
+back = np.fromfile(path, dtype=np.float64)
+assert back.size == 300000, back.size
+assert (back == np.arange(300000)).all()
+)",
+                                  mp});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
+}
+
 class WorkerFuseTest : public FuseCommandTest {
  protected:
   std::map<std::string, std::string> Properties() override {
@@ -381,7 +518,11 @@ class WorkerFuseTest : public FuseCommandTest {
 
 TEST_F(WorkerFuseTest, TheWorkerMountsServesAndUnmountsOnStop) {
   fuse_->Track(mount_point_);
-  for (int i = 0; i < 200 && !IsMounted(mount_point_); ++i) std::this_thread::sleep_for(50ms);
+  // The worker registers its mount (for stat) right after the mount appears.
+  for (int i = 0; i < 200 && (!IsMounted(mount_point_) || fuse_->DaemonPid(mount_point_) == 0);
+       ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
   ASSERT_TRUE(IsMounted(mount_point_)) << ReadFile(cluster_->home() + "/worker.out");
   CommandResult stat = fuse_->Stat();
   EXPECT_NE(stat.out.find(fmt::format("{}\t{}\t/\n", cluster_->worker_pid(), mount_point_)),

@@ -244,9 +244,10 @@ TEST_F(AlluxioFileSystemTest, PageResentAfterFsyncIsAccepted) {
 TEST_F(AlluxioFileSystemTest, HoleAtReleaseAbortsTheFile) {
   auto created = Run(fs_->Create("/hole", 0644, O_WRONLY | O_CREAT));
   ASSERT_TRUE(created.ok());
-  const std::string data = RandomData(1000, 7);
-  ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data, 0, 100))).ok());
-  ASSERT_TRUE(Run(fs_->Write(created->handle, 500, Bytes(data, 500))).ok());
+  const std::string data = RandomData(300000, 7);
+  // The first 200000 bytes go to the worker (past the first 128 KiB chunk): no staging.
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data, 0, 200000))).ok());
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 250000, Bytes(data, 250000))).ok());
   auto released = Run(fs_->Release(created->handle));
   ASSERT_FALSE(released.ok());
   EXPECT_EQ(released.code(), ErrorCode::kIoError);
@@ -424,12 +425,36 @@ TEST_F(AlluxioFileSystemTest, WriteOnceRules) {
   auto empty = Run(fs_->Read(created->handle, 0, std::span<std::byte>(buf)));
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ(*empty, 0u);
-  ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data, 0, 10))).ok());
+  // Reading back bytes already sent to the worker is refused.
+  const std::string big = RandomData(200000, 13);
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(big))).ok());
   EXPECT_EQ(Run(fs_->Read(created->handle, 0, std::span<std::byte>(buf))).code(),
             ErrorCode::kUnsupported);
   ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
   // A bad handle.
   EXPECT_EQ(Run(fs_->Release(uint64_t{12345} << 16)).code(), ErrorCode::kInvalidArgument);
+}
+
+TEST_F(AlluxioFileSystemTest, CreatedReadOnlyIsEmptyAndCompleteAtOnce) {
+  // open(O_CREAT | O_RDONLY), as flock(1) does for its lock files.
+  auto created = Run(fs_->Create("/lock", 0644, O_RDONLY | O_CREAT | O_EXCL));
+  ASSERT_TRUE(created.ok()) << created.error().ToString();
+  EXPECT_EQ(created->attr.size, 0u);
+  auto read = ReadFile("/lock");  // another open reads it while the first is still open
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_EQ(*read, "");
+  std::vector<std::byte> buf(10);
+  auto n = Run(fs_->Read(created->handle, 0, std::span<std::byte>(buf)));
+  ASSERT_TRUE(n.ok()) << n.error().ToString();
+  EXPECT_EQ(*n, 0u);
+  ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
+  EXPECT_EQ(Run(fs_->GetAttr("/lock"))->size, 0u);
+  // O_RDONLY | O_TRUNC of a complete file empties it, as Linux does.
+  WriteFile("/full", "content");
+  auto handle = Run(fs_->Open("/full", O_RDONLY | O_TRUNC));
+  ASSERT_TRUE(handle.ok()) << handle.error().ToString();
+  ASSERT_TRUE(Run(fs_->Release(*handle)).ok());
+  EXPECT_EQ(*ReadFile("/full"), "");
 }
 
 TEST_F(AlluxioFileSystemTest, Truncation) {
@@ -447,10 +472,11 @@ TEST_F(AlluxioFileSystemTest, Truncation) {
   ASSERT_TRUE(attr.ok()) << attr.error().ToString();
   EXPECT_EQ(attr->size, 0u);
   EXPECT_EQ(attr->mode, S_IFREG | 0644);
-  // A writer grows with zeros; shrinking it is refused.
+  // A writer that sent bytes to the worker grows with zeros; shrinking it is refused.
+  const std::string sent = RandomData(200000, 14);
   auto created = Run(fs_->Create("/grow", 0644, O_WRONLY | O_CREAT));
   ASSERT_TRUE(created.ok());
-  ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data, 0, 100))).ok());
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(sent))).ok());
   SetAttrRequest grow;
   grow.size = 300000;
   grow.handle = created->handle;
@@ -464,8 +490,8 @@ TEST_F(AlluxioFileSystemTest, Truncation) {
   ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
   auto read = ReadFile("/grow");
   ASSERT_TRUE(read.ok());
-  std::string expected = data.substr(0, 100);
-  expected.append(300000 - 100, '\0');
+  std::string expected = sent;
+  expected.append(300000 - sent.size(), '\0');
   EXPECT_TRUE(*read == expected);
   // ftruncate(fd, 0) of a complete file opened O_WRONLY, then writes: a replacement.
   auto handle = Run(fs_->Open("/grow", O_WRONLY));
@@ -479,6 +505,81 @@ TEST_F(AlluxioFileSystemTest, Truncation) {
   read = ReadFile("/grow");
   ASSERT_TRUE(read.ok());
   EXPECT_TRUE(*read == data.substr(0, 42));
+}
+
+// What a shared writable mapping of a new file does: ftruncate, then page-fault reads and
+// writeback writes of whole pages in any order, fsync (msync), release.
+TEST_F(AlluxioFileSystemTest, WriterThatSentNothingIsStagedForReadsAndWritesAnywhere) {
+  const std::string data = RandomData(3 * 4096 + 100, 15);
+  auto created = Run(fs_->Create("/mapped", 0644, O_RDWR | O_CREAT));
+  ASSERT_TRUE(created.ok());
+  const FileHandle h = created->handle;
+  SetAttrRequest size;
+  size.size = data.size();
+  size.handle = h;
+  auto attr = Run(fs_->SetAttr("/mapped", size));
+  ASSERT_TRUE(attr.ok()) << attr.error().ToString();
+  EXPECT_EQ(attr->size, data.size());
+  std::vector<std::byte> page(4096);
+  auto n = Run(fs_->Read(h, 4096, std::span<std::byte>(page)));
+  ASSERT_TRUE(n.ok()) << n.error().ToString();
+  EXPECT_EQ(*n, 4096u);
+  EXPECT_TRUE(std::all_of(page.begin(), page.end(), [](std::byte b) { return b == std::byte{0}; }));
+  for (size_t at : {size_t{3 * 4096}, size_t{4096}, size_t{0}, size_t{2 * 4096}}) {
+    ASSERT_TRUE(Run(fs_->Write(h, at, Bytes(data, at, 4096))).ok()) << at;
+  }
+  n = Run(fs_->Read(h, 4096, std::span<std::byte>(page)));
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(page.data()), *n), data.substr(4096, 4096));
+  ASSERT_TRUE(Run(fs_->Fsync(h, false)).ok());
+  ASSERT_TRUE(Run(fs_->Flush(h)).ok());
+  ASSERT_TRUE(Run(fs_->Release(h)).ok());
+  auto read = ReadFile("/mapped");
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_TRUE(*read == data);
+
+  // numpy.memmap(mode="w+"): the last byte written first, then the pages read and written.
+  created = Run(fs_->Create("/numpy", 0644, O_RDWR | O_CREAT | O_TRUNC));
+  ASSERT_TRUE(created.ok());
+  ASSERT_TRUE(Run(fs_->Write(created->handle, data.size() - 1, Bytes(std::string(1, '\0')))).ok());
+  ASSERT_TRUE(Run(fs_->Flush(created->handle)).ok());  // the file object closed: a hole, kept
+  n = Run(fs_->Read(created->handle, 0, std::span<std::byte>(page)));
+  ASSERT_TRUE(n.ok()) << n.error().ToString();
+  EXPECT_EQ(*n, 4096u);
+  for (size_t at = 0; at < data.size(); at += 4096) {
+    ASSERT_TRUE(Run(fs_->Write(created->handle, at, Bytes(data, at, 4096))).ok()) << at;
+  }
+  ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
+  read = ReadFile("/numpy");
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_TRUE(*read == data);
+
+  // A write far beyond the reorder window, a hole at close, a shrinking ftruncate: zeros where
+  // nothing was written, as POSIX has it.
+  created = Run(fs_->Create("/sparse", 0644, O_WRONLY | O_CREAT));
+  ASSERT_TRUE(created.ok());
+  const uint64_t far = fs_->options().write.reorder_window + 4096;
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data, 0, 10))).ok());
+  ASSERT_TRUE(Run(fs_->Write(created->handle, far, Bytes(data, 0, 10))).ok());
+  SetAttrRequest shrink;
+  shrink.size = far + 5;
+  shrink.handle = created->handle;
+  ASSERT_TRUE(Run(fs_->SetAttr("/sparse", shrink)).ok());
+  ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
+  read = ReadFile("/sparse");
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  std::string expected = data.substr(0, 10);
+  expected.resize(far, '\0');
+  expected.append(data, 0, 5);
+  EXPECT_TRUE(*read == expected);
+  created = Run(fs_->Create("/holey", 0644, O_WRONLY | O_CREAT));
+  ASSERT_TRUE(created.ok());
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 4096, Bytes(data, 0, 10))).ok());
+  ASSERT_TRUE(Run(fs_->Flush(created->handle)).ok());
+  ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
+  read = ReadFile("/holey");
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_TRUE(*read == std::string(4096, '\0') + data.substr(0, 10));
 }
 
 TEST_F(AlluxioFileSystemTest, FsyncKeepsTheFileIncompleteForReaders) {
