@@ -24,6 +24,10 @@ enum class PropertyKey : int {
   kWorkDir,      // alluxio.work.dir
   kLogsDir,      // alluxio.logs.dir
   kLoggerLevel,  // alluxio.logger.level (ours)
+  // Security.
+  kSecurityLoginUsername,
+  kSecurityAuthorizationPermissionEnabled,
+  kSecurityAuthorizationPermissionSupergroup,
   // Master.
   kMasterHostname,
   kMasterBindHost,
@@ -92,6 +96,7 @@ enum class PropertyKey : int {
   kFuseAuthPolicyClass,
   kFuseAuthPolicyCustomUser,
   kFuseAuthPolicyCustomGroup,
+  kFusePermissionCheckEnabled,
   kFuseUmountTimeout,
   kFuseSpecialCommandEnabled,
   kFuseStatCacheRefreshInterval,
