@@ -1047,4 +1047,13 @@ Result<FileBlockInfo> Namespace::GetFileBlockInfo(std::string_view path) {
   return info;
 }
 
+Result<std::vector<Inode>> Namespace::InodesAlong(std::string_view path) {
+  auto components = SplitPath(path);
+  if (!components.ok()) return components.failure();
+  std::lock_guard lock(mu_);
+  auto walk = WalkPath(*components);
+  if (!walk.ok()) return walk.failure();
+  return std::move(walk->chain);
+}
+
 }  // namespace alluxio
