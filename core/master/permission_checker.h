@@ -16,7 +16,9 @@
 //     sets the modification time (kPermissionDenied).
 // The superuser is the user the master runs as, and members of the supergroup; it passes every
 // check. A failed check is kPermissionDenied (EACCES) unless said otherwise. completeFile and
-// abortFile name a file id handed out by createFile and are not checked.
+// abortFile name a file id handed out by createFile and are not checked. The owner and group a
+// create names are recorded as given: a client that may name any user gains nothing by
+// refusing them, and a FUSE mount replacing another user's file (O_TRUNC) keeps its owner so.
 //
 // Checks run just before the call they guard, each under the namespace lock but not in the
 // same critical section as the change (a concurrent chmod may land in between). Thread-safe.
@@ -55,7 +57,8 @@ class PermissionChecker {
   PermissionChecker(Namespace& ns, PermissionOptions options);
 
   // The user a client named with its primary `group` ("" if none): its groups are `group` and
-  // the groups this host gives `name` (HostGroupsOf).
+  // the groups this host gives `name` (HostGroupsOf). A client naming no user gets the "other"
+  // bits of everything.
   MasterUser Identify(std::string_view name, std::string_view group) const;
 
   Status CheckLookup(const MasterUser& user, std::string_view path);

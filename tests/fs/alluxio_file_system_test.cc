@@ -641,6 +641,19 @@ TEST_F(AlluxioFileSystemTest, SystemUserPolicyMakesTheCallerOwnWhatItCreates) {
   EXPECT_EQ(attr->gid, getegid());
 }
 
+TEST_F(AlluxioFileSystemTest, CustomPolicyOwnsNewFilesByTheConfiguredUser) {
+  Unmount();
+  AlluxioFileSystemOptions options = DefaultOptions();
+  options.auth_policy = AuthPolicy::kCustom;
+  options.custom_user = "4545";  // no such user or group here: shown as these ids
+  options.custom_group = "4646";
+  Mount(options, cluster_.ClientConf());
+  auto dir = Run(fs_->Mkdir("/custom", 0755, Caller{4242, 4343}));
+  ASSERT_TRUE(dir.ok()) << dir.error().ToString();
+  EXPECT_EQ(dir->uid, 4545u);
+  EXPECT_EQ(dir->gid, 4646u);
+}
+
 TEST_F(AlluxioFileSystemTest, SpecialCommands) {
   Unmount();
   Configuration conf = cluster_.ClientConf();
