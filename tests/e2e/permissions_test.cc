@@ -251,6 +251,21 @@ print(st.st_uid, st.st_gid))"),
             "4242 4242\nOK");
 }
 
+TEST_F(PermissionsTest, EntriesOfASetgidDirectoryTakeItsGroup) {
+  const std::string mp = MountWith("mnt", kSystemPolicy);
+  ASSERT_FALSE(mp.empty());
+  ASSERT_EQ(Py(kRoot, mp, R"(os.mkdir(f"{M}/proj")
+os.chown(f"{M}/proj", 0, 4343)
+os.chmod(f"{M}/proj", 0o2777))"),
+            "OK");
+  EXPECT_EQ(Py(kNobody, mp, R"(write(f"{M}/proj/f", b"x")
+os.mkdir(f"{M}/proj/d")
+for name in ("f", "d"):
+    st = os.stat(f"{M}/proj/{name}")
+    print(name, st.st_uid, st.st_gid, oct(st.st_mode & 0o7777)))"),
+            "f 65534 4343 0o644\nd 65534 4343 0o2777\nOK");
+}
+
 TEST_F(PermissionsTest, SetuidAndSetgidAreClearedByChownAndByAWriteOfAnotherUser) {
   const std::string mp = MountWith("mnt", kSystemPolicy);
   ASSERT_FALSE(mp.empty());
