@@ -49,7 +49,9 @@ struct SetAttributeOptions {
 
 # The bootstrap capability of the master's RPC port.
 interface Master {
-  fileSystem @0 () -> (service :FileSystemMaster);
+  # The file system service for the user a client names (its primary group in `group`, "" if
+  # none): every call on it is checked against that user (core/master/permission_checker.h).
+  fileSystem @0 (user :Text, group :Text) -> (service :FileSystemMaster);
   blockMaster @1 () -> (service :BlockMaster);
 }
 

@@ -2,12 +2,21 @@
 
 #include <algorithm>
 
+#include "core/common/local_user.h"
+
 namespace alluxio::client {
 Result<ClientOptions> ClientOptions::FromConfiguration(const Configuration& conf) {
   using K = PropertyKey;
   ClientOptions o;
   o.master = rpc::Endpoint::Tcp(conf.GetString(K::kMasterHostname),
                                 static_cast<uint16_t>(conf.GetInt(K::kMasterRpcPort)));
+  o.user = conf.GetString(K::kSecurityLoginUsername);
+  if (o.user.empty()) {
+    o.user = LocalUserName();
+    o.group = LocalGroupName();
+  } else if (std::vector<std::string> groups = HostGroupsOf(o.user); !groups.empty()) {
+    o.group = groups.front();
+  }
   o.retry_max_duration = conf.GetDuration(K::kUserRpcRetryMaxDuration);
   o.retry_base_sleep = conf.GetDuration(K::kUserRpcRetryBaseSleep);
   o.retry_max_sleep = conf.GetDuration(K::kUserRpcRetryMaxSleep);

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 #include "core/common/configuration.h"
 #include "core/common/result.h"
@@ -19,6 +20,12 @@ inline constexpr uint32_t kMaxReaderChunkBytes = 4 << 20;
 struct ClientOptions {
   // alluxio.master.hostname : alluxio.master.rpc.port
   rpc::Endpoint master = rpc::Endpoint::Tcp("localhost", 19998);
+
+  // The user this client names to the master (checked against its permissions) and the owner
+  // of what it creates: alluxio.security.login.username, else the user it runs as. `group`: that
+  // user's primary group (of this process, or of the named user on this host; "" if unknown).
+  std::string user;
+  std::string group;
 
   // Retries of master calls whose connection failed (kUnavailable: any call, it never reached
   // the master; kDisconnected: idempotent calls only), with exponential backoff from base to max

@@ -12,7 +12,6 @@
 
 #include "core/client/file_in_stream.h"
 #include "core/client/file_out_stream.h"
-#include "core/common/local_user.h"
 #include "core/common/logging.h"
 #include "core/wire/wire_convert.h"
 #include "rpc/await.h"
@@ -127,7 +126,10 @@ Task<Result<wire::FileSystemMaster::Client>> FileSystemClient::FsMaster() {
   if (!master) co_return master.failure();
   if (!fs_ || fs_connects_ != master_.connects()) {
     // Pipelined: calls on the service go out without waiting for this one.
-    fs_ = master->fileSystemRequest().send().getService();
+    auto request = master->fileSystemRequest();
+    request.setUser(options().user);
+    request.setGroup(options().group);
+    fs_ = request.send().getService();
     fs_connects_ = master_.connects();
   }
   co_return *fs_;
@@ -209,8 +211,8 @@ Task<Result<FileInfo>> FileSystemClient::CreateDirectory(std::string path,
         req.setRecursive(options.recursive);
         req.setAllowExists(options.allow_exists);
         req.setMode(options.mode);
-        req.setOwner(options.owner.empty() ? LocalUserName() : options.owner);
-        req.setGroup(options.group.empty() ? LocalGroupName() : options.group);
+        req.setOwner(options.owner.empty() ? this->options().user : options.owner);
+        req.setGroup(options.group.empty() ? this->options().group : options.group);
         return req;
       },
       [](wire::FileSystemMaster::CreateDirectoryResults::Reader r) -> Result<FileInfo> {
@@ -445,8 +447,8 @@ Task<Result<FileInfo>> FileSystemClient::CreateIncompleteFile(std::string path,
         req.setRecursive(options.recursive);
         req.setOverwrite(options.overwrite);
         req.setMode(options.mode);
-        req.setOwner(options.owner.empty() ? LocalUserName() : options.owner);
-        req.setGroup(options.group.empty() ? LocalGroupName() : options.group);
+        req.setOwner(options.owner.empty() ? this->options().user : options.owner);
+        req.setGroup(options.group.empty() ? this->options().group : options.group);
         req.setWriteType(alluxio::ToWire(write_type));
         return req;
       },

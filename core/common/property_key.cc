@@ -32,6 +32,15 @@ constexpr PropertyDef kProperties[] = {
     {K::kTmpDirs, "alluxio.tmp.dirs", T::kList, "/tmp",
      "Local directories for temporary files; alluxio-fuse stages files written at random "
      "offsets or through a shared mapping in the first one."},
+    // Security.
+    {K::kSecurityLoginUsername, "alluxio.security.login.username", T::kString, "",
+     "The user a client names to the master; empty: the user it runs as."},
+    {K::kSecurityAuthorizationPermissionEnabled,
+     "alluxio.security.authorization.permission.enabled", T::kBool, "true",
+     "The master checks the mode bits, owner and group of every path a client's user touches."},
+    {K::kSecurityAuthorizationPermissionSupergroup,
+     "alluxio.security.authorization.permission.supergroup", T::kString, "supergroup",
+     "Members of this group are superusers for the master, as the user it runs as is."},
     // Master.
     {K::kMasterHostname, "alluxio.master.hostname", T::kString, "localhost",
      "Host name clients and workers use to reach the master ($ALLUXIO_MASTER_HOSTNAME)."},
@@ -261,13 +270,18 @@ constexpr PropertyDef kProperties[] = {
      "false", "Map Alluxio owner/group names to local uid/gid; off: chown/chgrp are no-ops."},
     {K::kFuseAuthPolicyClass, "alluxio.fuse.auth.policy.class", T::kEnum,
      "LaunchUserGroupAuthPolicy",
-     "Owner of new files: the launching user, the calling user (System) or a fixed one (Custom). "
-     "A Java package prefix (alluxio.fuse.auth.) is accepted.",
+     "Whose files a mount shows and creates: the launching user's (Launch), each caller's "
+     "(System: new files owned by their creator, owners shown as local uid/gid) or a fixed "
+     "user's (Custom). A Java package prefix (alluxio.fuse.auth.) is accepted.",
      "LaunchUserGroupAuthPolicy|SystemUserGroupAuthPolicy|CustomAuthPolicy"},
     {K::kFuseAuthPolicyCustomUser, "alluxio.fuse.auth.policy.custom.user", T::kString, "",
      "User of CustomAuthPolicy."},
     {K::kFuseAuthPolicyCustomGroup, "alluxio.fuse.auth.policy.custom.group", T::kString, "",
      "Group of CustomAuthPolicy."},
+    {K::kFusePermissionCheckEnabled, "alluxio.fuse.permission.check.enabled", T::kBool, "true",
+     "With allow_other or allow_root, the kernel checks each request against its caller's uid, "
+     "gid and groups (default_permissions is added); false leaves every user acting as the "
+     "mounting user (ours)."},
     {K::kFuseUmountTimeout, "alluxio.fuse.umount.timeout", T::kDuration, "0s",
      "On SIGTERM, wait this long for open streams to close."},
     {K::kFuseSpecialCommandEnabled, "alluxio.fuse.special.command.enabled", T::kBool, "false",

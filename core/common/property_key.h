@@ -25,6 +25,10 @@ enum class PropertyKey : int {
   kLogsDir,      // alluxio.logs.dir
   kLoggerLevel,  // alluxio.logger.level (ours)
   kTmpDirs,      // alluxio.tmp.dirs
+  // Security.
+  kSecurityLoginUsername,
+  kSecurityAuthorizationPermissionEnabled,
+  kSecurityAuthorizationPermissionSupergroup,
   // Master.
   kMasterHostname,
   kMasterBindHost,
@@ -93,6 +97,7 @@ enum class PropertyKey : int {
   kFuseAuthPolicyClass,
   kFuseAuthPolicyCustomUser,
   kFuseAuthPolicyCustomGroup,
+  kFusePermissionCheckEnabled,
   kFuseUmountTimeout,
   kFuseSpecialCommandEnabled,
   kFuseStatCacheRefreshInterval,

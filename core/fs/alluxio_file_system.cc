@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cassert>
 #include <random>
+#include <tuple>
 #include <utility>
 
 #include <fmt/format.h>
@@ -155,6 +156,14 @@ AlluxioFileSystemOptions AlluxioFileSystemOptions::FromConfiguration(const Confi
   o.user_group_translation = conf.GetBool(PropertyKey::kFuseUserGroupTranslationEnabled);
   o.uid = geteuid();
   o.gid = getegid();
+  const std::string policy = conf.GetEnum(PropertyKey::kFuseAuthPolicyClass);
+  if (policy == "SystemUserGroupAuthPolicy") {
+    o.auth_policy = AuthPolicy::kSystemUser;
+  } else if (policy == "CustomAuthPolicy") {
+    o.auth_policy = AuthPolicy::kCustom;
+  }
+  o.custom_user = conf.GetString(PropertyKey::kFuseAuthPolicyCustomUser);
+  o.custom_group = conf.GetString(PropertyKey::kFuseAuthPolicyCustomGroup);
   o.special_commands = conf.GetBool(PropertyKey::kFuseSpecialCommandEnabled);
   o.statfs_cache = conf.GetDuration(PropertyKey::kFuseStatCacheRefreshInterval);
   o.logging_threshold = conf.GetDuration(PropertyKey::kFuseLoggingThreshold);
@@ -269,6 +278,22 @@ std::string AlluxioFileSystem::ToAlluxio(const std::string& path) const {
   return out;
 }
 
+bool AlluxioFileSystem::MapsOwners() const {
+  return options_.user_group_translation || options_.auth_policy != AuthPolicy::kLaunchUser;
+}
+
+std::pair<std::string, std::string> AlluxioFileSystem::NewOwner(Caller caller) {
+  switch (options_.auth_policy) {
+    case AuthPolicy::kLaunchUser:
+      return {};
+    case AuthPolicy::kSystemUser:
+      return {users_.UserName(caller.uid), users_.GroupName(caller.gid)};
+    case AuthPolicy::kCustom:
+      return {options_.custom_user, options_.custom_group};
+  }
+  return {};
+}
+
 Attributes AlluxioFileSystem::ToAttributes(const FileInfo& info) {
   Attributes a;
   a.ino = info.id;
@@ -276,7 +301,7 @@ Attributes AlluxioFileSystem::ToAttributes(const FileInfo& info) {
                                   : info.is_symlink() ? S_IFLNK
                                                       : S_IFREG);
   a.nlink = info.is_directory ? 2 : 1;
-  if (options_.user_group_translation) {
+  if (MapsOwners()) {
     a.uid = users_.Uid(info.owner);
     a.gid = users_.Gid(info.group);
   } else {
@@ -337,6 +362,8 @@ void AlluxioFileSystem::ApplyWriter(const std::string& path, Attributes& attr) {
   attr.ino = writer->ino;
   attr.size = writer->size.load();
   attr.blocks = (attr.size + 511) / 512;
+  std::lock_guard lock(writers_mu_);
+  if (writer->pending.mode) attr.mode = (attr.mode & S_IFMT) | *writer->pending.mode;
 }
 
 namespace {
@@ -459,7 +486,7 @@ Task<Attributes> AlluxioFileSystem::SetAttr(std::string path, SetAttrRequest cha
     set.mode = *change.mode & 07777;
     any = true;
   }
-  if (options_.user_group_translation) {
+  if (MapsOwners()) {
     if (change.uid) {
       set.owner = users_.UserName(*change.uid);
       any = true;
@@ -665,13 +692,14 @@ Task<std::vector<DirEntry>> AlluxioFileSystem::ListDir(std::string path, uint64_
   co_return entries;
 }
 
-Task<Attributes> AlluxioFileSystem::Mkdir(std::string path, uint32_t mode) {
+Task<Attributes> AlluxioFileSystem::Mkdir(std::string path, uint32_t mode, Caller caller) {
   SlowOpLogger slow("fuse", options_.logging_threshold, [&] { return "mkdir(" + path + ")"; });
   if (options_.debug) ALX_LOG(kDebug, "fuse", "mkdir({}, {:o})", path, mode);
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   PerReactor& here = Here();
   client::CreateDirectoryOptions create;
   create.mode = mode & 07777;
+  std::tie(create.owner, create.group) = NewOwner(caller);
   const std::string alluxio = ToAlluxio(path);
   Result<FileInfo> info = co_await here.client->CreateDirectory(alluxio, create);
   if (!info) co_return info.failure();
@@ -787,7 +815,8 @@ Task<FileHandle> AlluxioFileSystem::Open(std::string path, int flags) {
   co_return co_await OpenHere(path, flags, existing, false, std::move(no_out), std::move(no_in));
 }
 
-Task<CreatedFile> AlluxioFileSystem::Create(std::string path, uint32_t mode, int flags) {
+Task<CreatedFile> AlluxioFileSystem::Create(std::string path, uint32_t mode, int flags,
+                                            Caller caller) {
   SlowOpLogger slow("fuse", options_.logging_threshold,
                     [&] { return fmt::format("create({}, {:#o})", path, flags); });
   if (options_.debug) ALX_LOG(kDebug, "fuse", "create({}, {:o}, {:#o})", path, mode, flags);
@@ -795,6 +824,7 @@ Task<CreatedFile> AlluxioFileSystem::Create(std::string path, uint32_t mode, int
   PerReactor& here = Here();
   client::CreateFileOptions create;
   create.mode = mode & 07777;
+  std::tie(create.owner, create.group) = NewOwner(caller);
   const std::string alluxio = ToAlluxio(path);
   auto out = co_await here.client->CreateFile(alluxio, create);
   if (!out) {
@@ -1075,6 +1105,24 @@ Task<size_t> AlluxioFileSystem::WriteLocal(FileHandle handle, uint64_t offset,
   if (!s) co_return s.failure();
   file->writer->size = file->staging->size();
   co_return data.size();
+}
+
+Task<void> AlluxioFileSystem::KillSetId(FileHandle handle) {
+  auto fn = [this, handle] { return KillSetIdLocal(handle); };
+  co_return co_await OnOwner<void>(handle, fn);
+}
+
+Task<void> AlluxioFileSystem::KillSetIdLocal(FileHandle handle) {
+  std::shared_ptr<OpenFile> file = FileHere(handle);
+  if (!file) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
+  uint32_t mode = file->mode & ~S_ISUID;
+  if (mode & S_IXGRP) mode &= ~S_ISGID;
+  if (!file->can_write || mode == file->mode) co_return Ok();
+  file->mode = mode;
+  // Shown from now on, and set once the file is complete (its stream may carry the old mode).
+  std::lock_guard lock(writers_mu_);
+  file->writer->pending.mode = mode & 07777;
+  co_return Ok();
 }
 
 Task<void> AlluxioFileSystem::Flush(FileHandle handle) {

@@ -57,6 +57,19 @@
 
 namespace alluxio::fs {
 
+// alluxio.fuse.auth.policy.class: whose files a mount shows and creates.
+enum class AuthPolicy {
+  // LaunchUserGroupAuthPolicy: every file shows the launching user (unless
+  // user_group_translation); new files are owned by it.
+  kLaunchUser,
+  // SystemUserGroupAuthPolicy: owners and groups are shown as local ids; a new file or directory
+  // is owned by the uid and gid of the request that created it.
+  kSystemUser,
+  // CustomAuthPolicy: owners and groups are shown as local ids; new files are owned by
+  // custom_user / custom_group.
+  kCustom,
+};
+
 struct AlluxioFileSystemOptions {
   // The Alluxio directory mounted: fs path "/a" is Alluxio path alluxio_root + "/a".
   std::string alluxio_root = "/";
@@ -65,6 +78,9 @@ struct AlluxioFileSystemOptions {
   bool user_group_translation = false;
   uint32_t uid = 0;  // the launching user (FromConfiguration: geteuid/getegid)
   uint32_t gid = 0;
+  AuthPolicy auth_policy = AuthPolicy::kLaunchUser;
+  std::string custom_user;  // alluxio.fuse.auth.policy.custom.{user,group} (kCustom)
+  std::string custom_group;
   // alluxio.fuse.special.command.enabled: getattr of /.alluxiocli.metadatacache.dropAll,
   // <dir>/.alluxiocli.metadatacache.drop, /.alluxiocli.metadatacache.size.
   bool special_commands = false;
@@ -102,18 +118,21 @@ class AlluxioFileSystem : public FileSystem {
   Task<Attributes> SetAttr(std::string path, SetAttrRequest change) override;
   Task<std::vector<DirEntry>> ListDir(std::string path, uint64_t offset,
                                       uint32_t max_entries) override;
-  Task<Attributes> Mkdir(std::string path, uint32_t mode) override;
+  Task<Attributes> Mkdir(std::string path, uint32_t mode, Caller caller) override;
   Task<Attributes> Symlink(std::string path, std::string target) override;
   Task<std::string> ReadLink(std::string path) override;
   Task<void> Unlink(std::string path) override;
   Task<void> Rmdir(std::string path) override;
   Task<void> Rename(std::string from, std::string to, RenameMode mode) override;
   Task<FileHandle> Open(std::string path, int flags) override;
-  Task<CreatedFile> Create(std::string path, uint32_t mode, int flags) override;
+  Task<CreatedFile> Create(std::string path, uint32_t mode, int flags, Caller caller) override;
   // The block file of a one-block file cached by a worker on this host (short-circuit).
   int BackingFile(FileHandle handle) override;
   Task<size_t> Read(FileHandle handle, uint64_t offset, std::span<std::byte> buffer) override;
   Task<size_t> Write(FileHandle handle, uint64_t offset, std::span<const std::byte> data) override;
+  // Clears the bits in the mode the written file gets (set again once it is complete) and in
+  // what GetAttr shows meanwhile. No master call.
+  Task<void> KillSetId(FileHandle handle) override;
   Task<void> Flush(FileHandle handle) override;
   Task<void> Fsync(FileHandle handle, bool datasync) override;
   Task<void> Release(FileHandle handle) override;
@@ -138,8 +157,12 @@ class AlluxioFileSystem : public FileSystem {
   // The open file `handle` names on this reactor (its owner); null when there is none.
   std::shared_ptr<OpenFile> FileHere(FileHandle handle);
   std::string ToAlluxio(const std::string& path) const;
+  // Owners and groups are local ids of Alluxio's names (translation or a non-launch policy).
+  bool MapsOwners() const;
+  // Owner and group names of what `caller` creates under the policy ("": the client's user).
+  std::pair<std::string, std::string> NewOwner(Caller caller);
   Attributes ToAttributes(const FileInfo& info);
-  // Overrides the size with the length of a writer of this process, if any.
+  // Overrides the size (and a mode set meanwhile) with those of a writer of this process.
   void ApplyWriter(const std::string& path, Attributes& attr);
   std::shared_ptr<Writer> FindWriter(const std::string& path);
   void RenameWriters(const std::string& from, const std::string& to);
@@ -167,6 +190,7 @@ class AlluxioFileSystem : public FileSystem {
   // After the owner released `handle`: every other reactor closes its guest reader.
   void DropGuestReaders(FileHandle handle);
   Task<size_t> WriteLocal(FileHandle handle, uint64_t offset, std::span<const std::byte> data);
+  Task<void> KillSetIdLocal(FileHandle handle);
   Task<void> FlushLocal(FileHandle handle, bool sync);
   Task<void> ReleaseLocal(FileHandle handle);
   Task<void> TruncateLocal(FileHandle handle, uint64_t size);

@@ -79,6 +79,12 @@ struct SetAttrRequest {
   std::optional<uint64_t> handle;
 };
 
+// Who makes a request: the uid and gid of the calling process (the FUSE request header).
+struct Caller {
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+};
+
 struct FsStats {
   uint64_t blocks = 0;  // in units of frsize
   uint64_t bfree = 0;
@@ -122,9 +128,9 @@ class FileSystem {
   virtual Task<std::vector<DirEntry>> ListDir(std::string path, uint64_t offset,
                                               uint32_t max_entries) = 0;
 
-  // Creates directory `path` with permission bits `mode`. kAlreadyExists, kNotFound (parent),
-  // kNotADirectory (parent).
-  virtual Task<Attributes> Mkdir(std::string path, uint32_t mode) = 0;
+  // Creates directory `path` with permission bits `mode` for `caller` (who owns it depends on
+  // the implementation's policy). kAlreadyExists, kNotFound (parent), kNotADirectory (parent).
+  virtual Task<Attributes> Mkdir(std::string path, uint32_t mode, Caller caller) = 0;
 
   // Creates symbolic link `path` holding `target` (not interpreted: absolute, relative or
   // dangling) and returns its attributes (S_IFLNK | 0777). The kernel resolves links itself
@@ -152,9 +158,9 @@ class FileSystem {
   // kNotFound, kIsADirectory, kIncomplete (still being written elsewhere), kUnsupported.
   virtual Task<FileHandle> Open(std::string path, int flags) = 0;
 
-  // Creates and opens file `path` (O_CREAT; with O_EXCL kAlreadyExists if it exists).
-  // kNotFound (parent), kNotADirectory (parent), kAlreadyExists.
-  virtual Task<CreatedFile> Create(std::string path, uint32_t mode, int flags) = 0;
+  // Creates and opens file `path` (O_CREAT; with O_EXCL kAlreadyExists if it exists) for
+  // `caller`, as Mkdir. kNotFound (parent), kNotADirectory (parent), kAlreadyExists.
+  virtual Task<CreatedFile> Create(std::string path, uint32_t mode, int flags, Caller caller) = 0;
 
   // A local file holding exactly the whole content of read-only handle `handle`, immutable
   // while it is open, for the kernel to read directly (FUSE passthrough); -1 when there is
@@ -171,6 +177,11 @@ class FileSystem {
   // cannot take, e.g. outside the reorder window), kNoSpace, kIoError.
   virtual Task<size_t> Write(FileHandle handle, uint64_t offset,
                              std::span<const std::byte> data) = 0;
+
+  // A write by a caller without CAP_FSETID comes through `handle` (FUSE_WRITE_KILL_SUIDGID):
+  // the file it writes loses S_ISUID, and S_ISGID when group-executable, as a local file
+  // does. kInvalidArgument (bad handle).
+  virtual Task<void> KillSetId(FileHandle handle) = 0;
 
   // close(2) of one descriptor of the handle (may be called several times). kIoError.
   virtual Task<void> Flush(FileHandle handle) = 0;

@@ -460,7 +460,8 @@ asio::awaitable<void> FuseDispatcher::DoMkdir(const Request& req) {
     Reply(req, err);
     co_return;
   }
-  Result<fs::Attributes> attr = co_await fs_.Mkdir(path, args->in.mode & 07777);
+  const fs::Caller caller{req.header.uid, req.header.gid};
+  Result<fs::Attributes> attr = co_await fs_.Mkdir(path, args->in.mode & 07777, caller);
   if (!attr) {
     ReplyError(req, attr.error());
     co_return;
@@ -659,8 +660,9 @@ asio::awaitable<void> FuseDispatcher::DoCreate(const Request& req) {
     Reply(req, err);
     co_return;
   }
+  const fs::Caller caller{req.header.uid, req.header.gid};
   Result<fs::CreatedFile> created =
-      co_await fs_.Create(path, args->in.mode & 07777, static_cast<int>(args->in.flags));
+      co_await fs_.Create(path, args->in.mode & 07777, static_cast<int>(args->in.flags), caller);
   if (!created) {
     ReplyError(req, created.error());
     co_return;
@@ -697,6 +699,13 @@ asio::awaitable<void> FuseDispatcher::DoWrite(const Request& req) {
     ALX_LOG(kWarn, kLog, "WRITE {}: payload does not match its size field", req.header.unique);
     ReplyMalformed(req);
     co_return;
+  }
+  if (args->in.write_flags & abi::kWriteKillSuidgid) {
+    Status killed = co_await fs_.KillSetId(args->in.fh);
+    if (!killed) {
+      ReplyError(req, killed.error());
+      co_return;
+    }
   }
   Result<size_t> n = co_await fs_.Write(args->in.fh, args->in.offset, args->data);
   if (!n) {

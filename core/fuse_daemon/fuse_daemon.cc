@@ -56,7 +56,7 @@ void ApplyFuseProperties(const Configuration& conf, FuseMountSpec* spec) {
     }
   }
   if (conf.GetEnum(PropertyKey::kFuseAuthPolicyClass) != "LaunchUserGroupAuthPolicy") {
-    ALX_LOG(kWarn, kLog, "{}={} is not supported: new files belong to the launching user",
+    ALX_LOG(kInfo, kLog, "{}={}: files show their Alluxio owner and group as local ids",
             GetPropertyDef(PropertyKey::kFuseAuthPolicyClass).name,
             conf.GetEnum(PropertyKey::kFuseAuthPolicyClass));
   }
@@ -107,6 +107,7 @@ FuseDaemon::FuseDaemon(const Configuration& conf, FuseMountSpec spec)
 Result<std::unique_ptr<FuseDaemon>> FuseDaemon::Start(const Configuration& conf, FuseMountSpec spec,
                                                       bool hosted_by_worker) {
   ApplyFuseProperties(conf, &spec);
+  LogPermissionCheck(spec);
   std::unique_ptr<FuseDaemon> daemon(new FuseDaemon(conf, std::move(spec)));
   FuseDaemon& d = *daemon;
   auto context = client::ClientContext::Create(d.conf_);

@@ -108,7 +108,35 @@ Status ApplyMountOptions(const std::vector<std::string>& items, Configuration* c
     if (Status st = ApplyItem(item, conf, spec); !st.ok()) return st;
   }
   spec->items = chosen;
+  const bool shared = Has(chosen, "allow_other") || Has(chosen, "allow_root");
+  if (shared && !Has(chosen, "default_permissions")) {
+    if (conf->GetBool(PropertyKey::kFusePermissionCheckEnabled)) {
+      spec->kernel_options.emplace_back("default_permissions");
+      spec->permission_check = FuseMountSpec::PermissionCheck::kAdded;
+    } else {
+      spec->permission_check = FuseMountSpec::PermissionCheck::kOptedOut;
+    }
+  }
   return Ok();
+}
+
+void LogPermissionCheck(const FuseMountSpec& spec) {
+  switch (spec.permission_check) {
+    case FuseMountSpec::PermissionCheck::kAsGiven:
+      return;
+    case FuseMountSpec::PermissionCheck::kAdded:
+      ALX_LOG(kInfo, "fuse",
+              "{}: default_permissions added: the kernel checks each request against its "
+              "caller's uid, gid and groups (alluxio.fuse.permission.check.enabled=false turns "
+              "this off)",
+              Has(spec.items, "allow_other") ? "allow_other" : "allow_root");
+      return;
+    case FuseMountSpec::PermissionCheck::kOptedOut:
+      ALX_LOG(kWarn, "fuse",
+              "alluxio.fuse.permission.check.enabled=false: every user admitted to the mount "
+              "acts as the user who mounted it (no permission checks against the caller)");
+      return;
+  }
 }
 
 }  // namespace alluxio

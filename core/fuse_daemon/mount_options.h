@@ -8,7 +8,9 @@
 //     big_writes, max_read=, ...: fuse_options.h);
 //   - anything else is an ordinary mount option handed to the kernel (ro, allow_other,
 //     default_permissions, ...; allow_root as libfuse does it: fuse_mount.h). allow_other and
-//     allow_root exclude each other.
+//     allow_root exclude each other. With either, default_permissions is added (the kernel
+//     checks permissions against each caller) unless alluxio.fuse.permission.check.enabled is
+//     false; the daemon logs which (LogPermissionCheck).
 // Options given with -o replace alluxio.fuse.mount.options; without -o that property applies.
 #pragma once
 
@@ -32,6 +34,10 @@ struct FuseMountSpec {
   bool io_uring = true;                         // alluxio.fuse.io_uring.enabled
   std::chrono::microseconds io_uring_poll{50};  // alluxio.fuse.io_uring.poll.us
   std::vector<std::string> items;               // the -o items as given, for logs and `stat`
+  // allow_other / allow_root without default_permissions among the items: whether it was
+  // added (alluxio.fuse.permission.check.enabled) or the user opted out.
+  enum class PermissionCheck { kAsGiven, kAdded, kOptedOut };
+  PermissionCheck permission_check = PermissionCheck::kAsGiven;
 };
 
 // Splits "-o" arguments ("a,b=c") into items; empty items are dropped.
@@ -42,5 +48,9 @@ std::vector<std::string> SplitMountOptions(const std::vector<std::string>& optio
 // an unknown alluxio.* key, or allow_other together with allow_root.
 Status ApplyMountOptions(const std::vector<std::string>& items, Configuration* conf,
                          FuseMountSpec* spec);
+
+// Logs how a shared mount checks permissions (spec.permission_check): a line saying
+// default_permissions was added, or a warning that the user opted out; nothing otherwise.
+void LogPermissionCheck(const FuseMountSpec& spec);
 
 }  // namespace alluxio

@@ -34,8 +34,15 @@ Result<std::unique_ptr<MasterServer>> MasterServer::Start(const Configuration& c
   master->workers_ = std::make_unique<WorkerRegistry>(
       SteadyClock(), conf.GetDuration(PropertyKey::kMasterWorkerTimeout));
 
-  wire::Master::Client bootstrap = MakeMasterBootstrap(
-      MasterServiceContext{master->ns_.get(), master->workers_.get(), options.root_ufs_uri});
+  const PermissionOptions permissions = PermissionOptions::FromConfiguration(conf);
+  master->permissions_ = std::make_unique<PermissionChecker>(*master->ns_, permissions);
+  if (!permissions.enabled) {
+    ALX_LOG(kWarn, "master",
+            "alluxio.security.authorization.permission.enabled=false: every client may do "
+            "anything");
+  }
+  wire::Master::Client bootstrap = MakeMasterBootstrap(MasterServiceContext{
+      master->ns_.get(), master->workers_.get(), options.root_ufs_uri, master->permissions_.get()});
   auto endpoint = rpc::Endpoint::Tcp(conf.GetString(PropertyKey::kMasterBindHost),
                                      conf.GetInt(PropertyKey::kMasterRpcPort));
   auto server = rpc::RpcServer::Listen(

@@ -32,22 +32,29 @@ WorkerAddress FromWire(wire::WorkerAddress::Reader in) {
   return WorkerAddress{in.getHost(), in.getRpcPort(), in.getHostId(), in.getDomainSocket()};
 }
 
+// The file system service of one client: every call acts as the user that client named.
 class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
  public:
-  explicit FileSystemMasterImpl(MasterServiceContext context) : c_(std::move(context)) {}
+  FileSystemMasterImpl(MasterServiceContext context, MasterUser user)
+      : c_(std::move(context)), user_(std::move(user)) {}
 
   kj::Promise<void> getStatus(GetStatusContext context) override {
-    auto result = c_.ns->GetStatus(View(context.getParams().getPath()));
+    auto path = View(context.getParams().getPath());
     auto out = context.getResults();
+    if (Refused(Check(&PermissionChecker::CheckLookup, path), out)) return kj::READY_NOW;
+    auto result = c_.ns->GetStatus(path);
     if (SetStatus(result, out.initStatus())) alluxio::ToWire(*result, out.initInfo());
     return kj::READY_NOW;
   }
 
   kj::Promise<void> listStatus(ListStatusContext context) override {
     auto params = context.getParams();
+    auto out = context.getResults();
+    if (Refused(Check(&PermissionChecker::CheckRead, View(params.getPath())), out)) {
+      return kj::READY_NOW;
+    }
     auto result =
         c_.ns->ListStatus(View(params.getPath()), View(params.getStartAfter()), params.getLimit());
-    auto out = context.getResults();
     if (SetStatus(result, out.initStatus())) {
       auto entries = out.initEntries(result->entries.size());
       for (size_t i = 0; i < result->entries.size(); ++i) {
@@ -62,8 +69,11 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
     auto p = context.getParams();
     CreateDirectoryOptions options{p.getRecursive(), p.getAllowExists(), p.getMode(), p.getOwner(),
                                    p.getGroup()};
-    auto result = c_.ns->CreateDirectory(View(p.getPath()), options);
     auto out = context.getResults();
+    if (Refused(Check(&PermissionChecker::CheckCreate, View(p.getPath())), out)) {
+      return kj::READY_NOW;
+    }
+    auto result = c_.ns->CreateDirectory(View(p.getPath()), options);
     if (SetStatus(result, out.initStatus())) alluxio::ToWire(*result, out.initInfo());
     return kj::READY_NOW;
   }
@@ -77,8 +87,11 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
     options.group = p.getGroup();
     options.overwrite = p.getOverwrite();
     options.recursive = p.getRecursive();
-    auto result = c_.ns->CreateFile(View(p.getPath()), options);
     auto out = context.getResults();
+    if (Refused(Check(&PermissionChecker::CheckCreate, View(p.getPath())), out)) {
+      return kj::READY_NOW;
+    }
+    auto result = c_.ns->CreateFile(View(p.getPath()), options);
     if (SetStatus(result, out.initStatus())) {
       FreeCachedBlocks(result->replaced);
       alluxio::ToWire(result->info, out.initInfo());
@@ -129,14 +142,21 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
 
   kj::Promise<void> remove(RemoveContext context) override {
     auto p = context.getParams();
+    auto out = context.getResults();
+    if (Refused(Check(&PermissionChecker::CheckRemove, View(p.getPath())), out)) {
+      return kj::READY_NOW;
+    }
     auto removed = c_.ns->Remove(View(p.getPath()), p.getRecursive());
-    if (SetStatus(removed, context.getResults().initStatus())) FreeCachedBlocks(*removed);
+    if (SetStatus(removed, out.initStatus())) FreeCachedBlocks(*removed);
     return kj::READY_NOW;
   }
 
   kj::Promise<void> rename(RenameContext context) override {
     auto p = context.getParams();
     auto out = context.getResults();
+    if (Refused(Check(&PermissionChecker::CheckRename, View(p.getSrc()), View(p.getDst())), out)) {
+      return kj::READY_NOW;
+    }
     if (p.getNoReplace()) {
       auto existing = c_.ns->GetStatus(View(p.getDst()));
       if (existing.ok()) {
@@ -158,22 +178,32 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
     if (o.getOwner().size() > 0) options.owner = std::string(View(o.getOwner()));
     if (o.getGroup().size() > 0) options.group = std::string(View(o.getGroup()));
     if (o.getHasMtime()) options.mtime_ms = o.getMtimeMs();
-    auto result = c_.ns->SetAttribute(View(p.getPath()), options);
     auto out = context.getResults();
+    if (Refused(Check(&PermissionChecker::CheckSetAttribute, View(p.getPath()), options), out)) {
+      return kj::READY_NOW;
+    }
+    auto result = c_.ns->SetAttribute(View(p.getPath()), options);
     if (SetStatus(result, out.initStatus())) alluxio::ToWire(*result, out.initInfo());
     return kj::READY_NOW;
   }
 
   kj::Promise<void> mount(MountContext context) override {
     auto p = context.getParams();
+    auto out = context.getResults();
+    if (Refused(Check(&PermissionChecker::CheckCreate, View(p.getAlluxioPath())), out)) {
+      return kj::READY_NOW;
+    }
     Status s = c_.ns->Mount(View(p.getAlluxioPath()), View(p.getUfsUri()), p.getReadOnly());
-    ToWire(s, context.getResults().initStatus());
+    ToWire(s, out.initStatus());
     return kj::READY_NOW;
   }
 
   kj::Promise<void> unmount(UnmountContext context) override {
-    auto removed = c_.ns->Unmount(View(context.getParams().getAlluxioPath()));
-    if (SetStatus(removed, context.getResults().initStatus())) FreeCachedBlocks(*removed);
+    auto path = View(context.getParams().getAlluxioPath());
+    auto out = context.getResults();
+    if (Refused(Check(&PermissionChecker::CheckRemove, path), out)) return kj::READY_NOW;
+    auto removed = c_.ns->Unmount(path);
+    if (SetStatus(removed, out.initStatus())) FreeCachedBlocks(*removed);
     return kj::READY_NOW;
   }
 
@@ -193,6 +223,7 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
   kj::Promise<void> getBlockInfos(GetBlockInfosContext context) override {
     auto path = View(context.getParams().getPath());
     auto out = context.getResults();
+    if (Refused(Check(&PermissionChecker::CheckRead, path), out)) return kj::READY_NOW;
     auto info = c_.ns->GetStatus(path);
     if (!SetStatus(info, out.initStatus())) return kj::READY_NOW;
     auto blocks = c_.ns->GetFileBlockInfo(path);
@@ -216,9 +247,12 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
 
   kj::Promise<void> free(FreeContext context) override {
     auto p = context.getParams();
+    auto out = context.getResults();
+    if (Refused(Check(&PermissionChecker::CheckRead, View(p.getPath())), out)) {
+      return kj::READY_NOW;
+    }
     std::vector<uint64_t> blocks;
     Status s = CollectBlocks(std::string(View(p.getPath())), p.getRecursive(), blocks);
-    auto out = context.getResults();
     ToWire(s, out.initStatus());
     if (s.ok()) out.setFreedBlocks(c_.workers->FreeBlocks(blocks));
     return kj::READY_NOW;
@@ -264,6 +298,22 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
   }
 
  private:
+  // The check `check` of this client's user, Ok when the master checks nothing.
+  template <typename... Params, typename... Args>
+  Status Check(Status (PermissionChecker::*check)(const MasterUser&, Params...),
+               const Args&... args) {
+    if (c_.permissions == nullptr) return Ok();
+    return (c_.permissions->*check)(user_, args...);
+  }
+
+  // A refused call: its status is set to `checked`'s error; true when so.
+  template <typename Results>
+  static bool Refused(const Status& checked, Results out) {
+    if (checked.ok()) return false;
+    ToWire(checked, out.initStatus());
+    return true;
+  }
+
   void FreeCachedBlocks(const RemovedFiles& removed) {
     if (!removed.block_ids.empty()) (void)c_.workers->FreeBlocks(removed.block_ids);
   }
@@ -311,6 +361,7 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
   }
 
   MasterServiceContext c_;
+  const MasterUser user_;
 };
 
 class BlockMasterImpl final : public wire::BlockMaster::Server {
@@ -353,10 +404,16 @@ class BlockMasterImpl final : public wire::BlockMaster::Server {
 class MasterImpl final : public wire::Master::Server {
  public:
   explicit MasterImpl(MasterServiceContext context)
-      : fs_(kj::heap<FileSystemMasterImpl>(context)), blocks_(kj::heap<BlockMasterImpl>(context)) {}
+      : c_(context), blocks_(kj::heap<BlockMasterImpl>(context)) {}
 
+  // A service acting as the user the client names.
   kj::Promise<void> fileSystem(FileSystemContext context) override {
-    context.getResults().setService(fs_);
+    auto p = context.getParams();
+    MasterUser user{.name = std::string(View(p.getUser())), .superuser = true};
+    if (c_.permissions != nullptr) {
+      user = c_.permissions->Identify(View(p.getUser()), View(p.getGroup()));
+    }
+    context.getResults().setService(kj::heap<FileSystemMasterImpl>(c_, std::move(user)));
     return kj::READY_NOW;
   }
   kj::Promise<void> blockMaster(BlockMasterContext context) override {
@@ -365,7 +422,7 @@ class MasterImpl final : public wire::Master::Server {
   }
 
  private:
-  wire::FileSystemMaster::Client fs_;
+  MasterServiceContext c_;
   wire::BlockMaster::Client blocks_;
 };
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/master/namespace.h"
+#include "core/master/permission_checker.h"
 #include "core/master/worker_registry.h"
 #include "schema/master.capnp.h"
 
@@ -17,6 +18,8 @@ struct MasterServiceContext {
   Namespace* ns;             // outlives the services
   WorkerRegistry* workers;   // outlives the services
   std::string root_ufs_uri;  // for capacity of the under storage
+  // Checks each call against the user its client named (permission_checker.h); null: none.
+  PermissionChecker* permissions = nullptr;  // outlives the services
 };
 
 // The bootstrap capability of the master's RPC port.

@@ -55,6 +55,15 @@ bool ChangedInUfs(const Inode& inode, const UfsStatus& status) {
          (!inode.is_directory && status.fingerprint != inode.ufs_fingerprint);
 }
 
+// POSIX: what is created in a setgid directory takes the directory's group, and a directory
+// created there is setgid too.
+void InheritSetgid(const Inode& parent, Inode& child) {
+  constexpr uint32_t kSetgid = 02000;
+  if ((parent.mode & kSetgid) == 0) return;
+  child.group = parent.group;
+  if (child.is_directory) child.mode |= kSetgid;
+}
+
 Status CheckMode(uint32_t mode) {
   if (mode & ~07777u) {
     return Fail(ErrorCode::kInvalidArgument, fmt::format("mode {:o} beyond 07777", mode));
@@ -593,6 +602,7 @@ Result<FileInfo> Namespace::CreateDirectory(std::string_view path,
   parent.mtime_ms = now;
   batch.batch.PutInode(parent);
   Inode created;
+  Inode above = parent;  // the directory the next one goes in
   uint64_t parent_id = parent.id;
   for (size_t i = existing; i < components->size(); ++i) {
     created = Inode{};
@@ -608,6 +618,8 @@ Result<FileInfo> Namespace::CreateDirectory(std::string_view path,
     created.persisted = true;
     created.children_loaded = true;  // just created: nothing below it in the UFS
     created.last_sync_ms = now;
+    InheritSetgid(above, created);
+    above = created;
     batch.batch.PutInode(created);
     batch.batch.PutEdge(parent_id, created.name, created.id);
     parent_id = created.id;
@@ -675,6 +687,7 @@ Result<CreateFileResult> Namespace::CreateFile(std::string_view path,
   parent.mtime_ms = now;
   batch.batch.PutInode(parent);
   uint64_t parent_id = parent.id;
+  Inode above = parent;  // the directory the next inode goes in
   for (size_t i = existing; i + 1 < components->size(); ++i) {
     Inode dir;
     dir.id = AllocateInodeId(batch);
@@ -689,6 +702,8 @@ Result<CreateFileResult> Namespace::CreateFile(std::string_view path,
     dir.persisted = true;
     dir.children_loaded = true;
     dir.last_sync_ms = now;
+    InheritSetgid(above, dir);
+    above = dir;
     batch.batch.PutInode(dir);
     batch.batch.PutEdge(parent_id, dir.name, dir.id);
     parent_id = dir.id;
@@ -702,6 +717,7 @@ Result<CreateFileResult> Namespace::CreateFile(std::string_view path,
   file.group = options.group;
   file.mtime_ms = now;
   file.block_size = block_size;
+  InheritSetgid(above, file);
   batch.batch.PutInode(file);
   batch.batch.PutEdge(parent_id, file.name, file.id);
   if (Status st = Commit(batch); !st.ok()) return st.failure();
@@ -1126,6 +1142,15 @@ Result<FileBlockInfo> Namespace::GetFileBlockInfo(std::string_view path) {
   info.ufs_path = res.ufs_path;
   info.ufs_uri = res.ufs_uri;
   return info;
+}
+
+Result<std::vector<Inode>> Namespace::InodesAlong(std::string_view path) {
+  auto components = SplitPath(path);
+  if (!components.ok()) return components.failure();
+  std::lock_guard lock(mu_);
+  auto walk = WalkPath(*components);
+  if (!walk.ok()) return walk.failure();
+  return std::move(walk->chain);
 }
 
 }  // namespace alluxio

@@ -200,6 +200,11 @@ class Namespace {
   // file is being written.
   Result<FileBlockInfo> GetFileBlockInfo(std::string_view path);
 
+  // The inodes along `path`, from / down, as far as its components exist (looked up as
+  // GetStatus does, loading from the UFS): the first size() - 1 components exist. For
+  // permission checks (permission_checker.h). kNotADirectory when a file is used as a directory.
+  Result<std::vector<Inode>> InodesAlong(std::string_view path);
+
  private:
   struct OpBatch;
   struct Walk;

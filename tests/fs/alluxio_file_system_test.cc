@@ -28,6 +28,9 @@ namespace {
 using testing::BlockOn;
 using testing::TestCluster;
 
+// Who creates files in the tests below (the launching user's policy ignores it).
+constexpr Caller kCaller{};
+
 std::string RandomData(size_t n, uint32_t seed) {
   std::mt19937 rng(seed);
   std::string s(n, '\0');
@@ -84,7 +87,7 @@ class AlluxioFileSystemTest : public ::testing::Test {
 
   // Creates `path` and writes `data` in pieces of `piece` bytes, then releases.
   void WriteFile(const std::string& path, const std::string& data, size_t piece = 100003) {
-    auto created = Run(fs_->Create(path, 0644, O_WRONLY | O_CREAT));
+    auto created = Run(fs_->Create(path, 0644, O_WRONLY | O_CREAT, kCaller));
     ASSERT_TRUE(created.ok()) << created.error().ToString();
     for (size_t at = 0; at < data.size(); at += piece) {
       auto n = Run(fs_->Write(created->handle, at, Bytes(data, at, piece)));
@@ -179,7 +182,7 @@ TEST_F(AlluxioFileSystemTest, OutOfOrderWritesInsideTheWindowReassemble) {
   for (size_t g = 0; g < pieces; g += 16) {
     std::shuffle(order.begin() + g, order.begin() + std::min(pieces, g + 16), rng);
   }
-  auto created = Run(fs_->Create("/ooo", 0644, O_WRONLY | O_CREAT));
+  auto created = Run(fs_->Create("/ooo", 0644, O_WRONLY | O_CREAT, kCaller));
   ASSERT_TRUE(created.ok());
   for (size_t i : order) {
     auto n = Run(fs_->Write(created->handle, i * kPiece, Bytes(data, i * kPiece, kPiece)));
@@ -196,7 +199,7 @@ TEST_F(AlluxioFileSystemTest, OutOfOrderWritesInsideTheWindowReassemble) {
 
 TEST_F(AlluxioFileSystemTest, GapBeyondTheWindowIsRefusedAndTheFileStaysIntact) {
   const std::string data = RandomData(300000, 6);
-  auto created = Run(fs_->Create("/gap", 0644, O_WRONLY | O_CREAT));
+  auto created = Run(fs_->Create("/gap", 0644, O_WRONLY | O_CREAT, kCaller));
   ASSERT_TRUE(created.ok());
   ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data, 0, 200000))).ok());
   const uint64_t far = 200000 + fs_->options().write.reorder_window + 1;
@@ -218,7 +221,7 @@ TEST_F(AlluxioFileSystemTest, GapBeyondTheWindowIsRefusedAndTheFileStaysIntact) 
 TEST_F(AlluxioFileSystemTest, PageResentAfterFsyncIsAccepted) {
   // An append after fsync: the kernel's writeback resends the whole last page.
   const std::string data = RandomData(300000, 21);
-  auto created = Run(fs_->Create("/wal", 0644, O_WRONLY | O_CREAT));
+  auto created = Run(fs_->Create("/wal", 0644, O_WRONLY | O_CREAT, kCaller));
   ASSERT_TRUE(created.ok());
   ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data, 0, 100))).ok());
   ASSERT_TRUE(Run(fs_->Fsync(created->handle, false)).ok());
@@ -242,7 +245,7 @@ TEST_F(AlluxioFileSystemTest, PageResentAfterFsyncIsAccepted) {
 }
 
 TEST_F(AlluxioFileSystemTest, HoleAtReleaseAbortsTheFile) {
-  auto created = Run(fs_->Create("/hole", 0644, O_WRONLY | O_CREAT));
+  auto created = Run(fs_->Create("/hole", 0644, O_WRONLY | O_CREAT, kCaller));
   ASSERT_TRUE(created.ok());
   const std::string data = RandomData(300000, 7);
   // The first 200000 bytes go to the worker (past the first 128 KiB chunk): no staging.
@@ -292,7 +295,7 @@ TEST_F(AlluxioFileSystemTest, TruncReplacesAtomicallyOnRelease) {
 }
 
 TEST_F(AlluxioFileSystemTest, MountedSubdirectory) {
-  ASSERT_TRUE(Run(fs_->Mkdir("/sub", 0755)).ok());
+  ASSERT_TRUE(Run(fs_->Mkdir("/sub", 0755, kCaller)).ok());
   Unmount();
   AlluxioFileSystemOptions options = DefaultOptions();
   options.alluxio_root = "/sub";
@@ -311,7 +314,7 @@ TEST_F(AlluxioFileSystemTest, MountedSubdirectory) {
 TEST_F(AlluxioFileSystemTest, ReplacementFollowsRenames) {
   const std::string old_data = RandomData(1000, 16);
   const std::string new_data = RandomData(2000, 17);
-  ASSERT_TRUE(Run(fs_->Mkdir("/d1", 0755)).ok());
+  ASSERT_TRUE(Run(fs_->Mkdir("/d1", 0755, kCaller)).ok());
   WriteFile("/d1/f", old_data);
   auto writer = Run(fs_->Open("/d1/f", O_WRONLY | O_TRUNC));
   ASSERT_TRUE(writer.ok());
@@ -319,7 +322,7 @@ TEST_F(AlluxioFileSystemTest, ReplacementFollowsRenames) {
   // The file moves to another directory; its replacement follows it at release. (Renaming
   // the directory of a file being written is not covered: the worker publishes its UFS file
   // at the path the file had when it was created.)
-  ASSERT_TRUE(Run(fs_->Mkdir("/d3", 0755)).ok());
+  ASSERT_TRUE(Run(fs_->Mkdir("/d3", 0755, kCaller)).ok());
   ASSERT_TRUE(Run(fs_->Rename("/d1/f", "/d3/g", RenameMode::kReplace)).ok());
   ASSERT_TRUE(Run(fs_->Write(*writer, 500, Bytes(new_data, 500))).ok());
   auto released = Run(fs_->Release(*writer));
@@ -335,7 +338,7 @@ TEST_F(AlluxioFileSystemTest, ReplacementFollowsRenames) {
 }
 
 TEST_F(AlluxioFileSystemTest, UnlinkWhileWriting) {
-  auto created = Run(fs_->Create("/u", 0644, O_WRONLY | O_CREAT));
+  auto created = Run(fs_->Create("/u", 0644, O_WRONLY | O_CREAT, kCaller));
   ASSERT_TRUE(created.ok());
   ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(RandomData(1000, 18)))).ok());
   ASSERT_TRUE(Run(fs_->Unlink("/u")).ok());
@@ -360,7 +363,7 @@ TEST_F(AlluxioFileSystemTest, AttributesSetWhileWritingSurviveCompletion) {
   SetAttrRequest change;
   change.mode = 0600;
   change.mtime = SetAttrRequest::TimeChange{SetAttrRequest::TimeKind::kGiven, Timespec{1000000, 0}};
-  auto created = Run(fs_->Create("/cp", 0644, O_WRONLY | O_CREAT));
+  auto created = Run(fs_->Create("/cp", 0644, O_WRONLY | O_CREAT, kCaller));
   ASSERT_TRUE(created.ok());
   ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes("copied"))).ok());
   ASSERT_TRUE(Run(fs_->SetAttr("/cp", change)).ok());
@@ -412,14 +415,14 @@ TEST_F(AlluxioFileSystemTest, WriteOnceRules) {
   ASSERT_TRUE(read.ok());
   EXPECT_TRUE(*read == data);
   // O_EXCL on an existing file; O_CREAT without O_EXCL opens it.
-  EXPECT_EQ(Run(fs_->Create("/once", 0644, O_WRONLY | O_CREAT | O_EXCL)).code(),
+  EXPECT_EQ(Run(fs_->Create("/once", 0644, O_WRONLY | O_CREAT | O_EXCL, kCaller)).code(),
             ErrorCode::kAlreadyExists);
-  auto created = Run(fs_->Create("/once", 0644, O_RDONLY | O_CREAT));
+  auto created = Run(fs_->Create("/once", 0644, O_RDONLY | O_CREAT, kCaller));
   ASSERT_TRUE(created.ok());
   EXPECT_EQ(created->attr.size, data.size());
   ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
   // O_RDWR writer: reads see an empty file until written, then are refused.
-  created = Run(fs_->Create("/rw", 0644, O_RDWR | O_CREAT));
+  created = Run(fs_->Create("/rw", 0644, O_RDWR | O_CREAT, kCaller));
   ASSERT_TRUE(created.ok());
   std::vector<std::byte> buf(10);
   auto empty = Run(fs_->Read(created->handle, 0, std::span<std::byte>(buf)));
@@ -474,7 +477,7 @@ TEST_F(AlluxioFileSystemTest, Truncation) {
   EXPECT_EQ(attr->mode, S_IFREG | 0644);
   // A writer that sent bytes to the worker grows with zeros; shrinking it is refused.
   const std::string sent = RandomData(200000, 14);
-  auto created = Run(fs_->Create("/grow", 0644, O_WRONLY | O_CREAT));
+  auto created = Run(fs_->Create("/grow", 0644, O_WRONLY | O_CREAT, kCaller));
   ASSERT_TRUE(created.ok());
   ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(sent))).ok());
   SetAttrRequest grow;
@@ -586,7 +589,7 @@ TEST_F(AlluxioFileSystemTest, FsyncKeepsTheFileIncompleteForReaders) {
   // Decision: fsync makes the data durable on the worker/UFS but the file completes only at
   // release, so a reader still waits and gets EBUSY.
   const std::string data = RandomData(400000, 12);
-  auto created = Run(fs_->Create("/sync", 0644, O_WRONLY | O_CREAT));
+  auto created = Run(fs_->Create("/sync", 0644, O_WRONLY | O_CREAT, kCaller));
   ASSERT_TRUE(created.ok());
   ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data))).ok());
   auto synced = Run(fs_->Fsync(created->handle, false));
@@ -614,8 +617,8 @@ TEST_F(AlluxioFileSystemTest, ReadOfAFileAnotherClientWritesWaitsThenEbusy) {
 
 TEST_F(AlluxioFileSystemTest, RenameWhileWriting) {
   const std::string data = RandomData(500000, 13);
-  ASSERT_TRUE(Run(fs_->Mkdir("/dir", 0755)).ok());
-  auto created = Run(fs_->Create("/dir/w", 0644, O_WRONLY | O_CREAT));
+  ASSERT_TRUE(Run(fs_->Mkdir("/dir", 0755, kCaller)).ok());
+  auto created = Run(fs_->Create("/dir/w", 0644, O_WRONLY | O_CREAT, kCaller));
   ASSERT_TRUE(created.ok());
   ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data, 0, 200000))).ok());
   ASSERT_TRUE(Run(fs_->Rename("/dir/w", "/x", RenameMode::kReplace)).ok());
@@ -640,16 +643,16 @@ TEST_F(AlluxioFileSystemTest, RenameModes) {
   auto read = ReadFile("/b");
   ASSERT_TRUE(read.ok());
   EXPECT_EQ(*read, "aaa");
-  ASSERT_TRUE(Run(fs_->Mkdir("/d", 0755)).ok());
+  ASSERT_TRUE(Run(fs_->Mkdir("/d", 0755, kCaller)).ok());
   EXPECT_EQ(Run(fs_->Rename("/b", "/d", RenameMode::kReplace)).code(), ErrorCode::kIsADirectory);
   EXPECT_EQ(Run(fs_->Rename("/nope", "/c", RenameMode::kReplace)).code(), ErrorCode::kNotFound);
 }
 
 TEST_F(AlluxioFileSystemTest, DirectoryErrors) {
-  auto made = Run(fs_->Mkdir("/d", 0750));
+  auto made = Run(fs_->Mkdir("/d", 0750, kCaller));
   ASSERT_TRUE(made.ok());
   EXPECT_EQ(made->mode, S_IFDIR | 0750);
-  EXPECT_EQ(Run(fs_->Mkdir("/d", 0755)).code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(Run(fs_->Mkdir("/d", 0755, kCaller)).code(), ErrorCode::kAlreadyExists);
   WriteFile("/d/f", "x");
   EXPECT_EQ(Run(fs_->Rmdir("/d")).code(), ErrorCode::kNotEmpty);
   EXPECT_EQ(Run(fs_->Unlink("/d")).code(), ErrorCode::kIsADirectory);
@@ -743,6 +746,47 @@ TEST_F(AlluxioFileSystemTest, ChownWithTranslation) {
   EXPECT_EQ(attr->uid, geteuid());
 }
 
+TEST_F(AlluxioFileSystemTest, SystemUserPolicyMakesTheCallerOwnWhatItCreates) {
+  Unmount();
+  AlluxioFileSystemOptions options = DefaultOptions();
+  options.auth_policy = AuthPolicy::kSystemUser;
+  Mount(options, cluster_.ClientConf());
+  const Caller someone{4242, 4343};  // no such user or group here: stored as "4242", "4343"
+  auto dir = Run(fs_->Mkdir("/theirs", 0750, someone));
+  ASSERT_TRUE(dir.ok()) << dir.error().ToString();
+  EXPECT_EQ(dir->uid, 4242u);
+  EXPECT_EQ(dir->gid, 4343u);
+  auto created = Run(fs_->Create("/theirs/f", 0640, O_WRONLY | O_CREAT, someone));
+  ASSERT_TRUE(created.ok()) << created.error().ToString();
+  EXPECT_EQ(created->attr.uid, 4242u);
+  EXPECT_EQ(created->attr.gid, 4343u);
+  ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
+  auto attr = Run(fs_->GetAttr("/theirs/f"));
+  ASSERT_TRUE(attr.ok());
+  EXPECT_EQ(attr->uid, 4242u);
+  EXPECT_EQ(attr->gid, 4343u);
+  SetAttrRequest chown;
+  chown.uid = geteuid();
+  chown.gid = getegid();
+  attr = Run(fs_->SetAttr("/theirs/f", chown));
+  ASSERT_TRUE(attr.ok()) << attr.error().ToString();
+  EXPECT_EQ(attr->uid, geteuid());
+  EXPECT_EQ(attr->gid, getegid());
+}
+
+TEST_F(AlluxioFileSystemTest, CustomPolicyOwnsNewFilesByTheConfiguredUser) {
+  Unmount();
+  AlluxioFileSystemOptions options = DefaultOptions();
+  options.auth_policy = AuthPolicy::kCustom;
+  options.custom_user = "4545";  // no such user or group here: shown as these ids
+  options.custom_group = "4646";
+  Mount(options, cluster_.ClientConf());
+  auto dir = Run(fs_->Mkdir("/custom", 0755, Caller{4242, 4343}));
+  ASSERT_TRUE(dir.ok()) << dir.error().ToString();
+  EXPECT_EQ(dir->uid, 4545u);
+  EXPECT_EQ(dir->gid, 4646u);
+}
+
 TEST_F(AlluxioFileSystemTest, SpecialCommands) {
   Unmount();
   Configuration conf = cluster_.ClientConf();
@@ -782,7 +826,7 @@ TEST_F(AlluxioFileSystemTest, StatFs) {
 
 TEST_F(AlluxioFileSystemTest, HandleUsedFromTheOtherReactor) {
   const std::string data = RandomData(700000, 14);
-  auto created = Run(fs_->Create("/hop", 0644, O_WRONLY | O_CREAT), 0);
+  auto created = Run(fs_->Create("/hop", 0644, O_WRONLY | O_CREAT, kCaller), 0);
   ASSERT_TRUE(created.ok());
   for (size_t at = 0; at < data.size(); at += 65536) {
     ASSERT_TRUE(Run(fs_->Write(created->handle, at, Bytes(data, at, 65536)), at % 2).ok());
@@ -858,7 +902,7 @@ TEST_F(AlluxioFileSystemTest, ConcurrentWritesFromBothReactors) {
   // both reactors, reaching the handle in any order.
   const size_t kPiece = 128 << 10;
   const std::string data = RandomData(48 * kPiece, 20);
-  auto created = Run(fs_->Create("/par", 0644, O_WRONLY | O_CREAT));
+  auto created = Run(fs_->Create("/par", 0644, O_WRONLY | O_CREAT, kCaller));
   ASSERT_TRUE(created.ok());
   std::vector<std::future<bool>> writes;
   for (size_t i = 0; i < 48; ++i) {
@@ -875,14 +919,15 @@ TEST_F(AlluxioFileSystemTest, ConcurrentWritesFromBothReactors) {
 }
 
 TEST_F(AlluxioFileSystemTest, ListDirWithOffsets) {
-  ASSERT_TRUE(Run(fs_->Mkdir("/many", 0755)).ok());
+  ASSERT_TRUE(Run(fs_->Mkdir("/many", 0755, kCaller)).ok());
   const int kFiles = 1003;
   std::vector<std::string> names;
   for (int i = 0; i < kFiles; ++i) {
     char name[16];
     snprintf(name, sizeof(name), "f%05d", i);
     names.push_back(name);
-    auto created = Run(fs_->Create("/many/" + names.back(), 0644, O_WRONLY | O_CREAT), i % 2);
+    auto created =
+        Run(fs_->Create("/many/" + names.back(), 0644, O_WRONLY | O_CREAT, kCaller), i % 2);
     ASSERT_TRUE(created.ok());
     ASSERT_TRUE(Run(fs_->Release(created->handle), i % 2).ok());
   }
@@ -908,7 +953,7 @@ TEST_F(AlluxioFileSystemTest, ListDirWithOffsets) {
 }
 
 TEST_F(AlluxioFileSystemTest, ShutdownAbortsOpenWriters) {
-  auto created = Run(fs_->Create("/open", 0644, O_WRONLY | O_CREAT));
+  auto created = Run(fs_->Create("/open", 0644, O_WRONLY | O_CREAT, kCaller));
   ASSERT_TRUE(created.ok());
   ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes("abc"))).ok());
   Unmount();
@@ -1015,9 +1060,13 @@ TEST(AlluxioFileSystemOptionsTest, FromConfiguration) {
   ASSERT_TRUE(conf.Set(PropertyKey::kFuseStatCacheRefreshInterval, "1min").ok());
   ASSERT_TRUE(conf.Set(PropertyKey::kFuseLoggingThreshold, "2s").ok());
   ASSERT_TRUE(conf.Set(PropertyKey::kFuseDebugEnabled, "true").ok());
+  ASSERT_TRUE(
+      conf.Set(PropertyKey::kFuseAuthPolicyClass, "alluxio.fuse.auth.SystemUserGroupAuthPolicy")
+          .ok());
   AlluxioFileSystemOptions o = AlluxioFileSystemOptions::FromConfiguration(conf, "/a/b/");
   EXPECT_EQ(o.alluxio_root, "/a/b");
   EXPECT_TRUE(o.user_group_translation);
+  EXPECT_EQ(o.auth_policy, AuthPolicy::kSystemUser);
   EXPECT_TRUE(o.special_commands);
   EXPECT_TRUE(o.debug);
   EXPECT_EQ(o.statfs_cache, std::chrono::minutes(1));
@@ -1028,6 +1077,7 @@ TEST(AlluxioFileSystemOptionsTest, FromConfiguration) {
       AlluxioFileSystemOptions::FromConfiguration(Configuration(), "");
   EXPECT_EQ(defaults.alluxio_root, "/");
   EXPECT_FALSE(defaults.user_group_translation);
+  EXPECT_EQ(defaults.auth_policy, AuthPolicy::kLaunchUser);
   EXPECT_FALSE(defaults.special_commands);
   EXPECT_EQ(defaults.statfs_cache, std::chrono::minutes(5));
 }

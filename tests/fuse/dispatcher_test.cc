@@ -752,6 +752,39 @@ TEST_F(SessionTest, SetattrStatfsAccess) {
       0);
 }
 
+TEST_F(SessionTest, CreateAndMkdirNameTheirCallerToTheFileSystem) {
+  Reply dir = Send(
+      Req(O::kMkdir).Add(abi::MkdirIn{0755, 022}).AddName("theirs").WithUidGid(4242, 4343).Build());
+  ASSERT_EQ(dir.error(), 0);
+  EXPECT_EQ(dir.As<abi::EntryOut>().attr.uid, 4242U);
+  EXPECT_EQ(dir.As<abi::EntryOut>().attr.gid, 4343U);
+  Reply file = Send(Req(O::kCreate, dir.As<abi::EntryOut>().nodeid)
+                        .Add(abi::CreateIn{O_CREAT | O_WRONLY, 0644, 022, 0})
+                        .AddName("f")
+                        .WithUidGid(65534, 65533)
+                        .Build());
+  ASSERT_EQ(file.error(), 0);
+  EXPECT_EQ(file.As<abi::EntryOut>().attr.uid, 65534U);
+  EXPECT_EQ(file.As<abi::EntryOut>().attr.gid, 65533U);
+}
+
+TEST_F(SessionTest, AWriteThatKillsSetIdClearsSetuidAndGroupExecutableSetgid) {
+  auto [entry, open] = Create(abi::kRootId, "prog");
+  abi::SetattrIn chmod{};
+  chmod.valid = abi::kFattrMode;
+  chmod.mode = S_IFREG | 06755;
+  ASSERT_EQ(Send(Req(O::kSetattr, entry.nodeid).Add(chmod).Build()).error(), 0);
+  ASSERT_EQ(Write(entry.nodeid, open.fh, 0, "by root").error(), 0);  // no flag: kept
+  EXPECT_EQ(Getattr(entry.nodeid).attr.mode, S_IFREG | 06755U);
+  abi::WriteIn in{};
+  in.fh = open.fh;
+  in.offset = 7;
+  in.size = 1;
+  in.write_flags = abi::kWriteKillSuidgid;
+  ASSERT_EQ(Send(Req(O::kWrite, entry.nodeid).Add(in).AddBytes("!").Build()).error(), 0);
+  EXPECT_EQ(Getattr(entry.nodeid).attr.mode, S_IFREG | 0755U);
+}
+
 TEST_F(SessionTest, FileSystemErrorsMapThroughToErrno) {
   fs_.InjectFailure("GetAttr", ErrorCode::kUnavailable);
   Getattr(abi::kRootId, EIO);

@@ -97,13 +97,14 @@ bool MemoryFileSystem::HasChildrenLocked(const std::string& path) const {
   return false;
 }
 
-std::shared_ptr<MemoryFileSystem::Node> MemoryFileSystem::MakeNodeLocked(uint32_t mode) {
+std::shared_ptr<MemoryFileSystem::Node> MemoryFileSystem::MakeNodeLocked(uint32_t mode,
+                                                                         fs::Caller owner) {
   auto node = std::make_shared<Node>();
   node->attr.ino = next_ino_++;
   node->attr.mode = mode;
   node->attr.nlink = IsDir(node->attr) ? 2 : 1;
-  node->attr.uid = kUid;
-  node->attr.gid = kGid;
+  node->attr.uid = owner.uid;
+  node->attr.gid = owner.gid;
   node->attr.atime = node->attr.mtime = node->attr.ctime = kClock;
   return node;
 }
@@ -161,12 +162,13 @@ fs::Task<std::vector<fs::DirEntry>> MemoryFileSystem::ListDir(std::string path, 
   co_return entries;
 }
 
-fs::Task<fs::Attributes> MemoryFileSystem::Mkdir(std::string path, uint32_t mode) {
+fs::Task<fs::Attributes> MemoryFileSystem::Mkdir(std::string path, uint32_t mode,
+                                                 fs::Caller caller) {
   std::lock_guard lock(mutex_);
   if (auto failure = TakeFailureLocked("Mkdir")) co_return Fail(*failure);
   if (Status parent = CheckParentLocked(path); !parent) co_return parent.failure();
   if (nodes_.count(path) != 0) co_return Fail(ErrorCode::kAlreadyExists, path);
-  auto node = MakeNodeLocked(S_IFDIR | (mode & 07777));
+  auto node = MakeNodeLocked(S_IFDIR | (mode & 07777), caller);
   nodes_.emplace(path, node);
   co_return node->attr;
 }
@@ -274,7 +276,8 @@ fs::Task<fs::FileHandle> MemoryFileSystem::Open(std::string path, int flags) {
   co_return handle;
 }
 
-fs::Task<fs::CreatedFile> MemoryFileSystem::Create(std::string path, uint32_t mode, int flags) {
+fs::Task<fs::CreatedFile> MemoryFileSystem::Create(std::string path, uint32_t mode, int flags,
+                                                   fs::Caller caller) {
   std::lock_guard lock(mutex_);
   if (auto failure = TakeFailureLocked("Create")) co_return Fail(*failure);
   if (Status parent = CheckParentLocked(path); !parent) co_return parent.failure();
@@ -286,7 +289,7 @@ fs::Task<fs::CreatedFile> MemoryFileSystem::Create(std::string path, uint32_t mo
     node = existing->second;
     if (flags & O_TRUNC) SetSize(node->attr, node->data, 0);
   } else {
-    node = MakeNodeLocked(S_IFREG | (mode & 07777));
+    node = MakeNodeLocked(S_IFREG | (mode & 07777), caller);
     nodes_.emplace(path, node);
   }
   const fs::FileHandle handle = next_handle_++;
@@ -324,6 +327,16 @@ fs::Task<size_t> MemoryFileSystem::Write(fs::FileHandle handle, uint64_t offset,
   }
   std::memcpy(node.data.data() + offset, data.data(), data.size());
   co_return data.size();
+}
+
+fs::Task<void> MemoryFileSystem::KillSetId(fs::FileHandle handle) {
+  std::lock_guard lock(mutex_);
+  auto it = handles_.find(handle);
+  if (it == handles_.end()) co_return Fail(ErrorCode::kInvalidArgument, "bad handle");
+  uint32_t& mode = it->second.node->attr.mode;
+  mode &= ~S_ISUID;
+  if (mode & S_IXGRP) mode &= ~S_ISGID;
+  co_return Ok();
 }
 
 fs::Task<void> MemoryFileSystem::Flush(fs::FileHandle handle) {

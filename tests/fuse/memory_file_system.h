@@ -31,18 +31,20 @@ class MemoryFileSystem : public fs::FileSystem {
   fs::Task<fs::Attributes> SetAttr(std::string path, fs::SetAttrRequest change) override;
   fs::Task<std::vector<fs::DirEntry>> ListDir(std::string path, uint64_t offset,
                                               uint32_t max_entries) override;
-  fs::Task<fs::Attributes> Mkdir(std::string path, uint32_t mode) override;
+  fs::Task<fs::Attributes> Mkdir(std::string path, uint32_t mode, fs::Caller caller) override;
   fs::Task<fs::Attributes> Symlink(std::string path, std::string target) override;
   fs::Task<std::string> ReadLink(std::string path) override;
   fs::Task<void> Unlink(std::string path) override;
   fs::Task<void> Rmdir(std::string path) override;
   fs::Task<void> Rename(std::string from, std::string to, fs::RenameMode mode) override;
   fs::Task<fs::FileHandle> Open(std::string path, int flags) override;
-  fs::Task<fs::CreatedFile> Create(std::string path, uint32_t mode, int flags) override;
+  fs::Task<fs::CreatedFile> Create(std::string path, uint32_t mode, int flags,
+                                   fs::Caller caller) override;
   fs::Task<size_t> Read(fs::FileHandle handle, uint64_t offset,
                         std::span<std::byte> buffer) override;
   fs::Task<size_t> Write(fs::FileHandle handle, uint64_t offset,
                          std::span<const std::byte> data) override;
+  fs::Task<void> KillSetId(fs::FileHandle handle) override;
   fs::Task<void> Flush(fs::FileHandle handle) override;
   fs::Task<void> Fsync(fs::FileHandle handle, bool datasync) override;
   fs::Task<void> Release(fs::FileHandle handle) override;
@@ -66,7 +68,8 @@ class MemoryFileSystem : public fs::FileSystem {
   // Checks that the parent of `path` exists and is a directory.
   Status CheckParentLocked(const std::string& path) const;
   bool HasChildrenLocked(const std::string& path) const;
-  std::shared_ptr<Node> MakeNodeLocked(uint32_t mode);
+  // A new node owned by `owner` (POSIX: its creator).
+  std::shared_ptr<Node> MakeNodeLocked(uint32_t mode, fs::Caller owner);
   void MoveSubtreeLocked(const std::string& from, const std::string& to,
                          std::map<std::string, std::shared_ptr<Node>>& into);
 

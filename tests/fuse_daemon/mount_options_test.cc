@@ -36,13 +36,42 @@ TEST(MountOptionsTest, EachKindOfItemGoesWhereItBelongs) {
   EXPECT_EQ(spec.fuse.entry_timeout, 0.5);
   EXPECT_EQ(spec.fuse.max_read, 131072u);
   EXPECT_EQ(spec.request_slots, 64u);
-  EXPECT_EQ(spec.kernel_options, (Items{"ro", "allow_root"}));
+  EXPECT_EQ(spec.kernel_options, (Items{"ro", "allow_root", "default_permissions"}));
   EXPECT_EQ(conf.GetEnum(PropertyKey::kUserFileWriteTypeDefault), "MUST_CACHE");
   EXPECT_TRUE(conf.GetBool(PropertyKey::kUserMetadataCacheEnabled));
   EXPECT_EQ(conf.GetInt(PropertyKey::kUserMetadataCacheMaxSize), 5000);
   EXPECT_EQ(conf.GetDuration(PropertyKey::kUserMetadataCacheExpirationTime),
             std::chrono::minutes(2));
   EXPECT_EQ(spec.items, items);
+}
+
+// Finding 3 of issue 16: allow_other without default_permissions let any user act as the user
+// who mounted (read their 0600 files, delete their files).
+TEST(MountOptionsTest, SharingTheMountMakesTheKernelCheckPermissionsUnlessOptedOut) {
+  for (const std::string sharing : {"allow_other", "allow_root"}) {
+    Configuration conf;
+    FuseMountSpec spec;
+    ASSERT_TRUE(ApplyMountOptions({sharing}, &conf, &spec).ok());
+    EXPECT_EQ(spec.kernel_options, (Items{sharing, "default_permissions"})) << sharing;
+    EXPECT_EQ(spec.permission_check, FuseMountSpec::PermissionCheck::kAdded);
+
+    FuseMountSpec given;
+    ASSERT_TRUE(ApplyMountOptions({"default_permissions", sharing}, &conf, &given).ok());
+    EXPECT_EQ(given.kernel_options, (Items{"default_permissions", sharing})) << sharing;
+    EXPECT_EQ(given.permission_check, FuseMountSpec::PermissionCheck::kAsGiven);
+
+    Configuration opted_out;
+    FuseMountSpec unchecked;
+    ASSERT_TRUE(ApplyMountOptions({sharing, "alluxio.fuse.permission.check.enabled=false"},
+                                  &opted_out, &unchecked)
+                    .ok());
+    EXPECT_EQ(unchecked.kernel_options, (Items{sharing})) << sharing;
+    EXPECT_EQ(unchecked.permission_check, FuseMountSpec::PermissionCheck::kOptedOut);
+  }
+  Configuration conf;
+  FuseMountSpec own;
+  ASSERT_TRUE(ApplyMountOptions({"ro"}, &conf, &own).ok());
+  EXPECT_EQ(own.kernel_options, (Items{"ro"}));
 }
 
 TEST(MountOptionsTest, WithoutItemsTheConfiguredDefaultApplies) {

@@ -9,8 +9,8 @@
 #include <set>
 #include <thread>
 
-#include "core/master/alluxio_path.h"
 #include "core/common/block_id.h"
+#include "core/master/alluxio_path.h"
 #include "tests/master/master_test_util.h"
 
 namespace alluxio::testing {
@@ -198,6 +198,35 @@ TEST_F(NamespaceTest, CreateFileOverwriteAndRecursive) {
   ASSERT_TRUE(ns_->CreateFile("/x/y/z", recursive).ok());
   EXPECT_TRUE(ns_->GetStatus("/x/y")->is_directory);
   EXPECT_TRUE(fs::is_directory(ufs_root_ + "/x/y"));
+}
+
+TEST_F(NamespaceTest, EntriesOfASetgidDirectoryTakeItsGroup) {
+  CreateDirectoryOptions shared;
+  shared.mode = 02775;
+  shared.owner = "root";
+  shared.group = "project";
+  ASSERT_TRUE(ns_->CreateDirectory("/proj", shared).ok());
+  CreateDirectoryOptions mine;
+  mine.mode = 0755;
+  mine.owner = "alice";
+  mine.group = "alice";
+  mine.recursive = true;
+  auto sub = ns_->CreateDirectory("/proj/a/b", mine);
+  ASSERT_TRUE(sub.ok()) << sub.error().ToString();
+  EXPECT_EQ(sub->group, "project");
+  EXPECT_EQ(sub->mode, 02755u);  // directories stay setgid
+  EXPECT_EQ(ns_->GetStatus("/proj/a")->group, "project");
+  CreateFileOptions file;
+  file.owner = "alice";
+  file.group = "alice";
+  file.recursive = true;
+  FileInfo created = MustCreateFile("/proj/c/f", file);
+  EXPECT_EQ(created.owner, "alice");
+  EXPECT_EQ(created.group, "project");
+  EXPECT_EQ(created.mode, 0644u);  // files do not
+  EXPECT_EQ(ns_->GetStatus("/proj/c")->mode, 02755u);
+  FileInfo outside = MustCreateFile("/f", file);
+  EXPECT_EQ(outside.group, "alice");
 }
 
 TEST_F(NamespaceTest, IdsAreUniqueAndBlockIdsDeriveFromTheFileId) {
