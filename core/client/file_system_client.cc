@@ -235,8 +235,8 @@ Task<Result<FileInfo>> FileSystemClient::CreateSymlink(std::string path, std::st
         auto req = fs.createSymlinkRequest();
         req.setPath(path);
         req.setTarget(target);
-        req.setOwner(options.owner.empty() ? LocalUserName() : options.owner);
-        req.setGroup(options.group.empty() ? LocalGroupName() : options.group);
+        req.setOwner(options.owner.empty() ? this->options().user : options.owner);
+        req.setGroup(options.group.empty() ? this->options().group : options.group);
         return req;
       },
       [](wire::FileSystemMaster::CreateSymlinkResults::Reader r) -> Result<FileInfo> {

@@ -706,13 +706,15 @@ Task<Attributes> AlluxioFileSystem::Mkdir(std::string path, uint32_t mode, Calle
   co_return ToAttributes(*info);
 }
 
-Task<Attributes> AlluxioFileSystem::Symlink(std::string path, std::string target) {
+Task<Attributes> AlluxioFileSystem::Symlink(std::string path, std::string target, Caller caller) {
   SlowOpLogger slow("fuse", options_.logging_threshold, [&] { return "symlink(" + path + ")"; });
   if (options_.debug) ALX_LOG(kDebug, "fuse", "symlink({}, {})", path, target);
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   PerReactor& here = Here();
   const std::string alluxio = ToAlluxio(path);
-  Result<FileInfo> info = co_await here.client->CreateSymlink(alluxio, target);
+  client::CreateSymlinkOptions link;
+  std::tie(link.owner, link.group) = NewOwner(caller);
+  Result<FileInfo> info = co_await here.client->CreateSymlink(alluxio, target, link);
   if (!info) co_return info.failure();
   co_return ToAttributes(*info);
 }

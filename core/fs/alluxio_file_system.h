@@ -119,7 +119,7 @@ class AlluxioFileSystem : public FileSystem {
   Task<std::vector<DirEntry>> ListDir(std::string path, uint64_t offset,
                                       uint32_t max_entries) override;
   Task<Attributes> Mkdir(std::string path, uint32_t mode, Caller caller) override;
-  Task<Attributes> Symlink(std::string path, std::string target) override;
+  Task<Attributes> Symlink(std::string path, std::string target, Caller caller) override;
   Task<std::string> ReadLink(std::string path) override;
   Task<void> Unlink(std::string path) override;
   Task<void> Rmdir(std::string path) override;

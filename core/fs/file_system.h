@@ -135,8 +135,8 @@ class FileSystem {
   // Creates symbolic link `path` holding `target` (not interpreted: absolute, relative or
   // dangling) and returns its attributes (S_IFLNK | 0777). The kernel resolves links itself
   // (ReadLink). kAlreadyExists, kNotFound (parent), kNotADirectory (parent), kNameTooLong
-  // (target over 4095 bytes).
-  virtual Task<Attributes> Symlink(std::string path, std::string target) = 0;
+  // (target over 4095 bytes). Owned as Mkdir says for `caller`.
+  virtual Task<Attributes> Symlink(std::string path, std::string target, Caller caller) = 0;
 
   // The target of symbolic link `path`. kNotFound; kInvalidArgument when `path` is not a link
   // (EINVAL, as readlink(2)).

@@ -486,7 +486,8 @@ asio::awaitable<void> FuseDispatcher::DoSymlink(const Request& req) {
     co_return;
   }
   std::string target(args->target);
-  Result<fs::Attributes> attr = co_await fs_.Symlink(path, target);
+  const fs::Caller caller{req.header.uid, req.header.gid};
+  Result<fs::Attributes> attr = co_await fs_.Symlink(path, target, caller);
   if (!attr) {
     ReplyError(req, attr.error());
     co_return;

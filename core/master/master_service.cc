@@ -102,8 +102,11 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
   kj::Promise<void> createSymlink(CreateSymlinkContext context) override {
     auto p = context.getParams();
     CreateSymlinkOptions options{p.getOwner(), p.getGroup()};
-    auto result = c_.ns->CreateSymlink(View(p.getPath()), View(p.getTarget()), options);
     auto out = context.getResults();
+    if (Refused(Check(&PermissionChecker::CheckCreate, View(p.getPath())), out)) {
+      return kj::READY_NOW;
+    }
+    auto result = c_.ns->CreateSymlink(View(p.getPath()), View(p.getTarget()), options);
     if (SetStatus(result, out.initStatus())) alluxio::ToWire(*result, out.initInfo());
     return kj::READY_NOW;
   }

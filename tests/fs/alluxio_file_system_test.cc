@@ -440,7 +440,7 @@ TEST_F(AlluxioFileSystemTest, WriteOnceRules) {
 
 TEST_F(AlluxioFileSystemTest, CreatedReadOnlyIsEmptyAndCompleteAtOnce) {
   // open(O_CREAT | O_RDONLY), as flock(1) does for its lock files.
-  auto created = Run(fs_->Create("/lock", 0644, O_RDONLY | O_CREAT | O_EXCL));
+  auto created = Run(fs_->Create("/lock", 0644, O_RDONLY | O_CREAT | O_EXCL, kCaller));
   ASSERT_TRUE(created.ok()) << created.error().ToString();
   EXPECT_EQ(created->attr.size, 0u);
   auto read = ReadFile("/lock");  // another open reads it while the first is still open
@@ -514,7 +514,7 @@ TEST_F(AlluxioFileSystemTest, Truncation) {
 // writeback writes of whole pages in any order, fsync (msync), release.
 TEST_F(AlluxioFileSystemTest, WriterThatSentNothingIsStagedForReadsAndWritesAnywhere) {
   const std::string data = RandomData(3 * 4096 + 100, 15);
-  auto created = Run(fs_->Create("/mapped", 0644, O_RDWR | O_CREAT));
+  auto created = Run(fs_->Create("/mapped", 0644, O_RDWR | O_CREAT, kCaller));
   ASSERT_TRUE(created.ok());
   const FileHandle h = created->handle;
   SetAttrRequest size;
@@ -542,7 +542,7 @@ TEST_F(AlluxioFileSystemTest, WriterThatSentNothingIsStagedForReadsAndWritesAnyw
   EXPECT_TRUE(*read == data);
 
   // numpy.memmap(mode="w+"): the last byte written first, then the pages read and written.
-  created = Run(fs_->Create("/numpy", 0644, O_RDWR | O_CREAT | O_TRUNC));
+  created = Run(fs_->Create("/numpy", 0644, O_RDWR | O_CREAT | O_TRUNC, kCaller));
   ASSERT_TRUE(created.ok());
   ASSERT_TRUE(Run(fs_->Write(created->handle, data.size() - 1, Bytes(std::string(1, '\0')))).ok());
   ASSERT_TRUE(Run(fs_->Flush(created->handle)).ok());  // the file object closed: a hole, kept
@@ -559,7 +559,7 @@ TEST_F(AlluxioFileSystemTest, WriterThatSentNothingIsStagedForReadsAndWritesAnyw
 
   // A write far beyond the reorder window, a hole at close, a shrinking ftruncate: zeros where
   // nothing was written, as POSIX has it.
-  created = Run(fs_->Create("/sparse", 0644, O_WRONLY | O_CREAT));
+  created = Run(fs_->Create("/sparse", 0644, O_WRONLY | O_CREAT, kCaller));
   ASSERT_TRUE(created.ok());
   const uint64_t far = fs_->options().write.reorder_window + 4096;
   ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data, 0, 10))).ok());
@@ -575,7 +575,7 @@ TEST_F(AlluxioFileSystemTest, WriterThatSentNothingIsStagedForReadsAndWritesAnyw
   expected.resize(far, '\0');
   expected.append(data, 0, 5);
   EXPECT_TRUE(*read == expected);
-  created = Run(fs_->Create("/holey", 0644, O_WRONLY | O_CREAT));
+  created = Run(fs_->Create("/holey", 0644, O_WRONLY | O_CREAT, kCaller));
   ASSERT_TRUE(created.ok());
   ASSERT_TRUE(Run(fs_->Write(created->handle, 4096, Bytes(data, 0, 10))).ok());
   ASSERT_TRUE(Run(fs_->Flush(created->handle)).ok());
@@ -667,7 +667,7 @@ TEST_F(AlluxioFileSystemTest, DirectoryErrors) {
 
 TEST_F(AlluxioFileSystemTest, SymbolicLinks) {
   WriteFile("/f", "content");
-  auto made = Run(fs_->Symlink("/l", "f"));
+  auto made = Run(fs_->Symlink("/l", "f", kCaller));
   ASSERT_TRUE(made.ok()) << made.error().ToString();
   EXPECT_EQ(made->mode, S_IFLNK | 0777);
   EXPECT_EQ(made->size, 1u);
@@ -680,8 +680,8 @@ TEST_F(AlluxioFileSystemTest, SymbolicLinks) {
   EXPECT_EQ(Run(fs_->ReadLink("/l")).value(), "f");
   EXPECT_EQ(Run(fs_->ReadLink("/f")).code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(Run(fs_->ReadLink("/missing")).code(), ErrorCode::kNotFound);
-  EXPECT_EQ(Run(fs_->Symlink("/l", "g")).code(), ErrorCode::kAlreadyExists);
-  EXPECT_EQ(Run(fs_->Symlink("/no/l", "g")).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(Run(fs_->Symlink("/l", "g", kCaller)).code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(Run(fs_->Symlink("/no/l", "g", kCaller)).code(), ErrorCode::kNotFound);
   // Listed as a link, from the other reactor too.
   auto list = Run(fs_->ListDir("/", 0, 10), 1);
   ASSERT_TRUE(list.ok());

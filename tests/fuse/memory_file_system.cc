@@ -173,12 +173,13 @@ fs::Task<fs::Attributes> MemoryFileSystem::Mkdir(std::string path, uint32_t mode
   co_return node->attr;
 }
 
-fs::Task<fs::Attributes> MemoryFileSystem::Symlink(std::string path, std::string target) {
+fs::Task<fs::Attributes> MemoryFileSystem::Symlink(std::string path, std::string target,
+                                                   fs::Caller caller) {
   std::lock_guard lock(mutex_);
   if (auto failure = TakeFailureLocked("Symlink")) co_return Fail(*failure);
   if (Status parent = CheckParentLocked(path); !parent) co_return parent.failure();
   if (nodes_.count(path) != 0) co_return Fail(ErrorCode::kAlreadyExists, path);
-  auto node = MakeNodeLocked(S_IFLNK | 0777);
+  auto node = MakeNodeLocked(S_IFLNK | 0777, caller);
   node->attr.size = target.size();
   node->data = std::move(target);
   nodes_.emplace(path, node);

@@ -32,7 +32,8 @@ class MemoryFileSystem : public fs::FileSystem {
   fs::Task<std::vector<fs::DirEntry>> ListDir(std::string path, uint64_t offset,
                                               uint32_t max_entries) override;
   fs::Task<fs::Attributes> Mkdir(std::string path, uint32_t mode, fs::Caller caller) override;
-  fs::Task<fs::Attributes> Symlink(std::string path, std::string target) override;
+  fs::Task<fs::Attributes> Symlink(std::string path, std::string target,
+                                   fs::Caller caller) override;
   fs::Task<std::string> ReadLink(std::string path) override;
   fs::Task<void> Unlink(std::string path) override;
   fs::Task<void> Rmdir(std::string path) override;
