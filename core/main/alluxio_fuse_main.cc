@@ -72,7 +72,9 @@ Status EnsureCluster(const Configuration& conf, const std::vector<std::string>& 
              host, port);
   const std::string alluxio =
       std::filesystem::path(CurrentExecutablePath()).parent_path() / "alluxio";
-  return StartLocalCluster(conf, LoopbackClusterOptions(conf, defines, alluxio));
+  Result<std::vector<std::string>> started =
+      StartLocalCluster(conf, LoopbackClusterOptions(conf, defines, alluxio));
+  return started.ok() ? Ok() : Status(started.failure());
 }
 
 // Serves until unmounted from outside or signalled. Runs in the daemon (or with -n).
