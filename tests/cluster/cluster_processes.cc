@@ -110,6 +110,14 @@ void ClusterProcesses::Kill(pid_t& pid, int signal) {
 void ClusterProcesses::KillMaster(int signal) { Kill(master_, signal); }
 void ClusterProcesses::KillWorker(int signal) { Kill(worker_, signal); }
 
+void ClusterProcesses::SignalMaster(int signal) const {
+  if (master_ > 0) kill(master_, signal);
+}
+
+void ClusterProcesses::SignalWorker(int signal) const {
+  if (worker_ > 0) kill(worker_, signal);
+}
+
 Configuration ClusterProcesses::Conf() const {
   ConfigLoadOptions options;
   options.env = {{"ALLUXIO_HOME", home_.path()}};

@@ -29,6 +29,9 @@ class ClusterProcesses {
   // Sends `signal` and reaps the process.
   void KillMaster(int signal);
   void KillWorker(int signal);
+  // Sends `signal` (SIGSTOP, SIGCONT) to the running process; it stays.
+  void SignalMaster(int signal) const;
+  void SignalWorker(int signal) const;
 
   // The configuration a client of this cluster uses.
   Configuration Conf() const;
