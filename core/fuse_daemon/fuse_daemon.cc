@@ -1,6 +1,7 @@
 #include "core/fuse_daemon/fuse_daemon.h"
 
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/client/client_context.h"
+#include "core/common/live_process.h"
 #include "core/common/logging.h"
 #include "core/fs/alluxio_file_system.h"
 #include "core/fuse/fuse_mount.h"
@@ -64,12 +66,19 @@ void ApplyFuseProperties(const Configuration& conf, FuseMountSpec* spec) {
 
 }  // namespace
 
+bool IsDeadFuseMount(const std::string& mount_point) {
+  if (!fuse::IsFuseMountPoint(mount_point, nullptr)) return false;
+  struct statfs st {};
+  return statfs(mount_point.c_str(), &st) != 0 && (errno == ENOTCONN || errno == ECONNABORTED);
+}
+
 Status PrepareMountPoint(const std::string& mount_point) {
-  struct stat st {};
-  if (stat(mount_point.c_str(), &st) != 0 && errno == ENOTCONN) {
+  // Stale mounts may be stacked: unmount until the directory below shows.
+  while (IsDeadFuseMount(mount_point)) {
     ALX_LOG(kWarn, kLog, "unmounting the stale mount at {} (its process is gone)", mount_point);
     if (Status s = fuse::UnmountPath(mount_point, /*lazy=*/true); !s.ok()) return s;
   }
+  struct stat st {};
   if (stat(mount_point.c_str(), &st) != 0) {
     return MountPointError(ErrorCodeFromErrno(errno), mount_point,
                            fmt::format("cannot be used: {}", std::strerror(errno)));
@@ -136,7 +145,8 @@ Result<std::unique_ptr<FuseDaemon>> FuseDaemon::Start(const Configuration& conf,
   if (!session.ok()) return Fail(session.error());
   d.session_ = std::move(*session);
 
-  MountRecord record{getpid(), d.spec_.mount_point, d.spec_.alluxio_path, hosted_by_worker};
+  MountRecord record{getpid(), d.spec_.mount_point, d.spec_.alluxio_path, hosted_by_worker,
+                     CurrentProgramName()};
   if (Status s = d.registry_.Add(record); !s.ok()) {
     ALX_LOG(kWarn, kLog, "cannot record the mount for `alluxio-fuse stat`: {}",
             s.error().ToString());

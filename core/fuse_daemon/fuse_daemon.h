@@ -34,8 +34,13 @@ namespace fuse {
 class FuseSession;
 }
 
-// The mount point must be an existing, empty directory the user can write. A stale FUSE mount
-// there (its daemon died: "Transport endpoint is not connected") is unmounted first.
+// True if `mount_point` is a FUSE mount (/proc/self/mountinfo) whose connection is gone (its
+// daemon died: "Transport endpoint is not connected"). Asked with statfs, which the kernel never
+// answers from its caches (stat may be answered from the attribute cache for attr_timeout).
+bool IsDeadFuseMount(const std::string& mount_point);
+
+// The mount point must be an existing, empty directory the user can write. Stale FUSE mounts
+// there (IsDeadFuseMount) are unmounted first, before any other check.
 // kNotFound, kNotADirectory, kNotEmpty, kPermissionDenied, naming the mount point.
 Status PrepareMountPoint(const std::string& mount_point);
 

@@ -1,7 +1,5 @@
 #include "core/fuse_daemon/mount_registry.h"
 
-#include <signal.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -10,14 +8,14 @@
 
 #include <fmt/format.h>
 
+#include "core/common/live_process.h"
+
 namespace alluxio {
 namespace {
 
 namespace stdfs = std::filesystem;
 
-bool Alive(pid_t pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
-
-// "pid\tmount_point\talluxio_path\tkind\n"
+// "pid\tmount_point\talluxio_path\tkind[\tprogram]\n"
 std::optional<MountRecord> ReadRecord(const stdfs::path& file) {
   std::ifstream in(file);
   std::string line;
@@ -25,7 +23,7 @@ std::optional<MountRecord> ReadRecord(const stdfs::path& file) {
   std::vector<std::string> fields;
   std::stringstream ss(line);
   for (std::string field; std::getline(ss, field, '\t');) fields.push_back(field);
-  if (fields.size() != 4) return std::nullopt;
+  if (fields.size() != 4 && fields.size() != 5) return std::nullopt;
   MountRecord record;
   try {
     record.pid = static_cast<pid_t>(std::stol(fields[0]));
@@ -35,6 +33,7 @@ std::optional<MountRecord> ReadRecord(const stdfs::path& file) {
   record.mount_point = fields[1];
   record.alluxio_path = fields[2];
   record.hosted_by_worker = fields[3] == "worker";
+  if (fields.size() == 5) record.program = fields[4];
   return record;
 }
 
@@ -56,7 +55,7 @@ Status MountRegistry::Add(const MountRecord& record) {
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << record.pid << '\t' << record.mount_point << '\t' << record.alluxio_path << '\t'
-        << (record.hosted_by_worker ? "worker" : "standalone") << '\n';
+        << (record.hosted_by_worker ? "worker" : "standalone") << '\t' << record.program << '\n';
     if (!out.flush()) return Fail(ErrorCode::kIoError, "cannot write " + tmp);
   }
   stdfs::rename(tmp, file, ec);
@@ -79,7 +78,7 @@ std::vector<MountRecord> MountRegistry::List() const {
   for (const auto& entry : stdfs::directory_iterator(dir_, ec)) {
     if (entry.path().extension() != ".mount") continue;
     auto record = ReadRecord(entry.path());
-    if (record && Alive(record->pid)) {
+    if (record && IsLiveProcess(record->pid, record->program)) {
       records.push_back(std::move(*record));
     } else {
       stdfs::remove(entry.path(), ec);

@@ -2,7 +2,8 @@
 // and `alluxio-fuse unmount` see them: one small file per mount under
 // ${alluxio.work.dir}/run/fuse, written by the serving process (an alluxio-fuse daemon or a
 // worker hosting FUSE) once the mount is up, removed when it ends. A record whose process is
-// gone is stale: List drops (and deletes) it.
+// not live (gone, a zombie nobody reaped, or its pid reused by another program:
+// core/common/live_process.h) is stale: List drops (and deletes) it.
 #pragma once
 
 #include <sys/types.h>
@@ -21,6 +22,8 @@ struct MountRecord {
   std::string mount_point;
   std::string alluxio_path;
   bool hosted_by_worker = false;
+  // The serving process's program (CurrentProgramName()); empty: not checked.
+  std::string program;
 };
 
 class MountRegistry {

@@ -25,6 +25,7 @@
 #include <fmt/format.h>
 
 #include "core/common/configuration.h"
+#include "core/common/live_process.h"
 #include "core/common/logging.h"
 #include "core/fuse/fuse_mount.h"
 #include "core/fuse_daemon/fuse_daemon.h"
@@ -72,7 +73,9 @@ Status EnsureCluster(const Configuration& conf, const std::vector<std::string>& 
              host, port);
   const std::string alluxio =
       std::filesystem::path(CurrentExecutablePath()).parent_path() / "alluxio";
-  return StartLocalCluster(conf, LoopbackClusterOptions(conf, defines, alluxio));
+  Result<std::vector<std::string>> started =
+      StartLocalCluster(conf, LoopbackClusterOptions(conf, defines, alluxio));
+  return started.ok() ? Ok() : Status(started.failure());
 }
 
 // Serves until unmounted from outside or signalled. Runs in the daemon (or with -n).
@@ -201,13 +204,27 @@ int Mount(Configuration conf, std::vector<std::string> args,
   return 0;
 }
 
+// Waits until `pid` is no longer a live process (gone, or a zombie nobody reaps). False after
+// `limit`.
 bool WaitForExit(pid_t pid, std::chrono::steady_clock::duration limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (kill(pid, 0) == 0) {
+  while (IsLiveProcess(pid)) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(50ms);
   }
   return true;
+}
+
+// Once nothing serves `mount_point` any more: unmounts the dead FUSE mounts left there (a daemon
+// killed cannot unmount itself). kBusy if a FUSE mount is still listed in /proc/self/mountinfo.
+Status ClearDeadMounts(const std::string& mount_point) {
+  while (IsDeadFuseMount(mount_point)) {
+    if (Status s = fuse::UnmountPath(mount_point, /*lazy=*/true); !s.ok()) return s;
+  }
+  if (fuse::IsFuseMountPoint(mount_point, nullptr)) {
+    return Fail(ErrorCode::kBusy, mount_point + " is still mounted");
+  }
+  return Ok();
 }
 
 int Unmount(const Configuration& conf, const std::vector<std::string>& args) {
@@ -228,20 +245,23 @@ int Unmount(const Configuration& conf, const std::vector<std::string>& args) {
     return 2;
   }
   const std::string mount_point = NormalMountPoint(positional[0]);
+  auto failed = [&mount_point](const std::string& why) {
+    fmt::print(stderr, "Failed to unmount {}: {}\n", mount_point, why);
+    return 1;
+  };
   MountRegistry registry(conf);
-  auto record = registry.Find(mount_point);
+  auto record = registry.Find(mount_point);  // only records of live processes
   if (!record || record->hosted_by_worker) {
-    // No daemon of ours (a stale mount whose process died), or FUSE hosted by a worker, which
-    // keeps running: unmount the mount point itself.
-    std::string fs_name;
-    if (!fuse::IsFuseMountPoint(mount_point, &fs_name)) {
+    // No live daemon of ours (a stale mount whose process died or is a zombie), or FUSE hosted by
+    // a worker, which keeps running: unmount the mount point itself.
+    if (!fuse::IsFuseMountPoint(mount_point, nullptr)) {
       fmt::print(stderr, "{} not mounted\n", mount_point);
       return 1;
     }
     if (Status s = fuse::UnmountPath(mount_point, /*lazy=*/!record.has_value()); !s.ok()) {
-      fmt::print(stderr, "Failed to unmount {}: {}\n", mount_point, s.error().message);
-      return 1;
+      return failed(s.error().message);
     }
+    if (Status s = ClearDeadMounts(mount_point); !s.ok()) return failed(s.error().message);
     if (record) {
       fmt::print("Unmount fuse at {} (PID:{}).\n", mount_point, record->pid);
     } else {
@@ -250,25 +270,19 @@ int Unmount(const Configuration& conf, const std::vector<std::string>& args) {
     return 0;
   }
   if (kill(record->pid, SIGTERM) != 0 && errno != ESRCH) {
-    fmt::print(stderr, "Failed to unmount {}: cannot signal process {}: {}\n", mount_point,
-               record->pid, std::strerror(errno));
-    return 1;
+    return failed(fmt::format("cannot signal process {}: {}", record->pid, std::strerror(errno)));
   }
   if (!WaitForExit(record->pid, kUnmountWait)) {
     if (soft) {
-      fmt::print(stderr,
-                 "Failed to unmount {}: device is busy (operations still in flight after {} s); "
-                 "process {} keeps running\n",
-                 mount_point, kUnmountWait.count(), record->pid);
-      return 1;
+      return failed(fmt::format(
+          "device is busy (operations still in flight after {} s); process {} keeps running",
+          kUnmountWait.count(), record->pid));
     }
     kill(record->pid, SIGKILL);
     WaitForExit(record->pid, 10s);
-    if (fuse::IsFuseMountPoint(mount_point, nullptr)) {
-      (void)fuse::UnmountPath(mount_point, /*lazy=*/true);
-    }
-    registry.Remove(mount_point, record->pid);
   }
+  registry.Remove(mount_point, record->pid);
+  if (Status s = ClearDeadMounts(mount_point); !s.ok()) return failed(s.error().message);
   fmt::print("Unmount fuse at {} (PID:{}).\n", mount_point, record->pid);
   return 0;
 }

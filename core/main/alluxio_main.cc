@@ -124,10 +124,12 @@ int Local(const Configuration& conf, const std::vector<std::string>& args,
     return 0;
   }
   LocalClusterOptions options = LoopbackClusterOptions(conf, defines, CurrentExecutablePath());
-  if (Status s = StartLocalCluster(conf, options); !s.ok()) {
-    fmt::print(stderr, "Failed to start the local cluster: {}\n", s.error().ToString());
+  Result<std::vector<std::string>> started = StartLocalCluster(conf, options);
+  if (!started.ok()) {
+    fmt::print(stderr, "Failed to start the local cluster: {}\n", started.error().ToString());
     return 1;
   }
+  for (const auto& name : *started) fmt::print("Started the local {}\n", name);
   fmt::print("Local master at {}:{} and worker at port {} are running; logs in {}\n",
              conf.GetString(PropertyKey::kMasterHostname), conf.GetInt(PropertyKey::kMasterRpcPort),
              conf.GetInt(PropertyKey::kWorkerRpcPort), conf.GetString(PropertyKey::kLogsDir));

@@ -16,14 +16,20 @@
 
 #include <fmt/format.h>
 
+#include "core/common/live_process.h"
 #include "core/common/logging.h"
 #include "core/common/self_connection.h"
 #include "core/main/process_setup.h"
+#include "core/main/serving_probe.h"
+#include "rpc/server.h"
 
 namespace alluxio {
 namespace {
 
 namespace fs = std::filesystem;
+
+// The file name of the `alluxio` executable, as the processes' command lines show it.
+constexpr std::string_view kProgram = "alluxio";
 
 std::string RunDir(const Configuration& conf) {
   return conf.GetString(PropertyKey::kWorkDir) + "/run";
@@ -33,12 +39,13 @@ std::string PidFile(const Configuration& conf, const std::string& process) {
   return RunDir(conf) + "/" + process + ".pid";
 }
 
-// The pid in the file if that process is alive, else 0.
-pid_t RunningPid(const std::string& pid_file) {
+// The pid in the file if it names a live `alluxio <process>` (not a zombie, not a reused pid),
+// else 0.
+pid_t RunningPid(const std::string& pid_file, const std::string& process) {
   std::ifstream in(pid_file);
   pid_t pid = 0;
   if (!(in >> pid) || pid <= 0) return 0;
-  return kill(pid, 0) == 0 ? pid : 0;
+  return IsLiveProcess(pid, kProgram, {process}) ? pid : 0;
 }
 
 // Starts `binary process -D...` detached (own session), output to <logs>/<process>.out.
@@ -65,24 +72,61 @@ Result<pid_t> Spawn(const Configuration& conf, const LocalClusterOptions& option
   return pid;
 }
 
-bool WaitUntilReachable(const std::string& host, int port, pid_t pid,
-                        std::chrono::seconds timeout) {
+struct Process {
+  std::string name;  // "master" or "worker"
+  std::string host;
+  int port;
+};
+
+// Whether `process` answers a real request (serving_probe.h).
+bool Serves(const Configuration& conf, const Process& process) {
+  constexpr std::chrono::milliseconds kProbeTimeout(1000);
+  return process.name == "master" ? MasterServes(conf, kProbeTimeout)
+                                  : WorkerServes(conf, process.port, kProbeTimeout);
+}
+
+// Waits until `pid` (an `alluxio <process>`) serves. False if it exits (reaped when it is our
+// child) or does not serve within `timeout`.
+bool WaitUntilServing(const Configuration& conf, const Process& process, pid_t pid,
+                      std::chrono::seconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (TcpReachable(host, port, std::chrono::milliseconds(200))) return true;
-    if (waitpid(pid, nullptr, WNOHANG) == pid) return false;  // it exited
+    if (!IsLiveProcess(pid)) {
+      (void)waitpid(pid, nullptr, WNOHANG);
+      return false;
+    }
+    if (Serves(conf, process)) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return false;
 }
 
+// SIGTERM, then SIGKILL if it still runs after 30 s. A zombie counts as stopped.
 void StopProcess(pid_t pid) {
   kill(pid, SIGTERM);
-  for (int i = 0; i < 300 && kill(pid, 0) == 0; ++i) {
+  for (int i = 0; i < 300 && IsLiveProcess(pid); ++i) {
     (void)waitpid(pid, nullptr, WNOHANG);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  if (kill(pid, 0) == 0) kill(pid, SIGKILL);
+  if (IsLiveProcess(pid)) kill(pid, SIGKILL);
+  (void)waitpid(pid, nullptr, WNOHANG);
+}
+
+// True if another process accepts connections at host:port. A port whose listener died a moment
+// ago may stay held until the kernel has torn down the dead process's io_uring: waited for as
+// long as the servers retry their bind (rpc::kRestartBindPatience).
+bool HeldByAnother(const std::string& host, int port) {
+  const auto deadline = std::chrono::steady_clock::now() + rpc::kRestartBindPatience;
+  while (TcpReachable(host, port, std::chrono::milliseconds(200))) {
+    if (std::chrono::steady_clock::now() >= deadline) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+std::string LogsHint(const Configuration& conf, const std::string& process) {
+  const std::string& logs = conf.GetString(PropertyKey::kLogsDir);
+  return fmt::format("see {}/{}.out and {}/{}.log", logs, process, logs, process);
 }
 
 }  // namespace
@@ -131,22 +175,24 @@ LocalClusterOptions LoopbackClusterOptions(const Configuration& conf,
   return options;
 }
 
-Status StartLocalCluster(const Configuration& conf, const LocalClusterOptions& options) {
-  struct Process {
-    std::string name;
-    std::string host;
-    int port;
-  };
+Result<std::vector<std::string>> StartLocalCluster(const Configuration& conf,
+                                                   const LocalClusterOptions& options) {
   std::string master_host = conf.GetString(PropertyKey::kMasterHostname);
   std::string worker_host = conf.GetString(PropertyKey::kWorkerHostname);
   if (worker_host.empty()) worker_host = master_host;
+  std::vector<std::string> started;
   for (const Process& p :
        {Process{"master", master_host, static_cast<int>(conf.GetInt(PropertyKey::kMasterRpcPort))},
         Process{"worker", worker_host,
                 static_cast<int>(conf.GetInt(PropertyKey::kWorkerRpcPort))}}) {
     std::string pid_file = PidFile(conf, p.name);
-    if (RunningPid(pid_file) != 0) continue;
-    if (TcpReachable(p.host, p.port, std::chrono::milliseconds(200))) {
+    if (pid_t running = RunningPid(pid_file, p.name); running != 0) {
+      if (WaitUntilServing(conf, p, running, options.start_timeout)) continue;
+      ALX_LOG(kWarn, "local", "the local {} (pid {}) runs but does not serve; restarting it",
+              p.name, running);
+      StopProcess(running);
+    }
+    if (HeldByAnother(p.host, p.port)) {
       return Fail(ErrorCode::kBusy,
                   fmt::format("{}:{} is already in use by another process; cannot start the "
                               "local {}",
@@ -154,25 +200,24 @@ Status StartLocalCluster(const Configuration& conf, const LocalClusterOptions& o
     }
     auto pid = Spawn(conf, options, p.name);
     if (!pid.ok()) return pid.failure();
-    if (!WaitUntilReachable(p.host, p.port, *pid, options.start_timeout)) {
+    if (!WaitUntilServing(conf, p, *pid, options.start_timeout)) {
       StopProcess(*pid);
       std::remove(pid_file.c_str());
       return Fail(ErrorCode::kUnavailable,
-                  fmt::format("the local {} did not start listening on {}:{}; see {}/{}.out and "
-                              "{}/{}.log",
-                              p.name, p.host, p.port, conf.GetString(PropertyKey::kLogsDir), p.name,
-                              conf.GetString(PropertyKey::kLogsDir), p.name));
+                  fmt::format("the local {} does not serve on {}:{}; {}", p.name, p.host, p.port,
+                              LogsHint(conf, p.name)));
     }
     ALX_LOG(kInfo, "local", "started the local {} (pid {}) on {}:{}", p.name, *pid, p.host, p.port);
+    started.push_back(p.name);
   }
-  return Ok();
+  return started;
 }
 
 std::vector<std::string> StopLocalCluster(const Configuration& conf) {
   std::vector<std::string> stopped;
   for (const char* name : {"worker", "master"}) {
     std::string pid_file = PidFile(conf, name);
-    if (pid_t pid = RunningPid(pid_file); pid != 0) {
+    if (pid_t pid = RunningPid(pid_file, name); pid != 0) {
       StopProcess(pid);
       stopped.push_back(name);
     }

@@ -28,11 +28,18 @@ LocalClusterOptions LoopbackClusterOptions(const Configuration& conf,
 // True if something accepts TCP connections at host:port within `timeout`.
 bool TcpReachable(const std::string& host, int port, std::chrono::milliseconds timeout);
 
-// Starts whichever of the master and the worker is not running (by pid file) and waits until
-// both listen. kUnavailable (naming the log to read) if one does not come up in time.
-Status StartLocalCluster(const Configuration& conf, const LocalClusterOptions& options);
+// Starts whichever of the master and the worker is not running and returns once both serve
+// (serving_probe.h: a real request answered; the worker registered with the master). Running
+// means: the pid file names a live `alluxio master|worker` process (a zombie left by a kill
+// that nobody reaped, or a pid reused by another program, is not running) that serves within
+// `start_timeout`; one that does not is stopped and started again. Returns the names of the
+// processes started ("master", "worker"). kBusy if another program holds a port; kUnavailable
+// (naming the logs to read) if a process does not serve in time.
+Result<std::vector<std::string>> StartLocalCluster(const Configuration& conf,
+                                                   const LocalClusterOptions& options);
 
-// SIGTERM to both (waiting up to 30 s each, then SIGKILL); removes the pid files.
+// SIGTERM to both (waiting up to 30 s each, then SIGKILL), when their pid files name live
+// processes of ours; removes the pid files.
 // Returns the names of the processes that were stopped ("master", "worker").
 std::vector<std::string> StopLocalCluster(const Configuration& conf);
 

@@ -10,7 +10,7 @@
 #include <chrono>
 #include <thread>
 
-#include "core/main/local_cluster.h"
+#include "core/main/serving_probe.h"
 
 namespace alluxio::testing {
 namespace {
@@ -31,14 +31,20 @@ int FreePort() {
   return port;
 }
 
-bool WaitReachable(int port, pid_t pid) {
-  for (int i = 0; i < 300; ++i) {
-    if (TcpReachable("127.0.0.1", port, std::chrono::milliseconds(100))) return true;
+// Waits until `serves()` (a probe of serving_probe.h, about a second each) holds. False if the
+// process `pid` exits first or 30 s pass.
+template <typename Serves>
+bool WaitServing(pid_t pid, Serves serves) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
     if (waitpid(pid, nullptr, WNOHANG) == pid) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (serves()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;
 }
+
+constexpr std::chrono::milliseconds kProbeTimeout(1000);
 
 }  // namespace
 
@@ -92,12 +98,16 @@ pid_t ClusterProcesses::Spawn(const std::string& process) {
 
 bool ClusterProcesses::StartMaster() {
   master_ = Spawn("master");
-  return master_ > 0 && WaitReachable(master_port_, master_);
+  const Configuration conf = Conf();
+  return master_ > 0 && WaitServing(master_, [&conf] { return MasterServes(conf, kProbeTimeout); });
 }
 
 bool ClusterProcesses::StartWorker() {
   worker_ = Spawn("worker");
-  return worker_ > 0 && WaitReachable(worker_port_, worker_);
+  const Configuration conf = Conf();
+  return worker_ > 0 && WaitServing(worker_, [&conf, port = worker_port_] {
+           return WorkerServes(conf, port, kProbeTimeout);
+         });
 }
 
 void ClusterProcesses::Kill(pid_t& pid, int signal) {
@@ -109,6 +119,14 @@ void ClusterProcesses::Kill(pid_t& pid, int signal) {
 
 void ClusterProcesses::KillMaster(int signal) { Kill(master_, signal); }
 void ClusterProcesses::KillWorker(int signal) { Kill(worker_, signal); }
+
+void ClusterProcesses::SignalMaster(int signal) const {
+  if (master_ > 0) kill(master_, signal);
+}
+
+void ClusterProcesses::SignalWorker(int signal) const {
+  if (worker_ > 0) kill(worker_, signal);
+}
 
 Configuration ClusterProcesses::Conf() const {
   ConfigLoadOptions options;

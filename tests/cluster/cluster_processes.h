@@ -23,12 +23,17 @@ class ClusterProcesses {
   ClusterProcesses(const ClusterProcesses&) = delete;
   ClusterProcesses& operator=(const ClusterProcesses&) = delete;
 
-  // Start a process and wait until it accepts connections (false if it exits or takes > 30 s).
+  // Start a process and wait until it serves (core/main/serving_probe.h: it answers a request;
+  // the worker is registered with the master, which must be running). False if it exits or
+  // takes more than 30 s.
   bool StartMaster();
   bool StartWorker();
   // Sends `signal` and reaps the process.
   void KillMaster(int signal);
   void KillWorker(int signal);
+  // Sends `signal` (SIGSTOP, SIGCONT) to the running process; it stays.
+  void SignalMaster(int signal) const;
+  void SignalWorker(int signal) const;
 
   // The configuration a client of this cluster uses.
   Configuration Conf() const;

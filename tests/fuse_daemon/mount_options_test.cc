@@ -1,9 +1,11 @@
 #include "core/fuse_daemon/mount_options.h"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include "core/common/live_process.h"
 #include "core/fuse_daemon/mount_registry.h"
 #include "tests/util/temp_dir.h"
 
@@ -126,6 +128,26 @@ TEST(MountRegistryTest, RecordsLiveMountsAndDropsThoseOfDeadProcesses) {
   EXPECT_TRUE(registry.Find("/mnt/b").has_value());
   registry.Remove("/mnt/b", getpid());
   EXPECT_FALSE(registry.Find("/mnt/b").has_value());
+}
+
+TEST(MountRegistryTest, DropsRecordsOfZombiesAndOfOtherPrograms) {
+  testing::TempDir home;
+  Configuration conf;
+  ASSERT_TRUE(conf.Set(PropertyKey::kWorkDir, home.path()).ok());
+  MountRegistry registry(conf);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) _exit(0);
+  siginfo_t info{};
+  ASSERT_EQ(waitid(P_PID, child, &info, WEXITED | WNOWAIT), 0);  // a zombie until reaped below
+  ASSERT_TRUE(registry.Add({child, "/mnt/zombie", "/", false, ""}).ok());
+  ASSERT_TRUE(registry.Add({getpid(), "/mnt/reused", "/", false, "alluxio-fuse"}).ok());
+  ASSERT_TRUE(registry.Add({getpid(), "/mnt/ours", "/", false, CurrentProgramName()}).ok());
+  auto records = registry.List();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].mount_point, "/mnt/ours");
+  EXPECT_EQ(records[0].program, CurrentProgramName());
+  waitpid(child, nullptr, 0);
 }
 
 }  // namespace
