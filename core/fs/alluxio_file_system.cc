@@ -48,6 +48,12 @@ std::string JoinPath(const std::string& dir, std::string_view name) {
   return out;
 }
 
+// True if `path` is strictly below directory `dir` ("/a/b" is below "/a" and "/", "/ab" is not).
+bool IsBelow(const std::string& path, const std::string& dir) {
+  if (dir == "/") return path.size() > 1;
+  return path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/';
+}
+
 std::string ParentPath(const std::string& path) {
   const size_t slash = path.rfind('/');
   if (slash == std::string::npos || slash == 0) return "/";
@@ -328,7 +334,7 @@ std::shared_ptr<AlluxioFileSystem::Writer> AlluxioFileSystem::FindWriter(const s
 bool AlluxioFileSystem::HasClosingWriter(const std::string& path) {
   std::lock_guard lock(writers_mu_);
   for (const auto& [handle, writer] : writers_) {
-    if (writer->closing && writer->path == path) return true;
+    if (writer->closing && (writer->path == path || IsBelow(writer->path, path))) return true;
   }
   return false;
 }
@@ -372,7 +378,7 @@ namespace {
 void Rebase(std::string& path, const std::string& from, const std::string& to) {
   if (path == from) {
     path = to;
-  } else if (path.size() > from.size() && path.starts_with(from) && path[from.size()] == '/') {
+  } else if (IsBelow(path, from)) {
     std::string moved = to;
     moved.append(path, from.size());
     path = std::move(moved);

@@ -168,7 +168,8 @@ class AlluxioFileSystem : public FileSystem {
   void RenameWriters(const std::string& from, const std::string& to);
   bool HasClosingWriter(const std::string& path);
   // Waits (at most incomplete_file_wait) until no released writer of this process is still
-  // completing `path`.
+  // completing `path` or a file below it (a directory renamed or removed while a file in it
+  // completes would move the file from under its completion).
   asio::awaitable<void> AwaitClosingWriters(const std::string& path);
   void UnlinkWriters(const std::string& path);
   // Attributes of a special command path, after running it; nullopt for other paths.

@@ -361,6 +361,8 @@ def brief(outcome):
     kind, value = outcome
     if isinstance(value, bytes):
         return (kind, f"{len(value)} bytes sha1 {hashlib.sha1(value).hexdigest()[:12]}")
+    if isinstance(value, str) and len(value) > 60:
+        return (kind, f"{value[:40]}... ({len(value)} chars)")
     return outcome
 
 
