@@ -191,6 +191,37 @@ TEST(ClusterTest, MasterKilledWithSigkillLosesNoAcknowledgedOperation) {
   });
 }
 
+// Calls made while the master is down wait for it (alluxio.user.rpc.retry.max.duration), the
+// non-idempotent ones too: they never reached a master. Right after the kill the dead master's
+// listener may still accept a connection (the kernel holds it until the process's io_uring is
+// torn down) and then reset it: such a connection was never made. Three rounds, since that
+// window is not always met.
+TEST(ClusterTest, CallsMadeWhileTheMasterIsDownCompleteOnceItIsBack) {
+  ClusterProcesses cluster;
+  ASSERT_TRUE(cluster.StartMaster());
+  ASSERT_TRUE(cluster.StartWorker());
+  WithClient(cluster, [](FileSystemClient& fs) -> Task<void> {
+    EXPECT_TRUE((co_await WriteFile(fs, "/before", Pattern(1000, 1))).ok());
+  });
+  for (int round = 0; round < 3; ++round) {
+    cluster.KillMaster(SIGKILL);
+    // The client on a thread of its own: processes die with the thread that started them.
+    std::thread user([&cluster, round] {
+      WithClient(cluster, [round](FileSystemClient& fs) -> Task<void> {
+        client::CreateDirectoryOptions options;
+        const std::string path = "/during" + std::to_string(round);
+        Result<FileInfo> dir = co_await fs.CreateDirectory(path, options);
+        EXPECT_TRUE(dir.ok()) << round << ": " << dir.error().ToString();
+        Result<std::string> back = co_await ReadFile(fs, "/before");
+        EXPECT_TRUE(back.ok() && *back == Pattern(1000, 1)) << round;
+      });
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the client meets no master
+    EXPECT_TRUE(cluster.StartMaster());
+    user.join();
+  }
+}
+
 TEST(ClusterTest, WorkerKilledWithSigkillServesItsCachedBlocksAfterRestart) {
   ClusterProcesses cluster;
   ASSERT_TRUE(cluster.StartMaster());
