@@ -101,16 +101,22 @@ Task<Result<capnp::Capability::Client>> Channel::Bootstrap() {
 }
 
 Task<Result<capnp::Capability::Client>> Channel::Connect() {
+  // Whatever kept the connection from being made, no call went out: kUnavailable (but a
+  // cancellation stays one).
+  auto unmade = [](const Error& error, std::string message) {
+    return Error{
+        error.code == ErrorCode::kCancelled ? ErrorCode::kCancelled : ErrorCode::kUnavailable,
+        std::move(message)};
+  };
   Result<Socket> socket = co_await ConnectSocket(endpoint_, options_.connect_timeout);
-  if (!socket) co_return socket.failure();
+  if (!socket) co_return Fail(unmade(socket.error(), socket.error().message));
   auto connection = RpcConnection::Client(std::move(*socket), options_.connection);
   capnp::Capability::Client bootstrap = connection->Bootstrap();
   Status answered = co_await AwaitVoid(bootstrap.whenResolved(), options_.connect_timeout);
   if (!answered) {
-    const ErrorCode code =
-        answered.code() == ErrorCode::kDisconnected ? ErrorCode::kUnavailable : answered.code();
-    co_return Fail(code, fmt::format("connect {}: no answer to the handshake: {}",
-                                     endpoint_.ToString(), answered.error().message));
+    co_return Fail(
+        unmade(answered.error(), fmt::format("connect {}: no answer to the handshake: {}",
+                                             endpoint_.ToString(), answered.error().message)));
   }
   connection_ = std::move(connection);
   co_return bootstrap;

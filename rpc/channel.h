@@ -4,7 +4,7 @@
 //
 //   rpc::Channel master(rpc::Endpoint::Tcp("127.0.0.1", 19998));
 //   Result<wire::Master::Client> m = co_await master.Get<wire::Master>();
-//   if (!m) co_return m.failure();                 // kUnavailable / kTimedOut / kCancelled
+//   if (!m) co_return m.failure();                 // kUnavailable / kCancelled
 //   auto r = co_await rpc::Call(m->getStatusRequest(), 5s);   // kDisconnected if it dies
 //
 // Contract: created, used and destroyed on one reactor thread, before that reactor stops; it
@@ -48,8 +48,9 @@ class Channel {
   // peer that accepts and then drops the connection without answering (the listener of a
   // process just killed, held a moment by the kernel while it tears the process's io_uring
   // down) is one that could not be made. So kUnavailable always means that no call reached the
-  // peer (callers may retry any call), and kDisconnected that a call may have. Errors as
-  // ConnectSocket; kTimedOut also when the handshake takes longer than connect_timeout.
+  // peer (callers may retry any call), and kDisconnected that a call may have. Errors:
+  // kUnavailable (refused, unreachable, no such socket, connect or handshake not done within
+  // connect_timeout, e.g. a stopped peer), kCancelled (the caller's cancellation slot).
   Task<Result<capnp::Capability::Client>> Bootstrap();
 
   // Bootstrap() cast to the service interface T.

@@ -222,6 +222,31 @@ TEST(ClusterTest, CallsMadeWhileTheMasterIsDownCompleteOnceItIsBack) {
   }
 }
 
+// A new client's calls while the master is stopped (SIGSTOP: the kernel still completes TCP
+// connects, nobody answers) complete once it continues, also when the stop outlasts a connect
+// attempt (rpc::ChannelOptions::connect_timeout, 5 s).
+TEST(ClusterTest, CallsMadeWhileTheMasterIsStoppedCompleteOnceItContinues) {
+  ClusterProcesses cluster;
+  ASSERT_TRUE(cluster.StartMaster());
+  ASSERT_TRUE(cluster.StartWorker());
+  WithClient(cluster, [](FileSystemClient& fs) -> Task<void> {
+    EXPECT_TRUE((co_await WriteFile(fs, "/before", Pattern(1000, 2))).ok());
+  });
+  cluster.SignalMaster(SIGSTOP);
+  std::thread user([&cluster] {
+    WithClient(cluster, [](FileSystemClient& fs) -> Task<void> {
+      client::CreateDirectoryOptions options;
+      Result<FileInfo> dir = co_await fs.CreateDirectory("/during", options);
+      EXPECT_TRUE(dir.ok()) << dir.error().ToString();
+      Result<FileInfo> before = co_await fs.GetStatus("/before");
+      EXPECT_TRUE(before.ok()) << before.error().ToString();
+    });
+  });
+  std::this_thread::sleep_for(std::chrono::seconds(6));
+  cluster.SignalMaster(SIGCONT);
+  user.join();
+}
+
 TEST(ClusterTest, WorkerKilledWithSigkillServesItsCachedBlocksAfterRestart) {
   ClusterProcesses cluster;
   ASSERT_TRUE(cluster.StartMaster());
