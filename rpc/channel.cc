@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include <fmt/format.h>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
@@ -10,6 +11,7 @@
 #include <asio/use_awaitable.hpp>
 
 #include "core/common/logging.h"
+#include "rpc/await.h"
 
 namespace alluxio::rpc {
 
@@ -82,21 +84,42 @@ Task<Result<capnp::Capability::Client>> Channel::Bootstrap() {
     if (ec)
       co_return Fail(ErrorCode::kCancelled, "connect " + endpoint_.ToString() + ": cancelled");
   }
-  Result<Socket> socket = co_await ConnectSocket(endpoint_, options_.connect_timeout);
-  if (!socket) {
+  Result<capnp::Capability::Client> made = co_await Connect();
+  if (!made) {
     backoff_ = backoff_ == Duration::zero() ? options_.backoff_initial
                                             : std::min(backoff_ * 2, options_.backoff_max);
     next_attempt_ = std::chrono::steady_clock::now() + backoff_;
-    ALX_LOG(kDebug, "rpc", "{}; next attempt in {} ms", socket.error().ToString(),
+    ALX_LOG(kDebug, "rpc", "{}; next attempt in {} ms", made.error().ToString(),
             std::chrono::duration_cast<std::chrono::milliseconds>(backoff_).count());
-    co_return socket.failure();
+    co_return made.failure();
   }
   backoff_ = Duration::zero();
   next_attempt_ = {};
-  connection_ = RpcConnection::Client(std::move(*socket), options_.connection);
-  bootstrap_ = connection_->Bootstrap();
+  bootstrap_ = *made;
   ++connects_;
   co_return *bootstrap_;
+}
+
+Task<Result<capnp::Capability::Client>> Channel::Connect() {
+  // Whatever kept the connection from being made, no call went out: kUnavailable (but a
+  // cancellation stays one).
+  auto unmade = [](const Error& error, std::string message) {
+    return Error{
+        error.code == ErrorCode::kCancelled ? ErrorCode::kCancelled : ErrorCode::kUnavailable,
+        std::move(message)};
+  };
+  Result<Socket> socket = co_await ConnectSocket(endpoint_, options_.connect_timeout);
+  if (!socket) co_return Fail(unmade(socket.error(), socket.error().message));
+  auto connection = RpcConnection::Client(std::move(*socket), options_.connection);
+  capnp::Capability::Client bootstrap = connection->Bootstrap();
+  Status answered = co_await AwaitVoid(bootstrap.whenResolved(), options_.connect_timeout);
+  if (!answered) {
+    co_return Fail(
+        unmade(answered.error(), fmt::format("connect {}: no answer to the handshake: {}",
+                                             endpoint_.ToString(), answered.error().message)));
+  }
+  connection_ = std::move(connection);
+  co_return bootstrap;
 }
 
 }  // namespace alluxio::rpc

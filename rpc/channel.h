@@ -4,7 +4,7 @@
 //
 //   rpc::Channel master(rpc::Endpoint::Tcp("127.0.0.1", 19998));
 //   Result<wire::Master::Client> m = co_await master.Get<wire::Master>();
-//   if (!m) co_return m.failure();                 // kUnavailable / kTimedOut / kCancelled
+//   if (!m) co_return m.failure();                 // kUnavailable / kCancelled
 //   auto r = co_await rpc::Call(m->getStatusRequest(), 5s);   // kDisconnected if it dies
 //
 // Contract: created, used and destroyed on one reactor thread, before that reactor stops; it
@@ -43,7 +43,14 @@ class Channel {
   Channel& operator=(const Channel&) = delete;
 
   // The bootstrap capability of a live connection; if there is none, waits out the backoff
-  // of the last failed attempt and connects once. Errors as ConnectSocket.
+  // of the last failed attempt and connects once. A connection counts as made once the peer
+  // has answered the bootstrap request (one round trip, before any call goes out on it): a
+  // peer that accepts and then drops the connection without answering (the listener of a
+  // process just killed, held a moment by the kernel while it tears the process's io_uring
+  // down) is one that could not be made. So kUnavailable always means that no call reached the
+  // peer (callers may retry any call), and kDisconnected that a call may have. Errors:
+  // kUnavailable (refused, unreachable, no such socket, connect or handshake not done within
+  // connect_timeout, e.g. a stopped peer), kCancelled (the caller's cancellation slot).
   Task<Result<capnp::Capability::Client>> Bootstrap();
 
   // Bootstrap() cast to the service interface T.
@@ -65,6 +72,9 @@ class Channel {
 
  private:
   struct Gate;
+  // One attempt: connect, then the handshake. Sets connection_ when it succeeds.
+  Task<Result<capnp::Capability::Client>> Connect();
+
   const Endpoint endpoint_;
   const ChannelOptions options_;
   std::unique_ptr<RpcConnection> connection_;

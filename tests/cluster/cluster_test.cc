@@ -223,6 +223,62 @@ TEST(ClusterTest, MasterKilledWithSigkillLosesNoAcknowledgedOperation) {
   });
 }
 
+// Calls made while the master is down wait for it (alluxio.user.rpc.retry.max.duration), the
+// non-idempotent ones too: they never reached a master. Right after the kill the dead master's
+// listener may still accept a connection (the kernel holds it until the process's io_uring is
+// torn down) and then reset it: such a connection was never made. Three rounds, since that
+// window is not always met.
+TEST(ClusterTest, CallsMadeWhileTheMasterIsDownCompleteOnceItIsBack) {
+  ClusterProcesses cluster;
+  ASSERT_TRUE(cluster.StartMaster());
+  ASSERT_TRUE(cluster.StartWorker());
+  WithClient(cluster, [](FileSystemClient& fs) -> Task<void> {
+    EXPECT_TRUE((co_await WriteFile(fs, "/before", Pattern(1000, 1))).ok());
+  });
+  for (int round = 0; round < 3; ++round) {
+    cluster.KillMaster(SIGKILL);
+    // The client on a thread of its own: processes die with the thread that started them.
+    std::thread user([&cluster, round] {
+      WithClient(cluster, [round](FileSystemClient& fs) -> Task<void> {
+        client::CreateDirectoryOptions options;
+        const std::string path = "/during" + std::to_string(round);
+        Result<FileInfo> dir = co_await fs.CreateDirectory(path, options);
+        EXPECT_TRUE(dir.ok()) << round << ": " << dir.error().ToString();
+        Result<std::string> back = co_await ReadFile(fs, "/before");
+        EXPECT_TRUE(back.ok() && *back == Pattern(1000, 1)) << round;
+      });
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the client meets no master
+    EXPECT_TRUE(cluster.StartMaster());
+    user.join();
+  }
+}
+
+// A new client's calls while the master is stopped (SIGSTOP: the kernel still completes TCP
+// connects, nobody answers) complete once it continues, also when the stop outlasts a connect
+// attempt (rpc::ChannelOptions::connect_timeout, 5 s).
+TEST(ClusterTest, CallsMadeWhileTheMasterIsStoppedCompleteOnceItContinues) {
+  ClusterProcesses cluster;
+  ASSERT_TRUE(cluster.StartMaster());
+  ASSERT_TRUE(cluster.StartWorker());
+  WithClient(cluster, [](FileSystemClient& fs) -> Task<void> {
+    EXPECT_TRUE((co_await WriteFile(fs, "/before", Pattern(1000, 2))).ok());
+  });
+  cluster.SignalMaster(SIGSTOP);
+  std::thread user([&cluster] {
+    WithClient(cluster, [](FileSystemClient& fs) -> Task<void> {
+      client::CreateDirectoryOptions options;
+      Result<FileInfo> dir = co_await fs.CreateDirectory("/during", options);
+      EXPECT_TRUE(dir.ok()) << dir.error().ToString();
+      Result<FileInfo> before = co_await fs.GetStatus("/before");
+      EXPECT_TRUE(before.ok()) << before.error().ToString();
+    });
+  });
+  std::this_thread::sleep_for(std::chrono::seconds(6));
+  cluster.SignalMaster(SIGCONT);
+  user.join();
+}
+
 TEST(ClusterTest, WorkerKilledWithSigkillServesItsCachedBlocksAfterRestart) {
   ClusterProcesses cluster;
   ASSERT_TRUE(cluster.StartMaster());
