@@ -51,6 +51,16 @@ Result<std::vector<std::string_view>> SplitPath(std::string_view path) {
   return parts;
 }
 
+// SplitPath for a path argument of the UnderFileSystem methods: a path into the staging
+// directory is refused with `refusal`.
+Result<std::vector<std::string_view>> SplitUserPath(std::string_view path, ErrorCode refusal) {
+  auto parts = SplitPath(path);
+  if (parts.ok() && !parts->empty() && parts->front() == kLocalUfsStagingDir) {
+    return Fail(refusal, fmt::format("'{}' is inside the staging directory", path));
+  }
+  return parts;
+}
+
 std::string Join(const std::string& root, const std::vector<std::string_view>& parts,
                  size_t count) {
   std::string out = root == "/" ? std::string() : root;
@@ -149,15 +159,14 @@ class LocalUfsReader final : public UfsReader {
 // cost no threads or buffers, large ones no page-cache fill.
 constexpr uint64_t kDirectAfterBytes = 1 << 20;
 
+}  // namespace
+
+// Writes `temp` (open as `fd`, owned); Close() renames it onto `local`, or leaves it where it
+// is when `local` is empty (a staged file). Abort() removes `temp`.
 class LocalUfsWriter final : public UfsWriter {
  public:
-  LocalUfsWriter(LocalUnderFileSystem* ufs, std::string ufs_path, std::string local,
-                 std::string temp, int fd)
-      : ufs_(ufs),
-        ufs_path_(std::move(ufs_path)),
-        local_(std::move(local)),
-        temp_(std::move(temp)),
-        fd_(fd) {}
+  LocalUfsWriter(LocalUnderFileSystem* ufs, std::string local, std::string temp, int fd)
+      : ufs_(ufs), local_(std::move(local)), temp_(std::move(temp)), fd_(fd) {}
   ~LocalUfsWriter() override { Abort(); }
 
   Status Write(std::span<const char> data) override {
@@ -181,20 +190,24 @@ class LocalUfsWriter final : public UfsWriter {
       return s.failure();
     }
     direct_.reset();
-    if (::fsync(fd_) != 0) {
-      Error e = ErrnoError(errno, fmt::format("fsync {}", temp_));
+    struct stat st;
+    if (::fsync(fd_) != 0 || ::fstat(fd_, &st) != 0) {
+      Error e = ErrnoError(errno, fmt::format("fsync and stat {}", temp_));
       Abort();
       return Fail(std::move(e));
     }
     ::close(fd_);
     fd_ = -1;
+    const std::string& final_path = local_.empty() ? temp_ : local_;
+    std::string name = final_path.substr(final_path.rfind('/') + 1);
+    if (local_.empty()) return ufs_->MakeStatus(std::move(name), st);
     if (::rename(temp_.c_str(), local_.c_str()) != 0) {
       Error e = ErrnoError(errno, fmt::format("rename {} to {}", temp_, local_));
       ::unlink(temp_.c_str());
       return Fail(std::move(e));
     }
     if (Status s = SyncDirectory(ParentOf(local_)); !s.ok()) return s.failure();
-    return ufs_->GetStatus(ufs_path_);
+    return ufs_->MakeStatus(std::move(name), st);  // a rename keeps the fingerprint
   }
 
   void Abort() override {
@@ -220,16 +233,13 @@ class LocalUfsWriter final : public UfsWriter {
   }
 
   LocalUnderFileSystem* const ufs_;
-  const std::string ufs_path_;
-  const std::string local_;
+  const std::string local_;  // "" for a staged file
   const std::string temp_;
   int fd_;                                     // -1 once closed or aborted
   uint64_t written_ = 0;                       // through fd_ (its next offset), before direct_
   bool direct_tried_ = false;                  // one try per file
   std::unique_ptr<DirectWriteBehind> direct_;  // past the first kDirectAfterBytes
 };
-
-}  // namespace
 
 Result<std::unique_ptr<LocalUnderFileSystem>> LocalUnderFileSystem::OpenRoot(std::string_view root,
                                                                              bool create_root) {
@@ -307,7 +317,7 @@ UfsStatus LocalUnderFileSystem::MakeStatus(std::string name, const struct stat& 
 }
 
 Result<UfsStatus> LocalUnderFileSystem::GetStatus(std::string_view path) {
-  auto parts = SplitPath(path);
+  auto parts = SplitUserPath(path, ErrorCode::kNotFound);
   if (!parts.ok()) return parts.failure();
   std::string local = Join(root_, *parts, parts->size());
   struct stat st;
@@ -318,7 +328,7 @@ Result<UfsStatus> LocalUnderFileSystem::GetStatus(std::string_view path) {
 }
 
 Result<std::vector<UfsStatus>> LocalUnderFileSystem::List(std::string_view path) {
-  auto parts = SplitPath(path);
+  auto parts = SplitUserPath(path, ErrorCode::kNotFound);
   if (!parts.ok()) return parts.failure();
   std::string local = Join(root_, *parts, parts->size());
   int fd = ::open(local.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -343,6 +353,7 @@ Result<std::vector<UfsStatus>> LocalUnderFileSystem::List(std::string_view path)
     }
     std::string_view name = ent->d_name;
     if (name == "." || name == ".." || name.starts_with(kLocalUfsTempPrefix)) continue;
+    if (parts->empty() && name == kLocalUfsStagingDir) continue;
     struct stat st;
     if (::fstatat(fd, ent->d_name, &st, 0) != 0) {
       if (errno == ENOENT) continue;  // removed since readdir, or a dangling symlink
@@ -357,7 +368,7 @@ Result<std::vector<UfsStatus>> LocalUnderFileSystem::List(std::string_view path)
 }
 
 Result<std::unique_ptr<UfsReader>> LocalUnderFileSystem::Open(std::string_view path) {
-  auto parts = SplitPath(path);
+  auto parts = SplitUserPath(path, ErrorCode::kNotFound);
   if (!parts.ok()) return parts.failure();
   std::string local = Join(root_, *parts, parts->size());
   int fd = ::open(local.c_str(), O_RDONLY | O_CLOEXEC);
@@ -377,7 +388,7 @@ Result<std::unique_ptr<UfsReader>> LocalUnderFileSystem::Open(std::string_view p
 
 Result<std::unique_ptr<UfsWriter>> LocalUnderFileSystem::Create(std::string_view path,
                                                                 uint32_t mode) {
-  auto parts = SplitPath(path);
+  auto parts = SplitUserPath(path, ErrorCode::kNotPermitted);
   if (!parts.ok()) return parts.failure();
   if (parts->empty()) return Fail(ErrorCode::kIsADirectory, "create: the root is a directory");
   std::string local = Join(root_, *parts, parts->size());
@@ -404,18 +415,18 @@ Result<std::unique_ptr<UfsWriter>> LocalUnderFileSystem::Create(std::string_view
     return Fail(std::move(e));
   }
   return std::unique_ptr<UfsWriter>(
-      new LocalUfsWriter(this, std::string(path), std::move(local), std::move(temp), fd));
+      new LocalUfsWriter(this, std::move(local), std::move(temp), fd));
 }
 
 Status LocalUnderFileSystem::Mkdirs(std::string_view path, uint32_t mode) {
-  auto parts = SplitPath(path);
+  auto parts = SplitUserPath(path, ErrorCode::kNotPermitted);
   if (!parts.ok()) return parts.failure();
   if (parts->empty()) return Ok();  // the root exists
   return MakeDirectories(root_, *parts, parts->size(), mode);
 }
 
 Status LocalUnderFileSystem::Delete(std::string_view path, bool recursive) {
-  auto parts = SplitPath(path);
+  auto parts = SplitUserPath(path, ErrorCode::kNotPermitted);
   if (!parts.ok()) return parts.failure();
   if (parts->empty()) return Fail(ErrorCode::kNotPermitted, "cannot delete the under storage root");
   std::string local = Join(root_, *parts, parts->size());
@@ -442,9 +453,9 @@ Status LocalUnderFileSystem::Delete(std::string_view path, bool recursive) {
 }
 
 Status LocalUnderFileSystem::Rename(std::string_view src, std::string_view dst) {
-  auto src_parts = SplitPath(src);
+  auto src_parts = SplitUserPath(src, ErrorCode::kNotPermitted);
   if (!src_parts.ok()) return src_parts.failure();
-  auto dst_parts = SplitPath(dst);
+  auto dst_parts = SplitUserPath(dst, ErrorCode::kNotPermitted);
   if (!dst_parts.ok()) return dst_parts.failure();
   if (src_parts->empty() || dst_parts->empty()) {
     return Fail(ErrorCode::kNotPermitted, "cannot rename the under storage root");
@@ -462,7 +473,7 @@ Status LocalUnderFileSystem::Rename(std::string_view src, std::string_view dst) 
 }
 
 Status LocalUnderFileSystem::SetMode(std::string_view path, uint32_t mode) {
-  auto parts = SplitPath(path);
+  auto parts = SplitUserPath(path, ErrorCode::kNotPermitted);
   if (!parts.ok()) return parts.failure();
   std::string local = Join(root_, *parts, parts->size());
   if (::chmod(local.c_str(), static_cast<mode_t>(mode & 07777)) != 0) {
@@ -472,7 +483,7 @@ Status LocalUnderFileSystem::SetMode(std::string_view path, uint32_t mode) {
 }
 
 Status LocalUnderFileSystem::SetMtime(std::string_view path, int64_t mtime_ms) {
-  auto parts = SplitPath(path);
+  auto parts = SplitUserPath(path, ErrorCode::kNotPermitted);
   if (!parts.ok()) return parts.failure();
   std::string local = Join(root_, *parts, parts->size());
   struct timespec times[2];
@@ -499,6 +510,99 @@ Result<std::pair<uint64_t, uint64_t>> LocalUnderFileSystem::CapacityAndFree() {
   }
   uint64_t frsize = vfs.f_frsize;
   return std::pair<uint64_t, uint64_t>(frsize * vfs.f_blocks, frsize * vfs.f_bavail);
+}
+
+std::string LocalUnderFileSystem::StagingDir() const {
+  std::string dir = root_ == "/" ? std::string() : root_;
+  dir += '/';
+  dir += kLocalUfsStagingDir;
+  return dir;
+}
+
+Result<std::string> LocalUnderFileSystem::StagedPath(std::string_view name) const {
+  if (name.empty() || name == "." || name == ".." || name.size() > kMaxComponent ||
+      name.find_first_of(std::string_view("/\0", 2)) != std::string_view::npos) {
+    return Fail(ErrorCode::kInvalidArgument, fmt::format("bad staging name '{}'", name));
+  }
+  std::string path = StagingDir();
+  path += '/';
+  path += name;
+  return path;
+}
+
+Result<std::unique_ptr<UfsWriter>> LocalUnderFileSystem::CreateStaged(std::string_view name,
+                                                                      uint32_t mode) {
+  auto staged = StagedPath(name);
+  if (!staged.ok()) return staged.failure();
+  std::string dir = StagingDir();
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Fail(ErrnoError(errno, fmt::format("mkdir {}", dir)));
+  }
+  int fd = ::open(staged->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode & 07777);
+  if (fd < 0) return Fail(ErrnoError(errno, fmt::format("create {}", *staged)));
+  if (::fchmod(fd, mode & 07777) != 0) {
+    Error e = ErrnoError(errno, fmt::format("chmod {}", *staged));
+    ::close(fd);
+    ::unlink(staged->c_str());
+    return Fail(std::move(e));
+  }
+  return std::unique_ptr<UfsWriter>(new LocalUfsWriter(this, "", std::move(*staged), fd));
+}
+
+Result<UfsStatus> LocalUnderFileSystem::PublishStaged(std::string_view name, std::string_view path,
+                                                      uint64_t length) {
+  auto staged = StagedPath(name);
+  if (!staged.ok()) return staged.failure();
+  auto parts = SplitUserPath(path, ErrorCode::kNotPermitted);
+  if (!parts.ok()) return parts.failure();
+  if (parts->empty()) return Fail(ErrorCode::kIsADirectory, "publish: the root is a directory");
+  struct stat st;
+  if (::stat(staged->c_str(), &st) != 0) {
+    return Fail(ErrnoError(errno, fmt::format("staged file {}", *staged)));
+  }
+  if (static_cast<uint64_t>(st.st_size) != length) {
+    return Fail(ErrorCode::kInvalidArgument,
+                fmt::format("staged file {} holds {} bytes, not {}", *staged,
+                            static_cast<uint64_t>(st.st_size), length));
+  }
+  std::string local = Join(root_, *parts, parts->size());
+  if (::stat(local.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return Fail(ErrorCode::kIsADirectory, fmt::format("publish onto {}", local));
+  }
+  if (Status s = MakeDirectories(root_, *parts, parts->size() - 1, 0755); !s.ok()) {
+    if (s.code() == ErrorCode::kAlreadyExists) {
+      return Fail(ErrorCode::kNotADirectory, s.error().message);
+    }
+    return s.failure();
+  }
+  if (::rename(staged->c_str(), local.c_str()) != 0) {
+    return Fail(ErrnoError(errno, fmt::format("rename {} to {}", *staged, local)));
+  }
+  if (Status s = SyncDirectory(ParentOf(local)); !s.ok()) return s.failure();
+  if (Status s = SyncDirectory(StagingDir()); !s.ok()) return s.failure();
+  return GetStatus(path);
+}
+
+Status LocalUnderFileSystem::DeleteStaged(std::string_view name) {
+  auto staged = StagedPath(name);
+  if (!staged.ok()) return staged.failure();
+  if (::unlink(staged->c_str()) != 0 && errno != ENOENT) {
+    return Fail(ErrnoError(errno, fmt::format("unlink {}", *staged)));
+  }
+  return Ok();
+}
+
+Result<std::vector<std::string>> LocalUnderFileSystem::ListStaged() {
+  std::string dir = StagingDir();
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    names.push_back(it->path().filename().string());
+  }
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    return Fail(ErrnoError(ec.value(), fmt::format("list {}", dir)));
+  }
+  return names;
 }
 
 }  // namespace alluxio

@@ -7,9 +7,16 @@
 // placed inside the root by an administrator are followed, as by Alluxio's local UFS). Repeated
 // and trailing slashes are tolerated ("/a//b/" is "/a/b").
 //
-// Files being created live next to their final name as ".alluxio_tmp.<name>.<random>" until
-// Close() renames them into place; List() hides such names. A crash can leave one behind; it is
-// invisible to List() and can be removed by hand or by a recursive Delete() of its directory.
+// Files being created by Create() live next to their final name as
+// ".alluxio_tmp.<name>.<random>" until Close() renames them into place; List() hides such names.
+// A crash can leave one behind; it is invisible to List() and can be removed by hand or by a
+// recursive Delete() of its directory.
+//
+// Staged files (UnderFileSystem's staging) live in <root>/.alluxio_staging/<name>, written in
+// place and renamed onto their path by PublishStaged (so the root and the path must be on one
+// local file system: EXDEV otherwise). That directory is outside every path argument: List("/")
+// does not show it, GetStatus/List/Open of a path in it are kNotFound, and every other method
+// refuses one with kNotPermitted. What a crash leaves there is invisible; the master drops it.
 //
 // Thread-safety: every method may be called from several threads at once; readers are
 // thread-safe (pread); a writer is used by one thread at a time. Lifetimes: a writer must not
@@ -34,6 +41,10 @@ namespace alluxio {
 
 // Names starting with this prefix are in-progress files of a UfsWriter and are never listed.
 inline constexpr std::string_view kLocalUfsTempPrefix = ".alluxio_tmp.";
+// The staging directory below the root (see above).
+inline constexpr std::string_view kLocalUfsStagingDir = ".alluxio_staging";
+
+class LocalUfsWriter;
 
 class LocalUnderFileSystem final : public UnderFileSystem {
  public:
@@ -69,11 +80,26 @@ class LocalUnderFileSystem final : public UnderFileSystem {
   Status SetMtime(std::string_view path, int64_t mtime_ms) override;
   Result<std::pair<uint64_t, uint64_t>> CapacityAndFree() override;
 
+  // The staging directory is created on first use (mode 0700). kInvalidArgument for a name
+  // that is not one path component.
+  Result<std::unique_ptr<UfsWriter>> CreateStaged(std::string_view name, uint32_t mode) override;
+  // rename(2) of the staged file; the directories involved are fsynced before returning.
+  Result<UfsStatus> PublishStaged(std::string_view name, std::string_view path,
+                                  uint64_t length) override;
+  Status DeleteStaged(std::string_view name) override;
+  Result<std::vector<std::string>> ListStaged() override;
+
   // The local file system path for a UFS path (validated as above).
   Result<std::string> LocalPath(std::string_view path) const;
 
  private:
+  friend class LocalUfsWriter;  // MakeStatus for the file it wrote
+
   explicit LocalUnderFileSystem(std::string root) : root_(std::move(root)) {}
+
+  std::string StagingDir() const;  // <root>/.alluxio_staging
+  // The local path of staging name `name` (kInvalidArgument unless one path component).
+  Result<std::string> StagedPath(std::string_view name) const;
 
   UfsStatus MakeStatus(std::string name, const struct stat& st);
   std::string OwnerName(uid_t uid);

@@ -225,6 +225,62 @@ TEST_F(LocalUfsTest, AbortOfALargeFileLeavesNothing) {
   EXPECT_TRUE(DirEntries(dir_.path()).empty());
 }
 
+TEST_F(LocalUfsTest, StagedFileIsPublishedWhereverItsDirectoryWentMeanwhile) {
+  Put("/r1/other", "x");
+  auto w = ufs_->CreateStaged("42", 0640);
+  ASSERT_TRUE(w.ok()) << w.error().ToString();
+  const std::string data(3 << 20, 'd');  // past the first MiB: written behind, O_DIRECT
+  ASSERT_TRUE((*w)->Write(std::string_view(data).substr(0, 2 << 20)).ok());
+  ASSERT_TRUE((*w)->Flush().ok());
+  ASSERT_TRUE(ufs_->Rename("/r1", "/r2").ok());  // a directory renamed meanwhile
+  ASSERT_TRUE((*w)->Write(std::string_view(data).substr(2 << 20)).ok());
+  auto closed = (*w)->Close();
+  ASSERT_TRUE(closed.ok()) << closed.error().ToString();
+  EXPECT_EQ(closed->length, data.size());
+  EXPECT_FALSE(std::filesystem::exists(Local("/r2/f")));  // Close does not publish
+  // Invisible to every path argument.
+  auto root = ufs_->List("/");
+  ASSERT_TRUE(root.ok());
+  ASSERT_EQ(root->size(), 1u);
+  EXPECT_EQ((*root)[0].name, "r2");
+  EXPECT_EQ(ufs_->GetStatus("/.alluxio_staging").code(), ErrorCode::kNotFound);
+  EXPECT_EQ(ufs_->Open("/.alluxio_staging/42").code(), ErrorCode::kNotFound);
+  EXPECT_EQ(ufs_->Delete("/.alluxio_staging", true).code(), ErrorCode::kNotPermitted);
+  EXPECT_EQ(ufs_->Rename("/.alluxio_staging/42", "/x").code(), ErrorCode::kNotPermitted);
+  EXPECT_EQ(ufs_->Mkdirs("/.alluxio_staging/y", 0755).code(), ErrorCode::kNotPermitted);
+  EXPECT_EQ(*ufs_->ListStaged(), std::vector<std::string>{"42"});
+  // Published with its exact length only, onto the path as it is now; parents are created.
+  EXPECT_EQ(ufs_->PublishStaged("42", "/r2/f", data.size() - 1).code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ufs_->PublishStaged("42", "/r2", data.size()).code(), ErrorCode::kIsADirectory);
+  auto published = ufs_->PublishStaged("42", "/r2/new/f", data.size());
+  ASSERT_TRUE(published.ok()) << published.error().ToString();
+  EXPECT_EQ(published->name, "f");
+  EXPECT_EQ(published->mode, 0640u);
+  EXPECT_EQ(published->fingerprint, closed->fingerprint);  // the same file, renamed
+  EXPECT_TRUE(ReadLocal(Local("/r2/new/f")) == data);
+  EXPECT_EQ(ufs_->PublishStaged("42", "/r2/f", data.size()).code(), ErrorCode::kNotFound);
+  EXPECT_TRUE(ufs_->ListStaged()->empty());
+}
+
+TEST_F(LocalUfsTest, StagedFilesAreDroppedByAbortAndDeleteStaged) {
+  EXPECT_TRUE(ufs_->ListStaged()->empty());  // no staging directory yet
+  {
+    auto w = ufs_->CreateStaged("1", 0644);
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE((*w)->Write(std::string(10, 'a')).ok());
+  }  // destroyed without Close: dropped
+  auto w = ufs_->CreateStaged("2", 0644);
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->Write(std::string(10, 'b')).ok());
+  ASSERT_TRUE(ufs_->DeleteStaged("2").ok());  // the file was removed while being written
+  EXPECT_TRUE((*w)->Close().ok());            // the writer goes on into nothing
+  EXPECT_TRUE(ufs_->DeleteStaged("2").ok());  // absent: success
+  EXPECT_TRUE(ufs_->ListStaged()->empty());
+  EXPECT_EQ(ufs_->CreateStaged("a/b", 0644).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ufs_->CreateStaged("..", 0644).code(), ErrorCode::kInvalidArgument);
+}
+
 TEST_F(LocalUfsTest, CreateErrors) {
   ASSERT_TRUE(ufs_->Mkdirs("/dir", 0755).ok());
   EXPECT_EQ(ufs_->Create("/dir", 0644).code(), ErrorCode::kIsADirectory);
