@@ -129,6 +129,86 @@ std::string RandomSuffix() {
   return fmt::format("{:016x}", r);
 }
 
+// The local path of a file about to be written at `parts` (not the root): not a directory
+// (kIsADirectory), missing parents created with mode 0755 (kNotADirectory if one is a file).
+Result<std::string> PrepareFilePath(const std::string& root,
+                                    const std::vector<std::string_view>& parts) {
+  if (parts.empty()) return Fail(ErrorCode::kIsADirectory, "the root is a directory");
+  std::string local = Join(root, parts, parts.size());
+  struct stat st;
+  if (::stat(local.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return Fail(ErrorCode::kIsADirectory, fmt::format("{} is a directory", local));
+  }
+  if (Status s = MakeDirectories(root, parts, parts.size() - 1, 0755); !s.ok()) {
+    if (s.code() == ErrorCode::kAlreadyExists) {
+      return Fail(ErrorCode::kNotADirectory, s.error().message);
+    }
+    return s.failure();
+  }
+  return local;
+}
+
+// A temp name beside `local` that List hides. It fits in 255 bytes: prefix (13) + name
+// (≤ 200) + '.' + 16 hex digits.
+std::string TempPathBeside(const std::string& local) {
+  std::string_view name = std::string_view(local).substr(local.rfind('/') + 1).substr(0, 200);
+  return fmt::format("{}/{}{}.{}", ParentOf(local), kLocalUfsTempPrefix, name, RandomSuffix());
+}
+
+// Opens `path` for writing (O_CREAT | `flags`) with exactly `mode` (umask not applied); the
+// file is removed again if that fails.
+Result<int> OpenForWriting(const std::string& path, int flags, uint32_t mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | flags, mode & 07777);
+  if (fd < 0) return Fail(ErrnoError(errno, fmt::format("create {}", path)));
+  if (::fchmod(fd, mode & 07777) != 0) {
+    Error e = ErrnoError(errno, fmt::format("chmod {}", path));
+    ::close(fd);
+    ::unlink(path.c_str());
+    return Fail(std::move(e));
+  }
+  return fd;
+}
+
+// Copies `from` to a temp file beside `to` and renames it onto `to`: a rename(2) across file
+// systems (`to` below a symbolic link or mount point inside the root). `from` is left as is.
+Status CopyOnto(const std::string& from, const std::string& to) {
+  int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return Fail(ErrnoError(errno, fmt::format("open {}", from)));
+  struct stat st;
+  if (::fstat(in, &st) != 0) {
+    Error e = ErrnoError(errno, fmt::format("stat {}", from));
+    ::close(in);
+    return Fail(std::move(e));
+  }
+  std::string temp = TempPathBeside(to);
+  auto out = OpenForWriting(temp, O_EXCL, st.st_mode);
+  if (!out.ok()) {
+    ::close(in);
+    return out.failure();
+  }
+  Status copied = Ok();
+  std::vector<char> buf(1 << 20);
+  for (uint64_t offset = 0;;) {
+    ssize_t n = ::pread(in, buf.data(), buf.size(), static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) copied = Fail(ErrnoError(errno, fmt::format("read {}", from)));
+    if (n <= 0) break;
+    copied = PwriteAll(*out, {buf.data(), static_cast<size_t>(n)}, offset, temp);
+    if (!copied.ok()) break;
+    offset += static_cast<uint64_t>(n);
+  }
+  ::close(in);
+  if (copied.ok() && ::fsync(*out) != 0) {
+    copied = Fail(ErrnoError(errno, fmt::format("fsync {}", temp)));
+  }
+  ::close(*out);
+  if (copied.ok() && ::rename(temp.c_str(), to.c_str()) != 0) {
+    copied = Fail(ErrnoError(errno, fmt::format("rename {} to {}", temp, to)));
+  }
+  if (!copied.ok()) ::unlink(temp.c_str());
+  return copied;
+}
+
 class LocalUfsReader final : public UfsReader {
  public:
   LocalUfsReader(int fd, std::string local) : fd_(fd), local_(std::move(local)) {}
@@ -390,32 +470,13 @@ Result<std::unique_ptr<UfsWriter>> LocalUnderFileSystem::Create(std::string_view
                                                                 uint32_t mode) {
   auto parts = SplitUserPath(path, ErrorCode::kNotPermitted);
   if (!parts.ok()) return parts.failure();
-  if (parts->empty()) return Fail(ErrorCode::kIsADirectory, "create: the root is a directory");
-  std::string local = Join(root_, *parts, parts->size());
-  struct stat st;
-  if (::stat(local.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-    return Fail(ErrorCode::kIsADirectory, fmt::format("create {}", local));
-  }
-  if (Status s = MakeDirectories(root_, *parts, parts->size() - 1, 0755); !s.ok()) {
-    if (s.code() == ErrorCode::kAlreadyExists) {
-      return Fail(ErrorCode::kNotADirectory, s.error().message);
-    }
-    return s.failure();
-  }
-  // The temp name must fit in 255 bytes: prefix (13) + name (≤ 200) + '.' + 16 hex digits.
-  std::string_view name = parts->back().substr(0, 200);
-  std::string temp =
-      fmt::format("{}/{}{}.{}", ParentOf(local), kLocalUfsTempPrefix, name, RandomSuffix());
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 07777);
-  if (fd < 0) return Fail(ErrnoError(errno, fmt::format("create {}", temp)));
-  if (::fchmod(fd, mode & 07777) != 0) {
-    Error e = ErrnoError(errno, fmt::format("chmod {}", temp));
-    ::close(fd);
-    ::unlink(temp.c_str());
-    return Fail(std::move(e));
-  }
+  auto local = PrepareFilePath(root_, *parts);
+  if (!local.ok()) return local.failure();
+  std::string temp = TempPathBeside(*local);
+  auto fd = OpenForWriting(temp, O_EXCL, mode);
+  if (!fd.ok()) return fd.failure();
   return std::unique_ptr<UfsWriter>(
-      new LocalUfsWriter(this, std::move(local), std::move(temp), fd));
+      new LocalUfsWriter(this, std::move(*local), std::move(temp), *fd));
 }
 
 Status LocalUnderFileSystem::Mkdirs(std::string_view path, uint32_t mode) {
@@ -538,15 +599,9 @@ Result<std::unique_ptr<UfsWriter>> LocalUnderFileSystem::CreateStaged(std::strin
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return Fail(ErrnoError(errno, fmt::format("mkdir {}", dir)));
   }
-  int fd = ::open(staged->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode & 07777);
-  if (fd < 0) return Fail(ErrnoError(errno, fmt::format("create {}", *staged)));
-  if (::fchmod(fd, mode & 07777) != 0) {
-    Error e = ErrnoError(errno, fmt::format("chmod {}", *staged));
-    ::close(fd);
-    ::unlink(staged->c_str());
-    return Fail(std::move(e));
-  }
-  return std::unique_ptr<UfsWriter>(new LocalUfsWriter(this, "", std::move(*staged), fd));
+  auto fd = OpenForWriting(*staged, O_TRUNC, mode);
+  if (!fd.ok()) return fd.failure();
+  return std::unique_ptr<UfsWriter>(new LocalUfsWriter(this, "", std::move(*staged), *fd));
 }
 
 Result<UfsStatus> LocalUnderFileSystem::PublishStaged(std::string_view name, std::string_view path,
@@ -555,7 +610,6 @@ Result<UfsStatus> LocalUnderFileSystem::PublishStaged(std::string_view name, std
   if (!staged.ok()) return staged.failure();
   auto parts = SplitUserPath(path, ErrorCode::kNotPermitted);
   if (!parts.ok()) return parts.failure();
-  if (parts->empty()) return Fail(ErrorCode::kIsADirectory, "publish: the root is a directory");
   struct stat st;
   if (::stat(staged->c_str(), &st) != 0) {
     return Fail(ErrnoError(errno, fmt::format("staged file {}", *staged)));
@@ -565,20 +619,16 @@ Result<UfsStatus> LocalUnderFileSystem::PublishStaged(std::string_view name, std
                 fmt::format("staged file {} holds {} bytes, not {}", *staged,
                             static_cast<uint64_t>(st.st_size), length));
   }
-  std::string local = Join(root_, *parts, parts->size());
-  if (::stat(local.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-    return Fail(ErrorCode::kIsADirectory, fmt::format("publish onto {}", local));
-  }
-  if (Status s = MakeDirectories(root_, *parts, parts->size() - 1, 0755); !s.ok()) {
-    if (s.code() == ErrorCode::kAlreadyExists) {
-      return Fail(ErrorCode::kNotADirectory, s.error().message);
+  auto local = PrepareFilePath(root_, *parts);
+  if (!local.ok()) return local.failure();
+  if (::rename(staged->c_str(), local->c_str()) != 0) {
+    if (errno != EXDEV) {
+      return Fail(ErrnoError(errno, fmt::format("rename {} to {}", *staged, *local)));
     }
-    return s.failure();
+    if (Status s = CopyOnto(*staged, *local); !s.ok()) return s.failure();
+    ::unlink(staged->c_str());
   }
-  if (::rename(staged->c_str(), local.c_str()) != 0) {
-    return Fail(ErrnoError(errno, fmt::format("rename {} to {}", *staged, local)));
-  }
-  if (Status s = SyncDirectory(ParentOf(local)); !s.ok()) return s.failure();
+  if (Status s = SyncDirectory(ParentOf(*local)); !s.ok()) return s.failure();
   if (Status s = SyncDirectory(StagingDir()); !s.ok()) return s.failure();
   return GetStatus(path);
 }

@@ -13,8 +13,9 @@
 // recursive Delete() of its directory.
 //
 // Staged files (UnderFileSystem's staging) live in <root>/.alluxio_staging/<name>, written in
-// place and renamed onto their path by PublishStaged (so the root and the path must be on one
-// local file system: EXDEV otherwise). That directory is outside every path argument: List("/")
+// place and renamed onto their path by PublishStaged (copied beside it and renamed when the path
+// is on another file system: below a symbolic link or mount point inside the root). That
+// directory is outside every path argument: List("/")
 // does not show it, GetStatus/List/Open of a path in it are kNotFound, and every other method
 // refuses one with kNotPermitted. What a crash leaves there is invisible; the master drops it.
 //
@@ -83,7 +84,8 @@ class LocalUnderFileSystem final : public UnderFileSystem {
   // The staging directory is created on first use (mode 0700). kInvalidArgument for a name
   // that is not one path component.
   Result<std::unique_ptr<UfsWriter>> CreateStaged(std::string_view name, uint32_t mode) override;
-  // rename(2) of the staged file; the directories involved are fsynced before returning.
+  // rename(2) of the staged file (a copy beside the path, then a rename, across file systems);
+  // the directories involved are fsynced before returning.
   Result<UfsStatus> PublishStaged(std::string_view name, std::string_view path,
                                   uint64_t length) override;
   Status DeleteStaged(std::string_view name) override;

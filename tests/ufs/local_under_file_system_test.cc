@@ -263,6 +263,32 @@ TEST_F(LocalUfsTest, StagedFileIsPublishedWhereverItsDirectoryWentMeanwhile) {
   EXPECT_TRUE(ufs_->ListStaged()->empty());
 }
 
+TEST_F(LocalUfsTest, StagedFileIsPublishedAcrossFileSystems) {
+  TempDir other("/dev/shm");  // a symbolic link inside the root to another file system
+  struct stat root_st, other_st;
+  ASSERT_EQ(::stat(dir_.path().c_str(), &root_st), 0);
+  ASSERT_EQ(::stat(other.path().c_str(), &other_st), 0);
+  if (root_st.st_dev == other_st.st_dev) GTEST_SKIP() << "/dev/shm is on the root's file system";
+  std::filesystem::create_directory_symlink(other.path(), Local("/link"));
+  auto w = ufs_->CreateStaged("5", 0600);
+  ASSERT_TRUE(w.ok());
+  const std::string data(3 << 20, 'e');
+  ASSERT_TRUE((*w)->Write(data).ok());
+  ASSERT_TRUE((*w)->Close().ok());
+  auto published = ufs_->PublishStaged("5", "/link/d/f", data.size());
+  ASSERT_TRUE(published.ok()) << published.error().ToString();
+  EXPECT_EQ(published->mode, 0600u);
+  EXPECT_TRUE(ReadLocal(other.Sub("d/f")) == data);
+  EXPECT_TRUE(ufs_->ListStaged()->empty());
+  EXPECT_EQ(std::vector<std::string>(1, "f"), [&] {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(other.Sub("d"))) {
+      names.push_back(e.path().filename().string());
+    }
+    return names;
+  }());  // no temp file left beside it
+}
+
 TEST_F(LocalUfsTest, StagedFilesAreDroppedByAbortAndDeleteStaged) {
   EXPECT_TRUE(ufs_->ListStaged()->empty());  // no staging directory yet
   {
