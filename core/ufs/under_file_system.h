@@ -41,16 +41,19 @@ class UfsReader {
   virtual Result<size_t> ReadAt(uint64_t offset, std::span<char> buf) = 0;
 };
 
-// A file being created. Its content becomes visible at `path` only when Close() succeeds
-// (atomic replace of any previous file); Abort() or destruction without Close() leaves nothing.
+// A file being created (Create) or staged (CreateStaged). A created file's content becomes
+// visible at `path` only when Close() succeeds (atomic replace of any previous file); a staged
+// one's only when the master publishes it. Abort() or destruction without Close() leaves
+// nothing.
 class UfsWriter {
  public:
   virtual ~UfsWriter() = default;
   // May return before the data reaches the file (an error then comes with a later call).
   virtual Status Write(std::span<const char> data) = 0;
-  // Hands everything written to the file system (not durable yet): the temp file holds it.
+  // Hands everything written to the file system (not durable yet): the file written holds it.
   virtual Status Flush() = 0;
-  // Makes the data durable and publishes the file; returns its final status.
+  // Makes the data durable and publishes a created file (a staged one stays staged); returns
+  // its final status.
   virtual Result<UfsStatus> Close() = 0;
   virtual void Abort() = 0;
 };
