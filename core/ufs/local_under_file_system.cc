@@ -241,18 +241,17 @@ constexpr uint64_t kDirectAfterBytes = 1 << 20;
 
 }  // namespace
 
-// Writes `temp` (open as `fd`, owned); Close() renames it onto `local`, or leaves it where it
-// is when `local` is empty (a staged file). Abort() removes `temp`.
+// Writes the staged file `staged` (open as `fd`, owned); Abort() removes it.
 class LocalUfsWriter final : public UfsWriter {
  public:
-  LocalUfsWriter(LocalUnderFileSystem* ufs, std::string local, std::string temp, int fd)
-      : ufs_(ufs), local_(std::move(local)), temp_(std::move(temp)), fd_(fd) {}
+  LocalUfsWriter(LocalUnderFileSystem* ufs, std::string staged, int fd)
+      : ufs_(ufs), staged_(std::move(staged)), fd_(fd) {}
   ~LocalUfsWriter() override { Abort(); }
 
   Status Write(std::span<const char> data) override {
     if (fd_ < 0) return Fail(ErrorCode::kInvalidArgument, "write after close or abort");
     if (direct_) return direct_->Append(data);
-    if (Status s = PwriteAll(fd_, data, written_, temp_); !s.ok()) return s;
+    if (Status s = PwriteAll(fd_, data, written_, staged_); !s.ok()) return s;
     written_ += data.size();
     MaybeGoDirect();
     return Ok();
@@ -272,22 +271,13 @@ class LocalUfsWriter final : public UfsWriter {
     direct_.reset();
     struct stat st;
     if (::fsync(fd_) != 0 || ::fstat(fd_, &st) != 0) {
-      Error e = ErrnoError(errno, fmt::format("fsync and stat {}", temp_));
+      Error e = ErrnoError(errno, fmt::format("fsync and stat {}", staged_));
       Abort();
       return Fail(std::move(e));
     }
     ::close(fd_);
     fd_ = -1;
-    const std::string& final_path = local_.empty() ? temp_ : local_;
-    std::string name = final_path.substr(final_path.rfind('/') + 1);
-    if (local_.empty()) return ufs_->MakeStatus(std::move(name), st);
-    if (::rename(temp_.c_str(), local_.c_str()) != 0) {
-      Error e = ErrnoError(errno, fmt::format("rename {} to {}", temp_, local_));
-      ::unlink(temp_.c_str());
-      return Fail(std::move(e));
-    }
-    if (Status s = SyncDirectory(ParentOf(local_)); !s.ok()) return s.failure();
-    return ufs_->MakeStatus(std::move(name), st);  // a rename keeps the fingerprint
+    return ufs_->MakeStatus(staged_.substr(staged_.rfind('/') + 1), st);
   }
 
   void Abort() override {
@@ -295,8 +285,8 @@ class LocalUfsWriter final : public UfsWriter {
     direct_.reset();
     ::close(fd_);
     fd_ = -1;
-    if (::unlink(temp_.c_str()) != 0 && errno != ENOENT) {
-      ALX_LOG(kWarn, "ufs", "cannot remove {}: {}", temp_, ErrnoError(errno, "unlink").message);
+    if (::unlink(staged_.c_str()) != 0 && errno != ENOENT) {
+      ALX_LOG(kWarn, "ufs", "cannot remove {}: {}", staged_, ErrnoError(errno, "unlink").message);
     }
   }
 
@@ -307,14 +297,13 @@ class LocalUfsWriter final : public UfsWriter {
       return;
     }
     direct_tried_ = true;
-    int fd = ::open(temp_.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
+    int fd = ::open(staged_.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
     if (fd < 0) return;  // EINVAL: the file system has no direct I/O; stay buffered
-    direct_ = std::make_unique<DirectWriteBehind>(fd, fd_, written_, temp_);
+    direct_ = std::make_unique<DirectWriteBehind>(fd, fd_, written_, staged_);
   }
 
   LocalUnderFileSystem* const ufs_;
-  const std::string local_;  // "" for a staged file
-  const std::string temp_;
+  const std::string staged_;
   int fd_;                                     // -1 once closed or aborted
   uint64_t written_ = 0;                       // through fd_ (its next offset), before direct_
   bool direct_tried_ = false;                  // one try per file
@@ -466,19 +455,6 @@ Result<std::unique_ptr<UfsReader>> LocalUnderFileSystem::Open(std::string_view p
   return std::unique_ptr<UfsReader>(new LocalUfsReader(fd, std::move(local)));
 }
 
-Result<std::unique_ptr<UfsWriter>> LocalUnderFileSystem::Create(std::string_view path,
-                                                                uint32_t mode) {
-  auto parts = SplitUserPath(path, ErrorCode::kNotPermitted);
-  if (!parts.ok()) return parts.failure();
-  auto local = PrepareFilePath(root_, *parts);
-  if (!local.ok()) return local.failure();
-  std::string temp = TempPathBeside(*local);
-  auto fd = OpenForWriting(temp, O_EXCL, mode);
-  if (!fd.ok()) return fd.failure();
-  return std::unique_ptr<UfsWriter>(
-      new LocalUfsWriter(this, std::move(*local), std::move(temp), *fd));
-}
-
 Status LocalUnderFileSystem::Mkdirs(std::string_view path, uint32_t mode) {
   auto parts = SplitUserPath(path, ErrorCode::kNotPermitted);
   if (!parts.ok()) return parts.failure();
@@ -601,7 +577,7 @@ Result<std::unique_ptr<UfsWriter>> LocalUnderFileSystem::CreateStaged(std::strin
   }
   auto fd = OpenForWriting(*staged, O_TRUNC, mode);
   if (!fd.ok()) return fd.failure();
-  return std::unique_ptr<UfsWriter>(new LocalUfsWriter(this, "", std::move(*staged), *fd));
+  return std::unique_ptr<UfsWriter>(new LocalUfsWriter(this, std::move(*staged), *fd));
 }
 
 Result<UfsStatus> LocalUnderFileSystem::PublishStaged(std::string_view name, std::string_view path,

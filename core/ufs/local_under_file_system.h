@@ -7,11 +7,6 @@
 // placed inside the root by an administrator are followed, as by Alluxio's local UFS). Repeated
 // and trailing slashes are tolerated ("/a//b/" is "/a/b").
 //
-// Files being created by Create() live next to their final name as
-// ".alluxio_tmp.<name>.<random>" until Close() renames them into place; List() hides such names.
-// A crash can leave one behind; it is invisible to List() and can be removed by hand or by a
-// recursive Delete() of its directory.
-//
 // Staged files (UnderFileSystem's staging) live in <root>/.alluxio_staging/<name>, written in
 // place and renamed onto their path by PublishStaged (copied beside it and renamed when the path
 // is on another file system: below a symbolic link or mount point inside the root). That
@@ -40,7 +35,7 @@
 
 namespace alluxio {
 
-// Names starting with this prefix are in-progress files of a UfsWriter and are never listed.
+// Names starting with this prefix are files being copied into place and are never listed.
 inline constexpr std::string_view kLocalUfsTempPrefix = ".alluxio_tmp.";
 // The staging directory below the root (see above).
 inline constexpr std::string_view kLocalUfsStagingDir = ".alluxio_staging";
@@ -62,14 +57,10 @@ class LocalUnderFileSystem final : public UnderFileSystem {
   Result<std::vector<UfsStatus>> List(std::string_view path) override;
   // kIsADirectory for a directory.
   Result<std::unique_ptr<UfsReader>> Open(std::string_view path) override;
-  // Missing parents are created with mode 0755. kIsADirectory if `path` is a directory, kNotFound
-  // / kNotADirectory when a parent cannot be created. The final file gets exactly `mode`
-  // (permission bits, umask not applied).
-  Result<std::unique_ptr<UfsWriter>> Create(std::string_view path, uint32_t mode) override;
   // The last directory gets exactly `mode`; missing intermediate directories get mode|0700.
   // kAlreadyExists if `path` is a file, kNotADirectory if a parent is a file.
   Status Mkdirs(std::string_view path, uint32_t mode) override;
-  // kNotPermitted for the root itself. In-progress temp files count as entries for the
+  // kNotPermitted for the root itself. Temp files (".alluxio_tmp.*") count as entries for the
   // non-recursive emptiness check (kNotEmpty).
   Status Delete(std::string_view path, bool recursive) override;
   // rename(2) semantics: replaces a file, or an empty directory by a directory; kIsADirectory
@@ -84,8 +75,10 @@ class LocalUnderFileSystem final : public UnderFileSystem {
   // The staging directory is created on first use (mode 0700). kInvalidArgument for a name
   // that is not one path component.
   Result<std::unique_ptr<UfsWriter>> CreateStaged(std::string_view name, uint32_t mode) override;
-  // rename(2) of the staged file (a copy beside the path, then a rename, across file systems);
-  // the directories involved are fsynced before returning.
+  // rename(2) of the staged file; across file systems a copy into a temp file beside the path
+  // (".alluxio_tmp.<name>.<random>", hidden by List, removed on failure) renamed onto it. Missing
+  // parents get mode 0755; kNotADirectory when one is a file. The directories involved are
+  // fsynced before returning.
   Result<UfsStatus> PublishStaged(std::string_view name, std::string_view path,
                                   uint64_t length) override;
   Status DeleteStaged(std::string_view name) override;

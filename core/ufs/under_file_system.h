@@ -41,10 +41,8 @@ class UfsReader {
   virtual Result<size_t> ReadAt(uint64_t offset, std::span<char> buf) = 0;
 };
 
-// A file being created (Create) or staged (CreateStaged). A created file's content becomes
-// visible at `path` only when Close() succeeds (atomic replace of any previous file); a staged
-// one's only when the master publishes it. Abort() or destruction without Close() leaves
-// nothing.
+// A file being staged (CreateStaged): its content becomes visible at a path only when the
+// master publishes it (PublishStaged). Abort() or destruction without Close() leaves nothing.
 class UfsWriter {
  public:
   virtual ~UfsWriter() = default;
@@ -52,8 +50,7 @@ class UfsWriter {
   virtual Status Write(std::span<const char> data) = 0;
   // Hands everything written to the file system (not durable yet): the file written holds it.
   virtual Status Flush() = 0;
-  // Makes the data durable and publishes a created file (a staged one stays staged); returns
-  // its final status.
+  // Makes the data durable (the file stays staged); returns its status.
   virtual Result<UfsStatus> Close() = 0;
   virtual void Abort() = 0;
 };
@@ -66,8 +63,6 @@ class UnderFileSystem {
   // Children of a directory, unordered. kNotADirectory for a file, kNotFound if absent.
   virtual Result<std::vector<UfsStatus>> List(std::string_view path) = 0;
   virtual Result<std::unique_ptr<UfsReader>> Open(std::string_view path) = 0;
-  // Parent directories are created as needed.
-  virtual Result<std::unique_ptr<UfsWriter>> Create(std::string_view path, uint32_t mode) = 0;
   // Creates the directory and missing parents; an existing directory is success.
   virtual Status Mkdirs(std::string_view path, uint32_t mode) = 0;
   // Removes a file, or a directory with everything under it when recursive is true
@@ -94,8 +89,9 @@ class UnderFileSystem {
   // publish it with a server-side copy to the final key (UploadPartCopy for large objects)
   // followed by a delete of the staged key; nothing of a file shows at its key before that.
 
-  // A writer of the staged file `name` (replaced if it exists; `mode` as for Create). Close()
-  // makes the data durable but leaves it staged; Abort() or destruction drops it.
+  // A writer of the staged file `name` (replaced if it exists) with exactly permission bits
+  // `mode`. Close() makes the data durable but leaves it staged; Abort() or destruction drops
+  // it. Writing a file into the UFS always goes through staging.
   virtual Result<std::unique_ptr<UfsWriter>> CreateStaged(std::string_view name, uint32_t mode) = 0;
   // Moves the staged file onto `path`, replacing a file there and creating missing parent
   // directories, and returns the published file's status. kNotFound if nothing is staged

@@ -52,9 +52,6 @@ class FaultyUfs : public UnderFileSystem {
   Result<std::unique_ptr<UfsReader>> Open(std::string_view path) override {
     return inner_->Open(path);
   }
-  Result<std::unique_ptr<UfsWriter>> Create(std::string_view path, uint32_t mode) override {
-    return inner_->Create(path, mode);
-  }
   Status Mkdirs(std::string_view path, uint32_t mode) override {
     if (Status st = faults_->Check("Mkdirs"); !st.ok()) return st;
     return inner_->Mkdirs(path, mode);
