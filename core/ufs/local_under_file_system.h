@@ -77,8 +77,8 @@ class LocalUnderFileSystem final : public UnderFileSystem {
   Result<std::unique_ptr<UfsWriter>> CreateStaged(std::string_view name, uint32_t mode) override;
   // rename(2) of the staged file; across file systems a copy into a temp file beside the path
   // (".alluxio_tmp.<name>.<random>", hidden by List, removed on failure) renamed onto it. Missing
-  // parents get mode 0755; kNotADirectory when one is a file. The directories involved are
-  // fsynced before returning.
+  // parents get mode 0755; kNotADirectory when one is a file. The path's directory is fsynced
+  // before returning.
   Result<UfsStatus> PublishStaged(std::string_view name, std::string_view path,
                                   uint64_t length) override;
   Status DeleteStaged(std::string_view name) override;
