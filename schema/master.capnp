@@ -66,11 +66,12 @@ interface FileSystemMaster {
   # new one is completed (the old one stays readable until then).
   createFile @3 (path :Text, blockSizeBytes :UInt64, recursive :Bool, overwrite :Bool,
                  mode :UInt32, owner :Text, group :Text, writeType :Common.WriteType)
+      -> (status :Status, info :FileInfo, mountUfsUri :Text);
+  # `mountUfsUri` of createFile: the UFS of the file's mount, where a worker stages its UFS
+  # copy (createFileWriter). With `persisted`, completeFile publishes that staged copy onto the
+  # file's path at completion, wherever the file and its directories have been renamed to.
+  completeFile @4 (fileId :UInt64, length :UInt64, blockIds :List(UInt64), persisted :Bool)
       -> (status :Status, info :FileInfo);
-  # `writtenUfsUri`: where the worker persisted the data (the file's ufsUri at creation); if the
-  # file was renamed meanwhile, the master moves the UFS file to the current location.
-  completeFile @4 (fileId :UInt64, length :UInt64, blockIds :List(UInt64), persisted :Bool,
-                   writtenUfsUri :Text) -> (status :Status, info :FileInfo);
   # Drops an incomplete file (a writer that gave up).
   abortFile @5 (fileId :UInt64) -> (status :Status);
   remove @6 (path :Text, recursive :Bool) -> (status :Status);

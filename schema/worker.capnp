@@ -25,9 +25,9 @@ interface BlockWorker {
   # pinned until the returned lease is dropped.
   openLocalBlock @1 (blockId :UInt64)
       -> (status :Status, path :Text, length :UInt64, lease :BlockLease);
-  # Writes a whole file: blocks are cached (unless THROUGH) and the UFS file written
-  # (unless MUST_CACHE). See FileWriter.
-  createFileWriter @2 (fileId :UInt64, blockSizeBytes :UInt64, ufsPath :Text, mode :UInt32,
+  # Writes a whole file: blocks are cached (unless THROUGH) and the UFS copy staged in the
+  # UFS of `mountUfsUri` (unless MUST_CACHE), for completeFile to publish. See FileWriter.
+  createFileWriter @2 (fileId :UInt64, blockSizeBytes :UInt64, mountUfsUri :Text, mode :UInt32,
                        writeType :Common.WriteType) -> (status :Status, writer :FileWriter);
   # Loads a block into the cache from the UFS (alluxio fs load).
   cacheBlock @3 (blockId :UInt64, source :UfsBlockSource) -> (status :Status);
@@ -48,7 +48,8 @@ interface FileWriter {
   write @0 (data :Data) -> stream;
   # Pushes everything written so far to the block store (and UFS) without completing.
   flush @1 () -> (status :Status, length :UInt64);
-  # Ends the stream: commits the last block, publishes the UFS file, and reports the file's
+  # Ends the stream: commits the last block, makes the staged UFS file durable (the master
+  # publishes it at completeFile), and reports the file's
   # length, block ids and UFS fingerprint for completeFile. Reports any earlier write error.
   finish @2 () -> (status :Status, length :UInt64, blockIds :List(UInt64),
                    ufsFingerprint :Text);

@@ -164,14 +164,9 @@ Task<Result<FileInfo>> FileOutStream::Close() {
     co_return (co_await Failed(std::move(error))).failure();
   }
   const bool persisted = write_type_ != WriteType::kMustCache;
-  // Arguments as named locals: GCC 12 destroys temporaries of a conditional expression inside
-  // a co_await full-expression twice.
   std::vector<uint64_t> block_ids = alluxio::FromWire(finished->getBlockIds());
-  std::string written_uri;
-  if (persisted) written_uri = info_.ufs_uri;
-  Result<FileInfo> completed =
-      co_await client_.CompleteFile(info_.id, info_.path, finished->getLength(),
-                                    std::move(block_ids), persisted, std::move(written_uri));
+  Result<FileInfo> completed = co_await client_.CompleteFile(
+      info_.id, info_.path, finished->getLength(), std::move(block_ids), persisted);
   if (!completed) co_return (co_await Failed(completed.error())).failure();
   state_ = State::kClosed;
   info_ = *completed;

@@ -1,9 +1,9 @@
 // Writing one new file through a worker (FileSystemClient::CreateFile makes it): data is sent
 // to the worker's FileWriter in messages of alluxio.user.streaming.writer.chunk.size.bytes,
 // each send awaited (Cap'n Proto `-> stream` flow control); Close() finishes the worker's
-// session (blocks committed, UFS file published per write type) and completes the file on the
-// master. Any failure aborts the file (worker session and master entry) and is reported; later
-// calls return the same error.
+// session (blocks committed, UFS copy staged per write type) and completes the file on the
+// master, which publishes the staged copy at the file's path. Any failure aborts the file (worker
+// session and master entry) and is reported; later calls return the same error.
 //
 // Contract: used on the reactor of the FileSystemClient that made it, which must outlive it;
 // one call at a time (co_await each before the next). Destroying an open stream aborts it in

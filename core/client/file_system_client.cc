@@ -432,13 +432,13 @@ Task<Result<std::vector<WorkerInfo>>> FileSystemClient::GetWorkers() {
   co_return workers;
 }
 
-Task<Result<FileInfo>> FileSystemClient::CreateIncompleteFile(std::string path,
-                                                              const CreateFileOptions& options) {
+Task<Result<std::pair<FileInfo, std::string>>> FileSystemClient::CreateIncompleteFile(
+    std::string path, const CreateFileOptions& options) {
   const uint64_t block_size =
       options.block_size != 0 ? options.block_size : this->options().block_size;
   const WriteType write_type = options.write_type.value_or(this->options().write_type);
   const std::string what = "createFile " + path;
-  Result<FileInfo> info = co_await CallMaster(
+  Result<std::pair<FileInfo, std::string>> created = co_await CallMaster(
       *this, what, Idempotent::kNo,
       [&](wire::FileSystemMaster::Client& fs) {
         auto req = fs.createFileRequest();
@@ -452,21 +452,22 @@ Task<Result<FileInfo>> FileSystemClient::CreateIncompleteFile(std::string path,
         req.setWriteType(alluxio::ToWire(write_type));
         return req;
       },
-      [](wire::FileSystemMaster::CreateFileResults::Reader r) -> Result<FileInfo> {
-        return alluxio::FromWire(r.getInfo());
+      [](wire::FileSystemMaster::CreateFileResults::Reader r)
+          -> Result<std::pair<FileInfo, std::string>> {
+        return std::pair(alluxio::FromWire(r.getInfo()), std::string(View(r.getMountUfsUri())));
       });
   if (MetadataCache* cache = context_->metadata_cache()) {
     std::string key = CacheKey(path);
     cache->InvalidatePath(key);
     ForgetMissingAncestors(cache, key);
   }
-  co_return info;
+  co_return created;
 }
 
 Task<Result<FileInfo>> FileSystemClient::CompleteFile(uint64_t file_id, std::string path,
                                                       uint64_t length,
                                                       std::vector<uint64_t> block_ids,
-                                                      bool persisted, std::string written_ufs_uri) {
+                                                      bool persisted) {
   const std::string what = "completeFile " + path;
   Result<FileInfo> info = co_await CallMaster(
       *this, what, Idempotent::kNo,
@@ -476,7 +477,6 @@ Task<Result<FileInfo>> FileSystemClient::CompleteFile(uint64_t file_id, std::str
         req.setLength(length);
         alluxio::ToWire(block_ids, req.initBlockIds(block_ids.size()));
         req.setPersisted(persisted);
-        req.setWrittenUfsUri(written_ufs_uri);
         return req;
       },
       [](wire::FileSystemMaster::CompleteFileResults::Reader r) -> Result<FileInfo> {
@@ -558,14 +558,15 @@ Task<Result<std::unique_ptr<FileOutStream>>> FileSystemClient::CreateFile(
     std::string path, CreateFileOptions options) {
   const WriteType write_type = options.write_type.value_or(this->options().write_type);
   options.write_type = write_type;
-  Result<FileInfo> info = co_await CreateIncompleteFile(path, options);
-  if (!info) co_return info.failure();
+  Result<std::pair<FileInfo, std::string>> created = co_await CreateIncompleteFile(path, options);
+  if (!created) co_return created.failure();
+  FileInfo& info = created->first;
   Result<std::shared_ptr<const std::vector<WorkerInfo>>> live = co_await LiveWorkers();
   std::vector<WorkerInfo> candidates = live ? **live : std::vector<WorkerInfo>{};
   std::optional<Error> last_error;
   // The preferred worker first, then the others in order.
   while (!candidates.empty()) {
-    std::optional<WorkerInfo> chosen = ChooseWorker(candidates, context_->host_id(), info->id);
+    std::optional<WorkerInfo> chosen = ChooseWorker(candidates, context_->host_id(), info.id);
     std::erase_if(candidates, [&](const WorkerInfo& w) { return w.address == chosen->address; });
     Result<wire::BlockWorker::Client> worker = co_await Worker(chosen->address);
     if (!worker) {
@@ -574,10 +575,10 @@ Task<Result<std::unique_ptr<FileOutStream>>> FileSystemClient::CreateFile(
       continue;
     }
     auto req = worker->createFileWriterRequest();
-    req.setFileId(info->id);
-    req.setBlockSizeBytes(info->block_size);
-    req.setUfsPath(info->ufs_uri);
-    req.setMode(info->mode);
+    req.setFileId(info.id);
+    req.setBlockSizeBytes(info.block_size);
+    req.setMountUfsUri(created->second);
+    req.setMode(info.mode);
     req.setWriteType(alluxio::ToWire(write_type));
     auto response = co_await rpc::Await(req.send(), this->options().write_timeout);
     if (!response) {
@@ -594,12 +595,12 @@ Task<Result<std::unique_ptr<FileOutStream>>> FileSystemClient::CreateFile(
       last_error = fs.error();
       break;
     }
-    co_return std::make_unique<FileOutStream>(*this, *fs, std::move(info).value(), write_type,
+    co_return std::make_unique<FileOutStream>(*this, *fs, std::move(info), write_type,
                                               chosen->address, response->getWriter());
   }
   Error error = last_error.value_or(
       Error{ErrorCode::kUnavailable, "no live worker to write " + path + " to"});
-  (void)co_await AbortFile(info->id, path);
+  (void)co_await AbortFile(info.id, path);
   co_return Fail(error.code, "create " + path + ": " + error.message);
 }
 

@@ -128,11 +128,13 @@ class FileSystemClient {
   Task<Result<std::vector<WorkerInfo>>> GetWorkers();
 
   // ---- File lifecycle on the master (FileOutStream uses these).
-  // A new incomplete file. kAlreadyExists (file, unless overwrite), kIsADirectory.
-  Task<Result<FileInfo>> CreateIncompleteFile(std::string path, const CreateFileOptions& options);
+  // A new incomplete file, and the UFS URI of its mount (where a worker stages its UFS copy).
+  // kAlreadyExists (file, unless overwrite), kIsADirectory.
+  Task<Result<std::pair<FileInfo, std::string>>> CreateIncompleteFile(
+      std::string path, const CreateFileOptions& options);
+  // `persisted`: the worker staged the UFS copy; the master publishes it at the file's path.
   Task<Result<FileInfo>> CompleteFile(uint64_t file_id, std::string path, uint64_t length,
-                                      std::vector<uint64_t> block_ids, bool persisted,
-                                      std::string written_ufs_uri);
+                                      std::vector<uint64_t> block_ids, bool persisted);
   Task<Status> AbortFile(uint64_t file_id, std::string path);
 
   // ---- Data.

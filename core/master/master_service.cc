@@ -95,6 +95,7 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
     if (SetStatus(result, out.initStatus())) {
       FreeCachedBlocks(result->replaced);
       alluxio::ToWire(result->info, out.initInfo());
+      out.setMountUfsUri(result->mount_ufs_uri);
     }
     return kj::READY_NOW;
   }
@@ -117,7 +118,6 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
     options.length = p.getLength();
     options.block_ids = alluxio::FromWire(p.getBlockIds());
     options.persisted = p.getPersisted();
-    options.written_ufs_path = PathInsideMount(View(p.getWrittenUfsUri()));
     auto result = c_.ns->CompleteFile(p.getFileId(), options);
     auto out = context.getResults();
     if (SetStatus(result, out.initStatus())) alluxio::ToWire(*result, out.initInfo());
@@ -319,22 +319,6 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
 
   void FreeCachedBlocks(const RemovedFiles& removed) {
     if (!removed.block_ids.empty()) (void)c_.workers->FreeBlocks(removed.block_ids);
-  }
-
-  // The path inside its mount's UFS of a full UFS URI written by a worker ("" if none).
-  std::string PathInsideMount(std::string_view uri) {
-    if (uri.empty()) return {};
-    std::string best;
-    for (const auto& mount : c_.ns->GetMountTable()) {
-      std::string_view prefix = mount.ufs_uri;
-      while (prefix.size() > 1 && prefix.back() == '/') prefix.remove_suffix(1);
-      if (uri.starts_with(prefix) && (uri.size() == prefix.size() || uri[prefix.size()] == '/') &&
-          prefix.size() >= best.size()) {
-        best = std::string(prefix);
-      }
-    }
-    std::string inside(uri.substr(best.size()));
-    return inside.empty() ? "/" : inside;
   }
 
   Status CollectBlocks(const std::string& path, bool recursive, std::vector<uint64_t>& blocks) {

@@ -136,6 +136,9 @@ Status Namespace::Init() {
       mounts_.Add(std::move(mount), std::move(shared));
     }
     if (!has_root) return Fail(ErrorCode::kInternal, "store has no root mount");
+    for (const MountInfo& mount : mounts_.List()) {
+      CleanStaged(*mounts_.Find(mount.alluxio_path)->ufs, mount.ufs_uri);
+    }
     auto reserved = store_->GetContainerReservation();
     if (!reserved.ok()) return reserved.failure();
     if (!reserved->has_value()) return Fail(ErrorCode::kInternal, "store has no id counter");
@@ -182,6 +185,8 @@ Status Namespace::Init() {
   batch.batch.PutMount(root_mount);
   batch.batch.PutContainerReservation(1);
   if (Status st = Commit(batch); !st.ok()) return st;
+  // A UFS formatted again may hold a previous namespace's staged files.
+  CleanStaged(**ufs, options_.root_ufs_uri);
   std::shared_ptr<UnderFileSystem> shared = std::move(*ufs);
   mounts_.Add(std::move(root_mount), std::move(shared));
   next_container_ = durable_reserved_ = 1;
@@ -496,6 +501,40 @@ Status Namespace::TouchParent(uint64_t parent_id, int64_t now, OpBatch& batch) {
   return Ok();
 }
 
+void Namespace::DropStaged(UnderFileSystem& ufs, const RemovedFiles& removed) {
+  for (uint64_t id : removed.incomplete_file_ids) {
+    if (Status st = ufs.DeleteStaged(StagedFileName(id)); !st.ok()) {
+      // Invisible meanwhile; the next CleanStaged drops it.
+      ALX_LOG(kWarn, "master", "cannot drop the staged copy of file {}: {}", id,
+              st.error().ToString());
+    }
+  }
+}
+
+void Namespace::CleanStaged(UnderFileSystem& ufs, const std::string& ufs_uri) {
+  auto names = ufs.ListStaged();
+  if (!names.ok()) {
+    ALX_LOG(kWarn, "master", "cannot list the staged files of {}: {}", ufs_uri,
+            names.error().ToString());
+    return;
+  }
+  for (const std::string& name : *names) {
+    std::optional<uint64_t> id = FileIdOfStagedName(name);
+    if (id) {
+      auto inode = store_->GetInode(*id);
+      if (!inode.ok() || (inode->has_value() && !(*inode)->is_directory && !(*inode)->completed)) {
+        continue;  // a file still being written (or unknown: kept for the next try)
+      }
+    }
+    if (Status st = ufs.DeleteStaged(name); !st.ok()) {
+      ALX_LOG(kWarn, "master", "cannot drop the staged file {} in {}: {}", name, ufs_uri,
+              st.error().ToString());
+      continue;
+    }
+    ALX_LOG(kInfo, "master", "dropped the leftover staged file {} in {}", name, ufs_uri);
+  }
+}
+
 FileInfo Namespace::ToFileInfo(const Inode& inode, const std::string& path) const {
   FileInfo info;
   info.id = inode.id;
@@ -721,7 +760,9 @@ Result<CreateFileResult> Namespace::CreateFile(std::string_view path,
   batch.batch.PutInode(file);
   batch.batch.PutEdge(parent_id, file.name, file.id);
   if (Status st = Commit(batch); !st.ok()) return st.failure();
+  DropStaged(*res.mount->ufs, result.replaced);
   result.info = ToFileInfo(file, normalized);
+  result.mount_ufs_uri = res.mount->info.ufs_uri;
   return result;
 }
 
@@ -793,6 +834,12 @@ Result<FileInfo> Namespace::CompleteFile(uint64_t file_id, const CompleteFileOpt
   auto inode = store_->GetInode(file_id);
   if (!inode.ok()) return inode.failure();
   if (!inode->has_value()) {
+    // Removed while being written, possibly before its writer staged anything.
+    RemovedFiles gone;
+    gone.incomplete_file_ids.push_back(file_id);
+    for (const MountInfo& mount : mounts_.List()) {
+      DropStaged(*mounts_.Find(mount.alluxio_path)->ufs, gone);
+    }
     return Fail(ErrorCode::kNotFound, fmt::format("file {} does not exist", file_id));
   }
   auto path = PathOf(file_id);
@@ -823,21 +870,10 @@ Result<FileInfo> Namespace::CompleteFileLocked(Inode inode, const std::string& p
   }
   if (options.persisted) {
     MountTable::Resolution res = mounts_.Resolve(path);
-    if (!options.written_ufs_path.empty() && options.written_ufs_path != res.ufs_path) {
-      Status st = res.mount->ufs->Rename(options.written_ufs_path, res.ufs_path);
-      if (!st.ok()) {
-        return WithContext(st.error(), fmt::format("move persisted {} to {}",
-                                                   options.written_ufs_path, res.ufs_path));
-      }
-    }
-    auto status = res.mount->ufs->GetStatus(res.ufs_path);
+    auto status =
+        res.mount->ufs->PublishStaged(StagedFileName(inode.id), res.ufs_path, options.length);
     if (!status.ok()) {
-      return WithContext(status.error(), fmt::format("persisted {} in {}", path, res.ufs_uri));
-    }
-    if (status->is_directory || status->length != options.length) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  fmt::format("{}: the UFS holds {} bytes, the file has {}", path, status->length,
-                              options.length));
+      return WithContext(status.error(), fmt::format("publish {} in {}", path, res.ufs_uri));
     }
     inode.ufs_fingerprint = status->fingerprint;
   }
@@ -888,6 +924,7 @@ Result<RemovedFiles> Namespace::Remove(std::string_view path, bool recursive) {
   RemoveSubtree(*subtree, batch, &removed);
   if (Status st = TouchParent(target->parent_id, Now(), batch); !st.ok()) return st.failure();
   if (Status st = Commit(batch); !st.ok()) return st.failure();
+  DropStaged(*res.mount->ufs, removed);
   return removed;
 }
 
@@ -982,6 +1019,7 @@ Result<RemovedFiles> Namespace::Rename(std::string_view src, std::string_view ds
     if (Status st = TouchParent(new_parent, now, batch); !st.ok()) return st.failure();
   }
   if (Status st = Commit(batch); !st.ok()) return st.failure();
+  DropStaged(ufs, removed);
   return removed;
 }
 
@@ -1074,6 +1112,7 @@ Status Namespace::Mount(std::string_view alluxio_path, std::string_view ufs_uri,
   batch.batch.PutMount(info);
   if (Status st = TouchParent(inode.parent_id, now, batch); !st.ok()) return st;
   if (Status st = Commit(batch); !st.ok()) return st;
+  CleanStaged(**ufs, info.ufs_uri);
   std::shared_ptr<UnderFileSystem> shared = std::move(*ufs);
   mounts_.Add(std::move(info), std::move(shared));
   ALX_LOG(kInfo, "master", "mounted {} at {}{}", ufs_uri, normalized,
@@ -1103,6 +1142,7 @@ Result<RemovedFiles> Namespace::Unmount(std::string_view alluxio_path) {
   batch.batch.DeleteMount(normalized);
   if (Status st = TouchParent(inode->parent_id, Now(), batch); !st.ok()) return st.failure();
   if (Status st = Commit(batch); !st.ok()) return st.failure();
+  DropStaged(*mounts_.Find(normalized)->ufs, removed);
   mounts_.Remove(normalized);
   ALX_LOG(kInfo, "master", "unmounted {}", normalized);
   return removed;

@@ -13,6 +13,12 @@
 // a metadata sync that found nothing changed: written without fsync (losing it only causes one
 // more sync).
 //
+// Files written through Alluxio: a worker stages the UFS copy of a CACHE_THROUGH/THROUGH file
+// in its mount's UFS (UnderFileSystem's staging) and CompleteFile publishes it onto the file's
+// path at that moment; renames of the file or of its ancestors while it is written move only
+// inodes. A removed incomplete file's staged copy is dropped; at Open and Mount the staged
+// files no incomplete file waits for (a crashed worker's or master's) are dropped.
+//
 // UFS mirroring: directory and symbolic link creation, removal and rename of persisted paths,
 // and mode/mtime changes, are applied to the UFS first and committed to the store only if the UFS
 // call succeeded; if it fails the method returns that error and the store is unchanged. If the
@@ -81,12 +87,10 @@ struct CompleteFileOptions {
   uint64_t length = 0;
   // Must equal BlockIdForFile(id, 0..BlockCount(length, block_size)-1) (kInvalidArgument).
   std::vector<uint64_t> block_ids;
-  // The worker wrote the content to the UFS (CACHE_THROUGH/THROUGH).
+  // The worker staged the content in the UFS of the file's mount (CACHE_THROUGH/THROUGH,
+  // under StagedFileName(id)): completion publishes it onto the file's current path, wherever
+  // renames of the file or of its directories have put it.
   bool persisted = false;
-  // Where the worker wrote it (a path inside the file's mount UFS, as FileBlockInfo::ufs_path);
-  // "" = the file's current location. If the file was renamed while being written, the master
-  // moves the UFS file to the current location.
-  std::string written_ufs_path;
 };
 
 // Files and blocks that left the namespace: workers free these blocks.
@@ -97,7 +101,8 @@ struct RemovedFiles {
 
 struct CreateFileResult {
   FileInfo info;
-  RemovedFiles replaced;  // the overwritten file, if any
+  RemovedFiles replaced;      // the overwritten file, if any
+  std::string mount_ufs_uri;  // of the file's mount: where its UFS copy is staged
 };
 
 struct SetAttributeOptions {
@@ -168,9 +173,11 @@ class Namespace {
   // (GetFileBlockInfo) is kInvalidArgument; its mode cannot change (kUnsupported).
   Result<FileInfo> CreateSymlink(std::string_view path, std::string_view target,
                                  const CreateSymlinkOptions& options);
-  // Marks an incomplete file complete. kIsADirectory; kAlreadyExists if already completed;
-  // kInvalidArgument if block ids or (persisted) the UFS length do not match; kOutOfRange if
-  // the length needs more than kMaxSequence blocks.
+  // Marks an incomplete file complete; with `persisted`, publishes its staged UFS copy first.
+  // kIsADirectory; kAlreadyExists if already completed; kInvalidArgument if block ids or
+  // (persisted) the staged length do not match; kNotFound (persisted) if nothing is staged;
+  // kOutOfRange if the length needs more than kMaxSequence blocks. kNotFound for a file that
+  // was removed meanwhile: its staged copy, if any, is dropped.
   Result<FileInfo> CompleteFile(std::string_view path, const CompleteFileOptions& options);
   Result<FileInfo> CompleteFile(uint64_t file_id, const CompleteFileOptions& options);
 
@@ -234,6 +241,12 @@ class Namespace {
   Status TouchParent(uint64_t parent_id, int64_t now, OpBatch& batch);
   Result<FileInfo> CompleteFileLocked(Inode inode, const std::string& path,
                                       const CompleteFileOptions& options);
+  // Drops the staged UFS copies of the incomplete files in `removed` (files that left the
+  // namespace while being written; their writers' copies must never be published).
+  static void DropStaged(UnderFileSystem& ufs, const RemovedFiles& removed);
+  // Drops the staged files of `ufs` that no incomplete file of the namespace waits for
+  // (left by a crashed worker or master). Failures are logged: what stays is invisible.
+  void CleanStaged(UnderFileSystem& ufs, const std::string& ufs_uri);
   FileInfo ToFileInfo(const Inode& inode, const std::string& path) const;
 
   const Options options_;

@@ -52,6 +52,16 @@ Result<std::vector<std::string_view>> SplitPath(std::string_view path) {
   return parts;
 }
 
+// SplitPath for a path argument of the UnderFileSystem methods: a path into the staging
+// directory is refused with `refusal`.
+Result<std::vector<std::string_view>> SplitUserPath(std::string_view path, ErrorCode refusal) {
+  auto parts = SplitPath(path);
+  if (parts.ok() && !parts->empty() && parts->front() == kLocalUfsStagingDir) {
+    return Fail(refusal, fmt::format("'{}' is inside the staging directory", path));
+  }
+  return parts;
+}
+
 std::string Join(const std::string& root, const std::vector<std::string_view>& parts,
                  size_t count) {
   std::string out = root == "/" ? std::string() : root;
@@ -133,6 +143,86 @@ std::string RandomSuffix() {
   return fmt::format("{:016x}", r);
 }
 
+// The local path of a file about to be written at `parts` (not the root): not a directory
+// (kIsADirectory), missing parents created with mode 0755 (kNotADirectory if one is a file).
+Result<std::string> PrepareFilePath(const std::string& root,
+                                    const std::vector<std::string_view>& parts) {
+  if (parts.empty()) return Fail(ErrorCode::kIsADirectory, "the root is a directory");
+  std::string local = Join(root, parts, parts.size());
+  struct stat st;
+  if (::stat(local.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return Fail(ErrorCode::kIsADirectory, fmt::format("{} is a directory", local));
+  }
+  if (Status s = MakeDirectories(root, parts, parts.size() - 1, 0755); !s.ok()) {
+    if (s.code() == ErrorCode::kAlreadyExists) {
+      return Fail(ErrorCode::kNotADirectory, s.error().message);
+    }
+    return s.failure();
+  }
+  return local;
+}
+
+// A temp name beside `local` that List hides. It fits in 255 bytes: prefix (13) + name
+// (≤ 200) + '.' + 16 hex digits.
+std::string TempPathBeside(const std::string& local) {
+  std::string_view name = std::string_view(local).substr(local.rfind('/') + 1).substr(0, 200);
+  return fmt::format("{}/{}{}.{}", ParentOf(local), kLocalUfsTempPrefix, name, RandomSuffix());
+}
+
+// Opens `path` for writing (O_CREAT | `flags`) with exactly `mode` (umask not applied); the
+// file is removed again if that fails.
+Result<int> OpenForWriting(const std::string& path, int flags, uint32_t mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | flags, mode & 07777);
+  if (fd < 0) return Fail(ErrnoError(errno, fmt::format("create {}", path)));
+  if (::fchmod(fd, mode & 07777) != 0) {
+    Error e = ErrnoError(errno, fmt::format("chmod {}", path));
+    ::close(fd);
+    ::unlink(path.c_str());
+    return Fail(std::move(e));
+  }
+  return fd;
+}
+
+// Copies `from` to a temp file beside `to` and renames it onto `to`: a rename(2) across file
+// systems (`to` below a symbolic link or mount point inside the root). `from` is left as is.
+Status CopyOnto(const std::string& from, const std::string& to) {
+  int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return Fail(ErrnoError(errno, fmt::format("open {}", from)));
+  struct stat st;
+  if (::fstat(in, &st) != 0) {
+    Error e = ErrnoError(errno, fmt::format("stat {}", from));
+    ::close(in);
+    return Fail(std::move(e));
+  }
+  std::string temp = TempPathBeside(to);
+  auto out = OpenForWriting(temp, O_EXCL, st.st_mode);
+  if (!out.ok()) {
+    ::close(in);
+    return out.failure();
+  }
+  Status copied = Ok();
+  std::vector<char> buf(1 << 20);
+  for (uint64_t offset = 0;;) {
+    ssize_t n = ::pread(in, buf.data(), buf.size(), static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) copied = Fail(ErrnoError(errno, fmt::format("read {}", from)));
+    if (n <= 0) break;
+    copied = PwriteAll(*out, {buf.data(), static_cast<size_t>(n)}, offset, temp);
+    if (!copied.ok()) break;
+    offset += static_cast<uint64_t>(n);
+  }
+  ::close(in);
+  if (copied.ok() && ::fsync(*out) != 0) {
+    copied = Fail(ErrnoError(errno, fmt::format("fsync {}", temp)));
+  }
+  ::close(*out);
+  if (copied.ok() && ::rename(temp.c_str(), to.c_str()) != 0) {
+    copied = Fail(ErrnoError(errno, fmt::format("rename {} to {}", temp, to)));
+  }
+  if (!copied.ok()) ::unlink(temp.c_str());
+  return copied;
+}
+
 class LocalUfsReader final : public UfsReader {
  public:
   LocalUfsReader(int fd, std::string local) : fd_(fd), local_(std::move(local)) {}
@@ -163,21 +253,19 @@ class LocalUfsReader final : public UfsReader {
 // cost no threads or buffers, large ones no page-cache fill.
 constexpr uint64_t kDirectAfterBytes = 1 << 20;
 
+}  // namespace
+
+// Writes the staged file `staged` (open as `fd`, owned); Abort() removes it.
 class LocalUfsWriter final : public UfsWriter {
  public:
-  LocalUfsWriter(LocalUnderFileSystem* ufs, std::string ufs_path, std::string local,
-                 std::string temp, int fd)
-      : ufs_(ufs),
-        ufs_path_(std::move(ufs_path)),
-        local_(std::move(local)),
-        temp_(std::move(temp)),
-        fd_(fd) {}
+  LocalUfsWriter(LocalUnderFileSystem* ufs, std::string staged, int fd)
+      : ufs_(ufs), staged_(std::move(staged)), fd_(fd) {}
   ~LocalUfsWriter() override { Abort(); }
 
   Status Write(std::span<const char> data) override {
     if (fd_ < 0) return Fail(ErrorCode::kInvalidArgument, "write after close or abort");
     if (direct_) return direct_->Append(data);
-    if (Status s = PwriteAll(fd_, data, written_, temp_); !s.ok()) return s;
+    if (Status s = PwriteAll(fd_, data, written_, staged_); !s.ok()) return s;
     written_ += data.size();
     MaybeGoDirect();
     return Ok();
@@ -195,20 +283,15 @@ class LocalUfsWriter final : public UfsWriter {
       return s.failure();
     }
     direct_.reset();
-    if (::fsync(fd_) != 0) {
-      Error e = ErrnoError(errno, fmt::format("fsync {}", temp_));
+    struct stat st;
+    if (::fsync(fd_) != 0 || ::fstat(fd_, &st) != 0) {
+      Error e = ErrnoError(errno, fmt::format("fsync and stat {}", staged_));
       Abort();
       return Fail(std::move(e));
     }
     ::close(fd_);
     fd_ = -1;
-    if (::rename(temp_.c_str(), local_.c_str()) != 0) {
-      Error e = ErrnoError(errno, fmt::format("rename {} to {}", temp_, local_));
-      ::unlink(temp_.c_str());
-      return Fail(std::move(e));
-    }
-    if (Status s = SyncDirectory(ParentOf(local_)); !s.ok()) return s.failure();
-    return ufs_->GetStatus(ufs_path_);
+    return ufs_->MakeStatus(staged_.substr(staged_.rfind('/') + 1), st);
   }
 
   void Abort() override {
@@ -216,8 +299,8 @@ class LocalUfsWriter final : public UfsWriter {
     direct_.reset();
     ::close(fd_);
     fd_ = -1;
-    if (::unlink(temp_.c_str()) != 0 && errno != ENOENT) {
-      ALX_LOG(kWarn, "ufs", "cannot remove {}: {}", temp_, ErrnoError(errno, "unlink").message);
+    if (::unlink(staged_.c_str()) != 0 && errno != ENOENT) {
+      ALX_LOG(kWarn, "ufs", "cannot remove {}: {}", staged_, ErrnoError(errno, "unlink").message);
     }
   }
 
@@ -228,22 +311,18 @@ class LocalUfsWriter final : public UfsWriter {
       return;
     }
     direct_tried_ = true;
-    int fd = ::open(temp_.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
+    int fd = ::open(staged_.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
     if (fd < 0) return;  // EINVAL: the file system has no direct I/O; stay buffered
-    direct_ = std::make_unique<DirectWriteBehind>(fd, fd_, written_, temp_);
+    direct_ = std::make_unique<DirectWriteBehind>(fd, fd_, written_, staged_);
   }
 
   LocalUnderFileSystem* const ufs_;
-  const std::string ufs_path_;
-  const std::string local_;
-  const std::string temp_;
+  const std::string staged_;
   int fd_;                                     // -1 once closed or aborted
   uint64_t written_ = 0;                       // through fd_ (its next offset), before direct_
   bool direct_tried_ = false;                  // one try per file
   std::unique_ptr<DirectWriteBehind> direct_;  // past the first kDirectAfterBytes
 };
-
-}  // namespace
 
 Result<std::unique_ptr<LocalUnderFileSystem>> LocalUnderFileSystem::OpenRoot(std::string_view root,
                                                                              bool create_root) {
@@ -323,7 +402,7 @@ UfsStatus LocalUnderFileSystem::MakeStatus(std::string name, const struct stat& 
 }
 
 Result<UfsStatus> LocalUnderFileSystem::GetStatus(std::string_view path) {
-  auto parts = SplitPath(path);
+  auto parts = SplitUserPath(path, ErrorCode::kNotFound);
   if (!parts.ok()) return parts.failure();
   std::string local = Join(root_, *parts, parts->size());
   struct stat st;
@@ -346,7 +425,7 @@ Result<UfsStatus> LocalUnderFileSystem::GetStatus(std::string_view path) {
 }
 
 Result<std::vector<UfsStatus>> LocalUnderFileSystem::List(std::string_view path) {
-  auto parts = SplitPath(path);
+  auto parts = SplitUserPath(path, ErrorCode::kNotFound);
   if (!parts.ok()) return parts.failure();
   std::string local = Join(root_, *parts, parts->size());
   int fd = ::open(local.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -371,6 +450,7 @@ Result<std::vector<UfsStatus>> LocalUnderFileSystem::List(std::string_view path)
     }
     std::string_view name = ent->d_name;
     if (name == "." || name == ".." || name.starts_with(kLocalUfsTempPrefix)) continue;
+    if (parts->empty() && name == kLocalUfsStagingDir) continue;
     struct stat st;
     if (::fstatat(fd, ent->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
       if (errno == ENOENT) continue;  // removed since readdir
@@ -395,7 +475,7 @@ Result<std::vector<UfsStatus>> LocalUnderFileSystem::List(std::string_view path)
 }
 
 Result<std::unique_ptr<UfsReader>> LocalUnderFileSystem::Open(std::string_view path) {
-  auto parts = SplitPath(path);
+  auto parts = SplitUserPath(path, ErrorCode::kNotFound);
   if (!parts.ok()) return parts.failure();
   std::string local = Join(root_, *parts, parts->size());
   int fd = ::open(local.c_str(), O_RDONLY | O_CLOEXEC);
@@ -413,40 +493,8 @@ Result<std::unique_ptr<UfsReader>> LocalUnderFileSystem::Open(std::string_view p
   return std::unique_ptr<UfsReader>(new LocalUfsReader(fd, std::move(local)));
 }
 
-Result<std::unique_ptr<UfsWriter>> LocalUnderFileSystem::Create(std::string_view path,
-                                                                uint32_t mode) {
-  auto parts = SplitPath(path);
-  if (!parts.ok()) return parts.failure();
-  if (parts->empty()) return Fail(ErrorCode::kIsADirectory, "create: the root is a directory");
-  std::string local = Join(root_, *parts, parts->size());
-  struct stat st;
-  if (::stat(local.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-    return Fail(ErrorCode::kIsADirectory, fmt::format("create {}", local));
-  }
-  if (Status s = MakeDirectories(root_, *parts, parts->size() - 1, 0755); !s.ok()) {
-    if (s.code() == ErrorCode::kAlreadyExists) {
-      return Fail(ErrorCode::kNotADirectory, s.error().message);
-    }
-    return s.failure();
-  }
-  // The temp name must fit in 255 bytes: prefix (13) + name (≤ 200) + '.' + 16 hex digits.
-  std::string_view name = parts->back().substr(0, 200);
-  std::string temp =
-      fmt::format("{}/{}{}.{}", ParentOf(local), kLocalUfsTempPrefix, name, RandomSuffix());
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 07777);
-  if (fd < 0) return Fail(ErrnoError(errno, fmt::format("create {}", temp)));
-  if (::fchmod(fd, mode & 07777) != 0) {
-    Error e = ErrnoError(errno, fmt::format("chmod {}", temp));
-    ::close(fd);
-    ::unlink(temp.c_str());
-    return Fail(std::move(e));
-  }
-  return std::unique_ptr<UfsWriter>(
-      new LocalUfsWriter(this, std::string(path), std::move(local), std::move(temp), fd));
-}
-
 Status LocalUnderFileSystem::Mkdirs(std::string_view path, uint32_t mode) {
-  auto parts = SplitPath(path);
+  auto parts = SplitUserPath(path, ErrorCode::kNotPermitted);
   if (!parts.ok()) return parts.failure();
   if (parts->empty()) return Ok();  // the root exists
   return MakeDirectories(root_, *parts, parts->size(), mode);
@@ -467,7 +515,7 @@ Status LocalUnderFileSystem::CreateSymlink(std::string_view path, std::string_vi
 }
 
 Status LocalUnderFileSystem::Delete(std::string_view path, bool recursive) {
-  auto parts = SplitPath(path);
+  auto parts = SplitUserPath(path, ErrorCode::kNotPermitted);
   if (!parts.ok()) return parts.failure();
   if (parts->empty()) return Fail(ErrorCode::kNotPermitted, "cannot delete the under storage root");
   std::string local = Join(root_, *parts, parts->size());
@@ -494,9 +542,9 @@ Status LocalUnderFileSystem::Delete(std::string_view path, bool recursive) {
 }
 
 Status LocalUnderFileSystem::Rename(std::string_view src, std::string_view dst) {
-  auto src_parts = SplitPath(src);
+  auto src_parts = SplitUserPath(src, ErrorCode::kNotPermitted);
   if (!src_parts.ok()) return src_parts.failure();
-  auto dst_parts = SplitPath(dst);
+  auto dst_parts = SplitUserPath(dst, ErrorCode::kNotPermitted);
   if (!dst_parts.ok()) return dst_parts.failure();
   if (src_parts->empty() || dst_parts->empty()) {
     return Fail(ErrorCode::kNotPermitted, "cannot rename the under storage root");
@@ -514,7 +562,7 @@ Status LocalUnderFileSystem::Rename(std::string_view src, std::string_view dst) 
 }
 
 Status LocalUnderFileSystem::SetMode(std::string_view path, uint32_t mode) {
-  auto parts = SplitPath(path);
+  auto parts = SplitUserPath(path, ErrorCode::kNotPermitted);
   if (!parts.ok()) return parts.failure();
   std::string local = Join(root_, *parts, parts->size());
   if (::chmod(local.c_str(), static_cast<mode_t>(mode & 07777)) != 0) {
@@ -524,7 +572,7 @@ Status LocalUnderFileSystem::SetMode(std::string_view path, uint32_t mode) {
 }
 
 Status LocalUnderFileSystem::SetMtime(std::string_view path, int64_t mtime_ms) {
-  auto parts = SplitPath(path);
+  auto parts = SplitUserPath(path, ErrorCode::kNotPermitted);
   if (!parts.ok()) return parts.failure();
   std::string local = Join(root_, *parts, parts->size());
   struct timespec times[2];
@@ -551,6 +599,89 @@ Result<std::pair<uint64_t, uint64_t>> LocalUnderFileSystem::CapacityAndFree() {
   }
   uint64_t frsize = vfs.f_frsize;
   return std::pair<uint64_t, uint64_t>(frsize * vfs.f_blocks, frsize * vfs.f_bavail);
+}
+
+std::string LocalUnderFileSystem::StagingDir() const {
+  std::string dir = root_ == "/" ? std::string() : root_;
+  dir += '/';
+  dir += kLocalUfsStagingDir;
+  return dir;
+}
+
+Result<std::string> LocalUnderFileSystem::StagedPath(std::string_view name) const {
+  if (name.empty() || name == "." || name == ".." || name.size() > kMaxComponent ||
+      name.find_first_of(std::string_view("/\0", 2)) != std::string_view::npos) {
+    return Fail(ErrorCode::kInvalidArgument, fmt::format("bad staging name '{}'", name));
+  }
+  std::string path = StagingDir();
+  path += '/';
+  path += name;
+  return path;
+}
+
+Result<std::unique_ptr<UfsWriter>> LocalUnderFileSystem::CreateStaged(std::string_view name,
+                                                                      uint32_t mode) {
+  auto staged = StagedPath(name);
+  if (!staged.ok()) return staged.failure();
+  std::string dir = StagingDir();
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Fail(ErrnoError(errno, fmt::format("mkdir {}", dir)));
+  }
+  auto fd = OpenForWriting(*staged, O_TRUNC, mode);
+  if (!fd.ok()) return fd.failure();
+  return std::unique_ptr<UfsWriter>(new LocalUfsWriter(this, std::move(*staged), *fd));
+}
+
+Result<UfsStatus> LocalUnderFileSystem::PublishStaged(std::string_view name, std::string_view path,
+                                                      uint64_t length) {
+  auto staged = StagedPath(name);
+  if (!staged.ok()) return staged.failure();
+  auto parts = SplitUserPath(path, ErrorCode::kNotPermitted);
+  if (!parts.ok()) return parts.failure();
+  struct stat st;
+  if (::stat(staged->c_str(), &st) != 0) {
+    return Fail(ErrnoError(errno, fmt::format("staged file {}", *staged)));
+  }
+  if (static_cast<uint64_t>(st.st_size) != length) {
+    return Fail(ErrorCode::kInvalidArgument,
+                fmt::format("staged file {} holds {} bytes, not {}", *staged,
+                            static_cast<uint64_t>(st.st_size), length));
+  }
+  auto local = PrepareFilePath(root_, *parts);
+  if (!local.ok()) return local.failure();
+  if (::rename(staged->c_str(), local->c_str()) != 0) {
+    if (errno != EXDEV) {
+      return Fail(ErrnoError(errno, fmt::format("rename {} to {}", *staged, *local)));
+    }
+    if (Status s = CopyOnto(*staged, *local); !s.ok()) return s.failure();
+    ::unlink(staged->c_str());
+  }
+  // The staging directory is not fsynced: a staged name that reappears after a crash belongs to
+  // a completed file, and the master drops it at start.
+  if (Status s = SyncDirectory(ParentOf(*local)); !s.ok()) return s.failure();
+  return GetStatus(path);
+}
+
+Status LocalUnderFileSystem::DeleteStaged(std::string_view name) {
+  auto staged = StagedPath(name);
+  if (!staged.ok()) return staged.failure();
+  if (::unlink(staged->c_str()) != 0 && errno != ENOENT) {
+    return Fail(ErrnoError(errno, fmt::format("unlink {}", *staged)));
+  }
+  return Ok();
+}
+
+Result<std::vector<std::string>> LocalUnderFileSystem::ListStaged() {
+  std::string dir = StagingDir();
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    names.push_back(it->path().filename().string());
+  }
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    return Fail(ErrnoError(ec.value(), fmt::format("list {}", dir)));
+  }
+  return names;
 }
 
 }  // namespace alluxio

@@ -10,9 +10,12 @@
 // target), created by CreateSymlink (symlink(2)), removed, renamed and timed as links; Open
 // and Create follow them. The root itself may be a link (it is followed).
 //
-// Files being created live next to their final name as ".alluxio_tmp.<name>.<random>" until
-// Close() renames them into place; List() hides such names. A crash can leave one behind; it is
-// invisible to List() and can be removed by hand or by a recursive Delete() of its directory.
+// Staged files (UnderFileSystem's staging) live in <root>/.alluxio_staging/<name>, written in
+// place and renamed onto their path by PublishStaged (copied beside it and renamed when the path
+// is on another file system: below a symbolic link or mount point inside the root). That
+// directory is outside every path argument: List("/")
+// does not show it, GetStatus/List/Open of a path in it are kNotFound, and every other method
+// refuses one with kNotPermitted. What a crash leaves there is invisible; the master drops it.
 //
 // Thread-safety: every method may be called from several threads at once; readers are
 // thread-safe (pread); a writer is used by one thread at a time. Lifetimes: a writer must not
@@ -35,8 +38,12 @@
 
 namespace alluxio {
 
-// Names starting with this prefix are in-progress files of a UfsWriter and are never listed.
+// Names starting with this prefix are files being copied into place and are never listed.
 inline constexpr std::string_view kLocalUfsTempPrefix = ".alluxio_tmp.";
+// The staging directory below the root (see above).
+inline constexpr std::string_view kLocalUfsStagingDir = ".alluxio_staging";
+
+class LocalUfsWriter;
 
 class LocalUnderFileSystem final : public UnderFileSystem {
  public:
@@ -53,17 +60,13 @@ class LocalUnderFileSystem final : public UnderFileSystem {
   Result<std::vector<UfsStatus>> List(std::string_view path) override;
   // kIsADirectory for a directory.
   Result<std::unique_ptr<UfsReader>> Open(std::string_view path) override;
-  // Missing parents are created with mode 0755. kIsADirectory if `path` is a directory, kNotFound
-  // / kNotADirectory when a parent cannot be created. The final file gets exactly `mode`
-  // (permission bits, umask not applied).
-  Result<std::unique_ptr<UfsWriter>> Create(std::string_view path, uint32_t mode) override;
   // The last directory gets exactly `mode`; missing intermediate directories get mode|0700.
   // kAlreadyExists if `path` is a file, kNotADirectory if a parent is a file.
   Status Mkdirs(std::string_view path, uint32_t mode) override;
   // symlink(2), then an fsync of the parent directory. kInvalidArgument for an empty target or
   // one holding a NUL byte; kAlreadyExists for the root.
   Status CreateSymlink(std::string_view path, std::string_view target) override;
-  // kNotPermitted for the root itself. In-progress temp files count as entries for the
+  // kNotPermitted for the root itself. Temp files (".alluxio_tmp.*") count as entries for the
   // non-recursive emptiness check (kNotEmpty).
   Status Delete(std::string_view path, bool recursive) override;
   // rename(2) semantics: replaces a file, or an empty directory by a directory; kIsADirectory
@@ -75,11 +78,29 @@ class LocalUnderFileSystem final : public UnderFileSystem {
   Status SetMtime(std::string_view path, int64_t mtime_ms) override;
   Result<std::pair<uint64_t, uint64_t>> CapacityAndFree() override;
 
+  // The staging directory is created on first use (mode 0700). kInvalidArgument for a name
+  // that is not one path component.
+  Result<std::unique_ptr<UfsWriter>> CreateStaged(std::string_view name, uint32_t mode) override;
+  // rename(2) of the staged file; across file systems a copy into a temp file beside the path
+  // (".alluxio_tmp.<name>.<random>", hidden by List, removed on failure) renamed onto it. Missing
+  // parents get mode 0755; kNotADirectory when one is a file. The path's directory is fsynced
+  // before returning.
+  Result<UfsStatus> PublishStaged(std::string_view name, std::string_view path,
+                                  uint64_t length) override;
+  Status DeleteStaged(std::string_view name) override;
+  Result<std::vector<std::string>> ListStaged() override;
+
   // The local file system path for a UFS path (validated as above).
   Result<std::string> LocalPath(std::string_view path) const;
 
  private:
+  friend class LocalUfsWriter;  // MakeStatus for the file it wrote
+
   explicit LocalUnderFileSystem(std::string root) : root_(std::move(root)) {}
+
+  std::string StagingDir() const;  // <root>/.alluxio_staging
+  // The local path of staging name `name` (kInvalidArgument unless one path component).
+  Result<std::string> StagedPath(std::string_view name) const;
 
   // `symlink_target`: what readlink(2) gave for a link (st from lstat), "" otherwise.
   UfsStatus MakeStatus(std::string name, const struct stat& st, std::string symlink_target);

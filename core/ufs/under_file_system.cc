@@ -1,10 +1,23 @@
 #include "core/ufs/under_file_system.h"
 
+#include <charconv>
+
 #include <fmt/format.h>
 
 #include "core/ufs/local_under_file_system.h"
 
 namespace alluxio {
+
+std::string StagedFileName(uint64_t file_id) { return std::to_string(file_id); }
+
+std::optional<uint64_t> FileIdOfStagedName(std::string_view name) {
+  uint64_t id = 0;
+  auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), id);
+  if (ec != std::errc() || end != name.data() + name.size() || StagedFileName(id) != name) {
+    return std::nullopt;
+  }
+  return id;
+}
 
 Result<std::unique_ptr<UnderFileSystem>> CreateUnderFileSystem(std::string_view uri) {
   std::string_view path = uri;

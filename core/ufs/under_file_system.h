@@ -4,11 +4,13 @@
 // "file:///data/ufs") and its methods take absolute paths *inside* that root: "/" is the root
 // itself, "/a/b" is the file b in the directory a below the root. Paths with "." or ".."
 // components or not starting with "/" are refused with kInvalidPath.
-// Implementations: local_under_file_system.h. An object store adds a class here, nothing else.
+// Implementations: local_under_file_system.h. An object store adds a class here, nothing else
+// (see the staging methods for how it publishes a file without renaming it).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -42,16 +44,16 @@ class UfsReader {
   virtual Result<size_t> ReadAt(uint64_t offset, std::span<char> buf) = 0;
 };
 
-// A file being created. Its content becomes visible at `path` only when Close() succeeds
-// (atomic replace of any previous file); Abort() or destruction without Close() leaves nothing.
+// A file being staged (CreateStaged): its content becomes visible at a path only when the
+// master publishes it (PublishStaged). Abort() or destruction without Close() leaves nothing.
 class UfsWriter {
  public:
   virtual ~UfsWriter() = default;
   // May return before the data reaches the file (an error then comes with a later call).
   virtual Status Write(std::span<const char> data) = 0;
-  // Hands everything written to the file system (not durable yet): the temp file holds it.
+  // Hands everything written to the file system (not durable yet): the file written holds it.
   virtual Status Flush() = 0;
-  // Makes the data durable and publishes the file; returns its final status.
+  // Makes the data durable (the file stays staged); returns its status.
   virtual Result<UfsStatus> Close() = 0;
   virtual void Abort() = 0;
 };
@@ -65,8 +67,6 @@ class UnderFileSystem {
   // Children of a directory, unordered. kNotADirectory for a file, kNotFound if absent.
   virtual Result<std::vector<UfsStatus>> List(std::string_view path) = 0;
   virtual Result<std::unique_ptr<UfsReader>> Open(std::string_view path) = 0;
-  // Parent directories are created as needed.
-  virtual Result<std::unique_ptr<UfsWriter>> Create(std::string_view path, uint32_t mode) = 0;
   // Creates the directory and missing parents; an existing directory is success.
   virtual Status Mkdirs(std::string_view path, uint32_t mode) = 0;
   // Creates a symbolic link at `path` (its parent must exist: kNotFound otherwise) holding
@@ -85,7 +85,42 @@ class UnderFileSystem {
   virtual Status SetMtime(std::string_view path, int64_t mtime_ms) = 0;
   // Bytes of capacity and free space of the storage holding this UFS.
   virtual Result<std::pair<uint64_t, uint64_t>> CapacityAndFree() = 0;
+
+  // ---- Staging: how a file written through Alluxio reaches its path ----
+  // A worker writes a file's copy under a staging name (StagedFileName of the file's inode id)
+  // into a staging area of this UFS that no path argument of the methods above reaches: List
+  // never shows it, and renames or removals of user directories never touch it. It does not
+  // publish the file. The master, which knows where the file is when it completes, publishes
+  // it onto that path; renames of the file and of its ancestors while it is written therefore
+  // never matter, and no partial file ever shows in a user directory.
+  //
+  // How a store implements the publish step is its own business. The local UFS renames the
+  // staged file onto the path (atomic within one file system). An object store, which cannot
+  // rename, can stage the upload as a multipart upload (or object) under a staging key and
+  // publish it with a server-side copy to the final key (UploadPartCopy for large objects)
+  // followed by a delete of the staged key; nothing of a file shows at its key before that.
+
+  // A writer of the staged file `name` (replaced if it exists) with exactly permission bits
+  // `mode`. Close() makes the data durable but leaves it staged; Abort() or destruction drops
+  // it. Writing a file into the UFS always goes through staging.
+  virtual Result<std::unique_ptr<UfsWriter>> CreateStaged(std::string_view name, uint32_t mode) = 0;
+  // Moves the staged file onto `path`, replacing a file there and creating missing parent
+  // directories, and returns the published file's status. kNotFound if nothing is staged
+  // under `name`; kInvalidArgument (nothing published) if it does not hold exactly `length`
+  // bytes; kIsADirectory if `path` is a directory.
+  virtual Result<UfsStatus> PublishStaged(std::string_view name, std::string_view path,
+                                          uint64_t length) = 0;
+  // Drops a staged file; one that is absent is success. A writer still writing it goes on
+  // writing a file no one can reach (the master drops the staged file of a file it removes).
+  virtual Status DeleteStaged(std::string_view name) = 0;
+  // Names of the staged files (for the master to drop those no file is waiting for).
+  virtual Result<std::vector<std::string>> ListStaged() = 0;
 };
+
+// The staging name of the file with inode id `file_id` (see UnderFileSystem's staging).
+std::string StagedFileName(uint64_t file_id);
+// The inode id of a staging name; nullopt for a name StagedFileName does not produce.
+std::optional<uint64_t> FileIdOfStagedName(std::string_view name);
 
 // Creates the UFS for a URI: "file:///dir" or "/dir" → local. kUnsupported for other schemes.
 Result<std::unique_ptr<UnderFileSystem>> CreateUnderFileSystem(std::string_view uri);

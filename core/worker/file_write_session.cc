@@ -24,9 +24,10 @@ Result<std::unique_ptr<FileWriteSession>> FileWriteSession::Start(BlockStore& st
   }
   std::unique_ptr<FileWriteSession> session(new FileWriteSession(store, std::move(options)));
   if (session->options_.write_type != WriteType::kMustCache) {
-    auto resolved = ufs.Resolve(session->options_.ufs_uri);
-    if (!resolved.ok()) return resolved.failure();
-    auto writer = resolved->ufs->Create(resolved->path, session->options_.mode);
+    auto root = ufs.Root(session->options_.mount_ufs_uri);
+    if (!root.ok()) return root.failure();
+    auto writer =
+        (*root)->CreateStaged(StagedFileName(session->options_.file_id), session->options_.mode);
     if (!writer.ok()) return writer.failure();
     session->ufs_writer_ = std::move(writer).value();
   }

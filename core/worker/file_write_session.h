@@ -1,7 +1,9 @@
 // One file written through a worker: sequential data is cut into blocks of the file's block
 // size (block ids derive from the file id, core/common/block_id.h); each block is cached in the
 // block store (unless THROUGH) and the whole file is written to the UFS (unless MUST_CACHE),
-// published atomically by Finish(). Synchronous; used by one thread at a time.
+// staged in its mount's UFS (UnderFileSystem's staging): Finish() makes it durable, the master
+// publishes it onto the file's path at completion, wherever the file is then. Synchronous; used
+// by one thread at a time.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +23,9 @@ namespace alluxio {
 struct FileWriteOptions {
   uint64_t file_id = 0;
   uint64_t block_size = 0;  // > 0
-  std::string ufs_uri;      // where the file goes in the UFS; unused for MUST_CACHE
+  // The UFS URI of the file's mount (unused for MUST_CACHE): the UFS copy is staged there
+  // under StagedFileName(file_id), for the master to publish at completion.
+  std::string mount_ufs_uri;
   uint32_t mode = 0644;
   WriteType write_type = WriteType::kCacheThrough;
 };
@@ -29,7 +33,7 @@ struct FileWriteOptions {
 struct FinishedFile {
   uint64_t length = 0;
   std::vector<uint64_t> block_ids;  // every block of the file, cached or not
-  std::string ufs_fingerprint;      // "" unless written to the UFS
+  std::string ufs_fingerprint;      // of the staged file; "" unless written to the UFS
 };
 
 class FileWriteSession {
@@ -53,11 +57,11 @@ class FileWriteSession {
   // Blocks committed to the store since the last call (for commitBlock to the master).
   std::vector<BlockInfo> TakeCommittedBlocks();
 
-  // Commits the last block and publishes the UFS file.
+  // Commits the last block and makes the staged UFS file durable.
   Result<FinishedFile> Finish();
 
   // Drops everything written: uncommitted block data, committed blocks of this file and the
-  // unpublished UFS file. Idempotent.
+  // staged UFS file (unless Finish() succeeded). Idempotent.
   void Abort();
 
  private:

@@ -23,14 +23,20 @@ Result<ResolvedUfsPath> UfsResolver::Resolve(std::string_view uri) {
     root = std::string(uri.substr(0, path_start + 1));
     path = uri.substr(path_start);
   }
+  auto ufs = Root(root);
+  if (!ufs.ok()) return ufs.failure();
+  return ResolvedUfsPath{*ufs, std::string(path)};
+}
+
+Result<UnderFileSystem*> UfsResolver::Root(std::string_view root_uri) {
   std::lock_guard lock(mutex_);
-  auto it = by_root_.find(root);
+  auto it = by_root_.find(root_uri);
   if (it == by_root_.end()) {
-    auto ufs = CreateUnderFileSystem(root);
+    auto ufs = CreateUnderFileSystem(root_uri);
     if (!ufs.ok()) return ufs.failure();
-    it = by_root_.emplace(root, std::move(ufs).value()).first;
+    it = by_root_.emplace(std::string(root_uri), std::move(ufs).value()).first;
   }
-  return ResolvedUfsPath{it->second.get(), std::string(path)};
+  return it->second.get();
 }
 
 }  // namespace alluxio

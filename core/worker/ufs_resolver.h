@@ -1,6 +1,7 @@
 // Resolves a UFS URI naming one file ("file:///data/ufs/a/b", "/data/ufs/a/b") to an
-// UnderFileSystem and the path inside it. One UFS object per scheme and authority is created on
-// first use and kept. Thread-safe.
+// UnderFileSystem and the path inside it, or a mount's UFS URI to the UFS rooted there. One UFS
+// object per root (a scheme and authority, or a mount URI) is created on first use and kept.
+// Thread-safe.
 #pragma once
 
 #include <map>
@@ -23,6 +24,9 @@ class UfsResolver {
  public:
   // kInvalidPath for a URI without a path, kUnsupported for an unknown scheme.
   Result<ResolvedUfsPath> Resolve(std::string_view uri);
+  // The UFS rooted at `root_uri` itself (a mount's UFS URI: its staging area is there), owned
+  // by the resolver; created on first use. The errors of CreateUnderFileSystem.
+  Result<UnderFileSystem*> Root(std::string_view root_uri);
 
  private:
   std::mutex mutex_;

@@ -139,7 +139,7 @@ class BlockWorkerImpl final : public wire::BlockWorker::Server {
     auto p = context.getParams();
     auto out = context.getResults();
     FileWriteOptions options{p.getFileId(), p.getBlockSizeBytes(),
-                             std::string(View(p.getUfsPath())), p.getMode(),
+                             std::string(View(p.getMountUfsUri())), p.getMode(),
                              FromWire(p.getWriteType())};
     auto session = FileWriteSession::Start(*c_.store, *c_.ufs, std::move(options));
     if (!session.ok()) {

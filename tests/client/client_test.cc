@@ -1,4 +1,5 @@
 // The client library against a real master and worker in the test process (test_cluster.h).
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -469,6 +470,110 @@ TEST_F(ClientTest, MetadataCacheInvalidatedByOwnMutations) {
   // Paths are cache keys in normalized form.
   ASSERT_TRUE(cached.Run(fs.Delete("//m/mine/")).ok());
   EXPECT_EQ(cached.Run(fs.GetStatus("/m/mine")).code(), ErrorCode::kNotFound);
+}
+
+// Writes `head` (flushed: past the first MiB the worker writes the UFS copy behind the stream),
+// applies `renames` (src → dst) and `removals` (recursive) meanwhile, writes `tail` and closes.
+Task<Result<FileInfo>> WriteWhileRenaming(FileSystemClient& fs, std::string path, std::string head,
+                                          std::vector<std::pair<std::string, std::string>> renames,
+                                          std::vector<std::string> removals, std::string tail) {
+  auto out = co_await fs.CreateFile(path);
+  if (!out) co_return out.failure();
+  if (Status s = co_await (*out)->Write(head); !s) co_return s.failure();
+  if (Status s = co_await (*out)->Flush(); !s) co_return s.failure();
+  for (const auto& [src, dst] : renames) {
+    if (Status s = co_await fs.Rename(src, dst); !s) co_return s.failure();
+  }
+  for (const std::string& dir : removals) {
+    if (Status s = co_await fs.Delete(dir, true); !s) co_return s.failure();
+  }
+  if (Status s = co_await (*out)->Write(tail); !s) co_return s.failure();
+  co_return co_await (*out)->Close();
+}
+
+// Every regular file below `dir`, as paths relative to it, sorted.
+std::vector<std::string> LocalFilesBelow(const std::string& dir) {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) {
+      files.push_back("/" + std::filesystem::relative(entry.path(), dir).string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+TEST_F(ClientTest, FileCompletesAtItsPathWhateverIsRenamedWhileItIsWritten) {
+  struct Case {
+    std::string name;
+    std::vector<std::string> dirs;  // created first
+    std::string path;               // written
+    std::vector<std::pair<std::string, std::string>> renames;
+    std::string final_path;
+  };
+  const std::vector<Case> cases = {
+      {"file renamed", {"/c1/d"}, "/c1/d/f", {{"/c1/d/f", "/c1/d/g"}}, "/c1/d/g"},
+      {"parent renamed", {"/c2/r1"}, "/c2/r1/f", {{"/c2/r1", "/c2/r2"}}, "/c2/r2/f"},
+      {"grandparent renamed", {"/c3/a/b"}, "/c3/a/b/f", {{"/c3/a", "/c3/z"}}, "/c3/z/b/f"},
+      {"file and parent renamed",
+       {"/c4/d"},
+       "/c4/d/f",
+       {{"/c4/d/f", "/c4/d/g"}, {"/c4/d", "/c4/e"}},
+       "/c4/e/g"},
+      {"parent renamed twice",
+       {"/c5/d"},
+       "/c5/d/f",
+       {{"/c5/d", "/c5/e"}, {"/c5/e", "/c5/x"}},
+       "/c5/x/f"},
+      {"file moved to another directory",
+       {"/c6/a", "/c6/b"},
+       "/c6/a/f",
+       {{"/c6/a/f", "/c6/b/f"}},
+       "/c6/b/f"},
+      {"parent renamed, then the file moved out of it",
+       {"/c7/a", "/c7/b"},
+       "/c7/a/f",
+       {{"/c7/a", "/c7/a2"}, {"/c7/a2/f", "/c7/b/g"}},
+       "/c7/b/g"},
+  };
+  TestClient c(cluster_);
+  const std::string head = RandomData(2500000, 11);  // > 1 MiB: written behind the stream
+  const std::string tail(1000, 'y');
+  std::vector<std::string> expected_files;
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.name);
+    for (const std::string& dir : k.dirs) {
+      client::CreateDirectoryOptions mkdir;
+      mkdir.recursive = true;
+      ASSERT_TRUE(c.Run(c.fs().CreateDirectory(dir, mkdir)).ok());
+    }
+    auto info = c.Run(WriteWhileRenaming(c.fs(), k.path, head, k.renames, {}, tail));
+    ASSERT_TRUE(info.ok()) << info.error().ToString();
+    EXPECT_EQ(info->path, k.final_path);
+    EXPECT_TRUE(info->completed);
+    EXPECT_EQ(info->length, head.size() + tail.size());
+    auto back = c.Run(ReadFile(c.fs(), k.final_path));
+    ASSERT_TRUE(back.ok()) << back.error().ToString();
+    EXPECT_TRUE(*back == head + tail);
+    EXPECT_TRUE(ReadLocalFile(cluster_.ufs_root() + k.final_path) == head + tail);
+    expected_files.push_back(k.final_path);
+  }
+  // Exactly the files written, and no temp file, anywhere in the under storage.
+  std::sort(expected_files.begin(), expected_files.end());
+  EXPECT_EQ(LocalFilesBelow(cluster_.ufs_root()), expected_files);
+}
+
+TEST_F(ClientTest, DirectoryRemovedWhileAFileInItIsWrittenStaysRemoved) {
+  TestClient c(cluster_);
+  client::CreateDirectoryOptions mkdir;
+  mkdir.recursive = true;
+  ASSERT_TRUE(c.Run(c.fs().CreateDirectory("/gone/d", mkdir)).ok());
+  auto info = c.Run(WriteWhileRenaming(c.fs(), "/gone/d/f", RandomData(2500000, 12), {}, {"/gone"},
+                                       std::string(1000, 'y')));
+  EXPECT_FALSE(info.ok());  // the file was removed before it completed
+  EXPECT_EQ(c.Run(c.fs().GetStatus("/gone")).code(), ErrorCode::kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(cluster_.ufs_root() + "/gone"));
+  EXPECT_EQ(LocalFilesBelow(cluster_.ufs_root()), std::vector<std::string>{});
 }
 
 TEST_F(ClientTest, LoadAndFree) {

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -356,6 +357,72 @@ TEST(ClusterTest, WorkerKilledDuringReadDoesNotFailTheRead) {
     EXPECT_EQ(done, content.size());
     EXPECT_TRUE(data == content);
   });
+}
+
+// Every regular file below `dir` (relative paths, sorted): user files and any temp or staged
+// file alike.
+std::vector<std::string> FilesBelow(const std::string& dir) {
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) files.push_back(std::filesystem::relative(e.path(), dir).string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// Issue 16: the UFS copy of a file being written is staged outside user directories, so a
+// worker killed mid-write leaves nothing in them (it left a temp file beside the file).
+TEST(ClusterTest, WorkerKilledMidWriteLeavesNothingInTheUnderStorage) {
+  ClusterProcesses cluster;
+  ASSERT_TRUE(cluster.StartMaster());
+  ASSERT_TRUE(cluster.StartWorker());
+  WithClient(cluster, [&](FileSystemClient& fs) -> Task<void> {
+    client::CreateFileOptions options;
+    options.recursive = true;
+    auto out = co_await fs.CreateFile("/d/f", options);
+    EXPECT_TRUE(out.ok());
+    if (!out.ok()) co_return;
+    EXPECT_TRUE((co_await (*out)->Write(Pattern(2500000, 3))).ok());
+    EXPECT_TRUE((co_await (*out)->Flush()).ok());
+    cluster.KillWorker(SIGKILL);
+    (void)co_await (*out)->Write(Pattern(1000, 4));
+    EXPECT_FALSE((co_await (*out)->Close()).ok());
+    EXPECT_EQ((co_await fs.GetStatus("/d/f")).code(), ErrorCode::kNotFound);
+  });
+  EXPECT_EQ(FilesBelow(cluster.UfsRoot()), std::vector<std::string>{});
+}
+
+// The master restarted while a file is written, then its directory renamed: the file still
+// completes at its current path (the staged copy of an incomplete file survives the restart).
+TEST(ClusterTest, MasterRestartedAndDirectoryRenamedMidWriteTheFileCompletesWhereItIs) {
+  ClusterProcesses cluster;
+  ASSERT_TRUE(cluster.StartMaster());
+  ASSERT_TRUE(cluster.StartWorker());
+  const std::string head = Pattern(2500000, 5);
+  const std::string tail = Pattern(1000, 6);
+  WithClient(cluster, [&](FileSystemClient& fs) -> Task<void> {
+    client::CreateFileOptions options;
+    options.recursive = true;
+    auto out = co_await fs.CreateFile("/r1/f", options);
+    EXPECT_TRUE(out.ok());
+    if (!out.ok()) co_return;
+    EXPECT_TRUE((co_await (*out)->Write(head)).ok());
+    EXPECT_TRUE((co_await (*out)->Flush()).ok());
+    cluster.KillMaster(SIGKILL);
+    EXPECT_TRUE(cluster.StartMaster());
+    // An idempotent call reconnects (a rename is not retried on the dead connection).
+    EXPECT_TRUE((co_await fs.GetStatus("/r1")).ok());
+    Status renamed = co_await fs.Rename("/r1", "/r2");
+    EXPECT_TRUE(renamed.ok()) << (renamed.ok() ? "" : renamed.error().ToString());
+    EXPECT_TRUE((co_await (*out)->Write(tail)).ok());
+    auto closed = co_await (*out)->Close();
+    EXPECT_TRUE(closed.ok()) << (closed.ok() ? "" : closed.error().ToString());
+    auto back = co_await ReadFile(fs, "/r2/f");
+    EXPECT_TRUE(back.ok() && *back == head + tail);
+  });
+  EXPECT_EQ(FilesBelow(cluster.UfsRoot()), std::vector<std::string>{"r2/f"});
+  std::ifstream in(cluster.UfsRoot() + "/r2/f", std::ios::binary);
+  EXPECT_TRUE(std::string(std::istreambuf_iterator<char>(in), {}) == head + tail);
 }
 
 TEST(ClusterTest, BadPathsGiveTheRightErrorAndChangeNothing) {

@@ -379,10 +379,10 @@ TEST_F(FuseCommandTest, FullUnderStorageFailsTheWriterWithEnospcAndKeepsTheRest)
 
   EXPECT_FALSE(std::filesystem::exists(mp + "/big"));
   std::vector<std::string> in_ufs;
-  for (const auto& e : std::filesystem::directory_iterator(ufs)) {
-    in_ufs.push_back(e.path().filename());
+  for (const auto& e : std::filesystem::recursive_directory_iterator(ufs)) {
+    if (e.is_regular_file()) in_ufs.push_back(std::filesystem::relative(e.path(), ufs));
   }
-  EXPECT_EQ(in_ufs, std::vector<std::string>{"small"});  // no temp file of big left
+  EXPECT_EQ(in_ufs, std::vector<std::string>{"small"});  // no partial copy of big left
   EXPECT_EQ(ReadFile(mp + "/small"), "kept");
   WriteFile(mp + "/after", "written after the failure");
   EXPECT_EQ(ReadFile(mp + "/after"), "written after the failure");  // waits for its completion
@@ -520,6 +520,67 @@ assert (back == np.arange(300000)).all()
 )",
                                   mp});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+
+// Issue 16: a directory renamed while a file in it was written lost the file (close returned
+// 0) and left a temp file in the under storage. Every combination of renames of the file and
+// of its ancestors, and a removal of its directory, on a real mount.
+TEST_F(FuseCommandTest, FilesWrittenWhileTheirDirectoriesAreRenamedCompleteWhereTheyAre) {
+  const std::string mp = NewMountPoint("mnt");
+  ASSERT_EQ(fuse_->Mount(mp).exit_code, 0);
+  const std::string script = R"(
+import os, sys
+os.chdir(sys.argv[1])
+head, tail = b"x" * 2500000, b"y" * 1000  # > 1 MiB: the worker writes the UFS copy behind
+
+def write_while(path, *moves):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+    os.write(fd, head)
+    for move in moves:
+        move()
+    os.write(fd, tail)
+    os.close(fd)
+
+os.makedirs("r1")                                   # the reproduction of the issue
+write_while("r1/f", lambda: os.rename("r1", "r2"))
+os.makedirs("c1")                                   # the file renamed
+write_while("c1/f", lambda: os.rename("c1/f", "c1/g"))
+os.makedirs("c2/a/b")                               # a grandparent renamed
+write_while("c2/a/b/f", lambda: os.rename("c2/a", "c2/z"))
+os.makedirs("c3/d")                                 # the file and its parent renamed
+write_while("c3/d/f", lambda: os.rename("c3/d/f", "c3/d/g"), lambda: os.rename("c3/d", "c3/e"))
+os.makedirs("c4/d")                                 # the parent renamed twice
+write_while("c4/d/f", lambda: os.rename("c4/d", "c4/e"), lambda: os.rename("c4/e", "c4/x"))
+os.makedirs("c5/a"); os.makedirs("c5/b")            # the file moved to another directory
+write_while("c5/a/f", lambda: os.rename("c5/a/f", "c5/b/f"))
+for path in ["r2/f", "c1/g", "c2/z/b/f", "c3/e/g", "c4/x/f", "c5/b/f"]:
+    assert os.stat(path).st_size == len(head) + len(tail), path
+    with open(path, "rb") as f:
+        assert f.read() == head + tail, path
+for gone in ["r1", "c1/f", "c2/a", "c3/d", "c4/d", "c4/e", "c5/a/f"]:
+    assert not os.path.exists(gone), gone
+
+os.makedirs("rm/d")                                 # the directory removed (rm -r)
+fd = os.open("rm/d/f", os.O_WRONLY | os.O_CREAT, 0o644)
+os.write(fd, head)
+os.unlink("rm/d/f"); os.rmdir("rm/d"); os.rmdir("rm")
+os.write(fd, tail)
+os.close(fd)
+assert not os.path.exists("rm")
+)";
+  CommandResult run = RunCommand({"/usr/bin/python3", "-c", script, mp});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  // The under storage holds exactly these files, with their bytes, and nothing else.
+  const std::string ufs = cluster_->UfsRoot();
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(ufs)) {
+    if (e.is_regular_file()) files.push_back(std::filesystem::relative(e.path(), ufs).string());
+  }
+  std::sort(files.begin(), files.end());
+  EXPECT_EQ(files,
+            (std::vector<std::string>{"c1/g", "c2/z/b/f", "c3/e/g", "c4/x/f", "c5/b/f", "r2/f"}));
+  const std::string expected = std::string(2500000, 'x') + std::string(1000, 'y');
+  for (const std::string& f : files) EXPECT_TRUE(ReadFile(ufs + "/" + f) == expected) << f;
+  EXPECT_FALSE(std::filesystem::exists(ufs + "/rm"));
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
 }
 

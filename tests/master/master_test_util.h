@@ -52,9 +52,6 @@ class FaultyUfs : public UnderFileSystem {
   Result<std::unique_ptr<UfsReader>> Open(std::string_view path) override {
     return inner_->Open(path);
   }
-  Result<std::unique_ptr<UfsWriter>> Create(std::string_view path, uint32_t mode) override {
-    return inner_->Create(path, mode);
-  }
   Status Mkdirs(std::string_view path, uint32_t mode) override {
     if (Status st = faults_->Check("Mkdirs"); !st.ok()) return st;
     return inner_->Mkdirs(path, mode);
@@ -82,6 +79,16 @@ class FaultyUfs : public UnderFileSystem {
   Result<std::pair<uint64_t, uint64_t>> CapacityAndFree() override {
     return inner_->CapacityAndFree();
   }
+  Result<std::unique_ptr<UfsWriter>> CreateStaged(std::string_view name, uint32_t mode) override {
+    return inner_->CreateStaged(name, mode);
+  }
+  Result<UfsStatus> PublishStaged(std::string_view name, std::string_view path,
+                                  uint64_t length) override {
+    if (Status st = faults_->Check("PublishStaged"); !st.ok()) return st.failure();
+    return inner_->PublishStaged(name, path, length);
+  }
+  Status DeleteStaged(std::string_view name) override { return inner_->DeleteStaged(name); }
+  Result<std::vector<std::string>> ListStaged() override { return inner_->ListStaged(); }
 
  private:
   std::unique_ptr<UnderFileSystem> inner_;
@@ -163,6 +170,28 @@ class NamespaceTest : public ::testing::Test {
     }
     std::sort(out.begin(), out.end());
     return out;
+  }
+
+  // What a worker does for a CACHE_THROUGH file: stages its UFS copy (the master publishes it).
+  void Stage(uint64_t file_id, const std::string& content) {
+    auto ufs = CreateUnderFileSystem("file://" + ufs_root_);
+    ASSERT_TRUE(ufs.ok()) << ufs.error().ToString();
+    auto writer = (*ufs)->CreateStaged(StagedFileName(file_id), 0644);
+    ASSERT_TRUE(writer.ok()) << writer.error().ToString();
+    ASSERT_TRUE((*writer)->Write(content).ok());
+    ASSERT_TRUE((*writer)->Close().ok());
+  }
+
+  // Names of the staged files in the root UFS, sorted.
+  std::vector<std::string> StagedNames() {
+    auto ufs = CreateUnderFileSystem("file://" + ufs_root_);
+    EXPECT_TRUE(ufs.ok());
+    if (!ufs.ok()) return {};
+    auto names = (*ufs)->ListStaged();
+    EXPECT_TRUE(names.ok());
+    if (!names.ok()) return {};
+    std::sort(names->begin(), names->end());
+    return *names;
   }
 
   FileInfo MustCreateFile(const std::string& path, CreateFileOptions options = {}) {

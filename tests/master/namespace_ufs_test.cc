@@ -172,8 +172,8 @@ TEST_F(NamespaceUfsTest, PersistedCompletionRecordsTheFingerprint) {
   ReopenWithInterval(0);
   FileInfo info = MustCreateFile("/p");
   EXPECT_EQ(info.ufs_uri, "file://" + ufs_root_ + "/p");
-  // The worker writes the content to the UFS, then completes.
-  WriteLocalFile(ufs_root_ + "/p", std::string(1500, 'p'));
+  // The worker stages the content in the UFS, then completes.
+  Stage(info.id, std::string(1500, 'p'));
   CompleteFileOptions complete;
   complete.length = 1500;
   complete.block_ids = {BlockIdForFile(info.id, 0), BlockIdForFile(info.id, 1)};
@@ -209,31 +209,90 @@ TEST_F(NamespaceUfsTest, PersistedCompletionErrors) {
   complete.length = 3;
   complete.block_ids = {BlockIdForFile(info.id, 0)};
   complete.persisted = true;
-  EXPECT_EQ(ns_->CompleteFile("/p", complete).code(), ErrorCode::kNotFound);  // not in the UFS
-  WriteLocalFile(ufs_root_ + "/p", "12");
+  EXPECT_EQ(ns_->CompleteFile("/p", complete).code(), ErrorCode::kNotFound);  // nothing staged
+  Stage(info.id, "12");
   EXPECT_EQ(ns_->CompleteFile("/p", complete).code(), ErrorCode::kInvalidArgument);  // 2 != 3
   EXPECT_FALSE(ns_->GetStatus("/p")->completed);
-  WriteLocalFile(ufs_root_ + "/p", "123");
+  EXPECT_FALSE(fs::exists(ufs_root_ + "/p"));  // nothing published
+  faults_->failing = {"PublishStaged"};
+  Stage(info.id, "123");
+  EXPECT_FALSE(ns_->CompleteFile("/p", complete).ok());
+  EXPECT_FALSE(ns_->GetStatus("/p")->completed);
+  faults_->failing.clear();
   EXPECT_TRUE(ns_->CompleteFile("/p", complete).ok());
+  EXPECT_EQ(StagedNames(), std::vector<std::string>{});
 }
 
-TEST_F(NamespaceUfsTest, RenamedWhileWritingMovesThePersistedContent) {
-  FileInfo info = MustCreateFile("/old");
-  std::string written = "/old";  // inside the root UFS
-  MustMkdir("/dir");
-  ASSERT_TRUE(ns_->Rename("/old", "/dir/new").ok());
-  WriteLocalFile(ufs_root_ + written,
-                 "abc");  // the worker persisted where the file was at creation
+TEST_F(NamespaceUfsTest, RenamesWhileWritingNeverMatterToThePublish) {
+  // The file and its ancestors renamed, an ancestor twice, the file moved to another
+  // directory: the staged copy is published where the file is at completion.
+  MustMkdir("/a");
+  MustMkdir("/a/b");
+  MustMkdir("/other");
+  FileInfo info = MustCreateFile("/a/b/f");
+  Stage(info.id, "abc");
+  ASSERT_TRUE(ns_->Rename("/a", "/z").ok());
+  ASSERT_TRUE(ns_->Rename("/z/b/f", "/z/b/g").ok());
+  ASSERT_TRUE(ns_->Rename("/z", "/y").ok());
+  ASSERT_TRUE(ns_->Rename("/y/b/g", "/other/h").ok());
+  ASSERT_TRUE(ns_->Rename("/other", "/x").ok());
   CompleteFileOptions complete;
   complete.length = 3;
   complete.block_ids = {BlockIdForFile(info.id, 0)};
   complete.persisted = true;
-  complete.written_ufs_path = written;
   auto done = ns_->CompleteFile(info.id, complete);
   ASSERT_TRUE(done.ok()) << done.error().ToString();
-  EXPECT_FALSE(fs::exists(ufs_root_ + written));
-  EXPECT_TRUE(fs::exists(ufs_root_ + "/dir/new"));
-  EXPECT_EQ(ns_->GetFileBlockInfo("/dir/new")->ufs_path, "/dir/new");
+  EXPECT_EQ(done->path, "/x/h");
+  EXPECT_EQ(UfsTree(), (std::vector<std::string>{".alluxio_staging/", "x/", "x/h", "y/", "y/b/"}));
+  EXPECT_EQ(ns_->GetFileBlockInfo("/x/h")->ufs_path, "/x/h");
+  // Listing the UFS root never shows the staging directory; it is no Alluxio path either.
+  ReopenWithInterval(0);
+  EXPECT_EQ(ListNames("/"), (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(ns_->GetStatus("/.alluxio_staging").code(), ErrorCode::kNotFound);
+  CreateDirectoryOptions mkdir;
+  EXPECT_EQ(ns_->CreateDirectory("/.alluxio_staging", mkdir).code(), ErrorCode::kNotPermitted);
+}
+
+TEST_F(NamespaceUfsTest, StagedCopiesOfRemovedFilesAreDroppedAndLeftoversAtOpen) {
+  MustMkdir("/d");
+  FileInfo removed = MustCreateFile("/d/removed");
+  FileInfo replaced = MustCreateFile("/replaced");
+  FileInfo overwritten = MustCreateFile("/overwritten");
+  FileInfo writing = MustCreateFile("/writing");
+  for (uint64_t id : {removed.id, replaced.id, overwritten.id, writing.id}) Stage(id, "data");
+  Stage(InodeIdForContainer(999), "a crashed worker's");  // no such file
+  Stage(writing.id + 1000, "another");
+  WriteLocalFile(ufs_root_ + "/.alluxio_staging/not-an-id", "x");
+
+  // A master restart drops what no incomplete file waits for.
+  Reopen();
+  std::vector<std::string> expected;
+  for (uint64_t id : {removed.id, replaced.id, overwritten.id, writing.id}) {
+    expected.push_back(StagedFileName(id));
+  }
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(StagedNames(), expected);
+
+  // rm -r of the directory, a rename over a file and an overwrite drop theirs.
+  ASSERT_TRUE(ns_->Remove("/d", true).ok());
+  MustWriteFile("/src", 1);
+  ASSERT_TRUE(ns_->Rename("/src", "/replaced").ok());
+  CreateFileOptions overwrite;
+  overwrite.overwrite = true;
+  MustCreateFile("/overwritten", overwrite);
+  EXPECT_EQ(StagedNames(), std::vector<std::string>{StagedFileName(writing.id)});
+  EXPECT_FALSE(fs::exists(ufs_root_ + "/d"));
+
+  // Completing a removed file publishes nothing, resurrects nothing, and drops a copy staged
+  // after the removal.
+  Stage(removed.id, "late");
+  CompleteFileOptions complete;
+  complete.length = 4;
+  complete.block_ids = {BlockIdForFile(removed.id, 0)};
+  complete.persisted = true;
+  EXPECT_EQ(ns_->CompleteFile(removed.id, complete).code(), ErrorCode::kNotFound);
+  EXPECT_FALSE(fs::exists(ufs_root_ + "/d"));
+  EXPECT_EQ(StagedNames(), std::vector<std::string>{StagedFileName(writing.id)});
 }
 
 TEST_F(NamespaceUfsTest, OperationsOnUfsOnlyPathsAreMirrored) {

@@ -63,15 +63,23 @@ class LocalUfsTest : public ::testing::Test {
     ufs_ = std::move(ufs).value();
   }
 
-  // Creates a file through the UFS and returns its status.
+  // Writes a file through the UFS (staged, then published) and returns its status.
   UfsStatus Put(std::string_view path, const std::string& data, uint32_t mode = 0644) {
-    auto w = ufs_->Create(path, mode);
+    auto w = ufs_->CreateStaged("put", mode);
     EXPECT_TRUE(w.ok()) << w.error().ToString();
     if (!w.ok()) return {};
     EXPECT_TRUE((*w)->Write(data).ok());
-    auto st = (*w)->Close();
+    EXPECT_TRUE((*w)->Close().ok());
+    auto st = ufs_->PublishStaged("put", path, data.size());
     EXPECT_TRUE(st.ok()) << st.error().ToString();
     return st.ok() ? *st : UfsStatus{};
+  }
+
+  // Entries of the root other than the staging directory.
+  std::vector<std::string> RootEntries() {
+    std::vector<std::string> names = DirEntries(dir_.path());
+    std::erase(names, std::string(kLocalUfsStagingDir));
+    return names;
   }
 
   std::string Local(std::string_view rel) { return dir_.path() + std::string(rel); }
@@ -145,55 +153,54 @@ TEST_F(LocalUfsTest, ConcurrentReadAt) {
   for (int m : mismatches) EXPECT_EQ(m, 0);
 }
 
-TEST_F(LocalUfsTest, TempFileHiddenUntilClose) {
-  auto w = ufs_->Create("/dir/f", 0644);
+TEST_F(LocalUfsTest, StagedFileHiddenUntilPublished) {
+  auto w = ufs_->CreateStaged("1", 0644);
   ASSERT_TRUE(w.ok());
   ASSERT_TRUE((*w)->Write(Bytes("partial")).ok());
-  // Not visible under its name, and hidden from List, though a temp file exists on disk.
-  EXPECT_EQ(ufs_->GetStatus("/dir/f").code(), ErrorCode::kNotFound);
-  EXPECT_TRUE(ListNames(*ufs_, "/dir").empty());
-  auto entries = DirEntries(Local("/dir"));
-  ASSERT_EQ(entries.size(), 1u);
-  EXPECT_TRUE(entries[0].starts_with(".alluxio_tmp.f.")) << entries[0];
-
+  ASSERT_TRUE(ufs_->Mkdirs("/dir", 0755).ok());
   auto st = (*w)->Close();
   ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->length, 7u);
+  // Closed, still nowhere to be seen.
+  EXPECT_EQ(ufs_->GetStatus("/dir/f").code(), ErrorCode::kNotFound);
+  EXPECT_TRUE(DirEntries(Local("/dir")).empty());
+  EXPECT_EQ(ListNames(*ufs_, "/"), std::set<std::string>{"dir"});
+  ASSERT_TRUE(ufs_->PublishStaged("1", "/dir/f", 7).ok());
   EXPECT_EQ(DirEntries(Local("/dir")), std::vector<std::string>{"f"});
-  EXPECT_EQ(ListNames(*ufs_, "/dir"), std::set<std::string>{"f"});
   EXPECT_EQ(ufs_->GetStatus("/dir/f")->length, 7u);
   // The writer is finished.
   EXPECT_FALSE((*w)->Write(Bytes("more")).ok());
   EXPECT_FALSE((*w)->Close().ok());
 }
 
-TEST_F(LocalUfsTest, CloseReplacesExistingFileAtomically) {
+TEST_F(LocalUfsTest, PublishReplacesExistingFileAtomically) {
   Put("/f", "old content");
-  auto w = ufs_->Create("/f", 0600);
+  auto w = ufs_->CreateStaged("2", 0600);
   ASSERT_TRUE(w.ok());
   ASSERT_TRUE((*w)->Write(Bytes("new")).ok());
-  // Until Close the old content stays in place.
-  EXPECT_EQ(ReadLocal(Local("/f")), "old content");
   ASSERT_TRUE((*w)->Close().ok());
+  // Until published the old content stays in place.
+  EXPECT_EQ(ReadLocal(Local("/f")), "old content");
+  ASSERT_TRUE(ufs_->PublishStaged("2", "/f", 3).ok());
   EXPECT_EQ(ReadLocal(Local("/f")), "new");
   EXPECT_EQ(ufs_->GetStatus("/f")->mode, 0600u);
 }
 
 TEST_F(LocalUfsTest, AbortAndDestructionLeaveNothing) {
-  ASSERT_TRUE(ufs_->Mkdirs("/d", 0755).ok());
   {
-    auto w = ufs_->Create("/d/aborted", 0644);
+    auto w = ufs_->CreateStaged("aborted", 0644);
     ASSERT_TRUE(w.ok());
     ASSERT_TRUE((*w)->Write(Bytes("data")).ok());
     (*w)->Abort();
     EXPECT_FALSE((*w)->Write(Bytes("x")).ok());
   }
   {
-    auto w = ufs_->Create("/d/dropped", 0644);
+    auto w = ufs_->CreateStaged("dropped", 0644);
     ASSERT_TRUE(w.ok());
     ASSERT_TRUE((*w)->Write(Bytes("data")).ok());
   }  // destroyed without Close
-  EXPECT_TRUE(DirEntries(Local("/d")).empty());
-  EXPECT_EQ(ufs_->GetStatus("/d/aborted").code(), ErrorCode::kNotFound);
+  EXPECT_TRUE(ufs_->ListStaged()->empty());
+  EXPECT_TRUE(RootEntries().empty());
 }
 
 // Past its first MiB a file is written with O_DIRECT behind the writer: what Flush and Close
@@ -201,7 +208,7 @@ TEST_F(LocalUfsTest, AbortAndDestructionLeaveNothing) {
 TEST_F(LocalUfsTest, LargeFileWrittenInPiecesWithFlushesIsComplete) {
   std::string data(13 * (1 << 20) + 321, '\0');
   for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7 + i / 65536);
-  auto w = ufs_->Create("/large", 0644);
+  auto w = ufs_->CreateStaged("large", 0644);
   ASSERT_TRUE(w.ok());
   size_t at = 0;
   for (size_t piece : {size_t{1} << 20, size_t{3} << 20, size_t{5000}, size_t{6} << 20}) {
@@ -213,33 +220,119 @@ TEST_F(LocalUfsTest, LargeFileWrittenInPiecesWithFlushesIsComplete) {
   auto st = (*w)->Close();
   ASSERT_TRUE(st.ok()) << st.error().ToString();
   EXPECT_EQ(st->length, data.size());
+  ASSERT_TRUE(ufs_->PublishStaged("large", "/large", data.size()).ok());
   EXPECT_EQ(ReadLocal(Local("/large")), data);
 }
 
 TEST_F(LocalUfsTest, AbortOfALargeFileLeavesNothing) {
   const std::string data(9 << 20, 'x');
-  auto w = ufs_->Create("/large", 0644);
+  auto w = ufs_->CreateStaged("large", 0644);
   ASSERT_TRUE(w.ok());
   ASSERT_TRUE((*w)->Write(data).ok());
   ASSERT_TRUE((*w)->Write(data).ok());
   (*w)->Abort();
-  EXPECT_TRUE(DirEntries(dir_.path()).empty());
+  EXPECT_TRUE(ufs_->ListStaged()->empty());
+  EXPECT_TRUE(RootEntries().empty());
 }
 
-TEST_F(LocalUfsTest, CreateErrors) {
+TEST_F(LocalUfsTest, StagedFileIsPublishedWhereverItsDirectoryWentMeanwhile) {
+  Put("/r1/other", "x");
+  auto w = ufs_->CreateStaged("42", 0640);
+  ASSERT_TRUE(w.ok()) << w.error().ToString();
+  const std::string data(3 << 20, 'd');  // past the first MiB: written behind, O_DIRECT
+  ASSERT_TRUE((*w)->Write(std::string_view(data).substr(0, 2 << 20)).ok());
+  ASSERT_TRUE((*w)->Flush().ok());
+  ASSERT_TRUE(ufs_->Rename("/r1", "/r2").ok());  // a directory renamed meanwhile
+  ASSERT_TRUE((*w)->Write(std::string_view(data).substr(2 << 20)).ok());
+  auto closed = (*w)->Close();
+  ASSERT_TRUE(closed.ok()) << closed.error().ToString();
+  EXPECT_EQ(closed->length, data.size());
+  EXPECT_FALSE(std::filesystem::exists(Local("/r2/f")));  // Close does not publish
+  // Invisible to every path argument.
+  auto root = ufs_->List("/");
+  ASSERT_TRUE(root.ok());
+  ASSERT_EQ(root->size(), 1u);
+  EXPECT_EQ((*root)[0].name, "r2");
+  EXPECT_EQ(ufs_->GetStatus("/.alluxio_staging").code(), ErrorCode::kNotFound);
+  EXPECT_EQ(ufs_->Open("/.alluxio_staging/42").code(), ErrorCode::kNotFound);
+  EXPECT_EQ(ufs_->Delete("/.alluxio_staging", true).code(), ErrorCode::kNotPermitted);
+  EXPECT_EQ(ufs_->Rename("/.alluxio_staging/42", "/x").code(), ErrorCode::kNotPermitted);
+  EXPECT_EQ(ufs_->Mkdirs("/.alluxio_staging/y", 0755).code(), ErrorCode::kNotPermitted);
+  EXPECT_EQ(*ufs_->ListStaged(), std::vector<std::string>{"42"});
+  // Published with its exact length only, onto the path as it is now; parents are created.
+  EXPECT_EQ(ufs_->PublishStaged("42", "/r2/f", data.size() - 1).code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ufs_->PublishStaged("42", "/r2", data.size()).code(), ErrorCode::kIsADirectory);
+  auto published = ufs_->PublishStaged("42", "/r2/new/f", data.size());
+  ASSERT_TRUE(published.ok()) << published.error().ToString();
+  EXPECT_EQ(published->name, "f");
+  EXPECT_EQ(published->mode, 0640u);
+  EXPECT_EQ(published->fingerprint, closed->fingerprint);  // the same file, renamed
+  EXPECT_TRUE(ReadLocal(Local("/r2/new/f")) == data);
+  EXPECT_EQ(ufs_->PublishStaged("42", "/r2/f", data.size()).code(), ErrorCode::kNotFound);
+  EXPECT_TRUE(ufs_->ListStaged()->empty());
+}
+
+TEST_F(LocalUfsTest, StagedFileIsPublishedAcrossFileSystems) {
+  TempDir other("/dev/shm");  // a symbolic link inside the root to another file system
+  struct stat root_st, other_st;
+  ASSERT_EQ(::stat(dir_.path().c_str(), &root_st), 0);
+  ASSERT_EQ(::stat(other.path().c_str(), &other_st), 0);
+  if (root_st.st_dev == other_st.st_dev) GTEST_SKIP() << "/dev/shm is on the root's file system";
+  std::filesystem::create_directory_symlink(other.path(), Local("/link"));
+  auto w = ufs_->CreateStaged("5", 0600);
+  ASSERT_TRUE(w.ok());
+  const std::string data(3 << 20, 'e');
+  ASSERT_TRUE((*w)->Write(data).ok());
+  ASSERT_TRUE((*w)->Close().ok());
+  auto published = ufs_->PublishStaged("5", "/link/d/f", data.size());
+  ASSERT_TRUE(published.ok()) << published.error().ToString();
+  EXPECT_EQ(published->mode, 0600u);
+  EXPECT_TRUE(ReadLocal(other.Sub("d/f")) == data);
+  EXPECT_TRUE(ufs_->ListStaged()->empty());
+  EXPECT_EQ(std::vector<std::string>(1, "f"), [&] {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(other.Sub("d"))) {
+      names.push_back(e.path().filename().string());
+    }
+    return names;
+  }());  // no temp file left beside it
+}
+
+TEST_F(LocalUfsTest, StagedFilesAreDroppedByAbortAndDeleteStaged) {
+  EXPECT_TRUE(ufs_->ListStaged()->empty());  // no staging directory yet
+  {
+    auto w = ufs_->CreateStaged("1", 0644);
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE((*w)->Write(std::string(10, 'a')).ok());
+  }  // destroyed without Close: dropped
+  auto w = ufs_->CreateStaged("2", 0644);
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->Write(std::string(10, 'b')).ok());
+  ASSERT_TRUE(ufs_->DeleteStaged("2").ok());  // the file was removed while being written
+  EXPECT_TRUE((*w)->Close().ok());            // the writer goes on into nothing
+  EXPECT_TRUE(ufs_->DeleteStaged("2").ok());  // absent: success
+  EXPECT_TRUE(ufs_->ListStaged()->empty());
+  EXPECT_EQ(ufs_->CreateStaged("a/b", 0644).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ufs_->CreateStaged("..", 0644).code(), ErrorCode::kInvalidArgument);
+}
+
+TEST_F(LocalUfsTest, PublishErrors) {
   ASSERT_TRUE(ufs_->Mkdirs("/dir", 0755).ok());
-  EXPECT_EQ(ufs_->Create("/dir", 0644).code(), ErrorCode::kIsADirectory);
-  EXPECT_EQ(ufs_->Create("/", 0644).code(), ErrorCode::kIsADirectory);
   Put("/file", "x");
-  EXPECT_EQ(ufs_->Create("/file/child", 0644).code(), ErrorCode::kNotADirectory);
-}
-
-TEST_F(LocalUfsTest, LongNameGetsAShortTempName) {
+  auto w = ufs_->CreateStaged("3", 0644);
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->Close().ok());
+  EXPECT_EQ(ufs_->PublishStaged("3", "/dir", 0).code(), ErrorCode::kIsADirectory);
+  EXPECT_EQ(ufs_->PublishStaged("3", "/", 0).code(), ErrorCode::kIsADirectory);
+  EXPECT_EQ(ufs_->PublishStaged("3", "/file/child", 0).code(), ErrorCode::kNotADirectory);
+  EXPECT_EQ(ufs_->PublishStaged("3", "/" + std::string(256, 'n'), 0).code(),
+            ErrorCode::kNameTooLong);
+  EXPECT_EQ(*ufs_->ListStaged(), std::vector<std::string>{"3"});  // still staged
   std::string name(255, 'n');
   UfsStatus st = Put("/" + name, "abc");
   EXPECT_EQ(st.name, name);
   EXPECT_EQ(st.length, 3u);
-  EXPECT_EQ(ufs_->Create("/" + std::string(256, 'n'), 0644).code(), ErrorCode::kNameTooLong);
 }
 
 TEST_F(LocalUfsTest, GetStatusOfDirectoriesAndRoot) {
@@ -451,7 +544,7 @@ TEST_F(LocalUfsTest, RefusesPathsEscapingTheRoot) {
     EXPECT_EQ(ufs_->GetStatus(bad).code(), ErrorCode::kInvalidPath);
     EXPECT_EQ(ufs_->List(bad).code(), ErrorCode::kInvalidPath);
     EXPECT_EQ(ufs_->Open(bad).code(), ErrorCode::kInvalidPath);
-    EXPECT_EQ(ufs_->Create(bad, 0644).code(), ErrorCode::kInvalidPath);
+    EXPECT_EQ(ufs_->PublishStaged("1", bad, 0).code(), ErrorCode::kInvalidPath);
     EXPECT_EQ(ufs_->Mkdirs(bad, 0755).code(), ErrorCode::kInvalidPath);
     EXPECT_EQ(ufs_->Delete(bad, true).code(), ErrorCode::kInvalidPath);
     EXPECT_EQ(ufs_->Rename(bad, "/x").code(), ErrorCode::kInvalidPath);

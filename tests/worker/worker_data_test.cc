@@ -1,5 +1,6 @@
 // The worker's data path: read-through from the UFS with caching, and file write sessions for
 // each write type, against a real block store and the local UFS in temp directories.
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <string>
@@ -8,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "core/common/block_id.h"
+#include "core/ufs/local_under_file_system.h"
 #include "core/worker/block_read_through.h"
 #include "core/worker/file_write_session.h"
 #include "tests/util/temp_dir.h"
@@ -39,6 +41,11 @@ class WorkerDataTest : public ::testing::Test {
   }
 
   std::string UfsUri(const std::string& name) const { return "file://" + ufs_.Sub(name); }
+  std::string MountUri() const { return "file://" + ufs_.path(); }
+  // Where a session stages the UFS copy of file `id` (published by the master, not here).
+  std::string Staged(uint64_t id) const {
+    return ufs_.Sub(std::string(kLocalUfsStagingDir) + "/" + StagedFileName(id));
+  }
 
   // Background jobs run when the test says so.
   void RunBackground() {
@@ -119,7 +126,7 @@ TEST_F(WorkerDataTest, ReadErrors) {
 
 TEST_F(WorkerDataTest, CacheThroughWriteCachesBlocksAndPersists) {
   const uint64_t file_id = InodeIdForContainer(5);
-  FileWriteOptions options{file_id, 1000, UfsUri("dir/out"), 0644, WriteType::kCacheThrough};
+  FileWriteOptions options{file_id, 1000, MountUri(), 0644, WriteType::kCacheThrough};
   auto session = FileWriteSession::Start(*store_, resolver_, options);
   ASSERT_TRUE(session.ok()) << session.error().ToString();
   std::string content = Pattern(2500, 3);
@@ -127,13 +134,18 @@ TEST_F(WorkerDataTest, CacheThroughWriteCachesBlocksAndPersists) {
   ASSERT_TRUE((*session)->Write(std::span(content).subspan(999)).ok());
   auto committed = (*session)->TakeCommittedBlocks();
   ASSERT_EQ(committed.size(), 2u);  // the third block is committed by Finish
-  EXPECT_FALSE(std::filesystem::exists(ufs_.Sub("dir/out")));  // not published yet
+  // Staged outside every user directory; the master publishes it at completion.
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(ufs_.path())) {
+    names.push_back(e.path().filename().string());
+  }
+  EXPECT_EQ(names, std::vector<std::string>{std::string(kLocalUfsStagingDir)});
   auto finished = (*session)->Finish();
   ASSERT_TRUE(finished.ok()) << finished.error().ToString();
   EXPECT_EQ(finished->length, 2500u);
   ASSERT_EQ(finished->block_ids.size(), 3u);
   EXPECT_FALSE(finished->ufs_fingerprint.empty());
-  EXPECT_EQ(ReadLocal(ufs_.Sub("dir/out")), content);
+  EXPECT_EQ(ReadLocal(Staged(file_id)), content);
   for (int i = 0; i < 3; ++i) {
     uint64_t id = BlockIdForFile(file_id, i);
     EXPECT_EQ(finished->block_ids[i], id);
@@ -149,7 +161,7 @@ TEST_F(WorkerDataTest, LargeCacheThroughWritesWithFlushesPersistAndCacheWhole) {
   // Past its first MiB the UFS file is written behind the session (O_DIRECT where the file
   // system has it): Flush and Finish must still account for every byte.
   const uint64_t file_id = InodeIdForContainer(9);
-  FileWriteOptions options{file_id, 2 << 20, UfsUri("large"), 0644, WriteType::kCacheThrough};
+  FileWriteOptions options{file_id, 2 << 20, MountUri(), 0644, WriteType::kCacheThrough};
   auto session = FileWriteSession::Start(*store_, resolver_, options);
   ASSERT_TRUE(session.ok()) << session.error().ToString();
   const std::string content = Pattern(9 << 20, 9);
@@ -163,7 +175,7 @@ TEST_F(WorkerDataTest, LargeCacheThroughWritesWithFlushesPersistAndCacheWhole) {
   auto finished = (*session)->Finish();
   ASSERT_TRUE(finished.ok()) << finished.error().ToString();
   EXPECT_EQ(finished->length, content.size());
-  EXPECT_TRUE(ReadLocal(ufs_.Sub("large")) == content);
+  EXPECT_TRUE(ReadLocal(Staged(file_id)) == content);
   ASSERT_EQ(finished->block_ids.size(), 5u);
   std::string cached;
   for (uint64_t id : finished->block_ids) {
@@ -179,59 +191,56 @@ TEST_F(WorkerDataTest, LargeCacheThroughWritesWithFlushesPersistAndCacheWhole) {
 TEST_F(WorkerDataTest, MustCacheSkipsUfsAndThroughSkipsCache) {
   std::string content = Pattern(1500, 4);
   {
-    FileWriteOptions options{InodeIdForContainer(6), 1000, UfsUri("must"), 0644,
-                             WriteType::kMustCache};
+    FileWriteOptions options{InodeIdForContainer(6), 1000, MountUri(), 0644, WriteType::kMustCache};
     auto session = FileWriteSession::Start(*store_, resolver_, options);
     ASSERT_TRUE(session.ok());
     ASSERT_TRUE((*session)->Write(content).ok());
     auto finished = (*session)->Finish();
     ASSERT_TRUE(finished.ok());
     EXPECT_TRUE(finished->ufs_fingerprint.empty());
-    EXPECT_FALSE(std::filesystem::exists(ufs_.Sub("must")));
+    EXPECT_TRUE(std::filesystem::is_empty(ufs_.path()));
     EXPECT_TRUE(store_->HasBlock(BlockIdForFile(InodeIdForContainer(6), 1)));
   }
   {
-    FileWriteOptions options{InodeIdForContainer(7), 1000, UfsUri("through"), 0644,
-                             WriteType::kThrough};
+    FileWriteOptions options{InodeIdForContainer(7), 1000, MountUri(), 0644, WriteType::kThrough};
     auto session = FileWriteSession::Start(*store_, resolver_, options);
     ASSERT_TRUE(session.ok());
     ASSERT_TRUE((*session)->Write(content).ok());
     ASSERT_TRUE((*session)->Finish().ok());
-    EXPECT_EQ(ReadLocal(ufs_.Sub("through")), content);
+    EXPECT_EQ(ReadLocal(Staged(InodeIdForContainer(7))), content);
     EXPECT_FALSE(store_->HasBlock(BlockIdForFile(InodeIdForContainer(7), 0)));
   }
 }
 
 TEST_F(WorkerDataTest, AbortLeavesNothing) {
   const uint64_t file_id = InodeIdForContainer(8);
-  FileWriteOptions options{file_id, 1000, UfsUri("aborted"), 0644, WriteType::kCacheThrough};
+  FileWriteOptions options{file_id, 1000, MountUri(), 0644, WriteType::kCacheThrough};
   auto session = FileWriteSession::Start(*store_, resolver_, options);
   ASSERT_TRUE(session.ok());
   ASSERT_TRUE((*session)->Write(Pattern(1500, 5)).ok());
   EXPECT_TRUE(store_->HasBlock(BlockIdForFile(file_id, 0)));
   (*session)->Abort();
   EXPECT_FALSE(store_->HasBlock(BlockIdForFile(file_id, 0)));
-  EXPECT_FALSE(std::filesystem::exists(ufs_.Sub("aborted")));
-  EXPECT_TRUE(std::filesystem::is_empty(ufs_.path()));
+  EXPECT_TRUE(std::filesystem::is_empty(ufs_.Sub(std::string(kLocalUfsStagingDir))));
 }
 
 TEST_F(WorkerDataTest, MustCacheBeyondTheCacheIsNoSpaceButCacheThroughPersists) {
   std::string big = Pattern(kQuota + 4096, 6);
-  FileWriteOptions must{InodeIdForContainer(9), kQuota * 2, UfsUri("m"), 0644,
+  FileWriteOptions must{InodeIdForContainer(9), kQuota * 2, MountUri(), 0644,
                         WriteType::kMustCache};
   auto session = FileWriteSession::Start(*store_, resolver_, must);
   ASSERT_TRUE(session.ok());
   EXPECT_EQ((*session)->Write(big).code(), ErrorCode::kNoSpace);
   (*session)->Abort();
 
-  FileWriteOptions through{InodeIdForContainer(10), kQuota * 2, UfsUri("c"), 0644,
+  FileWriteOptions through{InodeIdForContainer(10), kQuota * 2, MountUri(), 0644,
                            WriteType::kCacheThrough};
   auto cached = FileWriteSession::Start(*store_, resolver_, through);
   ASSERT_TRUE(cached.ok());
   ASSERT_TRUE((*cached)->Write(big).ok());
   auto finished = (*cached)->Finish();
   ASSERT_TRUE(finished.ok());
-  EXPECT_EQ(ReadLocal(ufs_.Sub("c")), big);
+  EXPECT_EQ(ReadLocal(Staged(InodeIdForContainer(10))), big);
   EXPECT_FALSE(store_->HasBlock(BlockIdForFile(InodeIdForContainer(10), 0)));
 }
 
