@@ -291,7 +291,7 @@ class LocalUfsWriter final : public UfsWriter {
     }
     ::close(fd_);
     fd_ = -1;
-    return ufs_->MakeStatus(staged_.substr(staged_.rfind('/') + 1), st);
+    return ufs_->MakeStatus(staged_.substr(staged_.rfind('/') + 1), st, std::string());
   }
 
   void Abort() override {

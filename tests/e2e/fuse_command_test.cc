@@ -520,6 +520,8 @@ assert (back == np.arange(300000)).all()
 )",
                                   mp});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
+}
 
 // Issue 16: a directory renamed while a file in it was written lost the file (close returned
 // 0) and left a temp file in the under storage. Every combination of renames of the file and
