@@ -1,5 +1,6 @@
 #include "core/fuse/inode_table.h"
 
+#include <iterator>
 #include <vector>
 
 namespace alluxio::fuse {
@@ -36,8 +37,9 @@ std::optional<std::string> InodeTable::PathOf(uint64_t nodeid) const {
 
 InodeTable::Entry InodeTable::Ref(const std::string& path, uint64_t fs_ino) {
   std::lock_guard lock(mutex_);
-  auto found = by_path_.find(path);
-  if (found != by_path_.end()) {
+  auto [first, last] = by_path_.equal_range(path);
+  if (first != last) {
+    const auto found = std::prev(last);  // the newest node of the path is the current one
     Node& node = nodes_.at(found->second);
     const bool replaced = fs_ino != 0 && node.fs_ino != 0 && node.fs_ino != fs_ino;
     if (!replaced || found->second == kRootId) {
@@ -46,11 +48,11 @@ InodeTable::Entry InodeTable::Ref(const std::string& path, uint64_t fs_ino) {
       return {found->second, generation_};
     }
     // Another file took the path (a replacement here or by another client): it gets a node of
-    // its own, so the kernel drops what it cached for the old one. The old node still resolves
-    // to the path until forgotten: the kernel reaches it through open files, and through its
-    // dentry after a rename of the path onto itself (which the kernel forwards, then treats as
-    // having unlinked the target, when the two names resolve to different nodes).
-    by_path_.erase(found);
+    // its own, so the kernel drops what it cached for the old one. The old node stays indexed
+    // under the path until forgotten, and moves with renames: the kernel reaches it through
+    // open files, and through its dentry after a rename of the path onto itself (which the
+    // kernel forwards, then treats as having unlinked the target, when the two names resolve
+    // to different nodes).
   }
   const uint64_t id = next_id_++;
   nodes_.emplace(id, Node{path, fs_ino, 1});
@@ -72,13 +74,18 @@ void InodeTable::Forget(uint64_t nodeid, uint64_t nlookup) {
   Node& node = it->second;
   node.lookups = nlookup >= node.lookups ? 0 : node.lookups - nlookup;
   if (node.lookups > 0 || nodeid == kRootId) return;
-  auto indexed = by_path_.find(node.path);
-  if (indexed != by_path_.end() && indexed->second == nodeid) by_path_.erase(indexed);
+  auto [first, last] = by_path_.equal_range(node.path);
+  for (auto it = first; it != last; ++it) {
+    if (it->second == nodeid) {
+      by_path_.erase(it);
+      break;
+    }
+  }
   nodes_.erase(it);
 }
 
-std::map<std::string, uint64_t> InodeTable::TakeSubtreeLocked(std::string_view path) {
-  std::map<std::string, uint64_t> taken;
+std::multimap<std::string, uint64_t> InodeTable::TakeSubtreeLocked(std::string_view path) {
+  std::multimap<std::string, uint64_t> taken;
   for (auto it = by_path_.lower_bound(path); it != by_path_.end();) {
     if (!IsInSubtree(it->first, path)) {
       // Keys between "/a" and "/a/" (e.g. "/a-b", "/a.b") sort before "/a/x": skip them.
@@ -129,7 +136,7 @@ void InodeTable::Exchange(std::string_view a, std::string_view b) {
   if (a == b) return;
   auto from_a = TakeSubtreeLocked(a);
   auto from_b = TakeSubtreeLocked(b);
-  auto place = [this](const std::map<std::string, uint64_t>& entries, std::string_view from,
+  auto place = [this](const std::multimap<std::string, uint64_t>& entries, std::string_view from,
                       std::string_view to) {
     for (const auto& [key, id] : entries) {
       std::string moved = std::string(to) + key.substr(from.size());

@@ -8,8 +8,8 @@
 // name *detach* the affected nodes: they keep their id until forgotten, but no longer resolve to
 // a path (operations on them answer ENOENT). Renames move the paths of a node and all its
 // descendants. A lookup that finds another file at a known path (a different fs inode number)
-// gives it a new node; the old node keeps resolving to that path, off the index, until it is
-// forgotten.
+// gives it a new node; the old node keeps resolving to that path (and moves and detaches with
+// it) until it is forgotten.
 //
 // Thread-safe: one mutex, shared by all reactors (node ids are global to the connection).
 // TODO(perf): shard by node id if the lock shows up in profiles.
@@ -76,14 +76,16 @@ class InodeTable {
   };
 
   // Removes the entries of `path`'s subtree from by_path_ and returns them (path → id).
-  std::map<std::string, uint64_t> TakeSubtreeLocked(std::string_view path);
+  std::multimap<std::string, uint64_t> TakeSubtreeLocked(std::string_view path);
   void DetachLocked(std::string_view path);
 
   mutable std::mutex mutex_;
   const uint64_t generation_;
   uint64_t next_id_ = kRootId + 1;
   std::unordered_map<uint64_t, Node> nodes_;
-  std::map<std::string, uint64_t, std::less<>> by_path_;
+  // Path → its nodes, oldest first: the last is the current one; older ones are files that
+  // were replaced at the path while the kernel still holds them (see Ref).
+  std::multimap<std::string, uint64_t, std::less<>> by_path_;
 };
 
 // "/a" + "b" → "/a/b"; "/" + "b" → "/b". `name` must be a valid entry name.

@@ -137,11 +137,15 @@ TEST_F(FuseCommandTest, SemanticsExamplesHold) {
 
 // Seeded random operation sequences on the mount and on the reference model of SEMANTICS.md
 // (tests/model): every result and errno must agree. scripts/soak runs it for longer, with faults.
+// Seeds 1-12, and seeds that found bugs (23: a directory renamed while a replacement in it
+// completed; 95: a replaced file renamed onto itself, then elsewhere).
+constexpr const char* kModelSeeds = "1,2,3,4,5,6,7,8,9,10,11,12,23,95";
+
 TEST_F(FuseCommandTest, RandomOperationSequencesMatchTheReferenceModel) {
   const std::string mp = NewMountPoint("mnt");
   ASSERT_EQ(fuse_->Mount(mp).exit_code, 0);
   CommandResult checked = RunCommand({"/usr/bin/python3", MODEL_CHECK_SCRIPT, "--root", mp,
-                                      "--seeds", "1,2,3,4,5", "--ops", "400"});
+                                      "--seeds", kModelSeeds, "--ops", "400"});
   EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
 }

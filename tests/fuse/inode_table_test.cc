@@ -47,6 +47,19 @@ TEST(InodeTableTest, ReplacedObjectGetsNewNode) {
   EXPECT_EQ(table.Ref("/f", 11).nodeid, new_id);
 }
 
+TEST(InodeTableTest, ANodeReplacedAtItsPathMovesAndDetachesWithThePath) {
+  InodeTable table;
+  const uint64_t old_id = table.Ref("/a", 10).nodeid;
+  const uint64_t new_id = table.Ref("/a", 11).nodeid;
+  table.Move("/a", "/c");  // the kernel may reach /c through the old node's dentry
+  EXPECT_EQ(table.PathOf(old_id), "/c");
+  EXPECT_EQ(table.PathOf(new_id), "/c");
+  EXPECT_EQ(table.Ref("/c", 11).nodeid, new_id);  // the newest node is the path's
+  table.Detach("/c");
+  EXPECT_EQ(table.PathOf(old_id), std::nullopt);
+  EXPECT_EQ(table.PathOf(new_id), std::nullopt);
+}
+
 TEST(InodeTableTest, AnAnswerForANodeKeepsItsPathOnThatObject) {
   InodeTable table;
   const uint64_t id = table.Ref("/f", 10).nodeid;
