@@ -366,6 +366,7 @@ void AlluxioFileSystem::ApplyWriter(const std::string& path, Attributes& attr) {
   std::shared_ptr<Writer> writer = FindWriter(path);
   if (!writer) return;
   attr.ino = writer->ino;
+  attr.changing = true;
   attr.size = writer->size.load();
   attr.blocks = (attr.size + 511) / 512;
   std::lock_guard lock(writers_mu_);
@@ -470,12 +471,13 @@ Task<Attributes> AlluxioFileSystem::SetAttr(std::string path, SetAttrRequest cha
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   PerReactor& here = Here();
   const std::string alluxio = ToAlluxio(path);
+  // A writer that was closed is completing the file (the kernel does not wait for RELEASE): the
+  // change applies to the complete file, not to the one about to be replaced or the handle
+  // that is going away.
+  if (!change.handle) co_await AwaitClosingWriters(path);
   if (change.size) {
     std::optional<FileHandle> handle = change.handle;
     if (!handle) {
-      // A writer that was closed is completing the file (the kernel does not wait for RELEASE):
-      // truncate the complete file, not the handle that is going away.
-      co_await AwaitClosingWriters(path);
       if (std::shared_ptr<Writer> writer = FindWriter(path)) handle = writer->handle;
     }
     Result<void> truncated;

@@ -54,6 +54,9 @@ struct Attributes {
   Timespec ctime;
   uint32_t blksize = 4096;
   uint32_t rdev = 0;
+  // Still being written by this process (its size grows, and completion may give it another
+  // id): the kernel must not keep these attributes, or it shows them after the writes.
+  bool changing = false;
 };
 
 struct DirEntry {

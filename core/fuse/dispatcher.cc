@@ -231,7 +231,7 @@ abi::Attr FuseDispatcher::ToAbiAttr(const fs::Attributes& attr, uint64_t nodeid)
 abi::EntryOut FuseDispatcher::MakeEntry(const InodeTable::Entry& entry,
                                         const fs::Attributes& attr) const {
   const Validity entry_valid = ToValidity(options_.entry_timeout);
-  const Validity attr_valid = ToValidity(options_.attr_timeout);
+  const Validity attr_valid = ToValidity(attr.changing ? 0 : options_.attr_timeout);
   abi::EntryOut out{};
   out.nodeid = entry.nodeid;
   out.generation = entry.generation;
@@ -358,7 +358,7 @@ asio::awaitable<void> FuseDispatcher::DoBatchForget(const Request& req) {
 
 void FuseDispatcher::ReplyAttr(const Request& req, const fs::Attributes& attr) {
   inodes_.Answered(req.header.nodeid, attr.ino);
-  const Validity valid = ToValidity(options_.attr_timeout);
+  const Validity valid = ToValidity(attr.changing ? 0 : options_.attr_timeout);
   abi::AttrOut out{};
   out.attr_valid = valid.sec;
   out.attr_valid_nsec = valid.nsec;

@@ -3,6 +3,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include "core/client/client_context.h"
 #include "core/client/file_system_client.h"
@@ -30,9 +31,16 @@ Task<int> RunProbeOnReactor(std::shared_ptr<client::ClientContext> context, Prob
   co_return co_await probe(fs) ? 1 : 0;
 }
 
-// Runs `probe` with a client of `context` on a reactor of this thread.
+// Runs `probe` with a client of `context` on a reactor of a thread of its own, so that the
+// caller may be any thread, a reactor's too (which waits meanwhile: a reactor cannot be run
+// inside another on one thread).
 bool RunProbe(std::shared_ptr<client::ClientContext> context, Probe probe) {
-  return RunMainReactor([&context, &probe] { return RunProbeOnReactor(context, probe); }) == 1;
+  bool served = false;
+  std::thread prober([&context, &probe, &served] {
+    served = RunMainReactor([&context, &probe] { return RunProbeOnReactor(context, probe); }) == 1;
+  });
+  prober.join();
+  return served;
 }
 
 Task<bool> AnswersGetStatus(client::FileSystemClient& fs) {

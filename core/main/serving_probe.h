@@ -2,8 +2,8 @@
 // connections (a process that is still starting, stopped with SIGSTOP or wedged accepts them
 // too). What `alluxio local start` waits for before it reports a process as running.
 //
-// Both block the calling thread, which must not be a reactor thread, for at most about
-// `timeout` (plus one connect attempt's time).
+// Both block the calling thread (any thread, a reactor's too) for at most about `timeout` (plus
+// one connect attempt's time).
 #pragma once
 
 #include <chrono>
