@@ -12,6 +12,7 @@
 
 #include <capnp/message.h>
 
+#include "core/common/block_id.h"
 #include "core/fuse/fuse_abi.h"
 #include "schema/master.capnp.h"
 #include "schema/worker.capnp.h"
@@ -200,6 +201,10 @@ class Calls {
   std::vector<uint8_t> bytes_;
 };
 
+// Each master input starts from an empty namespace: its first inode is container 1's.
+constexpr uint64_t kFirstInodeId = InodeIdForContainer(1);
+constexpr uint64_t kFirstBlockId = BlockIdForFile(kFirstInodeId, 0);
+
 void WriteMasterSeeds(const fs::path& dir) {
   using Fs = wire::FileSystemMaster;
   using Blocks = wire::BlockMaster;
@@ -257,16 +262,15 @@ void WriteMasterSeeds(const fs::path& dir) {
       .Add<Fs::CreateFileParams>(kFs, 3, create("/f"))
       .Add<Fs::CompleteFileParams>(kFs, 4,
                                    [](auto p) {
-                                     p.setFileId(2);
+                                     p.setFileId(kFirstInodeId);
                                      p.setLength(0);
-                                     p.setPersisted(true);
                                      p.setWrittenUfsUri("/ufs/f");
                                    })
       .Add<Fs::GetBlockInfosParams>(kFs, 12, [](auto p) { p.setPath("/f"); })
       .Write(dir, "create_complete_file");
   Calls()
       .Add<Fs::CreateFileParams>(kFs, 3, create("/g"))
-      .Add<Fs::AbortFileParams>(kFs, 5, [](auto p) { p.setFileId(3); })
+      .Add<Fs::AbortFileParams>(kFs, 5, [](auto p) { p.setFileId(kFirstInodeId); })
       .Write(dir, "abort_file");
   Calls()
       .Add<Fs::CreateDirectoryParams>(kFs, 2, mkdir("/r/s"))
@@ -342,15 +346,15 @@ void WriteMasterSeeds(const fs::path& dir) {
       .Add<Blocks::CommitBlockParams>(kBlocks, 2,
                                       [](auto p) {
                                         p.setWorkerId(1);
-                                        p.setBlockId(0x200000000);
+                                        p.setBlockId(kFirstBlockId);
                                         p.setLength(10);
                                         p.setTierAlias("MEM");
                                       })
       .Add<Fs::CompleteFileParams>(kFs, 4,
                                    [](auto p) {
-                                     p.setFileId(2);
+                                     p.setFileId(kFirstInodeId);
                                      p.setLength(10);
-                                     p.initBlockIds(1).set(0, 0x200000000);
+                                     p.initBlockIds(1).set(0, kFirstBlockId);
                                    })
       .Add<Fs::GetBlockInfosParams>(kFs, 12, [](auto p) { p.setPath("/w"); })
       .Add<Fs::FreeParams>(kFs, 13, [](auto p) { p.setPath("/w"); })
