@@ -2,10 +2,12 @@
 // arbitrary calls (rpc_calls.h) in-process, over a real Namespace: RocksDB in /meta and the root
 // UFS in /ufs of the sandbox (sandbox.h). Slots: 0 the Master bootstrap, 1 FileSystemMaster,
 // 2 BlockMaster. Every call must be answered (a Status, or an exception for a malformed call);
-// after each input the namespace must still list "/" and stat every path it lists. Each input
-// starts from an empty store and UFS, so ids are deterministic (the first inode created is
-// 0x1ffffff) and a finding reproduces from its input alone.
-#include <filesystem>
+// after each input the namespace must still list "/" and stat every path it lists. Then the
+// input's changes are undone (mounts, then the children of "/"), so each input starts from an
+// empty tree; only the inode id counter goes on (the first input of a process creates inode
+// 0x1ffffff, as the seeds expect). One namespace serves every input of the process: opening a
+// fresh RocksDB per input ran at 10 inputs/s instead of about 450.
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,29 +27,25 @@ namespace {
 
 constexpr size_t kSanityEntryLimit = 2000;
 
-// The kj event loop of the calls; the sandbox is entered before anything else.
 struct MasterFixture {
-  MasterFixture() { EnterSandbox(); }
+  MasterFixture() {
+    EnterSandbox();
+    Namespace::Options options;
+    options.db_path = "/meta";
+    options.root_ufs_uri = "/ufs";
+    auto opened = Namespace::Open(options);
+    FuzzAssert(opened.ok(), "the namespace opens in the sandbox");
+    ns = std::move(opened).value();
+  }
 
   kj::EventLoop loop;
   kj::WaitScope wait_scope{loop};
+  std::unique_ptr<Namespace> ns;
 };
 
 MasterFixture& Fixture() {
   static MasterFixture* fixture = new MasterFixture();  // lives until exit
   return *fixture;
-}
-
-// A namespace on an empty store and UFS: ids are then the same for every run of an input.
-std::unique_ptr<Namespace> OpenEmptyNamespace() {
-  std::filesystem::remove_all("/meta");
-  std::filesystem::remove_all("/ufs");
-  Namespace::Options options;
-  options.db_path = "/meta";
-  options.root_ufs_uri = "/ufs";
-  auto opened = Namespace::Open(options);
-  FuzzAssert(opened.ok(), "the namespace opens in the sandbox");
-  return std::move(opened).value();
 }
 
 // A mount must name a directory of the sandbox's UFS: a mount of "/" would let a recursive
@@ -77,15 +75,29 @@ void CheckTree(Namespace& ns) {
   }
 }
 
+void Reset(Namespace& ns) {
+  std::vector<MountInfo> mounts = ns.GetMountTable();
+  std::sort(mounts.begin(), mounts.end(), [](const MountInfo& a, const MountInfo& b) {
+    return a.alluxio_path.size() > b.alluxio_path.size();
+  });
+  for (const MountInfo& mount : mounts) {
+    if (mount.alluxio_path != "/") {
+      FuzzAssert(ns.Unmount(mount.alluxio_path).ok(), "a mount point unmounts");
+    }
+  }
+  auto root = ns.ListStatus("/");
+  FuzzAssert(root.ok(), "\"/\" lists");
+  for (const FileInfo& entry : root->entries) (void)ns.Remove(entry.path, /*recursive=*/true);
+}
+
 }  // namespace
 
 int FuzzMasterService(const uint8_t* data, size_t size) {
   MasterFixture& f = Fixture();
-  std::unique_ptr<Namespace> ns = OpenEmptyNamespace();
   {
     WorkerRegistry workers(SteadyClock(), std::chrono::seconds(30));
     wire::Master::Client master =
-        MakeMasterBootstrap(MasterServiceContext{ns.get(), &workers, "/ufs"});
+        MakeMasterBootstrap(MasterServiceContext{f.ns.get(), &workers, "/ufs"});
     capnp::Capability::Client slots[] = {
         master, master.fileSystemRequest().send().wait(f.wait_scope).getService(),
         master.blockMasterRequest().send().wait(f.wait_scope).getService()};
@@ -101,7 +113,8 @@ int FuzzMasterService(const uint8_t* data, size_t size) {
     }
   }
   f.wait_scope.poll();
-  CheckTree(*ns);
+  CheckTree(*f.ns);
+  Reset(*f.ns);
   return 0;
 }
 

@@ -201,7 +201,8 @@ class Calls {
   std::vector<uint8_t> bytes_;
 };
 
-// Each master input starts from an empty namespace: its first inode is container 1's.
+// The first inode the master target's namespace creates is container 1's (the first input of a
+// process; later inputs see later ids).
 constexpr uint64_t kFirstInodeId = InodeIdForContainer(1);
 constexpr uint64_t kFirstBlockId = BlockIdForFile(kFirstInodeId, 0);
 
