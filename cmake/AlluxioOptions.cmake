@@ -1,6 +1,8 @@
 # Build options shared by every target: warnings, sanitizers, the asio configuration.
 
 option(ALLUXIO_WERROR "Treat compiler warnings as errors" OFF)
+# Fuzzer binaries (tests/fuzz); set by scripts/fuzz for its build-fuzz/ tree.
+option(ALLUXIO_FUZZ "Build the fuzzer binaries with AFL++ (scripts/fuzz)" OFF)
 set(ALLUXIO_SANITIZE "" CACHE STRING "Sanitizers: '', 'address' (address+undefined) or 'thread'")
 set_property(CACHE ALLUXIO_SANITIZE PROPERTY STRINGS "" address thread)
 
@@ -13,6 +15,10 @@ target_compile_options(alluxio_build_flags INTERFACE -Wall -Wextra -Wno-unused-p
 # sanitizers and in coroutines.
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
   target_compile_options(alluxio_build_flags INTERFACE -Wno-restrict)
+endif()
+if(ALLUXIO_FUZZ)
+  # Coverage for AFL++ (tests/fuzz/afl_trace_pc.cc).
+  target_compile_options(alluxio_build_flags INTERFACE -fsanitize-coverage=trace-pc)
 endif()
 if(ALLUXIO_WERROR)
   target_compile_options(alluxio_build_flags INTERFACE -Werror)

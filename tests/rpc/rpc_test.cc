@@ -1,8 +1,10 @@
 // RPC over loopback TCP and unix sockets: server on reactor 0, client on reactor 1 (or a
 // server in a child process for the kill tests).
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +15,7 @@
 #include <future>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -148,6 +151,80 @@ Task<int> PingAndEcho(Endpoint endpoint, Transport transport) {
 }
 
 TEST_P(RpcTest_, PingAndEcho) {
+  EXPECT_EQ(BlockOn(pool_.at(1), PingAndEcho(server_.endpoint(), GetParam().transport)), 1);
+}
+
+// ---- garbage on a connection ----
+
+// Connects without Cap'n Proto, sends `bytes`, half-closes and reads until the server drops the
+// connection. Returns whether it did (read() saw the end or a reset).
+bool ServerDropsGarbage(const Endpoint& endpoint, std::span<const kj::byte> bytes) {
+  int fd = -1;
+  if (endpoint.kind == Endpoint::Kind::kUnix) {
+    fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, endpoint.path.c_str(), sizeof(addr.sun_path) - 1);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+      ::close(fd);
+      return false;
+    }
+  } else {
+    fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(endpoint.port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+      ::close(fd);
+      return false;
+    }
+  }
+  bool dropped = false;
+  if (::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size()) &&
+      ::shutdown(fd, SHUT_WR) == 0) {
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof(buf))) > 0) {
+    }
+    dropped = n == 0 || errno == ECONNRESET;
+  }
+  ::close(fd);
+  return dropped;
+}
+
+// Garbage on one connection (random bytes; a segment table announcing more segments than
+// allowed; one announcing a segment larger than the message limit; a valid frame whose message
+// is not an RPC message) drops that connection only. Returns how many garbage connections the
+// server dropped, or -1 if a client connected before stopped working.
+Task<int> GarbageConnections(Endpoint endpoint, Transport transport) {
+  Channel established(endpoint, ClientOptions(transport));
+  auto cap = co_await established.Get<RpcTest>();
+  if (!cap || !(co_await Call(cap->pingRequest())).ok()) co_return -1;
+
+  std::vector<kj::Array<kj::byte>> garbage;
+  for (uint32_t seed = 1; seed <= 4; ++seed) garbage.push_back(RandomBytes(4096 * seed, seed));
+  // Segment tables (little-endian words): segment count - 1, then each segment's size.
+  const std::vector<std::vector<uint32_t>> frames = {
+      {100000, 1, 0, 0},                                       // too many segments
+      {0, 0x7fffffff},                                         // a segment over the limit
+      {0, 2, 0x00000000, 0x00010000, 0xdeadbeef, 0xdeadbeef},  // not an RPC message
+  };
+  for (const auto& words : frames) {
+    auto bytes = kj::heapArray<kj::byte>(words.size() * sizeof(uint32_t));
+    std::memcpy(bytes.begin(), words.data(), bytes.size());
+    garbage.push_back(kj::mv(bytes));
+  }
+  int dropped = 0;
+  for (const auto& bytes : garbage) dropped += ServerDropsGarbage(endpoint, bytes) ? 1 : 0;
+
+  if (!(co_await Call(cap->pingRequest())).ok()) co_return -1;
+  co_return dropped;
+}
+
+TEST_P(RpcTest_, GarbageStreamDropsOnlyThatConnection) {
+  EXPECT_EQ(BlockOn(pool_.at(1), GarbageConnections(server_.endpoint(), GetParam().transport)), 7);
+  // A new connection is served too.
   EXPECT_EQ(BlockOn(pool_.at(1), PingAndEcho(server_.endpoint(), GetParam().transport)), 1);
 }
 

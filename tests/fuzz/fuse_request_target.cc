@@ -1,22 +1,20 @@
-// libFuzzer target for the request decoder: one arbitrary message through ParseRequest and every
-// Decode*, which must stay inside the message (ASan) and keep their promises (checked below).
-// Built only with clang (tests/fuse/CMakeLists.txt). The dispatcher itself is exercised with
-// mutated messages by DispatcherRobustnessTest (clang 14 cannot compile asio coroutines with
-// the fuzzer's instrumentation).
+// Fuzz target: the FUSE request decoder (core/fuse/fuse_codec). One arbitrary message through
+// ParseRequest and every Decode*, which must stay inside the message (ASan in the fuzz build)
+// and keep their promises (checked below).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <span>
 
 #include "core/fuse/fuse_codec.h"
+#include "tests/fuzz/fuzz_targets.h"
 
+namespace alluxio::fuzz {
 namespace {
 
-using namespace alluxio::fuse;  // NOLINT: a fuzzer entry point
+using namespace alluxio::fuse;  // NOLINT: the decoder's whole vocabulary
 
-void Check(bool condition) {
-  if (!condition) std::abort();
-}
+void Check(bool condition) { FuzzAssert(condition, "a FUSE decoder promise"); }
 
 bool Within(std::span<const std::byte> outer, const void* p, size_t size) {
   const auto* b = static_cast<const std::byte*>(p);
@@ -30,7 +28,7 @@ void CheckName(std::span<const std::byte> args, std::string_view name) {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+int FuzzFuseRequest(const uint8_t* data, size_t size) {
   const auto message = std::span(reinterpret_cast<const std::byte*>(data), size);
   const ParsedRequest parsed = ParseRequest(message);
   if (parsed.status == ParsedRequest::Status::kDrop) {
@@ -77,3 +75,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)DecodeFixed<abi::ReadIn>(args);
   return 0;
 }
+
+}  // namespace alluxio::fuzz
