@@ -372,11 +372,11 @@ void WriteWorkerSeeds(const fs::path& dir) {
     s.setOffsetInFile(offset);
     s.setBlockLength(64 << 10);
   };
-  auto writer = [](uint64_t file_id, const char* ufs_path, wire::WriteType type) {
+  auto writer = [](uint64_t file_id, const char* mount_ufs_uri, wire::WriteType type) {
     return [=](Worker::CreateFileWriterParams::Builder p) {
       p.setFileId(file_id);
       p.setBlockSizeBytes(4096);
-      p.setUfsPath(ufs_path);
+      p.setMountUfsUri(mount_ufs_uri);
       p.setMode(0644);
       p.setWriteType(type);
     };
@@ -420,7 +420,7 @@ void WriteWorkerSeeds(const fs::path& dir) {
       .Write(dir, "cache_block");
   Calls()
       .Add<Worker::CreateFileWriterParams>(kWorker, 2,
-                                           writer(5, "/ufs/out", wire::WriteType::CACHE_THROUGH))
+                                           writer(5, "/ufs", wire::WriteType::CACHE_THROUGH))
       .Add<Writer::WriteParams>(kWriter, 0, write)
       .Add<Writer::FlushParams>(kWriter, 1, [](auto) {})
       .Add<Writer::WriteParams>(kWriter, 0, write)
@@ -433,7 +433,7 @@ void WriteWorkerSeeds(const fs::path& dir) {
       .Write(dir, "write_must_cache");
   Calls()
       .Add<Worker::CreateFileWriterParams>(kWorker, 2,
-                                           writer(7, "file:///ufs/thru", wire::WriteType::THROUGH))
+                                           writer(7, "file:///ufs", wire::WriteType::THROUGH))
       .Add<Writer::WriteParams>(kWriter, 0, write)
       .Add<Writer::AbortParams>(kWriter, 3, [](auto) {})
       .Write(dir, "write_abort");

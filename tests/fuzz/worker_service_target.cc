@@ -71,7 +71,7 @@ WorkerFixture& Fixture() {
 bool Admit(uint8_t slot, uint16_t method, capnp::AnyPointer::Reader params) {
   if (slot != 0 || method != 2) return true;
   auto create = params.getAs<wire::BlockWorker::CreateFileWriterParams>();
-  std::string_view uri(create.getUfsPath().cStr(), create.getUfsPath().size());
+  std::string_view uri(create.getMountUfsUri().cStr(), create.getMountUfsUri().size());
   return uri.empty() || InsideSandboxUfs(uri);
 }
 
