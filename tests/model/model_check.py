@@ -114,7 +114,7 @@ class Runner:
         if self.faults and real[0] == "err" and real[1] in FAULT_ERRNOS:
             self.faults_seen += 1
             self.history.append(f"  (fault outcome: resyncing {[self.real(p) for p in paths]})")
-            self.resync()
+            self.resync(paths)
             return
         raise Divergence(f"{name}: mount gave {brief(real)}, the model {brief(expected)}")
 
@@ -301,37 +301,58 @@ class Runner:
             raise Divergence(f"final tree: only on the mount {only_real}, only in the model "
                              f"{only_model}, different content {differ}")
 
-    def read_tree(self):
+    def read_tree(self, drop_unreadable=None):
+        """Relative path -> bytes, or ("link", target). With `drop_unreadable` (a set of paths
+        that must read), a file outside it that cannot be read (EBUSY: left incomplete; EIO) is
+        removed and left out; any other failure raises."""
         tree = {}
-        for dirpath, _, files in os.walk(self.root):
+        for dirpath, _, files in os.walk(self.root, onerror=raise_error):
             for name in files:
                 full = os.path.join(dirpath, name)
+                key = os.path.relpath(full, self.root)
                 if os.path.islink(full):
-                    tree[os.path.relpath(full, self.root)] = ("link", os.readlink(full))
+                    tree[key] = ("link", os.readlink(full))
                     continue
-                with open(full, "rb") as f:
-                    tree[os.path.relpath(full, self.root)] = f.read()
+                try:
+                    with open(full, "rb") as f:
+                        tree[key] = f.read()
+                except OSError as e:
+                    if drop_unreadable is None or key in drop_unreadable or e.errno not in (
+                            errno.EBUSY, errno.EIO):
+                        raise
+                    os.unlink(full)
         return tree
 
-    def resync(self):
-        """After a fault outcome: wait until the mount answers, then adopt its tree. Files the
-        model holds complete must be there with the same bytes, or have been touched by the
-        failed operation (a path of it was resynced)."""
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                tree = self.read_tree()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise Divergence("the mount did not serve again within 180 s")
-                time.sleep(1)
-        for handle in list(self.model.handles):  # a writer caught by the fault is given up
-            h = self.model.handles.pop(handle)
+    def resync(self, paths):
+        """After a fault outcome of an operation on `paths`: give up the writers the fault caught,
+        wait until the mount serves again, and adopt its tree. Every file the model held
+        complete and the operation did not touch (an acknowledged file) must be there with the
+        same bytes; a file being written when the fault came may be missing or left incomplete
+        (EBUSY: the writer's completion was lost with a killed daemon), and is removed."""
+        in_flux = {h.path for h in self.model.handles.values() if h.path is not None}
+        for handle in list(self.model.handles):
+            self.model.handles.pop(handle)
             try:
                 os.close(self.fds.pop(handle))
             except OSError:
                 pass
+        touched = set(paths) | in_flux
+        acknowledged = {"/".join(p): content_of(f) for p, f in self.model.files()
+                        if not any(p[:len(t)] == t for t in touched)
+                        and not (isinstance(f, fs_model.File) and not f.complete)}
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                tree = self.read_tree(drop_unreadable=set(acknowledged))
+                break
+            except OSError as e:
+                if time.monotonic() > deadline:
+                    raise Divergence(f"the mount did not serve again within 180 s: {e}")
+                time.sleep(1)
+        for key, content in acknowledged.items():
+            if tree.get(key) != content:
+                raise Divergence(f"acknowledged {key} lost or changed across the fault: "
+                                 f"{brief(('ok', tree.get(key)))}, expected {brief(('ok', content))}")
         self.model = Model()
         for dirpath, dirs, files in os.walk(self.root):
             rel = os.path.relpath(dirpath, self.root)
@@ -341,12 +362,18 @@ class Runner:
             for name in files:
                 full = os.path.join(dirpath, name)
                 key = os.path.relpath(full, self.root)
+                if key not in tree:
+                    continue
                 parent, _ = self.model.parent(base + (name,))
-                content = tree.get(key, b"")
+                content = tree[key]
                 if isinstance(content, tuple):
                     parent.children[name] = fs_model.Symlink(content[1])
                 else:
                     parent.children[name] = fs_model.File(stat_mode(full), content)
+
+
+def raise_error(e):
+    raise e
 
 
 def content_of(node):
