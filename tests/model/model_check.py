@@ -332,8 +332,10 @@ class Runner:
         in_flux = {h.path for h in self.model.handles.values() if h.path is not None}
         for handle in list(self.model.handles):
             self.model.handles.pop(handle)
+            fd = self.fds.pop(handle, None)  # none: the open itself met the fault
             try:
-                os.close(self.fds.pop(handle))
+                if fd is not None:
+                    os.close(fd)
             except OSError:
                 pass
         touched = set(paths) | in_flux
