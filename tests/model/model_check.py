@@ -9,9 +9,10 @@ Usage:
 Each seed runs in a fresh directory DIR/seed-<n>. On a divergence it prints the seed, the
 operations applied so far (the replay) and both outcomes, and exits 1. With --faults (used by
 scripts/soak while it kills and restarts services), an operation may also fail with an error
-of an unavailable service (EIO, ETIMEDOUT, ENOTCONN, ECONNREFUSED); the model then takes what
-the mount shows for the paths involved, but a file whose close succeeded must keep exactly its
-bytes unless a later operation on it was acknowledged, and no read may ever return wrong bytes.
+of an unavailable service (EIO, ETIMEDOUT, ENOTCONN, ECONNREFUSED; ECONNABORTED on descriptors
+of a killed FUSE daemon); the model then takes what the mount shows for the paths involved,
+but a file whose close succeeded must keep exactly its bytes unless a later operation on it was
+acknowledged, and no read may ever return wrong bytes.
 """
 import argparse
 import errno
@@ -27,7 +28,7 @@ from fs_model import Model, describe_stat  # noqa: E402
 
 NAMES = ["a", "b", "c", "d"]
 DANGLING = "/nonexistent-alluxio-model-target"  # symlink targets point below it
-FAULT_ERRNOS = {"EIO", "ETIMEDOUT", "ENOTCONN", "ECONNREFUSED", "EBUSY"}
+FAULT_ERRNOS = {"EIO", "ETIMEDOUT", "ENOTCONN", "ECONNREFUSED", "ECONNABORTED", "EBUSY"}
 
 
 class Divergence(Exception):
