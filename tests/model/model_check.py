@@ -344,14 +344,17 @@ class Runner:
                         if not any(p[:len(t)] == t for t in touched)
                         and not (isinstance(f, fs_model.File) and not f.complete)}
         deadline = time.monotonic() + 180
-        while True:
+        tree = None
+        while True:  # until two reads a second apart agree: completions in flight land first
             try:
-                tree = self.read_tree(drop_unreadable=set(acknowledged))
-                break
+                again = self.read_tree(drop_unreadable=set(acknowledged))
+                if again == tree:
+                    break
+                tree = again
             except OSError as e:
                 if time.monotonic() > deadline:
                     raise Divergence(f"the mount did not serve again within 180 s: {e}")
-                time.sleep(1)
+            time.sleep(1)
         for key, content in acknowledged.items():
             if tree.get(key) != content:
                 raise Divergence(f"acknowledged {key} lost or changed across the fault: "
