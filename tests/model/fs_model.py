@@ -125,12 +125,16 @@ class Model:
         return ok(describe_node(node))
 
     def symlink(self, target, path):
+        return self.add(path, Symlink(target))
+
+    def add(self, path, node):
+        """mkdir(2) / symlink(2): `node` at a new name. ENOENT, ENOTDIR (parent), EEXIST."""
         parent, failure = self.parent(path)
         if failure:
             return failure
         if path[-1] in parent.children:
             return err(errno.EEXIST)
-        parent.children[path[-1]] = Symlink(target)
+        parent.children[path[-1]] = node
         return ok()
 
     def readlink(self, path):
@@ -150,13 +154,7 @@ class Model:
         return ok(sorted(node.children))
 
     def mkdir(self, path, mode):
-        parent, failure = self.parent(path)
-        if failure:
-            return failure
-        if path[-1] in parent.children:
-            return err(errno.EEXIST)
-        parent.children[path[-1]] = Dir(mode)
-        return ok()
+        return self.add(path, Dir(mode))
 
     def rmdir(self, path):
         parent, failure = self.parent(path)
