@@ -10,11 +10,13 @@ every few seconds (seeded), one of: kill -9 of the worker, then a restart; kill 
 master, then a restart; SIGSTOP of the worker or the master for a few seconds; kill -9 of the
 FUSE daemon, then `alluxio-fuse unmount` and `mount` again. Prints each fault, the operations
 model_check applied, the fault outcomes it absorbed, and any divergence with its seed (exit 1).
-Everything started is stopped, and the mount unmounted, on exit, failure or Ctrl-C.
+Everything started is stopped, and the mount unmounted, on exit, failure or Ctrl-C; after a
+divergence the cluster's home (configuration, logs) is kept in <work dir>-logs.
 """
 import argparse
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -147,6 +149,10 @@ def main():
             injector.join()
         print(f"soak: {len(faults)} faults injected: " +
               ", ".join(f"{k} x{faults.count(k)}" for k in sorted(set(faults))))
+        if checked.returncode != 0:
+            kept = f"{work}-logs"
+            shutil.copytree(cluster.home, kept, ignore=shutil.ignore_patterns("metastore*", "run"))
+            print(f"soak: logs of the failed run kept in {kept}")
         return checked.returncode
     finally:
         stop.set()
