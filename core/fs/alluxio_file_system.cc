@@ -96,7 +96,7 @@ bool Hidden(std::string_view name) { return name.starts_with(AlluxioFileSystem::
 // guarded by writers_mu_.
 struct AlluxioFileSystem::Writer {
   std::string path;      // fs path the file will have when complete
-  std::string temp_dir;  // O_TRUNC replacement: fs path of the directory of the hidden sibling
+  std::string temp_dir;  // a replacement's: fs path of the directory of the hidden sibling
   FileHandle handle = 0;
   // The file id the path had when it was opened: shown as st_ino while this process writes,
   // although writing an existing empty file makes a new Alluxio file. The kernel keeps one
@@ -129,7 +129,12 @@ struct AlluxioFileSystem::OpenFile {
   int backing_fd = -1;  // BackingFile(): owned by the reader's stream
   // Writing.
   bool can_write = false;
-  bool replace = false;  // write a hidden sibling, rename it over the file at release
+  // Write a hidden sibling, renamed over the complete file at release: a write that fails
+  // leaves the file as it was. An existing file is always written so, also an empty one.
+  bool replace = false;
+  // O_TRUNC (or ftruncate to 0) of a non-empty file: emptied at release even if nothing is
+  // written.
+  bool truncates = false;
   uint64_t replaced_id = 0;
   uint32_t mode = 0644;
   std::string owner;
@@ -585,6 +590,7 @@ Task<void> AlluxioFileSystem::TruncateLocal(FileHandle handle, uint64_t size) {
       if (!st->completed) co_return Fail(ErrorCode::kIncomplete, file->path);
       file->can_write = true;
       file->replace = true;
+      file->truncates = true;
       file->replaced_id = st->id;
       file->mode = st->mode;
       file->owner = st->owner;
@@ -870,6 +876,7 @@ Task<CreatedFile> AlluxioFileSystem::Create(std::string path, uint32_t mode, int
   Attributes attr = ToAttributes(info);
   attr.size = 0;
   attr.blocks = 0;
+  attr.changing = true;
   co_return CreatedFile{*handle, attr};
 }
 
@@ -888,11 +895,10 @@ Task<FileHandle> AlluxioFileSystem::OpenHere(std::string path, int flags, FileIn
       StartPipeline(*file, std::move(out));
     } else if (!existing.completed) {
       co_return Fail(ErrorCode::kIncomplete, path + " is still being written");
-    } else if ((flags & O_TRUNC) && existing.length > 0) {
+    } else if ((flags & O_TRUNC) || existing.length == 0) {
       file->can_write = true;
       file->replace = true;
-    } else if (existing.length == 0) {
-      file->can_write = true;
+      file->truncates = existing.length > 0;
     } else {
       file->refused = fmt::format(
           "{} is a complete {} byte file opened without O_TRUNC: Alluxio files are written once "
@@ -1294,7 +1300,7 @@ Task<void> AlluxioFileSystem::Finish(OpenFile& file, bool abort) {
           result = renamed;
         }
       }
-    } else if (file.replace) {
+    } else if (file.truncates) {
       // O_TRUNC and nothing written: the file becomes empty now.
       result = co_await ReplaceWithEmpty(target, file.mode, file.owner, file.group);
     }

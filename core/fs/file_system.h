@@ -55,7 +55,8 @@ struct Attributes {
   uint32_t blksize = 4096;
   uint32_t rdev = 0;
   // Still being written by this process (its size grows, and completion may give it another
-  // id): the kernel must not keep these attributes, or it shows them after the writes.
+  // id): the kernel must not keep these attributes, or it shows them after the writes, nor the
+  // entry (a new file whose writes fail is removed, and a kept entry would still show it).
   bool changing = false;
 };
 

@@ -230,7 +230,7 @@ abi::Attr FuseDispatcher::ToAbiAttr(const fs::Attributes& attr, uint64_t nodeid)
 
 abi::EntryOut FuseDispatcher::MakeEntry(const InodeTable::Entry& entry,
                                         const fs::Attributes& attr) const {
-  const Validity entry_valid = ToValidity(options_.entry_timeout);
+  const Validity entry_valid = ToValidity(attr.changing ? 0 : options_.entry_timeout);
   const Validity attr_valid = ToValidity(attr.changing ? 0 : options_.attr_timeout);
   abi::EntryOut out{};
   out.nodeid = entry.nodeid;
@@ -241,6 +241,16 @@ abi::EntryOut FuseDispatcher::MakeEntry(const InodeTable::Entry& entry,
   out.attr_valid_nsec = attr_valid.nsec;
   out.attr = ToAbiAttr(attr, entry.nodeid);
   return out;
+}
+
+void FuseDispatcher::ReplyEntry(const Request& req, const std::string& path,
+                                const Result<fs::Attributes>& attr) {
+  if (!attr) {
+    ReplyError(req, attr.error());
+    return;
+  }
+  const abi::EntryOut out = MakeEntry(inodes_.Ref(path, attr->ino), *attr);
+  Reply(req, 0, ReplyBody::Of(out).parts());
 }
 
 namespace {
@@ -328,12 +338,7 @@ asio::awaitable<void> FuseDispatcher::DoLookup(const Request& req) {
     co_return;
   }
   Result<fs::Attributes> attr = co_await fs_.GetAttr(path);
-  if (!attr) {
-    ReplyError(req, attr.error());
-    co_return;
-  }
-  const abi::EntryOut out = MakeEntry(inodes_.Ref(path, attr->ino), *attr);
-  Reply(req, 0, ReplyBody::Of(out).parts());
+  ReplyEntry(req, path, attr);
 }
 
 asio::awaitable<void> FuseDispatcher::DoForget(const Request& req) {
@@ -462,12 +467,7 @@ asio::awaitable<void> FuseDispatcher::DoMkdir(const Request& req) {
   }
   const fs::Caller caller{req.header.uid, req.header.gid};
   Result<fs::Attributes> attr = co_await fs_.Mkdir(path, args->in.mode & 07777, caller);
-  if (!attr) {
-    ReplyError(req, attr.error());
-    co_return;
-  }
-  const abi::EntryOut out = MakeEntry(inodes_.Ref(path, attr->ino), *attr);
-  Reply(req, 0, ReplyBody::Of(out).parts());
+  ReplyEntry(req, path, attr);
 }
 
 asio::awaitable<void> FuseDispatcher::DoSymlink(const Request& req) {
@@ -488,12 +488,7 @@ asio::awaitable<void> FuseDispatcher::DoSymlink(const Request& req) {
   std::string target(args->target);
   const fs::Caller caller{req.header.uid, req.header.gid};
   Result<fs::Attributes> attr = co_await fs_.Symlink(path, target, caller);
-  if (!attr) {
-    ReplyError(req, attr.error());
-    co_return;
-  }
-  const abi::EntryOut out = MakeEntry(inodes_.Ref(path, attr->ino), *attr);
-  Reply(req, 0, ReplyBody::Of(out).parts());
+  ReplyEntry(req, path, attr);
 }
 
 asio::awaitable<void> FuseDispatcher::DoReadlink(const Request& req) {

@@ -94,6 +94,9 @@ class FuseDispatcher {
   // The GETATTR / SETATTR reply: `attr` for the request's node, which now names attr.ino.
   void ReplyAttr(const Request& req, const fs::Attributes& attr);
   abi::EntryOut MakeEntry(const InodeTable::Entry& entry, const fs::Attributes& attr) const;
+  // Answers a request that names a new or looked-up node at `path`: its entry (taking a lookup
+  // reference) when `attr` holds attributes, else the error.
+  void ReplyEntry(const Request& req, const std::string& path, const Result<fs::Attributes>& attr);
   abi::Attr ToAbiAttr(const fs::Attributes& attr, uint64_t nodeid) const;
   // The OPEN/CREATE reply of `handle` on `nodeid`: FOPEN_* flags from the mount options, or
   // passthrough (see PassthroughFiles) when negotiated and the fs has a backing file. A handle
