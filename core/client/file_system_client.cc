@@ -516,7 +516,7 @@ Task<Result<std::shared_ptr<const std::vector<WorkerInfo>>>> FileSystemClient::L
 Task<Result<wire::BlockWorker::Client>> FileSystemClient::Worker(const WorkerAddress& address) {
   std::string key = address.ToString();
   // A worker on this host is reached through its unix socket when it has one (no TCP/IP), and
-  // over TCP if that socket cannot be used (e.g. its permissions).
+  // over TCP if that socket cannot be used (e.g. its permissions) or does not answer now.
   if (!address.domain_socket.empty() && address.host_id == context_->host_id() &&
       !unix_refused_.contains(key)) {
     auto it = workers_.find(key + "|unix");
@@ -528,9 +528,13 @@ Task<Result<wire::BlockWorker::Client>> FileSystemClient::Worker(const WorkerAdd
     }
     Result<wire::BlockWorker::Client> local = co_await it->second->Get<wire::BlockWorker>();
     if (local || local.code() == ErrorCode::kCancelled) co_return local;
-    ALX_LOG(kWarn, "client", "worker {}: its unix socket {} is not usable ({}); using TCP", key,
-            address.domain_socket, local.error().ToString());
-    unix_refused_.insert(key);
+    // A worker that is down (or restarting) does not answer on either: the socket is tried
+    // again next time. One that cannot be used while the worker serves is given up.
+    if (local.code() != ErrorCode::kUnavailable && local.code() != ErrorCode::kTimedOut) {
+      ALX_LOG(kWarn, "client", "worker {}: its unix socket {} is not usable ({}); using TCP", key,
+              address.domain_socket, local.error().ToString());
+      unix_refused_.insert(key);
+    }
   }
   auto it = workers_.find(key);
   if (it == workers_.end()) {

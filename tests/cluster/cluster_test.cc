@@ -159,6 +159,40 @@ TEST(ClusterTest, ClientsOnThisHostUseTheWorkersUnixSocketAndTcpWithoutIt) {
   });
 }
 
+// Sockets in this network namespace bound to `path`: the listener and each connection it
+// accepted (a client's side of a unix connection has no name).
+int UnixSocketsAt(const std::string& path) {
+  std::ifstream table("/proc/net/unix");
+  int n = 0;
+  for (std::string line; std::getline(table, line);) {
+    if (line.size() > path.size() && line.ends_with(" " + path)) ++n;
+  }
+  return n;
+}
+
+TEST(ClusterTest, ClientsGoBackToTheUnixSocketOfARestartedWorker) {
+  ClusterProcesses cluster;
+  ASSERT_TRUE(cluster.StartMaster());
+  ASSERT_TRUE(cluster.StartWorker());
+  const std::string socket =
+      fmt::format("{}/run/worker-{}.sock", cluster.home(), cluster.worker_port());
+  WithClient(cluster, [&](FileSystemClient& fs) -> Task<void> {
+    EXPECT_TRUE((co_await WriteFile(fs, "/f", Pattern(1000, 1))).ok());
+    auto workers = co_await fs.LiveWorkers(true);
+    EXPECT_TRUE(workers.ok() && (*workers)->size() == 1);
+    if (!workers.ok() || (*workers)->empty()) co_return;
+    const client::WorkerAddress address = (*workers)->front().address;
+    cluster.KillWorker(SIGKILL);
+    // Asked while the worker is down: its unix socket does not answer (nor does TCP).
+    for (int i = 0; i < 3; ++i) EXPECT_FALSE((co_await fs.GetWorkerStats(address)).ok());
+    EXPECT_TRUE(cluster.StartWorker());
+    Result<client::WorkerStats> stats = co_await fs.GetWorkerStats(address);
+    for (int i = 0; i < 3 && !stats; ++i) stats = co_await fs.GetWorkerStats(address);
+    EXPECT_TRUE(stats.ok());
+    EXPECT_EQ(UnixSocketsAt(socket), 2) << "the listener and this client's connection";
+  });
+}
+
 TEST(ClusterTest, FileDroppedIntoUfsIsVisibleAndSecondReadComesFromCache) {
   ClusterProcesses cluster;
   ASSERT_TRUE(cluster.StartMaster());
