@@ -112,7 +112,8 @@ class Runner:
         self.history.append(f"{name} -> mount {brief(real)}, model {brief(expected)}")
         if real == expected:
             return
-        if self.faults and real[0] == "err" and real[1] in FAULT_ERRNOS:
+        fault = real[0] == "err" and real[1] in FAULT_ERRNOS or short_write(real, expected)
+        if self.faults and fault:
             self.faults_seen += 1
             self.history.append(f"  (fault outcome: resyncing {[self.real(p) for p in paths]})")
             self.resync(paths)
@@ -376,6 +377,13 @@ class Runner:
                     parent.children[name] = fs_model.Symlink(content[1])
                 else:
                     parent.children[name] = fs_model.File(stat_mode(full), content)
+
+
+def short_write(real, expected):
+    """A write that stored fewer bytes than asked: the kernel splits a large write into FUSE
+    writes and returns what the first ones stored when a later one fails (a fault outcome)."""
+    return (real[0] == expected[0] == "ok" and isinstance(real[1], int)
+            and isinstance(expected[1], int) and 0 < real[1] < expected[1])
 
 
 def raise_error(e):
