@@ -223,6 +223,10 @@ Task<Result<FileInfo>> FileSystemClient::CreateDirectory(std::string path,
     cache->InvalidatePath(key);
     ForgetMissingAncestors(cache, key);
   }
+  if (!info && info.code() == ErrorCode::kDisconnected) {
+    Result<FileInfo> now = co_await GetStatus(path);
+    if (now && now->is_directory) co_return now;
+  }
   co_return info;
 }
 
@@ -243,6 +247,10 @@ Task<Result<FileInfo>> FileSystemClient::CreateSymlink(std::string path, std::st
         return alluxio::FromWire(r.getInfo());
       });
   InvalidateCached(path);
+  if (!info && info.code() == ErrorCode::kDisconnected) {
+    Result<FileInfo> now = co_await GetStatus(path);
+    if (now && now->symlink_target == target) co_return now;
+  }
   co_return info;
 }
 
@@ -258,6 +266,10 @@ Task<Status> FileSystemClient::Delete(std::string path, bool recursive) {
       },
       [](wire::FileSystemMaster::RemoveResults::Reader) { return Ok(); });
   InvalidateCached(path);
+  if (!s && s.code() == ErrorCode::kDisconnected) {
+    Result<FileInfo> now = co_await GetStatus(path);
+    if (!now && now.code() == ErrorCode::kNotFound) co_return Ok();
+  }
   co_return s;
 }
 
@@ -279,6 +291,11 @@ Task<Status> FileSystemClient::Rename(std::string src, std::string dst, bool no_
       [](wire::FileSystemMaster::RenameResults::Reader) { return Ok(); });
   InvalidateCached(src);
   InvalidateCached(dst);
+  if (!s && s.code() == ErrorCode::kDisconnected && src != dst) {
+    Result<FileInfo> source = co_await GetStatus(src);
+    Result<FileInfo> target = co_await GetStatus(dst);
+    if (!source && source.code() == ErrorCode::kNotFound && target) co_return Ok();
+  }
   co_return s;
 }
 

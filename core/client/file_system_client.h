@@ -11,7 +11,11 @@
 //
 // Master calls map the master's Status to Result (core/wire). A call whose connection could not
 // be made (kUnavailable) is retried with exponential backoff, and so is an idempotent call whose
-// connection was lost (kDisconnected), for at most alluxio.user.rpc.retry.max.duration.
+// connection was lost (kDisconnected), for at most alluxio.user.rpc.retry.max.duration. When
+// the connection of a namespace change (CreateDirectory, CreateSymlink, Delete, Rename) is lost,
+// the master may or may not have made it: the client reads the outcome back (GetStatus, once
+// the master answers again) and reports success if the change is there, so a caller (and the
+// kernel's cache of names above it) is not told of a failure that did not happen.
 // Awaitables returned here must complete before the client is destroyed.
 //
 // GCC 12 may destroy twice a class-type temporary passed by value to a coroutine inside a
