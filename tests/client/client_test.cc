@@ -349,7 +349,8 @@ TEST_F(ClientTest, NamespaceOperations) {
 
   std::filesystem::create_directories(cluster_.work_dir() + "/ufs2/sub");
   WriteLocalFile(cluster_.work_dir() + "/ufs2/sub/m", "mounted");
-  ASSERT_TRUE(c.Run(fs.Mount("/mnt", cluster_.work_dir() + "/ufs2", true)).ok());
+  const std::map<std::string, std::string> mount_options{{"s3a.secretKey", "hush"}};
+  ASSERT_TRUE(c.Run(fs.Mount("/mnt", cluster_.work_dir() + "/ufs2", true, mount_options)).ok());
   auto mounted = c.Run(ReadFile(fs, "/mnt/sub/m"));
   ASSERT_TRUE(mounted.ok()) << mounted.error().ToString();
   EXPECT_EQ(*mounted, "mounted");
@@ -357,6 +358,12 @@ TEST_F(ClientTest, NamespaceOperations) {
   auto table = c.Run(fs.GetMountTable());
   ASSERT_TRUE(table.ok());
   ASSERT_EQ(table->size(), 2u);
+  for (const client::MountPointInfo& m : *table) {
+    if (m.alluxio_path != "/mnt") continue;
+    EXPECT_TRUE(m.read_only);
+    // The option reached the master; its secret value is never shown.
+    EXPECT_EQ(m.options, (std::map<std::string, std::string>{{"s3a.secretKey", "******"}}));
+  }
   ASSERT_TRUE(c.Run(fs.Unmount("/mnt")).ok());
   EXPECT_EQ(c.Run(fs.GetStatus("/mnt")).code(), ErrorCode::kNotFound);
 

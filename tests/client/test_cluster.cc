@@ -56,8 +56,8 @@ TestCluster::TestCluster(TestClusterOptions options) {
   pool_ = std::make_unique<ReactorPool>(ReactorPoolOptions{.reactors = 3, .name = "cluster"});
   RunSync(pool_->at(0), [&] {
     // shared_ptr: capnp clients copy only from non-const references; std::function needs more.
-    auto bootstrap = std::make_shared<wire::Master::Client>(
-        MakeMasterBootstrap({ns_.get(), registry_.get(), ufs_root_}));
+    auto bootstrap =
+        std::make_shared<wire::Master::Client>(MakeMasterBootstrap({ns_.get(), registry_.get()}));
     auto server =
         rpc::RpcServer::Listen(rpc::Endpoint::Tcp("127.0.0.1", 0),
                                [bootstrap]() -> capnp::Capability::Client { return *bootstrap; });
