@@ -167,7 +167,7 @@ std::future<HttpResponse> S3Client::StartGet(const std::string& key, uint64_t of
                                   .sink = sink});
 }
 
-Result<size_t> S3Client::ReadBytes(const std::string& key, const std::string& etag,
+Result<size_t> S3Client::ReadBytes(const std::string& key, const std::string& etag, uint64_t offset,
                                    const HttpResponse& r) {
   constexpr std::string_view kChanged = " (the object changed since it was opened)";
   if (r.status == 416) return size_t{0};  // at or past the end
@@ -180,6 +180,12 @@ Result<size_t> S3Client::ReadBytes(const std::string& key, const std::string& et
       !etag.empty() && it != r.headers.end() && UnquoteETag(it->second) != etag) {
     return Fail(ErrorCode::kIoError, fmt::format("S3 GetObject s3://{}/{}: ETag {} instead of {}{}",
                                                  options_.bucket, key, it->second, etag, kChanged));
+  }
+  if (r.status != 206 && offset != 0) {
+    return Fail(ErrorCode::kIoError,
+                fmt::format("S3 GetObject s3://{}/{}: HTTP {} to a request for bytes from {}: the "
+                            "server ignored the Range header",
+                            options_.bucket, key, r.status, offset));
   }
   return r.sink_bytes;
 }

@@ -65,10 +65,11 @@ class S3Client {
   // future); with a non-empty `etag`, only of that version (If-Match). Finish with ReadBytes.
   std::future<HttpResponse> StartGet(const std::string& key, uint64_t offset, std::span<char> sink,
                                      const std::string& etag);
-  // The bytes a finished StartGet wrote; kIoError ("the object changed") when the version
-  // moved from `etag` (412 from If-Match, or another ETag in the answer: some servers, s3rver
-  // among them, ignore If-Match).
-  Result<size_t> ReadBytes(const std::string& key, const std::string& etag,
+  // The bytes a finished StartGet (of `offset`, `etag`) wrote; kIoError ("the object
+  // changed") when the version moved from `etag` (412 from If-Match, or another ETag in the
+  // answer: some servers, s3rver among them, ignore If-Match), or when a server ignored the
+  // range (200 for a range not starting at 0).
+  Result<size_t> ReadBytes(const std::string& key, const std::string& etag, uint64_t offset,
                            const HttpResponse& response);
   // Whole small objects (symbolic links): the body.
   Result<std::string> GetSmall(const std::string& key);

@@ -37,25 +37,31 @@ class S3Reader final : public UfsReader {
     size_t done = 0;
     while (done < buf.size()) {
       // Up to kRangesInFlight ranges at once, collected in order.
-      std::vector<std::pair<size_t, std::future<HttpResponse>>> ranges;
+      struct Range {
+        uint64_t offset;
+        size_t want;
+        std::future<HttpResponse> response;
+      };
+      std::vector<Range> ranges;
       size_t at = done;
       while (at < buf.size() && ranges.size() < kRangesInFlight) {
         size_t n = std::min<uint64_t>(kRangeChunk, buf.size() - at);
-        ranges.emplace_back(n, client_->StartGet(key_, offset + at, buf.subspan(at, n), etag_));
+        ranges.push_back(
+            {offset + at, n, client_->StartGet(key_, offset + at, buf.subspan(at, n), etag_)});
         at += n;
       }
       std::optional<Error> error;
       bool short_read = false;
-      for (auto& [want, future] : ranges) {
-        HttpResponse response = future.get();  // every range is waited for: `buf` outlives it
+      for (Range& range : ranges) {
+        HttpResponse response = range.response.get();  // all are waited for: `buf` outlives them
         if (error || short_read) continue;
-        auto got = client_->ReadBytes(key_, etag_, response);
+        auto got = client_->ReadBytes(key_, etag_, range.offset, response);
         if (!got.ok()) {
           error = got.error();
           continue;
         }
         done += *got;
-        if (*got < want) short_read = true;
+        if (*got < range.want) short_read = true;
       }
       if (error) return Fail(*error);
       if (short_read) break;
@@ -190,16 +196,15 @@ Result<UfsStatus> S3UnderFileSystem::GetStatus(std::string_view path) {
   return StatusOf(*parts);
 }
 
-Result<std::vector<S3ObjectEntry>> S3UnderFileSystem::ListTree(const std::string& prefix) {
-  std::vector<S3ObjectEntry> all;
+Status S3UnderFileSystem::ForEachPage(const std::string& prefix, const PageFn& fn) {
   std::string token;
   do {
     auto page = client_->List(prefix, "", token, 0);
     if (!page.ok()) return page.failure();
-    for (S3ObjectEntry& e : page->objects) all.push_back(std::move(e));
+    if (Status st = fn(page->objects); !st.ok()) return st;
     token = std::move(page->next_continuation_token);
   } while (!token.empty());
-  return all;
+  return Ok();
 }
 
 Result<std::vector<UfsStatus>> S3UnderFileSystem::List(std::string_view path) {
@@ -351,20 +356,26 @@ Status S3UnderFileSystem::Delete(std::string_view path, bool recursive) {
   std::string rel = JoinParts(*parts, parts->size());
   if (!st->symlink_target.empty()) return client_->Delete(LinkKey(rel));
   if (!st->is_directory) return client_->Delete(Key(rel));
-  auto objects = ListTree(DirPrefix(rel));
-  if (!objects.ok()) return objects.failure();
-  auto links = ListTree(LinkKey(rel + "/"));
-  if (!links.ok()) return links.failure();
-  std::vector<std::string> keys;
-  for (const S3ObjectEntry& e : *objects) {
-    if (e.key != MarkerKey(rel)) keys.push_back(e.key);
+  if (!recursive) {
+    // Empty: nothing below it but its marker, and no link.
+    auto below = client_->List(DirPrefix(rel), "", "", 2);
+    if (!below.ok()) return below.failure();
+    auto links = client_->List(LinkKey(rel + "/"), "", "", 1);
+    if (!links.ok()) return links.failure();
+    bool empty = links->objects.empty();
+    for (const S3ObjectEntry& e : below->objects) empty = empty && e.key == MarkerKey(rel);
+    if (!empty) return Fail(ErrorCode::kNotEmpty, fmt::format("{} is not empty", path));
+    return client_->Delete(MarkerKey(rel));
   }
-  for (const S3ObjectEntry& e : *links) keys.push_back(e.key);
-  if (!keys.empty() && !recursive) {
-    return Fail(ErrorCode::kNotEmpty, fmt::format("{} is not empty", path));
-  }
-  keys.push_back(MarkerKey(rel));
-  return client_->DeleteMany(keys);
+  // A page at a time, never the whole tree in memory.
+  const PageFn delete_page = [this](const std::vector<S3ObjectEntry>& page) {
+    std::vector<std::string> keys;
+    for (const S3ObjectEntry& e : page) keys.push_back(e.key);
+    return client_->DeleteMany(keys);
+  };
+  if (Status st = ForEachPage(DirPrefix(rel), delete_page); !st.ok()) return st;
+  if (Status st = ForEachPage(LinkKey(rel + "/"), delete_page); !st.ok()) return st;
+  return client_->Delete(MarkerKey(rel));
 }
 
 Status S3UnderFileSystem::CopyObject(const std::string& src, const std::string& dst,
@@ -443,42 +454,35 @@ Status S3UnderFileSystem::Rename(std::string_view src, std::string_view dst) {
     if (Status st = CopyObject(Key(src_rel), Key(dst_rel), from->length); !st.ok()) return st;
     return client_->Delete(Key(src_rel));
   }
-  // A directory: every object below it, its marker and its links, one by one.
+  // A directory: every object below it and its links, a page at a time (copied one by one,
+  // then the page deleted), then its marker. The destination exists from the start (its
+  // marker), the source until the end.
   // TODO(perf): copy several objects at once.
-  std::vector<std::pair<std::string, std::string>> moves;  // from, to
-  std::vector<uint64_t> sizes;
-  const std::string src_prefix = DirPrefix(src_rel);
-  const std::string dst_prefix = DirPrefix(dst_rel);
-  auto objects = ListTree(src_prefix);
-  if (!objects.ok()) return objects.failure();
-  bool has_marker = false;
-  for (const S3ObjectEntry& e : *objects) {
-    if (e.key == MarkerKey(src_rel)) {
-      has_marker = true;
-      continue;
-    }
-    moves.emplace_back(e.key, dst_prefix + e.key.substr(src_prefix.size()));
-    sizes.push_back(e.size);
-  }
-  const std::string src_links = LinkKey(src_rel + "/");
-  auto links = ListTree(src_links);
-  if (!links.ok()) return links.failure();
-  for (const S3ObjectEntry& e : *links) {
-    moves.emplace_back(e.key, LinkKey(dst_rel + "/") + e.key.substr(src_links.size()));
-    sizes.push_back(e.size);
-  }
-  if (!has_marker && config_.directory_suffix != "/") {
-    has_marker = client_->Head(MarkerKey(src_rel)).ok();
-  }
-  // The destination directory exists from the start (its marker), the source until the end.
   if (auto put = client_->Put(MarkerKey(dst_rel), {}, {}); !put.ok()) return put.failure();
-  std::vector<std::string> done;
-  for (size_t i = 0; i < moves.size(); ++i) {
-    if (Status st = CopyObject(moves[i].first, moves[i].second, sizes[i]); !st.ok()) return st;
-    done.push_back(moves[i].first);
+  const std::string src_marker = MarkerKey(src_rel);
+  auto move_page = [this, &src_marker](const std::string& from_prefix,
+                                       const std::string& to_prefix) {
+    return [this, &src_marker, from_prefix,
+            to_prefix](const std::vector<S3ObjectEntry>& page) -> Status {
+      std::vector<std::string> moved;
+      for (const S3ObjectEntry& e : page) {
+        if (e.key == src_marker) continue;  // deleted last
+        Status st = CopyObject(e.key, to_prefix + e.key.substr(from_prefix.size()), e.size);
+        if (!st.ok()) return st;
+        moved.push_back(e.key);
+      }
+      return client_->DeleteMany(moved);
+    };
+  };
+  const std::string src_prefix = DirPrefix(src_rel);
+  const std::string src_links = LinkKey(src_rel + "/");
+  if (Status st = ForEachPage(src_prefix, move_page(src_prefix, DirPrefix(dst_rel))); !st.ok()) {
+    return st;
   }
-  if (has_marker) done.push_back(MarkerKey(src_rel));
-  return client_->DeleteMany(done);
+  if (Status st = ForEachPage(src_links, move_page(src_links, LinkKey(dst_rel + "/"))); !st.ok()) {
+    return st;
+  }
+  return client_->Delete(src_marker);
 }
 
 Status S3UnderFileSystem::SetMode(std::string_view path, uint32_t /*mode*/) {
@@ -540,13 +544,15 @@ Status S3UnderFileSystem::DeleteStaged(std::string_view name) {
 
 Result<std::vector<std::string>> S3UnderFileSystem::ListStaged() {
   const std::string prefix = StagingKey("");
-  auto objects = ListTree(prefix);
-  if (!objects.ok()) return objects.failure();
   std::vector<std::string> names;
-  for (const S3ObjectEntry& e : *objects) {
-    std::string name = e.key.substr(prefix.size());
-    if (CheckStagedName(name).ok()) names.push_back(std::move(name));
-  }
+  Status st = ForEachPage(prefix, [&names, &prefix](const std::vector<S3ObjectEntry>& page) {
+    for (const S3ObjectEntry& e : page) {
+      std::string name = e.key.substr(prefix.size());
+      if (CheckStagedName(name).ok()) names.push_back(std::move(name));
+    }
+    return Ok();
+  });
+  if (!st.ok()) return st.failure();
   return names;
 }
 

@@ -29,6 +29,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -96,8 +97,10 @@ class S3UnderFileSystem final : public UnderFileSystem {
   Result<bool> DirectoryExists(std::string_view rel);
   // kNotADirectory when an ancestor of `parts` (not the last component) is a file.
   Status CheckAncestors(const std::vector<std::string_view>& parts);
-  // Every key under `prefix` (no delimiter), page by page.
-  Result<std::vector<S3ObjectEntry>> ListTree(const std::string& prefix);
+  // Calls `fn` with each page (up to 1000) of the keys under `prefix` (no delimiter), in key
+  // order; stops at the first error of the listing or of `fn`.
+  using PageFn = std::function<Status(const std::vector<S3ObjectEntry>& page)>;
+  Status ForEachPage(const std::string& prefix, const PageFn& fn);
   // CopyObject, or UploadPartCopy parts beyond max_single_copy.
   Status CopyObject(const std::string& src, const std::string& dst, uint64_t size);
 

@@ -184,6 +184,15 @@ TEST_F(S3UfsTest, ListingFollowsContinuationTokensPastOneThousandKeys) {
   } while (!token.empty());
   EXPECT_EQ(paged.size(), static_cast<size_t>(kKeys));
   EXPECT_EQ(pages, (kKeys + 6) / 7);
+  // Renamed and deleted a page at a time (deleting behind the listing's continuation token).
+  ASSERT_TRUE(ufs_->Rename("/many", "/moved").ok());
+  EXPECT_EQ(ufs_->GetStatus("/many").code(), ErrorCode::kNotFound);
+  auto moved = ufs_->List("/moved");
+  ASSERT_TRUE(moved.ok());
+  EXPECT_EQ(moved->size(), static_cast<size_t>(kKeys));
+  EXPECT_EQ(ufs_->Delete("/moved", false).code(), ErrorCode::kNotEmpty);
+  ASSERT_TRUE(ufs_->Delete("/moved", true).ok());
+  EXPECT_EQ(BucketKeys(), std::set<std::string>{});
 }
 
 TEST_F(S3UfsTest, AStagedFileIsInTheStagingAreaOnlyUntilPublished) {
@@ -299,6 +308,17 @@ TEST_F(S3UfsTest, ServerErrorsAreRetriedThenReported) {
   EXPECT_EQ(put.code(), ErrorCode::kPermissionDenied);
   EXPECT_EQ(denied.requests(), 1);
   EXPECT_NE(put.error().message.find("HTTP 403 AccessDenied"), std::string::npos);
+}
+
+TEST_F(S3UfsTest, ARangeTheServerIgnoresIsAnError) {
+  FaultyServer whole(200, "NotARange");  // answers 200 with a body to every request
+  S3Client client(ClientOptions(whole.Endpoint(), "b"));
+  std::string buf(16, '\0');
+  HttpResponse response = client.StartGet("k", 5, buf, "").get();
+  auto n = client.ReadBytes("k", "", 5, response);
+  ASSERT_FALSE(n.ok());
+  EXPECT_EQ(n.code(), ErrorCode::kIoError);
+  EXPECT_NE(n.error().message.find("ignored the Range"), std::string::npos) << n.error().message;
 }
 
 TEST_F(S3UfsTest, ASilentServerTimesOut) {
