@@ -1,4 +1,4 @@
-// A real S3 server for tests: s3rver (npm, installed into <build>/s3rver by scripts/setup)
+// A real S3 server for tests: s3rver (npm, installed into build/s3rver by scripts/setup)
 // listening on a free loopback port, with its own temporary data directory and one bucket.
 // Killed by pid (and reaped) on destruction, also when a test fails; it dies with the test
 // process if that crashes (PR_SET_PDEATHSIG). Stop() and Start() again keep port and data, for
