@@ -350,6 +350,51 @@ TEST_F(S3UfsTest, ACallWaitsOutAServerRestart) {
   EXPECT_EQ(st->size, 3u);
 }
 
+// The server dies while a file is written: the writer fails with an error naming the staged
+// key, nothing shows in the bucket, and once the server is back writes work again.
+TEST_F(S3UfsTest, AnOutageMidWriteFailsTheWriteAndLeavesNothing) {
+  const std::string part(6 << 20, 'p');
+  auto w = ufs_->CreateStaged("9", 0644);
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->Write(part).ok());  // a multipart upload has begun
+  server_.Stop();
+  (void)(*w)->Write(part);  // may fail now or at Close
+  auto closed = (*w)->Close();
+  ASSERT_FALSE(closed.ok());
+  EXPECT_EQ(closed.code(), ErrorCode::kUnavailable);
+  EXPECT_NE(closed.error().message.find("s3://test-bucket/pre/.alluxio_staging/9"),
+            std::string::npos)
+      << closed.error().message;
+  w->reset();
+  ASSERT_TRUE(server_.Start());
+  EXPECT_EQ(BucketKeys(), std::set<std::string>{});
+  auto again = ufs_->CreateStaged("9", 0644);
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE((*again)->Write(part).ok());
+  ASSERT_TRUE((*again)->Close().ok());
+  ASSERT_TRUE(ufs_->PublishStaged("9", "/f", part.size()).ok());
+  EXPECT_EQ(ufs_->GetStatus("/f")->length, part.size());
+}
+
+// The server dies under an open reader: reads fail with an error naming the key, and the same
+// reader reads again once the server is back.
+TEST_F(S3UfsTest, AnOutageMidReadFailsTheReadUntilTheServerReturns) {
+  ASSERT_TRUE(raw_.Put("pre/f", std::string_view("0123456789"), {}).ok());
+  auto r = ufs_->Open("/f");
+  ASSERT_TRUE(r.ok());
+  server_.Stop();
+  std::string buf(4, '\0');
+  auto n = (*r)->ReadAt(3, buf);
+  ASSERT_FALSE(n.ok());
+  EXPECT_EQ(n.code(), ErrorCode::kUnavailable);
+  EXPECT_NE(n.error().message.find("S3 GetObject s3://test-bucket/pre/f"), std::string::npos)
+      << n.error().message;
+  ASSERT_TRUE(server_.Start());
+  n = (*r)->ReadAt(3, buf);
+  ASSERT_TRUE(n.ok()) << n.error().ToString();
+  EXPECT_EQ(buf, "3456");
+}
+
 TEST(S3UfsConfigTest, UriOptionsAndCredentials) {
   Environment env{{"AWS_ACCESS_KEY_ID", "env-key"}, {"AWS_SECRET_ACCESS_KEY", "env-secret"}};
   auto c = S3UfsConfigOf("s3://bucket/a//b/", {}, env);
