@@ -14,8 +14,8 @@ namespace {
 
 constexpr uint64_t kRangeChunk = 8ull << 20;  // bytes per ranged GET of one ReadAt
 constexpr size_t kRangesInFlight = 8;
-constexpr uint64_t kCopyPartSize = 1ull << 30;  // UploadPartCopy part size
-const std::string kSymlinkHeader = "alluxio-symlink";
+constexpr uint64_t kCopyPartSize = 1ull << 30;                  // UploadPartCopy part size
+constexpr std::string_view kSymlinkHeader = "alluxio-symlink";  // x-amz-meta-<this>: 1
 
 std::string JoinParts(const std::vector<std::string_view>& parts, size_t count) {
   std::string rel;
@@ -172,7 +172,7 @@ Result<UfsStatus> S3UnderFileSystem::StatusOf(const std::vector<std::string_view
   if (!dir.ok()) return dir.failure();
   if (*dir) return DirStatus(name, 0);
   auto link = client_->Head(LinkKey(rel));
-  if (link.ok() && link->metadata.contains(kSymlinkHeader)) {
+  if (link.ok() && link->metadata.contains(std::string(kSymlinkHeader))) {
     auto target = client_->GetSmall(LinkKey(rel));
     if (!target.ok()) return target.failure();
     UfsStatus st = FileStatus(name, target->size(), link->etag, link->last_modified_ms);
@@ -341,8 +341,8 @@ Status S3UnderFileSystem::CreateSymlink(std::string_view path, std::string_view 
       return Fail(ErrorCode::kNotADirectory, fmt::format("parent of {} is not a directory", path));
     }
   }
-  auto put =
-      client_->Put(LinkKey(JoinParts(*parts, parts->size())), target, {{kSymlinkHeader, "1"}});
+  auto put = client_->Put(LinkKey(JoinParts(*parts, parts->size())), target,
+                          {{std::string(kSymlinkHeader), "1"}});
   if (!put.ok()) return put.failure();
   return Ok();
 }
