@@ -47,6 +47,9 @@ endif()
 # asio, so they live here and nowhere else: link alluxio_asio, never include asio without it.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBURING REQUIRED IMPORTED_TARGET liburing)
+# The S3 under storage: HTTP (libcurl) and the XML of S3 answers (pugixml).
+pkg_check_modules(LIBCURL REQUIRED IMPORTED_TARGET libcurl)
+pkg_check_modules(PUGIXML REQUIRED IMPORTED_TARGET pugixml)
 add_library(alluxio_asio INTERFACE)
 target_compile_definitions(alluxio_asio INTERFACE ASIO_STANDALONE ASIO_HAS_IO_URING
                                                   ASIO_DISABLE_EPOLL ASIO_NO_DEPRECATED)

@@ -22,10 +22,17 @@ struct BlockInfo {
   locations @3 :List(BlockLocation);
 }
 
+# A UFS property of one mount (`alluxio fs mount --option key=value`).
+struct MountOption {
+  key @0 :Text;
+  value @1 :Text;
+}
+
 struct MountPointInfo {
   alluxioPath @0 :Text;
   ufsUri @1 :Text;
   readOnly @2 :Bool;
+  options @3 :List(MountOption);  # secrets (s3a.secretKey, ...) as "******"
 }
 
 struct WorkerInfo {
@@ -77,7 +84,8 @@ interface FileSystemMaster {
   remove @6 (path :Text, recursive :Bool) -> (status :Status);
   rename @7 (src :Text, dst :Text, noReplace :Bool) -> (status :Status);
   setAttribute @8 (path :Text, options :SetAttributeOptions) -> (status :Status, info :FileInfo);
-  mount @9 (alluxioPath :Text, ufsUri :Text, readOnly :Bool) -> (status :Status);
+  mount @9 (alluxioPath :Text, ufsUri :Text, readOnly :Bool, options :List(MountOption))
+      -> (status :Status);
   unmount @10 (alluxioPath :Text) -> (status :Status);
   getMountTable @11 () -> (status :Status, mounts :List(MountPointInfo));
   # Block list with locations, for readers.

@@ -33,6 +33,7 @@ struct Shell {
 struct Args {
   std::vector<std::string> flags;
   std::vector<std::string> operands;
+  std::vector<std::string> option_values;  // of each "--option <value>", in order
   bool Has(std::string_view flag) const {
     return std::find(flags.begin(), flags.end(), flag) != flags.end();
   }
@@ -41,7 +42,10 @@ struct Args {
 Args Split(const std::vector<std::string>& words) {
   Args a;
   for (size_t i = 1; i < words.size(); ++i) {
-    if (words[i].size() > 1 && words[i][0] == '-') {
+    if (words[i] == "--option" && i + 1 < words.size()) {
+      a.flags.push_back(words[i]);
+      a.option_values.push_back(words[++i]);
+    } else if (words[i].size() > 1 && words[i][0] == '-') {
       a.flags.push_back(words[i]);
     } else {
       a.operands.push_back(words[i]);
@@ -339,12 +343,38 @@ Task<int> Stat(Shell& sh, const Args& a) {
   co_return 0;
 }
 
+// Without operands: the mount table, as Alluxio prints it (secrets masked by the master).
+Task<int> ListMounts(Shell& sh) {
+  auto table = co_await sh.fs.GetMountTable();
+  if (!table.ok()) co_return Fails(sh, "mount", table.error());
+  for (const client::MountPointInfo& m : *table) {
+    std::string properties;
+    for (const auto& [key, value] : m.options) {
+      properties += fmt::format("{}{}={}", properties.empty() ? "" : ", ", key, value);
+    }
+    sh.out << fmt::format("{}  on  {}  ({}, properties={{{}}})\n", m.ufs_uri, m.alluxio_path,
+                          m.read_only ? "read-only" : "not read-only", properties);
+  }
+  co_return 0;
+}
+
 Task<int> Mount(Shell& sh, const Args& a) {
+  if (a.operands.empty() && a.flags.empty()) co_return co_await ListMounts(sh);
+  std::map<std::string, std::string> options;
+  for (const std::string& option : a.option_values) {
+    size_t eq = option.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      sh.err << "mount: --option takes key=value, not '" << option << "'\n";
+      co_return 2;
+    }
+    options[option.substr(0, eq)] = option.substr(eq + 1);
+  }
   if (a.operands.size() != 2) {
-    sh.err << "Usage: alluxio fs mount [--readonly] <alluxioPath> <ufsURI>\n";
+    sh.err << "Usage: alluxio fs mount [--readonly] [--option <key>=<value>]... <alluxioPath> "
+              "<ufsURI>\n       alluxio fs mount   (lists the mount points)\n";
     co_return 2;
   }
-  Status s = co_await sh.fs.Mount(a.operands[0], a.operands[1], a.Has("--readonly"));
+  Status s = co_await sh.fs.Mount(a.operands[0], a.operands[1], a.Has("--readonly"), options);
   if (!s) co_return Fails(sh, "mount", s.error());
   sh.out << "Mounted " << a.operands[1] << " at " << a.operands[0] << "\n";
   co_return 0;
@@ -416,7 +446,7 @@ const std::map<std::string_view, CommandDef>& FsCommands() {
       {"rm", {&Rm, {"-R", "-r"}}},
       {"mv", {&Mv, {}}},
       {"stat", {&Stat, {}}},
-      {"mount", {&Mount, {"--readonly"}}},
+      {"mount", {&Mount, {"--readonly", "--option"}}},
       {"unmount", {&Unmount, {}}},
       {"free", {&Free, {"-R"}}},
       {"load", {&Load, {}}},

@@ -37,7 +37,11 @@ Result<std::shared_ptr<ClientContext>> ClientContext::Create(const Configuration
 }
 
 ClientContext::ClientContext(ClientOptions options, const MonotonicClock& clock)
-    : options_(std::move(options)), clock_(clock), workers_(clock), host_id_(LocalHostId()) {
+    : options_(std::move(options)),
+      clock_(clock),
+      workers_(clock),
+      ufs_(options_.ufs_options),
+      host_id_(LocalHostId()) {
   if (options_.metadata_cache_enabled) {
     metadata_cache_ = std::make_unique<MetadataCache>(options_.metadata_cache_max_size,
                                                       options_.metadata_cache_expiration, clock);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/common/local_user.h"
+#include "core/ufs/ufs_options.h"
 
 namespace alluxio::client {
 Result<ClientOptions> ClientOptions::FromConfiguration(const Configuration& conf) {
@@ -35,6 +36,7 @@ Result<ClientOptions> ClientOptions::FromConfiguration(const Configuration& conf
   o.metadata_cache_enabled = conf.GetBool(K::kUserMetadataCacheEnabled);
   o.metadata_cache_max_size = static_cast<uint64_t>(conf.GetInt(K::kUserMetadataCacheMaxSize));
   o.metadata_cache_expiration = conf.GetDuration(K::kUserMetadataCacheExpirationTime);
+  o.ufs_options = UfsOptionsOf(conf);
   return o;
 }
 

@@ -8,6 +8,7 @@
 #include "core/common/configuration.h"
 #include "core/common/result.h"
 #include "core/common/write_type.h"
+#include "core/ufs/under_file_system.h"
 #include "rpc/endpoint.h"
 
 namespace alluxio::client {
@@ -69,6 +70,8 @@ struct ClientOptions {
   // Reads the properties named above. kInvalidArgument for a bad value of an unregistered one
   // (alluxio.user.short.circuit.enabled).
   static Result<ClientOptions> FromConfiguration(const Configuration& conf);
+  // UFS properties (alluxio.underfs.*, s3a.*) for the UFS this client reads directly.
+  UfsOptions ufs_options;
 };
 
 }  // namespace alluxio::client

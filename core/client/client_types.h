@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,7 @@ struct MountPointInfo {
   std::string alluxio_path;
   std::string ufs_uri;
   bool read_only = false;
+  std::map<std::string, std::string> options;  // UFS properties; secrets as "******"
 };
 
 struct Capacity {

@@ -323,8 +323,8 @@ Task<Result<FileInfo>> FileSystemClient::SetAttribute(std::string path,
   co_return info;
 }
 
-Task<Status> FileSystemClient::Mount(std::string alluxio_path, std::string ufs_uri,
-                                     bool read_only) {
+Task<Status> FileSystemClient::Mount(std::string alluxio_path, std::string ufs_uri, bool read_only,
+                                     std::map<std::string, std::string> options) {
   const std::string what = "mount " + alluxio_path;
   Status s = co_await CallMaster(
       *this, what, Idempotent::kNo,
@@ -333,6 +333,13 @@ Task<Status> FileSystemClient::Mount(std::string alluxio_path, std::string ufs_u
         req.setAlluxioPath(alluxio_path);
         req.setUfsUri(ufs_uri);
         req.setReadOnly(read_only);
+        auto list = req.initOptions(options.size());
+        size_t i = 0;
+        for (const auto& [key, value] : options) {
+          list[i].setKey(key);
+          list[i].setValue(value);
+          ++i;
+        }
         return req;
       },
       [](wire::FileSystemMaster::MountResults::Reader) { return Ok(); });
@@ -363,8 +370,14 @@ Task<Result<std::vector<MountPointInfo>>> FileSystemClient::GetMountTable() {
           -> Result<std::vector<MountPointInfo>> {
         std::vector<MountPointInfo> mounts;
         for (auto m : r.getMounts()) {
-          mounts.push_back(MountPointInfo{std::string(View(m.getAlluxioPath())),
-                                          std::string(View(m.getUfsUri())), m.getReadOnly()});
+          MountPointInfo info{std::string(View(m.getAlluxioPath())),
+                              std::string(View(m.getUfsUri())),
+                              m.getReadOnly(),
+                              {}};
+          for (auto o : m.getOptions()) {
+            info.options[std::string(View(o.getKey()))] = View(o.getValue());
+          }
+          mounts.push_back(std::move(info));
         }
         return mounts;
       });

@@ -119,7 +119,10 @@ class FileSystemClient {
   // no_replace: kAlreadyExists if dst exists.
   Task<Status> Rename(std::string src, std::string dst, bool no_replace = false);
   Task<Result<FileInfo>> SetAttribute(std::string path, SetAttributeOptions options);
-  Task<Status> Mount(std::string alluxio_path, std::string ufs_uri, bool read_only = false);
+  // `options`: UFS properties of this mount (alluxio.underfs.s3.endpoint, s3a.secretKey, ...)
+  // over the master's own.
+  Task<Status> Mount(std::string alluxio_path, std::string ufs_uri, bool read_only,
+                     std::map<std::string, std::string> options);
   Task<Status> Unmount(std::string alluxio_path);
   Task<Result<std::vector<MountPointInfo>>> GetMountTable();
   // A complete file's blocks and their locations. kIsADirectory, kIncomplete.

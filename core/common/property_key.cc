@@ -132,6 +132,53 @@ constexpr PropertyDef kProperties[] = {
      T::kBytesList, "", "Capacity of each third-tier directory (required when used)."},
     {K::kWorkerFuseEnabled, "alluxio.worker.fuse.enabled", T::kBool, "false",
      "Host the FUSE server in the worker process."},
+    // Under storage: S3.
+    {K::kUnderfsS3Endpoint, "alluxio.underfs.s3.endpoint", T::kString, "",
+     "S3 endpoint (http://host:port or https://host); empty: AWS, "
+     "https://s3.<region>.amazonaws.com."},
+    {K::kUnderfsS3EndpointRegion, "alluxio.underfs.s3.endpoint.region", T::kString, "",
+     "Region requests are signed for (SigV4); empty: us-east-1."},
+    {K::kUnderfsS3DisableDnsBuckets, "alluxio.underfs.s3.disable.dns.buckets", T::kBool, "false",
+     "Path-style requests (http://host/bucket/key) instead of http://bucket.host/key."},
+    {K::kUnderfsS3ThreadsMax,
+     "alluxio.underfs.s3.threads.max",
+     T::kInt,
+     "40",
+     "Connections kept to S3 by one S3 under storage (requests beyond wait for one).",
+     {},
+     1,
+     4096},
+    {K::kUnderfsS3UploadThreadsMax,
+     "alluxio.underfs.s3.upload.threads.max",
+     T::kInt,
+     "20",
+     "Parts of one file uploaded at once while it is written.",
+     {},
+     1,
+     1024},
+    {K::kUnderfsS3RequestTimeout,
+     "alluxio.underfs.s3.request.timeout",
+     T::kDuration,
+     "1min",
+     "Timeout of one S3 request (each retry has its own).",
+     {},
+     1},
+    {K::kUnderfsS3StreamingUploadPartitionSize,
+     "alluxio.underfs.s3.streaming.upload.partition.size",
+     T::kBytes,
+     "64MB",
+     "Part size of the multipart upload a file is streamed with (a smaller file is one PUT).",
+     {},
+     5ll << 20,
+     5ll << 30},
+    {K::kUnderfsS3DirectorySuffix, "alluxio.underfs.s3.directory.suffix", T::kString, "/",
+     "Suffix of the zero-byte object that marks a directory."},
+    {K::kUnderfsS3DefaultMode, "alluxio.underfs.s3.default.mode", T::kString, "0700",
+     "Permission bits (octal) reported for S3 objects, which carry none."},
+    {K::kS3aAccessKeyId, "s3a.accessKeyId", T::kString, "",
+     "S3 access key; empty: $AWS_ACCESS_KEY_ID. Never shown in listings."},
+    {K::kS3aSecretKey, "s3a.secretKey", T::kString, "",
+     "S3 secret key; empty: $AWS_SECRET_ACCESS_KEY. Never shown in listings."},
     // Client (user).
     {K::kUserBlockSizeBytesDefault,
      "alluxio.user.block.size.bytes.default",
@@ -398,5 +445,10 @@ const PropertyDef* FindProperty(std::string_view name) {
 std::span<const PropertyAlias> AllPropertyAliases() { return kAliases; }
 
 std::span<const EnvironmentProperty> AllEnvironmentProperties() { return kEnvironment; }
+
+bool IsSecretProperty(std::string_view name) {
+  return name == "s3a.secretKey" || name == "s3a.accessKeyId" || name == "aws.secretKey" ||
+         name == "aws.accessKeyId";
+}
 
 }  // namespace alluxio

@@ -57,6 +57,18 @@ enum class PropertyKey : int {
   kWorkerTieredstoreLevel2DirsPath,
   kWorkerTieredstoreLevel2DirsQuota,
   kWorkerFuseEnabled,
+  // Under storage: S3 (also per mount: alluxio fs mount --option key=value).
+  kUnderfsS3Endpoint,
+  kUnderfsS3EndpointRegion,
+  kUnderfsS3DisableDnsBuckets,
+  kUnderfsS3ThreadsMax,
+  kUnderfsS3UploadThreadsMax,
+  kUnderfsS3RequestTimeout,
+  kUnderfsS3StreamingUploadPartitionSize,
+  kUnderfsS3DirectorySuffix,
+  kUnderfsS3DefaultMode,
+  kS3aAccessKeyId,
+  kS3aSecretKey,
   // Client (user).
   kUserBlockSizeBytesDefault,
   kUserFileWriteTypeDefault,
@@ -136,6 +148,9 @@ struct PropertyDef {
   int64_t min = 0;
   int64_t max = std::numeric_limits<int64_t>::max();
 };
+
+// True for a property whose value is a secret (credentials): listings and logs show "******".
+bool IsSecretProperty(std::string_view name);
 
 // The registry row of a key. Always valid for key < kCount.
 const PropertyDef& GetPropertyDef(PropertyKey key);

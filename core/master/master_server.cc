@@ -5,6 +5,7 @@
 
 #include "core/common/logging.h"
 #include "core/master/master_service.h"
+#include "core/ufs/ufs_options.h"
 
 namespace alluxio {
 namespace {
@@ -28,6 +29,7 @@ Result<std::unique_ptr<MasterServer>> MasterServer::Start(const Configuration& c
   options.metadata_sync_interval_ms =
       conf.GetDuration(PropertyKey::kUserFileMetadataSyncInterval).count();
   options.default_block_size = conf.GetBytes(PropertyKey::kUserBlockSizeBytesDefault);
+  options.ufs_options = UfsOptionsOf(conf);
   auto ns = Namespace::Open(options);
   if (!ns.ok()) return ns.failure();
   master->ns_ = std::move(ns).value();
@@ -41,8 +43,8 @@ Result<std::unique_ptr<MasterServer>> MasterServer::Start(const Configuration& c
             "alluxio.security.authorization.permission.enabled=false: every client may do "
             "anything");
   }
-  wire::Master::Client bootstrap = MakeMasterBootstrap(MasterServiceContext{
-      master->ns_.get(), master->workers_.get(), options.root_ufs_uri, master->permissions_.get()});
+  wire::Master::Client bootstrap = MakeMasterBootstrap(
+      MasterServiceContext{master->ns_.get(), master->workers_.get(), master->permissions_.get()});
   auto endpoint = rpc::Endpoint::Tcp(conf.GetString(PropertyKey::kMasterBindHost),
                                      conf.GetInt(PropertyKey::kMasterRpcPort));
   auto server = rpc::RpcServer::Listen(

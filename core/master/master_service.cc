@@ -1,8 +1,11 @@
 #include "core/master/master_service.h"
 
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "core/common/logging.h"
+#include "core/ufs/ufs_options.h"
 #include "core/wire/wire_convert.h"
 
 namespace alluxio {
@@ -196,7 +199,10 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
     if (Refused(Check(&PermissionChecker::CheckCreate, View(p.getAlluxioPath())), out)) {
       return kj::READY_NOW;
     }
-    Status s = c_.ns->Mount(View(p.getAlluxioPath()), View(p.getUfsUri()), p.getReadOnly());
+    std::map<std::string, std::string> options;
+    for (auto o : p.getOptions()) options[std::string(View(o.getKey()))] = View(o.getValue());
+    Status s =
+        c_.ns->Mount(View(p.getAlluxioPath()), View(p.getUfsUri()), p.getReadOnly(), options);
     ToWire(s, out.initStatus());
     return kj::READY_NOW;
   }
@@ -219,6 +225,14 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
       mounts[i].setAlluxioPath(table[i].alluxio_path);
       mounts[i].setUfsUri(table[i].ufs_uri);
       mounts[i].setReadOnly(table[i].read_only);
+      std::map<std::string, std::string> shown = MaskedUfsOptions(table[i].options);
+      auto options = mounts[i].initOptions(shown.size());
+      size_t j = 0;
+      for (const auto& [key, value] : shown) {
+        options[j].setKey(key);
+        options[j].setValue(value);
+        ++j;
+      }
     }
     return kj::READY_NOW;
   }
@@ -270,11 +284,10 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
     }
     out.setCapacityBytes(capacity);
     out.setUsedBytes(used);
-    if (auto ufs = CreateUnderFileSystem(c_.root_ufs_uri); ufs.ok()) {
-      if (auto space = (*ufs)->CapacityAndFree(); space.ok()) {
-        out.setUfsCapacityBytes(space->first);
-        out.setUfsFreeBytes(space->second);
-      }
+    // An object store reports none (kUnsupported): 0.
+    if (auto space = c_.ns->RootUfs()->CapacityAndFree(); space.ok()) {
+      out.setUfsCapacityBytes(space->first);
+      out.setUfsFreeBytes(space->second);
     }
     ToWire(Ok(), out.initStatus());
     return kj::READY_NOW;

@@ -15,9 +15,8 @@
 namespace alluxio {
 
 struct MasterServiceContext {
-  Namespace* ns;             // outlives the services
-  WorkerRegistry* workers;   // outlives the services
-  std::string root_ufs_uri;  // for capacity of the under storage
+  Namespace* ns;            // outlives the services
+  WorkerRegistry* workers;  // outlives the services
   // Checks each call against the user its client named (permission_checker.h); null: none.
   PermissionChecker* permissions = nullptr;  // outlives the services
 };

@@ -11,6 +11,7 @@
 #include "core/common/block_id.h"
 #include "core/common/logging.h"
 #include "core/master/alluxio_path.h"
+#include "core/ufs/ufs_options.h"
 
 namespace alluxio {
 namespace {
@@ -130,7 +131,8 @@ Status Namespace::Init() {
                                   options_.db_path, mount.ufs_uri, options_.root_ufs_uri));
         }
       }
-      auto ufs = options_.ufs_factory(mount.ufs_uri);
+      auto ufs =
+          options_.ufs_factory(mount.ufs_uri, MergeUfsOptions(options_.ufs_options, mount.options));
       if (!ufs.ok()) return WithContext(ufs.error(), fmt::format("mount {}", mount.alluxio_path));
       std::shared_ptr<UnderFileSystem> shared = std::move(*ufs);
       mounts_.Add(std::move(mount), std::move(shared));
@@ -149,13 +151,13 @@ Status Namespace::Init() {
   }
 
   // Format. A missing local root directory is created (as Alluxio's format does).
-  auto ufs = options_.ufs_factory(options_.root_ufs_uri);
+  auto ufs = options_.ufs_factory(options_.root_ufs_uri, options_.ufs_options);
   std::string local_root = LocalPathOfUri(options_.root_ufs_uri);
   if (!ufs.ok() && ufs.code() == ErrorCode::kNotFound && !local_root.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(local_root, ec);
     if (ec) return Fail(ErrnoError(ec.value(), fmt::format("create root UFS {}", local_root)));
-    ufs = options_.ufs_factory(options_.root_ufs_uri);
+    ufs = options_.ufs_factory(options_.root_ufs_uri, options_.ufs_options);
   }
   if (!ufs.ok()) return WithContext(ufs.error(), fmt::format("root UFS {}", options_.root_ufs_uri));
   auto status = (*ufs)->GetStatus("/");
@@ -1084,7 +1086,7 @@ Status Namespace::Mount(std::string_view alluxio_path, std::string_view ufs_uri,
   if (walk->existing() + 1 < components->size()) {
     return Fail(ErrorCode::kNotFound, fmt::format("parent of {} does not exist", normalized));
   }
-  auto ufs = options_.ufs_factory(ufs_uri);
+  auto ufs = options_.ufs_factory(ufs_uri, MergeUfsOptions(options_.ufs_options, options));
   if (!ufs.ok()) return WithContext(ufs.error(), fmt::format("mount {}", ufs_uri));
   auto status = (*ufs)->GetStatus("/");
   if (!status.ok()) return WithContext(status.error(), fmt::format("mount {}", ufs_uri));
@@ -1151,6 +1153,11 @@ Result<RemovedFiles> Namespace::Unmount(std::string_view alluxio_path) {
 std::vector<MountInfo> Namespace::GetMountTable() {
   std::lock_guard lock(mu_);
   return mounts_.List();
+}
+
+std::shared_ptr<UnderFileSystem> Namespace::RootUfs() {
+  std::lock_guard lock(mu_);
+  return mounts_.Find("/")->ufs;
 }
 
 Result<FileBlockInfo> Namespace::GetFileBlockInfo(std::string_view path) {

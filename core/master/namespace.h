@@ -128,7 +128,10 @@ struct FileBlockInfo {
 class Namespace {
  public:
   using Clock = std::function<int64_t()>;  // milliseconds since the epoch
-  using UfsFactory = std::function<Result<std::unique_ptr<UnderFileSystem>>(std::string_view uri)>;
+  // Creates a mount's UFS from its URI and options (the process's UFS options overlaid with the
+  // mount's own).
+  using UfsFactory = std::function<Result<std::unique_ptr<UnderFileSystem>>(
+      std::string_view uri, const UfsOptions& options)>;
 
   struct Options {
     std::string db_path;       // RocksDB directory (created if absent)
@@ -137,6 +140,7 @@ class Namespace {
     uint64_t default_block_size = 64ull << 20;
     Clock clock;             // default: system clock
     UfsFactory ufs_factory;  // default: CreateUnderFileSystem
+    UfsOptions ufs_options;  // the process's (UfsOptionsOf), under every mount's options
   };
 
   // Opens the store, formatting it on first use (root inode, root mount). kInvalidArgument if
@@ -201,7 +205,10 @@ class Namespace {
   // Removes a mount and its inodes (the UFS is untouched). kInvalidArgument for / or a path
   // that is not a mount point; kBusy if a mount lies below it.
   Result<RemovedFiles> Unmount(std::string_view alluxio_path);
+  // The mounts with their options as given (secrets included: MaskedUfsOptions for display).
   std::vector<MountInfo> GetMountTable();
+  // The UFS mounted at / (for its capacity).
+  std::shared_ptr<UnderFileSystem> RootUfs();
 
   // Block layout and UFS location of a complete file. kIsADirectory; kIncomplete while the
   // file is being written.

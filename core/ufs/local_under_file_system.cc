@@ -23,39 +23,10 @@
 namespace alluxio {
 namespace {
 
-constexpr size_t kMaxComponent = 255;
-
-// Splits a UFS path into its components ("/" → none). Refuses relative paths, "." and "..",
-// NUL bytes and over-long components.
-Result<std::vector<std::string_view>> SplitPath(std::string_view path) {
-  if (path.empty() || path.front() != '/') {
-    return Fail(ErrorCode::kInvalidPath, fmt::format("not an absolute path: '{}'", path));
-  }
-  if (path.find('\0') != std::string_view::npos) {
-    return Fail(ErrorCode::kInvalidPath, "path contains a NUL byte");
-  }
-  std::vector<std::string_view> parts;
-  size_t i = 0;
-  while (i < path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    std::string_view part = path.substr(i, j - i);
-    if (part == "." || part == "..") {
-      return Fail(ErrorCode::kInvalidPath, fmt::format("'{}' component in '{}'", part, path));
-    }
-    if (part.size() > kMaxComponent) {
-      return Fail(ErrorCode::kNameTooLong, fmt::format("component over 255 bytes in '{}'", path));
-    }
-    if (!part.empty()) parts.push_back(part);
-    i = j + 1;
-  }
-  return parts;
-}
-
-// SplitPath for a path argument of the UnderFileSystem methods: a path into the staging
+// SplitUfsPath for a path argument of the UnderFileSystem methods: a path into the staging
 // directory is refused with `refusal`.
 Result<std::vector<std::string_view>> SplitUserPath(std::string_view path, ErrorCode refusal) {
-  auto parts = SplitPath(path);
+  auto parts = SplitUfsPath(path);
   if (parts.ok() && !parts->empty() && parts->front() == kLocalUfsStagingDir) {
     return Fail(refusal, fmt::format("'{}' is inside the staging directory", path));
   }
@@ -326,7 +297,7 @@ class LocalUfsWriter final : public UfsWriter {
 
 Result<std::unique_ptr<LocalUnderFileSystem>> LocalUnderFileSystem::OpenRoot(std::string_view root,
                                                                              bool create_root) {
-  auto parts = SplitPath(root);
+  auto parts = SplitUfsPath(root);
   if (!parts.ok()) return parts.failure();
   std::string normalized = Join("/", *parts, parts->size());
   if (create_root) {
@@ -346,7 +317,7 @@ Result<std::unique_ptr<LocalUnderFileSystem>> LocalUnderFileSystem::OpenRoot(std
 }
 
 Result<std::string> LocalUnderFileSystem::LocalPath(std::string_view path) const {
-  auto parts = SplitPath(path);
+  auto parts = SplitUfsPath(path);
   if (!parts.ok()) return parts.failure();
   return Join(root_, *parts, parts->size());
 }
@@ -501,7 +472,7 @@ Status LocalUnderFileSystem::Mkdirs(std::string_view path, uint32_t mode) {
 }
 
 Status LocalUnderFileSystem::CreateSymlink(std::string_view path, std::string_view target) {
-  auto parts = SplitPath(path);
+  auto parts = SplitUfsPath(path);
   if (!parts.ok()) return parts.failure();
   if (parts->empty()) return Fail(ErrorCode::kAlreadyExists, "the under storage root exists");
   if (target.empty() || target.find('\0') != std::string_view::npos) {
@@ -609,10 +580,7 @@ std::string LocalUnderFileSystem::StagingDir() const {
 }
 
 Result<std::string> LocalUnderFileSystem::StagedPath(std::string_view name) const {
-  if (name.empty() || name == "." || name == ".." || name.size() > kMaxComponent ||
-      name.find_first_of(std::string_view("/\0", 2)) != std::string_view::npos) {
-    return Fail(ErrorCode::kInvalidArgument, fmt::format("bad staging name '{}'", name));
-  }
+  if (Status st = CheckStagedName(name); !st.ok()) return st.failure();
   std::string path = StagingDir();
   path += '/';
   path += name;

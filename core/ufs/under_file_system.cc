@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include "core/ufs/local_under_file_system.h"
+#include "core/ufs/s3_ufs_config.h"
+#include "core/ufs/s3_under_file_system.h"
 
 namespace alluxio {
 
@@ -19,14 +21,56 @@ std::optional<uint64_t> FileIdOfStagedName(std::string_view name) {
   return id;
 }
 
-Result<std::unique_ptr<UnderFileSystem>> CreateUnderFileSystem(std::string_view uri) {
+Result<std::vector<std::string_view>> SplitUfsPath(std::string_view path) {
+  constexpr size_t kMaxComponent = 255;
+  if (path.empty() || path.front() != '/') {
+    return Fail(ErrorCode::kInvalidPath, fmt::format("not an absolute path: '{}'", path));
+  }
+  if (path.find('\0') != std::string_view::npos) {
+    return Fail(ErrorCode::kInvalidPath, "path contains a NUL byte");
+  }
+  std::vector<std::string_view> parts;
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    std::string_view part = path.substr(i, j - i);
+    if (part == "." || part == "..") {
+      return Fail(ErrorCode::kInvalidPath, fmt::format("'{}' component in '{}'", part, path));
+    }
+    if (part.size() > kMaxComponent) {
+      return Fail(ErrorCode::kNameTooLong, fmt::format("component over 255 bytes in '{}'", path));
+    }
+    if (!part.empty()) parts.push_back(part);
+    i = j + 1;
+  }
+  return parts;
+}
+
+Status CheckStagedName(std::string_view name) {
+  if (name.empty() || name == "." || name == ".." || name.size() > 255 ||
+      name.find_first_of(std::string_view("/\0", 2)) != std::string_view::npos) {
+    return Fail(ErrorCode::kInvalidArgument, fmt::format("bad staging name '{}'", name));
+  }
+  return Ok();
+}
+
+Result<std::unique_ptr<UnderFileSystem>> CreateUnderFileSystem(std::string_view uri,
+                                                               const UfsOptions& options) {
   std::string_view path = uri;
   if (size_t scheme_end = uri.find("://"); scheme_end != std::string_view::npos) {
     std::string_view scheme = uri.substr(0, scheme_end);
+    if (scheme == "s3" || scheme == "s3a") {
+      std::string s3_uri = fmt::format("s3://{}", uri.substr(scheme_end + 3));
+      auto config = S3UfsConfigOf(s3_uri, options, CurrentEnvironment());
+      if (!config.ok()) return config.failure();
+      return std::unique_ptr<UnderFileSystem>(
+          std::make_unique<S3UnderFileSystem>(std::move(config).value()));
+    }
     if (scheme != "file") {
       return Fail(ErrorCode::kUnsupported,
-                  fmt::format("under storage scheme '{}' in '{}' is not supported (use file:// "
-                              "or an absolute local path)",
+                  fmt::format("under storage scheme '{}' in '{}' is not supported (use s3://, "
+                              "file:// or an absolute local path)",
                               scheme, uri));
     }
     std::string_view rest = uri.substr(scheme_end + 3);  // "[host]/path"

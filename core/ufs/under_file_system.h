@@ -4,11 +4,12 @@
 // "file:///data/ufs") and its methods take absolute paths *inside* that root: "/" is the root
 // itself, "/a/b" is the file b in the directory a below the root. Paths with "." or ".."
 // components or not starting with "/" are refused with kInvalidPath.
-// Implementations: local_under_file_system.h. An object store adds a class here, nothing else
-// (see the staging methods for how it publishes a file without renaming it).
+// Implementations: local_under_file_system.h, s3_under_file_system.h. An object store adds a class
+// here, nothing else (see the staging methods for how it publishes a file without renaming it).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -122,7 +123,21 @@ std::string StagedFileName(uint64_t file_id);
 // The inode id of a staging name; nullopt for a name StagedFileName does not produce.
 std::optional<uint64_t> FileIdOfStagedName(std::string_view name);
 
-// Creates the UFS for a URI: "file:///dir" or "/dir" → local. kUnsupported for other schemes.
-Result<std::unique_ptr<UnderFileSystem>> CreateUnderFileSystem(std::string_view uri);
+// Splits a UFS path into its components ("/" → none; repeated and trailing slashes are
+// ignored). kInvalidPath for a relative path, "." or ".." or a NUL byte; kNameTooLong for a
+// component over 255 bytes.
+Result<std::vector<std::string_view>> SplitUfsPath(std::string_view path);
+// kInvalidArgument unless `name` can be a staging name: one path component, not "." or "..".
+Status CheckStagedName(std::string_view name);
+
+// Properties of a UFS by name ("alluxio.underfs.s3.endpoint" → "http://..."): the process
+// configuration's (UfsOptionsOf in ufs_options.h) overlaid with a mount's --option values.
+using UfsOptions = std::map<std::string, std::string, std::less<>>;
+
+// Creates the UFS for a URI: "file:///dir" or "/dir" → local (options unused); "s3://bucket/
+// prefix" → S3 (s3_ufs_config.h: options, then AWS_* environment variables for credentials).
+// kUnsupported for other schemes.
+Result<std::unique_ptr<UnderFileSystem>> CreateUnderFileSystem(std::string_view uri,
+                                                               const UfsOptions& options = {});
 
 }  // namespace alluxio

@@ -22,6 +22,9 @@ struct ResolvedUfsPath {
 
 class UfsResolver {
  public:
+  // Every UFS is created with `options` (the process's UFS properties, UfsOptionsOf).
+  explicit UfsResolver(UfsOptions options = {}) : options_(std::move(options)) {}
+
   // kInvalidPath for a URI without a path, kUnsupported for an unknown scheme.
   Result<ResolvedUfsPath> Resolve(std::string_view uri);
   // The UFS rooted at `root_uri` itself (a mount's UFS URI: its staging area is there), owned
@@ -29,6 +32,7 @@ class UfsResolver {
   Result<UnderFileSystem*> Root(std::string_view root_uri);
 
  private:
+  const UfsOptions options_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<UnderFileSystem>, std::less<>> by_root_;
 };

@@ -11,6 +11,7 @@
 #include "core/cli/format.h"
 #include "core/cli/fs_shell.h"
 #include "tests/client/test_cluster.h"
+#include "tests/util/s3rver.h"
 
 namespace alluxio::testing {
 namespace {
@@ -279,6 +280,37 @@ TEST_F(CliTest, UnreachableMasterFailsWithOneLine) {
   std::string text = err.str();
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
   EXPECT_NE(text.find("unavailable"), std::string::npos) << text;
+}
+
+// An S3 bucket mounted with its endpoint and credentials as mount options: the master reaches
+// it with them, and `alluxio fs mount` lists them with the secrets masked.
+TEST_F(CliTest, MountS3WithOptionsAndListMounts) {
+  testing::S3rver s3;
+  ASSERT_TRUE(s3.ok());
+  auto ufs = CreateUnderFileSystem(s3.Uri("data"), s3.Options());
+  ASSERT_TRUE(ufs.ok());
+  ASSERT_TRUE((*ufs)->Mkdirs("/dir", 0755).ok());
+  std::vector<std::string> args{"mount", "--readonly", "/s3", s3.Uri("data")};
+  for (const auto& [key, value] : s3.Options()) {
+    args.insert(args.begin() + 1, {"--option", key + "=" + value});
+  }
+  Outcome r = Fs(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Fs({"ls", "/s3"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("/s3/dir"), std::string::npos) << r.out;
+
+  r = Fs({"mount"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find(s3.Uri("data") + "  on  /s3  (read-only, properties={"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("alluxio.underfs.s3.endpoint=" + s3.Endpoint()), std::string::npos);
+  EXPECT_NE(r.out.find("s3a.secretKey=******"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("S3RVER"), std::string::npos) << r.out;  // no credential shown
+
+  r = Fs({"mount", "--option", "novalue", "/x", s3.Uri()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("key=value"), std::string::npos) << r.err;
 }
 
 }  // namespace

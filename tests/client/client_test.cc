@@ -14,6 +14,7 @@
 #include "core/client/file_system_client.h"
 #include "core/common/block_id.h"
 #include "tests/client/test_cluster.h"
+#include "tests/util/s3rver.h"
 
 namespace alluxio::testing {
 namespace {
@@ -349,7 +350,8 @@ TEST_F(ClientTest, NamespaceOperations) {
 
   std::filesystem::create_directories(cluster_.work_dir() + "/ufs2/sub");
   WriteLocalFile(cluster_.work_dir() + "/ufs2/sub/m", "mounted");
-  ASSERT_TRUE(c.Run(fs.Mount("/mnt", cluster_.work_dir() + "/ufs2", true)).ok());
+  const std::map<std::string, std::string> mount_options{{"s3a.secretKey", "hush"}};
+  ASSERT_TRUE(c.Run(fs.Mount("/mnt", cluster_.work_dir() + "/ufs2", true, mount_options)).ok());
   auto mounted = c.Run(ReadFile(fs, "/mnt/sub/m"));
   ASSERT_TRUE(mounted.ok()) << mounted.error().ToString();
   EXPECT_EQ(*mounted, "mounted");
@@ -357,6 +359,12 @@ TEST_F(ClientTest, NamespaceOperations) {
   auto table = c.Run(fs.GetMountTable());
   ASSERT_TRUE(table.ok());
   ASSERT_EQ(table->size(), 2u);
+  for (const client::MountPointInfo& m : *table) {
+    if (m.alluxio_path != "/mnt") continue;
+    EXPECT_TRUE(m.read_only);
+    // The option reached the master; its secret value is never shown.
+    EXPECT_EQ(m.options, (std::map<std::string, std::string>{{"s3a.secretKey", "******"}}));
+  }
   ASSERT_TRUE(c.Run(fs.Unmount("/mnt")).ok());
   EXPECT_EQ(c.Run(fs.GetStatus("/mnt")).code(), ErrorCode::kNotFound);
 
@@ -600,6 +608,57 @@ TEST_F(ClientTest, LoadAndFree) {
   auto back = c.Run(ReadFile(c.fs(), "/l"));
   ASSERT_TRUE(back.ok());
   EXPECT_TRUE(*back == data);
+}
+
+// The root UFS in S3 (a real s3rver): a file written CACHE_THROUGH reaches the bucket through
+// the worker's streamed upload and the master's publish; freed from the worker, it is read back
+// from S3; renames and deletes reach the bucket.
+class S3RootClusterTest : public ::testing::Test {
+ protected:
+  static TestClusterOptions ClusterOptions(const S3rver& s3) {
+    TestClusterOptions options;
+    options.default_block_size = 64 << 10;
+    options.root_ufs_uri = s3.Uri("root");
+    options.ufs_options = s3.Options();
+    return options;
+  }
+
+  S3rver s3_;
+  TestCluster cluster_{ClusterOptions(s3_)};
+};
+
+TEST_F(S3RootClusterTest, WriteFreeReadRenameDelete) {
+  ASSERT_TRUE(s3_.ok());
+  ASSERT_TRUE(cluster_.ok()) << cluster_.error();
+  auto bucket = CreateUnderFileSystem(s3_.Uri("root"), s3_.Options());
+  ASSERT_TRUE(bucket.ok());
+  TestClient c(cluster_);
+  ASSERT_TRUE(c.Run(c.fs().CreateDirectory("/dir")).ok());
+  EXPECT_TRUE((*bucket)->GetStatus("/dir")->is_directory);
+
+  const std::string data = RandomData(3 * (64 << 10) + 17, 5);
+  auto info = c.Run(WriteFile(c.fs(), "/dir/f", data));
+  ASSERT_TRUE(info.ok()) << info.error().ToString();
+  EXPECT_TRUE(info->persisted);
+  auto object = (*bucket)->GetStatus("/dir/f");
+  ASSERT_TRUE(object.ok()) << object.error().ToString();
+  EXPECT_EQ(object->length, data.size());
+  EXPECT_TRUE((*bucket)->ListStaged()->empty());
+
+  auto freed = c.Run(c.fs().Free("/dir/f"));
+  ASSERT_TRUE(freed.ok()) << freed.error().ToString();
+  cluster_.Heartbeat();
+  const uint64_t from_ufs = cluster_.counters().bytes_read_ufs;
+  auto read = c.Run(ReadFile(c.fs(), "/dir/f"));  // from S3, through the worker
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_TRUE(*read == data);
+  EXPECT_EQ(cluster_.counters().bytes_read_ufs - from_ufs, data.size());
+
+  ASSERT_TRUE(c.Run(c.fs().Rename("/dir/f", "/dir/g")).ok());
+  EXPECT_EQ((*bucket)->GetStatus("/dir/f").code(), ErrorCode::kNotFound);
+  EXPECT_EQ((*bucket)->GetStatus("/dir/g")->length, data.size());
+  ASSERT_TRUE(c.Run(c.fs().Delete("/dir", true)).ok());
+  EXPECT_EQ((*bucket)->GetStatus("/dir").code(), ErrorCode::kNotFound);
 }
 
 }  // namespace

@@ -13,7 +13,7 @@
 
 namespace alluxio::testing {
 
-TestCluster::TestCluster(TestClusterOptions options) {
+TestCluster::TestCluster(TestClusterOptions options) : ufs_(options.ufs_options) {
   std::string pattern =
       (std::filesystem::temp_directory_path() / "alluxio-cluster.XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) {
@@ -26,7 +26,8 @@ TestCluster::TestCluster(TestClusterOptions options) {
 
   Namespace::Options ns_options;
   ns_options.db_path = work_dir_ + "/metastore";
-  ns_options.root_ufs_uri = ufs_root_;
+  ns_options.root_ufs_uri = options.root_ufs_uri.empty() ? ufs_root_ : options.root_ufs_uri;
+  ns_options.ufs_options = options.ufs_options;
   ns_options.default_block_size = options.default_block_size;
   auto ns = Namespace::Open(ns_options);
   if (!ns) {
@@ -56,8 +57,8 @@ TestCluster::TestCluster(TestClusterOptions options) {
   pool_ = std::make_unique<ReactorPool>(ReactorPoolOptions{.reactors = 3, .name = "cluster"});
   RunSync(pool_->at(0), [&] {
     // shared_ptr: capnp clients copy only from non-const references; std::function needs more.
-    auto bootstrap = std::make_shared<wire::Master::Client>(
-        MakeMasterBootstrap({ns_.get(), registry_.get(), ufs_root_}));
+    auto bootstrap =
+        std::make_shared<wire::Master::Client>(MakeMasterBootstrap({ns_.get(), registry_.get()}));
     auto server =
         rpc::RpcServer::Listen(rpc::Endpoint::Tcp("127.0.0.1", 0),
                                [bootstrap]() -> capnp::Capability::Client { return *bootstrap; });

@@ -69,6 +69,10 @@ void RunSync(Reactor& reactor, F fn) {
 struct TestClusterOptions {
   uint64_t worker_capacity_bytes = 256ull << 20;
   uint64_t default_block_size = 64ull << 20;
+  // The root UFS ("s3://bucket/prefix"); empty: a local directory in the cluster's temp dir.
+  std::string root_ufs_uri;
+  // UFS properties of the master and the worker (an S3 endpoint and credentials).
+  UfsOptions ufs_options;
 };
 
 class TestCluster {
@@ -87,6 +91,7 @@ class TestCluster {
   // A configuration whose master address is this cluster's (short retry budget for tests).
   Configuration ClientConf() const;
 
+  // The local root UFS directory (unused when TestClusterOptions::root_ufs_uri is set).
   const std::string& ufs_root() const { return ufs_root_; }
   const std::string& work_dir() const { return work_dir_; }
   uint16_t master_port() const { return master_port_; }

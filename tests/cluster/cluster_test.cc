@@ -21,6 +21,7 @@
 #include "core/client/file_system_client.h"
 #include "core/reactor/reactor.h"
 #include "tests/cluster/cluster_processes.h"
+#include "tests/util/s3rver.h"
 
 namespace alluxio {
 namespace {
@@ -227,6 +228,55 @@ TEST(ClusterTest, FileDroppedIntoUfsIsVisibleAndSecondReadComesFromCache) {
     EXPECT_GE(after_first->blocks_cached, 1u);  // the block stayed on the worker
     EXPECT_EQ(after_second->bytes_read_ufs, after_first->bytes_read_ufs);
   });
+}
+
+// An S3 root UFS (a real s3rver) configured by properties of the master and worker processes:
+// a file written through reaches the bucket, an object put behind Alluxio's back is read through
+// the worker, and the secret key appears in no log.
+TEST(ClusterTest, S3RootUfsFromTheProcessConfiguration) {
+  testing::S3rver s3;
+  ASSERT_TRUE(s3.ok());
+  const std::string secret = "s3cr3t-never-logged";  // s3rver does not check signatures
+  std::map<std::string, std::string> properties{
+      {"alluxio.master.mount.table.root.ufs", s3.Uri("root")},
+      {"alluxio.user.block.size.bytes.default", "1MB"}};
+  for (const auto& [key, value] : s3.Options()) properties[key] = value;
+  properties["s3a.secretKey"] = secret;
+  ClusterProcesses cluster(properties);
+  ASSERT_TRUE(cluster.StartMaster());
+  ASSERT_TRUE(cluster.StartWorker());
+  UfsOptions options = s3.Options();
+  auto bucket = CreateUnderFileSystem(s3.Uri("root"), options);
+  ASSERT_TRUE(bucket.ok());
+  const std::string dropped = Pattern(2500000, 4);
+  {
+    auto w = (*bucket)->CreateStaged("drop", 0644);
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE((*w)->Write(dropped).ok());
+    ASSERT_TRUE((*w)->Close().ok());
+    ASSERT_TRUE((*bucket)->PublishStaged("drop", "/dropped/data.bin", dropped.size()).ok());
+  }
+  const std::string content = Pattern(2500000, 5);
+  WithClient(cluster, [&](FileSystemClient& fs) -> Task<void> {
+    Status written = co_await WriteFile(fs, "/w/f", content);
+    EXPECT_TRUE(written.ok()) << written.error().ToString();
+    auto back = co_await ReadFile(fs, "/w/f");
+    EXPECT_TRUE(back.ok() && *back == content);
+    auto through = co_await ReadFile(fs, "/dropped/data.bin");
+    EXPECT_TRUE(through.ok()) << through.error().ToString();
+    EXPECT_TRUE(through.ok() && *through == dropped);
+  });
+  auto object = (*bucket)->GetStatus("/w/f");
+  ASSERT_TRUE(object.ok()) << object.error().ToString();
+  EXPECT_EQ(object->length, content.size());
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(cluster.home())) {
+    if (!entry.is_regular_file() || entry.path().string().find("/mem") != std::string::npos) {
+      continue;
+    }
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_EQ(text.find(secret), std::string::npos) << entry.path();
+  }
 }
 
 TEST(ClusterTest, MasterKilledWithSigkillLosesNoAcknowledgedOperation) {

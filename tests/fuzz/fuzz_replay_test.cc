@@ -73,6 +73,7 @@ TEST(FuzzReplayTest, FuseRequest) { Replay("fuse_request", FuzzFuseRequest); }
 TEST(FuzzReplayTest, FuseDispatcher) { Replay("fuse_dispatcher", FuzzFuseDispatcher); }
 TEST(FuzzReplayTest, MasterService) { Replay("master_service", FuzzMasterService); }
 TEST(FuzzReplayTest, WorkerService) { Replay("worker_service", FuzzWorkerService); }
+TEST(FuzzReplayTest, S3Xml) { Replay("s3_xml", FuzzS3Xml); }
 
 }  // namespace
 }  // namespace alluxio::fuzz

@@ -21,6 +21,8 @@ int FuzzMasterService(const uint8_t* data, size_t size);
 // A sequence of calls (rpc_calls.h) to the worker's service over a real BlockStore and a local
 // UFS in the sandbox.
 int FuzzWorkerService(const uint8_t* data, size_t size);
+// One HTTP answer body through every parser of S3's XML (core/ufs/s3_xml.h).
+int FuzzS3Xml(const uint8_t* data, size_t size);
 
 // A broken promise of the code under test: reported, then abort() so the fuzzer keeps the input.
 inline void FuzzAssert(bool condition, const char* what) {

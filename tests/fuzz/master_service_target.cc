@@ -96,8 +96,7 @@ int FuzzMasterService(const uint8_t* data, size_t size) {
   MasterFixture& f = Fixture();
   {
     WorkerRegistry workers(SteadyClock(), std::chrono::seconds(30));
-    wire::Master::Client master =
-        MakeMasterBootstrap(MasterServiceContext{f.ns.get(), &workers, "/ufs"});
+    wire::Master::Client master = MakeMasterBootstrap(MasterServiceContext{f.ns.get(), &workers});
     capnp::Capability::Client slots[] = {
         master, master.fileSystemRequest().send().wait(f.wait_scope).getService(),
         master.blockMasterRequest().send().wait(f.wait_scope).getService()};

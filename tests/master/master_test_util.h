@@ -127,9 +127,9 @@ class NamespaceTest : public ::testing::Test {
     options.metadata_sync_interval_ms = sync_interval_ms_;
     options.default_block_size = default_block_size_;
     options.clock = [this] { return now_ms_; };
-    options.ufs_factory =
-        [faults = faults_](std::string_view uri) -> Result<std::unique_ptr<UnderFileSystem>> {
-      auto inner = CreateUnderFileSystem(uri);
+    options.ufs_factory = [faults = faults_](std::string_view uri, const UfsOptions& ufs_options)
+        -> Result<std::unique_ptr<UnderFileSystem>> {
+      auto inner = CreateUnderFileSystem(uri, ufs_options);
       if (!inner.ok()) return inner.failure();
       return std::unique_ptr<UnderFileSystem>(
           std::make_unique<FaultyUfs>(std::move(*inner), faults));
