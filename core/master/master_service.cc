@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include <fmt/format.h>
+
 #include "core/common/logging.h"
 #include "core/wire/wire_convert.h"
 
@@ -393,14 +395,30 @@ class MasterImpl final : public wire::Master::Server {
   explicit MasterImpl(MasterServiceContext context)
       : c_(context), blocks_(kj::heap<BlockMasterImpl>(context)) {}
 
-  // A service acting as the user the client names.
+  // A service acting as the user the client names, or as the user it acts for (impersonation).
   kj::Promise<void> fileSystem(FileSystemContext context) override {
     auto p = context.getParams();
-    MasterUser user{.name = std::string(View(p.getUser())), .superuser = true};
-    if (c_.permissions != nullptr) {
-      user = c_.permissions->Identify(View(p.getUser()), View(p.getGroup()));
+    MasterUser user = Identify(View(p.getUser()), View(p.getGroup()));
+    auto out = context.getResults();
+    if (p.getActingUser().size() > 0) {
+      MasterUser acting = Identify(View(p.getActingUser()), View(p.getActingGroup()));
+      Status allowed =
+          c_.impersonation != nullptr
+              ? c_.impersonation->Check(user, acting)
+              : Fail(ErrorCode::kNotPermitted,
+                     fmt::format("user {} may not impersonate user {}: this master allows no "
+                                 "impersonation",
+                                 user.name, acting.name));
+      ToWire(allowed, out.initStatus());
+      if (!allowed.ok()) {
+        ALX_LOG(kWarn, "master", "{}", allowed.error().message);
+        return kj::READY_NOW;
+      }
+      user = std::move(acting);
+    } else {
+      ToWire(Ok(), out.initStatus());
     }
-    context.getResults().setService(kj::heap<FileSystemMasterImpl>(c_, std::move(user)));
+    out.setService(kj::heap<FileSystemMasterImpl>(c_, std::move(user)));
     return kj::READY_NOW;
   }
   kj::Promise<void> blockMaster(BlockMasterContext context) override {
@@ -409,6 +427,12 @@ class MasterImpl final : public wire::Master::Server {
   }
 
  private:
+  // The user a client names (everything allowed when the master checks nothing).
+  MasterUser Identify(std::string_view name, std::string_view group) const {
+    if (c_.permissions == nullptr) return MasterUser{.name = std::string(name), .superuser = true};
+    return c_.permissions->Identify(name, group);
+  }
+
   MasterServiceContext c_;
   wire::BlockMaster::Client blocks_;
 };

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "core/master/impersonation.h"
 #include "core/master/namespace.h"
 #include "core/master/permission_checker.h"
 #include "core/master/worker_registry.h"
@@ -20,6 +21,8 @@ struct MasterServiceContext {
   std::string root_ufs_uri;  // for capacity of the under storage
   // Checks each call against the user its client named (permission_checker.h); null: none.
   PermissionChecker* permissions = nullptr;  // outlives the services
+  // Who may act as whom (impersonation.h); null: no client may act as another user.
+  const Impersonation* impersonation = nullptr;  // outlives the services
 };
 
 // The bootstrap capability of the master's RPC port.
