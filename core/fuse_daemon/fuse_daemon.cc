@@ -27,9 +27,10 @@ Status MountPointError(ErrorCode code, const std::string& mount_point, std::stri
   return Fail(code, fmt::format("mount point {} {}", mount_point, why));
 }
 
-// Is the Alluxio path (the file system's root) a directory?
+// Is the Alluxio path (the file system's root) a directory? Asked as the mounting user.
 Task<Status> CheckAlluxioPath(fs::AlluxioFileSystem* fs, std::string alluxio_path) {
-  Result<fs::Attributes> attr = co_await fs->GetAttr("/");
+  const fs::Caller mounter{fs->options().uid, fs->options().gid};
+  Result<fs::Attributes> attr = co_await fs->GetAttr("/", mounter);
   if (!attr.ok()) {
     co_return Fail(attr.error().code,
                    fmt::format("alluxio path {}: {}", alluxio_path, attr.error().message));
