@@ -120,8 +120,9 @@ FileSystemClient::FileSystemClient(std::shared_ptr<ClientContext> context)
 FileSystemClient::FileSystemClient(std::shared_ptr<ClientContext> context, ActingUser acting)
     : context_(std::move(context)),
       acting_(std::move(acting)),
-      owner_(acting_.user.empty() ? ActingUser{context_->options().user, context_->options().group}
-                                  : acting_),
+      owner_(acting_.user.empty()
+                 ? ActingUser{context_->options().user, context_->options().group, {}}
+                 : acting_),
       master_(context_->options().master),
       background_(*Reactor::Current(), "client") {}
 
@@ -141,6 +142,8 @@ Task<Result<wire::FileSystemMaster::Client>> FileSystemClient::FsMaster() {
     } else {
       request.setActingUser(acting_.user);
       request.setActingGroup(acting_.group);
+      auto groups = request.initActingGroups(acting_.groups.size());
+      for (size_t i = 0; i < acting_.groups.size(); ++i) groups.set(i, acting_.groups[i]);
       auto response = co_await rpc::Await(request.send(), options().retry_max_duration);
       if (!response) co_return response.failure();
       if (!response->hasStatus()) {

@@ -80,11 +80,13 @@ struct SetAttributeOptions {
 };
 
 // Another user a client acts as (impersonation, core/master/impersonation.h): the master checks
-// its calls against `user` (primary group `group`) instead of the user the client names
-// (ClientOptions::user), if it lets that user impersonate `user`. Empty: the client's own user.
+// its calls against `user` (primary group `group`, also member of `groups`) instead of the user
+// the client names (ClientOptions::user), if it lets that user impersonate `user`. Empty `user`:
+// the client's own user.
 struct ActingUser {
   std::string user;
   std::string group;
+  std::vector<std::string> groups;  // besides `group` and those the master's host knows
 };
 
 class FileSystemClient {

@@ -21,6 +21,7 @@
 #include "core/common/logging.h"
 #include "core/common/property_key.h"
 #include "core/common/slow_op.h"
+#include "core/fs/process_groups.h"
 #include "core/reactor/block_on.h"
 #include "core/reactor/run_on.h"
 
@@ -147,9 +148,9 @@ struct AlluxioFileSystem::OpenFile {
 
 struct AlluxioFileSystem::PerReactor {
   std::unique_ptr<client::FileSystemClient> client;
-  // SystemUserGroupAuthPolicy: a client acting as each (uid, gid) that made a request here,
-  // kept until shutdown.
-  std::map<std::pair<uint32_t, uint32_t>, std::unique_ptr<client::FileSystemClient>> acting;
+  // SystemUserGroupAuthPolicy: a client acting as each caller identity (uid, gid, then its
+  // supplementary gids) that made a request here, kept until shutdown.
+  std::map<std::vector<uint32_t>, std::unique_ptr<client::FileSystemClient>> acting;
   std::unique_ptr<TaskGroup> tasks;
   std::map<FileHandle, std::shared_ptr<OpenFile>> files;
   // Readers of other reactors' handles (ReadAsGuest), dropped when the owner releases them.
@@ -262,9 +263,13 @@ AlluxioFileSystem::PerReactor& AlluxioFileSystem::Here() {
 client::FileSystemClient* AlluxioFileSystem::ClientFor(Caller caller) {
   PerReactor& here = Here();
   if (!here.client || options_.auth_policy != AuthPolicy::kSystemUser) return here.client.get();
-  std::unique_ptr<client::FileSystemClient>& acting = here.acting[{caller.uid, caller.gid}];
+  std::vector<uint32_t> identity{caller.uid, caller.gid};
+  const std::vector<uint32_t> groups = SupplementaryGroups(caller.pid);
+  identity.insert(identity.end(), groups.begin(), groups.end());
+  std::unique_ptr<client::FileSystemClient>& acting = here.acting[std::move(identity)];
   if (!acting) {
-    client::ActingUser as{users_.UserName(caller.uid), users_.GroupName(caller.gid)};
+    client::ActingUser as{users_.UserName(caller.uid), users_.GroupName(caller.gid), {}};
+    for (uint32_t gid : groups) as.groups.push_back(users_.GroupName(gid));
     acting = std::make_unique<client::FileSystemClient>(context_, std::move(as));
   }
   return acting.get();
@@ -444,14 +449,13 @@ std::optional<Attributes> AlluxioFileSystem::SpecialCommand(const std::string& p
 }
 
 Task<FileInfo> AlluxioFileSystem::StatusOf(std::string path, bool wait_if_incomplete,
-                                           bool fail_if_incomplete, Caller caller) {
-  client::FileSystemClient* client = ClientFor(caller);
-  if (client == nullptr) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+                                           bool fail_if_incomplete,
+                                           client::FileSystemClient& client) {
   const std::string alluxio = ToAlluxio(path);
   const auto deadline = std::chrono::steady_clock::now() + options_.incomplete_file_wait;
   std::chrono::milliseconds sleep(10);
   while (true) {
-    Result<FileInfo> st = co_await client->GetStatus(alluxio);
+    Result<FileInfo> st = co_await client.GetStatus(alluxio);
     if (!st || st->is_directory || st->completed || !wait_if_incomplete) co_return st;
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline) {
@@ -464,7 +468,7 @@ Task<FileInfo> AlluxioFileSystem::StatusOf(std::string path, bool wait_if_incomp
                              std::min<std::chrono::steady_clock::duration>(sleep, deadline - now));
     co_await timer.async_wait(asio::use_awaitable);
     sleep = std::min(sleep * 2, std::chrono::milliseconds(500));
-    client->InvalidateCached(alluxio);
+    client.InvalidateCached(alluxio);
   }
 }
 
@@ -476,7 +480,9 @@ Task<Attributes> AlluxioFileSystem::GetAttr(std::string path, Caller caller) {
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   if (std::optional<Attributes> special = SpecialCommand(path)) co_return *special;
   const bool mine = FindWriter(path) != nullptr;
-  Result<FileInfo> st = co_await StatusOf(path, /*wait_if_incomplete=*/!mine, false, caller);
+  client::FileSystemClient* client = ClientFor(caller);
+  if (client == nullptr) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  Result<FileInfo> st = co_await StatusOf(path, /*wait_if_incomplete=*/!mine, false, *client);
   if (!st) co_return st.failure();
   Attributes attr = ToAttributes(*st);
   ApplyWriter(path, attr);
@@ -819,20 +825,20 @@ Task<FileHandle> AlluxioFileSystem::Open(std::string path, int flags, Caller cal
                     [&] { return fmt::format("open({}, {:#o})", path, flags); });
   if (options_.debug) ALX_LOG(kDebug, "fuse", "open({}, {:#o})", path, flags);
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  client::FileSystemClient* client = ClientFor(caller);
+  if (client == nullptr) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   co_await AwaitClosingWriters(path);
   const bool read_only = (flags & O_ACCMODE) == O_RDONLY;
   if (read_only && (flags & O_TRUNC)) {
     // Linux truncates on O_RDONLY | O_TRUNC too (the kernel already shows the file as empty).
-    Result<FileInfo> st = co_await StatusOf(path, true, /*fail_if_incomplete=*/true, caller);
+    Result<FileInfo> st = co_await StatusOf(path, true, /*fail_if_incomplete=*/true, *client);
     if (!st) co_return st.failure();
     if (st->is_directory) co_return Fail(ErrorCode::kIsADirectory, path);
-    Result<void> truncated = co_await TruncateClosed(path, 0, *ClientFor(caller));
+    Result<void> truncated = co_await TruncateClosed(path, 0, *client);
     if (!truncated) co_return truncated.failure();
   }
   if (read_only) {
     // One master call (block infos carry the file's status) when the file is complete.
-    client::FileSystemClient* client = ClientFor(caller);
-    if (client == nullptr) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
     auto in = co_await client->OpenFile(ToAlluxio(path));
     if (in) {
       FileInfo existing = (*in)->info();
@@ -842,14 +848,12 @@ Task<FileHandle> AlluxioFileSystem::Open(std::string path, int flags, Caller cal
     }
     if (in.code() != ErrorCode::kIncomplete) co_return in.failure();
   }
-  Result<FileInfo> st = co_await StatusOf(path, read_only, /*fail_if_incomplete=*/true, caller);
+  Result<FileInfo> st = co_await StatusOf(path, read_only, /*fail_if_incomplete=*/true, *client);
   if (!st) co_return st.failure();
   if (st->is_directory) co_return Fail(ErrorCode::kIsADirectory, path);
   FileInfo existing = std::move(st).value();
   std::unique_ptr<client::FileOutStream> no_out;
   std::unique_ptr<client::FileInStream> no_in;
-  client::FileSystemClient* client = ClientFor(caller);
-  if (client == nullptr) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   co_return co_await OpenHere(*client, path, flags, existing, false, std::move(no_out),
                               std::move(no_in));
 }

@@ -157,8 +157,9 @@ class AlluxioFileSystem : public FileSystem {
 
   PerReactor& Here();
   // The client whose master calls act for `caller` on this reactor: under kSystemUser one
-  // acting as the caller's user and group (made on first use), else the mount's own client.
-  // Null once shut down.
+  // acting as the caller's user, group and supplementary groups (SupplementaryGroups of its pid:
+  // read on every call; the client is made on first use of that identity), else the mount's own
+  // client. Null once shut down.
   client::FileSystemClient* ClientFor(Caller caller);
   // The open file `handle` names on this reactor (its owner); null when there is none.
   std::shared_ptr<OpenFile> FileHere(FileHandle handle);
@@ -183,7 +184,7 @@ class AlluxioFileSystem : public FileSystem {
   // GetStatus of `path`; an incomplete file is polled with backoff until complete or until
   // incomplete_file_wait passed (then kIncomplete when fail_if_incomplete, else as it is).
   Task<FileInfo> StatusOf(std::string path, bool wait_if_incomplete, bool fail_if_incomplete,
-                          Caller caller);
+                          client::FileSystemClient& client);
   // Truncation of a file no handle of this process writes: size 0 replaces it with an empty
   // file, its own size is a no-op, anything else kUnsupported.
   Task<void> TruncateClosed(std::string path, uint64_t size, client::FileSystemClient& client);

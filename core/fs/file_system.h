@@ -89,6 +89,7 @@ struct SetAttrRequest {
 struct Caller {
   uint32_t uid = 0;
   uint32_t gid = 0;
+  uint32_t pid = 0;  // the calling process (thread), for its supplementary groups; 0: unknown
 };
 
 struct FsStats {

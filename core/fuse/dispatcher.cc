@@ -46,7 +46,9 @@ struct FuseDispatcher::DirHandle {
 namespace {
 
 // The process a request comes from: the file system acts as it.
-fs::Caller CallerOf(const abi::InHeader& header) { return fs::Caller{header.uid, header.gid}; }
+fs::Caller CallerOf(const abi::InHeader& header) {
+  return fs::Caller{header.uid, header.gid, header.pid};
+}
 
 FuseOptions WithDevice(FuseOptions options, int device_fd) {
   options.passthrough = options.passthrough && device_fd >= 0;

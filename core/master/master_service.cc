@@ -401,7 +401,9 @@ class MasterImpl final : public wire::Master::Server {
     MasterUser user = Identify(View(p.getUser()), View(p.getGroup()));
     auto out = context.getResults();
     if (p.getActingUser().size() > 0) {
-      MasterUser acting = Identify(View(p.getActingUser()), View(p.getActingGroup()));
+      std::vector<std::string> groups;
+      for (capnp::Text::Reader g : p.getActingGroups()) groups.emplace_back(View(g));
+      MasterUser acting = Identify(View(p.getActingUser()), View(p.getActingGroup()), groups);
       Status allowed =
           c_.impersonation != nullptr
               ? c_.impersonation->Check(user, acting)
@@ -428,9 +430,10 @@ class MasterImpl final : public wire::Master::Server {
 
  private:
   // The user a client names (everything allowed when the master checks nothing).
-  MasterUser Identify(std::string_view name, std::string_view group) const {
+  MasterUser Identify(std::string_view name, std::string_view group,
+                      const std::vector<std::string>& more_groups = {}) const {
     if (c_.permissions == nullptr) return MasterUser{.name = std::string(name), .superuser = true};
-    return c_.permissions->Identify(name, group);
+    return c_.permissions->Identify(name, group, more_groups);
   }
 
   MasterServiceContext c_;

@@ -131,6 +131,28 @@ TEST_F(ImpersonatedServiceTest, CallsActAsTheGrantedUser) {
   EXPECT_TRUE(get("proxy", "master-user").ok());  // acting as a superuser
 }
 
+// The groups a client names for the acting user count, besides those of the master's host.
+TEST_F(ImpersonatedServiceTest, TheActingUsersNamedGroupsCount) {
+  CreateDirectoryOptions dir;
+  dir.mode = 0770;
+  dir.owner = "master-user";
+  dir.group = "team";
+  ASSERT_TRUE(ns_->CreateDirectory("/team", dir).ok());
+  auto list = [&](std::vector<std::string> groups) {
+    auto request = master_->fileSystemRequest();
+    request.setUser("master-user");
+    request.setActingUser("nobody");
+    request.setActingGroup("nogroup");
+    auto named = request.initActingGroups(groups.size());
+    for (size_t i = 0; i < groups.size(); ++i) named.set(i, groups[i]);
+    auto call = request.send().getService().listStatusRequest();
+    call.setPath("/team");
+    return FromWire(call.send().wait(*wait_scope_).getStatus());
+  };
+  EXPECT_EQ(list({}).code(), ErrorCode::kPermissionDenied);
+  EXPECT_TRUE(list({"other", "team"}).ok());
+}
+
 TEST_F(ImpersonatedServiceTest, ARefusedImpersonationHasNoService) {
   auto [granted, st] = Call("proxy", "alice");
   EXPECT_EQ(granted.code(), ErrorCode::kNotPermitted);
