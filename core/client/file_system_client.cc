@@ -131,8 +131,10 @@ FileSystemClient::~FileSystemClient() = default;
 Task<Result<wire::FileSystemMaster::Client>> FileSystemClient::FsMaster() {
   Result<wire::Master::Client> master = co_await master_.Get<wire::Master>();
   if (!master) co_return master.failure();
+  if (fs_connects_ == master_.connects() && refusal_) co_return Fail(*refusal_);
   if (!fs_ || fs_connects_ != master_.connects()) {
     const uint64_t connects = master_.connects();
+    refusal_.reset();
     auto request = master->fileSystemRequest();
     request.setUser(options().user);
     request.setGroup(options().group);
@@ -146,13 +148,17 @@ Task<Result<wire::FileSystemMaster::Client>> FileSystemClient::FsMaster() {
       for (size_t i = 0; i < acting_.groups.size(); ++i) groups.set(i, acting_.groups[i]);
       auto response = co_await rpc::Await(request.send(), options().retry_max_duration);
       if (!response) co_return response.failure();
-      if (!response->hasStatus()) {
-        co_return Fail(ErrorCode::kNotPermitted,
-                       fmt::format("the master does not support impersonation: {} cannot act "
-                                   "as {}",
-                                   options().user, acting_.user));
-      }
-      if (Status allowed = alluxio::FromWire(response->getStatus()); !allowed) {
+      Status allowed = response->hasStatus()
+                           ? alluxio::FromWire(response->getStatus())
+                           : Fail(ErrorCode::kNotPermitted,
+                                  fmt::format("the master does not support impersonation: {} "
+                                              "cannot act as {}",
+                                              options().user, acting_.user));
+      if (!allowed) {
+        // Not asked again before a reconnect (the master's rules change with a restart only).
+        fs_.reset();
+        fs_connects_ = connects;
+        refusal_ = allowed.error();
         co_return allowed.failure();
       }
       fs_ = response->getService();

@@ -177,9 +177,8 @@ class FileSystemClient {
   Task<Result<WorkerStats>> GetWorkerStats(WorkerAddress address);
   // The master's file system service (the capability is refreshed after a reconnect). Acting
   // as another user, the first call after a (re)connect waits for the master's answer to the
-  // impersonation: kNotPermitted when refused.
+  // impersonation: kNotPermitted when refused, then for every call until a reconnect.
   Task<Result<wire::FileSystemMaster::Client>> FsMaster();
-  const ActingUser& acting() const { return acting_; }
 
   // Drops `path` and everything below it from the metadata cache (no-op when it is off).
   void InvalidateCached(std::string_view path);
@@ -198,7 +197,8 @@ class FileSystemClient {
   const ActingUser owner_;  // of what this client creates by default: acting_, else its user
   rpc::Channel master_;
   std::optional<wire::FileSystemMaster::Client> fs_;
-  uint64_t fs_connects_ = 0;
+  uint64_t fs_connects_ = 0;      // master_.connects() when fs_ (or refusal_) was obtained
+  std::optional<Error> refusal_;  // the master refused the impersonation on that connection
   // By "host:port", and "host:port|unix" for a worker's unix socket.
   std::map<std::string, std::unique_ptr<rpc::Channel>> workers_;
   std::set<std::string> unix_refused_;  // "host:port" whose unix socket failed to connect

@@ -117,7 +117,6 @@ FuseDaemon::FuseDaemon(const Configuration& conf, FuseMountSpec spec)
 Result<std::unique_ptr<FuseDaemon>> FuseDaemon::Start(const Configuration& conf, FuseMountSpec spec,
                                                       bool hosted_by_worker) {
   ApplyFuseProperties(conf, &spec);
-  LogPermissionCheck(spec);
   std::unique_ptr<FuseDaemon> daemon(new FuseDaemon(conf, std::move(spec)));
   FuseDaemon& d = *daemon;
   auto context = client::ClientContext::Create(d.conf_);
@@ -128,6 +127,7 @@ Result<std::unique_ptr<FuseDaemon>> FuseDaemon::Start(const Configuration& conf,
   d.fs_ = std::make_unique<fs::AlluxioFileSystem>(
       d.context_, *d.pool_,
       fs::AlluxioFileSystemOptions::FromConfiguration(d.conf_, d.spec_.alluxio_path));
+  LogPermissionCheck(d.spec_, d.fs_->options().auth_policy == fs::AuthPolicy::kSystemUser);
   if (Status s = BlockOn(d.pool_->at(0), CheckAlluxioPath(d.fs_.get(), d.spec_.alluxio_path));
       !s.ok()) {
     return Fail(s.error());

@@ -21,7 +21,8 @@ struct MasterServiceContext {
   std::string root_ufs_uri;  // for capacity of the under storage
   // Checks each call against the user its client named (permission_checker.h); null: none.
   PermissionChecker* permissions = nullptr;  // outlives the services
-  // Who may act as whom (impersonation.h); null: no client may act as another user.
+  // Who may act as whom (impersonation.h); null: the rules with nothing configured (only a
+  // superuser may).
   const Impersonation* impersonation = nullptr;  // outlives the services
 };
 

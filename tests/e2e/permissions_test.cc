@@ -345,6 +345,9 @@ constexpr char kSystemPolicyWithoutKernelChecks[] =
 TEST_F(PermissionsTest, SystemUserPolicyTheMasterChecksEachCallerWithoutTheKernel) {
   const std::string mp = MountWith("mnt", kSystemPolicyWithoutKernelChecks);
   ASSERT_FALSE(mp.empty());
+  EXPECT_NE(FuseLog().find("the kernel checks no permissions; the master checks each request "
+                           "as its caller"),
+            std::string::npos);
   ASSERT_EQ(Py(kRoot, mp, R"(os.mkdir(f"{M}/rootdir", 0o755)
 write(f"{M}/rootdir/secret", b"secret", mode=0o600)
 os.mkdir(f"{M}/tmp")
@@ -386,6 +389,20 @@ os.mkdir(f"{M}/shared/nd"))"),
   }
   EXPECT_EQ(owned, 2) << ls.out;
   EXPECT_EQ(Py(kRoot, mp, R"(print(open(f"{M}/rootdir/secret").read()))"), "secret\nOK");
+}
+
+// The client metadata cache holds what one caller was allowed to see: no other caller is
+// answered from it.
+TEST_F(PermissionsTest, SystemUserPolicyTheMetadataCacheAnswersNoOtherCaller) {
+  const std::string mp = MountWith(
+      "mnt", std::string(kSystemPolicyWithoutKernelChecks) + ",metadata_cache_size=1000");
+  ASSERT_FALSE(mp.empty());
+  ASSERT_EQ(Py(kRoot, mp, R"(os.mkdir(f"{M}/private", 0o700)
+write(f"{M}/private/f", b"private")
+print(open(f"{M}/private/f").read(), os.listdir(f"{M}/private")))"),
+            "private ['f']\nOK");
+  EXPECT_EQ(Py(kNobody, mp, R"(open(f"{M}/private/f").read())"), "EACCES");
+  EXPECT_EQ(Py(kNobody, mp, R"(os.listdir(f"{M}/private"))"), "EACCES");
 }
 
 // A master that lets the FUSE daemon's user impersonate nobody refuses every call made for

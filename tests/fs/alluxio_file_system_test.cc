@@ -851,7 +851,7 @@ TEST_F(AlluxioFileSystemTest, HandleUsedFromTheOtherReactor) {
 // Reads the whole file through its own handle, sequentially; true when it matches.
 asio::awaitable<bool> ReadAndCompare(AlluxioFileSystem& fs, std::string path,
                                      const std::string& expected) {
-  Result<FileHandle> handle = co_await fs.Open(path, O_RDONLY);
+  Result<FileHandle> handle = co_await fs.Open(path, O_RDONLY, kCaller);
   if (!handle.ok()) co_return false;
   std::vector<std::byte> buf(128 << 10);
   std::string got;
