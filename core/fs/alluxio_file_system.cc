@@ -91,6 +91,19 @@ asio::awaitable<std::optional<Result<T>>> Boxed(Task<T> task) {
 
 bool Hidden(std::string_view name) { return name.starts_with(AlluxioFileSystem::kTempPrefix); }
 
+// The access bits (R_OK | W_OK | X_OK) `attr` grants a process of `uid`, primary `gid` and
+// supplementary `groups`, as the kernel's generic_permission: root reads and writes anything,
+// and executes what anyone may execute and directories.
+uint32_t Granted(const Attributes& attr, uint32_t uid, uint32_t gid,
+                 const std::vector<uint32_t>& groups) {
+  if (uid == 0) return R_OK | W_OK | ((attr.mode & 0111) || S_ISDIR(attr.mode) ? X_OK : 0);
+  if (uid == attr.uid) return (attr.mode >> 6) & 7;
+  if (gid == attr.gid || std::find(groups.begin(), groups.end(), attr.gid) != groups.end()) {
+    return (attr.mode >> 3) & 7;
+  }
+  return attr.mode & 7;
+}
+
 }  // namespace
 
 // A writer of this process, visible to every reactor (GetAttr sizes, Rename). `path` is
@@ -125,8 +138,10 @@ struct AlluxioFileSystem::OpenFile {
   const FileHandle handle;
   const std::string path;  // at open (logs)
   const int flags;
-  // The opener's client (ClientFor): master calls of the handle act as the opener.
+  // Master calls of the handle: the opener's client (ClientFor), but the mount's own for
+  // writes to a file that existed (OpenHere).
   client::FileSystemClient* client = nullptr;
+  Caller opener;
   AsyncMutex mu;  // write, flush, fsync, truncate, release: one at a time
   std::shared_ptr<ReadAhead> reader;
   int backing_fd = -1;  // BackingFile(): owned by the reader's stream
@@ -325,6 +340,15 @@ std::pair<std::string, std::string> AlluxioFileSystem::NewOwner(Caller caller) {
   return {};
 }
 
+Status AlluxioFileSystem::CheckWrite(const FileInfo& info, Caller caller) {
+  if (options_.auth_policy != AuthPolicy::kSystemUser) return Ok();
+  if (Granted(ToAttributes(info), caller.uid, caller.gid, SupplementaryGroups(caller.pid)) & W_OK) {
+    return Ok();
+  }
+  return Fail(ErrorCode::kPermissionDenied, fmt::format("{} is not writable by uid {} gid {}",
+                                                        info.path, caller.uid, caller.gid));
+}
+
 Attributes AlluxioFileSystem::ToAttributes(const FileInfo& info) {
   Attributes a;
   a.ino = info.id;
@@ -512,7 +536,7 @@ Task<Attributes> AlluxioFileSystem::SetAttr(std::string path, SetAttrRequest cha
     if (handle) {
       truncated = co_await TruncateHandle(*handle, *change.size);
     } else {
-      truncated = co_await TruncateClosed(path, *change.size, *client);
+      truncated = co_await TruncateClosed(path, *change.size, caller);
     }
     if (!truncated) co_return truncated.failure();
   }
@@ -574,13 +598,15 @@ Task<void> AlluxioFileSystem::ReplaceWithEmpty(std::string alluxio_path, uint32_
   co_return Ok();
 }
 
-Task<void> AlluxioFileSystem::TruncateClosed(std::string path, uint64_t size,
-                                             client::FileSystemClient& client) {
+Task<void> AlluxioFileSystem::TruncateClosed(std::string path, uint64_t size, Caller caller) {
+  client::FileSystemClient* client = ClientFor(caller);
+  if (client == nullptr) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   const std::string alluxio = ToAlluxio(path);
-  Result<FileInfo> st = co_await client.GetStatus(alluxio);
+  Result<FileInfo> st = co_await client->GetStatus(alluxio);
   if (!st) co_return st.failure();
   if (st->is_directory) co_return Fail(ErrorCode::kIsADirectory, path);
   if (!st->completed) co_return Fail(ErrorCode::kIncomplete, path + " is still being written");
+  if (Status may = CheckWrite(*st, caller); !may) co_return may;
   if (size == st->length) co_return Ok();
   if (size != 0) {
     ALX_LOG(kInfo, "fuse", "truncate({}, {}) of a complete {} byte file: EOPNOTSUPP", path, size,
@@ -588,7 +614,8 @@ Task<void> AlluxioFileSystem::TruncateClosed(std::string path, uint64_t size,
     co_return Fail(ErrorCode::kUnsupported,
                    fmt::format("{}: a complete file can only be truncated to 0", path));
   }
-  co_return co_await ReplaceWithEmpty(alluxio, st->mode, st->owner, st->group, client);
+  // As the mounting user: the master would check the caller for a create in the directory.
+  co_return co_await ReplaceWithEmpty(alluxio, st->mode, st->owner, st->group, *Here().client);
 }
 
 Task<void> AlluxioFileSystem::TruncateHandle(FileHandle handle, uint64_t size) {
@@ -623,7 +650,7 @@ Task<void> AlluxioFileSystem::TruncateLocal(FileHandle handle, uint64_t size) {
       writers_[handle] = file->writer;
       co_return Ok();
     }
-    co_return co_await TruncateClosed(file->path, size, *file->client);
+    co_return co_await TruncateClosed(file->path, size, file->opener);
   }
   const uint64_t current = file->writer->size.load();
   if (size == current) co_return Ok();
@@ -836,7 +863,7 @@ Task<FileHandle> AlluxioFileSystem::Open(std::string path, int flags, Caller cal
     Result<FileInfo> st = co_await StatusOf(path, true, /*fail_if_incomplete=*/true, *client);
     if (!st) co_return st.failure();
     if (st->is_directory) co_return Fail(ErrorCode::kIsADirectory, path);
-    Result<void> truncated = co_await TruncateClosed(path, 0, *client);
+    Result<void> truncated = co_await TruncateClosed(path, 0, caller);
     if (!truncated) co_return truncated.failure();
   }
   if (read_only) {
@@ -845,7 +872,7 @@ Task<FileHandle> AlluxioFileSystem::Open(std::string path, int flags, Caller cal
     if (in) {
       FileInfo existing = (*in)->info();
       std::unique_ptr<client::FileOutStream> none;
-      co_return co_await OpenHere(*client, path, flags, existing, false, std::move(none),
+      co_return co_await OpenHere(*client, caller, path, flags, existing, false, std::move(none),
                                   std::move(in).value());
     }
     if (in.code() != ErrorCode::kIncomplete) co_return in.failure();
@@ -856,7 +883,7 @@ Task<FileHandle> AlluxioFileSystem::Open(std::string path, int flags, Caller cal
   FileInfo existing = std::move(st).value();
   std::unique_ptr<client::FileOutStream> no_out;
   std::unique_ptr<client::FileInStream> no_in;
-  co_return co_await OpenHere(*client, path, flags, existing, false, std::move(no_out),
+  co_return co_await OpenHere(*client, caller, path, flags, existing, false, std::move(no_out),
                               std::move(no_in));
 }
 
@@ -893,15 +920,15 @@ Task<CreatedFile> AlluxioFileSystem::Create(std::string path, uint32_t mode, int
     auto in = co_await client->OpenFile(alluxio);
     if (!in) co_return in.failure();
     std::unique_ptr<client::FileOutStream> none;
-    Result<FileHandle> handle = co_await OpenHere(*client, path, flags, *done, false,
+    Result<FileHandle> handle = co_await OpenHere(*client, caller, path, flags, *done, false,
                                                   std::move(none), std::move(in).value());
     if (!handle) co_return handle.failure();
     co_return CreatedFile{*handle, ToAttributes(*done)};
   }
   FileInfo info = stream->info();
   std::unique_ptr<client::FileInStream> no_in;
-  Result<FileHandle> handle =
-      co_await OpenHere(*client, path, flags, info, true, std::move(stream), std::move(no_in));
+  Result<FileHandle> handle = co_await OpenHere(*client, caller, path, flags, info, true,
+                                                std::move(stream), std::move(no_in));
   if (!handle) co_return handle.failure();
   Attributes attr = ToAttributes(info);
   attr.size = 0;
@@ -909,8 +936,9 @@ Task<CreatedFile> AlluxioFileSystem::Create(std::string path, uint32_t mode, int
   co_return CreatedFile{*handle, attr};
 }
 
-Task<FileHandle> AlluxioFileSystem::OpenHere(client::FileSystemClient& client, std::string path,
-                                             int flags, FileInfo existing, bool created,
+Task<FileHandle> AlluxioFileSystem::OpenHere(client::FileSystemClient& client, Caller caller,
+                                             std::string path, int flags, FileInfo existing,
+                                             bool created,
                                              std::unique_ptr<client::FileOutStream> out,
                                              std::unique_ptr<client::FileInStream> in) {
   PerReactor& here = Here();
@@ -918,7 +946,16 @@ Task<FileHandle> AlluxioFileSystem::OpenHere(client::FileSystemClient& client, s
   const FileHandle handle = (here.next_handle++ << 16) | reactor.index();
   auto file = std::make_shared<OpenFile>(handle, path, flags, reactor);
   file->client = &client;
+  file->opener = caller;
   const int access = flags & O_ACCMODE;
+  if (access != O_RDONLY && !created) {
+    // The master checks writing an existing file as a create in its directory (Alluxio's
+    // overwrite), not against the file: the file is checked here, and its writes are made as
+    // the mounting user.
+    if (Status may = CheckWrite(existing, caller); !may) co_return may.failure();
+    if (!here.client) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+    file->client = here.client.get();
+  }
   if (access != O_RDONLY) {
     if (created) {
       file->can_write = true;
@@ -1394,16 +1431,7 @@ Task<void> AlluxioFileSystem::Access(std::string path, uint32_t mask, uint32_t u
   }
   const uint32_t want = mask & 7;
   if (want == 0) co_return Ok();
-  uint32_t granted;
-  if (uid == 0) {
-    granted = R_OK | W_OK | ((attr.mode & 0111) || S_ISDIR(attr.mode) ? X_OK : 0);
-  } else if (uid == attr.uid) {
-    granted = (attr.mode >> 6) & 7;
-  } else if (gid == attr.gid) {
-    granted = (attr.mode >> 3) & 7;
-  } else {
-    granted = attr.mode & 7;
-  }
+  const uint32_t granted = Granted(attr, uid, gid, {});
   if ((want & granted) != want) {
     co_return Fail(ErrorCode::kPermissionDenied, fmt::format("access({}, {})", path, mask));
   }

@@ -169,6 +169,10 @@ class AlluxioFileSystem : public FileSystem {
   // Owner and group names of what `caller` creates under the policy ("": the client's user).
   std::pair<std::string, std::string> NewOwner(Caller caller);
   Attributes ToAttributes(const FileInfo& info);
+  // Under kSystemUser, kPermissionDenied unless `caller` (with its supplementary groups) may
+  // write the file `info` by its mode bits, as the kernel would check; Ok under the other
+  // policies (every request acts as the mounting user).
+  Status CheckWrite(const FileInfo& info, Caller caller);
   // Overrides the size (and a mode set meanwhile) with those of a writer of this process.
   void ApplyWriter(const std::string& path, Attributes& attr);
   std::shared_ptr<Writer> FindWriter(const std::string& path);
@@ -185,9 +189,9 @@ class AlluxioFileSystem : public FileSystem {
   // incomplete_file_wait passed (then kIncomplete when fail_if_incomplete, else as it is).
   Task<FileInfo> StatusOf(std::string path, bool wait_if_incomplete, bool fail_if_incomplete,
                           client::FileSystemClient& client);
-  // Truncation of a file no handle of this process writes: size 0 replaces it with an empty
-  // file, its own size is a no-op, anything else kUnsupported.
-  Task<void> TruncateClosed(std::string path, uint64_t size, client::FileSystemClient& client);
+  // Truncation of a file no handle of this process writes, by `caller` (CheckWrite): size 0
+  // replaces it with an empty file, its own size is a no-op, anything else kUnsupported.
+  Task<void> TruncateClosed(std::string path, uint64_t size, Caller caller);
   Task<void> TruncateHandle(FileHandle handle, uint64_t size);
 
   // Handle operations on the owner reactor.
@@ -203,11 +207,12 @@ class AlluxioFileSystem : public FileSystem {
   Task<void> FlushLocal(FileHandle handle, bool sync);
   Task<void> ReleaseLocal(FileHandle handle);
   Task<void> TruncateLocal(FileHandle handle, uint64_t size);
-  // Registers an open file on this reactor: a reader (`in`: its stream if already open, else
-  // null), a writer (`out`: the stream of a created file), or a handle whose writes are
-  // refused. Returns its handle.
-  Task<FileHandle> OpenHere(client::FileSystemClient& client, std::string path, int flags,
-                            FileInfo existing, bool created,
+  // Registers an open file on this reactor for `caller`, whose `client` (ClientFor) opened it:
+  // a reader (`in`: its stream if already open, else null), a writer (`out`: the stream of a
+  // created file), or a handle whose writes are refused. Opening an existing file for writing
+  // needs CheckWrite (kPermissionDenied). Returns its handle.
+  Task<FileHandle> OpenHere(client::FileSystemClient& client, Caller caller, std::string path,
+                            int flags, FileInfo existing, bool created,
                             std::unique_ptr<client::FileOutStream> out,
                             std::unique_ptr<client::FileInStream> in);
   void StartPipeline(OpenFile& file, std::unique_ptr<client::FileOutStream> out);

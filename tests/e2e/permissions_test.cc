@@ -391,11 +391,41 @@ os.mkdir(f"{M}/shared/nd"))"),
   EXPECT_EQ(Py(kRoot, mp, R"(print(open(f"{M}/rootdir/secret").read()))"), "secret\nOK");
 }
 
+// Writing an existing file needs w on it, not on its directory (the master would check a create
+// in the directory), also without the kernel's checks; the file keeps its owner.
+TEST_F(PermissionsTest, SystemUserPolicyWritingAFileNeedsWriteOnItWithoutTheKernel) {
+  const std::string mp = MountWith("mnt", kSystemPolicyWithoutKernelChecks);
+  ASSERT_FALSE(mp.empty());
+  ASSERT_EQ(Py(kRoot, mp, R"(os.mkdir(f"{M}/rw")
+os.chmod(f"{M}/rw", 0o777)
+os.mkdir(f"{M}/ro", 0o755)
+write(f"{M}/rw/roots", b"old", mode=0o644)
+write(f"{M}/rw/empty", b"", mode=0o644)
+write(f"{M}/rw/shared", b"old", mode=0o666)
+write(f"{M}/ro/shared", b"old", mode=0o666)
+for f in ("rw/roots", "rw/empty", "rw/shared", "ro/shared"):
+    open(f"{M}/{f}").read())"),
+            "OK");
+  EXPECT_EQ(Py(kNobody, mp, R"(write(f"{M}/rw/roots", b"new", flags=os.O_WRONLY | os.O_TRUNC))"),
+            "EACCES");
+  EXPECT_EQ(Py(kNobody, mp, R"(os.truncate(f"{M}/rw/roots", 0))"), "EACCES");
+  EXPECT_EQ(Py(kNobody, mp, R"(os.open(f"{M}/rw/empty", os.O_WRONLY))"), "EACCES");
+  EXPECT_EQ(Py(kNobody, mp, R"(write(f"{M}/rw/shared", b"new", flags=os.O_WRONLY | os.O_TRUNC))"),
+            "OK");
+  EXPECT_EQ(Py(kNobody, mp, R"(write(f"{M}/ro/shared", b"new", flags=os.O_WRONLY | os.O_TRUNC))"),
+            "OK");
+  EXPECT_EQ(Py(kRoot, mp, R"(for f in ("rw/roots", "rw/empty", "rw/shared", "ro/shared"):
+    st = os.stat(f"{M}/{f}")
+    print(f, open(f"{M}/{f}").read(), st.st_uid, oct(st.st_mode & 0o777)))"),
+            "rw/roots old 0 0o644\nrw/empty  0 0o644\nrw/shared new 0 0o666\nro/shared new 0 "
+            "0o666\nOK");
+}
+
 // The client metadata cache holds what one caller was allowed to see: no other caller is
 // answered from it.
 TEST_F(PermissionsTest, SystemUserPolicyTheMetadataCacheAnswersNoOtherCaller) {
-  const std::string mp = MountWith(
-      "mnt", std::string(kSystemPolicyWithoutKernelChecks) + ",metadata_cache_size=1000");
+  const std::string mp =
+      MountWith("mnt", std::string(kSystemPolicyWithoutKernelChecks) + ",metadata_cache_size=1000");
   ASSERT_FALSE(mp.empty());
   ASSERT_EQ(Py(kRoot, mp, R"(os.mkdir(f"{M}/private", 0o700)
 write(f"{M}/private/f", b"private")
