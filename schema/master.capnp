@@ -58,7 +58,13 @@ struct SetAttributeOptions {
 interface Master {
   # The file system service for the user a client names (its primary group in `group`, "" if
   # none): every call on it is checked against that user (core/master/permission_checker.h).
-  fileSystem @0 (user :Text, group :Text) -> (service :FileSystemMaster);
+  # Impersonation: with `actingUser` set (its primary group in `actingGroup`, further groups of
+  # the caller, such as a process's supplementary groups, in `actingGroups`), every call acts as
+  # that user instead, if `user` may impersonate it (core/master/impersonation.h); if not,
+  # `status` is notPermitted and `service` is null. A master that predates these fields leaves
+  # `status` unset: a client asking to act as someone must then treat it as a refusal.
+  fileSystem @0 (user :Text, group :Text, actingUser :Text, actingGroup :Text,
+                 actingGroups :List(Text)) -> (service :FileSystemMaster, status :Status);
   blockMaster @1 () -> (service :BlockMaster);
 }
 

@@ -115,7 +115,14 @@ std::string CacheKey(std::string_view path) {
 }
 
 FileSystemClient::FileSystemClient(std::shared_ptr<ClientContext> context)
+    : FileSystemClient(std::move(context), ActingUser{}) {}
+
+FileSystemClient::FileSystemClient(std::shared_ptr<ClientContext> context, ActingUser acting)
     : context_(std::move(context)),
+      acting_(std::move(acting)),
+      owner_(acting_.user.empty()
+                 ? ActingUser{context_->options().user, context_->options().group, {}}
+                 : acting_),
       master_(context_->options().master),
       background_(*Reactor::Current(), "client") {}
 
@@ -124,19 +131,49 @@ FileSystemClient::~FileSystemClient() = default;
 Task<Result<wire::FileSystemMaster::Client>> FileSystemClient::FsMaster() {
   Result<wire::Master::Client> master = co_await master_.Get<wire::Master>();
   if (!master) co_return master.failure();
+  if (fs_connects_ == master_.connects() && refusal_) co_return Fail(*refusal_);
   if (!fs_ || fs_connects_ != master_.connects()) {
-    // Pipelined: calls on the service go out without waiting for this one.
+    const uint64_t connects = master_.connects();
+    refusal_.reset();
     auto request = master->fileSystemRequest();
     request.setUser(options().user);
     request.setGroup(options().group);
-    fs_ = request.send().getService();
-    fs_connects_ = master_.connects();
+    if (acting_.user.empty()) {
+      // Pipelined: calls on the service go out without waiting for this one.
+      fs_ = request.send().getService();
+    } else {
+      request.setActingUser(acting_.user);
+      request.setActingGroup(acting_.group);
+      auto groups = request.initActingGroups(acting_.groups.size());
+      for (size_t i = 0; i < acting_.groups.size(); ++i) groups.set(i, acting_.groups[i]);
+      auto response = co_await rpc::Await(request.send(), options().retry_max_duration);
+      if (!response) co_return response.failure();
+      Status allowed = response->hasStatus()
+                           ? alluxio::FromWire(response->getStatus())
+                           : Fail(ErrorCode::kNotPermitted,
+                                  fmt::format("the master does not support impersonation: {} "
+                                              "cannot act as {}",
+                                              options().user, acting_.user));
+      if (!allowed) {
+        // Not asked again before a reconnect (the master's rules change with a restart only).
+        fs_.reset();
+        fs_connects_ = connects;
+        refusal_ = allowed.error();
+        co_return allowed.failure();
+      }
+      fs_ = response->getService();
+    }
+    fs_connects_ = connects;
   }
   co_return *fs_;
 }
 
+MetadataCache* FileSystemClient::LookupCache() {
+  return acting_.user.empty() ? context_->metadata_cache() : nullptr;
+}
+
 Task<Result<FileInfo>> FileSystemClient::GetStatus(std::string path) {
-  MetadataCache* cache = context_->metadata_cache();
+  MetadataCache* cache = LookupCache();
   std::string key = CacheKey(path);
   if (cache != nullptr) {
     if (auto cached = cache->GetStatus(key)) co_return *cached;
@@ -182,7 +219,7 @@ Task<Result<ListPage>> FileSystemClient::ListStatusPage(std::string path, std::s
 }
 
 Task<Result<std::vector<FileInfo>>> FileSystemClient::ListStatus(std::string path) {
-  MetadataCache* cache = context_->metadata_cache();
+  MetadataCache* cache = LookupCache();
   std::string key = CacheKey(path);
   if (cache != nullptr) {
     if (auto cached = cache->GetListing(key)) co_return std::move(*cached);
@@ -211,8 +248,8 @@ Task<Result<FileInfo>> FileSystemClient::CreateDirectory(std::string path,
         req.setRecursive(options.recursive);
         req.setAllowExists(options.allow_exists);
         req.setMode(options.mode);
-        req.setOwner(options.owner.empty() ? this->options().user : options.owner);
-        req.setGroup(options.group.empty() ? this->options().group : options.group);
+        req.setOwner(options.owner.empty() ? owner_.user : options.owner);
+        req.setGroup(options.group.empty() ? owner_.group : options.group);
         return req;
       },
       [](wire::FileSystemMaster::CreateDirectoryResults::Reader r) -> Result<FileInfo> {
@@ -239,8 +276,8 @@ Task<Result<FileInfo>> FileSystemClient::CreateSymlink(std::string path, std::st
         auto req = fs.createSymlinkRequest();
         req.setPath(path);
         req.setTarget(target);
-        req.setOwner(options.owner.empty() ? this->options().user : options.owner);
-        req.setGroup(options.group.empty() ? this->options().group : options.group);
+        req.setOwner(options.owner.empty() ? owner_.user : options.owner);
+        req.setGroup(options.group.empty() ? owner_.group : options.group);
         return req;
       },
       [](wire::FileSystemMaster::CreateSymlinkResults::Reader r) -> Result<FileInfo> {
@@ -384,7 +421,7 @@ Task<Result<std::vector<MountPointInfo>>> FileSystemClient::GetMountTable() {
 }
 
 Task<Result<FileBlocks>> FileSystemClient::GetBlockInfos(std::string path) {
-  MetadataCache* cache = context_->metadata_cache();
+  MetadataCache* cache = LookupCache();
   const std::string key = CacheKey(path);
   if (cache != nullptr) {
     if (std::optional<FileBlocks> cached = cache->GetBlocks(key)) co_return *std::move(cached);
@@ -477,8 +514,8 @@ Task<Result<std::pair<FileInfo, std::string>>> FileSystemClient::CreateIncomplet
         req.setRecursive(options.recursive);
         req.setOverwrite(options.overwrite);
         req.setMode(options.mode);
-        req.setOwner(options.owner.empty() ? this->options().user : options.owner);
-        req.setGroup(options.group.empty() ? this->options().group : options.group);
+        req.setOwner(options.owner.empty() ? owner_.user : options.owner);
+        req.setGroup(options.group.empty() ? owner_.group : options.group);
         req.setWriteType(alluxio::ToWire(write_type));
         return req;
       },

@@ -72,7 +72,7 @@ struct CreateFileOptions {
 };
 
 struct CreateSymlinkOptions {
-  std::string owner;  // "": this process's user and group
+  std::string owner;  // "": the acting user, else the client's user, and its group
   std::string group;
 };
 
@@ -83,10 +83,25 @@ struct SetAttributeOptions {
   std::optional<int64_t> mtime_ms;
 };
 
+// Another user a client acts as (impersonation, core/master/impersonation.h): the master checks
+// its calls against `user` (primary group `group`, also member of `groups`) instead of the user
+// the client names (ClientOptions::user), if it lets that user impersonate `user`. Empty `user`:
+// the client's own user.
+struct ActingUser {
+  std::string user;
+  std::string group;
+  std::vector<std::string> groups;  // besides `group` and those the master's host knows
+};
+
 class FileSystemClient {
  public:
   // On the reactor thread that will use it.
   explicit FileSystemClient(std::shared_ptr<ClientContext> context);
+  // A client whose master calls act as `acting` (nonempty). Every call fails with kNotPermitted
+  // (the master's message) when the master refuses the impersonation, or when it predates
+  // impersonation. Its GetStatus, ListStatus and GetBlockInfos neither read nor fill the
+  // metadata cache (it holds what other users may see); its mutations invalidate it.
+  FileSystemClient(std::shared_ptr<ClientContext> context, ActingUser acting);
   // Same thread. Cancels background work (aborts of streams dropped without Close).
   ~FileSystemClient();
   FileSystemClient(const FileSystemClient&) = delete;
@@ -167,7 +182,9 @@ class FileSystemClient {
   // The block worker service at `address` over this reactor's channel to it.
   Task<Result<wire::BlockWorker::Client>> Worker(const WorkerAddress& address);
   Task<Result<WorkerStats>> GetWorkerStats(WorkerAddress address);
-  // The master's file system service (the capability is refreshed after a reconnect).
+  // The master's file system service (the capability is refreshed after a reconnect). Acting
+  // as another user, the first call after a (re)connect waits for the master's answer to the
+  // impersonation: kNotPermitted when refused, then for every call until a reconnect.
   Task<Result<wire::FileSystemMaster::Client>> FsMaster();
 
   // Drops `path` and everything below it from the metadata cache (no-op when it is off).
@@ -179,10 +196,16 @@ class FileSystemClient {
   LocalBlockFiles& local_block_files() { return local_block_files_; }
 
  private:
+  // The metadata cache for lookups: null when off or when acting as another user.
+  MetadataCache* LookupCache();
+
   std::shared_ptr<ClientContext> context_;
+  const ActingUser acting_;
+  const ActingUser owner_;  // of what this client creates by default: acting_, else its user
   rpc::Channel master_;
   std::optional<wire::FileSystemMaster::Client> fs_;
-  uint64_t fs_connects_ = 0;
+  uint64_t fs_connects_ = 0;      // master_.connects() when fs_ (or refusal_) was obtained
+  std::optional<Error> refusal_;  // the master refused the impersonation on that connection
   // By "host:port", and "host:port|unix" for a worker's unix socket.
   std::map<std::string, std::unique_ptr<rpc::Channel>> workers_;
   std::set<std::string> unix_refused_;  // "host:port" whose unix socket failed to connect

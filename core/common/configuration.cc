@@ -227,7 +227,7 @@ void Configuration::Put(std::string_view name, std::string_view value, const Con
         Setting{std::string(value), source, name == def->name ? std::string() : std::string(name)};
     return;
   }
-  if (name.starts_with("alluxio.")) {
+  if (name.starts_with("alluxio.") && !MatchesPropertyTemplate(name)) {
     warnings_.push_back(fmt::format("unknown property {} (from {})", name, source.ToString()));
   }
   unregistered_[std::string(name)] = Setting{std::string(value), source, {}};

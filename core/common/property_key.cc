@@ -451,4 +451,17 @@ bool IsSecretProperty(std::string_view name) {
          name == "aws.accessKeyId";
 }
 
+std::optional<std::string_view> MatchTemplate(std::string_view name, const PropertyTemplate& t) {
+  if (name.size() <= t.prefix.size() + t.suffix.size() || !name.starts_with(t.prefix) ||
+      !name.ends_with(t.suffix)) {
+    return std::nullopt;
+  }
+  return name.substr(t.prefix.size(), name.size() - t.prefix.size() - t.suffix.size());
+}
+
+bool MatchesPropertyTemplate(std::string_view name) {
+  return MatchTemplate(name, kImpersonationUsersTemplate).has_value() ||
+         MatchTemplate(name, kImpersonationGroupsTemplate).has_value();
+}
+
 }  // namespace alluxio

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -160,6 +161,22 @@ std::span<const PropertyDef> AllProperties();
 
 // The property a name refers to, through an alias if needed; nullptr when not registered.
 const PropertyDef* FindProperty(std::string_view name);
+
+// Properties named after a value, as Alluxio's alluxio.master.security.impersonation.<user>.users:
+// `prefix` + the value + `suffix`. They are not registered (a component reads them through
+// Configuration::Entries()), and setting one is no "unknown property".
+struct PropertyTemplate {
+  std::string_view prefix;
+  std::string_view suffix;
+};
+inline constexpr PropertyTemplate kImpersonationUsersTemplate{
+    "alluxio.master.security.impersonation.", ".users"};
+inline constexpr PropertyTemplate kImpersonationGroupsTemplate{
+    "alluxio.master.security.impersonation.", ".groups"};
+// The (nonempty) value inside `name` when it is of template `t`; nullopt otherwise.
+std::optional<std::string_view> MatchTemplate(std::string_view name, const PropertyTemplate& t);
+// True when `name` is of one of the templates above.
+bool MatchesPropertyTemplate(std::string_view name);
 
 // Alluxio's alternative names for properties (alluxio.worker.fuse.mount.point →
 // alluxio.fuse.mount.point, ...).

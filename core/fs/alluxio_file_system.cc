@@ -21,6 +21,7 @@
 #include "core/common/logging.h"
 #include "core/common/property_key.h"
 #include "core/common/slow_op.h"
+#include "core/fs/process_groups.h"
 #include "core/reactor/block_on.h"
 #include "core/reactor/run_on.h"
 
@@ -90,6 +91,19 @@ asio::awaitable<std::optional<Result<T>>> Boxed(Task<T> task) {
 
 bool Hidden(std::string_view name) { return name.starts_with(AlluxioFileSystem::kTempPrefix); }
 
+// The access bits (R_OK | W_OK | X_OK) `attr` grants a process of `uid`, primary `gid` and
+// supplementary `groups`, as the kernel's generic_permission: root reads and writes anything,
+// and executes what anyone may execute and directories.
+uint32_t Granted(const Attributes& attr, uint32_t uid, uint32_t gid,
+                 const std::vector<uint32_t>& groups) {
+  if (uid == 0) return R_OK | W_OK | ((attr.mode & 0111) || S_ISDIR(attr.mode) ? X_OK : 0);
+  if (uid == attr.uid) return (attr.mode >> 6) & 7;
+  if (gid == attr.gid || std::find(groups.begin(), groups.end(), attr.gid) != groups.end()) {
+    return (attr.mode >> 3) & 7;
+  }
+  return attr.mode & 7;
+}
+
 }  // namespace
 
 // A writer of this process, visible to every reactor (GetAttr sizes, Rename). `path` is
@@ -124,6 +138,10 @@ struct AlluxioFileSystem::OpenFile {
   const FileHandle handle;
   const std::string path;  // at open (logs)
   const int flags;
+  // Master calls of the handle: the opener's client (ClientFor), but the mount's own for
+  // writes to a file that existed (OpenHere).
+  client::FileSystemClient* client = nullptr;
+  Caller opener;
   AsyncMutex mu;  // write, flush, fsync, truncate, release: one at a time
   std::shared_ptr<ReadAhead> reader;
   int backing_fd = -1;  // BackingFile(): owned by the reader's stream
@@ -150,6 +168,9 @@ struct AlluxioFileSystem::OpenFile {
 
 struct AlluxioFileSystem::PerReactor {
   std::unique_ptr<client::FileSystemClient> client;
+  // SystemUserGroupAuthPolicy: a client acting as each caller identity (uid, gid, then its
+  // supplementary gids) that made a request here, kept until shutdown.
+  std::map<std::vector<uint32_t>, std::unique_ptr<client::FileSystemClient>> acting;
   std::unique_ptr<TaskGroup> tasks;
   std::map<FileHandle, std::shared_ptr<OpenFile>> files;
   // Readers of other reactors' handles (ReadAsGuest), dropped when the owner releases them.
@@ -209,6 +230,7 @@ void AlluxioFileSystem::Shutdown() {
                 "and {} open files are leaked",
                 reactor.name(), slot.files.size());
         (void)slot.client.release();
+        for (auto& [caller, client] : slot.acting) (void)client.release();
         (void)slot.tasks.release();
         for (auto& [handle, file] : slot.files) new std::shared_ptr<OpenFile>(std::move(file));
       }
@@ -241,6 +263,7 @@ asio::awaitable<bool> AlluxioFileSystem::ShutdownHere() {
     co_await slot.tasks->Stop();
     slot.tasks.reset();
   }
+  slot.acting.clear();
   slot.client.reset();
   co_return true;
 }
@@ -255,6 +278,23 @@ AlluxioFileSystem::PerReactor& AlluxioFileSystem::Here() {
     slot.tasks = std::make_unique<TaskGroup>(*reactor, "fs");
   }
   return slot;
+}
+
+client::FileSystemClient* AlluxioFileSystem::ClientFor(Caller caller) {
+  PerReactor& here = Here();
+  if (!here.client || options_.auth_policy != AuthPolicy::kSystemUser) return here.client.get();
+  std::vector<uint32_t> identity{caller.uid, caller.gid};
+  // TODO(perf): reading /proc/<pid>/status costs ~17 us a request (measured on this VM); a
+  // cache per pid must not outlive the process nor miss a setgroups.
+  const std::vector<uint32_t> groups = SupplementaryGroups(caller.pid);
+  identity.insert(identity.end(), groups.begin(), groups.end());
+  std::unique_ptr<client::FileSystemClient>& acting = here.acting[std::move(identity)];
+  if (!acting) {
+    client::ActingUser as{users_.UserName(caller.uid), users_.GroupName(caller.gid), {}};
+    for (uint32_t gid : groups) as.groups.push_back(users_.GroupName(gid));
+    acting = std::make_unique<client::FileSystemClient>(context_, std::move(as));
+  }
+  return acting.get();
 }
 
 std::shared_ptr<AlluxioFileSystem::OpenFile> AlluxioFileSystem::FileHere(FileHandle handle) {
@@ -303,6 +343,15 @@ std::pair<std::string, std::string> AlluxioFileSystem::NewOwner(Caller caller) {
       return {options_.custom_user, options_.custom_group};
   }
   return {};
+}
+
+Status AlluxioFileSystem::CheckWrite(const FileInfo& info, Caller caller) {
+  if (options_.auth_policy != AuthPolicy::kSystemUser) return Ok();
+  if (Granted(ToAttributes(info), caller.uid, caller.gid, SupplementaryGroups(caller.pid)) & W_OK) {
+    return Ok();
+  }
+  return Fail(ErrorCode::kPermissionDenied, fmt::format("{} is not writable by uid {} gid {}",
+                                                        info.path, caller.uid, caller.gid));
 }
 
 Attributes AlluxioFileSystem::ToAttributes(const FileInfo& info) {
@@ -431,14 +480,13 @@ std::optional<Attributes> AlluxioFileSystem::SpecialCommand(const std::string& p
 }
 
 Task<FileInfo> AlluxioFileSystem::StatusOf(std::string path, bool wait_if_incomplete,
-                                           bool fail_if_incomplete) {
-  PerReactor& here = Here();
-  if (!here.client) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+                                           bool fail_if_incomplete,
+                                           client::FileSystemClient& client) {
   const std::string alluxio = ToAlluxio(path);
   const auto deadline = std::chrono::steady_clock::now() + options_.incomplete_file_wait;
   std::chrono::milliseconds sleep(10);
   while (true) {
-    Result<FileInfo> st = co_await here.client->GetStatus(alluxio);
+    Result<FileInfo> st = co_await client.GetStatus(alluxio);
     if (!st || st->is_directory || st->completed || !wait_if_incomplete) co_return st;
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline) {
@@ -451,30 +499,34 @@ Task<FileInfo> AlluxioFileSystem::StatusOf(std::string path, bool wait_if_incomp
                              std::min<std::chrono::steady_clock::duration>(sleep, deadline - now));
     co_await timer.async_wait(asio::use_awaitable);
     sleep = std::min(sleep * 2, std::chrono::milliseconds(500));
-    here.client->InvalidateCached(alluxio);
+    client.InvalidateCached(alluxio);
   }
 }
 
 // ---- Path operations.
 
-Task<Attributes> AlluxioFileSystem::GetAttr(std::string path) {
+Task<Attributes> AlluxioFileSystem::GetAttr(std::string path, Caller caller) {
   SlowOpLogger slow("fuse", options_.logging_threshold, [&] { return "getattr(" + path + ")"; });
   if (options_.debug) ALX_LOG(kDebug, "fuse", "getattr({})", path);
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   if (std::optional<Attributes> special = SpecialCommand(path)) co_return *special;
   const bool mine = FindWriter(path) != nullptr;
-  Result<FileInfo> st = co_await StatusOf(path, /*wait_if_incomplete=*/!mine, false);
+  client::FileSystemClient* client = ClientFor(caller);
+  if (client == nullptr) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  Result<FileInfo> st = co_await StatusOf(path, /*wait_if_incomplete=*/!mine, false, *client);
   if (!st) co_return st.failure();
   Attributes attr = ToAttributes(*st);
   ApplyWriter(path, attr);
   co_return attr;
 }
 
-Task<Attributes> AlluxioFileSystem::SetAttr(std::string path, SetAttrRequest change) {
+Task<Attributes> AlluxioFileSystem::SetAttr(std::string path, SetAttrRequest change,
+                                            Caller caller) {
   SlowOpLogger slow("fuse", options_.logging_threshold, [&] { return "setattr(" + path + ")"; });
   if (options_.debug) ALX_LOG(kDebug, "fuse", "setattr({})", path);
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
-  PerReactor& here = Here();
+  client::FileSystemClient* client = ClientFor(caller);
+  if (client == nullptr) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   const std::string alluxio = ToAlluxio(path);
   // A writer that was closed is completing the file (the kernel does not wait for RELEASE): the
   // change applies to the complete file, not to the one about to be replaced or the handle
@@ -489,7 +541,7 @@ Task<Attributes> AlluxioFileSystem::SetAttr(std::string path, SetAttrRequest cha
     if (handle) {
       truncated = co_await TruncateHandle(*handle, *change.size);
     } else {
-      truncated = co_await TruncateClosed(path, *change.size);
+      truncated = co_await TruncateClosed(path, *change.size, caller);
     }
     if (!truncated) co_return truncated.failure();
   }
@@ -524,11 +576,11 @@ Task<Attributes> AlluxioFileSystem::SetAttr(std::string path, SetAttrRequest cha
       if (set.group) writer->pending.group = set.group;
       if (set.mtime_ms) writer->pending.mtime_ms = set.mtime_ms;
     }
-    Result<FileInfo> info = co_await here.client->SetAttribute(alluxio, set);
+    Result<FileInfo> info = co_await client->SetAttribute(alluxio, set);
     if (!info) co_return info.failure();
     attr = ToAttributes(*info);
   } else {
-    Result<FileInfo> info = co_await here.client->GetStatus(alluxio);
+    Result<FileInfo> info = co_await client->GetStatus(alluxio);
     if (!info) co_return info.failure();
     attr = ToAttributes(*info);
   }
@@ -537,27 +589,29 @@ Task<Attributes> AlluxioFileSystem::SetAttr(std::string path, SetAttrRequest cha
 }
 
 Task<void> AlluxioFileSystem::ReplaceWithEmpty(std::string alluxio_path, uint32_t mode,
-                                               std::string owner, std::string group) {
-  PerReactor& here = Here();
+                                               std::string owner, std::string group,
+                                               client::FileSystemClient& client) {
   client::CreateFileOptions create;
   create.overwrite = true;
   create.mode = mode & 07777;
   create.owner = std::move(owner);
   create.group = std::move(group);
-  auto out = co_await here.client->CreateFile(alluxio_path, create);
+  auto out = co_await client.CreateFile(alluxio_path, create);
   if (!out) co_return out.failure();
   Result<FileInfo> done = co_await (*out)->Close();
   if (!done) co_return done.failure();
   co_return Ok();
 }
 
-Task<void> AlluxioFileSystem::TruncateClosed(std::string path, uint64_t size) {
-  PerReactor& here = Here();
+Task<void> AlluxioFileSystem::TruncateClosed(std::string path, uint64_t size, Caller caller) {
+  client::FileSystemClient* client = ClientFor(caller);
+  if (client == nullptr) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   const std::string alluxio = ToAlluxio(path);
-  Result<FileInfo> st = co_await here.client->GetStatus(alluxio);
+  Result<FileInfo> st = co_await client->GetStatus(alluxio);
   if (!st) co_return st.failure();
   if (st->is_directory) co_return Fail(ErrorCode::kIsADirectory, path);
   if (!st->completed) co_return Fail(ErrorCode::kIncomplete, path + " is still being written");
+  if (Status may = CheckWrite(*st, caller); !may) co_return may;
   if (size == st->length) co_return Ok();
   if (size != 0) {
     ALX_LOG(kInfo, "fuse", "truncate({}, {}) of a complete {} byte file: EOPNOTSUPP", path, size,
@@ -565,7 +619,8 @@ Task<void> AlluxioFileSystem::TruncateClosed(std::string path, uint64_t size) {
     co_return Fail(ErrorCode::kUnsupported,
                    fmt::format("{}: a complete file can only be truncated to 0", path));
   }
-  co_return co_await ReplaceWithEmpty(alluxio, st->mode, st->owner, st->group);
+  // As the mounting user: the master would check the caller for a create in the directory.
+  co_return co_await ReplaceWithEmpty(alluxio, st->mode, st->owner, st->group, *Here().client);
 }
 
 Task<void> AlluxioFileSystem::TruncateHandle(FileHandle handle, uint64_t size) {
@@ -574,7 +629,6 @@ Task<void> AlluxioFileSystem::TruncateHandle(FileHandle handle, uint64_t size) {
 }
 
 Task<void> AlluxioFileSystem::TruncateLocal(FileHandle handle, uint64_t size) {
-  PerReactor& here = Here();
   std::shared_ptr<OpenFile> file = FileHere(handle);
   if (!file) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
   co_await file->mu.Lock();
@@ -585,7 +639,7 @@ Task<void> AlluxioFileSystem::TruncateLocal(FileHandle handle, uint64_t size) {
       // ftruncate(fd, 0) of a file opened for writing: from now on the handle writes a
       // replacement, as if opened with O_TRUNC.
       const std::string alluxio = ToAlluxio(file->path);
-      Result<FileInfo> st = co_await here.client->GetStatus(alluxio);
+      Result<FileInfo> st = co_await file->client->GetStatus(alluxio);
       if (!st) co_return st.failure();
       if (!st->completed) co_return Fail(ErrorCode::kIncomplete, file->path);
       file->can_write = true;
@@ -602,7 +656,7 @@ Task<void> AlluxioFileSystem::TruncateLocal(FileHandle handle, uint64_t size) {
       writers_[handle] = file->writer;
       co_return Ok();
     }
-    co_return co_await TruncateClosed(file->path, size);
+    co_return co_await TruncateClosed(file->path, size, file->opener);
   }
   const uint64_t current = file->writer->size.load();
   if (size == current) co_return Ok();
@@ -640,13 +694,14 @@ Task<void> AlluxioFileSystem::TruncateLocal(FileHandle handle, uint64_t size) {
 }
 
 Task<std::vector<DirEntry>> AlluxioFileSystem::ListDir(std::string path, uint64_t offset,
-                                                       uint32_t max_entries) {
+                                                       uint32_t max_entries, Caller caller) {
   SlowOpLogger slow("fuse", options_.logging_threshold,
                     [&] { return fmt::format("readdir({}, offset {})", path, offset); });
   if (options_.debug)
     ALX_LOG(kDebug, "fuse", "readdir({}, offset {}, {})", path, offset, max_entries);
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
-  PerReactor& here = Here();
+  client::FileSystemClient* client = ClientFor(caller);
+  if (client == nullptr) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   const std::string alluxio = ToAlluxio(path);
   std::string start_after;
   uint64_t skip = offset;
@@ -664,8 +719,7 @@ Task<std::vector<DirEntry>> AlluxioFileSystem::ListDir(std::string path, uint64_
   while (more && entries.size() < max_entries) {
     const uint32_t limit =
         static_cast<uint32_t>(std::clamp<uint64_t>(skip + (max_entries - entries.size()), 1, 1000));
-    Result<client::ListPage> page =
-        co_await here.client->ListStatusPage(alluxio, start_after, limit);
+    Result<client::ListPage> page = co_await client->ListStatusPage(alluxio, start_after, limit);
     if (!page) co_return page.failure();
     more = page->has_more && !page->entries.empty();
     for (const FileInfo& info : page->entries) {
@@ -710,12 +764,13 @@ Task<Attributes> AlluxioFileSystem::Mkdir(std::string path, uint32_t mode, Calle
   SlowOpLogger slow("fuse", options_.logging_threshold, [&] { return "mkdir(" + path + ")"; });
   if (options_.debug) ALX_LOG(kDebug, "fuse", "mkdir({}, {:o})", path, mode);
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
-  PerReactor& here = Here();
+  client::FileSystemClient* client = ClientFor(caller);
+  if (client == nullptr) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   client::CreateDirectoryOptions create;
   create.mode = mode & 07777;
   std::tie(create.owner, create.group) = NewOwner(caller);
   const std::string alluxio = ToAlluxio(path);
-  Result<FileInfo> info = co_await here.client->CreateDirectory(alluxio, create);
+  Result<FileInfo> info = co_await client->CreateDirectory(alluxio, create);
   if (!info) co_return info.failure();
   co_return ToAttributes(*info);
 }
@@ -724,55 +779,60 @@ Task<Attributes> AlluxioFileSystem::Symlink(std::string path, std::string target
   SlowOpLogger slow("fuse", options_.logging_threshold, [&] { return "symlink(" + path + ")"; });
   if (options_.debug) ALX_LOG(kDebug, "fuse", "symlink({}, {})", path, target);
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
-  PerReactor& here = Here();
+  client::FileSystemClient* client = ClientFor(caller);
+  if (client == nullptr) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   const std::string alluxio = ToAlluxio(path);
   client::CreateSymlinkOptions link;
   std::tie(link.owner, link.group) = NewOwner(caller);
-  Result<FileInfo> info = co_await here.client->CreateSymlink(alluxio, target, link);
+  Result<FileInfo> info = co_await client->CreateSymlink(alluxio, target, link);
   if (!info) co_return info.failure();
   co_return ToAttributes(*info);
 }
 
-Task<std::string> AlluxioFileSystem::ReadLink(std::string path) {
+Task<std::string> AlluxioFileSystem::ReadLink(std::string path, Caller caller) {
   SlowOpLogger slow("fuse", options_.logging_threshold, [&] { return "readlink(" + path + ")"; });
   if (options_.debug) ALX_LOG(kDebug, "fuse", "readlink({})", path);
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
-  PerReactor& here = Here();
+  client::FileSystemClient* client = ClientFor(caller);
+  if (client == nullptr) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   const std::string alluxio = ToAlluxio(path);
-  Result<FileInfo> st = co_await here.client->GetStatus(alluxio);
+  Result<FileInfo> st = co_await client->GetStatus(alluxio);
   if (!st) co_return st.failure();
   if (!st->is_symlink()) co_return Fail(ErrorCode::kInvalidArgument, path + " is not a link");
   co_return std::move(st->symlink_target);
 }
 
-Task<void> AlluxioFileSystem::Unlink(std::string path) {
+Task<void> AlluxioFileSystem::Unlink(std::string path, Caller caller) {
   SlowOpLogger slow("fuse", options_.logging_threshold, [&] { return "unlink(" + path + ")"; });
   if (options_.debug) ALX_LOG(kDebug, "fuse", "unlink({})", path);
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   co_await AwaitClosingWriters(path);
-  PerReactor& here = Here();
+  client::FileSystemClient* client = ClientFor(caller);
+  if (client == nullptr) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   const std::string alluxio = ToAlluxio(path);
-  Result<FileInfo> st = co_await here.client->GetStatus(alluxio);
+  Result<FileInfo> st = co_await client->GetStatus(alluxio);
   if (!st) co_return st.failure();
   if (st->is_directory) co_return Fail(ErrorCode::kIsADirectory, path);
-  Status deleted = co_await here.client->Delete(alluxio, false);
+  Status deleted = co_await client->Delete(alluxio, false);
   if (deleted) UnlinkWriters(path);
   co_return deleted;
 }
 
-Task<void> AlluxioFileSystem::Rmdir(std::string path) {
+Task<void> AlluxioFileSystem::Rmdir(std::string path, Caller caller) {
   SlowOpLogger slow("fuse", options_.logging_threshold, [&] { return "rmdir(" + path + ")"; });
   if (options_.debug) ALX_LOG(kDebug, "fuse", "rmdir({})", path);
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
-  PerReactor& here = Here();
+  client::FileSystemClient* client = ClientFor(caller);
+  if (client == nullptr) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   const std::string alluxio = ToAlluxio(path);
-  Result<FileInfo> st = co_await here.client->GetStatus(alluxio);
+  Result<FileInfo> st = co_await client->GetStatus(alluxio);
   if (!st) co_return st.failure();
   if (!st->is_directory) co_return Fail(ErrorCode::kNotADirectory, path);
-  co_return co_await here.client->Delete(alluxio, false);
+  co_return co_await client->Delete(alluxio, false);
 }
 
-Task<void> AlluxioFileSystem::Rename(std::string from, std::string to, RenameMode mode) {
+Task<void> AlluxioFileSystem::Rename(std::string from, std::string to, RenameMode mode,
+                                     Caller caller) {
   SlowOpLogger slow("fuse", options_.logging_threshold,
                     [&] { return "rename(" + from + ", " + to + ")"; });
   if (options_.debug) ALX_LOG(kDebug, "fuse", "rename({}, {})", from, to);
@@ -782,10 +842,11 @@ Task<void> AlluxioFileSystem::Rename(std::string from, std::string to, RenameMod
   }
   co_await AwaitClosingWriters(from);
   co_await AwaitClosingWriters(to);
-  PerReactor& here = Here();
+  client::FileSystemClient* client = ClientFor(caller);
+  if (client == nullptr) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   const std::string src = ToAlluxio(from);
   const std::string dst = ToAlluxio(to);
-  Status s = co_await here.client->Rename(src, dst, mode == RenameMode::kNoReplace);
+  Status s = co_await client->Rename(src, dst, mode == RenameMode::kNoReplace);
   if (!s) co_return s;
   if (from != to) UnlinkWriters(to);
   RenameWriters(from, to);
@@ -794,41 +855,42 @@ Task<void> AlluxioFileSystem::Rename(std::string from, std::string to, RenameMod
 
 // ---- Opening.
 
-Task<FileHandle> AlluxioFileSystem::Open(std::string path, int flags) {
+Task<FileHandle> AlluxioFileSystem::Open(std::string path, int flags, Caller caller) {
   SlowOpLogger slow("fuse", options_.logging_threshold,
                     [&] { return fmt::format("open({}, {:#o})", path, flags); });
   if (options_.debug) ALX_LOG(kDebug, "fuse", "open({}, {:#o})", path, flags);
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+  client::FileSystemClient* client = ClientFor(caller);
+  if (client == nullptr) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   co_await AwaitClosingWriters(path);
   const bool read_only = (flags & O_ACCMODE) == O_RDONLY;
   if (read_only && (flags & O_TRUNC)) {
     // Linux truncates on O_RDONLY | O_TRUNC too (the kernel already shows the file as empty).
-    Result<FileInfo> st = co_await StatusOf(path, true, /*fail_if_incomplete=*/true);
+    Result<FileInfo> st = co_await StatusOf(path, true, /*fail_if_incomplete=*/true, *client);
     if (!st) co_return st.failure();
     if (st->is_directory) co_return Fail(ErrorCode::kIsADirectory, path);
-    Result<void> truncated = co_await TruncateClosed(path, 0);
+    Result<void> truncated = co_await TruncateClosed(path, 0, caller);
     if (!truncated) co_return truncated.failure();
   }
   if (read_only) {
     // One master call (block infos carry the file's status) when the file is complete.
-    PerReactor& here = Here();
-    if (!here.client) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
-    auto in = co_await here.client->OpenFile(ToAlluxio(path));
+    auto in = co_await client->OpenFile(ToAlluxio(path));
     if (in) {
       FileInfo existing = (*in)->info();
       std::unique_ptr<client::FileOutStream> none;
-      co_return co_await OpenHere(path, flags, existing, false, std::move(none),
+      co_return co_await OpenHere(*client, caller, path, flags, existing, false, std::move(none),
                                   std::move(in).value());
     }
     if (in.code() != ErrorCode::kIncomplete) co_return in.failure();
   }
-  Result<FileInfo> st = co_await StatusOf(path, read_only, /*fail_if_incomplete=*/true);
+  Result<FileInfo> st = co_await StatusOf(path, read_only, /*fail_if_incomplete=*/true, *client);
   if (!st) co_return st.failure();
   if (st->is_directory) co_return Fail(ErrorCode::kIsADirectory, path);
   FileInfo existing = std::move(st).value();
   std::unique_ptr<client::FileOutStream> no_out;
   std::unique_ptr<client::FileInStream> no_in;
-  co_return co_await OpenHere(path, flags, existing, false, std::move(no_out), std::move(no_in));
+  co_return co_await OpenHere(*client, caller, path, flags, existing, false, std::move(no_out),
+                              std::move(no_in));
 }
 
 Task<CreatedFile> AlluxioFileSystem::Create(std::string path, uint32_t mode, int flags,
@@ -837,18 +899,19 @@ Task<CreatedFile> AlluxioFileSystem::Create(std::string path, uint32_t mode, int
                     [&] { return fmt::format("create({}, {:#o})", path, flags); });
   if (options_.debug) ALX_LOG(kDebug, "fuse", "create({}, {:o}, {:#o})", path, mode, flags);
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
-  PerReactor& here = Here();
+  client::FileSystemClient* client = ClientFor(caller);
+  if (client == nullptr) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   client::CreateFileOptions create;
   create.mode = mode & 07777;
   std::tie(create.owner, create.group) = NewOwner(caller);
   const std::string alluxio = ToAlluxio(path);
-  auto out = co_await here.client->CreateFile(alluxio, create);
+  auto out = co_await client->CreateFile(alluxio, create);
   if (!out) {
     if (out.code() != ErrorCode::kAlreadyExists || (flags & O_EXCL)) co_return out.failure();
     // O_CREAT without O_EXCL of an existing file: an open.
-    Result<FileHandle> handle = co_await Open(path, flags);
+    Result<FileHandle> handle = co_await Open(path, flags, caller);
     if (!handle) co_return handle.failure();
-    Result<Attributes> attr = co_await GetAttr(path);
+    Result<Attributes> attr = co_await GetAttr(path, caller);
     if (!attr) {
       (void)co_await Release(*handle);
       co_return attr.failure();
@@ -860,18 +923,18 @@ Task<CreatedFile> AlluxioFileSystem::Create(std::string path, uint32_t mode, int
     // Created only to be read (flock(1)'s lock files): empty and complete at once.
     Result<FileInfo> done = co_await stream->Close();
     if (!done) co_return done.failure();
-    auto in = co_await here.client->OpenFile(alluxio);
+    auto in = co_await client->OpenFile(alluxio);
     if (!in) co_return in.failure();
     std::unique_ptr<client::FileOutStream> none;
-    Result<FileHandle> handle =
-        co_await OpenHere(path, flags, *done, false, std::move(none), std::move(in).value());
+    Result<FileHandle> handle = co_await OpenHere(*client, caller, path, flags, *done, false,
+                                                  std::move(none), std::move(in).value());
     if (!handle) co_return handle.failure();
     co_return CreatedFile{*handle, ToAttributes(*done)};
   }
   FileInfo info = stream->info();
   std::unique_ptr<client::FileInStream> no_in;
-  Result<FileHandle> handle =
-      co_await OpenHere(path, flags, info, true, std::move(stream), std::move(no_in));
+  Result<FileHandle> handle = co_await OpenHere(*client, caller, path, flags, info, true,
+                                                std::move(stream), std::move(no_in));
   if (!handle) co_return handle.failure();
   Attributes attr = ToAttributes(info);
   attr.size = 0;
@@ -880,7 +943,8 @@ Task<CreatedFile> AlluxioFileSystem::Create(std::string path, uint32_t mode, int
   co_return CreatedFile{*handle, attr};
 }
 
-Task<FileHandle> AlluxioFileSystem::OpenHere(std::string path, int flags, FileInfo existing,
+Task<FileHandle> AlluxioFileSystem::OpenHere(client::FileSystemClient& client, Caller caller,
+                                             std::string path, int flags, FileInfo existing,
                                              bool created,
                                              std::unique_ptr<client::FileOutStream> out,
                                              std::unique_ptr<client::FileInStream> in) {
@@ -888,7 +952,17 @@ Task<FileHandle> AlluxioFileSystem::OpenHere(std::string path, int flags, FileIn
   Reactor& reactor = *Reactor::Current();
   const FileHandle handle = (here.next_handle++ << 16) | reactor.index();
   auto file = std::make_shared<OpenFile>(handle, path, flags, reactor);
+  file->client = &client;
+  file->opener = caller;
   const int access = flags & O_ACCMODE;
+  if (access != O_RDONLY && !created) {
+    // The master checks writing an existing file as a create in its directory (Alluxio's
+    // overwrite), not against the file: the file is checked here, and its writes are made as
+    // the mounting user.
+    if (Status may = CheckWrite(existing, caller); !may) co_return may.failure();
+    if (!here.client) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+    file->client = here.client.get();
+  }
   if (access != O_RDONLY) {
     if (created) {
       file->can_write = true;
@@ -912,7 +986,7 @@ Task<FileHandle> AlluxioFileSystem::OpenHere(std::string path, int flags, FileIn
   }
   if (access == O_RDONLY || (access == O_RDWR && !file->can_write)) {
     if (!in) {
-      auto opened = co_await here.client->OpenFile(ToAlluxio(path));
+      auto opened = co_await client.OpenFile(ToAlluxio(path));
       if (!opened) co_return opened.failure();
       in = std::move(opened).value();
     }
@@ -945,7 +1019,6 @@ void AlluxioFileSystem::StartPipeline(OpenFile& file, std::unique_ptr<client::Fi
 
 Task<void> AlluxioFileSystem::EnsureStream(OpenFile& file) {
   if (file.pipeline) co_return Ok();
-  PerReactor& here = Here();
   std::string target;
   {
     std::lock_guard lock(writers_mu_);
@@ -963,7 +1036,7 @@ Task<void> AlluxioFileSystem::EnsureStream(OpenFile& file) {
   create.mode = file.mode & 07777;
   create.owner = file.owner;
   create.group = file.group;
-  auto out = co_await here.client->CreateFile(target, create);
+  auto out = co_await file.client->CreateFile(target, create);
   if (!out) co_return out.failure();
   StartPipeline(file, std::move(out).value());
   co_return Ok();
@@ -1260,7 +1333,6 @@ Task<void> AlluxioFileSystem::Unstage(OpenFile& file) {
 }
 
 Task<void> AlluxioFileSystem::Finish(OpenFile& file, bool abort) {
-  PerReactor& here = Here();
   if (file.reader) co_await file.reader->Close();
   Status result;
   if (file.can_write) {
@@ -1292,17 +1364,17 @@ Task<void> AlluxioFileSystem::Finish(OpenFile& file, bool abort) {
       if (!info) {
         result = info.failure();
       } else if (file.replace) {
-        Status renamed = co_await here.client->Rename(temp, target, false);
+        Status renamed = co_await file.client->Rename(temp, target, false);
         if (!renamed) {
           ALX_LOG(kWarn, "fuse", "replacing {} by {} failed: {}", target, temp,
                   renamed.error().ToString());
-          (void)co_await here.client->Delete(temp, false);
+          (void)co_await file.client->Delete(temp, false);
           result = renamed;
         }
       }
     } else if (file.truncates) {
       // O_TRUNC and nothing written: the file becomes empty now.
-      result = co_await ReplaceWithEmpty(target, file.mode, file.owner, file.group);
+      result = co_await ReplaceWithEmpty(target, file.mode, file.owner, file.group, *file.client);
     }
     client::SetAttributeOptions pending;
     {
@@ -1311,7 +1383,7 @@ Task<void> AlluxioFileSystem::Finish(OpenFile& file, bool abort) {
       writers_.erase(file.handle);
     }
     if (!abort && result && (pending.mode || pending.owner || pending.group || pending.mtime_ms)) {
-      Result<FileInfo> set = co_await here.client->SetAttribute(target, pending);
+      Result<FileInfo> set = co_await file.client->SetAttribute(target, pending);
       if (!set) {
         ALX_LOG(kWarn, "fuse", "{}: attributes set while writing not applied: {}", target,
                 set.error().ToString());
@@ -1357,24 +1429,15 @@ Task<void> AlluxioFileSystem::Access(std::string path, uint32_t mask, uint32_t u
   if (std::optional<Attributes> special = SpecialCommand(path)) {
     attr = *special;
   } else {
-    PerReactor& here = Here();
-    const std::string alluxio = ToAlluxio(path);
-    Result<FileInfo> st = co_await here.client->GetStatus(alluxio);
+    client::FileSystemClient* client = ClientFor(Caller{uid, gid});
+    if (client == nullptr) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
+    Result<FileInfo> st = co_await client->GetStatus(ToAlluxio(path));
     if (!st) co_return st.failure();
     attr = ToAttributes(*st);
   }
   const uint32_t want = mask & 7;
   if (want == 0) co_return Ok();
-  uint32_t granted;
-  if (uid == 0) {
-    granted = R_OK | W_OK | ((attr.mode & 0111) || S_ISDIR(attr.mode) ? X_OK : 0);
-  } else if (uid == attr.uid) {
-    granted = (attr.mode >> 6) & 7;
-  } else if (gid == attr.gid) {
-    granted = (attr.mode >> 3) & 7;
-  } else {
-    granted = attr.mode & 7;
-  }
+  const uint32_t granted = Granted(attr, uid, gid, {});
   if ((want & granted) != want) {
     co_return Fail(ErrorCode::kPermissionDenied, fmt::format("access({}, {})", path, mask));
   }

@@ -63,7 +63,9 @@ enum class AuthPolicy {
   // user_group_translation); new files are owned by it.
   kLaunchUser,
   // SystemUserGroupAuthPolicy: owners and groups are shown as local ids; a new file or directory
-  // is owned by the uid and gid of the request that created it.
+  // is owned by the uid and gid of the request that created it, and every request's master
+  // calls act as that user and group (impersonation: the master checks them against the
+  // caller, and refuses them all with kNotPermitted unless the client's user may impersonate).
   kSystemUser,
   // CustomAuthPolicy: owners and groups are shown as local ids; new files are owned by
   // custom_user / custom_group.
@@ -114,17 +116,17 @@ class AlluxioFileSystem : public FileSystem {
   // fail with kUnavailable.
   void Shutdown();
 
-  Task<Attributes> GetAttr(std::string path) override;
-  Task<Attributes> SetAttr(std::string path, SetAttrRequest change) override;
-  Task<std::vector<DirEntry>> ListDir(std::string path, uint64_t offset,
-                                      uint32_t max_entries) override;
+  Task<Attributes> GetAttr(std::string path, Caller caller) override;
+  Task<Attributes> SetAttr(std::string path, SetAttrRequest change, Caller caller) override;
+  Task<std::vector<DirEntry>> ListDir(std::string path, uint64_t offset, uint32_t max_entries,
+                                      Caller caller) override;
   Task<Attributes> Mkdir(std::string path, uint32_t mode, Caller caller) override;
   Task<Attributes> Symlink(std::string path, std::string target, Caller caller) override;
-  Task<std::string> ReadLink(std::string path) override;
-  Task<void> Unlink(std::string path) override;
-  Task<void> Rmdir(std::string path) override;
-  Task<void> Rename(std::string from, std::string to, RenameMode mode) override;
-  Task<FileHandle> Open(std::string path, int flags) override;
+  Task<std::string> ReadLink(std::string path, Caller caller) override;
+  Task<void> Unlink(std::string path, Caller caller) override;
+  Task<void> Rmdir(std::string path, Caller caller) override;
+  Task<void> Rename(std::string from, std::string to, RenameMode mode, Caller caller) override;
+  Task<FileHandle> Open(std::string path, int flags, Caller caller) override;
   Task<CreatedFile> Create(std::string path, uint32_t mode, int flags, Caller caller) override;
   // The block file of a one-block file cached by a worker on this host (short-circuit).
   int BackingFile(FileHandle handle) override;
@@ -154,6 +156,11 @@ class AlluxioFileSystem : public FileSystem {
   struct PerReactor;
 
   PerReactor& Here();
+  // The client whose master calls act for `caller` on this reactor: under kSystemUser one
+  // acting as the caller's user, group and supplementary groups (SupplementaryGroups of its pid:
+  // read on every call; the client is made on first use of that identity), else the mount's own
+  // client. Null once shut down.
+  client::FileSystemClient* ClientFor(Caller caller);
   // The open file `handle` names on this reactor (its owner); null when there is none.
   std::shared_ptr<OpenFile> FileHere(FileHandle handle);
   std::string ToAlluxio(const std::string& path) const;
@@ -162,6 +169,10 @@ class AlluxioFileSystem : public FileSystem {
   // Owner and group names of what `caller` creates under the policy ("": the client's user).
   std::pair<std::string, std::string> NewOwner(Caller caller);
   Attributes ToAttributes(const FileInfo& info);
+  // Under kSystemUser, kPermissionDenied unless `caller` (with its supplementary groups) may
+  // write the file `info` by its mode bits, as the kernel would check; Ok under the other
+  // policies (every request acts as the mounting user).
+  Status CheckWrite(const FileInfo& info, Caller caller);
   // Overrides the size (and a mode set meanwhile) with those of a writer of this process.
   void ApplyWriter(const std::string& path, Attributes& attr);
   std::shared_ptr<Writer> FindWriter(const std::string& path);
@@ -176,10 +187,11 @@ class AlluxioFileSystem : public FileSystem {
   std::optional<Attributes> SpecialCommand(const std::string& path);
   // GetStatus of `path`; an incomplete file is polled with backoff until complete or until
   // incomplete_file_wait passed (then kIncomplete when fail_if_incomplete, else as it is).
-  Task<FileInfo> StatusOf(std::string path, bool wait_if_incomplete, bool fail_if_incomplete);
-  // Truncation of a file no handle of this process writes: size 0 replaces it with an empty
-  // file, its own size is a no-op, anything else kUnsupported.
-  Task<void> TruncateClosed(std::string path, uint64_t size);
+  Task<FileInfo> StatusOf(std::string path, bool wait_if_incomplete, bool fail_if_incomplete,
+                          client::FileSystemClient& client);
+  // Truncation of a file no handle of this process writes, by `caller` (CheckWrite): size 0
+  // replaces it with an empty file, its own size is a no-op, anything else kUnsupported.
+  Task<void> TruncateClosed(std::string path, uint64_t size, Caller caller);
   Task<void> TruncateHandle(FileHandle handle, uint64_t size);
 
   // Handle operations on the owner reactor.
@@ -195,10 +207,12 @@ class AlluxioFileSystem : public FileSystem {
   Task<void> FlushLocal(FileHandle handle, bool sync);
   Task<void> ReleaseLocal(FileHandle handle);
   Task<void> TruncateLocal(FileHandle handle, uint64_t size);
-  // Registers an open file on this reactor: a reader (`in`: its stream if already open, else
-  // null), a writer (`out`: the stream of a created file), or a handle whose writes are
-  // refused. Returns its handle.
-  Task<FileHandle> OpenHere(std::string path, int flags, FileInfo existing, bool created,
+  // Registers an open file on this reactor for `caller`, whose `client` (ClientFor) opened it:
+  // a reader (`in`: its stream if already open, else null), a writer (`out`: the stream of a
+  // created file), or a handle whose writes are refused. Opening an existing file for writing
+  // needs CheckWrite (kPermissionDenied). Returns its handle.
+  Task<FileHandle> OpenHere(client::FileSystemClient& client, Caller caller, std::string path,
+                            int flags, FileInfo existing, bool created,
                             std::unique_ptr<client::FileOutStream> out,
                             std::unique_ptr<client::FileInStream> in);
   void StartPipeline(OpenFile& file, std::unique_ptr<client::FileOutStream> out);
@@ -214,7 +228,7 @@ class AlluxioFileSystem : public FileSystem {
   Task<void> Finish(OpenFile& file, bool abort);
   // Replaces `alluxio_path` by an empty file with the given attributes.
   Task<void> ReplaceWithEmpty(std::string alluxio_path, uint32_t mode, std::string owner,
-                              std::string group);
+                              std::string group, client::FileSystemClient& client);
   asio::awaitable<bool> ShutdownHere();
   Reactor* OwnerOf(FileHandle handle);
   template <typename T, typename F>

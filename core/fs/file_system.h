@@ -83,10 +83,14 @@ struct SetAttrRequest {
   std::optional<uint64_t> handle;
 };
 
-// Who makes a request: the uid and gid of the calling process (the FUSE request header).
+// Who makes a request: the uid and gid of the calling process (the FUSE request header). Every
+// path operation names it; an implementation may act as it (AlluxioFileSystem under
+// SystemUserGroupAuthPolicy), so an operation it refuses fails with kPermissionDenied or
+// kNotPermitted. Handle operations act as the caller that opened the handle.
 struct Caller {
   uint32_t uid = 0;
   uint32_t gid = 0;
+  uint32_t pid = 0;  // the calling process (thread), for its supplementary groups; 0: unknown
 };
 
 struct FsStats {
@@ -119,18 +123,18 @@ class FileSystem {
   virtual ~FileSystem() = default;
 
   // Attributes of `path`. kNotFound, kNotADirectory (a parent is a file).
-  virtual Task<Attributes> GetAttr(std::string path) = 0;
+  virtual Task<Attributes> GetAttr(std::string path, Caller caller) = 0;
 
   // Applies `change` and returns the new attributes. kNotFound, kNotPermitted,
   // kUnsupported (a size the implementation cannot produce, e.g. truncating a complete
   // Alluxio file to a nonzero size).
-  virtual Task<Attributes> SetAttr(std::string path, SetAttrRequest change) = 0;
+  virtual Task<Attributes> SetAttr(std::string path, SetAttrRequest change, Caller caller) = 0;
 
   // Up to `max_entries` entries of directory `path`, starting with the `offset`-th (0-based) in
   // a stable order for an unchanged directory; fewer than asked (possibly none) means the end.
   // No "." or "..". kNotFound, kNotADirectory.
   virtual Task<std::vector<DirEntry>> ListDir(std::string path, uint64_t offset,
-                                              uint32_t max_entries) = 0;
+                                              uint32_t max_entries, Caller caller) = 0;
 
   // Creates directory `path` with permission bits `mode` for `caller` (who owns it depends on
   // the implementation's policy). kAlreadyExists, kNotFound (parent), kNotADirectory (parent).
@@ -144,23 +148,23 @@ class FileSystem {
 
   // The target of symbolic link `path`. kNotFound; kInvalidArgument when `path` is not a link
   // (EINVAL, as readlink(2)).
-  virtual Task<std::string> ReadLink(std::string path) = 0;
+  virtual Task<std::string> ReadLink(std::string path, Caller caller) = 0;
 
   // Removes file or symbolic link `path`. kNotFound, kIsADirectory.
-  virtual Task<void> Unlink(std::string path) = 0;
+  virtual Task<void> Unlink(std::string path, Caller caller) = 0;
 
   // Removes empty directory `path`. kNotFound, kNotADirectory, kNotEmpty.
-  virtual Task<void> Rmdir(std::string path) = 0;
+  virtual Task<void> Rmdir(std::string path, Caller caller) = 0;
 
   // Renames `from` to `to` (both absolute). kNotFound, kAlreadyExists (kNoReplace),
   // kNotEmpty (replacing a non-empty directory), kIsADirectory / kNotADirectory (type
   // mismatch with an existing destination), kInvalidArgument (`to` inside `from`),
   // kUnsupported (a mode the implementation does not offer).
-  virtual Task<void> Rename(std::string from, std::string to, RenameMode mode) = 0;
+  virtual Task<void> Rename(std::string from, std::string to, RenameMode mode, Caller caller) = 0;
 
   // Opens existing file `path`; `flags` are open(2) flags (O_ACCMODE, O_TRUNC, O_APPEND, ...).
   // kNotFound, kIsADirectory, kIncomplete (still being written elsewhere), kUnsupported.
-  virtual Task<FileHandle> Open(std::string path, int flags) = 0;
+  virtual Task<FileHandle> Open(std::string path, int flags, Caller caller) = 0;
 
   // Creates and opens file `path` (O_CREAT; with O_EXCL kAlreadyExists if it exists) for
   // `caller`, as Mkdir. kNotFound (parent), kNotADirectory (parent), kAlreadyExists.

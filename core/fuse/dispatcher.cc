@@ -45,6 +45,11 @@ struct FuseDispatcher::DirHandle {
 
 namespace {
 
+// The process a request comes from: the file system acts as it.
+fs::Caller CallerOf(const abi::InHeader& header) {
+  return fs::Caller{header.uid, header.gid, header.pid};
+}
+
 FuseOptions WithDevice(FuseOptions options, int device_fd) {
   options.passthrough = options.passthrough && device_fd >= 0;
   return options;
@@ -337,7 +342,7 @@ asio::awaitable<void> FuseDispatcher::DoLookup(const Request& req) {
     Reply(req, err);
     co_return;
   }
-  Result<fs::Attributes> attr = co_await fs_.GetAttr(path);
+  Result<fs::Attributes> attr = co_await fs_.GetAttr(path, CallerOf(req.header));
   ReplyEntry(req, path, attr);
 }
 
@@ -377,7 +382,7 @@ asio::awaitable<void> FuseDispatcher::DoGetattr(const Request& req) {
     Reply(req, ENOENT);
     co_return;
   }
-  Result<fs::Attributes> attr = co_await fs_.GetAttr(*path);
+  Result<fs::Attributes> attr = co_await fs_.GetAttr(*path, CallerOf(req.header));
   if (!attr) {
     ReplyError(req, attr.error());
     co_return;
@@ -411,7 +416,7 @@ asio::awaitable<void> FuseDispatcher::DoSetattr(const Request& req) {
                                                   {static_cast<int64_t>(in.mtime), in.mtimensec}};
   }
   if (in.valid & abi::kFattrFh) change.handle = in.fh;
-  Result<fs::Attributes> attr = co_await fs_.SetAttr(*path, change);
+  Result<fs::Attributes> attr = co_await fs_.SetAttr(*path, change, CallerOf(req.header));
   if (!attr) {
     ReplyError(req, attr.error());
     co_return;
@@ -465,7 +470,7 @@ asio::awaitable<void> FuseDispatcher::DoMkdir(const Request& req) {
     Reply(req, err);
     co_return;
   }
-  const fs::Caller caller{req.header.uid, req.header.gid};
+  const fs::Caller caller = CallerOf(req.header);
   Result<fs::Attributes> attr = co_await fs_.Mkdir(path, args->in.mode & 07777, caller);
   ReplyEntry(req, path, attr);
 }
@@ -486,7 +491,7 @@ asio::awaitable<void> FuseDispatcher::DoSymlink(const Request& req) {
     co_return;
   }
   std::string target(args->target);
-  const fs::Caller caller{req.header.uid, req.header.gid};
+  const fs::Caller caller = CallerOf(req.header);
   Result<fs::Attributes> attr = co_await fs_.Symlink(path, target, caller);
   ReplyEntry(req, path, attr);
 }
@@ -497,7 +502,7 @@ asio::awaitable<void> FuseDispatcher::DoReadlink(const Request& req) {
     Reply(req, ENOENT);
     co_return;
   }
-  Result<std::string> target = co_await fs_.ReadLink(*path);
+  Result<std::string> target = co_await fs_.ReadLink(*path, CallerOf(req.header));
   if (!target) {
     ReplyError(req, target.error());
     co_return;
@@ -518,7 +523,7 @@ asio::awaitable<void> FuseDispatcher::DoUnlink(const Request& req) {
     Reply(req, err);
     co_return;
   }
-  Status status = co_await fs_.Unlink(path);
+  Status status = co_await fs_.Unlink(path, CallerOf(req.header));
   if (!status) {
     ReplyError(req, status.error());
     co_return;
@@ -538,7 +543,7 @@ asio::awaitable<void> FuseDispatcher::DoRmdir(const Request& req) {
     Reply(req, err);
     co_return;
   }
-  Status status = co_await fs_.Rmdir(path);
+  Status status = co_await fs_.Rmdir(path, CallerOf(req.header));
   if (!status) {
     ReplyError(req, status.error());
     co_return;
@@ -590,7 +595,7 @@ asio::awaitable<void> FuseDispatcher::RenameCommon(const Request& req, uint64_t 
     Reply(req, err);
     co_return;
   }
-  Status status = co_await fs_.Rename(from, to, mode);
+  Status status = co_await fs_.Rename(from, to, mode, CallerOf(req.header));
   if (!status) {
     ReplyError(req, status.error());
     co_return;
@@ -636,7 +641,8 @@ asio::awaitable<void> FuseDispatcher::DoOpen(const Request& req) {
     Reply(req, ENOENT);
     co_return;
   }
-  Result<fs::FileHandle> handle = co_await fs_.Open(*path, static_cast<int>(in.flags));
+  Result<fs::FileHandle> handle =
+      co_await fs_.Open(*path, static_cast<int>(in.flags), CallerOf(req.header));
   if (!handle) {
     ReplyError(req, handle.error());
     co_return;
@@ -656,7 +662,7 @@ asio::awaitable<void> FuseDispatcher::DoCreate(const Request& req) {
     Reply(req, err);
     co_return;
   }
-  const fs::Caller caller{req.header.uid, req.header.gid};
+  const fs::Caller caller = CallerOf(req.header);
   Result<fs::CreatedFile> created =
       co_await fs_.Create(path, args->in.mode & 07777, static_cast<int>(args->in.flags), caller);
   if (!created) {
@@ -759,7 +765,7 @@ asio::awaitable<void> FuseDispatcher::DoOpendir(const Request& req) {
     Reply(req, ENOENT);
     co_return;
   }
-  Result<fs::Attributes> attr = co_await fs_.GetAttr(*path);
+  Result<fs::Attributes> attr = co_await fs_.GetAttr(*path, CallerOf(req.header));
   if (!attr) {
     ReplyError(req, attr.error());
     co_return;
@@ -774,7 +780,7 @@ asio::awaitable<void> FuseDispatcher::DoOpendir(const Request& req) {
   handle->parent_ino = handle->self_ino;
   if (*path != "/") {
     const std::string parent = path->substr(0, std::max<size_t>(path->rfind('/'), 1));
-    Result<fs::Attributes> parent_attr = co_await fs_.GetAttr(parent);
+    Result<fs::Attributes> parent_attr = co_await fs_.GetAttr(parent, CallerOf(req.header));
     if (parent_attr && parent_attr->ino != 0) handle->parent_ino = parent_attr->ino;
   }
   abi::OpenOut out{};
@@ -853,7 +859,8 @@ asio::awaitable<void> FuseDispatcher::ReaddirCommon(const Request& req, bool plu
   const size_t room = capacity - packer.size();
   const auto want =
       static_cast<uint32_t>(std::clamp<size_t>(room / min_record + 1, 1, kMaxListBatch));
-  Result<std::vector<fs::DirEntry>> entries = co_await fs_.ListDir(*path, offset - 2, want);
+  Result<std::vector<fs::DirEntry>> entries =
+      co_await fs_.ListDir(*path, offset - 2, want, CallerOf(req.header));
   if (!entries) {
     ReplyError(req, entries.error());
     co_return;

@@ -27,9 +27,10 @@ Status MountPointError(ErrorCode code, const std::string& mount_point, std::stri
   return Fail(code, fmt::format("mount point {} {}", mount_point, why));
 }
 
-// Is the Alluxio path (the file system's root) a directory?
+// Is the Alluxio path (the file system's root) a directory? Asked as the mounting user.
 Task<Status> CheckAlluxioPath(fs::AlluxioFileSystem* fs, std::string alluxio_path) {
-  Result<fs::Attributes> attr = co_await fs->GetAttr("/");
+  const fs::Caller mounter{fs->options().uid, fs->options().gid};
+  Result<fs::Attributes> attr = co_await fs->GetAttr("/", mounter);
   if (!attr.ok()) {
     co_return Fail(attr.error().code,
                    fmt::format("alluxio path {}: {}", alluxio_path, attr.error().message));
@@ -116,7 +117,6 @@ FuseDaemon::FuseDaemon(const Configuration& conf, FuseMountSpec spec)
 Result<std::unique_ptr<FuseDaemon>> FuseDaemon::Start(const Configuration& conf, FuseMountSpec spec,
                                                       bool hosted_by_worker) {
   ApplyFuseProperties(conf, &spec);
-  LogPermissionCheck(spec);
   std::unique_ptr<FuseDaemon> daemon(new FuseDaemon(conf, std::move(spec)));
   FuseDaemon& d = *daemon;
   auto context = client::ClientContext::Create(d.conf_);
@@ -127,6 +127,7 @@ Result<std::unique_ptr<FuseDaemon>> FuseDaemon::Start(const Configuration& conf,
   d.fs_ = std::make_unique<fs::AlluxioFileSystem>(
       d.context_, *d.pool_,
       fs::AlluxioFileSystemOptions::FromConfiguration(d.conf_, d.spec_.alluxio_path));
+  LogPermissionCheck(d.spec_, d.fs_->options().auth_policy == fs::AuthPolicy::kSystemUser);
   if (Status s = BlockOn(d.pool_->at(0), CheckAlluxioPath(d.fs_.get(), d.spec_.alluxio_path));
       !s.ok()) {
     return Fail(s.error());

@@ -120,7 +120,7 @@ Status ApplyMountOptions(const std::vector<std::string>& items, Configuration* c
   return Ok();
 }
 
-void LogPermissionCheck(const FuseMountSpec& spec) {
+void LogPermissionCheck(const FuseMountSpec& spec, bool master_checks_callers) {
   switch (spec.permission_check) {
     case FuseMountSpec::PermissionCheck::kAsGiven:
       return;
@@ -132,6 +132,12 @@ void LogPermissionCheck(const FuseMountSpec& spec) {
               Has(spec.items, "allow_other") ? "allow_other" : "allow_root");
       return;
     case FuseMountSpec::PermissionCheck::kOptedOut:
+      if (master_checks_callers) {
+        ALX_LOG(kWarn, "fuse",
+                "alluxio.fuse.permission.check.enabled=false: the kernel checks no permissions; "
+                "the master checks each request as its caller (SystemUserGroupAuthPolicy)");
+        return;
+      }
       ALX_LOG(kWarn, "fuse",
               "alluxio.fuse.permission.check.enabled=false: every user admitted to the mount "
               "acts as the user who mounted it (no permission checks against the caller)");

@@ -50,7 +50,9 @@ Status ApplyMountOptions(const std::vector<std::string>& items, Configuration* c
                          FuseMountSpec* spec);
 
 // Logs how a shared mount checks permissions (spec.permission_check): a line saying
-// default_permissions was added, or a warning that the user opted out; nothing otherwise.
-void LogPermissionCheck(const FuseMountSpec& spec);
+// default_permissions was added, or a warning that the user opted out (saying whether the
+// master still checks each caller: `master_checks_callers`, the system user policy); nothing
+// otherwise.
+void LogPermissionCheck(const FuseMountSpec& spec, bool master_checks_callers);
 
 }  // namespace alluxio

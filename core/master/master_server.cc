@@ -43,8 +43,10 @@ Result<std::unique_ptr<MasterServer>> MasterServer::Start(const Configuration& c
             "alluxio.security.authorization.permission.enabled=false: every client may do "
             "anything");
   }
+  master->impersonation_ = std::make_unique<Impersonation>(Impersonation::FromConfiguration(conf));
   wire::Master::Client bootstrap = MakeMasterBootstrap(
-      MasterServiceContext{master->ns_.get(), master->workers_.get(), master->permissions_.get()});
+      MasterServiceContext{master->ns_.get(), master->workers_.get(), master->permissions_.get(),
+                           master->impersonation_.get()});
   auto endpoint = rpc::Endpoint::Tcp(conf.GetString(PropertyKey::kMasterBindHost),
                                      conf.GetInt(PropertyKey::kMasterRpcPort));
   auto server = rpc::RpcServer::Listen(

@@ -8,6 +8,7 @@
 
 #include "core/common/configuration.h"
 #include "core/common/result.h"
+#include "core/master/impersonation.h"
 #include "core/master/namespace.h"
 #include "core/master/permission_checker.h"
 #include "core/master/worker_registry.h"
@@ -39,6 +40,7 @@ class MasterServer {
   std::unique_ptr<Namespace> ns_;
   std::unique_ptr<WorkerRegistry> workers_;
   std::unique_ptr<PermissionChecker> permissions_;
+  std::unique_ptr<Impersonation> impersonation_;
   std::unique_ptr<rpc::RpcServer> server_;
   std::unique_ptr<TaskGroup> tasks_;
 };

@@ -406,14 +406,27 @@ class MasterImpl final : public wire::Master::Server {
   explicit MasterImpl(MasterServiceContext context)
       : c_(context), blocks_(kj::heap<BlockMasterImpl>(context)) {}
 
-  // A service acting as the user the client names.
+  // A service acting as the user the client names, or as the user it acts for (impersonation).
   kj::Promise<void> fileSystem(FileSystemContext context) override {
     auto p = context.getParams();
-    MasterUser user{.name = std::string(View(p.getUser())), .superuser = true};
-    if (c_.permissions != nullptr) {
-      user = c_.permissions->Identify(View(p.getUser()), View(p.getGroup()));
+    MasterUser user = Identify(View(p.getUser()), View(p.getGroup()));
+    auto out = context.getResults();
+    if (p.getActingUser().size() > 0) {
+      std::vector<std::string> groups;
+      for (capnp::Text::Reader g : p.getActingGroups()) groups.emplace_back(View(g));
+      MasterUser acting = Identify(View(p.getActingUser()), View(p.getActingGroup()), groups);
+      const Impersonation& rules = c_.impersonation != nullptr ? *c_.impersonation : unconfigured_;
+      Status allowed = rules.Check(user, acting);
+      ToWire(allowed, out.initStatus());
+      if (!allowed.ok()) {
+        ALX_LOG(kWarn, "master", "{}", allowed.error().message);
+        return kj::READY_NOW;
+      }
+      user = std::move(acting);
+    } else {
+      ToWire(Ok(), out.initStatus());
     }
-    context.getResults().setService(kj::heap<FileSystemMasterImpl>(c_, std::move(user)));
+    out.setService(kj::heap<FileSystemMasterImpl>(c_, std::move(user)));
     return kj::READY_NOW;
   }
   kj::Promise<void> blockMaster(BlockMasterContext context) override {
@@ -422,7 +435,15 @@ class MasterImpl final : public wire::Master::Server {
   }
 
  private:
+  // The user a client names (everything allowed when the master checks nothing).
+  MasterUser Identify(std::string_view name, std::string_view group,
+                      const std::vector<std::string>& more_groups = {}) const {
+    if (c_.permissions == nullptr) return MasterUser{.name = std::string(name), .superuser = true};
+    return c_.permissions->Identify(name, group, more_groups);
+  }
+
   MasterServiceContext c_;
+  const Impersonation unconfigured_{{}};
   wire::BlockMaster::Client blocks_;
 };
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "core/master/impersonation.h"
 #include "core/master/namespace.h"
 #include "core/master/permission_checker.h"
 #include "core/master/worker_registry.h"
@@ -19,6 +20,9 @@ struct MasterServiceContext {
   WorkerRegistry* workers;  // outlives the services
   // Checks each call against the user its client named (permission_checker.h); null: none.
   PermissionChecker* permissions = nullptr;  // outlives the services
+  // Who may act as whom (impersonation.h); null: the rules with nothing configured (only a
+  // superuser may).
+  const Impersonation* impersonation = nullptr;  // outlives the services
 };
 
 // The bootstrap capability of the master's RPC port.

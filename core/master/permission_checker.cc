@@ -110,12 +110,16 @@ PermissionOptions PermissionOptions::FromConfiguration(const Configuration& conf
 PermissionChecker::PermissionChecker(Namespace& ns, PermissionOptions options)
     : ns_(ns), options_(std::move(options)) {}
 
-MasterUser PermissionChecker::Identify(std::string_view name, std::string_view group) const {
+MasterUser PermissionChecker::Identify(std::string_view name, std::string_view group,
+                                       const std::vector<std::string>& more_groups) const {
   MasterUser user;
   user.name = std::string(name);
   if (!group.empty()) user.groups.emplace_back(group);
   for (std::string& g : HostGroupsOf(user.name)) {
     if (!InGroup(user, g)) user.groups.push_back(std::move(g));
+  }
+  for (const std::string& g : more_groups) {
+    if (!g.empty() && !InGroup(user, g)) user.groups.push_back(g);
   }
   user.superuser = !options_.enabled || (!user.name.empty() && user.name == options_.superuser) ||
                    (!options_.supergroup.empty() && InGroup(user, options_.supergroup));

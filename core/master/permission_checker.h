@@ -56,10 +56,12 @@ class PermissionChecker {
   // `ns` outlives the checker.
   PermissionChecker(Namespace& ns, PermissionOptions options);
 
-  // The user a client named with its primary `group` ("" if none): its groups are `group` and
-  // the groups this host gives `name` (HostGroupsOf). A client naming no user gets the "other"
-  // bits of everything.
-  MasterUser Identify(std::string_view name, std::string_view group) const;
+  // The user a client named with its primary `group` ("" if none): its groups are `group`, the
+  // groups this host gives `name` (HostGroupsOf) and `more_groups` (what the client says the
+  // user also has, e.g. a process's supplementary groups). A client naming no user gets the
+  // "other" bits of everything.
+  MasterUser Identify(std::string_view name, std::string_view group,
+                      const std::vector<std::string>& more_groups = {}) const;
 
   Status CheckLookup(const MasterUser& user, std::string_view path);
   Status CheckRead(const MasterUser& user, std::string_view path);

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -333,6 +334,130 @@ print(abs(os.stat(f"{M}/d/shared").st_mtime - time.time()) < 3600))"),
             "True\nOK");
   EXPECT_EQ(Py(kNobody, mp, R"(utimens(f"{M}/d/shared", (1, 0), (1, 0)))"), "EPERM");
   EXPECT_EQ(Py(kNobody, mp, R"(utimens(f"{M}/d/mine", "now", "now"))"), "EACCES");
+}
+
+constexpr char kSystemPolicyWithoutKernelChecks[] =
+    "allow_other,alluxio.fuse.permission.check.enabled=false,"
+    "alluxio.fuse.auth.policy.class=alluxio.fuse.auth.SystemUserGroupAuthPolicy";
+
+// Without default_permissions the kernel checks nothing: under the system user policy each
+// request still acts as its caller at the master (impersonation), and the master checks it.
+TEST_F(PermissionsTest, SystemUserPolicyTheMasterChecksEachCallerWithoutTheKernel) {
+  const std::string mp = MountWith("mnt", kSystemPolicyWithoutKernelChecks);
+  ASSERT_FALSE(mp.empty());
+  EXPECT_NE(FuseLog().find("the kernel checks no permissions; the master checks each request "
+                           "as its caller"),
+            std::string::npos);
+  ASSERT_EQ(Py(kRoot, mp, R"(os.mkdir(f"{M}/rootdir", 0o755)
+write(f"{M}/rootdir/secret", b"secret", mode=0o600)
+os.mkdir(f"{M}/tmp")
+os.chmod(f"{M}/tmp", 0o1777)
+write(f"{M}/tmp/roots", b"r", mode=0o666)
+os.mkdir(f"{M}/shared")
+os.chmod(f"{M}/shared", 0o777)
+for f in ("rootdir/secret", "tmp/roots"):  # complete once read (the mount waits for the writer)
+    open(f"{M}/{f}").read())"),
+            "OK");
+  for (const As& user : {kNobody, kStranger}) {
+    SCOPED_TRACE(user.uid);
+    EXPECT_EQ(Py(user, mp, R"(open(f"{M}/rootdir/secret").read())"), "EACCES");
+    EXPECT_EQ(Py(user, mp, R"(write(f"{M}/rootdir/new", b"x"))"), "EACCES");
+    EXPECT_EQ(Py(user, mp, R"(os.mkdir(f"{M}/rootdir/newdir"))"), "EACCES");
+    EXPECT_EQ(Py(user, mp, R"(os.unlink(f"{M}/rootdir/secret"))"), "EACCES");
+    EXPECT_EQ(Py(user, mp, R"(os.unlink(f"{M}/tmp/roots"))"), "EPERM");
+    EXPECT_EQ(Py(user, mp, R"(os.rename(f"{M}/tmp/roots", f"{M}/tmp/mine"))"), "EPERM");
+    EXPECT_EQ(Py(user, mp, R"(os.chmod(f"{M}/rootdir/secret", 0o666))"), "EPERM");
+  }
+  ASSERT_EQ(Py(kNobody, mp, R"(write(f"{M}/shared/n", b"n")
+os.mkdir(f"{M}/shared/nd"))"),
+            "OK");
+  EXPECT_EQ(Py(kNobody, mp, R"(os.chown(f"{M}/shared/n", 4242, -1))"), "EPERM");
+  EXPECT_EQ(Py(kNobody, mp, R"(os.chown(f"{M}/shared/n", -1, 0))"), "EPERM");
+  EXPECT_EQ(Py(kStranger, mp, R"(os.chmod(f"{M}/shared/n", 0o666))"), "EPERM");
+  EXPECT_EQ(Py(kNobody, mp, R"(os.chmod(f"{M}/shared/n", 0o600))"), "OK");
+  EXPECT_EQ(Py(kStranger, mp, R"(open(f"{M}/shared/n").read())"), "EACCES");
+  // Recorded in the master as nobody's.
+  CommandResult ls = Shell("", {"ls", "/shared"});
+  ASSERT_EQ(ls.exit_code, 0) << ls.err;
+  std::istringstream lines(ls.out);
+  int owned = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.ends_with("/shared/n") || line.ends_with("/shared/nd")) {
+      EXPECT_NE(line.find(" nobody "), std::string::npos) << line;
+      ++owned;
+    }
+  }
+  EXPECT_EQ(owned, 2) << ls.out;
+  EXPECT_EQ(Py(kRoot, mp, R"(print(open(f"{M}/rootdir/secret").read()))"), "secret\nOK");
+}
+
+// Writing an existing file needs w on it, not on its directory (the master would check a create
+// in the directory), also without the kernel's checks; the file keeps its owner.
+TEST_F(PermissionsTest, SystemUserPolicyWritingAFileNeedsWriteOnItWithoutTheKernel) {
+  const std::string mp = MountWith("mnt", kSystemPolicyWithoutKernelChecks);
+  ASSERT_FALSE(mp.empty());
+  ASSERT_EQ(Py(kRoot, mp, R"(os.mkdir(f"{M}/rw")
+os.chmod(f"{M}/rw", 0o777)
+os.mkdir(f"{M}/ro", 0o755)
+write(f"{M}/rw/roots", b"old", mode=0o644)
+write(f"{M}/rw/empty", b"", mode=0o644)
+write(f"{M}/rw/shared", b"old", mode=0o666)
+write(f"{M}/ro/shared", b"old", mode=0o666)
+for f in ("rw/roots", "rw/empty", "rw/shared", "ro/shared"):
+    open(f"{M}/{f}").read())"),
+            "OK");
+  EXPECT_EQ(Py(kNobody, mp, R"(write(f"{M}/rw/roots", b"new", flags=os.O_WRONLY | os.O_TRUNC))"),
+            "EACCES");
+  EXPECT_EQ(Py(kNobody, mp, R"(os.truncate(f"{M}/rw/roots", 0))"), "EACCES");
+  EXPECT_EQ(Py(kNobody, mp, R"(os.open(f"{M}/rw/empty", os.O_WRONLY))"), "EACCES");
+  EXPECT_EQ(Py(kNobody, mp, R"(write(f"{M}/rw/shared", b"new", flags=os.O_WRONLY | os.O_TRUNC))"),
+            "OK");
+  EXPECT_EQ(Py(kNobody, mp, R"(write(f"{M}/ro/shared", b"new", flags=os.O_WRONLY | os.O_TRUNC))"),
+            "OK");
+  EXPECT_EQ(Py(kRoot, mp, R"(for f in ("rw/roots", "rw/empty", "rw/shared", "ro/shared"):
+    st = os.stat(f"{M}/{f}")
+    print(f, open(f"{M}/{f}").read(), st.st_uid, oct(st.st_mode & 0o777)))"),
+            "rw/roots old 0 0o644\nrw/empty  0 0o644\nrw/shared new 0 0o666\nro/shared new 0 "
+            "0o666\nOK");
+}
+
+// The client metadata cache holds what one caller was allowed to see: no other caller is
+// answered from it.
+TEST_F(PermissionsTest, SystemUserPolicyTheMetadataCacheAnswersNoOtherCaller) {
+  const std::string mp =
+      MountWith("mnt", std::string(kSystemPolicyWithoutKernelChecks) + ",metadata_cache_size=1000");
+  ASSERT_FALSE(mp.empty());
+  ASSERT_EQ(Py(kRoot, mp, R"(os.mkdir(f"{M}/private", 0o700)
+write(f"{M}/private/f", b"private")
+print(open(f"{M}/private/f").read(), os.listdir(f"{M}/private")))"),
+            "private ['f']\nOK");
+  EXPECT_EQ(Py(kNobody, mp, R"(open(f"{M}/private/f").read())"), "EACCES");
+  EXPECT_EQ(Py(kNobody, mp, R"(os.listdir(f"{M}/private"))"), "EACCES");
+}
+
+// A master that lets the FUSE daemon's user impersonate nobody refuses every call made for
+// another user (EPERM); the daemon's own user is still served.
+TEST_F(PermissionsTest, AMasterAllowingNoImpersonationRefusesOtherCallers) {
+  fuse_.reset();
+  cluster_ = std::make_unique<ClusterProcesses>(
+      std::map<std::string, std::string>{{"alluxio.master.security.impersonation.root.users", ""}});
+  ASSERT_TRUE(cluster_->StartMaster());
+  ASSERT_TRUE(cluster_->StartWorker());
+  fuse_ = std::make_unique<FuseHarness>(cluster_->home(), cluster_->DefineArgs());
+  const std::string mp = MountWith("mnt", kSystemPolicyWithoutKernelChecks);
+  ASSERT_FALSE(mp.empty());
+  ASSERT_EQ(Py(kRoot, mp, R"(os.mkdir(f"{M}/shared")
+os.chmod(f"{M}/shared", 0o777)
+write(f"{M}/shared/public", b"public", mode=0o644))"),
+            "OK");
+  EXPECT_EQ(Py(kNobody, mp, R"(os.listdir(f"{M}/shared"))"), "EPERM");
+  EXPECT_EQ(Py(kNobody, mp, R"(open(f"{M}/shared/public").read())"), "EPERM");
+  EXPECT_EQ(Py(kNobody, mp, R"(write(f"{M}/shared/n", b"n"))"), "EPERM");
+  EXPECT_EQ(Py(kRoot, mp, R"(print(open(f"{M}/shared/public").read(), os.listdir(f"{M}/shared")))"),
+            "public ['public']\nOK");
+  std::ifstream in(cluster_->home() + "/logs/master.log");
+  const std::string log(std::istreambuf_iterator<char>(in), {});
+  EXPECT_NE(log.find("user root may not impersonate user nobody"), std::string::npos);
 }
 
 // The master checks what a client's user may do, whoever the client is: here the `alluxio fs`

@@ -111,7 +111,7 @@ class AlluxioFileSystemTest : public ::testing::Test {
   }
 
   Result<std::string> ReadFile(const std::string& path) {
-    auto handle = Run(fs_->Open(path, O_RDONLY));
+    auto handle = Run(fs_->Open(path, O_RDONLY, kCaller));
     if (!handle.ok()) return handle.failure();
     Result<std::string> data = ReadHandle(*handle);
     auto released = Run(fs_->Release(*handle));
@@ -132,7 +132,7 @@ TEST_F(AlluxioFileSystemTest, WriteAndReadBackSizes) {
     const std::string path = "/f" + std::to_string(size);
     const std::string data = RandomData(size, static_cast<uint32_t>(size));
     WriteFile(path, data, 4097 + size % 13);
-    auto attr = Run(fs_->GetAttr(path));
+    auto attr = Run(fs_->GetAttr(path, kCaller));
     ASSERT_TRUE(attr.ok()) << attr.error().ToString();
     EXPECT_EQ(attr->size, size);
     EXPECT_EQ(attr->blocks, (size + 511) / 512);
@@ -149,7 +149,7 @@ TEST_F(AlluxioFileSystemTest, OneBlockFileCachedHereHasABackingFile) {
   const std::string data = RandomData(1 << 20, 11);
   ASSERT_NO_FATAL_FAILURE(WriteFile("/whole", data));
   for (int round = 0; round < 2; ++round) {  // the second open finds the block file by path
-    auto handle = Run(fs_->Open("/whole", O_RDONLY));
+    auto handle = Run(fs_->Open("/whole", O_RDONLY, kCaller));
     ASSERT_TRUE(handle.ok()) << handle.error().ToString();
     const int fd = Run(BackingFileOf(fs_.get(), *handle));
     ASSERT_GE(fd, 0) << "round " << round;
@@ -161,11 +161,11 @@ TEST_F(AlluxioFileSystemTest, OneBlockFileCachedHereHasABackingFile) {
   }
   // Writers and empty files have none.
   ASSERT_NO_FATAL_FAILURE(WriteFile("/empty", ""));
-  auto empty = Run(fs_->Open("/empty", O_RDONLY));
+  auto empty = Run(fs_->Open("/empty", O_RDONLY, kCaller));
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ(Run(BackingFileOf(fs_.get(), *empty)), -1);
   EXPECT_TRUE(Run(fs_->Release(*empty)).ok());
-  auto writer = Run(fs_->Open("/whole", O_WRONLY | O_TRUNC));
+  auto writer = Run(fs_->Open("/whole", O_WRONLY | O_TRUNC, kCaller));
   ASSERT_TRUE(writer.ok());
   EXPECT_EQ(Run(BackingFileOf(fs_.get(), *writer)), -1);
   EXPECT_TRUE(Run(fs_->Release(*writer)).ok());
@@ -188,7 +188,7 @@ TEST_F(AlluxioFileSystemTest, OutOfOrderWritesInsideTheWindowReassemble) {
     auto n = Run(fs_->Write(created->handle, i * kPiece, Bytes(data, i * kPiece, kPiece)));
     ASSERT_TRUE(n.ok()) << n.error().ToString();
   }
-  auto attr = Run(fs_->GetAttr("/ooo"));
+  auto attr = Run(fs_->GetAttr("/ooo", kCaller));
   ASSERT_TRUE(attr.ok());
   EXPECT_EQ(attr->size, data.size());  // this process's writer shows its length
   ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
@@ -254,25 +254,25 @@ TEST_F(AlluxioFileSystemTest, HoleAtReleaseAbortsTheFile) {
   auto released = Run(fs_->Release(created->handle));
   ASSERT_FALSE(released.ok());
   EXPECT_EQ(released.code(), ErrorCode::kIoError);
-  EXPECT_EQ(Run(fs_->GetAttr("/hole")).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(Run(fs_->GetAttr("/hole", kCaller)).code(), ErrorCode::kNotFound);
 }
 
 TEST_F(AlluxioFileSystemTest, TruncReplacesAtomicallyOnRelease) {
   const std::string old_data = RandomData(200000, 8);
   const std::string new_data = RandomData(300000, 9);
   WriteFile("/r", old_data);
-  auto writer = Run(fs_->Open("/r", O_WRONLY | O_TRUNC));
+  auto writer = Run(fs_->Open("/r", O_WRONLY | O_TRUNC, kCaller));
   ASSERT_TRUE(writer.ok()) << writer.error().ToString();
   ASSERT_TRUE(Run(fs_->Write(*writer, 0, Bytes(new_data, 0, 100000))).ok());
   // The writer's view: its own length.
-  auto attr = Run(fs_->GetAttr("/r"));
+  auto attr = Run(fs_->GetAttr("/r", kCaller));
   ASSERT_TRUE(attr.ok());
   EXPECT_EQ(attr->size, 100000u);
   // Readers still see the old content; the hidden sibling is not listed.
   auto old_read = ReadFile("/r");
   ASSERT_TRUE(old_read.ok()) << old_read.error().ToString();
   EXPECT_TRUE(*old_read == old_data);
-  auto list = Run(fs_->ListDir("/", 0, 100));
+  auto list = Run(fs_->ListDir("/", 0, 100, kCaller));
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ((*list)[0].name, "r");
@@ -281,15 +281,15 @@ TEST_F(AlluxioFileSystemTest, TruncReplacesAtomicallyOnRelease) {
   auto new_read = ReadFile("/r");
   ASSERT_TRUE(new_read.ok());
   EXPECT_TRUE(*new_read == new_data);
-  list = Run(fs_->ListDir("/", 0, 100));
+  list = Run(fs_->ListDir("/", 0, 100, kCaller));
   ASSERT_TRUE(list.ok());
   EXPECT_EQ(list->size(), 1u);
 
   // O_TRUNC and nothing written: empty on release.
-  writer = Run(fs_->Open("/r", O_WRONLY | O_TRUNC));
+  writer = Run(fs_->Open("/r", O_WRONLY | O_TRUNC, kCaller));
   ASSERT_TRUE(writer.ok());
   ASSERT_TRUE(Run(fs_->Release(*writer)).ok());
-  attr = Run(fs_->GetAttr("/r"));
+  attr = Run(fs_->GetAttr("/r", kCaller));
   ASSERT_TRUE(attr.ok());
   EXPECT_EQ(attr->size, 0u);
 }
@@ -301,7 +301,7 @@ TEST_F(AlluxioFileSystemTest, MountedSubdirectory) {
   options.alluxio_root = "/sub";
   Mount(options, cluster_.ClientConf());
   WriteFile("/f", "in sub");
-  auto root = Run(fs_->GetAttr("/"));
+  auto root = Run(fs_->GetAttr("/", kCaller));
   ASSERT_TRUE(root.ok());
   EXPECT_EQ(root->mode & S_IFMT, static_cast<uint32_t>(S_IFDIR));
   Unmount();
@@ -316,14 +316,14 @@ TEST_F(AlluxioFileSystemTest, ReplacementFollowsRenames) {
   const std::string new_data = RandomData(2000, 17);
   ASSERT_TRUE(Run(fs_->Mkdir("/d1", 0755, kCaller)).ok());
   WriteFile("/d1/f", old_data);
-  auto writer = Run(fs_->Open("/d1/f", O_WRONLY | O_TRUNC));
+  auto writer = Run(fs_->Open("/d1/f", O_WRONLY | O_TRUNC, kCaller));
   ASSERT_TRUE(writer.ok());
   ASSERT_TRUE(Run(fs_->Write(*writer, 0, Bytes(new_data, 0, 500))).ok());
   // The file moves to another directory; its replacement follows it at release. (Renaming
   // the directory of a file being written is not covered: the worker publishes its UFS file
   // at the path the file had when it was created.)
   ASSERT_TRUE(Run(fs_->Mkdir("/d3", 0755, kCaller)).ok());
-  ASSERT_TRUE(Run(fs_->Rename("/d1/f", "/d3/g", RenameMode::kReplace)).ok());
+  ASSERT_TRUE(Run(fs_->Rename("/d1/f", "/d3/g", RenameMode::kReplace, kCaller)).ok());
   ASSERT_TRUE(Run(fs_->Write(*writer, 500, Bytes(new_data, 500))).ok());
   auto released = Run(fs_->Release(*writer));
   ASSERT_TRUE(released.ok()) << released.error().ToString();
@@ -341,18 +341,18 @@ TEST_F(AlluxioFileSystemTest, UnlinkWhileWriting) {
   auto created = Run(fs_->Create("/u", 0644, O_WRONLY | O_CREAT, kCaller));
   ASSERT_TRUE(created.ok());
   ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(RandomData(1000, 18)))).ok());
-  ASSERT_TRUE(Run(fs_->Unlink("/u")).ok());
-  EXPECT_EQ(Run(fs_->GetAttr("/u")).code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(Run(fs_->Unlink("/u", kCaller)).ok());
+  EXPECT_EQ(Run(fs_->GetAttr("/u", kCaller)).code(), ErrorCode::kNotFound);
   EXPECT_TRUE(Run(fs_->Release(created->handle)).ok());
-  EXPECT_EQ(Run(fs_->GetAttr("/u")).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(Run(fs_->GetAttr("/u", kCaller)).code(), ErrorCode::kNotFound);
   // A replacement of a file unlinked meanwhile is dropped too.
   WriteFile("/v", "old");
-  auto writer = Run(fs_->Open("/v", O_WRONLY | O_TRUNC));
+  auto writer = Run(fs_->Open("/v", O_WRONLY | O_TRUNC, kCaller));
   ASSERT_TRUE(writer.ok());
   ASSERT_TRUE(Run(fs_->Write(*writer, 0, Bytes("new"))).ok());
-  ASSERT_TRUE(Run(fs_->Unlink("/v")).ok());
+  ASSERT_TRUE(Run(fs_->Unlink("/v", kCaller)).ok());
   EXPECT_TRUE(Run(fs_->Release(*writer)).ok());
-  EXPECT_EQ(Run(fs_->GetAttr("/v")).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(Run(fs_->GetAttr("/v", kCaller)).code(), ErrorCode::kNotFound);
   auto listed = cluster_.ns().ListStatus("/");
   ASSERT_TRUE(listed.ok());
   EXPECT_TRUE(listed->entries.empty());
@@ -366,22 +366,22 @@ TEST_F(AlluxioFileSystemTest, AttributesSetWhileWritingSurviveCompletion) {
   auto created = Run(fs_->Create("/cp", 0644, O_WRONLY | O_CREAT, kCaller));
   ASSERT_TRUE(created.ok());
   ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes("copied"))).ok());
-  ASSERT_TRUE(Run(fs_->SetAttr("/cp", change)).ok());
+  ASSERT_TRUE(Run(fs_->SetAttr("/cp", change, kCaller)).ok());
   ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
-  auto attr = Run(fs_->GetAttr("/cp"));
+  auto attr = Run(fs_->GetAttr("/cp", kCaller));
   ASSERT_TRUE(attr.ok());
   EXPECT_EQ(attr->mode, S_IFREG | 0600);
   EXPECT_EQ(attr->mtime.sec, 1000000);
   EXPECT_EQ(attr->size, 6u);
   // The same through an O_TRUNC replacement.
-  auto writer = Run(fs_->Open("/cp", O_WRONLY | O_TRUNC));
+  auto writer = Run(fs_->Open("/cp", O_WRONLY | O_TRUNC, kCaller));
   ASSERT_TRUE(writer.ok());
   ASSERT_TRUE(Run(fs_->Write(*writer, 0, Bytes("again"))).ok());
   change.mode = 0640;
   change.mtime->time.sec = 2000000;
-  ASSERT_TRUE(Run(fs_->SetAttr("/cp", change)).ok());
+  ASSERT_TRUE(Run(fs_->SetAttr("/cp", change, kCaller)).ok());
   ASSERT_TRUE(Run(fs_->Release(*writer)).ok());
-  attr = Run(fs_->GetAttr("/cp"));
+  attr = Run(fs_->GetAttr("/cp", kCaller));
   ASSERT_TRUE(attr.ok());
   EXPECT_EQ(attr->mode, S_IFREG | 0640);
   EXPECT_EQ(attr->mtime.sec, 2000000);
@@ -392,7 +392,7 @@ TEST_F(AlluxioFileSystemTest, WriteOnceRules) {
   const std::string data = RandomData(5000, 10);
   WriteFile("/once", data);
   // Opening works (touch), writing does not.
-  auto handle = Run(fs_->Open("/once", O_WRONLY));
+  auto handle = Run(fs_->Open("/once", O_WRONLY, kCaller));
   ASSERT_TRUE(handle.ok());
   auto n = Run(fs_->Write(*handle, 0, Bytes(data, 0, 10)));
   ASSERT_FALSE(n.ok());
@@ -401,13 +401,13 @@ TEST_F(AlluxioFileSystemTest, WriteOnceRules) {
   EXPECT_EQ(n.code(), ErrorCode::kUnsupported);
   ASSERT_TRUE(Run(fs_->Release(*handle)).ok());
   // Read-only handles refuse writes with EINVAL.
-  handle = Run(fs_->Open("/once", O_RDONLY));
+  handle = Run(fs_->Open("/once", O_RDONLY, kCaller));
   ASSERT_TRUE(handle.ok());
   EXPECT_EQ(Run(fs_->Write(*handle, 0, Bytes(data, 0, 10))).code(), ErrorCode::kInvalidArgument);
   ASSERT_TRUE(Run(fs_->Release(*handle)).ok());
   // An existing empty file can be written.
   WriteFile("/empty", "");
-  handle = Run(fs_->Open("/empty", O_WRONLY));
+  handle = Run(fs_->Open("/empty", O_WRONLY, kCaller));
   ASSERT_TRUE(handle.ok());
   ASSERT_TRUE(Run(fs_->Write(*handle, 0, Bytes(data))).ok());
   ASSERT_TRUE(Run(fs_->Release(*handle)).ok());
@@ -451,10 +451,10 @@ TEST_F(AlluxioFileSystemTest, CreatedReadOnlyIsEmptyAndCompleteAtOnce) {
   ASSERT_TRUE(n.ok()) << n.error().ToString();
   EXPECT_EQ(*n, 0u);
   ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
-  EXPECT_EQ(Run(fs_->GetAttr("/lock"))->size, 0u);
+  EXPECT_EQ(Run(fs_->GetAttr("/lock", kCaller))->size, 0u);
   // O_RDONLY | O_TRUNC of a complete file empties it, as Linux does.
   WriteFile("/full", "content");
-  auto handle = Run(fs_->Open("/full", O_RDONLY | O_TRUNC));
+  auto handle = Run(fs_->Open("/full", O_RDONLY | O_TRUNC, kCaller));
   ASSERT_TRUE(handle.ok()) << handle.error().ToString();
   ASSERT_TRUE(Run(fs_->Release(*handle)).ok());
   EXPECT_EQ(*ReadFile("/full"), "");
@@ -465,13 +465,13 @@ TEST_F(AlluxioFileSystemTest, Truncation) {
   WriteFile("/t", data);
   SetAttrRequest to5;
   to5.size = 5;
-  EXPECT_EQ(Run(fs_->SetAttr("/t", to5)).code(), ErrorCode::kUnsupported);
+  EXPECT_EQ(Run(fs_->SetAttr("/t", to5, kCaller)).code(), ErrorCode::kUnsupported);
   SetAttrRequest same;
   same.size = data.size();
-  EXPECT_TRUE(Run(fs_->SetAttr("/t", same)).ok());
+  EXPECT_TRUE(Run(fs_->SetAttr("/t", same, kCaller)).ok());
   SetAttrRequest to0;
   to0.size = 0;
-  auto attr = Run(fs_->SetAttr("/t", to0));
+  auto attr = Run(fs_->SetAttr("/t", to0, kCaller));
   ASSERT_TRUE(attr.ok()) << attr.error().ToString();
   EXPECT_EQ(attr->size, 0u);
   EXPECT_EQ(attr->mode, S_IFREG | 0644);
@@ -483,13 +483,13 @@ TEST_F(AlluxioFileSystemTest, Truncation) {
   SetAttrRequest grow;
   grow.size = 300000;
   grow.handle = created->handle;
-  attr = Run(fs_->SetAttr("/grow", grow));
+  attr = Run(fs_->SetAttr("/grow", grow, kCaller));
   ASSERT_TRUE(attr.ok()) << attr.error().ToString();
   EXPECT_EQ(attr->size, 300000u);
   SetAttrRequest shrink;
   shrink.size = 10;
   shrink.handle = created->handle;
-  EXPECT_EQ(Run(fs_->SetAttr("/grow", shrink)).code(), ErrorCode::kUnsupported);
+  EXPECT_EQ(Run(fs_->SetAttr("/grow", shrink, kCaller)).code(), ErrorCode::kUnsupported);
   ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
   auto read = ReadFile("/grow");
   ASSERT_TRUE(read.ok());
@@ -497,12 +497,12 @@ TEST_F(AlluxioFileSystemTest, Truncation) {
   expected.append(300000 - sent.size(), '\0');
   EXPECT_TRUE(*read == expected);
   // ftruncate(fd, 0) of a complete file opened O_WRONLY, then writes: a replacement.
-  auto handle = Run(fs_->Open("/grow", O_WRONLY));
+  auto handle = Run(fs_->Open("/grow", O_WRONLY, kCaller));
   ASSERT_TRUE(handle.ok());
   SetAttrRequest ftrunc;
   ftrunc.size = 0;
   ftrunc.handle = *handle;
-  ASSERT_TRUE(Run(fs_->SetAttr("/grow", ftrunc)).ok());
+  ASSERT_TRUE(Run(fs_->SetAttr("/grow", ftrunc, kCaller)).ok());
   ASSERT_TRUE(Run(fs_->Write(*handle, 0, Bytes(data, 0, 42))).ok());
   ASSERT_TRUE(Run(fs_->Release(*handle)).ok());
   read = ReadFile("/grow");
@@ -520,7 +520,7 @@ TEST_F(AlluxioFileSystemTest, WriterThatSentNothingIsStagedForReadsAndWritesAnyw
   SetAttrRequest size;
   size.size = data.size();
   size.handle = h;
-  auto attr = Run(fs_->SetAttr("/mapped", size));
+  auto attr = Run(fs_->SetAttr("/mapped", size, kCaller));
   ASSERT_TRUE(attr.ok()) << attr.error().ToString();
   EXPECT_EQ(attr->size, data.size());
   std::vector<std::byte> page(4096);
@@ -567,7 +567,7 @@ TEST_F(AlluxioFileSystemTest, WriterThatSentNothingIsStagedForReadsAndWritesAnyw
   SetAttrRequest shrink;
   shrink.size = far + 5;
   shrink.handle = created->handle;
-  ASSERT_TRUE(Run(fs_->SetAttr("/sparse", shrink)).ok());
+  ASSERT_TRUE(Run(fs_->SetAttr("/sparse", shrink, kCaller)).ok());
   ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
   read = ReadFile("/sparse");
   ASSERT_TRUE(read.ok()) << read.error().ToString();
@@ -594,7 +594,7 @@ TEST_F(AlluxioFileSystemTest, FsyncKeepsTheFileIncompleteForReaders) {
   ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data))).ok());
   auto synced = Run(fs_->Fsync(created->handle, false));
   ASSERT_TRUE(synced.ok()) << synced.error().ToString();
-  EXPECT_EQ(Run(fs_->Open("/sync", O_RDONLY)).code(), ErrorCode::kIncomplete);
+  EXPECT_EQ(Run(fs_->Open("/sync", O_RDONLY, kCaller)).code(), ErrorCode::kIncomplete);
   ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
   auto read = ReadFile("/sync");
   ASSERT_TRUE(read.ok());
@@ -606,7 +606,7 @@ TEST_F(AlluxioFileSystemTest, ReadOfAFileAnotherClientWritesWaitsThenEbusy) {
   auto out = other.Run(other.fs().CreateFile("/elsewhere"));
   ASSERT_TRUE(out.ok());
   auto stream = other.Adopt(std::move(out).value());
-  EXPECT_EQ(Run(fs_->Open("/elsewhere", O_RDONLY)).code(), ErrorCode::kIncomplete);
+  EXPECT_EQ(Run(fs_->Open("/elsewhere", O_RDONLY, kCaller)).code(), ErrorCode::kIncomplete);
   const std::string data = "written elsewhere";
   ASSERT_TRUE(other.Run(stream->Write(std::span<const char>(data))).ok());
   ASSERT_TRUE(other.Run(stream->Close()).ok());
@@ -621,13 +621,13 @@ TEST_F(AlluxioFileSystemTest, RenameWhileWriting) {
   auto created = Run(fs_->Create("/dir/w", 0644, O_WRONLY | O_CREAT, kCaller));
   ASSERT_TRUE(created.ok());
   ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data, 0, 200000))).ok());
-  ASSERT_TRUE(Run(fs_->Rename("/dir/w", "/x", RenameMode::kReplace)).ok());
-  auto attr = Run(fs_->GetAttr("/x"));
+  ASSERT_TRUE(Run(fs_->Rename("/dir/w", "/x", RenameMode::kReplace, kCaller)).ok());
+  auto attr = Run(fs_->GetAttr("/x", kCaller));
   ASSERT_TRUE(attr.ok());
   EXPECT_EQ(attr->size, 200000u);
   ASSERT_TRUE(Run(fs_->Write(created->handle, 200000, Bytes(data, 200000))).ok());
   ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
-  EXPECT_EQ(Run(fs_->GetAttr("/dir/w")).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(Run(fs_->GetAttr("/dir/w", kCaller)).code(), ErrorCode::kNotFound);
   auto read = ReadFile("/x");
   ASSERT_TRUE(read.ok()) << read.error().ToString();
   EXPECT_TRUE(*read == data);
@@ -636,16 +636,20 @@ TEST_F(AlluxioFileSystemTest, RenameWhileWriting) {
 TEST_F(AlluxioFileSystemTest, RenameModes) {
   WriteFile("/a", "aaa");
   WriteFile("/b", "bb");
-  EXPECT_EQ(Run(fs_->Rename("/a", "/b", RenameMode::kNoReplace)).code(), ErrorCode::kAlreadyExists);
-  EXPECT_EQ(Run(fs_->Rename("/a", "/b", RenameMode::kExchange)).code(), ErrorCode::kUnsupported);
-  ASSERT_TRUE(Run(fs_->Rename("/a", "/b", RenameMode::kReplace)).ok());
-  EXPECT_EQ(Run(fs_->GetAttr("/a")).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(Run(fs_->Rename("/a", "/b", RenameMode::kNoReplace, kCaller)).code(),
+            ErrorCode::kAlreadyExists);
+  EXPECT_EQ(Run(fs_->Rename("/a", "/b", RenameMode::kExchange, kCaller)).code(),
+            ErrorCode::kUnsupported);
+  ASSERT_TRUE(Run(fs_->Rename("/a", "/b", RenameMode::kReplace, kCaller)).ok());
+  EXPECT_EQ(Run(fs_->GetAttr("/a", kCaller)).code(), ErrorCode::kNotFound);
   auto read = ReadFile("/b");
   ASSERT_TRUE(read.ok());
   EXPECT_EQ(*read, "aaa");
   ASSERT_TRUE(Run(fs_->Mkdir("/d", 0755, kCaller)).ok());
-  EXPECT_EQ(Run(fs_->Rename("/b", "/d", RenameMode::kReplace)).code(), ErrorCode::kIsADirectory);
-  EXPECT_EQ(Run(fs_->Rename("/nope", "/c", RenameMode::kReplace)).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(Run(fs_->Rename("/b", "/d", RenameMode::kReplace, kCaller)).code(),
+            ErrorCode::kIsADirectory);
+  EXPECT_EQ(Run(fs_->Rename("/nope", "/c", RenameMode::kReplace, kCaller)).code(),
+            ErrorCode::kNotFound);
 }
 
 TEST_F(AlluxioFileSystemTest, DirectoryErrors) {
@@ -654,15 +658,15 @@ TEST_F(AlluxioFileSystemTest, DirectoryErrors) {
   EXPECT_EQ(made->mode, S_IFDIR | 0750);
   EXPECT_EQ(Run(fs_->Mkdir("/d", 0755, kCaller)).code(), ErrorCode::kAlreadyExists);
   WriteFile("/d/f", "x");
-  EXPECT_EQ(Run(fs_->Rmdir("/d")).code(), ErrorCode::kNotEmpty);
-  EXPECT_EQ(Run(fs_->Unlink("/d")).code(), ErrorCode::kIsADirectory);
-  EXPECT_EQ(Run(fs_->Rmdir("/d/f")).code(), ErrorCode::kNotADirectory);
-  EXPECT_EQ(Run(fs_->Open("/d", O_RDONLY)).code(), ErrorCode::kIsADirectory);
-  EXPECT_EQ(Run(fs_->GetAttr("/d/f/g")).code(), ErrorCode::kNotADirectory);
-  EXPECT_EQ(Run(fs_->ListDir("/d/f", 0, 10)).code(), ErrorCode::kNotADirectory);
-  ASSERT_TRUE(Run(fs_->Unlink("/d/f")).ok());
-  ASSERT_TRUE(Run(fs_->Rmdir("/d")).ok());
-  EXPECT_EQ(Run(fs_->GetAttr("/d")).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(Run(fs_->Rmdir("/d", kCaller)).code(), ErrorCode::kNotEmpty);
+  EXPECT_EQ(Run(fs_->Unlink("/d", kCaller)).code(), ErrorCode::kIsADirectory);
+  EXPECT_EQ(Run(fs_->Rmdir("/d/f", kCaller)).code(), ErrorCode::kNotADirectory);
+  EXPECT_EQ(Run(fs_->Open("/d", O_RDONLY, kCaller)).code(), ErrorCode::kIsADirectory);
+  EXPECT_EQ(Run(fs_->GetAttr("/d/f/g", kCaller)).code(), ErrorCode::kNotADirectory);
+  EXPECT_EQ(Run(fs_->ListDir("/d/f", 0, 10, kCaller)).code(), ErrorCode::kNotADirectory);
+  ASSERT_TRUE(Run(fs_->Unlink("/d/f", kCaller)).ok());
+  ASSERT_TRUE(Run(fs_->Rmdir("/d", kCaller)).ok());
+  EXPECT_EQ(Run(fs_->GetAttr("/d", kCaller)).code(), ErrorCode::kNotFound);
 }
 
 TEST_F(AlluxioFileSystemTest, SymbolicLinks) {
@@ -673,27 +677,27 @@ TEST_F(AlluxioFileSystemTest, SymbolicLinks) {
   EXPECT_EQ(made->size, 1u);
   EXPECT_NE(made->ino, 0u);
   // GetAttr answers the link itself (the kernel follows it with ReadLink).
-  auto attr = Run(fs_->GetAttr("/l"));
+  auto attr = Run(fs_->GetAttr("/l", kCaller));
   ASSERT_TRUE(attr.ok());
   EXPECT_EQ(attr->mode, S_IFLNK | 0777);
   EXPECT_EQ(attr->ino, made->ino);
-  EXPECT_EQ(Run(fs_->ReadLink("/l")).value(), "f");
-  EXPECT_EQ(Run(fs_->ReadLink("/f")).code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(Run(fs_->ReadLink("/missing")).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(Run(fs_->ReadLink("/l", kCaller)).value(), "f");
+  EXPECT_EQ(Run(fs_->ReadLink("/f", kCaller)).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(Run(fs_->ReadLink("/missing", kCaller)).code(), ErrorCode::kNotFound);
   EXPECT_EQ(Run(fs_->Symlink("/l", "g", kCaller)).code(), ErrorCode::kAlreadyExists);
   EXPECT_EQ(Run(fs_->Symlink("/no/l", "g", kCaller)).code(), ErrorCode::kNotFound);
   // Listed as a link, from the other reactor too.
-  auto list = Run(fs_->ListDir("/", 0, 10), 1);
+  auto list = Run(fs_->ListDir("/", 0, 10, kCaller), 1);
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[1].name, "l");
   EXPECT_EQ((*list)[1].attr.mode, S_IFLNK | 0777);
   EXPECT_EQ((*list)[1].attr.size, 1u);
   // Renamed and unlinked as a link; the target stays.
-  ASSERT_TRUE(Run(fs_->Rename("/l", "/m", RenameMode::kReplace)).ok());
-  EXPECT_EQ(Run(fs_->ReadLink("/m")).value(), "f");
-  ASSERT_TRUE(Run(fs_->Unlink("/m")).ok());
-  EXPECT_EQ(Run(fs_->GetAttr("/m")).code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(Run(fs_->Rename("/l", "/m", RenameMode::kReplace, kCaller)).ok());
+  EXPECT_EQ(Run(fs_->ReadLink("/m", kCaller)).value(), "f");
+  ASSERT_TRUE(Run(fs_->Unlink("/m", kCaller)).ok());
+  EXPECT_EQ(Run(fs_->GetAttr("/m", kCaller)).code(), ErrorCode::kNotFound);
   EXPECT_EQ(ReadFile("/f").value(), "content");
 }
 
@@ -701,19 +705,19 @@ TEST_F(AlluxioFileSystemTest, ChmodChownWithoutTranslation) {
   WriteFile("/p", "x");
   SetAttrRequest chmod;
   chmod.mode = 0600;
-  auto attr = Run(fs_->SetAttr("/p", chmod));
+  auto attr = Run(fs_->SetAttr("/p", chmod, kCaller));
   ASSERT_TRUE(attr.ok());
   EXPECT_EQ(attr->mode, S_IFREG | 0600);
   SetAttrRequest chown;
   chown.uid = 12345;
   chown.gid = 12345;
-  attr = Run(fs_->SetAttr("/p", chown));
+  attr = Run(fs_->SetAttr("/p", chown, kCaller));
   ASSERT_TRUE(attr.ok()) << attr.error().ToString();
   EXPECT_EQ(attr->uid, geteuid());  // a no-op: files show the launching user
   EXPECT_EQ(attr->gid, getegid());
   SetAttrRequest touch;
   touch.mtime = SetAttrRequest::TimeChange{SetAttrRequest::TimeKind::kGiven, Timespec{1000000, 0}};
-  attr = Run(fs_->SetAttr("/p", touch));
+  attr = Run(fs_->SetAttr("/p", touch, kCaller));
   ASSERT_TRUE(attr.ok());
   EXPECT_EQ(attr->mtime.sec, 1000000);
   EXPECT_TRUE(Run(fs_->Access("/p", R_OK | W_OK, geteuid(), getegid())).ok());
@@ -729,19 +733,19 @@ TEST_F(AlluxioFileSystemTest, ChownWithTranslation) {
   options.user_group_translation = true;
   Mount(options, cluster_.ClientConf());
   WriteFile("/q", "x");
-  auto attr = Run(fs_->GetAttr("/q"));
+  auto attr = Run(fs_->GetAttr("/q", kCaller));
   ASSERT_TRUE(attr.ok());
   // Created with this process's user and group names, mapped back to its ids.
   EXPECT_EQ(attr->uid, geteuid());
   EXPECT_EQ(attr->gid, getegid());
   SetAttrRequest chown;
   chown.uid = 4242;  // no such user here: stored as "4242", shown as 4242
-  attr = Run(fs_->SetAttr("/q", chown));
+  attr = Run(fs_->SetAttr("/q", chown, kCaller));
   ASSERT_TRUE(attr.ok()) << attr.error().ToString();
   EXPECT_EQ(attr->uid, 4242u);
   SetAttrRequest back;
   back.uid = geteuid();
-  attr = Run(fs_->SetAttr("/q", back));
+  attr = Run(fs_->SetAttr("/q", back, kCaller));
   ASSERT_TRUE(attr.ok());
   EXPECT_EQ(attr->uid, geteuid());
 }
@@ -761,14 +765,14 @@ TEST_F(AlluxioFileSystemTest, SystemUserPolicyMakesTheCallerOwnWhatItCreates) {
   EXPECT_EQ(created->attr.uid, 4242u);
   EXPECT_EQ(created->attr.gid, 4343u);
   ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
-  auto attr = Run(fs_->GetAttr("/theirs/f"));
+  auto attr = Run(fs_->GetAttr("/theirs/f", kCaller));
   ASSERT_TRUE(attr.ok());
   EXPECT_EQ(attr->uid, 4242u);
   EXPECT_EQ(attr->gid, 4343u);
   SetAttrRequest chown;
   chown.uid = geteuid();
   chown.gid = getegid();
-  attr = Run(fs_->SetAttr("/theirs/f", chown));
+  attr = Run(fs_->SetAttr("/theirs/f", chown, kCaller));
   ASSERT_TRUE(attr.ok()) << attr.error().ToString();
   EXPECT_EQ(attr->uid, geteuid());
   EXPECT_EQ(attr->gid, getegid());
@@ -795,23 +799,24 @@ TEST_F(AlluxioFileSystemTest, SpecialCommands) {
   options.special_commands = true;
   Mount(options, conf);
   WriteFile("/s", "x");
-  ASSERT_TRUE(Run(fs_->GetAttr("/s")).ok());
-  auto size = Run(fs_->GetAttr("/.alluxiocli.metadatacache.size"));
+  ASSERT_TRUE(Run(fs_->GetAttr("/s", kCaller)).ok());
+  auto size = Run(fs_->GetAttr("/.alluxiocli.metadatacache.size", kCaller));
   ASSERT_TRUE(size.ok());
   EXPECT_GT(size->size, 0u);
-  ASSERT_TRUE(Run(fs_->GetAttr("/.alluxiocli.metadatacache.dropAll")).ok());
-  size = Run(fs_->GetAttr("/.alluxiocli.metadatacache.size"));
+  ASSERT_TRUE(Run(fs_->GetAttr("/.alluxiocli.metadatacache.dropAll", kCaller)).ok());
+  size = Run(fs_->GetAttr("/.alluxiocli.metadatacache.size", kCaller));
   ASSERT_TRUE(size.ok());
   EXPECT_EQ(size->size, 0u);
-  ASSERT_TRUE(Run(fs_->GetAttr("/s")).ok());
-  ASSERT_TRUE(Run(fs_->GetAttr("/.alluxiocli.metadatacache.drop")).ok());
-  size = Run(fs_->GetAttr("/.alluxiocli.metadatacache.size"));
+  ASSERT_TRUE(Run(fs_->GetAttr("/s", kCaller)).ok());
+  ASSERT_TRUE(Run(fs_->GetAttr("/.alluxiocli.metadatacache.drop", kCaller)).ok());
+  size = Run(fs_->GetAttr("/.alluxiocli.metadatacache.size", kCaller));
   ASSERT_TRUE(size.ok());
   EXPECT_EQ(size->size, 0u);
 }
 
 TEST_F(AlluxioFileSystemTest, SpecialCommandsOffAreOrdinaryPaths) {
-  EXPECT_EQ(Run(fs_->GetAttr("/.alluxiocli.metadatacache.size")).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(Run(fs_->GetAttr("/.alluxiocli.metadatacache.size", kCaller)).code(),
+            ErrorCode::kNotFound);
 }
 
 TEST_F(AlluxioFileSystemTest, StatFs) {
@@ -834,7 +839,7 @@ TEST_F(AlluxioFileSystemTest, HandleUsedFromTheOtherReactor) {
   ASSERT_TRUE(Run(fs_->Fsync(created->handle, true), 1).ok());
   ASSERT_TRUE(Run(fs_->Flush(created->handle), 1).ok());
   ASSERT_TRUE(Run(fs_->Release(created->handle), 1).ok());
-  auto handle = Run(fs_->Open("/hop", O_RDONLY), 0);
+  auto handle = Run(fs_->Open("/hop", O_RDONLY, kCaller), 0);
   ASSERT_TRUE(handle.ok());
   auto read = ReadHandle(*handle, 100000, 1);
   ASSERT_TRUE(read.ok()) << read.error().ToString();
@@ -846,7 +851,7 @@ TEST_F(AlluxioFileSystemTest, HandleUsedFromTheOtherReactor) {
 // Reads the whole file through its own handle, sequentially; true when it matches.
 asio::awaitable<bool> ReadAndCompare(AlluxioFileSystem& fs, std::string path,
                                      const std::string& expected) {
-  Result<FileHandle> handle = co_await fs.Open(path, O_RDONLY);
+  Result<FileHandle> handle = co_await fs.Open(path, O_RDONLY, kCaller);
   if (!handle.ok()) co_return false;
   std::vector<std::byte> buf(128 << 10);
   std::string got;
@@ -879,7 +884,7 @@ TEST_F(AlluxioFileSystemTest, ConcurrentReaders) {
     results.push_back(asio::co_spawn(pool_->at(i % 2).executor(),
                                      ReadAndCompare(*fs_, "/shared", data), asio::use_future));
   }
-  auto shared = Run(fs_->Open("/shared", O_RDONLY));
+  auto shared = Run(fs_->Open("/shared", O_RDONLY, kCaller));
   ASSERT_TRUE(shared.ok());
   for (int i = 0; i < 16; ++i) {
     const uint64_t offset = static_cast<uint64_t>(i) * 190000;
@@ -933,7 +938,7 @@ TEST_F(AlluxioFileSystemTest, ListDirWithOffsets) {
   }
   std::vector<std::string> listed;
   while (true) {
-    auto page = Run(fs_->ListDir("/many", listed.size(), 97), listed.size() % 2);
+    auto page = Run(fs_->ListDir("/many", listed.size(), 97, kCaller), listed.size() % 2);
     ASSERT_TRUE(page.ok()) << page.error().ToString();
     for (const DirEntry& e : *page) {
       listed.push_back(e.name);
@@ -943,11 +948,11 @@ TEST_F(AlluxioFileSystemTest, ListDirWithOffsets) {
   }
   EXPECT_EQ(listed, names);
   // An offset never returned before (no cursor): listed from the start.
-  auto page = Run(fs_->ListDir("/many", 537, 5));
+  auto page = Run(fs_->ListDir("/many", 537, 5, kCaller));
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->size(), 5u);
   EXPECT_EQ((*page)[0].name, names[537]);
-  page = Run(fs_->ListDir("/many", kFiles, 5));
+  page = Run(fs_->ListDir("/many", kFiles, 5, kCaller));
   ASSERT_TRUE(page.ok());
   EXPECT_TRUE(page->empty());
 }
@@ -958,7 +963,7 @@ TEST_F(AlluxioFileSystemTest, ShutdownAbortsOpenWriters) {
   ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes("abc"))).ok());
   Unmount();
   Mount(DefaultOptions(), cluster_.ClientConf());
-  EXPECT_EQ(Run(fs_->GetAttr("/open")).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(Run(fs_->GetAttr("/open", kCaller)).code(), ErrorCode::kNotFound);
 }
 
 // ReadAhead directly on the cluster's client reactor: sequential reads are served from

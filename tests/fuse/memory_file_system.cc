@@ -109,7 +109,7 @@ std::shared_ptr<MemoryFileSystem::Node> MemoryFileSystem::MakeNodeLocked(uint32_
   return node;
 }
 
-fs::Task<fs::Attributes> MemoryFileSystem::GetAttr(std::string path) {
+fs::Task<fs::Attributes> MemoryFileSystem::GetAttr(std::string path, fs::Caller) {
   std::lock_guard lock(mutex_);
   if (auto failure = TakeFailureLocked("GetAttr")) co_return Fail(*failure);
   Result<std::shared_ptr<Node>> node = FindLocked(path);
@@ -117,7 +117,8 @@ fs::Task<fs::Attributes> MemoryFileSystem::GetAttr(std::string path) {
   co_return (*node)->attr;
 }
 
-fs::Task<fs::Attributes> MemoryFileSystem::SetAttr(std::string path, fs::SetAttrRequest change) {
+fs::Task<fs::Attributes> MemoryFileSystem::SetAttr(std::string path, fs::SetAttrRequest change,
+                                                   fs::Caller) {
   std::lock_guard lock(mutex_);
   if (auto failure = TakeFailureLocked("SetAttr")) co_return Fail(*failure);
   Result<std::shared_ptr<Node>> found = FindLocked(path);
@@ -140,7 +141,7 @@ fs::Task<fs::Attributes> MemoryFileSystem::SetAttr(std::string path, fs::SetAttr
 }
 
 fs::Task<std::vector<fs::DirEntry>> MemoryFileSystem::ListDir(std::string path, uint64_t offset,
-                                                              uint32_t max_entries) {
+                                                              uint32_t max_entries, fs::Caller) {
   std::lock_guard lock(mutex_);
   if (auto failure = TakeFailureLocked("ListDir")) co_return Fail(*failure);
   Result<std::shared_ptr<Node>> dir = FindLocked(path);
@@ -186,7 +187,7 @@ fs::Task<fs::Attributes> MemoryFileSystem::Symlink(std::string path, std::string
   co_return node->attr;
 }
 
-fs::Task<std::string> MemoryFileSystem::ReadLink(std::string path) {
+fs::Task<std::string> MemoryFileSystem::ReadLink(std::string path, fs::Caller) {
   std::lock_guard lock(mutex_);
   if (auto failure = TakeFailureLocked("ReadLink")) co_return Fail(*failure);
   Result<std::shared_ptr<Node>> node = FindLocked(path);
@@ -195,7 +196,7 @@ fs::Task<std::string> MemoryFileSystem::ReadLink(std::string path) {
   co_return (*node)->data;
 }
 
-fs::Task<void> MemoryFileSystem::Unlink(std::string path) {
+fs::Task<void> MemoryFileSystem::Unlink(std::string path, fs::Caller) {
   std::lock_guard lock(mutex_);
   if (auto failure = TakeFailureLocked("Unlink")) co_return Fail(*failure);
   Result<std::shared_ptr<Node>> node = FindLocked(path);
@@ -205,7 +206,7 @@ fs::Task<void> MemoryFileSystem::Unlink(std::string path) {
   co_return Ok();
 }
 
-fs::Task<void> MemoryFileSystem::Rmdir(std::string path) {
+fs::Task<void> MemoryFileSystem::Rmdir(std::string path, fs::Caller) {
   std::lock_guard lock(mutex_);
   if (auto failure = TakeFailureLocked("Rmdir")) co_return Fail(*failure);
   Result<std::shared_ptr<Node>> node = FindLocked(path);
@@ -229,7 +230,8 @@ void MemoryFileSystem::MoveSubtreeLocked(const std::string& from, const std::str
   }
 }
 
-fs::Task<void> MemoryFileSystem::Rename(std::string from, std::string to, fs::RenameMode mode) {
+fs::Task<void> MemoryFileSystem::Rename(std::string from, std::string to, fs::RenameMode mode,
+                                        fs::Caller) {
   std::lock_guard lock(mutex_);
   if (auto failure = TakeFailureLocked("Rename")) co_return Fail(*failure);
   Result<std::shared_ptr<Node>> source = FindLocked(from);
@@ -263,7 +265,7 @@ fs::Task<void> MemoryFileSystem::Rename(std::string from, std::string to, fs::Re
   co_return Ok();
 }
 
-fs::Task<fs::FileHandle> MemoryFileSystem::Open(std::string path, int flags) {
+fs::Task<fs::FileHandle> MemoryFileSystem::Open(std::string path, int flags, fs::Caller) {
   std::lock_guard lock(mutex_);
   if (auto failure = TakeFailureLocked("Open")) co_return Fail(*failure);
   Result<std::shared_ptr<Node>> node = FindLocked(path);

@@ -27,18 +27,20 @@ class MemoryFileSystem : public fs::FileSystem {
   void InjectFailure(std::string op, ErrorCode code);
   size_t open_handles() const;
 
-  fs::Task<fs::Attributes> GetAttr(std::string path) override;
-  fs::Task<fs::Attributes> SetAttr(std::string path, fs::SetAttrRequest change) override;
+  fs::Task<fs::Attributes> GetAttr(std::string path, fs::Caller caller) override;
+  fs::Task<fs::Attributes> SetAttr(std::string path, fs::SetAttrRequest change,
+                                   fs::Caller caller) override;
   fs::Task<std::vector<fs::DirEntry>> ListDir(std::string path, uint64_t offset,
-                                              uint32_t max_entries) override;
+                                              uint32_t max_entries, fs::Caller caller) override;
   fs::Task<fs::Attributes> Mkdir(std::string path, uint32_t mode, fs::Caller caller) override;
   fs::Task<fs::Attributes> Symlink(std::string path, std::string target,
                                    fs::Caller caller) override;
-  fs::Task<std::string> ReadLink(std::string path) override;
-  fs::Task<void> Unlink(std::string path) override;
-  fs::Task<void> Rmdir(std::string path) override;
-  fs::Task<void> Rename(std::string from, std::string to, fs::RenameMode mode) override;
-  fs::Task<fs::FileHandle> Open(std::string path, int flags) override;
+  fs::Task<std::string> ReadLink(std::string path, fs::Caller caller) override;
+  fs::Task<void> Unlink(std::string path, fs::Caller caller) override;
+  fs::Task<void> Rmdir(std::string path, fs::Caller caller) override;
+  fs::Task<void> Rename(std::string from, std::string to, fs::RenameMode mode,
+                        fs::Caller caller) override;
+  fs::Task<fs::FileHandle> Open(std::string path, int flags, fs::Caller caller) override;
   fs::Task<fs::CreatedFile> Create(std::string path, uint32_t mode, int flags,
                                    fs::Caller caller) override;
   fs::Task<size_t> Read(fs::FileHandle handle, uint64_t offset,

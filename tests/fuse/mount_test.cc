@@ -85,8 +85,8 @@ class BackedFileSystem : public BlockingFileSystem {
     backing_[path] = fd;
   }
 
-  fs::Task<fs::FileHandle> Open(std::string path, int flags) override {
-    Result<fs::FileHandle> handle = co_await MemoryFileSystem::Open(path, flags);
+  fs::Task<fs::FileHandle> Open(std::string path, int flags, fs::Caller caller) override {
+    Result<fs::FileHandle> handle = co_await MemoryFileSystem::Open(path, flags, caller);
     if (handle && (flags & O_ACCMODE) == O_RDONLY) {
       std::lock_guard lock(mu_);
       if (auto it = backing_.find(path); it != backing_.end()) opened_[*handle] = it->second;
