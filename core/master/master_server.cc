@@ -5,6 +5,7 @@
 
 #include "core/common/logging.h"
 #include "core/master/master_service.h"
+#include "core/ufs/fault_injecting_under_file_system.h"
 
 namespace alluxio {
 namespace {
@@ -28,6 +29,7 @@ Result<std::unique_ptr<MasterServer>> MasterServer::Start(const Configuration& c
   options.metadata_sync_interval_ms =
       conf.GetDuration(PropertyKey::kUserFileMetadataSyncInterval).count();
   options.default_block_size = conf.GetBytes(PropertyKey::kUserBlockSizeBytesDefault);
+  options.ufs_factory = MakeUfsFactory(conf.GetString(PropertyKey::kUnderfsFaultInjectionFile));
   auto ns = Namespace::Open(options);
   if (!ns.ok()) return ns.failure();
   master->ns_ = std::move(ns).value();

@@ -128,7 +128,6 @@ struct FileBlockInfo {
 class Namespace {
  public:
   using Clock = std::function<int64_t()>;  // milliseconds since the epoch
-  using UfsFactory = std::function<Result<std::unique_ptr<UnderFileSystem>>(std::string_view uri)>;
 
   struct Options {
     std::string db_path;       // RocksDB directory (created if absent)

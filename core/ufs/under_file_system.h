@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -124,5 +125,9 @@ std::optional<uint64_t> FileIdOfStagedName(std::string_view name);
 
 // Creates the UFS for a URI: "file:///dir" or "/dir" → local. kUnsupported for other schemes.
 Result<std::unique_ptr<UnderFileSystem>> CreateUnderFileSystem(std::string_view uri);
+
+// How a component creates UFS objects: CreateUnderFileSystem, or a wrapper of it
+// (MakeUfsFactory in fault_injecting_under_file_system.h, tests' own).
+using UfsFactory = std::function<Result<std::unique_ptr<UnderFileSystem>>(std::string_view uri)>;
 
 }  // namespace alluxio

@@ -22,13 +22,17 @@ struct ResolvedUfsPath {
 
 class UfsResolver {
  public:
+  // UFS objects are made by `factory`.
+  explicit UfsResolver(UfsFactory factory = CreateUnderFileSystem) : factory_(std::move(factory)) {}
+
   // kInvalidPath for a URI without a path, kUnsupported for an unknown scheme.
   Result<ResolvedUfsPath> Resolve(std::string_view uri);
   // The UFS rooted at `root_uri` itself (a mount's UFS URI: its staging area is there), owned
-  // by the resolver; created on first use. The errors of CreateUnderFileSystem.
+  // by the resolver; created on first use. The errors of the factory.
   Result<UnderFileSystem*> Root(std::string_view root_uri);
 
  private:
+  const UfsFactory factory_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<UnderFileSystem>, std::less<>> by_root_;
 };

@@ -10,6 +10,7 @@
 #include "core/common/host_id.h"
 #include "core/common/logging.h"
 #include "core/reactor/blocking_pool.h"
+#include "core/ufs/fault_injecting_under_file_system.h"
 #include "core/wire/wire_convert.h"
 #include "core/worker/worker_service.h"
 #include "rpc/await.h"
@@ -156,7 +157,8 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
   auto store = BlockStore::Open(*store_config);
   if (!store.ok()) return store.failure();
   worker->store_ = std::move(store).value();
-  worker->ufs_ = std::make_unique<UfsResolver>();
+  worker->ufs_ = std::make_unique<UfsResolver>(
+      MakeUfsFactory(conf.GetString(PropertyKey::kUnderfsFaultInjectionFile)));
   BlockingPool* pool = reactor->blocking_pool();
   worker->read_through_ = std::make_unique<BlockReadThrough>(
       *worker->store_, *worker->ufs_, [pool](std::function<void()> job) {
