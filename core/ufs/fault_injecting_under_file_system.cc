@@ -1,9 +1,5 @@
 #include "core/ufs/fault_injecting_under_file_system.h"
 
-#include <sys/stat.h>
-
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -196,7 +192,11 @@ Result<UfsFaultPlan> ParseUfsFaultPlan(std::string_view text) {
   return plan;
 }
 
-UfsFaultInjector::UfsFaultInjector(Options options) : options_(std::move(options)) {}
+UfsFaultInjector::UfsFaultInjector(Options options) : sleep_(std::move(options.sleep)) {
+  if (!options.control_file.empty()) {
+    control_file_.emplace(std::move(options.control_file), options.check_interval);
+  }
+}
 
 void UfsFaultInjector::SetPlan(UfsFaultPlan plan) {
   std::lock_guard lock(mu_);
@@ -209,38 +209,17 @@ void UfsFaultInjector::InstallLocked(UfsFaultPlan plan) {
 }
 
 void UfsFaultInjector::RefreshLocked() {
-  if (options_.control_file.empty()) return;
-  auto now = std::chrono::steady_clock::now();
-  if (now < next_check_) return;
-  next_check_ = now + options_.check_interval;
-  struct stat st {};
-  int64_t mtime_ns = 0;
-  off_t size = -1;
-  ino_t ino = 0;
-  if (::stat(options_.control_file.c_str(), &st) == 0) {
-    mtime_ns = int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
-    size = st.st_size;
-    ino = st.st_ino;
-  }
-  if (mtime_ns == seen_mtime_ns_ && size == seen_size_ && ino == seen_ino_) return;
-  seen_mtime_ns_ = mtime_ns;
-  seen_size_ = size;
-  seen_ino_ = ino;
-  std::string text;
-  if (size >= 0) {
-    std::ifstream in(options_.control_file, std::ios::binary);
-    std::ostringstream content;
-    content << in.rdbuf();
-    text = content.str();
-  }
-  auto plan = ParseUfsFaultPlan(text);
+  if (!control_file_) return;
+  std::optional<std::string> text = control_file_->Changed();
+  if (!text) return;
+  auto plan = ParseUfsFaultPlan(*text);
   if (!plan.ok()) {
-    ALX_LOG(kWarn, "ufs", "{}: {} (no UFS faults injected)", options_.control_file,
+    ALX_LOG(kWarn, "ufs", "{}: {} (no UFS faults injected)", control_file_->path(),
             plan.error().ToString());
     InstallLocked({});
     return;
   }
-  ALX_LOG(kInfo, "ufs", "UFS fault injection from {}: {} rule(s){}", options_.control_file,
+  ALX_LOG(kInfo, "ufs", "UFS fault injection from {}: {} rule(s){}", control_file_->path(),
           plan->rules.size(),
           plan->fillup_bytes ? fmt::format(", fill-up after {} bytes", *plan->fillup_bytes) : "");
   InstallLocked(std::move(plan).value());
@@ -269,8 +248,8 @@ Status UfsFaultInjector::Before(std::string_view method, std::string_view path,
   }
   if (stall.count() > 0) {
     ALX_LOG(kDebug, "ufs", "injected stall of {} ms: {} {}", stall.count(), method, path);
-    if (options_.sleep) {
-      options_.sleep(stall);
+    if (sleep_) {
+      sleep_(stall);
     } else {
       std::this_thread::sleep_for(stall);
     }

@@ -29,8 +29,6 @@
 // takes a mutex and stats the file at most once per check interval (100 ms).
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -42,6 +40,7 @@
 #include <vector>
 
 #include "core/common/result.h"
+#include "core/common/watched_file.h"
 #include "core/ufs/under_file_system.h"
 
 namespace alluxio {
@@ -92,16 +91,11 @@ class UfsFaultInjector {
   void RefreshLocked();
   void InstallLocked(UfsFaultPlan plan);
 
-  const Options options_;
+  const std::function<void(std::chrono::milliseconds)> sleep_;
   std::mutex mu_;
+  std::optional<WatchedFile> control_file_;  // guarded by mu_
   UfsFaultPlan plan_;
   uint64_t written_ = 0;  // since plan_ was installed
-  std::chrono::steady_clock::time_point next_check_{};
-  // Identity of the control file content plan_ came from (mtime ns, size, inode); all zero
-  // when absent.
-  int64_t seen_mtime_ns_ = 0;
-  off_t seen_size_ = -1;
-  ino_t seen_ino_ = 0;
 };
 
 // Wraps `inner`, rooted at the local path `root_path` (the path part of its URI), so that every
