@@ -34,4 +34,26 @@ std::optional<std::string> WatchedFile::Changed() {
   return content.str();
 }
 
+std::vector<ControlLine> ControlLines(std::string_view text) {
+  std::vector<ControlLine> lines;
+  size_t number = 0;
+  while (!text.empty()) {
+    size_t eol = text.find('\n');
+    std::string_view line = text.substr(0, eol);
+    text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
+    ++number;
+    if (size_t hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
+    std::vector<std::string_view> words;
+    size_t i = 0;
+    while (i < line.size()) {
+      while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+      size_t start = i;
+      while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
+      if (i > start) words.push_back(line.substr(start, i - start));
+    }
+    if (!words.empty()) lines.push_back({number, line, std::move(words)});
+  }
+  return lines;
+}
+
 }  // namespace alluxio

@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace alluxio {
 
@@ -37,5 +39,14 @@ class WatchedFile {
   off_t seen_size_ = -1;
   ino_t seen_ino_ = 0;
 };
+
+// One command of control-file text: a line that is not blank once its '#' comment is cut.
+struct ControlLine {
+  size_t number;                        // 1-based line number
+  std::string_view text;                // the line without its comment
+  std::vector<std::string_view> words;  // separated by spaces and tabs; never empty
+};
+// The commands of `text` (views into it).
+std::vector<ControlLine> ControlLines(std::string_view text);
 
 }  // namespace alluxio

@@ -6,6 +6,7 @@
 #include "core/common/logging.h"
 #include "core/master/master_service.h"
 #include "core/ufs/fault_injecting_under_file_system.h"
+#include "rpc/fault_injection.h"
 
 namespace alluxio {
 namespace {
@@ -43,8 +44,10 @@ Result<std::unique_ptr<MasterServer>> MasterServer::Start(const Configuration& c
             "alluxio.security.authorization.permission.enabled=false: every client may do "
             "anything");
   }
-  wire::Master::Client bootstrap = MakeMasterBootstrap(MasterServiceContext{
-      master->ns_.get(), master->workers_.get(), options.root_ufs_uri, master->permissions_.get()});
+  wire::Master::Client bootstrap = rpc::WithRpcFaults<wire::Master>(
+      MakeMasterBootstrap(MasterServiceContext{master->ns_.get(), master->workers_.get(),
+                                               options.root_ufs_uri, master->permissions_.get()}),
+      conf.GetString(PropertyKey::kRpcFaultInjectionFile));
   auto endpoint = rpc::Endpoint::Tcp(conf.GetString(PropertyKey::kMasterBindHost),
                                      conf.GetInt(PropertyKey::kMasterRpcPort));
   auto server = rpc::RpcServer::Listen(

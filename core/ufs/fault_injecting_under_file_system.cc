@@ -7,6 +7,7 @@
 
 #include "core/common/config_value.h"
 #include "core/common/logging.h"
+#include "core/common/watched_file.h"
 
 namespace alluxio {
 namespace {
@@ -72,18 +73,6 @@ bool UnderPrefix(std::string_view path, std::string_view prefix) {
   return path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/');
 }
 
-std::vector<std::string_view> Words(std::string_view line) {
-  std::vector<std::string_view> words;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    size_t start = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
-    if (i > start) words.push_back(line.substr(start, i - start));
-  }
-  return words;
-}
-
 // The path part of a UFS URI ("file:///a/b" → "/a/b", "/a/b" → "/a/b"), no trailing slash
 // unless it is "/".
 std::string UriPath(std::string_view uri) {
@@ -143,18 +132,12 @@ class FaultInjectingWriter final : public UfsWriter {
 
 Result<UfsFaultPlan> ParseUfsFaultPlan(std::string_view text) {
   UfsFaultPlan plan;
-  size_t line_no = 0;
-  while (!text.empty()) {
-    size_t eol = text.find('\n');
-    std::string_view line = text.substr(0, eol);
-    text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
-    ++line_no;
-    if (size_t hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
-    std::vector<std::string_view> w = Words(line);
-    if (w.empty()) continue;
+  for (const ControlLine& line : ControlLines(text)) {
+    const std::vector<std::string_view>& w = line.words;
     auto bad = [&](std::string_view why) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  fmt::format("UFS fault line {} '{}': {}", line_no, TrimWhitespace(line), why));
+      return Fail(
+          ErrorCode::kInvalidArgument,
+          fmt::format("UFS fault line {} '{}': {}", line.number, TrimWhitespace(line.text), why));
     };
     if (w[0] == "clear" && w.size() == 1) {
       plan = {};

@@ -15,6 +15,7 @@
 #include "core/worker/worker_service.h"
 #include "rpc/await.h"
 #include "rpc/channel.h"
+#include "rpc/fault_injection.h"
 #include "schema/master.capnp.h"
 
 namespace alluxio {
@@ -177,8 +178,10 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
         "commit");
   };
   // One service behind both listeners (TCP, and the unix socket for clients on this host).
-  auto service = std::make_shared<wire::BlockWorker::Client>(MakeWorkerService(WorkerServiceContext{
-      worker->store_.get(), worker->read_through_.get(), worker->ufs_.get(), on_commit}));
+  auto service = std::make_shared<wire::BlockWorker::Client>(rpc::WithRpcFaults<wire::BlockWorker>(
+      MakeWorkerService(WorkerServiceContext{worker->store_.get(), worker->read_through_.get(),
+                                             worker->ufs_.get(), on_commit}),
+      conf.GetString(PropertyKey::kRpcFaultInjectionFile)));
   auto bootstrap = [service]() -> capnp::Capability::Client { return *service; };
   std::string bind_host = conf.GetString(PropertyKey::kWorkerBindHost);
   auto server = rpc::RpcServer::Listen(
