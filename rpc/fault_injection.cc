@@ -76,7 +76,7 @@ class FaultPolicy final : public capnp::MembranePolicy, public kj::Refcounted {
                                                    capnp::Capability::Client target) override {
     std::optional<RpcFaultRule> rule = state_->Take(interface_id, method_id);
     if (!rule) return nullptr;
-    ALX_LOG(kDebug, "rpc", "injected RPC fault on {}", rule->method);
+    ALX_LOG(kInfo, "rpc", "injected RPC fault on {}", rule->method);
     auto description = kj::str("injected RPC fault: ", rule->method.c_str());
     switch (rule->action) {
       case RpcFaultRule::Action::kFail:
