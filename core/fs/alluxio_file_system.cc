@@ -868,8 +868,7 @@ Task<CreatedFile> AlluxioFileSystem::Create(std::string path, uint32_t mode, int
       co_await OpenHere(path, flags, info, true, std::move(stream), std::move(no_in));
   if (!handle) co_return handle.failure();
   Attributes attr = ToAttributes(info);
-  attr.size = 0;
-  attr.blocks = 0;
+  ApplyWriter(path, attr);  // empty so far, and changing: the kernel caches neither (GetAttr)
   co_return CreatedFile{*handle, attr};
 }
 

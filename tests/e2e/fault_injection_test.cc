@@ -125,12 +125,14 @@ class FaultInjectionTest : public ::testing::Test {
     cluster_.reset();
   }
 
-  // Mounts at <tmp>/<name> with no kernel attribute or entry caching and `options`.
-  std::string Mount(const std::string& name, const std::string& options = "") {
+  // Mounts at <tmp>/<name> with `options` and, unless `kernel_caching`, no kernel attribute or
+  // entry caching.
+  std::string Mount(const std::string& name, const std::string& options = "",
+                    bool kernel_caching = false) {
     std::string mp = control_.path() + "/" + name;
     std::filesystem::create_directories(mp);
-    std::string all = "attr_timeout=0,entry_timeout=0";
-    if (!options.empty()) all += "," + options;
+    std::string all = kernel_caching ? "" : "attr_timeout=0,entry_timeout=0";
+    if (!options.empty()) all += (all.empty() ? "" : ",") + options;
     CommandResult mounted = fuse_->Mount(mp, "", all);
     EXPECT_EQ(mounted.exit_code, 0) << mounted.err;
     return mp;
@@ -178,6 +180,22 @@ TEST_F(FaultInjectionTest, UfsFillingUpFailsTheWriteWithEnospcUntilCleared) {
     EXPECT_TRUE(ReadLocal(ufs + name) == big);
     EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
   }
+}
+
+// With the kernel caching names (the default entry_timeout), the name of a file removed because
+// its write failed is not left behind as a file: a path through it is ENOENT (not ENOTDIR) and
+// creating it again creates it (not ENOENT).
+TEST_F(FaultInjectionTest, AWriteThatFailedLeavesNoStaleName) {
+  const std::string mp = Mount("mnt", "", /*kernel_caching=*/true);
+  ASSERT_EQ(mkdir((mp + "/d").c_str(), 0755), 0);
+  Command(ufs_faults_, "fillup 100KB\n");
+  EXPECT_EQ(WriteWhole(mp + "/d/b", RandomBytes(3 * kMiB, 6)), ENOSPC);
+  Command(ufs_faults_, "clear\n");
+  EXPECT_EQ(mkdir((mp + "/d/b/a").c_str(), 0755), -1);
+  EXPECT_EQ(errno, ENOENT) << std::strerror(errno);
+  EXPECT_EQ(WriteWhole(mp + "/d/b", "again"), 0);
+  EXPECT_EQ(ReadWhole(mp + "/d/b").data, "again");
+  EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
 }
 
 TEST_F(FaultInjectionTest, UfsReadFailureOnAColdReadIsEioThenRecovers) {
