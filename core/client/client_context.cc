@@ -1,6 +1,7 @@
 #include "core/client/client_context.h"
 
 #include "core/common/host_id.h"
+#include "core/ufs/fault_injecting_under_file_system.h"
 
 namespace alluxio::client {
 
@@ -40,7 +41,7 @@ ClientContext::ClientContext(ClientOptions options, const MonotonicClock& clock)
     : options_(std::move(options)),
       clock_(clock),
       workers_(clock),
-      ufs_(options_.ufs_options),
+      ufs_(MakeUfsFactory(options_.ufs_fault_injection_file), options_.ufs_options),
       host_id_(LocalHostId()) {
   if (options_.metadata_cache_enabled) {
     metadata_cache_ = std::make_unique<MetadataCache>(options_.metadata_cache_max_size,

@@ -54,6 +54,9 @@ struct ClientOptions {
   // Same-host short-circuit: read blocks of a worker on this host from its block files
   // (openLocalBlock + pread). alluxio.user.short.circuit.enabled (Alluxio's name; default true).
   bool short_circuit = true;
+  // alluxio.underfs.fault.injection.file: the under storage this client reads directly (when no
+  // worker can serve a block) goes through fault injection from that control file; "" none.
+  std::string ufs_fault_injection_file;
   // Local block files kept open per input stream (least recently used closed first).
   uint32_t max_local_blocks_per_stream = 16;
 

@@ -63,6 +63,41 @@ std::string_view ErrorCodeName(ErrorCode code) {
   return "unknown error";
 }
 
+std::string_view ErrorCodeSymbol(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kNotFound: return "kNotFound";
+    case ErrorCode::kAlreadyExists: return "kAlreadyExists";
+    case ErrorCode::kNotEmpty: return "kNotEmpty";
+    case ErrorCode::kNotADirectory: return "kNotADirectory";
+    case ErrorCode::kIsADirectory: return "kIsADirectory";
+    case ErrorCode::kInvalidPath: return "kInvalidPath";
+    case ErrorCode::kNameTooLong: return "kNameTooLong";
+    case ErrorCode::kInvalidArgument: return "kInvalidArgument";
+    case ErrorCode::kPermissionDenied: return "kPermissionDenied";
+    case ErrorCode::kNotPermitted: return "kNotPermitted";
+    case ErrorCode::kIncomplete: return "kIncomplete";
+    case ErrorCode::kUnavailable: return "kUnavailable";
+    case ErrorCode::kDisconnected: return "kDisconnected";
+    case ErrorCode::kTimedOut: return "kTimedOut";
+    case ErrorCode::kCancelled: return "kCancelled";
+    case ErrorCode::kUnsupported: return "kUnsupported";
+    case ErrorCode::kNoSpace: return "kNoSpace";
+    case ErrorCode::kBusy: return "kBusy";
+    case ErrorCode::kReadOnly: return "kReadOnly";
+    case ErrorCode::kOutOfRange: return "kOutOfRange";
+    case ErrorCode::kIoError: return "kIoError";
+    case ErrorCode::kInternal: return "kInternal";
+  }
+  return "kInternal";  // unreachable for valid enum values
+}
+
+std::optional<ErrorCode> ErrorCodeFromSymbol(std::string_view symbol) {
+  for (int i = 0; i <= static_cast<int>(ErrorCode::kInternal); ++i) {  // kInternal is the last
+    if (ErrorCodeSymbol(static_cast<ErrorCode>(i)) == symbol) return static_cast<ErrorCode>(i);
+  }
+  return std::nullopt;
+}
+
 ErrorCode ErrorCodeFromErrno(int err) {
   switch (err) {
     case ENOENT: return ErrorCode::kNotFound;

@@ -3,6 +3,7 @@
 // cross the wire (schema/common.capnp mirrors them) and map to errno in ToErrno().
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,7 +31,7 @@ enum class ErrorCode {
   kReadOnly,          // EROFS
   kOutOfRange,        // EINVAL: an offset or size outside what the object holds
   kIoError,           // EIO
-  kInternal,          // EIO: a bug; logged
+  kInternal,          // EIO: a bug; logged. Stays last (ErrorCodeFromSymbol iterates to it).
 };
 
 // errno for an ErrorCode. Exhaustive: a new code fails to compile until it is mapped here.
@@ -38,6 +39,12 @@ int ToErrno(ErrorCode code);
 
 // Stable lower-case name, as used in logs and CLI messages ("not found").
 std::string_view ErrorCodeName(ErrorCode code);
+
+// The enumerator's spelling ("kNoSpace"), as configuration and control files name a code.
+// Exhaustive like ToErrno.
+std::string_view ErrorCodeSymbol(ErrorCode code);
+// The code ErrorCodeSymbol spells `symbol`; nullopt for any other text.
+std::optional<ErrorCode> ErrorCodeFromSymbol(std::string_view symbol);
 
 // ErrorCode for a system errno (used by the under storage and the block store).
 ErrorCode ErrorCodeFromErrno(int err);

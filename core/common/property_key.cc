@@ -363,6 +363,15 @@ constexpr PropertyDef kProperties[] = {
      {},
      0,
      100000},
+    // Fault injection.
+    {K::kUnderfsFaultInjectionFile, "alluxio.underfs.fault.injection.file", T::kString, "",
+     "Control file of the under storage fault injection of a master or worker (ours, "
+     "docs/fault_injection.md): its commands fail, stall or fill up UFS calls, re-read when the "
+     "file changes. Empty: none (the plain UFS, no overhead). For tests only."},
+    {K::kRpcFaultInjectionFile, "alluxio.rpc.fault.injection.file", T::kString, "",
+     "Control file of the RPC fault injection of a master's or worker's server (ours, "
+     "docs/fault_injection.md): its commands fail, delay or disconnect the next calls of a "
+     "method, re-read when the file changes. Empty: none (no overhead). For tests only."},
 };
 
 static_assert(std::size(kProperties) == kPropertyCount, "one registry row per PropertyKey");

@@ -119,6 +119,9 @@ enum class PropertyKey : int {
   kFusePassthroughEnabled,
   kFuseIoUringEnabled,
   kFuseIoUringPollMicros,
+  // Fault injection (ours, docs/fault_injection.md).
+  kUnderfsFaultInjectionFile,  // alluxio.underfs.fault.injection.file
+  kRpcFaultInjectionFile,      // alluxio.rpc.fault.injection.file
 
   kCount  // not a property
 };

@@ -937,9 +937,7 @@ Task<CreatedFile> AlluxioFileSystem::Create(std::string path, uint32_t mode, int
                                                 std::move(stream), std::move(no_in));
   if (!handle) co_return handle.failure();
   Attributes attr = ToAttributes(info);
-  attr.size = 0;
-  attr.blocks = 0;
-  attr.changing = true;
+  ApplyWriter(path, attr);  // empty so far, and changing: the kernel caches neither (GetAttr)
   co_return CreatedFile{*handle, attr};
 }
 

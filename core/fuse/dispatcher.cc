@@ -235,6 +235,8 @@ abi::Attr FuseDispatcher::ToAbiAttr(const fs::Attributes& attr, uint64_t nodeid)
 
 abi::EntryOut FuseDispatcher::MakeEntry(const InodeTable::Entry& entry,
                                         const fs::Attributes& attr) const {
+  // A file this process is writing may yet be removed by this process (its write fails at
+  // close): the kernel asks again before it trusts the name, as it does for the attributes.
   const Validity entry_valid = ToValidity(attr.changing ? 0 : options_.entry_timeout);
   const Validity attr_valid = ToValidity(attr.changing ? 0 : options_.attr_timeout);
   abi::EntryOut out{};

@@ -6,6 +6,8 @@
 #include "core/common/logging.h"
 #include "core/master/master_service.h"
 #include "core/ufs/ufs_options.h"
+#include "core/ufs/fault_injecting_under_file_system.h"
+#include "rpc/fault_injection.h"
 
 namespace alluxio {
 namespace {
@@ -30,6 +32,7 @@ Result<std::unique_ptr<MasterServer>> MasterServer::Start(const Configuration& c
       conf.GetDuration(PropertyKey::kUserFileMetadataSyncInterval).count();
   options.default_block_size = conf.GetBytes(PropertyKey::kUserBlockSizeBytesDefault);
   options.ufs_options = UfsOptionsOf(conf);
+  options.ufs_factory = MakeUfsFactory(conf.GetString(PropertyKey::kUnderfsFaultInjectionFile));
   auto ns = Namespace::Open(options);
   if (!ns.ok()) return ns.failure();
   master->ns_ = std::move(ns).value();
@@ -44,9 +47,11 @@ Result<std::unique_ptr<MasterServer>> MasterServer::Start(const Configuration& c
             "anything");
   }
   master->impersonation_ = std::make_unique<Impersonation>(Impersonation::FromConfiguration(conf));
-  wire::Master::Client bootstrap = MakeMasterBootstrap(
-      MasterServiceContext{master->ns_.get(), master->workers_.get(), master->permissions_.get(),
-                           master->impersonation_.get()});
+  wire::Master::Client bootstrap = rpc::WithRpcFaults<wire::Master>(
+      MakeMasterBootstrap(MasterServiceContext{master->ns_.get(), master->workers_.get(),
+                                               master->permissions_.get(),
+                                               master->impersonation_.get()}),
+      conf.GetString(PropertyKey::kRpcFaultInjectionFile));
   auto endpoint = rpc::Endpoint::Tcp(conf.GetString(PropertyKey::kMasterBindHost),
                                      conf.GetInt(PropertyKey::kMasterRpcPort));
   auto server = rpc::RpcServer::Listen(

@@ -128,10 +128,6 @@ struct FileBlockInfo {
 class Namespace {
  public:
   using Clock = std::function<int64_t()>;  // milliseconds since the epoch
-  // Creates a mount's UFS from its URI and options (the process's UFS options overlaid with the
-  // mount's own).
-  using UfsFactory = std::function<Result<std::unique_ptr<UnderFileSystem>>(
-      std::string_view uri, const UfsOptions& options)>;
 
   struct Options {
     std::string db_path;       // RocksDB directory (created if absent)

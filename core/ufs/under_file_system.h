@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -139,5 +140,10 @@ using UfsOptions = std::map<std::string, std::string, std::less<>>;
 // kUnsupported for other schemes.
 Result<std::unique_ptr<UnderFileSystem>> CreateUnderFileSystem(std::string_view uri,
                                                                const UfsOptions& options = {});
+
+// How a component creates UFS objects: CreateUnderFileSystem, or a wrapper of it
+// (MakeUfsFactory in fault_injecting_under_file_system.h, tests' own).
+using UfsFactory = std::function<Result<std::unique_ptr<UnderFileSystem>>(
+    std::string_view uri, const UfsOptions& options)>;
 
 }  // namespace alluxio

@@ -32,7 +32,7 @@ Result<UnderFileSystem*> UfsResolver::Root(std::string_view root_uri) {
   std::lock_guard lock(mutex_);
   auto it = by_root_.find(root_uri);
   if (it == by_root_.end()) {
-    auto ufs = CreateUnderFileSystem(root_uri, options_);
+    auto ufs = factory_(root_uri, options_);
     if (!ufs.ok()) return ufs.failure();
     it = by_root_.emplace(std::string(root_uri), std::move(ufs).value()).first;
   }

@@ -22,16 +22,19 @@ struct ResolvedUfsPath {
 
 class UfsResolver {
  public:
-  // Every UFS is created with `options` (the process's UFS properties, UfsOptionsOf).
-  explicit UfsResolver(UfsOptions options = {}) : options_(std::move(options)) {}
+  // UFS objects are made by `factory`, each with `options` (the process's UFS properties,
+  // UfsOptionsOf).
+  explicit UfsResolver(UfsFactory factory = CreateUnderFileSystem, UfsOptions options = {})
+      : factory_(std::move(factory)), options_(std::move(options)) {}
 
   // kInvalidPath for a URI without a path, kUnsupported for an unknown scheme.
   Result<ResolvedUfsPath> Resolve(std::string_view uri);
   // The UFS rooted at `root_uri` itself (a mount's UFS URI: its staging area is there), owned
-  // by the resolver; created on first use. The errors of CreateUnderFileSystem.
+  // by the resolver; created on first use. The errors of the factory.
   Result<UnderFileSystem*> Root(std::string_view root_uri);
 
  private:
+  const UfsFactory factory_;
   const UfsOptions options_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<UnderFileSystem>, std::less<>> by_root_;

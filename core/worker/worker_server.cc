@@ -11,10 +11,12 @@
 #include "core/common/logging.h"
 #include "core/reactor/blocking_pool.h"
 #include "core/ufs/ufs_options.h"
+#include "core/ufs/fault_injecting_under_file_system.h"
 #include "core/wire/wire_convert.h"
 #include "core/worker/worker_service.h"
 #include "rpc/await.h"
 #include "rpc/channel.h"
+#include "rpc/fault_injection.h"
 #include "schema/master.capnp.h"
 
 namespace alluxio {
@@ -157,7 +159,8 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
   auto store = BlockStore::Open(*store_config);
   if (!store.ok()) return store.failure();
   worker->store_ = std::move(store).value();
-  worker->ufs_ = std::make_unique<UfsResolver>(UfsOptionsOf(conf));
+  worker->ufs_ = std::make_unique<UfsResolver>(
+      MakeUfsFactory(conf.GetString(PropertyKey::kUnderfsFaultInjectionFile)), UfsOptionsOf(conf));
   BlockingPool* pool = reactor->blocking_pool();
   worker->read_through_ = std::make_unique<BlockReadThrough>(
       *worker->store_, *worker->ufs_, [pool](std::function<void()> job) {
@@ -176,8 +179,10 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
         "commit");
   };
   // One service behind both listeners (TCP, and the unix socket for clients on this host).
-  auto service = std::make_shared<wire::BlockWorker::Client>(MakeWorkerService(WorkerServiceContext{
-      worker->store_.get(), worker->read_through_.get(), worker->ufs_.get(), on_commit}));
+  auto service = std::make_shared<wire::BlockWorker::Client>(rpc::WithRpcFaults<wire::BlockWorker>(
+      MakeWorkerService(WorkerServiceContext{worker->store_.get(), worker->read_through_.get(),
+                                             worker->ufs_.get(), on_commit}),
+      conf.GetString(PropertyKey::kRpcFaultInjectionFile)));
   auto bootstrap = [service]() -> capnp::Capability::Client { return *service; };
   std::string bind_host = conf.GetString(PropertyKey::kWorkerBindHost);
   auto server = rpc::RpcServer::Listen(

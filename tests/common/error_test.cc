@@ -39,5 +39,16 @@ TEST(ResultTest, CarriesValueOrError) {
   EXPECT_EQ(s.error().message, "odd");
 }
 
+TEST(ErrorCodeTest, SymbolsRoundTrip) {
+  for (int i = 0; i <= static_cast<int>(ErrorCode::kInternal); ++i) {
+    const auto code = static_cast<ErrorCode>(i);
+    EXPECT_EQ(ErrorCodeFromSymbol(ErrorCodeSymbol(code)), code) << ErrorCodeSymbol(code);
+  }
+  EXPECT_EQ(ErrorCodeSymbol(ErrorCode::kNoSpace), "kNoSpace");
+  EXPECT_EQ(ErrorCodeFromSymbol("kIoError"), ErrorCode::kIoError);
+  EXPECT_EQ(ErrorCodeFromSymbol("EIO"), std::nullopt);
+  EXPECT_EQ(ErrorCodeFromSymbol("knospace"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace alluxio

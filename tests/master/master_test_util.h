@@ -1,5 +1,5 @@
-// Shared helpers for the master tests: a temporary directory, a manual clock, a UFS wrapper
-// that injects failures, and a fixture that opens a Namespace over RocksDB + a local UFS dir.
+// Shared helpers for the master tests: a temporary directory, a manual clock, and a fixture that
+// opens a Namespace over RocksDB + a local UFS dir wrapped in fault injection (InjectUfsFaults).
 #pragma once
 
 #include <fmt/format.h>
@@ -9,91 +9,17 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "core/common/block_id.h"
 #include "core/master/namespace.h"
+#include "core/ufs/fault_injecting_under_file_system.h"
 #include "core/ufs/under_file_system.h"
 
 #include "tests/util/temp_dir.h"
 namespace alluxio::testing {
-
-// Which UFS calls fail, and how. Shared by every UFS the factory hands out.
-struct UfsFaults {
-  std::set<std::string> failing;  // "Mkdirs", "Delete", "Rename", "SetMode", "SetMtime", ...
-  ErrorCode code = ErrorCode::kIoError;
-  std::map<std::string, int> calls;
-
-  Status Check(const std::string& op) {
-    ++calls[op];
-    if (failing.count(op) != 0) return Fail(code, "injected failure: " + op);
-    return Ok();
-  }
-};
-
-// Delegates to a real UFS, failing the operations named in UfsFaults.
-class FaultyUfs : public UnderFileSystem {
- public:
-  FaultyUfs(std::unique_ptr<UnderFileSystem> inner, std::shared_ptr<UfsFaults> faults)
-      : inner_(std::move(inner)), faults_(std::move(faults)) {}
-
-  Result<UfsStatus> GetStatus(std::string_view path) override {
-    if (Status st = faults_->Check("GetStatus"); !st.ok()) return st.failure();
-    return inner_->GetStatus(path);
-  }
-  Result<std::vector<UfsStatus>> List(std::string_view path) override {
-    if (Status st = faults_->Check("List"); !st.ok()) return st.failure();
-    return inner_->List(path);
-  }
-  Result<std::unique_ptr<UfsReader>> Open(std::string_view path) override {
-    return inner_->Open(path);
-  }
-  Status Mkdirs(std::string_view path, uint32_t mode) override {
-    if (Status st = faults_->Check("Mkdirs"); !st.ok()) return st;
-    return inner_->Mkdirs(path, mode);
-  }
-  Status CreateSymlink(std::string_view path, std::string_view target) override {
-    if (Status st = faults_->Check("CreateSymlink"); !st.ok()) return st;
-    return inner_->CreateSymlink(path, target);
-  }
-  Status Delete(std::string_view path, bool recursive) override {
-    if (Status st = faults_->Check("Delete"); !st.ok()) return st;
-    return inner_->Delete(path, recursive);
-  }
-  Status Rename(std::string_view src, std::string_view dst) override {
-    if (Status st = faults_->Check("Rename"); !st.ok()) return st;
-    return inner_->Rename(src, dst);
-  }
-  Status SetMode(std::string_view path, uint32_t mode) override {
-    if (Status st = faults_->Check("SetMode"); !st.ok()) return st;
-    return inner_->SetMode(path, mode);
-  }
-  Status SetMtime(std::string_view path, int64_t mtime_ms) override {
-    if (Status st = faults_->Check("SetMtime"); !st.ok()) return st;
-    return inner_->SetMtime(path, mtime_ms);
-  }
-  Result<std::pair<uint64_t, uint64_t>> CapacityAndFree() override {
-    return inner_->CapacityAndFree();
-  }
-  Result<std::unique_ptr<UfsWriter>> CreateStaged(std::string_view name, uint32_t mode) override {
-    return inner_->CreateStaged(name, mode);
-  }
-  Result<UfsStatus> PublishStaged(std::string_view name, std::string_view path,
-                                  uint64_t length) override {
-    if (Status st = faults_->Check("PublishStaged"); !st.ok()) return st.failure();
-    return inner_->PublishStaged(name, path, length);
-  }
-  Status DeleteStaged(std::string_view name) override { return inner_->DeleteStaged(name); }
-  Result<std::vector<std::string>> ListStaged() override { return inner_->ListStaged(); }
-
- private:
-  std::unique_ptr<UnderFileSystem> inner_;
-  std::shared_ptr<UfsFaults> faults_;
-};
 
 inline void WriteLocalFile(const std::string& path, const std::string& content) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
@@ -132,9 +58,17 @@ class NamespaceTest : public ::testing::Test {
       auto inner = CreateUnderFileSystem(uri, ufs_options);
       if (!inner.ok()) return inner.failure();
       return std::unique_ptr<UnderFileSystem>(
-          std::make_unique<FaultyUfs>(std::move(*inner), faults));
+          std::make_unique<FaultInjectingUnderFileSystem>(std::move(*inner), "/", faults));
     };
     return options;
+  }
+
+  // Replaces the UFS faults in force by `commands` (ParseUfsFaultPlan's format, such as
+  // "fail Rename kIoError"); "" clears them.
+  void InjectUfsFaults(std::string_view commands) {
+    auto plan = ParseUfsFaultPlan(commands);
+    ASSERT_TRUE(plan.ok()) << plan.error().ToString();
+    faults_->SetPlan(std::move(plan).value());
   }
 
   // Closes and reopens the namespace on the same store (a restart).
@@ -226,7 +160,8 @@ class NamespaceTest : public ::testing::Test {
   int64_t now_ms_ = 1'700'000'000'000;
   int64_t sync_interval_ms_ = -1;
   uint64_t default_block_size_ = 1024;
-  std::shared_ptr<UfsFaults> faults_ = std::make_shared<UfsFaults>();
+  std::shared_ptr<UfsFaultInjector> faults_ =
+      std::make_shared<UfsFaultInjector>(UfsFaultInjector::Options{});
   std::unique_ptr<Namespace> ns_;
 };
 

@@ -91,7 +91,7 @@ TEST_F(NamespaceSymlinkTest, Errors) {
   EXPECT_EQ(ns_->GetStatus("/d/f")->mode, 0644u);
 
   // A UFS that fails: nothing is recorded.
-  faults_->failing.insert("CreateSymlink");
+  InjectUfsFaults("fail CreateSymlink kIoError");
   EXPECT_EQ(ns_->CreateSymlink("/d/u", "f", options).code(), ErrorCode::kIoError);
   EXPECT_EQ(ns_->GetStatus("/d/u").code(), ErrorCode::kNotFound);
 }

@@ -587,8 +587,10 @@ TEST_F(NamespaceTest, FailedUfsMirrorChangesNothing) {
   std::vector<std::string> tree = Tree();
   std::vector<std::string> ufs = UfsTree();
 
-  faults_->failing = {"Mkdirs", "Delete", "Rename", "SetMode", "SetMtime"};
-  faults_->code = ErrorCode::kPermissionDenied;
+  InjectUfsFaults(
+      "fail Mkdirs kPermissionDenied\nfail Delete kPermissionDenied\n"
+      "fail Rename kPermissionDenied\nfail SetMode kPermissionDenied\n"
+      "fail SetMtime kPermissionDenied");
   EXPECT_EQ(ns_->CreateDirectory("/new", {}).code(), ErrorCode::kPermissionDenied);
   CreateFileOptions recursive;
   recursive.recursive = true;
@@ -602,7 +604,7 @@ TEST_F(NamespaceTest, FailedUfsMirrorChangesNothing) {
   EXPECT_EQ(ns_->SetAttribute("/d", attr).code(), ErrorCode::kPermissionDenied);
   EXPECT_NE(ns_->GetStatus("/d")->owner, "mallory");
 
-  faults_->failing.clear();
+  InjectUfsFaults("");
   EXPECT_EQ(Tree(), tree);
   EXPECT_EQ(UfsTree(), ufs);
   Reopen();

@@ -214,11 +214,11 @@ TEST_F(NamespaceUfsTest, PersistedCompletionErrors) {
   EXPECT_EQ(ns_->CompleteFile("/p", complete).code(), ErrorCode::kInvalidArgument);  // 2 != 3
   EXPECT_FALSE(ns_->GetStatus("/p")->completed);
   EXPECT_FALSE(fs::exists(ufs_root_ + "/p"));  // nothing published
-  faults_->failing = {"PublishStaged"};
+  InjectUfsFaults("fail PublishStaged kIoError");
   Stage(info.id, "123");
   EXPECT_FALSE(ns_->CompleteFile("/p", complete).ok());
   EXPECT_FALSE(ns_->GetStatus("/p")->completed);
-  faults_->failing.clear();
+  InjectUfsFaults("");
   EXPECT_TRUE(ns_->CompleteFile("/p", complete).ok());
   EXPECT_EQ(StagedNames(), std::vector<std::string>{});
 }
@@ -327,12 +327,11 @@ TEST_F(NamespaceUfsTest, OperationsOnUfsOnlyPathsAreMirrored) {
 
 TEST_F(NamespaceUfsTest, UfsErrorsWhileLoadingAreReported) {
   WriteLocalFile(ufs_root_ + "/f", "x");
-  faults_->failing = {"GetStatus"};
-  faults_->code = ErrorCode::kUnavailable;
+  InjectUfsFaults("fail GetStatus kUnavailable");
   EXPECT_EQ(ns_->GetStatus("/f").code(), ErrorCode::kUnavailable);
-  faults_->failing = {"List"};
+  InjectUfsFaults("fail List kUnavailable");
   EXPECT_EQ(ns_->ListStatus("/").code(), ErrorCode::kUnavailable);
-  faults_->failing.clear();
+  InjectUfsFaults("");
   EXPECT_TRUE(ns_->GetStatus("/f").ok());
   EXPECT_EQ(ListNames("/"), (std::vector<std::string>{"f"}));
 }

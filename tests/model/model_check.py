@@ -5,6 +5,7 @@ is compared.
 
 Usage:
   model_check.py --root DIR [--seeds 1,2,3 | --seed-from N --minutes M] [--ops N] [--faults]
+                 [--ufs-faults]
 
 Each seed runs in a fresh directory DIR/seed-<n>. On a divergence it prints the seed, the
 operations applied so far (the replay) and both outcomes, and exits 1. With --faults (used by
@@ -12,7 +13,9 @@ scripts/soak while it kills and restarts services), an operation may also fail w
 of an unavailable service (EIO, ETIMEDOUT, ENOTCONN, ECONNREFUSED; ECONNABORTED on descriptors
 of a killed FUSE daemon); the model then takes what the mount shows for the paths involved,
 but a file whose close succeeded must keep exactly its bytes unless a later operation on it was
-acknowledged, and no read may ever return wrong bytes.
+acknowledged, and no read may ever return wrong bytes. With --ufs-faults too (scripts/soak
+--ufs-faults, which also makes the under storage fail or fill up), ENOSPC is a fault outcome
+as well: SEMANTICS.md's errno of a write, fsync or close when the under storage is full.
 """
 import argparse
 import errno
@@ -29,6 +32,7 @@ from fs_model import Model, describe_stat  # noqa: E402
 NAMES = ["a", "b", "c", "d"]
 DANGLING = "/nonexistent-alluxio-model-target"  # symlink targets point below it
 FAULT_ERRNOS = {"EIO", "ETIMEDOUT", "ENOTCONN", "ECONNREFUSED", "ECONNABORTED", "EBUSY"}
+UFS_FAULT_ERRNOS = FAULT_ERRNOS | {"ENOSPC"}
 
 
 class Divergence(Exception):
@@ -43,11 +47,11 @@ def outcome_of(fn):
 
 
 class Runner:
-    def __init__(self, root, seed, faults, log):
+    def __init__(self, root, seed, fault_errnos, log):
         self.root = root
         self.rng = random.Random(seed)
         self.seed = seed
-        self.faults = faults
+        self.fault_errnos = fault_errnos  # errno names a fault may produce; empty: no faults
         self.model = Model()
         self.fds = {}  # handle id -> real fd
         self.next_handle = 1
@@ -112,8 +116,8 @@ class Runner:
         self.history.append(f"{name} -> mount {brief(real)}, model {brief(expected)}")
         if real == expected:
             return
-        fault = real[0] == "err" and real[1] in FAULT_ERRNOS or short_write(real, expected)
-        if self.faults and fault:
+        fault = real[0] == "err" and real[1] in self.fault_errnos or short_write(real, expected)
+        if self.fault_errnos and fault:
             self.faults_seen += 1
             self.history.append(f"  (fault outcome: resyncing {[self.real(p) for p in paths]})")
             self.resync(paths)
@@ -161,6 +165,8 @@ class Runner:
         else:
             writes = [(end, first)]
         for offset, data in writes:
+            if handle not in self.fds:  # the write before met a fault: the handle was given up
+                return
             real = outcome_of(lambda: os.pwrite(self.fds[handle], data, offset))
             expected = self.model.write(handle, offset, data)
             self.check(f"pwrite(h{handle} {h.kind}, {len(data)} bytes at {offset})", real,
@@ -293,7 +299,16 @@ class Runner:
         self.compare_tree()
 
     def compare_tree(self):
-        real_tree = self.read_tree()
+        deadline = time.monotonic() + 180
+        while True:  # a fault in force now (a failing service or under storage) passes
+            try:
+                real_tree = self.read_tree()
+                break
+            except OSError as e:
+                if (errno.errorcode.get(e.errno) not in self.fault_errnos
+                        or time.monotonic() > deadline):
+                    raise
+                time.sleep(1)
         model_tree = {"/".join(p): content_of(f) for p, f in self.model.files()}
         if real_tree != model_tree:
             only_real = sorted(set(real_tree) - set(model_tree))
@@ -411,10 +426,10 @@ def stat_mode(path):
     return os.stat(path).st_mode & 0o7777
 
 
-def run_seed(root, seed, ops, faults, out):
+def run_seed(root, seed, ops, fault_errnos, out):
     directory = os.path.join(root, f"seed-{seed}")
     os.mkdir(directory)
-    runner = Runner(directory, seed, faults, out)
+    runner = Runner(directory, seed, fault_errnos, out)
     try:
         for _ in range(ops):
             runner.step()
@@ -436,7 +451,10 @@ def main():
     parser.add_argument("--minutes", type=float, default=0)
     parser.add_argument("--ops", type=int, default=300)
     parser.add_argument("--faults", action="store_true")
+    parser.add_argument("--ufs-faults", action="store_true")
     args = parser.parse_args()
+    fault_errnos = (UFS_FAULT_ERRNOS if args.ufs_faults else
+                    FAULT_ERRNOS if args.faults else set())
     os.umask(0)
     seeds = [int(s) for s in args.seeds.split(",") if s]
     deadline = time.monotonic() + args.minutes * 60
@@ -449,7 +467,7 @@ def main():
             seed = seeds[runs]
         elif args.minutes and time.monotonic() > deadline:
             break
-        good, ops, faults = run_seed(args.root, seed, args.ops, args.faults, sys.stdout)
+        good, ops, faults = run_seed(args.root, seed, args.ops, fault_errnos, sys.stdout)
         runs += 1
         total_ops += ops
         total_faults += faults

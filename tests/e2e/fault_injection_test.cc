@@ -1,0 +1,277 @@
+// Injected faults on a real mount (docs/fault_injection.md): the under storage fills up during
+// a write or fails a cold read, and master and worker RPCs fail, through the control files of
+// alluxio.underfs.fault.injection.file and alluxio.rpc.fault.injection.file, changed while the
+// cluster and the mount serve. The mount reports each fault with the errno SEMANTICS.md states,
+// never leaves a partial file or returns wrong bytes, and serves normally once the fault is
+// cleared, without a remount. Needs root and /dev/fuse.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "tests/cluster/cluster_processes.h"
+#include "tests/e2e/fuse_harness.h"
+#include "tests/util/temp_dir.h"
+
+namespace alluxio::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr size_t kMiB = 1 << 20;
+
+bool CanMount() { return geteuid() == 0 && access("/dev/fuse", R_OK | W_OK) == 0; }
+
+std::string RandomBytes(size_t n, uint32_t seed) {
+  std::mt19937 gen(seed);
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>(gen());
+  return s;
+}
+
+std::string ReadLocal(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// open/write (1 MiB at a time)/fsync/close of a whole file: 0, or the first errno.
+int WriteWhole(const std::string& path, const std::string& data) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return errno;
+  int error = 0;
+  for (size_t off = 0; off < data.size() && error == 0;) {
+    ssize_t w = write(fd, data.data() + off, std::min(kMiB, data.size() - off));
+    if (w < 0) {
+      error = errno;
+    } else {
+      off += static_cast<size_t>(w);
+    }
+  }
+  if (error == 0 && fsync(fd) != 0) error = errno;
+  if (close(fd) != 0 && error == 0) error = errno;
+  return error;
+}
+
+struct ReadOutcome {
+  int error = 0;
+  std::string data;  // what was read before the error
+};
+
+ReadOutcome ReadWhole(const std::string& path) {
+  ReadOutcome outcome;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {errno, {}};
+  std::string buf(kMiB, '\0');
+  while (true) {
+    ssize_t n = read(fd, buf.data(), buf.size());
+    if (n < 0) {
+      outcome.error = errno;
+      break;
+    }
+    if (n == 0) break;
+    outcome.data.append(buf.data(), static_cast<size_t>(n));
+  }
+  close(fd);
+  return outcome;
+}
+
+// Regular files below `dir` (staging area included), relative, sorted.
+std::vector<std::string> FilesBelow(const std::string& dir) {
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) files.push_back(std::filesystem::relative(e.path(), dir).string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// Lines of a process's log that say an RPC fault was injected.
+int InjectedRpcFaults(const std::string& log) {
+  std::istringstream in(ReadLocal(log));
+  int n = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("injected RPC fault on") != std::string::npos) ++n;
+  }
+  return n;
+}
+
+class FaultInjectionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!CanMount()) GTEST_SKIP() << "needs root and /dev/fuse";
+    ufs_faults_ = control_.path() + "/ufs-faults";
+    rpc_faults_ = control_.path() + "/rpc-faults";
+    cluster_ = std::make_unique<ClusterProcesses>(
+        std::map<std::string, std::string>{{"alluxio.underfs.fault.injection.file", ufs_faults_},
+                                           {"alluxio.rpc.fault.injection.file", rpc_faults_},
+                                           {"alluxio.user.rpc.retry.max.duration", "3s"}});
+    ASSERT_TRUE(cluster_->StartMaster());
+    ASSERT_TRUE(cluster_->StartWorker());
+    fuse_ = std::make_unique<FuseHarness>(cluster_->home(), cluster_->DefineArgs());
+  }
+  void TearDown() override {
+    fuse_.reset();
+    cluster_.reset();
+  }
+
+  // Mounts at <tmp>/<name> with `options` and, unless `kernel_caching`, no kernel attribute or
+  // entry caching.
+  std::string Mount(const std::string& name, const std::string& options = "",
+                    bool kernel_caching = false) {
+    std::string mp = control_.path() + "/" + name;
+    std::filesystem::create_directories(mp);
+    std::string all = kernel_caching ? "" : "attr_timeout=0,entry_timeout=0";
+    if (!options.empty()) all += (all.empty() ? "" : ",") + options;
+    CommandResult mounted = fuse_->Mount(mp, "", all);
+    EXPECT_EQ(mounted.exit_code, 0) << mounted.err;
+    return mp;
+  }
+
+  // Replaces a control file (a new inode) and waits out the processes' 100 ms check interval,
+  // so that every call from now on follows it.
+  void Command(const std::string& file, const std::string& text) {
+    std::ofstream(file + ".tmp", std::ios::trunc) << text;
+    std::filesystem::rename(file + ".tmp", file);
+    std::this_thread::sleep_for(150ms);
+  }
+
+  TempDir control_;
+  std::string ufs_faults_;
+  std::string rpc_faults_;
+  std::unique_ptr<ClusterProcesses> cluster_;
+  std::unique_ptr<FuseHarness> fuse_;
+};
+
+TEST_F(FaultInjectionTest, UfsFillingUpFailsTheWriteWithEnospcUntilCleared) {
+  const std::string ufs = cluster_->UfsRoot();
+  for (const std::string type : {"CACHE_THROUGH", "THROUGH"}) {
+    SCOPED_TRACE(type);
+    const std::string mp = Mount(type, "alluxio.user.file.writetype.default=" + type);
+    const std::string before = RandomBytes(kMiB + 3, 1);
+    ASSERT_EQ(WriteWhole(mp + "/before-" + type, before), 0);
+
+    Command(ufs_faults_, "fillup 2MB\n");
+    const std::string big = RandomBytes(8 * kMiB, 2);
+    const std::string name = "/big-" + type;
+    EXPECT_EQ(WriteWhole(mp + name, big), ENOSPC);
+    EXPECT_FALSE(std::filesystem::exists(mp + name));  // no partial file, in Alluxio ...
+    for (const std::string& f : FilesBelow(ufs)) {     // ... nor in the under storage
+      EXPECT_EQ(f.find(name.substr(1)), std::string::npos) << f;
+      EXPECT_EQ(f.find(".alluxio_staging"), std::string::npos) << f;
+    }
+    EXPECT_TRUE(ReadWhole(mp + "/before-" + type).data == before);
+
+    Command(ufs_faults_, "clear\n");
+    EXPECT_EQ(WriteWhole(mp + name, big), 0);
+    ReadOutcome back = ReadWhole(mp + name);
+    EXPECT_EQ(back.error, 0) << std::strerror(back.error);
+    EXPECT_TRUE(back.data == big);
+    EXPECT_TRUE(ReadLocal(ufs + name) == big);
+    EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
+  }
+}
+
+// With the kernel caching names (the default entry_timeout), the name of a file removed because
+// its write failed is not left behind as a file: a path through it is ENOENT (not ENOTDIR) and
+// creating it again creates it (not ENOENT).
+TEST_F(FaultInjectionTest, AWriteThatFailedLeavesNoStaleName) {
+  const std::string mp = Mount("mnt", "", /*kernel_caching=*/true);
+  ASSERT_EQ(mkdir((mp + "/d").c_str(), 0755), 0);
+  Command(ufs_faults_, "fillup 100KB\n");
+  EXPECT_EQ(WriteWhole(mp + "/d/b", RandomBytes(3 * kMiB, 6)), ENOSPC);
+  Command(ufs_faults_, "clear\n");
+  EXPECT_EQ(mkdir((mp + "/d/b/a").c_str(), 0755), -1);
+  EXPECT_EQ(errno, ENOENT) << std::strerror(errno);
+  EXPECT_EQ(WriteWhole(mp + "/d/b", "again"), 0);
+  EXPECT_EQ(ReadWhole(mp + "/d/b").data, "again");
+  EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
+}
+
+TEST_F(FaultInjectionTest, UfsReadFailureOnAColdReadIsEioThenRecovers) {
+  const std::string ufs = cluster_->UfsRoot();
+  const std::string data = RandomBytes(3 * kMiB + 11, 3);
+  std::ofstream(ufs + "/cold", std::ios::binary) << data;  // in the under storage only
+  const std::string mp = Mount("mnt");
+
+  Command(ufs_faults_, "fail read kIoError " + ufs + "/cold\n");
+  ReadOutcome failed = ReadWhole(mp + "/cold");
+  EXPECT_EQ(failed.error, EIO) << std::strerror(failed.error);
+  EXPECT_TRUE(data.compare(0, failed.data.size(), failed.data) == 0) << "wrong bytes read";
+  EXPECT_LT(failed.data.size(), data.size());
+
+  Command(ufs_faults_, "clear\n");
+  ReadOutcome back = ReadWhole(mp + "/cold");
+  EXPECT_EQ(back.error, 0) << std::strerror(back.error);
+  EXPECT_TRUE(back.data == data);
+  EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
+}
+
+TEST_F(FaultInjectionTest, MasterCallsFailingAFewTimesAreRetried) {
+  const std::string mp = Mount("mnt");
+  const std::string data = RandomBytes(2 * kMiB, 4);
+  Command(rpc_faults_,
+          "fail getStatus 2\nfail createFile 2\nfail completeFile 2\ndisconnect listStatus 2\n");
+  EXPECT_EQ(WriteWhole(mp + "/f", data), 0);
+  struct stat st {};
+  EXPECT_EQ(stat((mp + "/f").c_str(), &st), 0) << std::strerror(errno);
+  EXPECT_EQ(st.st_size, static_cast<off_t>(data.size()));
+  EXPECT_EQ(stat((mp + "/absent").c_str(), &st), -1);
+  EXPECT_EQ(errno, ENOENT);
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(mp)) {
+    names.push_back(e.path().filename().string());
+  }
+  EXPECT_EQ(names, std::vector<std::string>{"f"});
+  EXPECT_TRUE(ReadWhole(mp + "/f").data == data);
+  EXPECT_EQ(InjectedRpcFaults(cluster_->home() + "/logs/master.log"), 8);
+  EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
+}
+
+TEST_F(FaultInjectionTest, AMasterCallThatKeepsFailingIsEioWithinTheRetryWindow) {
+  const std::string mp = Mount("mnt");
+  // A create whose call is lost on the way (not retried: it may have happened) fails, and
+  // nothing is created.
+  Command(rpc_faults_, "disconnect createFile 1\n");
+  EXPECT_EQ(WriteWhole(mp + "/lost", "x"), EIO);
+  EXPECT_FALSE(std::filesystem::exists(mp + "/lost"));
+  // A master that answers every getStatus with kUnavailable: retried for
+  // alluxio.user.rpc.retry.max.duration (3 s here), then EIO.
+  std::ofstream(cluster_->UfsRoot() + "/ufs-only") << "u";
+  Command(rpc_faults_, "fail getStatus 1000000\n");
+  struct stat st {};
+  EXPECT_EQ(stat((mp + "/ufs-only").c_str(), &st), -1);
+  EXPECT_EQ(errno, EIO);
+  EXPECT_GT(InjectedRpcFaults(cluster_->home() + "/logs/master.log"), 2);  // it was retried
+  Command(rpc_faults_, "clear\n");
+  EXPECT_EQ(stat((mp + "/ufs-only").c_str(), &st), 0) << std::strerror(errno);
+  EXPECT_EQ(WriteWhole(mp + "/lost", "x"), 0);
+  EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
+}
+
+TEST_F(FaultInjectionTest, WorkerReadsFailingAFewTimesStillReturnTheRightBytes) {
+  // Reads from the worker over RPC (not from its block files on this host).
+  const std::string mp = Mount("mnt", "alluxio.user.short.circuit.enabled=false");
+  const std::string data = RandomBytes(5 * kMiB + 7, 5);
+  ASSERT_EQ(WriteWhole(mp + "/cached", data), 0);
+  // The reader retries the worker or falls back to the under storage: not every fault is used.
+  Command(rpc_faults_, "disconnect readBlock 1\nfail readBlock 2\n");
+  ReadOutcome back = ReadWhole(mp + "/cached");
+  EXPECT_EQ(back.error, 0) << std::strerror(back.error);
+  EXPECT_TRUE(back.data == data);
+  EXPECT_GE(InjectedRpcFaults(cluster_->home() + "/logs/worker.log"), 1);
+  EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace alluxio::testing
