@@ -13,7 +13,8 @@
 
 namespace alluxio::testing {
 
-TestCluster::TestCluster(TestClusterOptions options) : ufs_(options.ufs_options) {
+TestCluster::TestCluster(TestClusterOptions options)
+    : ufs_(CreateUnderFileSystem, options.ufs_options) {
   std::string pattern =
       (std::filesystem::temp_directory_path() / "alluxio-cluster.XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) {

@@ -78,7 +78,7 @@ class ImpersonatedServiceTest : public NamespaceTest {
     dir.group = "staff";
     ASSERT_TRUE(ns_->CreateDirectory("/private", dir).ok());
     master_ = std::make_unique<wire::Master::Client>(MakeMasterBootstrap(
-        MasterServiceContext{ns_.get(), &workers_, "/ufs", checker_.get(), &impersonation_}));
+        MasterServiceContext{ns_.get(), &workers_, checker_.get(), &impersonation_}));
   }
   void TearDown() override {
     master_.reset();

@@ -248,7 +248,7 @@ TEST(UfsFaultPlanTest, RefusesWhatItDoesNotKnow) {
 
 TEST(MakeUfsFactoryTest, WithoutAControlFileItIsThePlainUfs) {
   testing::TempDir tmp;
-  auto plain = MakeUfsFactory("")("file://" + tmp.path());
+  auto plain = MakeUfsFactory("")("file://" + tmp.path(), {});
   ASSERT_TRUE(plain.ok());
   EXPECT_NE(dynamic_cast<LocalUnderFileSystem*>(plain->get()), nullptr);
 
@@ -256,13 +256,13 @@ TEST(MakeUfsFactoryTest, WithoutAControlFileItIsThePlainUfs) {
   WriteControlFile(control, "fail metadata kUnavailable " + tmp.path() + "/ufs\n");
   std::filesystem::create_directories(tmp.path() + "/ufs");
   UfsFactory factory = MakeUfsFactory(control);
-  auto ufs = factory("file://" + tmp.path() + "/ufs");
+  auto ufs = factory("file://" + tmp.path() + "/ufs", {});
   ASSERT_TRUE(ufs.ok());
   EXPECT_EQ((*ufs)->GetStatus("/").code(), ErrorCode::kUnavailable);
-  auto other = factory(tmp.path());  // not below the prefix
+  auto other = factory(tmp.path(), {});  // not below the prefix
   ASSERT_TRUE(other.ok());
   EXPECT_TRUE((*other)->GetStatus("/").ok());
-  EXPECT_EQ(factory("s3://bucket/x").code(), ErrorCode::kUnsupported);
+  EXPECT_EQ(factory("hdfs://namenode/x", {}).code(), ErrorCode::kUnsupported);
 }
 
 }  // namespace
