@@ -68,6 +68,31 @@ class FaultState {
   const std::shared_ptr<capnp::SchemaLoader> methods_;
 };
 
+// Runs each call on `target`, then fails it as a connection lost before the answer came: the
+// server did the work, the caller does not know it (lose-reply).
+class LoseReply final : public capnp::Capability::Server {
+ public:
+  LoseReply(capnp::Capability::Client target, std::string description)
+      : target_(kj::mv(target)), description_(std::move(description)) {}
+
+  DispatchCallResult dispatchCall(
+      uint64_t interface_id, uint16_t method_id,
+      capnp::CallContext<capnp::AnyPointer, capnp::AnyPointer> context) override {
+    capnp::AnyPointer::Reader params = context.getParams();
+    auto request = target_.typelessRequest(interface_id, method_id, params.targetSize());
+    request.set(params);
+    context.releaseParams();
+    auto lost = request.send().then([description = description_](auto&&) -> kj::Promise<void> {
+      return KJ_EXCEPTION(DISCONNECTED, description);
+    });
+    return {kj::mv(lost), false};
+  }
+
+ private:
+  capnp::Capability::Client target_;
+  const std::string description_;
+};
+
 class FaultPolicy final : public capnp::MembranePolicy, public kj::Refcounted {
  public:
   explicit FaultPolicy(std::shared_ptr<FaultState> state) : state_(std::move(state)) {}
@@ -90,6 +115,8 @@ class FaultPolicy final : public capnp::MembranePolicy, public kj::Refcounted {
             Delay(rule->delay).then([target = kj::mv(target)]() mutable {
               return kj::mv(target);
             }));
+      case RpcFaultRule::Action::kLoseReply:
+        return capnp::Capability::Client(kj::heap<LoseReply>(kj::mv(target), description.cStr()));
     }
     return nullptr;
   }
@@ -126,6 +153,8 @@ Result<std::vector<RpcFaultRule>> ParseRpcFaultRules(std::string_view text) {
       rule.action = RpcFaultRule::Action::kFail;
     } else if (w[0] == "disconnect" && (w.size() == 2 || w.size() == 3)) {
       rule.action = RpcFaultRule::Action::kDisconnect;
+    } else if (w[0] == "lose-reply" && (w.size() == 2 || w.size() == 3)) {
+      rule.action = RpcFaultRule::Action::kLoseReply;
     } else if (w[0] == "delay" && (w.size() == 3 || w.size() == 4)) {
       rule.action = RpcFaultRule::Action::kDelay;
       auto delay = ParseDuration(w[2]);
@@ -136,7 +165,7 @@ Result<std::vector<RpcFaultRule>> ParseRpcFaultRules(std::string_view text) {
     } else {
       return bad(
           "expected 'fail <method> [<count>]', 'disconnect <method> [<count>]', "
-          "'delay <method> <duration> [<count>]' or 'clear'");
+          "'lose-reply <method> [<count>]', 'delay <method> <duration> [<count>]' or 'clear'");
     }
     rule.method = std::string(w[1]);
     if (w.size() > count_at) {

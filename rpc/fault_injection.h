@@ -9,6 +9,8 @@
 //   disconnect <method> [<count>]          ... fail with kDisconnected (a kj DISCONNECTED
 //                                          exception, as when the connection drops mid-call;
 //                                          the connection itself stays up)
+//   lose-reply <method> [<count>]          ... run, then fail with kDisconnected as if the
+//                                          connection dropped before the answer came
 //   delay <method> <duration> [<count>]    ... run after `duration` ("2s": ParseDuration)
 //   clear                                  drops every command above it
 //
@@ -36,7 +38,7 @@
 namespace alluxio::rpc {
 
 struct RpcFaultRule {
-  enum class Action { kFail, kDisconnect, kDelay };
+  enum class Action { kFail, kDisconnect, kLoseReply, kDelay };
   Action action = Action::kFail;
   std::string method;                  // a method name or "*"
   uint64_t count = 1;                  // calls left

@@ -83,6 +83,8 @@ interface FileSystemMaster {
   # `mountUfsUri` of createFile: the UFS of the file's mount, where a worker stages its UFS
   # copy (createFileWriter). With `persisted`, completeFile publishes that staged copy onto the
   # file's path at completion, wherever the file and its directories have been renamed to.
+  # Repeating a completion that happened (same length and blocks) returns the file: a client
+  # whose answer was lost may call again.
   completeFile @4 (fileId :UInt64, length :UInt64, blockIds :List(UInt64), persisted :Bool)
       -> (status :Status, info :FileInfo);
   # Drops an incomplete file (a writer that gave up).

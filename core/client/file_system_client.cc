@@ -536,8 +536,9 @@ Task<Result<FileInfo>> FileSystemClient::CompleteFile(uint64_t file_id, std::str
                                                       std::vector<uint64_t> block_ids,
                                                       bool persisted) {
   const std::string what = "completeFile " + path;
+  // Repeating a completion that happened returns the file (the master's contract).
   Result<FileInfo> info = co_await CallMaster(
-      *this, what, Idempotent::kNo,
+      *this, what, Idempotent::kYes,
       [&](wire::FileSystemMaster::Client& fs) {
         auto req = fs.completeFileRequest();
         req.setFileId(file_id);

@@ -855,6 +855,10 @@ Result<FileInfo> Namespace::CompleteFileLocked(Inode inode, const std::string& p
     return Fail(ErrorCode::kIsADirectory, fmt::format("{} is a directory", path));
   }
   if (inode.completed) {
+    // The same completion again (the client repeats one whose answer it lost): done already.
+    if (inode.length == options.length && inode.block_ids == options.block_ids) {
+      return ToFileInfo(inode, path);
+    }
     return Fail(ErrorCode::kAlreadyExists, fmt::format("{} is already complete", path));
   }
   uint64_t blocks = BlockCount(options.length, inode.block_size);

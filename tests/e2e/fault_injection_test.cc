@@ -259,6 +259,37 @@ TEST_F(FaultInjectionTest, AMasterCallThatKeepsFailingIsEioWithinTheRetryWindow)
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
 }
 
+// A namespace change or completion that the master made, whose answer was lost on the way back
+// (the connection dropped): the client reads the outcome back, so the caller sees success and
+// the kernel's cached names (default entry_timeout) match the namespace.
+TEST_F(FaultInjectionTest, ChangesWhoseAnswerWasLostSucceed) {
+  const std::string mp = Mount("mnt", "", /*kernel_caching=*/true);
+  struct stat st {};
+  ASSERT_EQ(mkdir((mp + "/d").c_str(), 0755), 0);
+  Command(rpc_faults_, "lose-reply remove 1\n");
+  EXPECT_EQ(rmdir((mp + "/d").c_str()), 0) << std::strerror(errno);
+  EXPECT_EQ(stat((mp + "/d").c_str(), &st), -1);
+  EXPECT_EQ(errno, ENOENT);
+
+  Command(rpc_faults_, "lose-reply createDirectory 1\n");
+  EXPECT_EQ(mkdir((mp + "/e").c_str(), 0755), 0) << std::strerror(errno);
+  ASSERT_EQ(stat((mp + "/e").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+
+  ASSERT_EQ(WriteWhole(mp + "/f", "f"), 0);
+  Command(rpc_faults_, "lose-reply rename 1\n");
+  EXPECT_EQ(rename((mp + "/f").c_str(), (mp + "/g").c_str()), 0) << std::strerror(errno);
+  EXPECT_EQ(stat((mp + "/f").c_str(), &st), -1);
+  EXPECT_EQ(ReadWhole(mp + "/g").data, "f");
+
+  const std::string data = RandomBytes(300000, 8);
+  Command(rpc_faults_, "lose-reply completeFile 1\n");
+  EXPECT_EQ(WriteWhole(mp + "/h", data), 0);
+  EXPECT_TRUE(ReadWhole(mp + "/h").data == data);
+  EXPECT_EQ(InjectedRpcFaults(cluster_->home() + "/logs/master.log"), 4);
+  EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
+}
+
 TEST_F(FaultInjectionTest, WorkerReadsFailingAFewTimesStillReturnTheRightBytes) {
   // Reads from the worker over RPC (not from its block files on this host).
   const std::string mp = Mount("mnt", "alluxio.user.short.circuit.enabled=false");

@@ -137,6 +137,13 @@ TEST_F(NamespaceTest, FileLifecycle) {
   EXPECT_EQ(done->length, 250u);
   EXPECT_EQ(done->mtime_ms, now_ms_);
   EXPECT_EQ(done->block_ids, complete.block_ids);
+  // The same completion again (its answer was lost, the client repeats it): the file as it is.
+  now_ms_ += 5;
+  auto again = ns_->CompleteFile("/f", complete);
+  ASSERT_TRUE(again.ok()) << again.error().ToString();
+  EXPECT_EQ(again->mtime_ms, done->mtime_ms);
+  EXPECT_EQ(again->length, 250u);
+  complete.length = 200;  // another completion: refused
   EXPECT_EQ(ns_->CompleteFile("/f", complete).code(), ErrorCode::kAlreadyExists);
 
   auto blocks = ns_->GetFileBlockInfo("/f");

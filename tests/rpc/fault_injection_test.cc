@@ -94,6 +94,9 @@ TEST_F(RpcFaultInjectionTest, FailsAndDisconnectsTheNextCallsOfAMethod) {
             (std::vector<std::string>{"kUnavailable", "ok", "kDisconnected"}));
   EXPECT_EQ(BlockOn(pool_.at(1), PingsThenEcho(endpoint_, 1)),
             (std::vector<std::string>{"ok", "ok"}));
+  Command("lose-reply ping\n");  // runs, then the answer is lost
+  EXPECT_EQ(BlockOn(pool_.at(1), PingsThenEcho(endpoint_, 2)),
+            (std::vector<std::string>{"kDisconnected", "ok", "ok"}));
 }
 
 TEST_F(RpcFaultInjectionTest, EachChangeOfTheFileRestoresTheCountsAndClearDropsThem) {
@@ -152,9 +155,12 @@ TEST_F(RpcFaultInjectionTest, CapabilitiesHandedOutAreCoveredToo) {
 }
 
 TEST(RpcFaultRulesTest, ParsesAndRefuses) {
-  auto rules = ParseRpcFaultRules("fail getStatus 3\ndisconnect *\ndelay readBlock 2s 5 # x\n");
+  auto rules = ParseRpcFaultRules(
+      "fail getStatus 3\ndisconnect *\ndelay readBlock 2s 5 # x\nlose-reply remove 2\n");
   ASSERT_TRUE(rules.ok()) << rules.error().ToString();
-  ASSERT_EQ(rules->size(), 3u);
+  ASSERT_EQ(rules->size(), 4u);
+  EXPECT_EQ((*rules)[3].action, RpcFaultRule::Action::kLoseReply);
+  EXPECT_EQ((*rules)[3].count, 2u);
   EXPECT_EQ((*rules)[0].action, RpcFaultRule::Action::kFail);
   EXPECT_EQ((*rules)[0].method, "getStatus");
   EXPECT_EQ((*rules)[0].count, 3u);
@@ -164,7 +170,7 @@ TEST(RpcFaultRulesTest, ParsesAndRefuses) {
   EXPECT_EQ((*rules)[2].delay, 2000ms);
   EXPECT_EQ((*rules)[2].count, 5u);
   for (const char* text : {"fail", "fail x 0", "fail x -1", "fail x y", "delay x", "delay x soon",
-                           "disconnect x 1 2", "clear all", "drop x"}) {
+                           "disconnect x 1 2", "lose-reply", "clear all", "drop x"}) {
     EXPECT_EQ(ParseRpcFaultRules(text).code(), ErrorCode::kInvalidArgument) << text;
   }
 }
