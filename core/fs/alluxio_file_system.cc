@@ -591,16 +591,21 @@ Task<Attributes> AlluxioFileSystem::SetAttr(std::string path, SetAttrRequest cha
 Task<void> AlluxioFileSystem::ReplaceWithEmpty(std::string alluxio_path, uint32_t mode,
                                                std::string owner, std::string group,
                                                client::FileSystemClient& client) {
+  const std::string temp =
+      JoinPath(ParentPath(alluxio_path),
+               fmt::format("{}empty.{:x}.{:x}", kTempPrefix, instance_token_, ++empty_count_));
   client::CreateFileOptions create;
   create.overwrite = true;
   create.mode = mode & 07777;
   create.owner = std::move(owner);
   create.group = std::move(group);
-  auto out = co_await client.CreateFile(alluxio_path, create);
+  auto out = co_await client.CreateFile(temp, create);
   if (!out) co_return out.failure();
   Result<FileInfo> done = co_await (*out)->Close();
   if (!done) co_return done.failure();
-  co_return Ok();
+  Status renamed = co_await client.Rename(temp, alluxio_path, false);
+  if (!renamed) (void)co_await client.Delete(temp, false);
+  co_return renamed;
 }
 
 Task<void> AlluxioFileSystem::TruncateClosed(std::string path, uint64_t size, Caller caller) {
@@ -1241,6 +1246,20 @@ Task<void> AlluxioFileSystem::FlushLocal(FileHandle handle, bool sync) {
       file->pipeline->sent_nothing()) {
     // A hole before anything was sent: staged, the hole reads as zeros.
     (void)Stage(*file, "a hole before the bytes written");  // else EIO below
+  }
+  if (!sync && file->truncates && !file->pipeline && !file->staging) {
+    // O_TRUNC and nothing written: the file is emptied now, where close(2) learns of a failure
+    // (the file then stays as it was).
+    file->truncates = false;
+    std::string target;
+    {
+      std::lock_guard lock(writers_mu_);
+      target = ToAlluxio(file->writer->path);
+    }
+    Status emptied =
+        co_await ReplaceWithEmpty(target, file->mode, file->owner, file->group, *file->client);
+    if (!emptied) co_return StreamFailure(emptied.error());
+    co_return Ok();
   }
   // A staged file reaches the worker at release.
   if (!file->pipeline || file->staging) co_return Ok();

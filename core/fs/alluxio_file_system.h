@@ -226,7 +226,8 @@ class AlluxioFileSystem : public FileSystem {
   Task<void> Unstage(OpenFile& file);
   // Completes (or aborts) what the handle wrote and closes its reader.
   Task<void> Finish(OpenFile& file, bool abort);
-  // Replaces `alluxio_path` by an empty file with the given attributes.
+  // Replaces `alluxio_path` by an empty file with the given attributes, written as a hidden
+  // sibling renamed over it: a failure leaves the file as it was.
   Task<void> ReplaceWithEmpty(std::string alluxio_path, uint32_t mode, std::string owner,
                               std::string group, client::FileSystemClient& client);
   asio::awaitable<bool> ShutdownHere();
@@ -238,7 +239,8 @@ class AlluxioFileSystem : public FileSystem {
   ReactorPool& pool_;
   const AlluxioFileSystemOptions options_;
   UserGroupMapping users_;
-  const uint32_t instance_token_;  // random: hidden sibling names differ between processes
+  const uint32_t instance_token_;         // random: hidden sibling names differ between processes
+  std::atomic<uint64_t> empty_count_{0};  // names ReplaceWithEmpty's siblings
   std::vector<std::unique_ptr<PerReactor>> reactors_;  // by index; each touched on its thread
   std::atomic<size_t> open_handles_{0};
   std::atomic<bool> shut_down_{false};

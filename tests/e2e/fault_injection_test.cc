@@ -290,6 +290,29 @@ TEST_F(FaultInjectionTest, ChangesWhoseAnswerWasLostSucceed) {
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
 }
 
+// open(O_TRUNC) and close with nothing written empties the file at close(2), which reports a
+// failure; the file then stays as it was (it was emptied after close returned, and a failure
+// was only logged, or removed the file).
+TEST_F(FaultInjectionTest, ATruncationThatFailsIsReportedByCloseAndKeepsTheFile) {
+  const std::string mp = Mount("mnt", "", /*kernel_caching=*/true);
+  ASSERT_EQ(WriteWhole(mp + "/f", "old"), 0);
+  for (const std::string fault : {"fail createFile 1000", "disconnect createFileWriter 1"}) {
+    SCOPED_TRACE(fault);
+    Command(rpc_faults_, fault + "\n");
+    int fd = open((mp + "/f").c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    ASSERT_GE(fd, 0) << std::strerror(errno);
+    EXPECT_EQ(close(fd), -1);
+    EXPECT_EQ(errno, EIO);
+    Command(rpc_faults_, "clear\n");
+    EXPECT_EQ(ReadWhole(mp + "/f").data, "old");
+  }
+  int fd = open((mp + "/f").c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  EXPECT_EQ(close(fd), 0);
+  EXPECT_EQ(ReadWhole(mp + "/f").data, "");
+  EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
+}
+
 TEST_F(FaultInjectionTest, WorkerReadsFailingAFewTimesStillReturnTheRightBytes) {
   // Reads from the worker over RPC (not from its block files on this host).
   const std::string mp = Mount("mnt", "alluxio.user.short.circuit.enabled=false");
