@@ -47,6 +47,7 @@ class Context:
         self.build_dir = build_dir
         self.cleanup = cleanup
         self.tier_bytes = tier_bytes
+        self.store = None  # the object store (s3.ObjectStore) of a --ufs s3 run
 
 
 class System:
@@ -57,6 +58,7 @@ class System:
         self.ctx = ctx
         self.root = None
         self.options = ""
+        self.epoch_calls = {}  # loader workload id -> per repetition, per epoch: S3 calls
 
     def start(self):
         raise NotImplementedError
@@ -146,8 +148,9 @@ class AlluxioCluster:
     """A master and a worker of this build on free loopback ports, with a private
     ALLUXIO_HOME whose alluxio-site.properties every command (alluxio, alluxio-fuse) reads."""
 
-    def __init__(self, ctx, name, worker_defines=()):
+    def __init__(self, ctx, name, worker_defines=(), ufs_properties=None):
         self.ctx = ctx
+        self.ufs_properties = dict(ufs_properties or {})
         self.home = os.path.join(ctx.work_dir, f"home-{name}")
         self.tier = f"/dev/shm/alluxio-bench-{os.getpid()}-{name}"
         self.worker_defines = list(worker_defines)
@@ -171,6 +174,7 @@ class AlluxioCluster:
             # ("Performance Optimization: Enable Metadata Caching"): stat/open of a file seen in
             # the last 10 minutes needs no master call.
             "alluxio.user.metadata.cache.enabled": "true",
+            **self.ufs_properties,
             **self.ctx.alluxio_properties,
         }
 
@@ -256,8 +260,12 @@ class AlluxioStandalone(System):
     """alluxio-fuse mount (its own daemon) over a cluster started for it."""
     warm = False
 
+    def ufs_properties(self):
+        """Properties that replace the root UFS (the data directory) by another."""
+        return {}
+
     def start(self):
-        self.cluster = AlluxioCluster(self.ctx, self.name)
+        self.cluster = AlluxioCluster(self.ctx, self.name, ufs_properties=self.ufs_properties())
         self.cluster.start()
         mp = self.mount_point()
         self.options = (f"alluxio-fuse mount -o {ALLUXIO_FUSE_OPTIONS} <mp> /; cluster: "
@@ -334,6 +342,3 @@ class AlluxioWorker(System):
 
 CLASSES = {c.name: c for c in (Native, Mergerfs, Rclone, AlluxioCold, AlluxioWarm, AlluxioWorker)}
 
-
-def make(name, ctx):
-    return CLASSES[name](ctx)
