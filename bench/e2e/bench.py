@@ -190,6 +190,7 @@ def main():
 def run_system(name, ctx, chosen, rows, ds, cfg, results, meta):
     """Starts one system, runs every workload on it, stops it; fills results and meta."""
     system = CLASSES[name](ctx)
+    keep = len(ctx.cleanup.items)  # the object store stays for the next system
     meta[name] = {"description": system.description, "options": "",
                   "loadavg_at_start": os.getloadavg()[0]}
     results[name] = {}
@@ -207,7 +208,7 @@ def run_system(name, ctx, chosen, rows, ds, cfg, results, meta):
         meta[name]["error"] = str(e)
         for row in rows:
             results[name][row.id] = {"refused": f"start failed: {e}"}
-        ctx.cleanup.run_all()
+        ctx.cleanup.run_all(keep)
         return
     try:
         for w in chosen:
@@ -231,7 +232,7 @@ def run_system(name, ctx, chosen, rows, ds, cfg, results, meta):
             system.stop()
         except Exception as e:
             log(f"{name} stop: {e}")
-        ctx.cleanup.run_all()
+        ctx.cleanup.run_all(keep)
         ds.clear_writes()  # what a system failed to delete (see README: Benchmarks)
 
 if __name__ == "__main__":

@@ -224,8 +224,10 @@ class Cleanup:
             self.calls.pop(value, None)
         self._save()
 
-    def run_all(self):
-        while self.items:
+    def run_all(self, keep=0):
+        """Undoes every item but the `keep` oldest (those of what outlives one system, e.g.
+        the object store)."""
+        while len(self.items) > keep:
             kind, value = self.items.pop()
             try:
                 if kind == "call":

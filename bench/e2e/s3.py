@@ -13,6 +13,7 @@ s3fs and rclone-s3 are mounted afresh (empty caches) before every read measureme
 alluxio-s3-cold is freed: every measurement starts cold, and the DataLoader's later epochs show
 what each one's cache gives."""
 
+import http.client
 import json
 import os
 import shutil
@@ -110,7 +111,7 @@ class ObjectStore:
         """The dataset into the bucket, once (a marker in the s3rver directory names what
         is there); straight to s3rver, so that the proxy counts only the systems' calls."""
         marker = os.path.join(self.s3_dir, f".bench-uploaded-{ds.seq_bytes}-{ds.small_files}")
-        want = json.dumps({"seq": ds.seq_rel, "small_bytes": ds.small_bytes})
+        want = json.dumps({"seq": ds.seq_rel, "small_bytes": ds.small_bytes, "markers": 1})
         if os.path.exists(marker) and open(marker).read() == want:
             log(f"s3: the dataset is in the bucket already ({marker})")
             return
@@ -124,12 +125,25 @@ class ObjectStore:
                 dst = f"s3:{BUCKET}/{os.path.dirname(rel)}"
             run(["rclone", "copy", "--config", conf, "--transfers", "16", "--no-check-dest",
                  src, dst], timeout=7200)
-        # The write workload writes into write/, which must show as a directory everywhere.
-        subprocess.run(["rclone", "rcat", "--config", conf, f"s3:{BUCKET}/{ds.write_rel}/.keep"],
-                       input=b"", check=True, capture_output=True)
+        self._put_directory_markers(ds)
         with open(marker, "w") as f:
             f.write(want)
         log(f"s3: dataset uploaded in {time.time() - t:.0f}s")
+
+    def _put_directory_markers(self, ds):
+        """A zero-byte `<dir>/` object for every directory of the dataset, as s3fs and Alluxio
+        make them. Needed on s3rver: its delimited listing shows a common prefix only when an
+        object lies directly under it, so small-N/ (only deeper keys) would not be listed."""
+        dirs = {os.path.dirname(ds.seq_rel), ds.small_rel, ds.write_rel}
+        dirs |= {os.path.dirname(rel) for rel in ds.small}
+        conn = http.client.HTTPConnection(self.host.address, S3RVER_PORT, timeout=60)
+        for d in sorted(dirs):
+            conn.request("PUT", f"/{BUCKET}/{d}/", body=b"")  # s3rver accepts it unsigned
+            resp = conn.getresponse()
+            resp.read()
+            if resp.status != 200:
+                raise RuntimeError(f"PUT {d}/: HTTP {resp.status}")
+        conn.close()
 
     def calls(self):
         """The proxy's counters now (it writes them within 50 ms of a change)."""
@@ -165,7 +179,11 @@ class FreshMount(systems.System):
                                      preexec_fn=systems._die_with_parent)
         self.ctx.cleanup.add_pid(self.proc.pid)
         self.ctx.cleanup.add_mount(self.mp)
-        wait_mounted(self.mp, proc=self.proc)
+        try:
+            wait_mounted(self.mp, proc=self.proc)
+        except RuntimeError as e:
+            with open(self.cache + ".log") as f:
+                raise RuntimeError(f"{e}: {' / '.join(f.read().splitlines()[-3:])}")
         os.listdir(self.mp)  # answered once the file system serves
 
     def _unmount(self):
@@ -224,7 +242,7 @@ class RcloneS3(FreshMount):
 
 
 def alluxio_s3_properties(store):
-    return {"alluxio.master.mount.table.root.ufs": f"s3://{BUCKET}/",
+    return {"alluxio.master.mount.table.root.ufs": f"s3://{BUCKET}",
             "alluxio.underfs.s3.endpoint": store.endpoint,
             "alluxio.underfs.s3.disable.dns.buckets": "true",
             "s3a.accessKeyId": KEY, "s3a.secretKey": KEY}
