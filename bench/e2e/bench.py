@@ -197,7 +197,7 @@ def run_system(name, ctx, chosen, rows, ds, cfg, results, meta):
     log(f"== {name}: starting")
     try:
         t = time.time()
-        calls_before = ctx.store.calls() if ctx.store else None
+        calls_before = ctx.store.calls(reset_peak=True) if ctx.store else None
         system.start()
         if ctx.store:  # a warm system's load, the first listing
             meta[name]["s3_calls"] = {"start": s3.diff_calls(calls_before, ctx.store.calls())}
@@ -212,7 +212,7 @@ def run_system(name, ctx, chosen, rows, ds, cfg, results, meta):
         return
     try:
         for w in chosen:
-            calls_before = ctx.store.calls() if ctx.store else None
+            calls_before = ctx.store.calls(reset_peak=True) if ctx.store else None
             try:
                 results[name].update(workloads.run_workload(w, system, ds, cfg))
             except (workloads.Refused, OSError) as e:

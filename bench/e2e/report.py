@@ -163,9 +163,10 @@ def markdown(report):
     return "\n".join(out) + "\n"
 
 
-def _calls(counts):
+def _calls(counts, peak=False):
     cells = [str(counts.get(k, 0)) for k in CALLS]
-    return cells + [f"{(counts.get('bytes_down', 0)) / 1e6:,.0f}"]
+    return cells + [f"{(counts.get('bytes_down', 0)) / 1e6:,.0f}"] + \
+        ([str(counts.get("peak_waiting", "–"))] if peak else [])
 
 
 def calls_markdown(report):
@@ -180,11 +181,12 @@ def calls_markdown(report):
             for i, counts in enumerate(reps[0], 1):
                 out.append(f"| {s} | {wid} | {i} | " + " | ".join(_calls(counts)) + " |")
     out += ["", "S3 calls per workload (all its repetitions, remounts included; `start`: "
-            "mounting, and loading for a warm system):", "",
-            "| system | workload " + head, "|---|---" + sep]
+            "mounting, and loading for a warm system); peak in flight: the most requests sent "
+            "and not yet answered at once:", "",
+            "| system | workload " + head + " peak in flight |", "|---|---" + sep + "---|"]
     for s, meta in report["systems"].items():
         for wid, counts in meta.get("s3_calls", {}).items():
-            out.append(f"| {s} | {wid} | " + " | ".join(_calls(counts)) + " |")
+            out.append(f"| {s} | {wid} | " + " | ".join(_calls(counts, peak=True)) + " |")
     return out
 
 

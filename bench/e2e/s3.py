@@ -17,6 +17,7 @@ import http.client
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -145,19 +146,24 @@ class ObjectStore:
                 raise RuntimeError(f"PUT {d}/: HTTP {resp.status}")
         conn.close()
 
-    def calls(self):
-        """The proxy's counters now (it writes them within 50 ms of a change)."""
+    def calls(self, reset_peak=False):
+        """The proxy's counters now (it writes them within 50 ms of a change); reset_peak:
+        then starts a new peak of requests in flight."""
         time.sleep(0.2)
         try:
             with open(self.counts_path) as f:
                 return json.load(f)
         except (OSError, ValueError):
             return {}
+        finally:
+            if reset_peak:
+                os.kill(self.proxy.pid, signal.SIGUSR1)
 
 
 def diff_calls(before, after):
-    return {k: after.get(k, 0) - before.get(k, 0) for k in after
-            if after.get(k, 0) != before.get(k, 0)}
+    """Counts made between two readings; peak_waiting is the peak since the first one."""
+    return {k: after[k] if k == "peak_waiting" else after.get(k, 0) - before.get(k, 0)
+            for k in after if after.get(k, 0) != before.get(k, 0) or k == "peak_waiting"}
 
 
 class FreshMount(systems.System):

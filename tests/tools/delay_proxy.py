@@ -7,8 +7,11 @@ kernel has no netem; tc shapes the bandwidth, this adds the round trip.
 With --counts FILE it also counts the HTTP/1.1 requests of the client -> server streams (plain
 HTTP: request line, headers, Content-Length or chunked bodies skipped) as S3 calls: GET (an
 object), HEAD, LIST (a GET of a bucket), PUT, COPY (a PUT with x-amz-copy-source), POST
-(multipart uploads, multi-object delete), DELETE, plus the bytes each way. FILE is rewritten
-(atomically, JSON) within 50 ms of a change.
+(multipart uploads, multi-object delete), DELETE, plus the bytes each way, and
+`peak_waiting`: the most requests at once that had been sent and not yet answered (request
+line seen, no response byte back yet on that connection): how many calls a client keeps in
+flight. SIGUSR1 resets the peak to the number waiting now. FILE is rewritten (atomically,
+JSON) within 50 ms of a change.
 
   delay_proxy.py --listen ADDR:PORT --target ADDR:PORT [--rtt-ms 2] [--counts FILE]
 
@@ -32,8 +35,22 @@ class Counts:
 
     def __init__(self, path):
         self.path = path
-        self.values = {"connections": 0, "bytes_up": 0, "bytes_down": 0}
+        self.values = {"connections": 0, "bytes_up": 0, "bytes_down": 0, "peak_waiting": 0}
         self.changed = asyncio.Event()
+        self.waiting = 0
+
+    def wait_begins(self):
+        self.waiting += 1
+        if self.waiting > self.values["peak_waiting"]:
+            self.values["peak_waiting"] = self.waiting
+            self.changed.set()
+
+    def wait_ends(self):
+        self.waiting -= 1
+
+    def reset_peak(self):
+        self.values["peak_waiting"] = self.waiting
+        self.changed.set()
 
     def add(self, name, n=1):
         self.values[name] = self.values.get(name, 0) + n
@@ -74,6 +91,7 @@ class RequestCounter:
 
     def __init__(self, counts):
         self.counts = counts
+        self.unanswered = 0  # requests sent on this connection with no response byte since
         self.buf = b""
         self.state = "head"  # head | body | chunk-size | chunk-data | trailer | opaque
         self.left = 0
@@ -114,14 +132,23 @@ class RequestCounter:
             k, _, v = ln.partition(":")
             headers[k.strip().lower()] = v.strip()
         self.counts.add(classify(fields[0], fields[1], headers))
+        if not self.unanswered:
+            self.counts.wait_begins()
+        self.unanswered += 1
         if "chunked" in headers.get("transfer-encoding", "").lower():
             self.state = "chunk-size"
         else:
             self.left = int(headers.get("content-length", "0") or 0)
             self.state = "body" if self.left else "head"
 
+    def answered(self):
+        """Response bytes came back: the requests sent so far are being answered."""
+        if self.unanswered:
+            self.unanswered = 0
+            self.counts.wait_ends()
 
-async def pipe(reader, writer, delay, counts, direction, counter=None):
+
+async def pipe(reader, writer, delay, counts, direction, counter=None, on_data=None):
     """Copies reader to writer, each chunk written `delay` seconds after it was read."""
     loop = asyncio.get_running_loop()
     queue = asyncio.Queue(QUEUE_CHUNKS)
@@ -135,6 +162,8 @@ async def pipe(reader, writer, delay, counts, direction, counter=None):
                 counts.add(direction, len(data))
                 if counter:
                     counter.feed(data)
+                if on_data:
+                    on_data()
                 await queue.put((loop.time() + delay, data))
         finally:
             await queue.put((loop.time() + delay, None))
@@ -166,12 +195,15 @@ async def handle(client_reader, client_writer, target, delay, counts):
     except OSError:
         client_writer.close()
         return
+    requests = RequestCounter(counts)
     up = asyncio.ensure_future(pipe(client_reader, server_writer, delay, counts, "bytes_up",
-                                    RequestCounter(counts)))
-    down = asyncio.ensure_future(pipe(server_reader, client_writer, delay, counts, "bytes_down"))
+                                    requests))
+    down = asyncio.ensure_future(pipe(server_reader, client_writer, delay, counts, "bytes_down",
+                                      on_data=requests.answered))
     try:
         done, pending = await asyncio.wait({up, down}, return_when=asyncio.FIRST_EXCEPTION)
     finally:
+        requests.answered()
         for task in (up, down):
             task.cancel()
         for w in (client_writer, server_writer):
@@ -199,6 +231,7 @@ async def main():
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, counts.reset_peak)
     mirror = asyncio.ensure_future(counts.mirror())
     print(f"delay_proxy: {a.listen[0]}:{a.listen[1]} -> {a.target[0]}:{a.target[1]}, "
           f"rtt +{a.rtt_ms} ms", flush=True)
