@@ -166,7 +166,8 @@ def main():
         rep["workloads"] = [f"`{w.id}`: {w.title}" for w in chosen]
         rep["systems_asked"] = names
         rep["versions"] = tool_versions
-        return report.write(rep, args.results_dir, stem)
+        return report.write(rep, args.results_dir, stem,
+                            "latest-s3.md" if object_store else "latest.md")
 
     try:
         if object_store:

@@ -190,7 +190,7 @@ def calls_markdown(report):
     return out
 
 
-def write(report, results_dir, stem):
+def write(report, results_dir, stem, latest="latest.md"):
     os.makedirs(results_dir, exist_ok=True)
     json_path = os.path.join(results_dir, stem + ".json")
     md_path = os.path.join(results_dir, stem + ".md")
@@ -199,7 +199,7 @@ def write(report, results_dir, stem):
     text = markdown(report)
     with open(md_path, "w") as f:
         f.write(text)
-    with open(os.path.join(results_dir, "latest.md"), "w") as f:
+    with open(os.path.join(results_dir, latest), "w") as f:
         f.write(text)
     return json_path, md_path, text
 
