@@ -23,7 +23,7 @@ import subprocess
 import time
 
 import systems
-from common import drop_caches, fs_type, kill_pid, log, run, unmount, wait_mounted
+from common import drop_caches, fs_type, log, run, wait_mounted
 from hosts import Network
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -193,13 +193,7 @@ class FreshMount(systems.System):
         os.listdir(self.mp)  # answered once the file system serves
 
     def _unmount(self):
-        unmount(self.mp)
-        self.ctx.cleanup.forget("mount", self.mp)
-        try:
-            self.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            kill_pid(self.proc.pid)
-        self.ctx.cleanup.forget("pid", self.proc.pid)
+        systems.unmount_foreground(self.ctx.cleanup, self.mp, self.proc)
 
     def before_read(self):
         self._unmount()

@@ -128,14 +128,20 @@ class Rclone(System):
         log(f"rclone mounted ({run(['rclone', 'version'], check=False).stdout.splitlines()[0]})")
 
     def stop(self):
-        unmount(self.mp)  # rclone exits when its mount goes
-        self.ctx.cleanup.forget("mount", self.mp)
-        try:
-            self.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            kill_pid(self.proc.pid)
-        self.ctx.cleanup.forget("pid", self.proc.pid)
+        unmount_foreground(self.ctx.cleanup, self.mp, self.proc)
         shutil.rmtree(os.path.join(self.ctx.work_dir, "rclone-cache"), ignore_errors=True)
+
+
+def unmount_foreground(cleanup, mp, proc):
+    """Unmounts a FUSE mount served by a process in the foreground (it exits when its mount
+    goes; killed after 60 s) and forgets both in the cleanup registry."""
+    unmount(mp)
+    cleanup.forget("mount", mp)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        kill_pid(proc.pid)
+    cleanup.forget("pid", proc.pid)
 
 
 def _die_with_parent():
