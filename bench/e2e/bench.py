@@ -1,9 +1,11 @@
 """End-to-end benchmark: alluxio-fuse against the native directory, mergerfs and rclone, on
-the same data. Run through scripts/bench (which installs the tools and builds first).
+the same data; with --ufs s3, against s3fs and rclone over an s3rver bucket behind a shaped link
+(bench/e2e/s3.py). Run through scripts/bench (which installs the tools and builds first).
 
   bench.py [--quick] [--systems native,alluxio-warm,...] [--workloads seqread-direct,...]
            [--data-dir DIR] [--work-dir DIR] [--results-dir DIR] [--reps N]
            [--alluxio-property KEY=VALUE ...]
+           [--ufs s3 [--s3-dir DIR] [--s3-rate 2gbit] [--s3-rtt-ms 2]]
 
 One system at a time: start it, run every workload (repeated, medians kept), stop it. Every
 mount and process is undone on exit, also on an error or Ctrl-C (and by the wrapper's trap when
@@ -20,20 +22,35 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import report  # noqa: E402
+import s3  # noqa: E402
 import systems  # noqa: E402
 import workloads  # noqa: E402
 from common import Cleanup, fs_type, log  # noqa: E402
 from data import Dataset  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# alluxio-warm over the local data directory is the reference of a --ufs s3 run.
+S3_DEFAULT = ["alluxio-warm"] + s3.ALL
+CLASSES = dict(systems.CLASSES, **s3.CLASSES)
 
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--quick", action="store_true",
                    help="small sizes (256 MiB file, 2,000 small files), 1 repetition, 3 s fio")
-    p.add_argument("--systems", default=",".join(systems.ALL),
-                   help="comma-separated, from: " + ",".join(systems.ALL))
+    p.add_argument("--systems", default=None,
+                   help="comma-separated, from: " + ",".join(systems.ALL + s3.ALL) +
+                   " (default: " + ",".join(systems.ALL) + "; with --ufs s3: " +
+                   ",".join(S3_DEFAULT) + ")")
+    p.add_argument("--ufs", choices=["local", "s3"], default="local",
+                   help="s3: the data in an s3rver bucket on a network-namespace host behind a "
+                   "shaped link, read by s3fs, rclone and alluxio-fuse (docs/bench_s3.md)")
+    p.add_argument("--s3-dir", default="/tmp/alluxio-bench-s3rver",
+                   help="s3rver's directory, kept between runs (its file system is the medium "
+                   "of the object store; default /tmp/alluxio-bench-s3rver)")
+    p.add_argument("--s3-rate", default="2gbit", help="the link's bandwidth, tc syntax")
+    p.add_argument("--s3-rtt-ms", type=float, default=2.0,
+                   help="round trip added by the delaying proxy (ms)")
     p.add_argument("--workloads", default="",
                    help="comma-separated workload ids (default all): " +
                    ",".join(w.id for w in workloads.all_workloads()))
@@ -89,11 +106,15 @@ def main():
     cfg = workloads.Config(args.quick)
     if args.reps:
         cfg.reps = args.reps
-    names = [s for s in args.systems.split(",") if s]
-    unknown = [s for s in names if s not in systems.CLASSES]
+    object_store = args.ufs == "s3"
+    default = S3_DEFAULT if object_store else systems.ALL
+    names = [s for s in (args.systems or ",".join(default)).split(",") if s]
+    unknown = [s for s in names if s not in CLASSES]
     if unknown:
-        sys.exit(f"unknown system(s) {unknown}; choose from {systems.ALL}")
-    chosen = workloads.all_workloads()
+        sys.exit(f"unknown system(s) {unknown}; choose from {list(CLASSES)}")
+    if not object_store and any(s in s3.CLASSES for s in names):
+        sys.exit(f"{[s for s in names if s in s3.CLASSES]} need --ufs s3")
+    chosen = workloads.all_workloads(object_store)
     if args.workloads:
         wanted = args.workloads.split(",")
         chosen = [w for w in chosen if w.id in wanted]
@@ -122,6 +143,7 @@ def main():
     bin_dir = snapshot_binaries(args.build_dir, work_dir)
     ctx = systems.Context(data_dir, work_dir, bin_dir, cleanup, tier_bytes, load_paths,
                           parse_properties(args.alluxio_property))
+    layout = {"reference": "native", "peers": systems.PEERS}
 
     def on_signal(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")
@@ -140,13 +162,20 @@ def main():
     def write_report(complete):
         """Written after every system (a partial report survives an interrupted run)."""
         finished = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()) if complete else None
-        rep = report.build(results, rows, meta, machine, cfg, started, finished)
+        rep = report.build(results, rows, meta, machine, cfg, started, finished, **layout)
         rep["workloads"] = [f"`{w.id}`: {w.title}" for w in chosen]
         rep["systems_asked"] = names
         rep["versions"] = tool_versions
-        return report.write(rep, args.results_dir, stem)
+        return report.write(rep, args.results_dir, stem,
+                            "latest-s3.md" if object_store else "latest.md")
 
     try:
+        if object_store:
+            ctx.store = s3.ObjectStore(ctx, args.s3_dir, args.s3_rate, args.s3_rtt_ms)
+            ctx.store.start()
+            ctx.store.upload(ds)
+            layout = {"reference": "alluxio-warm", "peers": s3.PEERS,
+                      "object_store": ctx.store.description}
         for name in names:
             run_system(name, ctx, chosen, rows, ds, cfg, results, meta)
             write_report(complete=False)
@@ -161,14 +190,18 @@ def main():
 
 def run_system(name, ctx, chosen, rows, ds, cfg, results, meta):
     """Starts one system, runs every workload on it, stops it; fills results and meta."""
-    system = systems.make(name, ctx)
+    system = CLASSES[name](ctx)
+    keep = len(ctx.cleanup.items)  # the object store stays for the next system
     meta[name] = {"description": system.description, "options": "",
                   "loadavg_at_start": os.getloadavg()[0]}
     results[name] = {}
     log(f"== {name}: starting")
     try:
         t = time.time()
+        calls_before = ctx.store.calls(reset_peak=True) if ctx.store else None
         system.start()
+        if ctx.store:  # a warm system's load, the first listing
+            meta[name]["s3_calls"] = {"start": s3.diff_calls(calls_before, ctx.store.calls())}
         meta[name]["options"] = system.options
         meta[name]["start_seconds"] = round(time.time() - t, 1)
     except Exception as e:
@@ -176,24 +209,31 @@ def run_system(name, ctx, chosen, rows, ds, cfg, results, meta):
         meta[name]["error"] = str(e)
         for row in rows:
             results[name][row.id] = {"refused": f"start failed: {e}"}
-        ctx.cleanup.run_all()
+        ctx.cleanup.run_all(keep)
         return
     try:
         for w in chosen:
+            calls_before = ctx.store.calls(reset_peak=True) if ctx.store else None
             try:
                 results[name].update(workloads.run_workload(w, system, ds, cfg))
             except (workloads.Refused, OSError) as e:
                 log(f"  {name} {w.id}: REFUSED {e}")
                 for row in w.rows:
                     results[name][row.id] = {"refused": str(e)}
+            if ctx.store:  # the S3 calls of all repetitions (remounts included)
+                calls = s3.diff_calls(calls_before, ctx.store.calls())
+                meta[name].setdefault("s3_calls", {})[w.id] = calls
+                log(f"  {name} {w.id}: S3 calls {calls}")
     finally:
         meta[name]["loadavg_at_end"] = os.getloadavg()[0]
+        if system.epoch_calls:
+            meta[name]["s3_calls_per_epoch"] = system.epoch_calls
         log(f"== {name}: stopping")
         try:
             system.stop()
         except Exception as e:
             log(f"{name} stop: {e}")
-        ctx.cleanup.run_all()
+        ctx.cleanup.run_all(keep)
         ds.clear_writes()  # what a system failed to delete (see README: Benchmarks)
 
 if __name__ == "__main__":

@@ -160,13 +160,34 @@ def kill_pid(pid, sig=signal.SIGTERM, wait=10.0):
         pass
 
 
+def delete_link(name):
+    """Deletes a network link (a veth's peer and every qdisc of both go with it)."""
+    subprocess.run(["ip", "link", "del", name], capture_output=True)
+
+
+def delete_netns(name):
+    subprocess.run(["ip", "netns", "del", name], capture_output=True)
+
+
+def undo(kind, value):
+    """Undoes one item of the state file (kinds: mount, pid, link, netns)."""
+    if kind == "mount":
+        unmount(value)
+    elif kind == "pid":
+        kill_pid(int(value))
+    elif kind == "link":
+        delete_link(value)
+    elif kind == "netns":
+        delete_netns(value)
+
+
 class Cleanup:
-    """Everything to undo, newest first: mount points and pids. Mirrored to `state_file`
+    """Everything to undo, newest first: mount points, pids, network links and namespaces. Mirrored to `state_file`
     so that the shell wrapper can finish the job when Python itself is killed."""
 
     def __init__(self, state_file):
         self.state_file = state_file
-        self.items = []  # ("mount", path) | ("pid", pid) | ("call", name)
+        self.items = []  # ("mount", path) | ("pid", pid) | ("link" | "netns", name) | ("call", name)
         self.calls = {}
         self._save()
 
@@ -184,6 +205,14 @@ class Cleanup:
         self.items.append(("pid", pid))
         self._save()
 
+    def add_link(self, name):
+        self.items.append(("link", name))
+        self._save()
+
+    def add_netns(self, name):
+        self.items.append(("netns", name))
+        self._save()
+
     def add_call(self, name, fn):
         """A graceful step (e.g. `alluxio-fuse unmount`) run before the hard ones."""
         self.calls[name] = fn
@@ -195,18 +224,18 @@ class Cleanup:
             self.calls.pop(value, None)
         self._save()
 
-    def run_all(self):
-        while self.items:
+    def run_all(self, keep=0):
+        """Undoes every item but the `keep` oldest (those of what outlives one system, e.g.
+        the object store)."""
+        while len(self.items) > keep:
             kind, value = self.items.pop()
             try:
                 if kind == "call":
                     fn = self.calls.pop(value, None)
                     if fn:
                         fn()
-                elif kind == "mount":
-                    unmount(value)
-                elif kind == "pid":
-                    kill_pid(value)
+                else:
+                    undo(kind, value)
             except Exception as e:  # keep undoing the rest
                 log(f"cleanup of {kind} {value}: {e}")
             self._save()

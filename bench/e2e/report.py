@@ -1,5 +1,6 @@
-"""Results: medians, ratios to native and to the best peer (mergerfs / rclone), the machine,
-the mount options; written as JSON and as a markdown table."""
+"""Results: medians, ratios to a reference (native; alluxio-warm over the local directory in a
+--ufs s3 run) and to the best peer (mergerfs / rclone; s3fs / rclone-s3), the machine, the mount
+options, the S3 calls counted at the server; written as JSON and as a markdown table."""
 
 import json
 import os
@@ -7,7 +8,7 @@ import platform
 import statistics
 import subprocess
 
-from systems import PEERS
+CALLS = ["GET", "HEAD", "LIST", "PUT", "COPY", "POST", "DELETE"]
 
 
 def machine_info(data_dir, data_fs):
@@ -54,8 +55,10 @@ def speed_ratio(value, reference, higher_better):
     return value / reference if higher_better else reference / value
 
 
-def build(results, rows, systems_meta, machine, cfg, started, finished):
-    """results: {system: {row id: [values] | {"refused": msg}}}; rows: [Row]."""
+def build(results, rows, systems_meta, machine, cfg, started, finished, reference, peers,
+          object_store=None):
+    """results: {system: {row id: [values] | {"refused": msg}}}; rows: [Row]; ratios to the
+    system named `reference` and to the best of `peers`."""
     table = []
     for row in rows:
         medians = {}
@@ -63,8 +66,9 @@ def build(results, rows, systems_meta, machine, cfg, started, finished):
             v = per_row.get(row.id)
             if isinstance(v, list) and v:
                 medians[s] = statistics.median(v)
-        peers = [medians[p] for p in PEERS if p in medians]
-        best_peer = (max(peers) if row.higher_better else min(peers)) if peers else None
+        peer_medians = [medians[p] for p in peers if p in medians]
+        best_peer = (max(peer_medians) if row.higher_better else min(peer_medians)) \
+            if peer_medians else None
         cells = {}
         for s, per_row in results.items():
             v = per_row.get(row.id)
@@ -73,7 +77,7 @@ def build(results, rows, systems_meta, machine, cfg, started, finished):
             elif isinstance(v, list) and v:
                 m = medians[s]
                 cells[s] = {"median": m, "values": v,
-                            "vs_native": speed_ratio(m, medians.get("native"), row.higher_better),
+                            "vs_native": speed_ratio(m, medians.get(reference), row.higher_better),
                             "vs_best_peer": speed_ratio(m, best_peer, row.higher_better)}
         table.append({"row": row.id, "label": row.label, "unit": row.unit,
                       "higher_is_better": row.higher_better, "best_peer": best_peer,
@@ -82,6 +86,7 @@ def build(results, rows, systems_meta, machine, cfg, started, finished):
             "config": {"seq_file_bytes": cfg.seq_bytes, "write_bytes": cfg.write_bytes,
                        "small_files": cfg.small_files, "fio_runtime_s": cfg.runtime,
                        "repetitions": cfg.reps},
+            "reference": reference, "peers": peers, "object_store": object_store,
             "systems": systems_meta, "rows": table}
 
 
@@ -104,8 +109,14 @@ def markdown(report):
         if report["quick"] else f"full run, median of {c['repetitions']} repetitions"
     partial = "" if report["finished"] else \
         " PARTIAL: the run was still going or was interrupted; systems not listed were not run."
-    out = [f"# alluxio-fuse vs native, mergerfs, rclone — {report['started']}", "",
-           f"{kind}.{partial}", ""] + ([report["note"], ""] if report.get("note") else []) + [
+    reference = report.get("reference", "native")
+    peers = report.get("peers", ["mergerfs", "rclone"])
+    store = report.get("object_store")
+    title = f"alluxio-fuse vs {', '.join(peers)} over S3" if store else \
+        f"alluxio-fuse vs native, {', '.join(peers)}"
+    out = [f"# {title} — {report['started']}", "",
+           f"{kind}.{partial}", ""] + ([report["note"], ""] if report.get("note") else []) + \
+        ([f"Object store: {store}.", ""] if store else []) + [
            f"Machine: {m['host']}, {m['cores']} cores ({m['cpu']}), {m['ram_gib']} GiB RAM, "
            f"Linux {m['kernel']}. Data directory `{m['data_dir']}` on {m['data_dir_storage']}.",
            "",
@@ -114,8 +125,8 @@ def markdown(report):
            f"Data: one {c['seq_file_bytes'] >> 20} MiB file; {c['small_files']:,} files of "
            f"~110 KiB in 100 directories. Writes: {c['write_bytes'] >> 20} MiB. "
            f"fio random reads: {c['fio_runtime_s']} s each.", "",
-           "Each cell: median, then (speed vs native / speed vs the best of mergerfs and "
-           "rclone); above 1× is faster, also for times. Page, dentry and inode caches are "
+           f"Each cell: median, then (speed vs {reference} / speed vs the best of "
+           f"{' and '.join(peers)}); above 1× is faster, also for times. Page, dentry and inode caches are "
            "dropped before every read measurement (and before epoch 1, not epoch 2). Before "
            "every write, as much tmpfs as is written and twice that of the data directory's "
            "page cache are written and freed, so that the write lands in memory the VM's host "
@@ -130,7 +141,7 @@ def markdown(report):
                 cells.append("")
             elif "refused" in cell:
                 cells.append(f"refused: {cell['refused']}")
-            elif s == "native":
+            elif s == reference:
                 cells.append(_fmt(cell["median"]))
             else:
                 cells.append(f"{_fmt(cell['median'])} ({_ratio(cell['vs_native'])} / "
@@ -147,10 +158,39 @@ def markdown(report):
     out += ["", "Workloads:", ""]
     for w in report.get("workloads", []):
         out.append(f"- {w}")
+    if store:
+        out += calls_markdown(report)
     return "\n".join(out) + "\n"
 
 
-def write(report, results_dir, stem):
+def _calls(counts, peak=False):
+    cells = [str(counts.get(k, 0)) for k in CALLS]
+    return cells + [f"{(counts.get('bytes_down', 0)) / 1e6:,.0f}"] + \
+        ([str(counts.get("peak_waiting", "–"))] if peak else [])
+
+
+def calls_markdown(report):
+    """The S3 calls each system made, counted at the server (the delaying proxy)."""
+    head = "| " + " | ".join(CALLS) + " | MB down |"
+    sep = "|---" * (len(CALLS) + 1) + "|"
+    out = ["", "S3 calls per DataLoader epoch, counted at the server (tests/tools/"
+           "delay_proxy.py parses the request lines), first repetition:", "",
+           "| system | workload | epoch " + head, "|---|---|---" + sep]
+    for s, meta in report["systems"].items():
+        for wid, reps in meta.get("s3_calls_per_epoch", {}).items():
+            for i, counts in enumerate(reps[0], 1):
+                out.append(f"| {s} | {wid} | {i} | " + " | ".join(_calls(counts)) + " |")
+    out += ["", "S3 calls per workload (all its repetitions, remounts included; `start`: "
+            "mounting, and loading for a warm system); peak in flight: the most requests sent "
+            "and not yet answered at once:", "",
+            "| system | workload " + head + " peak in flight |", "|---|---" + sep + "---|"]
+    for s, meta in report["systems"].items():
+        for wid, counts in meta.get("s3_calls", {}).items():
+            out.append(f"| {s} | {wid} | " + " | ".join(_calls(counts, peak=True)) + " |")
+    return out
+
+
+def write(report, results_dir, stem, latest="latest.md"):
     os.makedirs(results_dir, exist_ok=True)
     json_path = os.path.join(results_dir, stem + ".json")
     md_path = os.path.join(results_dir, stem + ".md")
@@ -159,7 +199,7 @@ def write(report, results_dir, stem):
     text = markdown(report)
     with open(md_path, "w") as f:
         f.write(text)
-    with open(os.path.join(results_dir, "latest.md"), "w") as f:
+    with open(os.path.join(results_dir, latest), "w") as f:
         f.write(text)
     return json_path, md_path, text
 

@@ -47,6 +47,7 @@ class Context:
         self.build_dir = build_dir
         self.cleanup = cleanup
         self.tier_bytes = tier_bytes
+        self.store = None  # the object store (s3.ObjectStore) of a --ufs s3 run
 
 
 class System:
@@ -57,6 +58,7 @@ class System:
         self.ctx = ctx
         self.root = None
         self.options = ""
+        self.epoch_calls = {}  # loader workload id -> per repetition, per epoch: S3 calls
 
     def start(self):
         raise NotImplementedError
@@ -126,14 +128,20 @@ class Rclone(System):
         log(f"rclone mounted ({run(['rclone', 'version'], check=False).stdout.splitlines()[0]})")
 
     def stop(self):
-        unmount(self.mp)  # rclone exits when its mount goes
-        self.ctx.cleanup.forget("mount", self.mp)
-        try:
-            self.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            kill_pid(self.proc.pid)
-        self.ctx.cleanup.forget("pid", self.proc.pid)
+        unmount_foreground(self.ctx.cleanup, self.mp, self.proc)
         shutil.rmtree(os.path.join(self.ctx.work_dir, "rclone-cache"), ignore_errors=True)
+
+
+def unmount_foreground(cleanup, mp, proc):
+    """Unmounts a FUSE mount served by a process in the foreground (it exits when its mount
+    goes; killed after 60 s) and forgets both in the cleanup registry."""
+    unmount(mp)
+    cleanup.forget("mount", mp)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        kill_pid(proc.pid)
+    cleanup.forget("pid", proc.pid)
 
 
 def _die_with_parent():
@@ -146,8 +154,9 @@ class AlluxioCluster:
     """A master and a worker of this build on free loopback ports, with a private
     ALLUXIO_HOME whose alluxio-site.properties every command (alluxio, alluxio-fuse) reads."""
 
-    def __init__(self, ctx, name, worker_defines=()):
+    def __init__(self, ctx, name, worker_defines=(), ufs_properties=None):
         self.ctx = ctx
+        self.ufs_properties = dict(ufs_properties or {})
         self.home = os.path.join(ctx.work_dir, f"home-{name}")
         self.tier = f"/dev/shm/alluxio-bench-{os.getpid()}-{name}"
         self.worker_defines = list(worker_defines)
@@ -171,6 +180,7 @@ class AlluxioCluster:
             # ("Performance Optimization: Enable Metadata Caching"): stat/open of a file seen in
             # the last 10 minutes needs no master call.
             "alluxio.user.metadata.cache.enabled": "true",
+            **self.ufs_properties,
             **self.ctx.alluxio_properties,
         }
 
@@ -256,8 +266,12 @@ class AlluxioStandalone(System):
     """alluxio-fuse mount (its own daemon) over a cluster started for it."""
     warm = False
 
+    def ufs_properties(self):
+        """Properties that replace the root UFS (the data directory) by another."""
+        return {}
+
     def start(self):
-        self.cluster = AlluxioCluster(self.ctx, self.name)
+        self.cluster = AlluxioCluster(self.ctx, self.name, ufs_properties=self.ufs_properties())
         self.cluster.start()
         mp = self.mount_point()
         self.options = (f"alluxio-fuse mount -o {ALLUXIO_FUSE_OPTIONS} <mp> /; cluster: "
@@ -334,6 +348,3 @@ class AlluxioWorker(System):
 
 CLASSES = {c.name: c for c in (Native, Mergerfs, Rclone, AlluxioCold, AlluxioWarm, AlluxioWorker)}
 
-
-def make(name, ctx):
-    return CLASSES[name](ctx)

@@ -195,28 +195,36 @@ class ListTree(Workload):
 
 
 class Loader(Workload):
-    def __init__(self, workers):
-        self.workers = workers
-        self.id = f"loader-{workers}w"
-        self.title = f"PyTorch DataLoader, num_workers={workers}, batch 32, shuffled; a sample = one file read whole (its length as a tensor)"
-        self.rows = [Row(f"{self.id}-e1", f"DataLoader {workers} workers, epoch 1", "samples/s"),
-                     Row(f"{self.id}-e2", f"DataLoader {workers} workers, epoch 2", "samples/s")]
+    def __init__(self, workers, epochs=2):
+        self.workers, self.epochs = workers, epochs
+        self.id = f"loader-{workers}w" + (f"-{epochs}e" if epochs != 2 else "")
+        self.title = f"PyTorch DataLoader, num_workers={workers}, batch 32, shuffled, " \
+            f"{epochs} epochs; a sample = one file read whole (its length as a tensor)"
+        self.rows = [Row(f"{self.id}-e{i}", f"DataLoader {workers} workers, epoch {i}"
+                         + (f" of {epochs}" if epochs != 2 else ""), "samples/s")
+                     for i in range(1, epochs + 1)]
 
     def run(self, system, ds, cfg, rep):
+        """With an object store, the S3 calls of each epoch go to system.epoch_calls."""
         system.before_read()
+        counts = ["--counts", system.ctx.store.counts_path] if system.ctx.store else []
         r = _py("loader.py", ["--root", system.root, "--manifest", ds.manifest_path,
-                              "--workers", str(self.workers), "--epochs", "2"], timeout=3600)
-        e1, e2 = r["epochs"]
-        for e in (e1, e2):
+                              "--workers", str(self.workers), "--epochs", str(self.epochs),
+                              *counts], timeout=3600)
+        for e in r["epochs"]:
             if e["samples"] != len(ds.small) or e["bytes"] != ds.small_bytes:
                 raise Refused(f"epoch read {e['samples']} samples / {e['bytes']} bytes")
-        return {f"{self.id}-e1": e1["samples"] / e1["seconds"],
-                f"{self.id}-e2": e2["samples"] / e2["seconds"]}
+        if counts:
+            system.epoch_calls.setdefault(self.id, []).append([e["calls"] for e in r["epochs"]])
+        return {f"{self.id}-e{i}": e["samples"] / e["seconds"]
+                for i, e in enumerate(r["epochs"], 1)}
 
 
-def all_workloads():
+def all_workloads(object_store=False):
+    """Every workload; on object storage also a DataLoader run of 3 epochs (epoch 1 cold)."""
     return [SeqRead(direct=True), SeqRead(direct=False), RandRead(1), RandRead(4), SeqWrite(),
-            SmallRead(4), SmallRead(16), Stat(), ListTree(), Loader(4), Loader(8)]
+            SmallRead(4), SmallRead(16), Stat(), ListTree(), Loader(4), Loader(8)] + \
+        ([Loader(8, epochs=3)] if object_store else [])
 
 
 def torch_available():
