@@ -878,6 +878,16 @@ Result<FileInfo> Namespace::CompleteFileLocked(Inode inode, const std::string& p
     MountTable::Resolution res = mounts_.Resolve(path);
     auto status =
         res.mount->ufs->PublishStaged(StagedFileName(inode.id), res.ufs_path, options.length);
+    if (!status.ok() && status.code() == ErrorCode::kNotFound) {
+      // Nothing staged: a master killed between the publish and recording the completion has
+      // published it already (the client repeats the completion), if the path holds exactly
+      // `length` bytes (a file replaced at create was deleted from the UFS then).
+      auto published = res.mount->ufs->GetStatus(res.ufs_path);
+      if (published.ok() && !published->is_directory && published->symlink_target.empty() &&
+          published->length == options.length) {
+        status = std::move(published);
+      }
+    }
     if (!status.ok()) {
       return WithContext(status.error(), fmt::format("publish {} in {}", path, res.ufs_uri));
     }

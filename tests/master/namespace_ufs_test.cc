@@ -223,6 +223,27 @@ TEST_F(NamespaceUfsTest, PersistedCompletionErrors) {
   EXPECT_EQ(StagedNames(), std::vector<std::string>{});
 }
 
+// A master killed after publishing a staged file but before recording the completion: the
+// client repeats the completion (completeFile may be repeated), finds the file published.
+TEST_F(NamespaceUfsTest, ACompletionRepeatedAfterThePublishFindsTheFilePublished) {
+  FileInfo info = MustCreateFile("/p");
+  Stage(info.id, "123");
+  auto ufs = CreateUnderFileSystem("file://" + ufs_root_);
+  ASSERT_TRUE(ufs.ok());
+  ASSERT_TRUE((*ufs)->PublishStaged(StagedFileName(info.id), "/p", 3).ok());  // then the crash
+  CompleteFileOptions complete;
+  complete.length = 4;  // not what was published: still nothing staged
+  complete.block_ids = {BlockIdForFile(info.id, 0)};
+  complete.persisted = true;
+  EXPECT_EQ(ns_->CompleteFile("/p", complete).code(), ErrorCode::kNotFound);
+  complete.length = 3;
+  auto done = ns_->CompleteFile("/p", complete);
+  ASSERT_TRUE(done.ok()) << done.error().ToString();
+  EXPECT_TRUE(done->persisted);
+  EXPECT_EQ(fs::file_size(ufs_root_ + "/p"), 3u);
+  EXPECT_EQ(StagedNames(), std::vector<std::string>{});
+}
+
 TEST_F(NamespaceUfsTest, RenamesWhileWritingNeverMatterToThePublish) {
   // The file and its ancestors renamed, an ancestor twice, the file moved to another
   // directory: the staged copy is published where the file is at completion.
