@@ -50,7 +50,10 @@ def wait_port(port, proc=None, timeout=60):
 
 
 def is_mounted(path):
-    path = os.path.realpath(path)
+    # The parent resolved, not the mount point: a stat of a mount whose server is gone or
+    # waiting for its master would hang.
+    path = os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(path))),
+                        os.path.basename(path))
     with open("/proc/self/mountinfo") as f:
         for line in f:
             fields = line.split()
