@@ -178,6 +178,7 @@ def main():
     cleanup = Cleanup(os.path.join(work, "cleanup.json"))
     stop = threading.Event()
     faults = []
+    cluster = None
     try:
         cluster = Cluster(args.build_dir, work, cleanup, injected_faults=args.ufs_faults)
         cluster.start("master")
@@ -207,6 +208,10 @@ def main():
         return checked.returncode
     finally:
         stop.set()
+        if cluster is not None:
+            # First, while the master and the worker still run (a restarted one is undone
+            # before the mount, which would wait for it).
+            unmount(cluster.mount_point)
         cleanup.run_all()
         subprocess.run(["rm", "-rf", work])
 
