@@ -12,7 +12,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -21,71 +20,13 @@
 
 #include "tests/cluster/cluster_processes.h"
 #include "tests/e2e/fuse_harness.h"
+#include "tests/e2e/whole_files.h"
 #include "tests/util/temp_dir.h"
 
 namespace alluxio::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-constexpr size_t kMiB = 1 << 20;
-
-bool CanMount() { return geteuid() == 0 && access("/dev/fuse", R_OK | W_OK) == 0; }
-
-std::string RandomBytes(size_t n, uint32_t seed) {
-  std::mt19937 gen(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(gen());
-  return s;
-}
-
-std::string ReadLocal(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-// open/write (1 MiB at a time)/fsync/close of a whole file: 0, or the first errno.
-int WriteWhole(const std::string& path, const std::string& data) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return errno;
-  int error = 0;
-  for (size_t off = 0; off < data.size() && error == 0;) {
-    ssize_t w = write(fd, data.data() + off, std::min(kMiB, data.size() - off));
-    if (w < 0) {
-      error = errno;
-    } else {
-      off += static_cast<size_t>(w);
-    }
-  }
-  if (error == 0 && fsync(fd) != 0) error = errno;
-  if (close(fd) != 0 && error == 0) error = errno;
-  return error;
-}
-
-struct ReadOutcome {
-  int error = 0;
-  std::string data;  // what was read before the error
-};
-
-ReadOutcome ReadWhole(const std::string& path) {
-  ReadOutcome outcome;
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return {errno, {}};
-  std::string buf(kMiB, '\0');
-  while (true) {
-    ssize_t n = read(fd, buf.data(), buf.size());
-    if (n < 0) {
-      outcome.error = errno;
-      break;
-    }
-    if (n == 0) break;
-    outcome.data.append(buf.data(), static_cast<size_t>(n));
-  }
-  close(fd);
-  return outcome;
-}
 
 // Regular files below `dir` (staging area included), relative, sorted.
 std::vector<std::string> FilesBelow(const std::string& dir) {
@@ -160,12 +101,12 @@ TEST_F(FaultInjectionTest, UfsFillingUpFailsTheWriteWithEnospcUntilCleared) {
     SCOPED_TRACE(type);
     const std::string mp = Mount(type, "alluxio.user.file.writetype.default=" + type);
     const std::string before = RandomBytes(kMiB + 3, 1);
-    ASSERT_EQ(WriteWhole(mp + "/before-" + type, before), 0);
+    ASSERT_EQ(WriteWhole(mp + "/before-" + type, before).error, 0);
 
     Command(ufs_faults_, "fillup 2MB\n");
     const std::string big = RandomBytes(8 * kMiB, 2);
     const std::string name = "/big-" + type;
-    EXPECT_EQ(WriteWhole(mp + name, big), ENOSPC);
+    EXPECT_EQ(WriteWhole(mp + name, big).error, ENOSPC);
     EXPECT_FALSE(std::filesystem::exists(mp + name));  // no partial file, in Alluxio ...
     for (const std::string& f : FilesBelow(ufs)) {     // ... nor in the under storage
       EXPECT_EQ(f.find(name.substr(1)), std::string::npos) << f;
@@ -174,7 +115,7 @@ TEST_F(FaultInjectionTest, UfsFillingUpFailsTheWriteWithEnospcUntilCleared) {
     EXPECT_TRUE(ReadWhole(mp + "/before-" + type).data == before);
 
     Command(ufs_faults_, "clear\n");
-    EXPECT_EQ(WriteWhole(mp + name, big), 0);
+    EXPECT_EQ(WriteWhole(mp + name, big).error, 0);
     ReadOutcome back = ReadWhole(mp + name);
     EXPECT_EQ(back.error, 0) << std::strerror(back.error);
     EXPECT_TRUE(back.data == big);
@@ -190,11 +131,11 @@ TEST_F(FaultInjectionTest, AWriteThatFailedLeavesNoStaleName) {
   const std::string mp = Mount("mnt", "", /*kernel_caching=*/true);
   ASSERT_EQ(mkdir((mp + "/d").c_str(), 0755), 0);
   Command(ufs_faults_, "fillup 100KB\n");
-  EXPECT_EQ(WriteWhole(mp + "/d/b", RandomBytes(3 * kMiB, 6)), ENOSPC);
+  EXPECT_EQ(WriteWhole(mp + "/d/b", RandomBytes(3 * kMiB, 6)).error, ENOSPC);
   Command(ufs_faults_, "clear\n");
   EXPECT_EQ(mkdir((mp + "/d/b/a").c_str(), 0755), -1);
   EXPECT_EQ(errno, ENOENT) << std::strerror(errno);
-  EXPECT_EQ(WriteWhole(mp + "/d/b", "again"), 0);
+  EXPECT_EQ(WriteWhole(mp + "/d/b", "again").error, 0);
   EXPECT_EQ(ReadWhole(mp + "/d/b").data, "again");
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
 }
@@ -223,7 +164,7 @@ TEST_F(FaultInjectionTest, MasterCallsFailingAFewTimesAreRetried) {
   const std::string data = RandomBytes(2 * kMiB, 4);
   Command(rpc_faults_,
           "fail getStatus 2\nfail createFile 2\nfail completeFile 2\ndisconnect listStatus 2\n");
-  EXPECT_EQ(WriteWhole(mp + "/f", data), 0);
+  EXPECT_EQ(WriteWhole(mp + "/f", data).error, 0);
   struct stat st {};
   EXPECT_EQ(stat((mp + "/f").c_str(), &st), 0) << std::strerror(errno);
   EXPECT_EQ(st.st_size, static_cast<off_t>(data.size()));
@@ -244,7 +185,7 @@ TEST_F(FaultInjectionTest, AMasterCallThatKeepsFailingIsEioWithinTheRetryWindow)
   // A create whose call is lost on the way (not retried: it may have happened) fails, and
   // nothing is created.
   Command(rpc_faults_, "disconnect createFile 1\n");
-  EXPECT_EQ(WriteWhole(mp + "/lost", "x"), EIO);
+  EXPECT_EQ(WriteWhole(mp + "/lost", "x").error, EIO);
   EXPECT_FALSE(std::filesystem::exists(mp + "/lost"));
   // A master that answers every getStatus with kUnavailable: retried for
   // alluxio.user.rpc.retry.max.duration (3 s here), then EIO.
@@ -256,7 +197,7 @@ TEST_F(FaultInjectionTest, AMasterCallThatKeepsFailingIsEioWithinTheRetryWindow)
   EXPECT_GT(InjectedRpcFaults(cluster_->home() + "/logs/master.log"), 2);  // it was retried
   Command(rpc_faults_, "clear\n");
   EXPECT_EQ(stat((mp + "/ufs-only").c_str(), &st), 0) << std::strerror(errno);
-  EXPECT_EQ(WriteWhole(mp + "/lost", "x"), 0);
+  EXPECT_EQ(WriteWhole(mp + "/lost", "x").error, 0);
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
 }
 
@@ -277,7 +218,7 @@ TEST_F(FaultInjectionTest, ChangesWhoseAnswerWasLostSucceed) {
   ASSERT_EQ(stat((mp + "/e").c_str(), &st), 0);
   EXPECT_TRUE(S_ISDIR(st.st_mode));
 
-  ASSERT_EQ(WriteWhole(mp + "/f", "f"), 0);
+  ASSERT_EQ(WriteWhole(mp + "/f", "f").error, 0);
   Command(rpc_faults_, "lose-reply rename 1\n");
   EXPECT_EQ(rename((mp + "/f").c_str(), (mp + "/g").c_str()), 0) << std::strerror(errno);
   EXPECT_EQ(stat((mp + "/f").c_str(), &st), -1);
@@ -285,7 +226,7 @@ TEST_F(FaultInjectionTest, ChangesWhoseAnswerWasLostSucceed) {
 
   const std::string data = RandomBytes(300000, 8);
   Command(rpc_faults_, "lose-reply completeFile 1\n");
-  EXPECT_EQ(WriteWhole(mp + "/h", data), 0);
+  EXPECT_EQ(WriteWhole(mp + "/h", data).error, 0);
   EXPECT_TRUE(ReadWhole(mp + "/h").data == data);
   EXPECT_EQ(InjectedRpcFaults(cluster_->home() + "/logs/master.log"), 4);
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
@@ -296,7 +237,7 @@ TEST_F(FaultInjectionTest, ChangesWhoseAnswerWasLostSucceed) {
 // was only logged, or removed the file).
 TEST_F(FaultInjectionTest, ATruncationThatFailsIsReportedByCloseAndKeepsTheFile) {
   const std::string mp = Mount("mnt", "", /*kernel_caching=*/true);
-  ASSERT_EQ(WriteWhole(mp + "/f", "old"), 0);
+  ASSERT_EQ(WriteWhole(mp + "/f", "old").error, 0);
   for (const std::string fault : {"fail createFile 1000", "disconnect createFileWriter 1"}) {
     SCOPED_TRACE(fault);
     Command(rpc_faults_, fault + "\n");
@@ -331,7 +272,7 @@ TEST_F(FaultInjectionTest, ColdReadsOfSeveralFilesReachTheUfsAtOnce) {
   std::vector<std::string> data;
   for (int i = 0; i < 4; ++i) {
     data.push_back(RandomBytes(100000, 20 + i));
-    ASSERT_EQ(WriteWhole(mp + "/cold" + std::to_string(i), data.back()), 0);
+    ASSERT_EQ(WriteWhole(mp + "/cold" + std::to_string(i), data.back()).error, 0);
   }
   const std::string log = cluster_->home() + "/logs/worker.log";
   Command(ufs_faults_, "stall read 5s\n");
@@ -354,7 +295,7 @@ TEST_F(FaultInjectionTest, WorkerReadsFailingAFewTimesStillReturnTheRightBytes) 
   // Reads from the worker over RPC (not from its block files on this host).
   const std::string mp = Mount("mnt", "alluxio.user.short.circuit.enabled=false");
   const std::string data = RandomBytes(5 * kMiB + 7, 5);
-  ASSERT_EQ(WriteWhole(mp + "/cached", data), 0);
+  ASSERT_EQ(WriteWhole(mp + "/cached", data).error, 0);
   // The reader retries the worker or falls back to the under storage: not every fault is used.
   Command(rpc_faults_, "disconnect readBlock 1\nfail readBlock 2\n");
   ReadOutcome back = ReadWhole(mp + "/cached");

@@ -26,6 +26,7 @@
 #include "core/common/live_process.h"
 #include "tests/cluster/cluster_processes.h"
 #include "tests/e2e/fuse_harness.h"
+#include "tests/e2e/whole_files.h"
 #include "tests/util/temp_dir.h"
 
 namespace alluxio::testing {
@@ -39,23 +40,9 @@ void WaitForZombie(pid_t pid) {
   ASSERT_EQ(waitid(P_PID, pid, &info, WEXITED | WNOWAIT), 0) << std::strerror(errno);
 }
 
-bool CanMount() { return geteuid() == 0 && access("/dev/fuse", R_OK | W_OK) == 0; }
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 void WriteFile(const std::string& path, const std::string& data) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << data;
-}
-
-std::string RandomBytes(size_t n, uint32_t seed) {
-  std::mt19937 gen(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(gen());
-  return s;
 }
 
 class FuseCommandTest : public ::testing::Test {
@@ -194,7 +181,7 @@ TEST_F(FuseCommandTest, SymbolicLinksWorkForToolsAndAreRealLinksInTheUnderStorag
   std::filesystem::create_symlink("../links/file", cluster_->UfsRoot() + "/dropped/link");
   EXPECT_EQ(std::filesystem::read_symlink(mp + "/dropped/link"), "../links/file");
   EXPECT_TRUE(std::filesystem::is_symlink(mp + "/dropped/link"));
-  EXPECT_EQ(ReadFile(mp + "/dropped/link"), "target\n");
+  EXPECT_EQ(ReadLocal(mp + "/dropped/link"), "target\n");
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
 }
 
@@ -238,7 +225,7 @@ TEST_F(FuseCommandTest, TwoMountsOfDifferentPathsShareDataAndBothShowInStat) {
   ASSERT_EQ(mkdir((root + "/people").c_str(), 0755), 0);
   ASSERT_EQ(fuse_->Mount(sub, "/people", "attr_timeout=0,entry_timeout=0").exit_code, 0);
   WriteFile(root + "/people/alice", "alice's data");
-  EXPECT_EQ(ReadFile(sub + "/alice"), "alice's data");
+  EXPECT_EQ(ReadLocal(sub + "/alice"), "alice's data");
   CommandResult stat = fuse_->Stat();
   EXPECT_NE(stat.out.find(fmt::format("\t{}\t/\n", root)), std::string::npos) << stat.out;
   EXPECT_NE(stat.out.find(fmt::format("\t{}\t/people\n", sub)), std::string::npos) << stat.out;
@@ -257,7 +244,7 @@ TEST_F(FuseCommandTest, KilledDaemonLeavesAStaleMountThatUnmountAndMountRecover)
   WriteFile(mp + "/kept", "survives the crash");
   // The file is complete once the RELEASE the kernel queued at close is served; a read waits for
   // it (a daemon killed before it leaves the file incomplete, SEMANTICS.md).
-  ASSERT_EQ(ReadFile(mp + "/kept"), "survives the crash");
+  ASSERT_EQ(ReadLocal(mp + "/kept"), "survives the crash");
   const pid_t first = fuse_->DaemonPid(mp);
   ASSERT_GT(first, 0);
   ASSERT_EQ(kill(first, SIGKILL), 0);
@@ -273,14 +260,14 @@ TEST_F(FuseCommandTest, KilledDaemonLeavesAStaleMountThatUnmountAndMountRecover)
   // Mounting over a stale mount unmounts it first, also while the kernel still answers stat of
   // the mount point from its attribute cache (only requests that reach the daemon fail).
   ASSERT_EQ(fuse_->Mount(mp).exit_code, 0);
-  ASSERT_EQ(ReadFile(mp + "/kept"), "survives the crash");
+  ASSERT_EQ(ReadLocal(mp + "/kept"), "survives the crash");
   const pid_t second = fuse_->DaemonPid(mp);
   ASSERT_GT(second, 0);
   ASSERT_EQ(kill(second, SIGKILL), 0);
   WaitForZombie(second);
   CommandResult remounted = fuse_->Mount(mp);
   ASSERT_EQ(remounted.exit_code, 0) << remounted.err;
-  EXPECT_EQ(ReadFile(mp + "/kept"), "survives the crash");
+  EXPECT_EQ(ReadLocal(mp + "/kept"), "survives the crash");
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
   EXPECT_FALSE(IsMounted(mp));
   waitpid(first, nullptr, 0);
@@ -301,8 +288,8 @@ TEST_F(FuseCommandTest, SixteenParallelReadersGetEveryByte) {
   std::vector<std::thread> readers;
   for (int i = 0; i < 16; ++i) {
     readers.emplace_back([&, i] {
-      bool ok = ReadFile(fmt::format("{}/small{}", mp, i)) == small[i];
-      ok = ok && ReadFile(mp + "/big") == big;
+      bool ok = ReadLocal(fmt::format("{}/small{}", mp, i)) == small[i];
+      ok = ok && ReadLocal(mp + "/big") == big;
       if (ok) good.fetch_add(1);
     });
   }
@@ -347,10 +334,10 @@ TEST_F(FuseCommandTest, MountOptionsReachTheClientAndTheServer) {
                                        "alluxio.user.file.writetype.default=MUST_CACHE");
   ASSERT_EQ(mounted.exit_code, 0) << mounted.err;
   WriteFile(mp + "/cached-only", "in the worker, not in the UFS");
-  EXPECT_EQ(ReadFile(mp + "/cached-only"), "in the worker, not in the UFS");
+  EXPECT_EQ(ReadLocal(mp + "/cached-only"), "in the worker, not in the UFS");
   EXPECT_FALSE(std::filesystem::exists(cluster_->UfsRoot() + "/cached-only"));
   WriteFile(mp + "/sub-check", "x");
-  const std::string log = ReadFile(cluster_->home() + "/logs/fuse.log");
+  const std::string log = ReadLocal(cluster_->home() + "/logs/fuse.log");
   EXPECT_NE(log.find("4 request slots"), std::string::npos);
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
 }
@@ -388,10 +375,10 @@ TEST_F(FuseCommandTest, FullUnderStorageFailsTheWriterWithEnospcAndKeepsTheRest)
     if (e.is_regular_file()) in_ufs.push_back(std::filesystem::relative(e.path(), ufs));
   }
   EXPECT_EQ(in_ufs, std::vector<std::string>{"small"});  // no partial copy of big left
-  EXPECT_EQ(ReadFile(mp + "/small"), "kept");
+  EXPECT_EQ(ReadLocal(mp + "/small"), "kept");
   WriteFile(mp + "/after", "written after the failure");
-  EXPECT_EQ(ReadFile(mp + "/after"), "written after the failure");  // waits for its completion
-  EXPECT_EQ(ReadFile(ufs + "/after"), "written after the failure");
+  EXPECT_EQ(ReadLocal(mp + "/after"), "written after the failure");  // waits for its completion
+  EXPECT_EQ(ReadLocal(ufs + "/after"), "written after the failure");
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
 }
 
@@ -474,7 +461,7 @@ TEST_F(FuseCommandTest, NewFileWrittenThroughASharedMappingKeepsEveryStore) {
               }),
               "")
         << c.name;
-    const std::string read = ReadFile(path);
+    const std::string read = ReadLocal(path);
     EXPECT_EQ(read.size(), data.size()) << c.name;
     EXPECT_TRUE(read == data) << c.name << ": the bytes differ";
   }
@@ -502,7 +489,7 @@ TEST_F(FuseCommandTest, WritableMappingOfACompleteFileFailsAtMsyncAndKeepsTheFil
               return ::close(fd) == 0 ? 0 : 7;
             }),
             "");
-  EXPECT_EQ(ReadFile(path), std::string(8192, 'c'));
+  EXPECT_EQ(ReadLocal(path), std::string(8192, 'c'));
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
 }
 
@@ -586,7 +573,7 @@ assert not os.path.exists("rm")
   EXPECT_EQ(files,
             (std::vector<std::string>{"c1/g", "c2/z/b/f", "c3/e/g", "c4/x/f", "c5/b/f", "r2/f"}));
   const std::string expected = std::string(2500000, 'x') + std::string(1000, 'y');
-  for (const std::string& f : files) EXPECT_TRUE(ReadFile(ufs + "/" + f) == expected) << f;
+  for (const std::string& f : files) EXPECT_TRUE(ReadLocal(ufs + "/" + f) == expected) << f;
   EXPECT_FALSE(std::filesystem::exists(ufs + "/rm"));
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
 }
@@ -609,17 +596,17 @@ TEST_F(WorkerFuseTest, TheWorkerMountsServesAndUnmountsOnStop) {
        ++i) {
     std::this_thread::sleep_for(50ms);
   }
-  ASSERT_TRUE(IsMounted(mount_point_)) << ReadFile(cluster_->home() + "/worker.out");
+  ASSERT_TRUE(IsMounted(mount_point_)) << ReadLocal(cluster_->home() + "/worker.out");
   CommandResult stat = fuse_->Stat();
   EXPECT_NE(stat.out.find(fmt::format("{}\t{}\t/\n", cluster_->worker_pid(), mount_point_)),
             std::string::npos)
       << stat.out;
   const std::string data = RandomBytes(5 << 20, 11);
   WriteFile(mount_point_ + "/from-worker-fuse", data);
-  EXPECT_TRUE(ReadFile(mount_point_ + "/from-worker-fuse") == data);
-  EXPECT_TRUE(ReadFile(cluster_->UfsRoot() + "/from-worker-fuse") == data);
+  EXPECT_TRUE(ReadLocal(mount_point_ + "/from-worker-fuse") == data);
+  EXPECT_TRUE(ReadLocal(cluster_->UfsRoot() + "/from-worker-fuse") == data);
   cluster_->KillWorker(SIGTERM);
-  EXPECT_FALSE(IsMounted(mount_point_)) << ReadFile(cluster_->home() + "/worker.out");
+  EXPECT_FALSE(IsMounted(mount_point_)) << ReadLocal(cluster_->home() + "/worker.out");
 }
 
 // No cluster configured and none reachable: mount starts the local one.
@@ -644,7 +631,7 @@ TEST(EmbeddedClusterTest, MountStartsALocalClusterWhenNoneIsReachable) {
     EXPECT_EQ(mounted.exit_code, 0) << mounted.out << mounted.err;
     EXPECT_NE(mounted.out.find("starting a local cluster"), std::string::npos) << mounted.out;
     WriteFile(mp + "/hello", "embedded");
-    EXPECT_EQ(ReadFile(mp + "/hello"), "embedded");
+    EXPECT_EQ(ReadLocal(mp + "/hello"), "embedded");
     EXPECT_EQ(fuse.Unmount(mp).exit_code, 0);
   }
   CommandResult stopped = RunCommand(stop, {{"ALLUXIO_HOME", home.path()}});

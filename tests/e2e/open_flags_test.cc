@@ -23,6 +23,7 @@
 
 #include "tests/cluster/cluster_processes.h"
 #include "tests/e2e/fuse_harness.h"
+#include "tests/e2e/whole_files.h"
 #include "tests/util/temp_dir.h"
 
 namespace alluxio::testing {
@@ -180,8 +181,6 @@ Outcome ExpectedOutcome(int flags, State s) {
   }
   return o;
 }
-
-bool CanMount() { return geteuid() == 0 && access("/dev/fuse", R_OK | W_OK) == 0; }
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -16,12 +16,11 @@
 
 #include "tests/cluster/cluster_processes.h"
 #include "tests/e2e/fuse_harness.h"
+#include "tests/e2e/whole_files.h"
 #include "tests/util/temp_dir.h"
 
 namespace alluxio::testing {
 namespace {
-
-bool CanMount() { return geteuid() == 0 && access("/dev/fuse", R_OK | W_OK) == 0; }
 
 constexpr char kSystemPolicy[] =
     "allow_other,alluxio.fuse.auth.policy.class=alluxio.fuse.auth.SystemUserGroupAuthPolicy";

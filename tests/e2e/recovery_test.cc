@@ -13,95 +13,19 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "tests/cluster/cluster_processes.h"
 #include "tests/e2e/fuse_harness.h"
+#include "tests/e2e/whole_files.h"
 #include "tests/util/temp_dir.h"
 
 namespace alluxio::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-constexpr size_t kChunk = 1 << 20;
-
-bool CanMount() { return geteuid() == 0 && access("/dev/fuse", R_OK | W_OK) == 0; }
-
-std::string RandomBytes(size_t n, uint32_t seed) {
-  std::mt19937 gen(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(gen());
-  return s;
-}
-
-// What a program sees from open/write/fsync/close of a whole file: 0, or the first errno.
-struct WriteOutcome {
-  int error = 0;
-  std::string step;  // the call that failed
-};
-
-// Writes `data` in 1 MiB writes, calling `after_chunk(i)` after the i-th, then fsync and close.
-template <typename AfterChunk>
-WriteOutcome WriteWhole(const std::string& path, const std::string& data, AfterChunk after_chunk) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return {errno, "open"};
-  WriteOutcome outcome;
-  for (size_t off = 0, i = 0; off < data.size() && outcome.error == 0; off += kChunk, ++i) {
-    // A short write (the part of it that reached a worker before it died) is followed by the
-    // write that reports the error.
-    for (size_t done = 0, n = std::min(kChunk, data.size() - off); done < n;) {
-      ssize_t w = write(fd, data.data() + off + done, n - done);
-      if (w < 0) {
-        outcome = {errno, "write"};
-        break;
-      }
-      done += static_cast<size_t>(w);
-    }
-    after_chunk(i);
-  }
-  if (outcome.error == 0 && fsync(fd) != 0) outcome = {errno, "fsync"};
-  if (close(fd) != 0 && outcome.error == 0) outcome = {errno, "close"};
-  return outcome;
-}
-
-WriteOutcome WriteWhole(const std::string& path, const std::string& data) {
-  return WriteWhole(path, data, [](size_t) {});
-}
-
-// Reads the file in 1 MiB reads, calling `after_chunk(i)` after the i-th. 0 and the bytes, or
-// the errno of the failed call and what was read before it.
-struct ReadOutcome {
-  int error = 0;
-  std::string data;
-};
-
-template <typename AfterChunk>
-ReadOutcome ReadWhole(const std::string& path, AfterChunk after_chunk) {
-  ReadOutcome outcome;
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return {errno, {}};
-  std::string buf(kChunk, '\0');
-  for (size_t i = 0;; ++i) {
-    ssize_t n = read(fd, buf.data(), buf.size());
-    if (n < 0) {
-      outcome.error = errno;
-      break;
-    }
-    if (n == 0) break;
-    outcome.data.append(buf.data(), static_cast<size_t>(n));
-    after_chunk(i);
-  }
-  close(fd);
-  return outcome;
-}
-
-ReadOutcome ReadWhole(const std::string& path) {
-  return ReadWhole(path, [](size_t) {});
-}
 
 class RecoveryTest : public ::testing::Test {
  protected:
@@ -130,7 +54,7 @@ class RecoveryTest : public ::testing::Test {
 
   // The mount serves: a new file written and read back, the directory listed.
   void ExpectServing(const std::string& name) {
-    const std::string data = RandomBytes(3 * kChunk + 17, 99);
+    const std::string data = RandomBytes(3 * kMiB + 17, 99);
     WriteOutcome written = WriteWhole(mp_ + "/" + name, data);
     EXPECT_EQ(written.error, 0) << written.step << ": " << std::strerror(written.error);
     ReadOutcome back = ReadWhole(mp_ + "/" + name);
@@ -146,10 +70,10 @@ class RecoveryTest : public ::testing::Test {
 };
 
 TEST_F(RecoveryTest, MasterKilledAndRestartedWhileMounted) {
-  const std::string before = RandomBytes(5 * kChunk, 1);
+  const std::string before = RandomBytes(5 * kMiB, 1);
   ASSERT_EQ(WriteWhole(mp_ + "/before", before).error, 0);
   // A file being written across the restart completes on the new master.
-  const std::string across = RandomBytes(6 * kChunk, 9);
+  const std::string across = RandomBytes(6 * kMiB, 9);
   WriteOutcome across_outcome = WriteWhole(mp_ + "/across", across, [&](size_t i) {
     if (i != 2) return;
     cluster_->KillMaster(SIGKILL);
@@ -161,7 +85,7 @@ TEST_F(RecoveryTest, MasterKilledAndRestartedWhileMounted) {
   EXPECT_TRUE(across_back.data == across) << across_back.error << " " << across_back.data.size();
   cluster_->KillMaster(SIGKILL);
   // A file created while the master is down: its calls wait for the master to come back.
-  const std::string during = RandomBytes(2 * kChunk, 2);
+  const std::string during = RandomBytes(2 * kMiB, 2);
   WriteOutcome during_outcome;
   std::thread writer([&] { during_outcome = WriteWhole(mp_ + "/during", during); });
   std::this_thread::sleep_for(500ms);  // the writer's first call meets no master
@@ -175,7 +99,7 @@ TEST_F(RecoveryTest, MasterKilledAndRestartedWhileMounted) {
 }
 
 TEST_F(RecoveryTest, WorkerKilledDuringALargeReadThenRestarted) {
-  const std::string data = RandomBytes(24 * kChunk, 3);
+  const std::string data = RandomBytes(24 * kMiB, 3);
   ASSERT_EQ(WriteWhole(mp_ + "/big", data).error, 0);
   // Read from the worker over RPC (not from its block files on this host, which outlive it).
   const std::string rpc_mp = dirs_.path() + "/rpc";
@@ -197,7 +121,7 @@ TEST_F(RecoveryTest, WorkerKilledDuringALargeReadThenRestarted) {
 }
 
 TEST_F(RecoveryTest, WorkerKilledDuringAWriteThenRestarted) {
-  const std::string data = RandomBytes(24 * kChunk, 4);
+  const std::string data = RandomBytes(24 * kMiB, 4);
   WriteOutcome outcome = WriteWhole(mp_ + "/big", data, [&](size_t i) {
     if (i == 4) cluster_->KillWorker(SIGKILL);
   });
@@ -224,7 +148,7 @@ class FailedWriteTest : public RecoveryTest {
 
   // Writes 1 MiB through `fd` and closes it: the first errno (0 if none).
   static int WriteAndClose(int fd) {
-    const std::string data = RandomBytes(kChunk, 7);
+    const std::string data = RandomBytes(kMiB, 7);
     int error = 0;
     if (write(fd, data.data(), data.size()) < 0) error = errno;
     if (close(fd) != 0 && error == 0) error = errno;
@@ -271,12 +195,12 @@ TEST_F(FailedWriteTest, AFailedWriteKeepsTheEmptyFileItWrote) {
 }
 
 TEST_F(RecoveryTest, MasterAndWorkerStoppedThenContinued) {
-  const std::string before = RandomBytes(5 * kChunk, 5);
+  const std::string before = RandomBytes(5 * kMiB, 5);
   ASSERT_EQ(WriteWhole(mp_ + "/before", before).error, 0);
   for (bool master : {true, false}) {
     const std::string name = master ? "/during-master-stop" : "/during-worker-stop";
     master ? cluster_->SignalMaster(SIGSTOP) : cluster_->SignalWorker(SIGSTOP);
-    const std::string during = RandomBytes(2 * kChunk, master ? 6 : 7);
+    const std::string during = RandomBytes(2 * kMiB, master ? 6 : 7);
     WriteOutcome written;
     ReadOutcome read;
     std::thread user([&] {
@@ -297,7 +221,7 @@ TEST_F(RecoveryTest, MasterAndWorkerStoppedThenContinued) {
 }
 
 TEST_F(RecoveryTest, WorkerRestartedWithAnEmptyCache) {
-  const std::string data = RandomBytes(6 * kChunk + 5, 8);
+  const std::string data = RandomBytes(6 * kMiB + 5, 8);
   ASSERT_EQ(WriteWhole(mp_ + "/kept", data).error, 0);
   ASSERT_TRUE(ReadWhole(mp_ + "/kept").data == data);  // cached by the worker
   cluster_->KillWorker(SIGKILL);
