@@ -113,27 +113,27 @@ std::string S3UnderFileSystem::StagingKey(std::string_view name) const {
   return fmt::format("{}{}/{}", DirPrefix(""), kS3StagingDir, name);
 }
 
-UfsStatus S3UnderFileSystem::FileStatus(std::string name, uint64_t size, const std::string& etag,
-                                        int64_t mtime_ms) const {
+UfsStatus S3UnderFileSystem::EntryStatus(std::string name, int64_t mtime_ms) const {
   UfsStatus st;
   st.name = std::move(name);
-  st.length = size;
   st.mtime_ms = mtime_ms;
   st.mode = config_.default_mode;
   st.owner = LocalUserName();
   st.group = LocalGroupName();
+  return st;
+}
+
+UfsStatus S3UnderFileSystem::FileStatus(std::string name, uint64_t size, const std::string& etag,
+                                        int64_t mtime_ms) const {
+  UfsStatus st = EntryStatus(std::move(name), mtime_ms);
+  st.length = size;
   st.fingerprint = fmt::format("{}:{}", etag, size);
   return st;
 }
 
 UfsStatus S3UnderFileSystem::DirStatus(std::string name, int64_t mtime_ms) const {
-  UfsStatus st;
-  st.name = std::move(name);
+  UfsStatus st = EntryStatus(std::move(name), mtime_ms);
   st.is_directory = true;
-  st.mtime_ms = mtime_ms;
-  st.mode = config_.default_mode;
-  st.owner = LocalUserName();
-  st.group = LocalGroupName();
   st.fingerprint = "dir";
   return st;
 }

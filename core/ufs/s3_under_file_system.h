@@ -91,6 +91,8 @@ class S3UnderFileSystem final : public UnderFileSystem {
   UfsStatus FileStatus(std::string name, uint64_t size, const std::string& etag,
                        int64_t mtime_ms) const;
   UfsStatus DirStatus(std::string name, int64_t mtime_ms) const;
+  // What every entry reports: objects carry no mode or owner (docs/ufs_s3.md).
+  UfsStatus EntryStatus(std::string name, int64_t mtime_ms) const;
   // GetStatus of a non-root path given as components.
   Result<UfsStatus> StatusOf(const std::vector<std::string_view>& parts);
   // True when something lies below "rel/" (or its marker exists).
