@@ -44,7 +44,6 @@ enum class PropertyKey : int {
   kWorkerBindHost,
   kWorkerRpcPort,
   kWorkerDomainSocketAddress,
-  kWorkerBlockReaderThreads,
   kWorkerRamdiskSize,
   kWorkerDataFolder,
   kWorkerBlockHeartbeatInterval,
