@@ -517,6 +517,9 @@ Task<Attributes> AlluxioFileSystem::GetAttr(std::string path, Caller caller) {
   if (!st) co_return st.failure();
   Attributes attr = ToAttributes(*st);
   ApplyWriter(path, attr);
+  // Taken while this process wrote the file: if its writer completed meanwhile, the master's
+  // answer may predate the completion (size 0), and the kernel must not keep it.
+  if (mine) attr.changing = true;
   co_return attr;
 }
 
