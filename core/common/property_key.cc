@@ -92,6 +92,9 @@ constexpr PropertyDef kProperties[] = {
      "${alluxio.work.dir}/run",
      "Directory of the worker's unix socket (worker-<rpc port>.sock), which clients on the same "
      "host use instead of TCP; empty: none. (Alluxio's name; this is its as.uuid=true form.)"},
+    {K::kWorkerBlockReaderThreads, "alluxio.worker.network.block.reader.threads.max", T::kInt, "64",
+     "Threads that read blocks through from the under storage (a cold block): that many UFS "
+     "reads in flight at once, none of them on the worker's reactor. (Alluxio's name.)"},
     {K::kWorkerRamdiskSize, "alluxio.worker.ramdisk.size", T::kBytes, "1GB",
      "Memory tier capacity ($ALLUXIO_WORKER_RAMDISK_SIZE, $ALLUXIO_WORKER_MEMORY_SIZE)."},
     {K::kWorkerDataFolder, "alluxio.worker.data.folder", T::kString, "alluxioworker",

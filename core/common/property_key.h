@@ -44,6 +44,7 @@ enum class PropertyKey : int {
   kWorkerBindHost,
   kWorkerRpcPort,
   kWorkerDomainSocketAddress,
+  kWorkerBlockReaderThreads,
   kWorkerRamdiskSize,
   kWorkerDataFolder,
   kWorkerBlockHeartbeatInterval,

@@ -230,7 +230,7 @@ Status UfsFaultInjector::Before(std::string_view method, std::string_view path,
     }
   }
   if (stall.count() > 0) {
-    ALX_LOG(kDebug, "ufs", "injected stall of {} ms: {} {}", stall.count(), method, path);
+    ALX_LOG(kInfo, "ufs", "injected stall of {} ms: {} {}", stall.count(), method, path);
     if (sleep_) {
       sleep_(stall);
     } else {

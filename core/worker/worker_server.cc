@@ -10,8 +10,8 @@
 #include "core/common/host_id.h"
 #include "core/common/logging.h"
 #include "core/reactor/blocking_pool.h"
-#include "core/ufs/ufs_options.h"
 #include "core/ufs/fault_injecting_under_file_system.h"
+#include "core/ufs/ufs_options.h"
 #include "core/wire/wire_convert.h"
 #include "core/worker/worker_service.h"
 #include "rpc/await.h"
@@ -167,6 +167,8 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
         UniqueFunction<void()> fn(std::move(job));
         if (!pool->Submit(fn)) ALX_LOG(kDebug, "worker", "background caching skipped: stopping");
       });
+  worker->ufs_reads_ = std::make_unique<BlockingPool>(
+      std::max<int64_t>(1, conf.GetInt(PropertyKey::kWorkerBlockReaderThreads)), "ufs-read");
 
   worker->tasks_ = std::make_unique<TaskGroup>(*reactor, "worker");
   rpc::Endpoint master_endpoint = rpc::Endpoint::Tcp(conf.GetString(PropertyKey::kMasterHostname),
@@ -181,7 +183,8 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
   // One service behind both listeners (TCP, and the unix socket for clients on this host).
   auto service = std::make_shared<wire::BlockWorker::Client>(rpc::WithRpcFaults<wire::BlockWorker>(
       MakeWorkerService(WorkerServiceContext{worker->store_.get(), worker->read_through_.get(),
-                                             worker->ufs_.get(), on_commit}),
+                                             worker->ufs_.get(), on_commit,
+                                             worker->ufs_reads_.get()}),
       conf.GetString(PropertyKey::kRpcFaultInjectionFile)));
   auto bootstrap = [service]() -> capnp::Capability::Client { return *service; };
   std::string bind_host = conf.GetString(PropertyKey::kWorkerBindHost);

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include <capnp/orphan.h>
 
@@ -105,6 +106,9 @@ class BlockWorkerImpl final : public wire::BlockWorker::Server {
                               s.getBlockLength()};
     }
     uint32_t length = std::min(p.getLength(), kMaxReadChunkBytes);
+    if (source && c_.ufs_reads != nullptr) {
+      return ReadOnPool(context, *source, p.getBlockId(), p.getOffset(), length, p.getCache());
+    }
     auto orphan = capnp::Orphanage::getForMessageContaining(out).newOrphan<capnp::Data>(length);
     auto buffer = orphan.get();
     auto read = c_.read_through->Read(p.getBlockId(), p.getOffset(),
@@ -119,6 +123,45 @@ class BlockWorkerImpl final : public wire::BlockWorker::Server {
     out.setFromCache(read->from_cache);
     ToWire(Ok(), out.initStatus());
     return kj::READY_NOW;
+  }
+
+  // readBlock of a cold block on the UFS read pool. The pool thread reads into a buffer of its
+  // own (the call, and its result message, may be cancelled meanwhile); the reactor copies it
+  // into the answer.
+  kj::Promise<void> ReadOnPool(ReadBlockContext context, UfsBlockSource source, uint64_t block_id,
+                               uint64_t offset, uint32_t length, bool cache) {
+    struct Job {
+      std::vector<char> data;
+      std::optional<Result<BlockReadThrough::ReadResult>> read;
+    };
+    auto job = std::make_shared<Job>();
+    job->data.resize(length);
+    auto done = kj::newPromiseAndCrossThreadFulfiller<void>();
+    // Shared: a kj::Own may throw from its destructor, which a job's captures must not.
+    auto fulfiller =
+        std::make_shared<kj::Own<kj::CrossThreadPromiseFulfiller<void>>>(kj::mv(done.fulfiller));
+    UniqueFunction<void()> run = [read_through = c_.read_through, source = std::move(source),
+                                  block_id, offset, cache, job, fulfiller]() mutable {
+      job->read = read_through->Read(block_id, offset, job->data, &source, cache);
+      (*fulfiller)->fulfill();
+    };
+    if (!c_.ufs_reads->Submit(run)) {
+      ToWire(Fail(ErrorCode::kUnavailable, "the worker is stopping"),
+             context.getResults().initStatus());
+      return kj::READY_NOW;
+    }
+    return done.promise.then([context, job]() mutable {
+      auto out = context.getResults();
+      if (!job->read->ok()) {
+        ToWire(job->read->error(), out.initStatus());
+        return;
+      }
+      const BlockReadThrough::ReadResult& read = **job->read;
+      auto data = out.initData(static_cast<unsigned>(read.bytes));
+      std::copy_n(job->data.data(), read.bytes, reinterpret_cast<char*>(data.begin()));
+      out.setFromCache(read.from_cache);
+      ToWire(Ok(), out.initStatus());
+    });
   }
 
   kj::Promise<void> openLocalBlock(OpenLocalBlockContext context) override {

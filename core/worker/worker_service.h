@@ -1,12 +1,14 @@
 // The worker's Cap'n Proto service (schema/worker.capnp) over the block store, read-through and
-// file write sessions. Calls run on the reactor thread serving the connection.
-// TODO(perf): run UFS reads and fsyncs on the blocking pool instead of the reactor.
+// file write sessions. Calls run on the reactor thread serving the connection, but for reads
+// that reach the under storage (WorkerServiceContext::ufs_reads).
+// TODO(perf): run write sessions' UFS writes and fsyncs off the reactor too.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <string>
 
+#include "core/reactor/blocking_pool.h"
 #include "core/worker/block_read_through.h"
 #include "core/worker/block_store.h"
 #include "core/worker/ufs_resolver.h"
@@ -20,6 +22,9 @@ struct WorkerServiceContext {
   UfsResolver* ufs;                // outlives the service
   // Told about every block a write session committed (the worker reports it to the master).
   std::function<void(const BlockInfo&)> on_block_committed;
+  // Runs each readBlock that names a UFS source (a cold block), so that many UFS reads are in
+  // flight and none holds the reactor; null: on the reactor. Stopped before read_through goes.
+  BlockingPool* ufs_reads = nullptr;
 };
 
 // Largest chunk one readBlock call returns.

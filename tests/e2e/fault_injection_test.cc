@@ -14,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -251,6 +252,42 @@ TEST_F(FaultInjectionTest, ATruncationThatFailsIsReportedByCloseAndKeepsTheFile)
   ASSERT_GE(fd, 0) << std::strerror(errno);
   EXPECT_EQ(close(fd), 0);
   EXPECT_EQ(ReadWhole(mp + "/f").data, "");
+  EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
+}
+
+// Lines of `log` that contain `what`.
+int LinesWith(const std::string& log, const std::string& what) {
+  std::istringstream in(ReadLocal(log));
+  int n = 0;
+  for (std::string line; std::getline(in, line);) n += line.find(what) != std::string::npos;
+  return n;
+}
+
+// Cold reads of several files reach the under storage at once (the worker reads through off
+// its reactor, on alluxio.worker.network.block.reader.threads.max threads): with every UFS read
+// stalled for 5 s, the worker has entered four stalled reads together, long before the first
+// stall ends (read through on the reactor, it entered one at a time).
+TEST_F(FaultInjectionTest, ColdReadsOfSeveralFilesReachTheUfsAtOnce) {
+  const std::string mp = Mount("mnt", "alluxio.user.file.writetype.default=THROUGH");
+  std::vector<std::string> data;
+  for (int i = 0; i < 4; ++i) {
+    data.push_back(RandomBytes(100000, 20 + i));
+    ASSERT_EQ(WriteWhole(mp + "/cold" + std::to_string(i), data.back()).error, 0);
+  }
+  const std::string log = cluster_->home() + "/logs/worker.log";
+  Command(ufs_faults_, "stall read 5s\n");
+  std::vector<std::string> back(4);
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 4; ++i) {
+    readers.emplace_back([&, i] { back[i] = ReadWhole(mp + "/cold" + std::to_string(i)).data; });
+  }
+  for (int waited = 0; waited < 40 && LinesWith(log, "injected stall") < 4; ++waited) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(LinesWith(log, "injected stall"), 4);
+  Command(ufs_faults_, "clear\n");
+  for (std::thread& t : readers) t.join();
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(back[i] == data[i]) << i;
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
 }
 
