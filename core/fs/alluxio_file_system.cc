@@ -606,8 +606,17 @@ Task<void> AlluxioFileSystem::ReplaceWithEmpty(std::string alluxio_path, uint32_
   if (!out) co_return out.failure();
   Result<FileInfo> done = co_await (*out)->Close();
   if (!done) co_return done.failure();
-  Status renamed = co_await client.Rename(temp, alluxio_path, false);
-  if (!renamed) (void)co_await client.Delete(temp, false);
+  co_return co_await RenameOver(temp, alluxio_path, client);
+}
+
+Task<void> AlluxioFileSystem::RenameOver(std::string sibling, std::string target,
+                                         client::FileSystemClient& client) {
+  Status renamed = co_await client.Rename(sibling, target, false);
+  if (!renamed) {
+    ALX_LOG(kWarn, "fuse", "replacing {} by {} failed: {}", target, sibling,
+            renamed.error().ToString());
+    (void)co_await client.Delete(sibling, false);
+  }
   co_return renamed;
 }
 
@@ -1384,13 +1393,7 @@ Task<void> AlluxioFileSystem::Finish(OpenFile& file, bool abort) {
       if (!info) {
         result = info.failure();
       } else if (file.replace) {
-        Status renamed = co_await file.client->Rename(temp, target, false);
-        if (!renamed) {
-          ALX_LOG(kWarn, "fuse", "replacing {} by {} failed: {}", target, temp,
-                  renamed.error().ToString());
-          (void)co_await file.client->Delete(temp, false);
-          result = renamed;
-        }
+        result = co_await RenameOver(temp, target, *file.client);
       }
     } else if (file.truncates) {
       // O_TRUNC and nothing written: the file becomes empty now.

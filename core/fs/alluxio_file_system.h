@@ -230,6 +230,9 @@ class AlluxioFileSystem : public FileSystem {
   // sibling renamed over it: a failure leaves the file as it was.
   Task<void> ReplaceWithEmpty(std::string alluxio_path, uint32_t mode, std::string owner,
                               std::string group, client::FileSystemClient& client);
+  // Renames a hidden sibling over `target` (a replacement taking the file's place); on failure
+  // the sibling is deleted and the file stays as it was.
+  Task<void> RenameOver(std::string sibling, std::string target, client::FileSystemClient& client);
   asio::awaitable<bool> ShutdownHere();
   Reactor* OwnerOf(FileHandle handle);
   template <typename T, typename F>

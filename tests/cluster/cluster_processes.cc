@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/main/serving_probe.h"
+#include "tests/util/child_process.h"
 
 namespace alluxio::testing {
 namespace {
@@ -80,20 +81,7 @@ pid_t ClusterProcesses::Spawn(const std::string& process) {
   std::vector<std::string> args{ALLUXIO_BINARY, process};
   for (auto& arg : DefineArgs()) args.push_back(std::move(arg));
   std::string out = home_.path() + "/" + process + ".out";
-  pid_t pid = fork();
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);  // no orphan even if the test process crashes
-    setenv("ALLUXIO_HOME", home_.path().c_str(), 1);
-    FILE* f = freopen(out.c_str(), "a", stdout);
-    (void)f;
-    dup2(STDOUT_FILENO, STDERR_FILENO);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
+  return SpawnLogged(std::move(args), out, {{"ALLUXIO_HOME", home_.path()}});
 }
 
 bool ClusterProcesses::StartMaster() {

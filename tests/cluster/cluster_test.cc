@@ -21,6 +21,7 @@
 #include "core/client/file_system_client.h"
 #include "core/reactor/reactor.h"
 #include "tests/cluster/cluster_processes.h"
+#include "tests/util/files_below.h"
 #include "tests/util/s3rver.h"
 
 namespace alluxio {
@@ -28,6 +29,7 @@ namespace {
 
 using client::FileSystemClient;
 using testing::ClusterProcesses;
+using testing::FilesBelow;
 
 std::string Pattern(size_t n, int seed) {
   std::string s(n, '\0');
@@ -441,17 +443,6 @@ TEST(ClusterTest, WorkerKilledDuringReadDoesNotFailTheRead) {
     EXPECT_EQ(done, content.size());
     EXPECT_TRUE(data == content);
   });
-}
-
-// Every regular file below `dir` (relative paths, sorted): user files and any temp or staged
-// file alike.
-std::vector<std::string> FilesBelow(const std::string& dir) {
-  std::vector<std::string> files;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file()) files.push_back(std::filesystem::relative(e.path(), dir).string());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
 }
 
 // Issue 16: the UFS copy of a file being written is staged outside user directories, so a

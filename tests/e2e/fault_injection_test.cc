@@ -21,6 +21,7 @@
 #include "tests/cluster/cluster_processes.h"
 #include "tests/e2e/fuse_harness.h"
 #include "tests/e2e/whole_files.h"
+#include "tests/util/files_below.h"
 #include "tests/util/temp_dir.h"
 
 namespace alluxio::testing {
@@ -28,25 +29,16 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Regular files below `dir` (staging area included), relative, sorted.
-std::vector<std::string> FilesBelow(const std::string& dir) {
-  std::vector<std::string> files;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file()) files.push_back(std::filesystem::relative(e.path(), dir).string());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-// Lines of a process's log that say an RPC fault was injected.
-int InjectedRpcFaults(const std::string& log) {
+// Lines of `log` that contain `what`.
+int LinesWith(const std::string& log, std::string_view what) {
   std::istringstream in(ReadLocal(log));
   int n = 0;
-  for (std::string line; std::getline(in, line);) {
-    if (line.find("injected RPC fault on") != std::string::npos) ++n;
-  }
+  for (std::string line; std::getline(in, line);) n += line.find(what) != std::string::npos;
   return n;
 }
+
+// What a server logs for each RPC fault it injects.
+constexpr std::string_view kInjectedRpcFault = "injected RPC fault on";
 
 class FaultInjectionTest : public ::testing::Test {
  protected:
@@ -176,7 +168,7 @@ TEST_F(FaultInjectionTest, MasterCallsFailingAFewTimesAreRetried) {
   }
   EXPECT_EQ(names, std::vector<std::string>{"f"});
   EXPECT_TRUE(ReadWhole(mp + "/f").data == data);
-  EXPECT_EQ(InjectedRpcFaults(cluster_->home() + "/logs/master.log"), 8);
+  EXPECT_EQ(LinesWith(cluster_->home() + "/logs/master.log", kInjectedRpcFault), 8);
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
 }
 
@@ -194,7 +186,8 @@ TEST_F(FaultInjectionTest, AMasterCallThatKeepsFailingIsEioWithinTheRetryWindow)
   struct stat st {};
   EXPECT_EQ(stat((mp + "/ufs-only").c_str(), &st), -1);
   EXPECT_EQ(errno, EIO);
-  EXPECT_GT(InjectedRpcFaults(cluster_->home() + "/logs/master.log"), 2);  // it was retried
+  EXPECT_GT(LinesWith(cluster_->home() + "/logs/master.log", kInjectedRpcFault),
+            2);  // it was retried
   Command(rpc_faults_, "clear\n");
   EXPECT_EQ(stat((mp + "/ufs-only").c_str(), &st), 0) << std::strerror(errno);
   EXPECT_EQ(WriteWhole(mp + "/lost", "x").error, 0);
@@ -228,7 +221,7 @@ TEST_F(FaultInjectionTest, ChangesWhoseAnswerWasLostSucceed) {
   Command(rpc_faults_, "lose-reply completeFile 1\n");
   EXPECT_EQ(WriteWhole(mp + "/h", data).error, 0);
   EXPECT_TRUE(ReadWhole(mp + "/h").data == data);
-  EXPECT_EQ(InjectedRpcFaults(cluster_->home() + "/logs/master.log"), 4);
+  EXPECT_EQ(LinesWith(cluster_->home() + "/logs/master.log", kInjectedRpcFault), 4);
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
 }
 
@@ -253,14 +246,6 @@ TEST_F(FaultInjectionTest, ATruncationThatFailsIsReportedByCloseAndKeepsTheFile)
   EXPECT_EQ(close(fd), 0);
   EXPECT_EQ(ReadWhole(mp + "/f").data, "");
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
-}
-
-// Lines of `log` that contain `what`.
-int LinesWith(const std::string& log, const std::string& what) {
-  std::istringstream in(ReadLocal(log));
-  int n = 0;
-  for (std::string line; std::getline(in, line);) n += line.find(what) != std::string::npos;
-  return n;
 }
 
 // Cold reads of several files reach the under storage at once (the worker reads through off
@@ -301,7 +286,7 @@ TEST_F(FaultInjectionTest, WorkerReadsFailingAFewTimesStillReturnTheRightBytes) 
   ReadOutcome back = ReadWhole(mp + "/cached");
   EXPECT_EQ(back.error, 0) << std::strerror(back.error);
   EXPECT_TRUE(back.data == data);
-  EXPECT_GE(InjectedRpcFaults(cluster_->home() + "/logs/worker.log"), 1);
+  EXPECT_GE(LinesWith(cluster_->home() + "/logs/worker.log", kInjectedRpcFault), 1);
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
 }
 

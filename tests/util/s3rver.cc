@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/util/child_process.h"
+
 namespace alluxio::testing {
 
 S3rver::S3rver(std::string bucket) : bucket_(std::move(bucket)) {
@@ -31,20 +33,9 @@ bool S3rver::Start() {
   std::vector<std::string> args{S3RVER_BINARY, "-d", dir_.Sub("data"),      "-a",
                                 "127.0.0.1",   "-p", std::to_string(port_), "--configure-bucket",
                                 bucket_};
-  pid_t pid = fork();
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    // s3rver's continuation tokens use DES, which OpenSSL 3 keeps in its legacy provider.
-    setenv("NODE_OPTIONS", "--openssl-legacy-provider", 1);
-    FILE* f = freopen(log.c_str(), "a", stdout);
-    (void)f;
-    dup2(STDOUT_FILENO, STDERR_FILENO);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
+  // s3rver's continuation tokens use DES, which OpenSSL 3 keeps in its legacy provider.
+  const pid_t pid =
+      SpawnLogged(std::move(args), log, {{"NODE_OPTIONS", "--openssl-legacy-provider"}});
   pid_ = pid;
   const std::regex listening("S3rver listening on 127\\.0\\.0\\.1:([0-9]+)");
   for (int i = 0; i < 600; ++i) {
