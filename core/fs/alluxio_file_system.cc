@@ -21,7 +21,7 @@
 #include "core/common/logging.h"
 #include "core/common/property_key.h"
 #include "core/common/slow_op.h"
-#include "core/fs/process_groups.h"
+#include "core/fs/caller_process.h"
 #include "core/reactor/block_on.h"
 #include "core/reactor/run_on.h"
 
@@ -33,6 +33,14 @@ namespace {
 Failure StreamFailure(const Error& error) {
   if (error.code == ErrorCode::kNoSpace) return Fail(error);
   return Fail(ErrorCode::kIoError, error.ToString());
+}
+
+// Why a handle whose file was completed at its opener's last close takes no more changes.
+std::string CompletedAtClose(const std::string& path) {
+  return fmt::format(
+      "{} was completed when the process that opened it closed it: a descriptor "
+      "that outlived that close (inherited or passed) cannot change it",
+      path);
 }
 
 constexpr std::string_view kDropAll = ".alluxiocli.metadatacache.dropAll";
@@ -159,6 +167,9 @@ struct AlluxioFileSystem::OpenFile {
   std::string group;
   std::string temp_name;  // name of the hidden sibling once created (in writer->temp_dir)
   std::shared_ptr<WritePipeline> pipeline;
+  // What the handle wrote was completed (or aborted): at the close(2) that ended its opener's
+  // last use of it (FlushLocal), else at release. Writes through the handle then fail.
+  bool completed = false;
   // The file's bytes while the pipeline cannot take them (Stage); written through it at release.
   std::unique_ptr<StagingFile> staging;
   std::shared_ptr<Writer> writer;
@@ -650,6 +661,7 @@ Task<void> AlluxioFileSystem::TruncateLocal(FileHandle handle, uint64_t size) {
   if (!file) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
   co_await file->mu.Lock();
   AsyncLockGuard guard(file->mu);
+  if (file->completed) co_return Fail(ErrorCode::kIoError, CompletedAtClose(file->path));
   if (!file->can_write) {
     if (file->reader && file->reader->length() == size) co_return Ok();
     if ((file->flags & O_ACCMODE) != O_RDONLY && size == 0 && file->reader == nullptr) {
@@ -1184,6 +1196,7 @@ Task<size_t> AlluxioFileSystem::WriteLocal(FileHandle handle, uint64_t offset,
   }
   co_await file->mu.Lock();
   AsyncLockGuard guard(file->mu);
+  if (file->completed) co_return Fail(ErrorCode::kIoError, CompletedAtClose(file->path));
   {
     std::lock_guard lock(writers_mu_);
     file->writer->closing = false;  // still written through another descriptor
@@ -1221,7 +1234,7 @@ Task<void> AlluxioFileSystem::KillSetIdLocal(FileHandle handle) {
   if (!file) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
   uint32_t mode = file->mode & ~S_ISUID;
   if (mode & S_IXGRP) mode &= ~S_ISGID;
-  if (!file->can_write || mode == file->mode) co_return Ok();
+  if (!file->can_write || file->completed || mode == file->mode) co_return Ok();
   file->mode = mode;
   // Shown from now on, and set once the file is complete (its stream may carry the old mode).
   std::lock_guard lock(writers_mu_);
@@ -1229,25 +1242,27 @@ Task<void> AlluxioFileSystem::KillSetIdLocal(FileHandle handle) {
   co_return Ok();
 }
 
-Task<void> AlluxioFileSystem::Flush(FileHandle handle) {
-  auto fn = [this, handle] { return FlushLocal(handle, false); };
+Task<void> AlluxioFileSystem::Flush(FileHandle handle, Caller closer) {
+  auto fn = [this, handle, closer] { return FlushLocal(handle, closer.pid); };
   co_return co_await OnOwner<void>(handle, fn);
 }
 
 Task<void> AlluxioFileSystem::Fsync(FileHandle handle, bool datasync) {
   (void)datasync;
-  auto fn = [this, handle] { return FlushLocal(handle, true); };
+  auto fn = [this, handle] { return FlushLocal(handle, std::nullopt); };
   co_return co_await OnOwner<void>(handle, fn);
 }
 
-Task<void> AlluxioFileSystem::FlushLocal(FileHandle handle, bool sync) {
+Task<void> AlluxioFileSystem::FlushLocal(FileHandle handle, std::optional<uint32_t> closer) {
   std::shared_ptr<OpenFile> file = FileHere(handle);
   if (!file) co_return Fail(ErrorCode::kInvalidArgument, "bad file handle");
+  const bool sync = !closer;
   SlowOpLogger slow("fuse", options_.logging_threshold,
                     [&] { return fmt::format("{}({})", sync ? "fsync" : "flush", file->path); });
   if (options_.debug) ALX_LOG(kDebug, "fuse", "{}({})", sync ? "fsync" : "flush", file->path);
   co_await file->mu.Lock();
   AsyncLockGuard guard(file->mu);
+  if (file->completed) co_return Ok();
   if (!sync && file->writer) {
     // A close(2): RELEASE usually follows, queued by the kernel after close returned. Until it
     // is done (or the handle writes again) operations on the path wait for it.
@@ -1285,6 +1300,22 @@ Task<void> AlluxioFileSystem::FlushLocal(FileHandle handle, bool sync) {
                    fmt::format("{}: closed with a hole: bytes after {} were written, bytes "
                                "before them were not; the file will not be completed",
                                file->path, file->pipeline->contiguous()));
+  }
+  if (sync || file->pipeline->size() == 0) co_return Ok();
+  std::string path;
+  {
+    std::lock_guard lock(writers_mu_);
+    path = file->writer->path;
+  }
+  if (ClosedByOpenerForGood(file->opener.pid, *closer, path)) {
+    // The opener's last descriptor: completed here, where close(2) reports a failure (RELEASE
+    // comes after close returned). Only then: a write through another descriptor would fail.
+    Status done = co_await Complete(*file, /*abort=*/false);
+    if (!done) {
+      ALX_LOG(kWarn, "fuse", "completing {} at close failed: {}", file->path,
+              done.error().ToString());
+      co_return StreamFailure(done.error());
+    }
   }
   co_return Ok();
 }
@@ -1363,8 +1394,14 @@ Task<void> AlluxioFileSystem::Unstage(OpenFile& file) {
 
 Task<void> AlluxioFileSystem::Finish(OpenFile& file, bool abort) {
   if (file.reader) co_await file.reader->Close();
+  if (!file.can_write || file.completed) co_return Ok();
+  co_return co_await Complete(file, abort);
+}
+
+Task<void> AlluxioFileSystem::Complete(OpenFile& file, bool abort) {
+  file.completed = true;
   Status result;
-  if (file.can_write) {
+  {
     std::string target;
     std::string temp;
     {
@@ -1444,7 +1481,7 @@ Task<FsStats> AlluxioFileSystem::StatFs() {
   co_return stats;
 }
 
-Task<void> AlluxioFileSystem::Access(std::string path, uint32_t mask, uint32_t uid, uint32_t gid) {
+Task<void> AlluxioFileSystem::Access(std::string path, uint32_t mask, Caller caller) {
   SlowOpLogger slow("fuse", options_.logging_threshold, [&] { return "access(" + path + ")"; });
   if (options_.debug) ALX_LOG(kDebug, "fuse", "access({}, {})", path, mask);
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
@@ -1452,7 +1489,7 @@ Task<void> AlluxioFileSystem::Access(std::string path, uint32_t mask, uint32_t u
   if (std::optional<Attributes> special = SpecialCommand(path)) {
     attr = *special;
   } else {
-    client::FileSystemClient* client = ClientFor(Caller{uid, gid});
+    client::FileSystemClient* client = ClientFor(caller);
     if (client == nullptr) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
     Result<FileInfo> st = co_await client->GetStatus(ToAlluxio(path));
     if (!st) co_return st.failure();
@@ -1460,7 +1497,10 @@ Task<void> AlluxioFileSystem::Access(std::string path, uint32_t mask, uint32_t u
   }
   const uint32_t want = mask & 7;
   if (want == 0) co_return Ok();
-  const uint32_t granted = Granted(attr, uid, gid, {});
+  uint32_t granted = Granted(attr, caller.uid, caller.gid, {});
+  if ((want & granted) != want && caller.uid != 0 && caller.uid != attr.uid) {
+    granted = Granted(attr, caller.uid, caller.gid, SupplementaryGroups(caller.pid));
+  }
   if ((want & granted) != want) {
     co_return Fail(ErrorCode::kPermissionDenied, fmt::format("access({}, {})", path, mask));
   }

@@ -135,11 +135,11 @@ class AlluxioFileSystem : public FileSystem {
   // Clears the bits in the mode the written file gets (set again once it is complete) and in
   // what GetAttr shows meanwhile. No master call.
   Task<void> KillSetId(FileHandle handle) override;
-  Task<void> Flush(FileHandle handle) override;
+  Task<void> Flush(FileHandle handle, Caller closer) override;
   Task<void> Fsync(FileHandle handle, bool datasync) override;
   Task<void> Release(FileHandle handle) override;
   Task<FsStats> StatFs() override;
-  Task<void> Access(std::string path, uint32_t mask, uint32_t uid, uint32_t gid) override;
+  Task<void> Access(std::string path, uint32_t mask, Caller caller) override;
 
   const AlluxioFileSystemOptions& options() const { return options_; }
   // Handles currently open (all reactors).
@@ -204,7 +204,8 @@ class AlluxioFileSystem : public FileSystem {
   void DropGuestReaders(FileHandle handle);
   Task<size_t> WriteLocal(FileHandle handle, uint64_t offset, std::span<const std::byte> data);
   Task<void> KillSetIdLocal(FileHandle handle);
-  Task<void> FlushLocal(FileHandle handle, bool sync);
+  // A close(2) by thread `closer`, or an fsync (nullopt).
+  Task<void> FlushLocal(FileHandle handle, std::optional<uint32_t> closer);
   Task<void> ReleaseLocal(FileHandle handle);
   Task<void> TruncateLocal(FileHandle handle, uint64_t size);
   // Registers an open file on this reactor for `caller`, whose `client` (ClientFor) opened it:
@@ -224,8 +225,10 @@ class AlluxioFileSystem : public FileSystem {
   Status Stage(OpenFile& file, std::string_view why);
   // At release of a staged writer: writes the staging file through the stream from offset 0.
   Task<void> Unstage(OpenFile& file);
-  // Completes (or aborts) what the handle wrote and closes its reader.
+  // Closes the handle's reader and completes (or aborts) what it wrote, unless done already.
   Task<void> Finish(OpenFile& file, bool abort);
+  // Completes (or aborts) what writable handle `file` wrote; marks it completed either way.
+  Task<void> Complete(OpenFile& file, bool abort);
   // Replaces `alluxio_path` by an empty file with the given attributes, written as a hidden
   // sibling renamed over it: a failure leaves the file as it was.
   Task<void> ReplaceWithEmpty(std::string alluxio_path, uint32_t mode, std::string owner,

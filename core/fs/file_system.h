@@ -191,8 +191,9 @@ class FileSystem {
   // does. kInvalidArgument (bad handle).
   virtual Task<void> KillSetId(FileHandle handle) = 0;
 
-  // close(2) of one descriptor of the handle (may be called several times). kIoError.
-  virtual Task<void> Flush(FileHandle handle) = 0;
+  // close(2) of one descriptor of the handle by `closer` (may be called several times; the
+  // close that ends the opener's last use of a written file completes it). kIoError, kNoSpace.
+  virtual Task<void> Flush(FileHandle handle, Caller closer) = 0;
 
   // Pushes written data to durable storage without completing the file. kIoError.
   virtual Task<void> Fsync(FileHandle handle, bool datasync) = 0;
@@ -204,9 +205,9 @@ class FileSystem {
   // Capacity of the mount. kUnavailable.
   virtual Task<FsStats> StatFs() = 0;
 
-  // access(2) with `mask` (R_OK | W_OK | X_OK, or F_OK) for the caller uid/gid.
-  // kNotFound, kPermissionDenied.
-  virtual Task<void> Access(std::string path, uint32_t mask, uint32_t uid, uint32_t gid) = 0;
+  // access(2) with `mask` (R_OK | W_OK | X_OK, or F_OK) for `caller` (its uid, gid and
+  // supplementary groups). kNotFound, kPermissionDenied.
+  virtual Task<void> Access(std::string path, uint32_t mask, Caller caller) = 0;
 };
 
 }  // namespace alluxio::fs

@@ -433,7 +433,7 @@ asio::awaitable<void> FuseDispatcher::DoAccess(const Request& req) {
     Reply(req, ENOENT);
     co_return;
   }
-  Status status = co_await fs_.Access(*path, in.mask, req.header.uid, req.header.gid);
+  Status status = co_await fs_.Access(*path, in.mask, CallerOf(req.header));
   if (!status) {
     ReplyError(req, status.error());
     co_return;
@@ -723,7 +723,7 @@ asio::awaitable<void> FuseDispatcher::DoWrite(const Request& req) {
 
 asio::awaitable<void> FuseDispatcher::DoFlush(const Request& req) {
   const abi::FlushIn in = *DecodeFixed<abi::FlushIn>(req.args);
-  Status status = co_await fs_.Flush(in.fh);
+  Status status = co_await fs_.Flush(in.fh, CallerOf(req.header));
   if (!status) {
     ReplyError(req, status.error());
     co_return;

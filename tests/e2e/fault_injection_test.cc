@@ -248,6 +248,38 @@ TEST_F(FaultInjectionTest, ATruncationThatFailsIsReportedByCloseAndKeepsTheFile)
   EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
 }
 
+// A completion that fails (the under storage refuses to publish a CACHE_THROUGH file, or the
+// master keeps refusing completeFile) is reported by the writer's close(2) with EIO and leaves
+// no file (a replacement: the file as it was); the same write succeeds once the fault is gone.
+// Completion used to run at RELEASE, after close had returned 0: the failure reached nobody.
+TEST_F(FaultInjectionTest, ACompletionThatFailsIsReportedByClose) {
+  const std::string mp = Mount("mnt", "alluxio.user.file.writetype.default=CACHE_THROUGH",
+                               /*kernel_caching=*/true);
+  ASSERT_EQ(WriteWhole(mp + "/old", "old").error, 0);
+  const std::string data = RandomBytes(kMiB + 5, 30);
+  const std::pair<const std::string*, std::string> faults[] = {
+      {&ufs_faults_, "fail PublishStaged kIoError"}, {&rpc_faults_, "fail completeFile 1000"}};
+  for (const auto& [control, fault] : faults) {
+    SCOPED_TRACE(fault);
+    Command(*control, fault + "\n");
+    const WriteOutcome created = WriteWhole(mp + "/new", data);
+    EXPECT_EQ(created.error, EIO) << created.step;
+    EXPECT_EQ(created.step, "close");
+    const WriteOutcome replaced = WriteWhole(mp + "/old", data);
+    EXPECT_EQ(replaced.error, EIO) << replaced.step;
+    EXPECT_EQ(replaced.step, "close");
+    Command(*control, "clear\n");
+    struct stat st {};
+    EXPECT_EQ(stat((mp + "/new").c_str(), &st), -1);
+    EXPECT_EQ(errno, ENOENT);
+    EXPECT_EQ(ReadWhole(mp + "/old").data, "old");
+  }
+  EXPECT_EQ(WriteWhole(mp + "/new", data).error, 0);
+  EXPECT_TRUE(ReadWhole(mp + "/new").data == data);
+  EXPECT_TRUE(ReadLocal(cluster_->UfsRoot() + "/new") == data);
+  EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
+}
+
 // Cold reads of several files reach the under storage at once (the worker reads through off
 // its reactor, on alluxio.worker.network.block.reader.threads.max threads): with every UFS read
 // stalled for 5 s, the worker has entered four stalled reads together, long before the first

@@ -390,6 +390,22 @@ os.mkdir(f"{M}/shared/nd"))"),
   EXPECT_EQ(Py(kRoot, mp, R"(print(open(f"{M}/rootdir/secret").read()))"), "secret\nOK");
 }
 
+// access(2) counts a caller's supplementary groups, as the kernel's own check and the master
+// do (it looked at the primary group only).
+TEST_F(PermissionsTest, SystemUserPolicyAccessCountsSupplementaryGroups) {
+  const std::string mp = MountWith("mnt", kSystemPolicyWithoutKernelChecks);
+  ASSERT_FALSE(mp.empty());
+  ASSERT_EQ(Py(kRoot, mp, R"(write(f"{M}/grouped", b"g", mode=0o640)
+os.chown(f"{M}/grouped", -1, 4343))"),
+            "OK");
+  const As member{4242, 4242, {4343}};
+  const std::string check =
+      R"(print(os.access(f"{M}/grouped", os.R_OK), os.access(f"{M}/grouped", os.W_OK)))";
+  EXPECT_EQ(Py(member, mp, check), "True False\nOK");
+  EXPECT_EQ(Py(member, mp, R"(print(open(f"{M}/grouped").read()))"), "g\nOK");
+  EXPECT_EQ(Py(kNobody, mp, check), "False False\nOK");
+}
+
 // Writing an existing file needs w on it, not on its directory (the master would check a create
 // in the directory), also without the kernel's checks; the file keeps its owner.
 TEST_F(PermissionsTest, SystemUserPolicyWritingAFileNeedsWriteOnItWithoutTheKernel) {

@@ -4,7 +4,9 @@
 
 #include <fcntl.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -94,7 +96,7 @@ class AlluxioFileSystemTest : public ::testing::Test {
       ASSERT_TRUE(n.ok()) << n.error().ToString();
       ASSERT_EQ(*n, std::min(piece, data.size() - at));
     }
-    ASSERT_TRUE(Run(fs_->Flush(created->handle)).ok());
+    ASSERT_TRUE(Run(fs_->Flush(created->handle, kCaller)).ok());
     auto released = Run(fs_->Release(created->handle));
     ASSERT_TRUE(released.ok()) << released.error().ToString();
   }
@@ -207,7 +209,7 @@ TEST_F(AlluxioFileSystemTest, GapBeyondTheWindowIsRefusedAndTheFileStaysIntact) 
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.code(), ErrorCode::kUnsupported);
   // Rewriting bytes already sent is refused too.
-  ASSERT_TRUE(Run(fs_->Flush(created->handle)).ok());
+  ASSERT_TRUE(Run(fs_->Flush(created->handle, kCaller)).ok());
   auto rewrite = Run(fs_->Write(created->handle, 0, Bytes(data, 0, 10)));
   ASSERT_FALSE(rewrite.ok());
   EXPECT_EQ(rewrite.code(), ErrorCode::kUnsupported);
@@ -226,7 +228,7 @@ TEST_F(AlluxioFileSystemTest, PageResentAfterFsyncIsAccepted) {
   ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data, 0, 100))).ok());
   ASSERT_TRUE(Run(fs_->Fsync(created->handle, false)).ok());
   ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data, 0, 200))).ok());
-  ASSERT_TRUE(Run(fs_->Flush(created->handle)).ok());
+  ASSERT_TRUE(Run(fs_->Flush(created->handle, kCaller)).ok());
   ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data, 0, 150))).ok());  // nothing new
   std::string changed = data.substr(0, 300);
   changed[5] ^= 1;
@@ -535,7 +537,7 @@ TEST_F(AlluxioFileSystemTest, WriterThatSentNothingIsStagedForReadsAndWritesAnyw
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(page.data()), *n), data.substr(4096, 4096));
   ASSERT_TRUE(Run(fs_->Fsync(h, false)).ok());
-  ASSERT_TRUE(Run(fs_->Flush(h)).ok());
+  ASSERT_TRUE(Run(fs_->Flush(h, kCaller)).ok());
   ASSERT_TRUE(Run(fs_->Release(h)).ok());
   auto read = ReadFile("/mapped");
   ASSERT_TRUE(read.ok()) << read.error().ToString();
@@ -545,7 +547,8 @@ TEST_F(AlluxioFileSystemTest, WriterThatSentNothingIsStagedForReadsAndWritesAnyw
   created = Run(fs_->Create("/numpy", 0644, O_RDWR | O_CREAT | O_TRUNC, kCaller));
   ASSERT_TRUE(created.ok());
   ASSERT_TRUE(Run(fs_->Write(created->handle, data.size() - 1, Bytes(std::string(1, '\0')))).ok());
-  ASSERT_TRUE(Run(fs_->Flush(created->handle)).ok());  // the file object closed: a hole, kept
+  ASSERT_TRUE(
+      Run(fs_->Flush(created->handle, kCaller)).ok());  // the file object closed: a hole, kept
   n = Run(fs_->Read(created->handle, 0, std::span<std::byte>(page)));
   ASSERT_TRUE(n.ok()) << n.error().ToString();
   EXPECT_EQ(*n, 4096u);
@@ -578,7 +581,7 @@ TEST_F(AlluxioFileSystemTest, WriterThatSentNothingIsStagedForReadsAndWritesAnyw
   created = Run(fs_->Create("/holey", 0644, O_WRONLY | O_CREAT, kCaller));
   ASSERT_TRUE(created.ok());
   ASSERT_TRUE(Run(fs_->Write(created->handle, 4096, Bytes(data, 0, 10))).ok());
-  ASSERT_TRUE(Run(fs_->Flush(created->handle)).ok());
+  ASSERT_TRUE(Run(fs_->Flush(created->handle, kCaller)).ok());
   ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
   read = ReadFile("/holey");
   ASSERT_TRUE(read.ok()) << read.error().ToString();
@@ -597,6 +600,49 @@ TEST_F(AlluxioFileSystemTest, FsyncKeepsTheFileIncompleteForReaders) {
   EXPECT_EQ(Run(fs_->Open("/sync", O_RDONLY, kCaller)).code(), ErrorCode::kIncomplete);
   ASSERT_TRUE(Run(fs_->Release(created->handle)).ok());
   auto read = ReadFile("/sync");
+  ASSERT_TRUE(read.ok());
+  EXPECT_TRUE(*read == data);
+}
+
+// The close(2) that ends the opener's last use of a written file completes it, so that close
+// reports a failed completion; a close by another process, or by one of another pid namespace,
+// leaves completion to release. This process is the opener; it holds no descriptor of the file
+// (tests/fs/caller_process_test.cc covers descriptors).
+TEST_F(AlluxioFileSystemTest, TheOpenersLastCloseCompletesTheFile) {
+  const Caller opener{.pid = static_cast<uint32_t>(getpid())};
+  const std::string data = RandomData(300000, 13);
+  auto created = Run(fs_->Create("/closed", 0644, O_WRONLY | O_CREAT, opener));
+  ASSERT_TRUE(created.ok());
+  ASSERT_TRUE(Run(fs_->Write(created->handle, 0, Bytes(data))).ok());
+  auto incomplete = [this] {
+    auto opened = Run(fs_->Open("/closed", O_RDONLY, kCaller));
+    return !opened.ok() && opened.code() == ErrorCode::kIncomplete;
+  };
+
+  ASSERT_TRUE(Run(fs_->Flush(created->handle, Caller{})).ok());  // another pid namespace
+  EXPECT_TRUE(incomplete());
+  const pid_t other = fork();
+  ASSERT_GE(other, 0);
+  if (other == 0) {
+    pause();
+    _exit(0);
+  }
+  const bool flushed = Run(fs_->Flush(created->handle, Caller{.pid = uint32_t(other)})).ok();
+  kill(other, SIGKILL);
+  waitpid(other, nullptr, 0);
+  EXPECT_TRUE(flushed);
+  EXPECT_TRUE(incomplete());
+
+  ASSERT_TRUE(Run(fs_->Flush(created->handle, opener)).ok());
+  auto read = ReadFile("/closed");  // before release
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_TRUE(*read == data);
+  auto late = Run(fs_->Write(created->handle, data.size(), Bytes("more")));
+  EXPECT_FALSE(late.ok());
+  if (!late.ok()) EXPECT_EQ(late.code(), ErrorCode::kIoError);
+  EXPECT_TRUE(Run(fs_->Flush(created->handle, opener)).ok());
+  EXPECT_TRUE(Run(fs_->Release(created->handle)).ok());
+  read = ReadFile("/closed");
   ASSERT_TRUE(read.ok());
   EXPECT_TRUE(*read == data);
 }
@@ -720,10 +766,10 @@ TEST_F(AlluxioFileSystemTest, ChmodChownWithoutTranslation) {
   attr = Run(fs_->SetAttr("/p", touch, kCaller));
   ASSERT_TRUE(attr.ok());
   EXPECT_EQ(attr->mtime.sec, 1000000);
-  EXPECT_TRUE(Run(fs_->Access("/p", R_OK | W_OK, geteuid(), getegid())).ok());
-  EXPECT_EQ(Run(fs_->Access("/p", X_OK, geteuid(), getegid())).code(),
+  EXPECT_TRUE(Run(fs_->Access("/p", R_OK | W_OK, Caller{geteuid(), getegid()})).ok());
+  EXPECT_EQ(Run(fs_->Access("/p", X_OK, Caller{geteuid(), getegid()})).code(),
             ErrorCode::kPermissionDenied);
-  EXPECT_EQ(Run(fs_->Access("/p", R_OK, geteuid() + 1, getegid() + 1)).code(),
+  EXPECT_EQ(Run(fs_->Access("/p", R_OK, Caller{geteuid() + 1, getegid() + 1})).code(),
             ErrorCode::kPermissionDenied);
 }
 
@@ -837,7 +883,7 @@ TEST_F(AlluxioFileSystemTest, HandleUsedFromTheOtherReactor) {
     ASSERT_TRUE(Run(fs_->Write(created->handle, at, Bytes(data, at, 65536)), at % 2).ok());
   }
   ASSERT_TRUE(Run(fs_->Fsync(created->handle, true), 1).ok());
-  ASSERT_TRUE(Run(fs_->Flush(created->handle), 1).ok());
+  ASSERT_TRUE(Run(fs_->Flush(created->handle, kCaller), 1).ok());
   ASSERT_TRUE(Run(fs_->Release(created->handle), 1).ok());
   auto handle = Run(fs_->Open("/hop", O_RDONLY, kCaller), 0);
   ASSERT_TRUE(handle.ok());

@@ -342,7 +342,7 @@ fs::Task<void> MemoryFileSystem::KillSetId(fs::FileHandle handle) {
   co_return Ok();
 }
 
-fs::Task<void> MemoryFileSystem::Flush(fs::FileHandle handle) {
+fs::Task<void> MemoryFileSystem::Flush(fs::FileHandle handle, fs::Caller) {
   std::lock_guard lock(mutex_);
   if (auto failure = TakeFailureLocked("Flush")) co_return Fail(*failure);
   if (handles_.count(handle) == 0) co_return Fail(ErrorCode::kInvalidArgument, "bad handle");
@@ -376,8 +376,9 @@ fs::Task<fs::FsStats> MemoryFileSystem::StatFs() {
   co_return stats;
 }
 
-fs::Task<void> MemoryFileSystem::Access(std::string path, uint32_t mask, uint32_t uid,
-                                        uint32_t gid) {
+fs::Task<void> MemoryFileSystem::Access(std::string path, uint32_t mask, fs::Caller caller) {
+  const uint32_t uid = caller.uid;
+  const uint32_t gid = caller.gid;
   std::lock_guard lock(mutex_);
   if (auto failure = TakeFailureLocked("Access")) co_return Fail(*failure);
   Result<std::shared_ptr<Node>> node = FindLocked(path);

@@ -48,11 +48,11 @@ class MemoryFileSystem : public fs::FileSystem {
   fs::Task<size_t> Write(fs::FileHandle handle, uint64_t offset,
                          std::span<const std::byte> data) override;
   fs::Task<void> KillSetId(fs::FileHandle handle) override;
-  fs::Task<void> Flush(fs::FileHandle handle) override;
+  fs::Task<void> Flush(fs::FileHandle handle, fs::Caller closer) override;
   fs::Task<void> Fsync(fs::FileHandle handle, bool datasync) override;
   fs::Task<void> Release(fs::FileHandle handle) override;
   fs::Task<fs::FsStats> StatFs() override;
-  fs::Task<void> Access(std::string path, uint32_t mask, uint32_t uid, uint32_t gid) override;
+  fs::Task<void> Access(std::string path, uint32_t mask, fs::Caller caller) override;
 
  private:
   struct Node {
