@@ -16,12 +16,8 @@
 
 #include <gtest/gtest.h>
 
-#include "core/client/client_context.h"
-#include "core/client/file_in_stream.h"
-#include "core/client/file_out_stream.h"
-#include "core/client/file_system_client.h"
 #include "core/common/error.h"
-#include "core/reactor/reactor.h"
+#include "tests/cluster/cluster_client.h"
 #include "tests/cluster/cluster_processes.h"
 #include "tests/e2e/fuse_harness.h"
 #include "tests/util/s3rver.h"
@@ -33,15 +29,13 @@ namespace {
 using client::FileSystemClient;
 using testing::ClusterProcesses;
 using testing::CommandResult;
+using testing::Pattern;
+using testing::ReadFile;
 using testing::S3rver;
+using testing::WithClient;
+using testing::WriteFile;
 
 constexpr char kSecret[] = "mount-s3cr3t-never-shown";  // s3rver checks key ids, not signatures
-
-std::string Pattern(size_t n, int seed) {
-  std::string s(n, '\0');
-  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 131 + seed * 17 + i / 7) % 256);
-  return s;
-}
 
 // No process of these tests may find S3 credentials anywhere but in the mount's options.
 void ForgetAwsEnvironment() {
@@ -120,49 +114,6 @@ std::string ObjectContent(UnderFileSystem& bucket, const std::string& path) {
   if (actual == expected) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << actual.size() << " bytes, not the " << expected.size()
                                        << " expected: " << actual.substr(0, 200);
-}
-
-// Runs `body` with a client of `cluster` on a reactor of its own.
-template <typename Body>
-void WithClient(const ClusterProcesses& cluster, Body body) {
-  auto context = client::ClientContext::Create(cluster.Conf());
-  ASSERT_TRUE(context.ok()) << context.error().ToString();
-  auto shared = std::move(context).value();
-  int rc = RunMainReactor([&]() -> Task<int> {
-    FileSystemClient fs(shared);
-    co_await body(fs);
-    co_return 0;
-  });
-  EXPECT_EQ(rc, 0);
-}
-
-Task<Status> WriteFile(FileSystemClient& fs, std::string path, std::string content) {
-  client::CreateFileOptions options;
-  options.recursive = true;
-  auto out = co_await fs.CreateFile(path, options);
-  if (!out.ok()) co_return out.failure();
-  Status written = co_await (*out)->Write(content);
-  if (!written.ok()) co_return written;
-  auto closed = co_await (*out)->Close();
-  if (!closed.ok()) co_return closed.failure();
-  co_return Ok();
-}
-
-Task<Result<std::string>> ReadFile(FileSystemClient& fs, std::string path) {
-  auto in = co_await fs.OpenFile(path);
-  if (!in.ok()) co_return in.failure();
-  auto status = co_await fs.GetStatus(path);
-  if (!status.ok()) co_return status.failure();
-  std::string data(status->length, '\0');
-  size_t done = 0;
-  while (done < data.size()) {
-    auto n = co_await (*in)->Read(done, std::span(data).subspan(done));
-    if (!n.ok()) co_return n.failure();
-    if (*n == 0) break;
-    done += *n;
-  }
-  data.resize(done);
-  co_return data;
 }
 
 // Every file of the cluster's home (logs, .out files) that contains `text`, but cached blocks
