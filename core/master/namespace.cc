@@ -153,7 +153,9 @@ Status Namespace::Init() {
       mounts_.Add(std::move(mount), std::move(shared));
     }
     if (!has_root) return Fail(ErrorCode::kInternal, "store has no root mount");
-    if (Status st = Commit(upgraded); !st.ok()) return st;
+    if (!upgraded.batch.empty()) {
+      if (Status st = Commit(upgraded); !st.ok()) return st;
+    }
     for (const MountInfo& mount : mounts_.List()) {
       CleanStaged(*mounts_.Find(mount.alluxio_path)->ufs, mount.ufs_uri);
     }
