@@ -210,7 +210,7 @@ TEST(S3MountTest, MountOptionsReachTheWorkerAndClientsAndSecretsShowNowhere) {
 }
 
 // Unmounted and mounted again at the same path with the same URI but another endpoint: the
-// worker (not restarted) reads and writes through the new endpoint at once.
+// worker (not restarted) loads, reads and writes through the new endpoint at once.
 TEST(S3MountTest, RemountWithOtherOptionsTakesEffectInTheWorkerWithoutRestart) {
   ForgetAwsEnvironment();
   S3rver first, second;  // two servers, each with "test-bucket"
@@ -234,6 +234,8 @@ TEST(S3MountTest, RemountWithOtherOptionsTakesEffectInTheWorkerWithoutRestart) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = Alluxio(cluster, MountArgs(second, "/s3", second.Uri("p")));
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Alluxio(cluster, {"fs", "load", "/s3/f"});  // the worker caches it from the new endpoint
+  EXPECT_EQ(r.exit_code, 0) << r.err;
   r = Alluxio(cluster, {"fs", "cat", "/s3/f"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(Same(r.out, in_second)) << r.err;
