@@ -141,7 +141,9 @@ TEST(S3MountTest, MountOptionsReachTheWorkerAndClientsAndSecretsShowNowhere) {
   ASSERT_NE(bucket, nullptr);
   const std::string cold = Pattern(2500000, 1);  // three blocks, read through at the worker
   PutObject(*bucket, "/cold.bin", cold);
-  ClusterProcesses cluster(LocalRootProperties());
+  std::map<std::string, std::string> properties = LocalRootProperties();
+  properties["alluxio.logger.level"] = "DEBUG";  // the most every process logs
+  ClusterProcesses cluster(properties);
   ASSERT_TRUE(cluster.StartMaster());
   ASSERT_TRUE(cluster.StartWorker());
   std::vector<CommandResult> outputs;
@@ -175,7 +177,8 @@ TEST(S3MountTest, MountOptionsReachTheWorkerAndClientsAndSecretsShowNowhere) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(bucket->GetStatus("/moved.bin").ok());
 
-  // The client library: write, read back, then read past a dead worker (from the bucket).
+  // The client library: write, read back, list, rename, delete, then read past a dead worker
+  // (from the bucket).
   const std::string by_client = Pattern(1200000, 3);
   WithClient(cluster, [&](FileSystemClient& fs) -> Task<void> {
     Status s = co_await WriteFile(fs, "/s3/dir/client.bin", by_client);
@@ -187,9 +190,22 @@ TEST(S3MountTest, MountOptionsReachTheWorkerAndClientsAndSecretsShowNowhere) {
     }
   });
   EXPECT_TRUE(Same(ObjectContent(*bucket, "/dir/client.bin"), by_client));
+  WithClient(cluster, [&](FileSystemClient& fs) -> Task<void> {
+    auto listed = co_await fs.ListStatus("/s3/dir");
+    EXPECT_TRUE(listed.ok() && listed->size() == 1u && (*listed)[0].name == "client.bin");
+    Status s = co_await fs.Rename("/s3/dir/client.bin", "/s3/dir/renamed.bin");
+    EXPECT_TRUE(s.ok()) << s.error().ToString();
+    s = co_await WriteFile(fs, "/s3/dir/doomed.bin", "x");
+    EXPECT_TRUE(s.ok()) << s.error().ToString();
+    s = co_await fs.Delete("/s3/dir/doomed.bin");
+    EXPECT_TRUE(s.ok()) << s.error().ToString();
+  });
+  EXPECT_TRUE(Same(ObjectContent(*bucket, "/dir/renamed.bin"), by_client));
+  EXPECT_FALSE(bucket->GetStatus("/dir/client.bin").ok());
+  EXPECT_FALSE(bucket->GetStatus("/dir/doomed.bin").ok());
   cluster.KillWorker(SIGKILL);
   WithClient(cluster, [&](FileSystemClient& fs) -> Task<void> {
-    auto direct = co_await ReadFile(fs, "/s3/dir/client.bin");
+    auto direct = co_await ReadFile(fs, "/s3/dir/renamed.bin");
     EXPECT_TRUE(direct.ok()) << direct.error().ToString();
     if (direct.ok()) {
       EXPECT_TRUE(Same(*direct, by_client));
