@@ -26,12 +26,16 @@ uint64_t UfsResolver::Generation() const {
   return generation_;
 }
 
-void UfsResolver::Retain(std::span<const uint64_t> live, uint64_t generation) {
+std::vector<uint64_t> UfsResolver::Retain(std::span<const uint64_t> live, uint64_t generation) {
+  std::vector<uint64_t> dropped;
   std::lock_guard lock(mutex_);
   std::erase_if(mounts_, [&](const auto& entry) {
-    return entry.second.learned <= generation &&
-           std::find(live.begin(), live.end(), entry.first) == live.end();
+    const bool gone = entry.second.learned <= generation &&
+                      std::find(live.begin(), live.end(), entry.first) == live.end();
+    if (gone) dropped.push_back(entry.first);
+    return gone;
   });
+  return dropped;
 }
 
 Result<ResolvedUfsPath> UfsResolver::Resolve(uint64_t mount_id, std::string_view uri) {

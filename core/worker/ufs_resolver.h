@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/common/result.h"
 #include "core/ufs/under_file_system.h"
@@ -44,8 +45,8 @@ class UfsResolver {
   // Drops every mount not in `live` (the master's current mounts) that was learned at or
   // before `generation` (a Generation() taken before the master was asked, so a mount learned
   // since, possibly mounted after the master answered, is kept). UFS objects in use stay valid
-  // for their holders.
-  void Retain(std::span<const uint64_t> live, uint64_t generation);
+  // for their holders. The ids dropped.
+  std::vector<uint64_t> Retain(std::span<const uint64_t> live, uint64_t generation);
 
   // kNotFound for a mount not learned (Knows), kInvalidPath for a URI without a path,
   // kUnsupported for an unknown scheme; the errors of the factory.

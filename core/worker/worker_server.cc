@@ -104,7 +104,9 @@ Task<void> HeartbeatLoop(BlockStore* store, UfsResolver* ufs, HeartbeatConfig co
           unsent = {};
           if (response->getReregister()) registered = false;
           for (uint64_t block : response->getBlocksToFree()) (void)store->RemoveBlock(block);
-          ufs->Retain(FromWire(response->getMountIds()), mounts_learned);
+          for (uint64_t gone : ufs->Retain(FromWire(response->getMountIds()), mounts_learned)) {
+            ALX_LOG(kInfo, "worker", "mount {} is gone: its UFS objects are dropped", gone);
+          }
         } else {
           status = response.failure();  // changes stay in `unsent` for the next beat
         }
@@ -133,6 +135,8 @@ Task<Status> LearnMount(rpc::Channel* channel, UfsResolver* ufs, uint64_t mount_
   if (!response.ok()) co_return response.failure();
   if (Status s = FromWire(response->getStatus()); !s.ok()) co_return s;
   ufs->Learn(mount_id, FromWire(response->getOptions()));
+  ALX_LOG(kInfo, "worker", "mount {}: its UFS is opened with its options from the master",
+          mount_id);
   co_return Ok();
 }
 

@@ -8,10 +8,12 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -226,7 +228,8 @@ TEST(S3MountTest, MountOptionsReachTheWorkerAndClientsAndSecretsShowNowhere) {
 }
 
 // Unmounted and mounted again at the same path with the same URI but another endpoint: the
-// worker (not restarted) loads, reads and writes through the new endpoint at once.
+// worker (not restarted) drops the old mount's UFS objects, and loads, reads and writes through
+// the new endpoint at once.
 TEST(S3MountTest, RemountWithOtherOptionsTakesEffectInTheWorkerWithoutRestart) {
   ForgetAwsEnvironment();
   S3rver first, second;  // two servers, each with "test-bucket"
@@ -248,6 +251,13 @@ TEST(S3MountTest, RemountWithOtherOptionsTakesEffectInTheWorkerWithoutRestart) {
   EXPECT_TRUE(Same(r.out, in_first)) << r.err;
   r = Alluxio(cluster, {"fs", "unmount", "/s3"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The next heartbeat answer no longer lists the mount: the worker drops its UFS objects.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (FilesContaining(cluster, "is gone: its UFS objects are dropped").empty() &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_FALSE(FilesContaining(cluster, "is gone: its UFS objects are dropped").empty());
   r = Alluxio(cluster, MountArgs(second, "/s3", second.Uri("p")));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = Alluxio(cluster, {"fs", "load", "/s3/f"});  // the worker caches it from the new endpoint

@@ -70,13 +70,13 @@ TEST(UfsResolverTest, RetainDropsUnmountedMountsLearnedBeforeTheMasterWasAsked) 
   const uint64_t asked = resolver.Generation();
   resolver.Learn(3, {});  // learned after the master was asked: it may be newer than its answer
   const std::vector<uint64_t> live{1};
-  resolver.Retain(live, asked);
+  EXPECT_EQ(resolver.Retain(live, asked), std::vector<uint64_t>{2});
   EXPECT_TRUE(resolver.Knows(1));
   EXPECT_FALSE(resolver.Knows(2));
   EXPECT_TRUE(resolver.Knows(3));
   EXPECT_EQ(resolver.Resolve(2, dir.Sub("f")).code(), ErrorCode::kNotFound);
   EXPECT_TRUE(held->ufs->GetStatus("/").ok());  // a holder keeps its object
-  resolver.Retain(live, resolver.Generation());
+  EXPECT_EQ(resolver.Retain(live, resolver.Generation()), std::vector<uint64_t>{3});
   EXPECT_FALSE(resolver.Knows(3));
 }
 
