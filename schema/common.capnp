@@ -71,4 +71,7 @@ struct FileInfo {
   blockIds @13 :List(UInt64);
   ufsUri @14 :Text;       # where the file's data lives (or is to be persisted) in its UFS
   symlinkTarget @15 :Text;  # a symbolic link's target; "" for files and directories
+  # The mount the path is under (MountInfo::mount_id): with ufsUri, what opens its UFS
+  # (FileSystemMaster.getUfsInfo gives the mount's options).
+  mountId @16 :UInt64;
 }

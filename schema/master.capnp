@@ -106,6 +106,10 @@ interface FileSystemMaster {
   # A symbolic link at `path` (mode 0777) holding `target`, which is not interpreted.
   createSymlink @16 (path :Text, target :Text, owner :Text, group :Text)
       -> (status :Status, info :FileInfo);
+  # The options mount `mountId` (FileInfo.mountId) was mounted with, secrets included: what a
+  # worker or client needs to open its UFS itself (never for display: getMountTable masks
+  # them). notFound for a mount that is gone (unmounted).
+  getMountOptions @17 (mountId :UInt64) -> (status :Status, options :List(MountOption));
 }
 
 interface BlockMaster {
@@ -113,9 +117,10 @@ interface BlockMaster {
   registerWorker @0 (address :WorkerAddress, capacityBytes :UInt64, usedBytes :UInt64,
                      blockIds :List(UInt64)) -> (status :Status, workerId :UInt64);
   # `reregister` in the reply: the master does not know this worker (restarted or marked lost).
+  # `mountIds`: every current mount; a worker drops the UFS objects of the others (unmounted).
   heartbeat @1 (workerId :UInt64, usedBytes :UInt64, addedBlocks :List(UInt64),
                 removedBlocks :List(UInt64))
-      -> (status :Status, reregister :Bool, blocksToFree :List(UInt64));
+      -> (status :Status, reregister :Bool, blocksToFree :List(UInt64), mountIds :List(UInt64));
   # `usedBytes`: the worker's usage with this block, so capacity reports count it at once.
   commitBlock @2 (workerId :UInt64, blockId :UInt64, length :UInt64, tierAlias :Text,
                   usedBytes :UInt64) -> (status :Status);

@@ -13,6 +13,7 @@ struct UfsBlockSource {
   offsetInFile @1 :UInt64;   # the block's offset in the file
   blockLength @2 :UInt64;
   ufsFingerprint @3 :Text;   # a cached block from another version of the file is not used
+  mountId @4 :UInt64;        # the file's mount (FileInfo.mountId): its options open the UFS
 }
 
 interface BlockWorker {
@@ -26,9 +27,11 @@ interface BlockWorker {
   openLocalBlock @1 (blockId :UInt64)
       -> (status :Status, path :Text, length :UInt64, lease :BlockLease);
   # Writes a whole file: blocks are cached (unless THROUGH) and the UFS copy staged in the
-  # UFS of `mountUfsUri` (unless MUST_CACHE), for completeFile to publish. See FileWriter.
+  # UFS of `mountUfsUri` (unless MUST_CACHE), opened with the options of mount `mountId`
+  # (FileInfo.mountId of createFile), for completeFile to publish. See FileWriter.
   createFileWriter @2 (fileId :UInt64, blockSizeBytes :UInt64, mountUfsUri :Text, mode :UInt32,
-                       writeType :Common.WriteType) -> (status :Status, writer :FileWriter);
+                       writeType :Common.WriteType, mountId :UInt64)
+      -> (status :Status, writer :FileWriter);
   # Loads a block into the cache from the UFS (alluxio fs load).
   cacheBlock @3 (blockId :UInt64, source :UfsBlockSource) -> (status :Status);
   removeBlock @4 (blockId :UInt64) -> (status :Status);

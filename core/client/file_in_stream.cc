@@ -217,6 +217,7 @@ Task<FileInStream::WorkerRead> FileInStream::ReadFromWorker(const WorkerAddress&
       if (file_.info.persisted) {
         auto source = req.initSource();
         source.setUfsPath(file_.info.ufs_uri);
+        source.setMountId(file_.info.mount_id);
         source.setOffsetInFile(block.offset);
         source.setBlockLength(block.length);
       }
@@ -294,10 +295,17 @@ Task<FileInStream::LocalBlock*> FileInStream::OpenLocal(const WorkerAddress& add
 Task<Status> FileInStream::ReadFromUfs(uint64_t file_offset, std::span<char> buf) {
   if (!ufs_reader_) {
     std::string uri = file_.info.ufs_uri;
+    const uint64_t mount_id = file_.info.mount_id;
     UfsResolver* resolver = &client_.context().ufs();
+    if (!resolver->Knows(mount_id)) {
+      Result<std::map<std::string, std::string>> options =
+          co_await client_.GetMountOptions(mount_id);
+      if (!options) co_return options.failure();
+      resolver->Learn(mount_id, std::move(options).value());
+    }
     // Named, not a temporary in the co_await (GCC 12 may destroy such temporaries twice).
-    auto open = [resolver, uri]() -> Result<std::unique_ptr<UfsReader>> {
-      Result<ResolvedUfsPath> resolved = resolver->Resolve(uri);
+    auto open = [resolver, mount_id, uri]() -> Result<std::unique_ptr<UfsReader>> {
+      Result<ResolvedUfsPath> resolved = resolver->Resolve(mount_id, uri);
       if (!resolved) return resolved.failure();
       return resolved->ufs->Open(resolved->path);
     };

@@ -370,13 +370,7 @@ Task<Status> FileSystemClient::Mount(std::string alluxio_path, std::string ufs_u
         req.setAlluxioPath(alluxio_path);
         req.setUfsUri(ufs_uri);
         req.setReadOnly(read_only);
-        auto list = req.initOptions(options.size());
-        size_t i = 0;
-        for (const auto& [key, value] : options) {
-          list[i].setKey(key);
-          list[i].setValue(value);
-          ++i;
-        }
+        alluxio::ToWire(options, req.initOptions(options.size()));
         return req;
       },
       [](wire::FileSystemMaster::MountResults::Reader) { return Ok(); });
@@ -407,16 +401,27 @@ Task<Result<std::vector<MountPointInfo>>> FileSystemClient::GetMountTable() {
           -> Result<std::vector<MountPointInfo>> {
         std::vector<MountPointInfo> mounts;
         for (auto m : r.getMounts()) {
-          MountPointInfo info{std::string(View(m.getAlluxioPath())),
-                              std::string(View(m.getUfsUri())),
-                              m.getReadOnly(),
-                              {}};
-          for (auto o : m.getOptions()) {
-            info.options[std::string(View(o.getKey()))] = View(o.getValue());
-          }
-          mounts.push_back(std::move(info));
+          mounts.push_back(MountPointInfo{std::string(View(m.getAlluxioPath())),
+                                          std::string(View(m.getUfsUri())), m.getReadOnly(),
+                                          alluxio::FromWire(m.getOptions())});
         }
         return mounts;
+      });
+}
+
+Task<Result<std::map<std::string, std::string>>> FileSystemClient::GetMountOptions(
+    uint64_t mount_id) {
+  const std::string what = fmt::format("getMountOptions {}", mount_id);
+  co_return co_await CallMaster(
+      *this, what, Idempotent::kYes,
+      [mount_id](wire::FileSystemMaster::Client& fs) {
+        auto req = fs.getMountOptionsRequest();
+        req.setMountId(mount_id);
+        return req;
+      },
+      [](wire::FileSystemMaster::GetMountOptionsResults::Reader r)
+          -> Result<std::map<std::string, std::string>> {
+        return alluxio::FromWire(r.getOptions());
       });
 }
 
@@ -650,6 +655,7 @@ Task<Result<std::unique_ptr<FileOutStream>>> FileSystemClient::CreateFile(
     req.setFileId(info.id);
     req.setBlockSizeBytes(info.block_size);
     req.setMountUfsUri(created->second);
+    req.setMountId(info.mount_id);
     req.setMode(info.mode);
     req.setWriteType(alluxio::ToWire(write_type));
     auto response = co_await rpc::Await(req.send(), this->options().write_timeout);
@@ -703,6 +709,7 @@ Task<Result<uint64_t>> FileSystemClient::LoadFile(std::string path) {
     req.setBlockId(block.block_id);
     auto source = req.initSource();
     source.setUfsPath(file->info.ufs_uri);
+    source.setMountId(file->info.mount_id);
     source.setOffsetInFile(block.offset);
     source.setBlockLength(block.length);
     auto response = co_await rpc::Await(req.send(), options().read_timeout);

@@ -140,6 +140,9 @@ class FileSystemClient {
                      std::map<std::string, std::string> options);
   Task<Status> Unmount(std::string alluxio_path);
   Task<Result<std::vector<MountPointInfo>>> GetMountTable();
+  // The options mount `mount_id` (FileInfo::mount_id) was mounted with, secrets included: for
+  // opening its UFS here (ClientContext::ufs), never for display. kNotFound once unmounted.
+  Task<Result<std::map<std::string, std::string>>> GetMountOptions(uint64_t mount_id);
   // A complete file's blocks and their locations. kIsADirectory, kIncomplete.
   Task<Result<FileBlocks>> GetBlockInfos(std::string path);
   // Removes cached blocks of the file or tree (directories need recursive: else

@@ -24,6 +24,7 @@ struct FileInfo {
   bool mount_point = false;
   std::vector<uint64_t> block_ids;  // completed files
   std::string ufs_uri;              // where the content lives (or is to be persisted) in the UFS
+  uint64_t mount_id = 0;            // the mount of `path` (MountInfo::mount_id)
   // A symbolic link (not a directory, length = the target's size): its target, never empty.
   // "" for files and directories.
   std::string symlink_target;

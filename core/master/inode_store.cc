@@ -78,7 +78,7 @@ bool ReadLenString(std::string_view& in, std::string& s) {
 
 std::string EncodeMount(const MountInfo& mount) {
   std::string out;
-  out.push_back(1);  // version
+  out.push_back(2);  // version: 1 had no mount id
   out.push_back(mount.read_only ? 1 : 0);
   PutLenString(out, mount.ufs_uri);
   AppendBe64(out, mount.options.size());
@@ -86,6 +86,7 @@ std::string EncodeMount(const MountInfo& mount) {
     PutLenString(out, k);
     PutLenString(out, v);
   }
+  AppendBe64(out, mount.mount_id);
   return out;
 }
 
@@ -93,7 +94,8 @@ Result<MountInfo> DecodeMount(std::string_view alluxio_path, std::string_view by
   MountInfo mount;
   mount.alluxio_path = std::string(alluxio_path);
   std::string_view in = bytes;
-  bool ok = in.size() >= 10 && in[0] == 1;
+  const char version = in.empty() ? 0 : in[0];
+  bool ok = in.size() >= 10 && (version == 1 || version == 2);
   if (ok) {
     mount.read_only = in[1] != 0;
     in.remove_prefix(2);
@@ -106,6 +108,13 @@ Result<MountInfo> DecodeMount(std::string_view alluxio_path, std::string_view by
       std::string k, v;
       ok = ReadLenString(in, k) && ReadLenString(in, v);
       if (ok) mount.options.emplace(std::move(k), std::move(v));
+    }
+  }
+  if (ok && version == 2) {
+    ok = in.size() >= 8;
+    if (ok) {
+      mount.mount_id = ReadBe64(in);
+      in.remove_prefix(8);
     }
   }
   if (!ok || !in.empty()) {

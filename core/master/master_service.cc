@@ -199,10 +199,8 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
     if (Refused(Check(&PermissionChecker::CheckCreate, View(p.getAlluxioPath())), out)) {
       return kj::READY_NOW;
     }
-    std::map<std::string, std::string> options;
-    for (auto o : p.getOptions()) options[std::string(View(o.getKey()))] = View(o.getValue());
-    Status s =
-        c_.ns->Mount(View(p.getAlluxioPath()), View(p.getUfsUri()), p.getReadOnly(), options);
+    Status s = c_.ns->Mount(View(p.getAlluxioPath()), View(p.getUfsUri()), p.getReadOnly(),
+                            alluxio::FromWire(p.getOptions()));
     ToWire(s, out.initStatus());
     return kj::READY_NOW;
   }
@@ -226,14 +224,21 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
       mounts[i].setUfsUri(table[i].ufs_uri);
       mounts[i].setReadOnly(table[i].read_only);
       std::map<std::string, std::string> shown = MaskedUfsOptions(table[i].options);
-      auto options = mounts[i].initOptions(shown.size());
-      size_t j = 0;
-      for (const auto& [key, value] : shown) {
-        options[j].setKey(key);
-        options[j].setValue(value);
-        ++j;
-      }
+      alluxio::ToWire(shown, mounts[i].initOptions(shown.size()));
     }
+    return kj::READY_NOW;
+  }
+
+  // Secrets included: what a worker or client needs to open the mount's UFS itself.
+  kj::Promise<void> getMountOptions(GetMountOptionsContext context) override {
+    auto out = context.getResults();
+    Result<MountInfo> mount = c_.ns->GetMount(context.getParams().getMountId());
+    if (!mount.ok()) {
+      ToWire(mount.error(), out.initStatus());
+      return kj::READY_NOW;
+    }
+    ToWire(Ok(), out.initStatus());
+    alluxio::ToWire(mount->options, out.initOptions(mount->options.size()));
     return kj::READY_NOW;
   }
 
@@ -387,6 +392,9 @@ class BlockMasterImpl final : public wire::BlockMaster::Server {
     ToWire(Ok(), out.initStatus());
     out.setReregister(reply.reregister);
     alluxio::ToWire(reply.blocks_to_free, out.initBlocksToFree(reply.blocks_to_free.size()));
+    std::vector<MountInfo> mounts = c_.ns->GetMountTable();
+    auto ids = out.initMountIds(mounts.size());
+    for (size_t i = 0; i < mounts.size(); ++i) ids.set(i, mounts[i].mount_id);
     return kj::READY_NOW;
   }
 

@@ -56,6 +56,13 @@ const MountTable::Entry* MountTable::Find(std::string_view path) const {
   return it == entries_.end() ? nullptr : &it->second;
 }
 
+const MountTable::Entry* MountTable::FindById(uint64_t mount_id) const {
+  for (const auto& [path, entry] : entries_) {
+    if (entry.info.mount_id == mount_id) return &entry;
+  }
+  return nullptr;
+}
+
 bool MountTable::HasMountBelow(std::string_view path) const {
   for (const auto& [mount_path, entry] : entries_) {
     if (mount_path != path && IsSameOrUnder(mount_path, path)) return true;

@@ -18,7 +18,12 @@ struct MountInfo {
   std::string ufs_uri;       // as given to Mount ("file:///data", "/data", "s3://b/p")
   bool read_only = false;
   std::map<std::string, std::string> options;  // UFS-specific properties, passed through
+  // Names this mount, never another: kRootMountId for /, a random id for every other mount (a
+  // path mounted again gets a new one), so a worker or client caches a UFS object by it.
+  uint64_t mount_id = 0;
 };
+
+inline constexpr uint64_t kRootMountId = 1;
 
 // A UFS object is created for a mount's URI (CreateUnderFileSystem) and rooted there: its
 // methods take paths inside the mount ("/" is the mount's UFS directory itself). An Alluxio
@@ -53,6 +58,8 @@ class MountTable {
   Resolution Resolve(std::string_view path) const;
   // The entry mounted exactly at `path`, or null.
   const Entry* Find(std::string_view path) const;
+  // The entry with this mount id, or null.
+  const Entry* FindById(uint64_t mount_id) const;
   // True if some mount lies strictly below `path`.
   bool HasMountBelow(std::string_view path) const;
   std::vector<MountInfo> List() const;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <random>
 #include <set>
 #include <unordered_map>
 
@@ -23,6 +24,15 @@ constexpr uint64_t kContainerReservation = 1000;
 
 Failure WithContext(const Error& error, std::string_view context) {
   return Fail(error.code, fmt::format("{}: {}", context, error.message));
+}
+
+// A mount id no mount of `mounts` has, neither 0 nor kRootMountId.
+uint64_t NewMountId(const MountTable& mounts) {
+  std::random_device random;
+  while (true) {
+    uint64_t id = (uint64_t{random()} << 32) | random();
+    if (id > kRootMountId && mounts.FindById(id) == nullptr) return id;
+  }
 }
 
 bool IsAbsence(ErrorCode code) {
@@ -122,7 +132,12 @@ Status Namespace::Init() {
     auto mounts = store_->ListMounts();
     if (!mounts.ok()) return mounts.failure();
     bool has_root = false;
+    OpBatch upgraded;  // mounts recorded before mount ids get theirs
     for (MountInfo& mount : *mounts) {
+      if (mount.mount_id == 0) {
+        mount.mount_id = mount.alluxio_path == "/" ? kRootMountId : NewMountId(mounts_);
+        upgraded.batch.PutMount(mount);
+      }
       if (mount.alluxio_path == "/") {
         has_root = true;
         if (mount.ufs_uri != options_.root_ufs_uri) {
@@ -138,6 +153,9 @@ Status Namespace::Init() {
       mounts_.Add(std::move(mount), std::move(shared));
     }
     if (!has_root) return Fail(ErrorCode::kInternal, "store has no root mount");
+    if (!upgraded.batch.empty()) {
+      if (Status st = Commit(upgraded); !st.ok()) return st;
+    }
     for (const MountInfo& mount : mounts_.List()) {
       CleanStaged(*mounts_.Find(mount.alluxio_path)->ufs, mount.ufs_uri);
     }
@@ -180,7 +198,7 @@ Status Namespace::Init() {
   root.persisted = true;
   root.ufs_fingerprint = status->fingerprint;
   root.last_sync_ms = Now();
-  MountInfo root_mount{"/", options_.root_ufs_uri, false, {}};
+  MountInfo root_mount{"/", options_.root_ufs_uri, false, {}, kRootMountId};
   OpBatch batch;
   batch.batch.PutFormatVersion(kFormatVersion);
   batch.batch.PutInode(root);
@@ -553,7 +571,9 @@ FileInfo Namespace::ToFileInfo(const Inode& inode, const std::string& path) cons
   info.persisted = inode.persisted;
   info.mount_point = mounts_.Find(path) != nullptr;
   info.block_ids = inode.block_ids;
-  info.ufs_uri = mounts_.Resolve(path).ufs_uri;
+  MountTable::Resolution res = mounts_.Resolve(path);
+  info.ufs_uri = res.ufs_uri;
+  info.mount_id = res.mount->info.mount_id;
   info.symlink_target = inode.symlink_target;
   return info;
 }
@@ -1122,7 +1142,7 @@ Status Namespace::Mount(std::string_view alluxio_path, std::string_view ufs_uri,
   inode.persisted = true;
   inode.ufs_fingerprint = status->fingerprint;
   inode.last_sync_ms = now;
-  MountInfo info{normalized, std::string(ufs_uri), read_only, options};
+  MountInfo info{normalized, std::string(ufs_uri), read_only, options, NewMountId(mounts_)};
   batch.batch.PutInode(inode);
   batch.batch.PutEdge(inode.parent_id, inode.name, inode.id);
   batch.batch.PutMount(info);
@@ -1167,6 +1187,15 @@ Result<RemovedFiles> Namespace::Unmount(std::string_view alluxio_path) {
 std::vector<MountInfo> Namespace::GetMountTable() {
   std::lock_guard lock(mu_);
   return mounts_.List();
+}
+
+Result<MountInfo> Namespace::GetMount(uint64_t mount_id) {
+  std::lock_guard lock(mu_);
+  const MountTable::Entry* entry = mounts_.FindById(mount_id);
+  if (entry == nullptr) {
+    return Fail(ErrorCode::kNotFound, fmt::format("no mount has id {}", mount_id));
+  }
+  return entry->info;
 }
 
 std::shared_ptr<UnderFileSystem> Namespace::RootUfs() {

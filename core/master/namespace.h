@@ -203,6 +203,9 @@ class Namespace {
   Result<RemovedFiles> Unmount(std::string_view alluxio_path);
   // The mounts with their options as given (secrets included: MaskedUfsOptions for display).
   std::vector<MountInfo> GetMountTable();
+  // The mount with this id (MountInfo::mount_id), secrets included; kNotFound if none (it
+  // was unmounted).
+  Result<MountInfo> GetMount(uint64_t mount_id);
   // The UFS mounted at / (for its capacity).
   std::shared_ptr<UnderFileSystem> RootUfs();
 

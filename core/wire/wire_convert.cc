@@ -140,6 +140,7 @@ void ToWire(const FileInfo& info, wire::FileInfo::Builder out) {
   out.setMountPoint(info.mount_point);
   ToWire(info.block_ids, out.initBlockIds(info.block_ids.size()));
   out.setUfsUri(info.ufs_uri);
+  out.setMountId(info.mount_id);
   out.setSymlinkTarget(info.symlink_target);
 }
 
@@ -160,6 +161,7 @@ FileInfo FromWire(wire::FileInfo::Reader in) {
   info.mount_point = in.getMountPoint();
   info.block_ids = FromWire(in.getBlockIds());
   info.ufs_uri = in.getUfsUri();
+  info.mount_id = in.getMountId();
   info.symlink_target = in.getSymlinkTarget();
   return info;
 }
@@ -197,6 +199,24 @@ std::vector<uint64_t> FromWire(capnp::List<uint64_t>::Reader ids) {
 
 void ToWire(const std::vector<uint64_t>& ids, capnp::List<uint64_t>::Builder out) {
   for (size_t i = 0; i < ids.size(); ++i) out.set(i, ids[i]);
+}
+
+std::map<std::string, std::string> FromWire(capnp::List<wire::MountOption>::Reader options) {
+  std::map<std::string, std::string> out;
+  for (wire::MountOption::Reader o : options) {
+    out[std::string(o.getKey().cStr())] = std::string(o.getValue().cStr());
+  }
+  return out;
+}
+
+void ToWire(const std::map<std::string, std::string>& options,
+            capnp::List<wire::MountOption>::Builder out) {
+  unsigned i = 0;
+  for (const auto& [key, value] : options) {
+    out[i].setKey(key);
+    out[i].setValue(value);
+    ++i;
+  }
 }
 
 }  // namespace alluxio

@@ -5,6 +5,8 @@
 
 #include <capnp/list.h>
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include "core/common/error.h"
@@ -12,6 +14,7 @@
 #include "core/common/result.h"
 #include "core/common/write_type.h"
 #include "schema/common.capnp.h"
+#include "schema/master.capnp.h"
 
 namespace alluxio {
 
@@ -31,5 +34,10 @@ WriteType FromWire(wire::WriteType type);
 
 std::vector<uint64_t> FromWire(capnp::List<uint64_t>::Reader ids);
 void ToWire(const std::vector<uint64_t>& ids, capnp::List<uint64_t>::Builder out);
+
+// A mount's options (key → value); `out` has options.size() elements.
+std::map<std::string, std::string> FromWire(capnp::List<wire::MountOption>::Reader options);
+void ToWire(const std::map<std::string, std::string>& options,
+            capnp::List<wire::MountOption>::Builder out);
 
 }  // namespace alluxio

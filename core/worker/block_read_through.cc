@@ -61,7 +61,7 @@ Result<BlockReadThrough::ReadResult> BlockReadThrough::Read(uint64_t block_id, u
                                                     offset, block_id, source->block_length));
   }
   counters_.cache_misses.fetch_add(1, std::memory_order_relaxed);
-  auto resolved = ufs_.Resolve(source->ufs_uri);
+  auto resolved = ufs_.Resolve(source->mount_id, source->ufs_uri);
   if (!resolved.ok()) return resolved.failure();
   auto file = resolved->ufs->Open(resolved->path);
   if (!file.ok()) return file.failure();
@@ -113,7 +113,7 @@ void BlockReadThrough::CacheInBackground(uint64_t block_id, const UfsBlockSource
 
 Status BlockReadThrough::CacheBlock(uint64_t block_id, const UfsBlockSource& source) {
   if (store_.HasBlock(block_id)) return Ok();
-  auto resolved = ufs_.Resolve(source.ufs_uri);
+  auto resolved = ufs_.Resolve(source.mount_id, source.ufs_uri);
   if (!resolved.ok()) return resolved.failure();
   auto file = resolved->ufs->Open(resolved->path);
   if (!file.ok()) return file.failure();

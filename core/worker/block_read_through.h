@@ -23,6 +23,7 @@ struct UfsBlockSource {
   std::string ufs_uri;  // the whole file ("file:///data/ufs/a")
   uint64_t offset_in_file = 0;
   uint64_t block_length = 0;
+  uint64_t mount_id = 0;  // its mount (UfsResolver: the UFS is opened with its options)
 };
 
 struct ReadThroughCounters {

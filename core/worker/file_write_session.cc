@@ -24,10 +24,11 @@ Result<std::unique_ptr<FileWriteSession>> FileWriteSession::Start(BlockStore& st
   }
   std::unique_ptr<FileWriteSession> session(new FileWriteSession(store, std::move(options)));
   if (session->options_.write_type != WriteType::kMustCache) {
-    auto root = ufs.Root(session->options_.mount_ufs_uri);
+    auto root = ufs.Root(session->options_.mount_id, session->options_.mount_ufs_uri);
     if (!root.ok()) return root.failure();
-    auto writer =
-        (*root)->CreateStaged(StagedFileName(session->options_.file_id), session->options_.mode);
+    session->ufs_ = std::move(root).value();
+    auto writer = session->ufs_->CreateStaged(StagedFileName(session->options_.file_id),
+                                              session->options_.mode);
     if (!writer.ok()) return writer.failure();
     session->ufs_writer_ = std::move(writer).value();
   }

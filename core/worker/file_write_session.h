@@ -28,6 +28,7 @@ struct FileWriteOptions {
   std::string mount_ufs_uri;
   uint32_t mode = 0644;
   WriteType write_type = WriteType::kCacheThrough;
+  uint64_t mount_id = 0;  // the file's mount: its UFS is opened with its options (UfsResolver)
 };
 
 struct FinishedFile {
@@ -38,7 +39,8 @@ struct FinishedFile {
 
 class FileWriteSession {
  public:
-  // Opens the UFS file (unless MUST_CACHE). kInvalidArgument for a zero block size.
+  // Opens the UFS file (unless MUST_CACHE); `ufs` must know the mount (kNotFound otherwise).
+  // kInvalidArgument for a zero block size.
   static Result<std::unique_ptr<FileWriteSession>> Start(BlockStore& store, UfsResolver& ufs,
                                                          FileWriteOptions options);
   ~FileWriteSession();
@@ -72,6 +74,7 @@ class FileWriteSession {
 
   BlockStore& store_;
   FileWriteOptions options_;
+  std::shared_ptr<UnderFileSystem> ufs_;  // outlives ufs_writer_, which may point into it
   std::unique_ptr<UfsWriter> ufs_writer_;
   std::optional<BlockWriter> block_;  // the block being filled, if cached
   bool block_skipped_ = false;        // the current block could not be cached

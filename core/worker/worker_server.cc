@@ -4,10 +4,12 @@
 
 #include <fmt/format.h>
 
+#include <asio/co_spawn.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 
 #include "core/common/host_id.h"
+#include "core/common/local_user.h"
 #include "core/common/logging.h"
 #include "core/reactor/blocking_pool.h"
 #include "core/ufs/fault_injecting_under_file_system.h"
@@ -62,8 +64,9 @@ Task<Result<uint64_t>> Register(wire::BlockMaster::Client master, BlockStore* st
   co_return response->getWorkerId();
 }
 
-// Heartbeats while the worker runs; registers first and whenever the master asks.
-Task<void> HeartbeatLoop(BlockStore* store, HeartbeatConfig config,
+// Heartbeats while the worker runs; registers first and whenever the master asks. Drops the
+// UFS objects of mounts the master no longer has.
+Task<void> HeartbeatLoop(BlockStore* store, UfsResolver* ufs, HeartbeatConfig config,
                          std::shared_ptr<uint64_t> worker_id) {
   rpc::Channel channel(config.master);  // its own: a stalled commit never delays a heartbeat
   asio::steady_timer timer(co_await asio::this_coro::executor);
@@ -95,11 +98,15 @@ Task<void> HeartbeatLoop(BlockStore* store, HeartbeatConfig config,
         auto added = request.initAddedBlocks(unsent.added.size());
         for (size_t i = 0; i < unsent.added.size(); ++i) added.set(i, unsent.added[i].first);
         ToWire(unsent.removed, request.initRemovedBlocks(unsent.removed.size()));
+        const uint64_t mounts_learned = ufs->Generation();
         auto response = co_await rpc::Await(request.send(), kRpcTimeout);
         if (response.ok()) {
           unsent = {};
           if (response->getReregister()) registered = false;
           for (uint64_t block : response->getBlocksToFree()) (void)store->RemoveBlock(block);
+          for (uint64_t gone : ufs->Retain(FromWire(response->getMountIds()), mounts_learned)) {
+            ALX_LOG(kInfo, "worker", "mount {} is gone: its UFS objects are dropped", gone);
+          }
         } else {
           status = response.failure();  // changes stay in `unsent` for the next beat
         }
@@ -113,6 +120,38 @@ Task<void> HeartbeatLoop(BlockStore* store, HeartbeatConfig config,
     timer.expires_after(config.interval);
     co_await timer.async_wait(asio::use_awaitable);
   }
+}
+
+// Asks the master for the options of mount `mount_id` and teaches them to `ufs`.
+Task<Status> LearnMount(rpc::Channel* channel, UfsResolver* ufs, uint64_t mount_id) {
+  auto master = co_await channel->Get<wire::Master>();
+  if (!master.ok()) co_return master.failure();
+  auto login = master->fileSystemRequest();
+  login.setUser(LocalUserName());
+  wire::FileSystemMaster::Client fs = login.send().getService();
+  auto request = fs.getMountOptionsRequest();
+  request.setMountId(mount_id);
+  auto response = co_await rpc::Await(request.send(), kRpcTimeout);
+  if (!response.ok()) co_return response.failure();
+  if (Status s = FromWire(response->getStatus()); !s.ok()) co_return s;
+  ufs->Learn(mount_id, FromWire(response->getOptions()));
+  ALX_LOG(kInfo, "worker", "mount {}: its UFS is opened with its options from the master",
+          mount_id);
+  co_return Ok();
+}
+
+// LearnMount for the worker service (WorkerServiceContext::learn_mount), on the calling reactor.
+kj::Promise<Status> LearnMountPromise(rpc::Channel* channel, UfsResolver* ufs, uint64_t mount_id) {
+  auto learned = kj::newPromiseAndCrossThreadFulfiller<Status>();
+  // Shared: a kj::Own may throw from its destructor, which a completion handler must not.
+  auto fulfiller =
+      std::make_shared<kj::Own<kj::CrossThreadPromiseFulfiller<Status>>>(kj::mv(learned.fulfiller));
+  asio::co_spawn(Reactor::Current()->executor(), LearnMount(channel, ufs, mount_id),
+                 [fulfiller](std::exception_ptr e, Status status) {
+                   if (e) std::rethrow_exception(e);  // a bug, not an outcome
+                   (*fulfiller)->fulfill(std::move(status));
+                 });
+  return kj::mv(learned.promise);
 }
 
 // Tells the master about each block a write session committed, so readers find it at once
@@ -182,9 +221,12 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
   };
   // One service behind both listeners (TCP, and the unix socket for clients on this host).
   auto service = std::make_shared<wire::BlockWorker::Client>(rpc::WithRpcFaults<wire::BlockWorker>(
-      MakeWorkerService(WorkerServiceContext{worker->store_.get(), worker->read_through_.get(),
-                                             worker->ufs_.get(), on_commit,
-                                             worker->ufs_reads_.get()}),
+      MakeWorkerService(WorkerServiceContext{
+          worker->store_.get(), worker->read_through_.get(), worker->ufs_.get(),
+          [self](uint64_t mount_id) {
+            return LearnMountPromise(self->master_.get(), self->ufs_.get(), mount_id);
+          },
+          on_commit, worker->ufs_reads_.get()}),
       conf.GetString(PropertyKey::kRpcFaultInjectionFile)));
   auto bootstrap = [service]() -> capnp::Capability::Client { return *service; };
   std::string bind_host = conf.GetString(PropertyKey::kWorkerBindHost);
@@ -216,8 +258,9 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
   HeartbeatConfig heartbeat{master_endpoint,
                             {host, worker->port(), domain_socket},
                             conf.GetDuration(PropertyKey::kWorkerBlockHeartbeatInterval)};
-  worker->tasks_->Spawn(HeartbeatLoop(worker->store_.get(), heartbeat, worker->worker_id_),
-                        "heartbeat");
+  worker->tasks_->Spawn(
+      HeartbeatLoop(worker->store_.get(), worker->ufs_.get(), heartbeat, worker->worker_id_),
+      "heartbeat");
   ALX_LOG(kInfo, "worker", "worker serving on {} as {}:{}", worker->server_->endpoint().ToString(),
           host, worker->port());
   return worker;

@@ -49,7 +49,7 @@ class WorkerServer {
   std::unique_ptr<BlockReadThrough> read_through_;
   // Cold block reads (WorkerServiceContext::ufs_reads); destroyed (joined) before read_through_.
   std::unique_ptr<BlockingPool> ufs_reads_;
-  std::unique_ptr<rpc::Channel> master_;  // for block commits
+  std::unique_ptr<rpc::Channel> master_;  // for block commits and mount options
   std::unique_ptr<TaskGroup> tasks_;      // heartbeats and commits; stopped before master_ goes
   std::unique_ptr<rpc::RpcServer> server_;
   std::unique_ptr<rpc::RpcServer> local_server_;  // unix socket; null when none

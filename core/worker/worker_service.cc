@@ -98,13 +98,24 @@ class BlockWorkerImpl final : public wire::BlockWorker::Server {
 
   kj::Promise<void> readBlock(ReadBlockContext context) override {
     auto p = context.getParams();
-    auto out = context.getResults();
-    std::optional<UfsBlockSource> source;
-    if (p.hasSource() && p.getSource().getUfsPath().size() > 0) {
-      auto s = p.getSource();
-      source = UfsBlockSource{std::string(View(s.getUfsPath())), s.getOffsetInFile(),
-                              s.getBlockLength()};
+    if (!p.hasSource() || p.getSource().getUfsPath().size() == 0) {
+      return Read(context, std::nullopt);
     }
+    const uint64_t mount_id = p.getSource().getMountId();
+    if (!c_.ufs->Knows(mount_id) && c_.store->HasBlock(p.getBlockId())) {
+      // Cached: served without the UFS, so without asking the master (which may be away) for
+      // the mount's options. Evicted meanwhile: kNotFound, and the client reads elsewhere.
+      return Read(context, std::nullopt);
+    }
+    return AfterLearning(mount_id, context, [this](ReadBlockContext context) {
+      return Read(context, SourceOf(context.getParams().getSource()));
+    });
+  }
+
+  // readBlock once the source's mount is known.
+  kj::Promise<void> Read(ReadBlockContext context, std::optional<UfsBlockSource> source) {
+    auto p = context.getParams();
+    auto out = context.getResults();
     uint32_t length = std::min(p.getLength(), kMaxReadChunkBytes);
     if (source && c_.ufs_reads != nullptr) {
       return ReadOnPool(context, *source, p.getBlockId(), p.getOffset(), length, p.getCache());
@@ -180,27 +191,39 @@ class BlockWorkerImpl final : public wire::BlockWorker::Server {
 
   kj::Promise<void> createFileWriter(CreateFileWriterContext context) override {
     auto p = context.getParams();
+    auto create = [this](CreateFileWriterContext context) -> kj::Promise<void> {
+      CreateFileWriter(context);
+      return kj::READY_NOW;
+    };
+    if (p.getWriteType() == wire::WriteType::MUST_CACHE) return create(context);
+    return AfterLearning(p.getMountId(), context, create);
+  }
+
+  // createFileWriter once the file's mount is known (or without the UFS: MUST_CACHE).
+  void CreateFileWriter(CreateFileWriterContext context) {
+    auto p = context.getParams();
     auto out = context.getResults();
-    FileWriteOptions options{p.getFileId(), p.getBlockSizeBytes(),
-                             std::string(View(p.getMountUfsUri())), p.getMode(),
-                             FromWire(p.getWriteType())};
+    FileWriteOptions options{
+        p.getFileId(), p.getBlockSizeBytes(),      std::string(View(p.getMountUfsUri())),
+        p.getMode(),   FromWire(p.getWriteType()), p.getMountId()};
     auto session = FileWriteSession::Start(*c_.store, *c_.ufs, std::move(options));
     if (!session.ok()) {
       ToWire(session.error(), out.initStatus());
-      return kj::READY_NOW;
+      return;
     }
     out.setWriter(kj::heap<FileWriterImpl>(std::move(session).value(), c_));
     ToWire(Ok(), out.initStatus());
-    return kj::READY_NOW;
   }
 
   kj::Promise<void> cacheBlock(CacheBlockContext context) override {
-    auto p = context.getParams();
-    auto s = p.getSource();
-    UfsBlockSource source{std::string(View(s.getUfsPath())), s.getOffsetInFile(),
-                          s.getBlockLength()};
-    ToWire(c_.read_through->CacheBlock(p.getBlockId(), source), context.getResults().initStatus());
-    return kj::READY_NOW;
+    return AfterLearning(context.getParams().getSource().getMountId(), context,
+                         [this](CacheBlockContext context) -> kj::Promise<void> {
+                           auto p = context.getParams();
+                           ToWire(
+                               c_.read_through->CacheBlock(p.getBlockId(), SourceOf(p.getSource())),
+                               context.getResults().initStatus());
+                           return kj::READY_NOW;
+                         });
   }
 
   kj::Promise<void> touchBlocks(TouchBlocksContext context) override {
@@ -241,6 +264,26 @@ class BlockWorkerImpl final : public wire::BlockWorker::Server {
   }
 
  private:
+  static UfsBlockSource SourceOf(wire::UfsBlockSource::Reader s) {
+    return UfsBlockSource{std::string(View(s.getUfsPath())), s.getOffsetInFile(),
+                          s.getBlockLength(), s.getMountId()};
+  }
+
+  // `serve(context)` at once if c_.ufs knows mount `mount_id`, else once c_.learn_mount
+  // taught it; a failure to learn is the call's answer.
+  template <typename Context, typename Serve>
+  kj::Promise<void> AfterLearning(uint64_t mount_id, Context context, Serve serve) {
+    if (c_.ufs->Knows(mount_id)) return serve(context);
+    return c_.learn_mount(mount_id).then(
+        [context, serve = kj::mv(serve)](Status status) mutable -> kj::Promise<void> {
+          if (!status.ok()) {
+            ToWire(status.error(), context.getResults().initStatus());
+            return kj::READY_NOW;
+          }
+          return serve(context);
+        });
+  }
+
   WorkerServiceContext c_;
 };
 

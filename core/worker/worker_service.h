@@ -8,6 +8,9 @@
 #include <functional>
 #include <string>
 
+#include <kj/async.h>
+
+#include "core/common/result.h"
 #include "core/reactor/blocking_pool.h"
 #include "core/worker/block_read_through.h"
 #include "core/worker/block_store.h"
@@ -20,6 +23,10 @@ struct WorkerServiceContext {
   BlockStore* store;               // outlives the service
   BlockReadThrough* read_through;  // outlives the service
   UfsResolver* ufs;                // outlives the service
+  // Makes `ufs` know mount `mount_id` (asks the master for its options); fulfilled with the
+  // error of asking (kNotFound: unmounted). Called on the call's thread before a call opens
+  // that mount's UFS, unless `ufs` knows it already.
+  std::function<kj::Promise<Status>(uint64_t mount_id)> learn_mount;
   // Told about every block a write session committed (the worker reports it to the master).
   std::function<void(const BlockInfo&)> on_block_committed;
   // Runs each readBlock that names a UFS source (a cold block), so that many UFS reads are in

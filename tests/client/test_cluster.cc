@@ -71,10 +71,19 @@ TestCluster::TestCluster(TestClusterOptions options)
     WorkerRegistry* registry = registry_.get();
     std::atomic<uint64_t>* worker_id = &worker_id_;
     BlockStore* store = store_.get();
-    WorkerServiceContext context{
-        store, read_through_.get(), &ufs_, [registry, worker_id, store](const BlockInfo& block) {
-          (void)registry->CommitBlock(worker_id->load(), block.block_id, store->UsedBytes());
-        }};
+    Namespace* ns = ns_.get();
+    UfsResolver* ufs = &ufs_;
+    WorkerServiceContext context{store, read_through_.get(), ufs,
+                                 [ns, ufs](uint64_t mount_id) -> kj::Promise<Status> {
+                                   Result<MountInfo> mount = ns->GetMount(mount_id);
+                                   if (!mount.ok()) return Status(mount.failure());
+                                   ufs->Learn(mount_id, mount->options);
+                                   return Status(Ok());
+                                 },
+                                 [registry, worker_id, store](const BlockInfo& block) {
+                                   (void)registry->CommitBlock(worker_id->load(), block.block_id,
+                                                               store->UsedBytes());
+                                 }};
     auto service =
         std::make_shared<wire::BlockWorker::Client>(MakeWorkerService(std::move(context)));
     auto server =

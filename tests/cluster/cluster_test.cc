@@ -20,6 +20,7 @@
 #include "core/client/file_out_stream.h"
 #include "core/client/file_system_client.h"
 #include "core/reactor/reactor.h"
+#include "tests/cluster/cluster_client.h"
 #include "tests/cluster/cluster_processes.h"
 #include "tests/util/files_below.h"
 #include "tests/util/s3rver.h"
@@ -30,60 +31,10 @@ namespace {
 using client::FileSystemClient;
 using testing::ClusterProcesses;
 using testing::FilesBelow;
-
-std::string Pattern(size_t n, int seed) {
-  std::string s(n, '\0');
-  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 131 + seed * 17 + i / 7) % 256);
-  return s;
-}
-
-// Runs `body` with a client of `cluster` on a reactor of its own; returns when body finishes.
-template <typename Body>
-void WithClient(const ClusterProcesses& cluster, Body body) {
-  Configuration conf = cluster.Conf();
-  auto context = client::ClientContext::Create(conf);
-  ASSERT_TRUE(context.ok()) << context.error().ToString();
-  auto shared = std::move(context).value();
-  int rc = RunMainReactor([&]() -> Task<int> {
-    FileSystemClient fs(shared);
-    co_await body(fs);
-    co_return 0;
-  });
-  EXPECT_EQ(rc, 0);
-}
-
-// Option structs are built inside the coroutine: GCC 12 mis-destroys class-type arguments of
-// coroutines in some cases (see docs/DEVELOPING.md).
-Task<Status> WriteFile(FileSystemClient& fs, std::string path, std::string content,
-                       WriteType type = WriteType::kCacheThrough) {
-  client::CreateFileOptions options;
-  options.recursive = true;
-  options.write_type = type;
-  auto out = co_await fs.CreateFile(path, options);
-  if (!out.ok()) co_return out.failure();
-  Status written = co_await (*out)->Write(content);
-  if (!written.ok()) co_return written;
-  auto closed = co_await (*out)->Close();
-  if (!closed.ok()) co_return closed.failure();
-  co_return Ok();
-}
-
-Task<Result<std::string>> ReadFile(FileSystemClient& fs, std::string path) {
-  auto in = co_await fs.OpenFile(path);
-  if (!in.ok()) co_return in.failure();
-  auto status = co_await fs.GetStatus(path);
-  if (!status.ok()) co_return status.failure();
-  std::string data(status->length, '\0');
-  size_t done = 0;
-  while (done < data.size()) {
-    auto n = co_await (*in)->Read(done, std::span(data).subspan(done));
-    if (!n.ok()) co_return n.failure();
-    if (*n == 0) break;
-    done += *n;
-  }
-  data.resize(done);
-  co_return data;
-}
+using testing::Pattern;
+using testing::ReadFile;
+using testing::WithClient;
+using testing::WriteFile;
 
 TEST(ClusterTest, FilesOfEverySizeRoundTrip) {
   ClusterProcesses cluster(

@@ -99,7 +99,15 @@ int FuzzWorkerService(const uint8_t* data, size_t size) {
   WorkerFixture& f = Fixture();
   {
     capnp::Capability::Client slots[] = {
-        MakeWorkerService(WorkerServiceContext{f.store.get(), f.read_through.get(), &f.ufs, {}}),
+        MakeWorkerService(WorkerServiceContext{
+            f.store.get(),
+            f.read_through.get(),
+            &f.ufs,
+            [&f](uint64_t mount_id) -> kj::Promise<Status> {
+              f.ufs.Learn(mount_id, {});  // every mount: the sandbox's UFS, no options
+              return Status(Ok());
+            },
+            {}}),
         capnp::Capability::Client(nullptr), capnp::Capability::Client(nullptr)};
     const uint64_t interfaces[] = {capnp::typeId<wire::BlockWorker>(),
                                    capnp::typeId<wire::FileWriter>(),

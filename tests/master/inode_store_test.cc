@@ -129,7 +129,7 @@ TEST(InodeStoreTest, StoresInodesEdgesMountsAndCounter) {
     Inode file = SampleFile(7, kRootInodeId, "f");
     batch.PutInode(file);
     batch.PutEdge(kRootInodeId, "f", file.id);
-    batch.PutMount(MountInfo{"/mnt", "file:///data", true, {{"k", "v"}}});
+    batch.PutMount(MountInfo{"/mnt", "file:///data", true, {{"k", "v"}}, 0x1234567890abcdefull});
     batch.PutContainerReservation(1000);
     ASSERT_TRUE((*store)->Commit(batch).ok());
     EXPECT_TRUE(batch.empty());
@@ -151,7 +151,21 @@ TEST(InodeStoreTest, StoresInodesEdgesMountsAndCounter) {
   EXPECT_EQ((*mounts)[0].ufs_uri, "file:///data");
   EXPECT_TRUE((*mounts)[0].read_only);
   EXPECT_EQ((*mounts)[0].options.at("k"), "v");
+  EXPECT_EQ((*mounts)[0].mount_id, 0x1234567890abcdefull);
   EXPECT_EQ(**(*store)->GetContainerReservation(), 1000u);
+}
+
+// A record written before mounts had ids (version 1) reads with id 0; the master gives it one.
+TEST(InodeStoreTest, MountRecordsWithoutIdStillDecode) {
+  std::string record = EncodeMount(MountInfo{"/m", "s3://b/p", false, {{"k", "v"}}, 42});
+  record[0] = 1;
+  record.resize(record.size() - 8);  // version 1 ended after the options
+  auto mount = DecodeMount("/m", record);
+  ASSERT_TRUE(mount.ok()) << mount.error().ToString();
+  EXPECT_EQ(mount->ufs_uri, "s3://b/p");
+  EXPECT_EQ(mount->options.at("k"), "v");
+  EXPECT_EQ(mount->mount_id, 0u);
+  EXPECT_FALSE(DecodeMount("/m", record.substr(0, record.size() - 1)).ok());
 }
 
 TEST(InodeStoreTest, ListsChildrenInNameOrderByPage) {

@@ -571,6 +571,32 @@ TEST_F(NamespaceTest, MountAndUnmount) {
   ASSERT_TRUE(ns_->Remove("/m", true).ok());
 }
 
+// Every path reports its mount's id; a mount's options (secrets included) are found by it, a
+// path mounted again gets a new id, and an unmounted id is found no more, also after a restart.
+TEST_F(NamespaceTest, MountIdsNameEachMountOnce) {
+  std::string other = tmp_.path() + "/other";
+  WriteLocalFile(other + "/f", "abc");
+  MustMkdir("/d");
+  EXPECT_EQ(ns_->GetStatus("/d")->mount_id, kRootMountId);
+  ASSERT_TRUE(ns_->Mount("/m", other, false, {{"s3a.secretKey", "k1"}}).ok());
+  const uint64_t first = ns_->GetStatus("/m/f")->mount_id;
+  EXPECT_NE(first, kRootMountId);
+  EXPECT_EQ(ns_->GetStatus("/m")->mount_id, first);
+  auto mount = ns_->GetMount(first);
+  ASSERT_TRUE(mount.ok());
+  EXPECT_EQ(mount->alluxio_path, "/m");
+  EXPECT_EQ(mount->options.at("s3a.secretKey"), "k1");
+  ASSERT_TRUE(ns_->Unmount("/m").ok());
+  EXPECT_EQ(ns_->GetMount(first).code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(ns_->Mount("/m", other, false, {{"s3a.secretKey", "k2"}}).ok());
+  const uint64_t second = ns_->GetStatus("/m/f")->mount_id;
+  EXPECT_NE(second, first);
+  Reopen();
+  EXPECT_EQ(ns_->GetStatus("/m/f")->mount_id, second);
+  EXPECT_EQ(ns_->GetMount(second)->options.at("s3a.secretKey"), "k2");
+  EXPECT_EQ(ns_->GetMount(first).code(), ErrorCode::kNotFound);
+}
+
 TEST_F(NamespaceTest, ReadOnlyMountRefusesChanges) {
   std::string other = tmp_.path() + "/ro";
   WriteLocalFile(other + "/f", "abc");

@@ -41,6 +41,7 @@ TEST(WireConvertTest, FileInfoRoundTrips) {
   info.persisted = true;
   info.block_ids = {1, 2, 3};
   info.ufs_uri = "file:///u/a/b";
+  info.mount_id = 0xfedcba9876543210ull;
   capnp::MallocMessageBuilder message;
   auto out = message.initRoot<wire::FileInfo>();
   ToWire(info, out);
@@ -53,12 +54,22 @@ TEST(WireConvertTest, FileInfoRoundTrips) {
   EXPECT_EQ(back.mtime_ms, info.mtime_ms);
   EXPECT_EQ(back.block_ids, info.block_ids);
   EXPECT_EQ(back.ufs_uri, info.ufs_uri);
+  EXPECT_EQ(back.mount_id, info.mount_id);
   EXPECT_TRUE(back.completed && back.persisted && !back.is_directory);
   EXPECT_FALSE(back.is_symlink());
 
   info.symlink_target = "../target";
   ToWire(info, out);
   EXPECT_EQ(FromWire(out.asReader()).symlink_target, "../target");
+}
+
+TEST(WireConvertTest, MountOptionsRoundTrip) {
+  const std::map<std::string, std::string> options{{"alluxio.underfs.s3.endpoint", "http://h:1"},
+                                                   {"s3a.secretKey", "k"}};
+  capnp::MallocMessageBuilder message;
+  auto list = message.initRoot<wire::MountPointInfo>().initOptions(options.size());
+  ToWire(options, list);
+  EXPECT_EQ(FromWire(list.asReader()), options);
 }
 
 TEST(WireConvertTest, WriteTypesRoundTrip) {

@@ -38,6 +38,7 @@ class WorkerDataTest : public ::testing::Test {
     auto store = BlockStore::Open(config);
     ASSERT_TRUE(store.ok()) << store.error().ToString();
     store_ = std::move(store).value();
+    resolver_.Learn(0, {});  // the mount of every source and session here: no options
   }
 
   std::string UfsUri(const std::string& name) const { return "file://" + ufs_.Sub(name); }
