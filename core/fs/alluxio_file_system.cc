@@ -1288,28 +1288,31 @@ Task<void> AlluxioFileSystem::FlushLocal(FileHandle handle, std::optional<uint32
     if (!emptied) co_return StreamFailure(emptied.error());
     co_return Ok();
   }
-  // A staged file reaches the worker at release.
-  if (!file->pipeline || file->staging) co_return Ok();
-  // Sync for close(2) too: it is the writer's last chance to learn of a failure (RELEASE errors
-  // do not reach it), and the worker reports an error it kept (a full cache or under storage)
-  // only when asked. A hole is reported for the same reason.
-  Status s = co_await file->pipeline->Sync();
-  if (!s) co_return StreamFailure(s.error());
-  if (!sync && file->pipeline->has_gaps()) {
-    co_return Fail(ErrorCode::kIoError,
-                   fmt::format("{}: closed with a hole: bytes after {} were written, bytes "
-                               "before them were not; the file will not be completed",
-                               file->path, file->pipeline->contiguous()));
+  if (!file->pipeline && !file->staging) co_return Ok();
+  if (!file->staging) {
+    // Sync for close(2) too: it is the writer's last chance to learn of a failure (RELEASE
+    // errors do not reach it), and the worker reports an error it kept (a full cache or under
+    // storage) only when asked. A hole is reported for the same reason.
+    Status s = co_await file->pipeline->Sync();
+    if (!s) co_return StreamFailure(s.error());
+    if (!sync && file->pipeline->has_gaps()) {
+      co_return Fail(ErrorCode::kIoError,
+                     fmt::format("{}: closed with a hole: bytes after {} were written, bytes "
+                                 "before them were not; the file will not be completed",
+                                 file->path, file->pipeline->contiguous()));
+    }
   }
-  if (sync || file->pipeline->size() == 0) co_return Ok();
+  // A staged file reaches the worker when it is completed.
+  if (sync) co_return Ok();
   std::string path;
   {
     std::lock_guard lock(writers_mu_);
     path = file->writer->path;
   }
-  if (ClosedByOpenerForGood(file->opener.pid, *closer, path)) {
-    // The opener's last descriptor: completed here, where close(2) reports a failure (RELEASE
-    // comes after close returned). Only then: a write through another descriptor would fail.
+  // A staged file may be written through a mapping after its descriptors are closed.
+  if (ClosedByOpenerForGood(file->opener.pid, *closer, path, file->staging != nullptr)) {
+    // The opener's last use: completed here, where close(2) reports a failure (RELEASE comes
+    // after close returned). Only then: a write through another descriptor would fail.
     Status done = co_await Complete(*file, /*abort=*/false);
     if (!done) {
       ALX_LOG(kWarn, "fuse", "completing {} at close failed: {}", file->path,

@@ -107,7 +107,7 @@ uint32_t ThreadGroup(uint32_t pid) {
   return tgid.empty() ? 0 : tgid.front();
 }
 
-bool ClosedByOpenerForGood(uint32_t opener, uint32_t closer, std::string_view path) {
+bool ClosedByOpenerForGood(uint32_t opener, uint32_t closer, std::string_view path, bool mappings) {
   constexpr size_t kMaxProcesses = 64;
   const uint32_t process = ThreadGroup(closer);
   if (process == 0 || (opener != closer && ThreadGroup(opener) != process)) return false;
@@ -115,11 +115,12 @@ bool ClosedByOpenerForGood(uint32_t opener, uint32_t closer, std::string_view pa
   std::array<char, 4096> buf;
   for (size_t next = 0; next < processes.size(); ++next) {
     const std::string proc = "/proc/" + std::to_string(processes[next]);
-    const bool holds_none = ForEachEntry(proc + "/fd", [&](int dir_fd, const char* fd) {
-      const ssize_t n = ::readlinkat(dir_fd, fd, buf.data(), buf.size());
+    auto other = [&](int dir_fd, const char* link) {
+      const ssize_t n = ::readlinkat(dir_fd, link, buf.data(), buf.size());
       return n >= 0 && !std::string_view(buf.data(), static_cast<size_t>(n)).ends_with(path);
-    });
-    if (!holds_none) return false;
+    };
+    if (!ForEachEntry(proc + "/fd", other)) return false;
+    if (mappings && !ForEachEntry(proc + "/map_files", other)) return false;
     const bool listed = ForEachEntry(proc + "/task", [&](int dir_fd, const char* tid) {
       const std::string children = std::string(tid) + "/children";
       const std::optional<std::string_view> pids = ReadProcFile(dir_fd, children.c_str(), buf);

@@ -22,8 +22,9 @@ uint32_t ThreadGroup(uint32_t pid);
 // the closer is in the opener's process and neither that process nor any of its descendants
 // (which may have inherited a descriptor) holds a descriptor whose path ends with `path`. False
 // whenever unsure: pid 0 (a process in another pid namespace), a process that exited, a /proc
-// that cannot be read, more than 64 processes to look at. Costs a readlink per descriptor of
-// each process looked at, and two reads of procfs per process.
-bool ClosedByOpenerForGood(uint32_t opener, uint32_t closer, std::string_view path);
+// that cannot be read, more than 64 processes to look at. With `mappings`, none of them may map
+// the file either (/proc/<pid>/map_files: needs CAP_SYS_ADMIN, else false). Costs a readlink
+// per descriptor (and mapping) of each process looked at, and two reads of procfs per process.
+bool ClosedByOpenerForGood(uint32_t opener, uint32_t closer, std::string_view path, bool mappings);
 
 }  // namespace alluxio::fs

@@ -5,6 +5,7 @@
 // never leaves a partial file or returns wrong bytes, and serves normally once the fault is
 // cleared, without a remount. Needs root and /dev/fuse.
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -268,9 +269,26 @@ TEST_F(FaultInjectionTest, ACompletionThatFailsIsReportedByClose) {
     const WriteOutcome replaced = WriteWhole(mp + "/old", data);
     EXPECT_EQ(replaced.error, EIO) << replaced.step;
     EXPECT_EQ(replaced.step, "close");
+    const int fd = open((mp + "/empty").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    ASSERT_GE(fd, 0) << std::strerror(errno);
+    EXPECT_EQ(close(fd), -1);  // nothing written: an empty file to complete all the same
+    EXPECT_EQ(errno, EIO);
+    const int staged = open((mp + "/mapped").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    ASSERT_GE(staged, 0) << std::strerror(errno);
+    ASSERT_EQ(ftruncate(staged, 8192), 0);  // staged, then written through a mapping
+    void* map = mmap(nullptr, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, staged, 0);
+    ASSERT_NE(map, MAP_FAILED) << std::strerror(errno);
+    std::memset(map, 'm', 8192);
+    munmap(map, 8192);
+    EXPECT_EQ(close(staged), -1);
+    EXPECT_EQ(errno, EIO);
     Command(*control, "clear\n");
     struct stat st {};
     EXPECT_EQ(stat((mp + "/new").c_str(), &st), -1);
+    EXPECT_EQ(errno, ENOENT);
+    EXPECT_EQ(stat((mp + "/empty").c_str(), &st), -1);
+    EXPECT_EQ(errno, ENOENT);
+    EXPECT_EQ(stat((mp + "/mapped").c_str(), &st), -1);
     EXPECT_EQ(errno, ENOENT);
     EXPECT_EQ(ReadWhole(mp + "/old").data, "old");
   }

@@ -1,9 +1,11 @@
 // What /proc says about a caller: SupplementaryGroups reads what getgroups(2) reports, for this
-// process and its threads; ClosedByOpenerForGood sees this process's descriptors and children.
+// process and its threads; ClosedByOpenerForGood sees this process's descriptors, mappings and
+// children.
 #include "core/fs/caller_process.h"
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -63,17 +65,24 @@ TEST(CallerProcessTest, TheOpenersLastCloseIsWhenNoDescriptorIsLeftInItNorItsDes
   std::thread([&gone] { gone = static_cast<uint32_t>(syscall(SYS_gettid)); }).join();
   std::thread([&] {  // a live thread of this process: the same opener
     const uint32_t tid = static_cast<uint32_t>(syscall(SYS_gettid));
-    EXPECT_FALSE(ClosedByOpenerForGood(tid, self, name));  // still open here
+    EXPECT_FALSE(ClosedByOpenerForGood(tid, self, name, false));  // still open here
   })
       .join();
-  EXPECT_FALSE(ClosedByOpenerForGood(self, self, name));
+  EXPECT_FALSE(ClosedByOpenerForGood(self, self, name, false));
   const int dup_fd = dup(fd);
   close(fd);
-  EXPECT_FALSE(ClosedByOpenerForGood(self, self, name));  // the dup is left
-  EXPECT_TRUE(ClosedByOpenerForGood(self, self, "/caller-process-other"));
+  EXPECT_FALSE(ClosedByOpenerForGood(self, self, name, false));  // the dup is left
+  EXPECT_TRUE(ClosedByOpenerForGood(self, self, "/caller-process-other", false));
 
+  // A mapping outlives its descriptor; it counts when `mappings` is asked for.
+  ASSERT_EQ(ftruncate(dup_fd, 4096), 0);
+  void* mapped = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, dup_fd, 0);
+  ASSERT_NE(mapped, MAP_FAILED);
   close(dup_fd);
-  EXPECT_TRUE(ClosedByOpenerForGood(self, self, name));
+  EXPECT_TRUE(ClosedByOpenerForGood(self, self, name, false));
+  EXPECT_FALSE(ClosedByOpenerForGood(self, self, name, true));
+  munmap(mapped, 4096);
+  EXPECT_TRUE(ClosedByOpenerForGood(self, self, name, true));
 
   // A child, then a grandchild, that inherited a descriptor (the child closed its own), and a
   // child that closed its copy. Each is its own process group, killed with its descendants.
@@ -96,16 +105,16 @@ TEST(CallerProcessTest, TheOpenersLastCloseIsWhenNoDescriptorIsLeftInItNorItsDes
     close(held);
     char byte;
     const bool is_ready = read(ready[0], &byte, 1) == 1;
-    EXPECT_EQ(ClosedByOpenerForGood(self, self, name), generation == 0);
-    EXPECT_FALSE(ClosedByOpenerForGood(self, static_cast<uint32_t>(child), name));
+    EXPECT_EQ(ClosedByOpenerForGood(self, self, name, false), generation == 0);
+    EXPECT_FALSE(ClosedByOpenerForGood(self, static_cast<uint32_t>(child), name, false));
     kill(-child, SIGKILL);
     waitpid(child, nullptr, 0);
     EXPECT_TRUE(is_ready);
     close(ready[0]);
     close(ready[1]);
   }
-  EXPECT_FALSE(ClosedByOpenerForGood(0, 0, name));        // another pid namespace
-  EXPECT_FALSE(ClosedByOpenerForGood(gone, self, name));  // an opener that exited
+  EXPECT_FALSE(ClosedByOpenerForGood(0, 0, name, false));        // another pid namespace
+  EXPECT_FALSE(ClosedByOpenerForGood(gone, self, name, false));  // an opener that exited
   unlink(path);
 }
 
