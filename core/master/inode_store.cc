@@ -14,6 +14,7 @@ constexpr char kContainerKey[] = "C";
 constexpr char kInodeTag = 'I';
 constexpr char kEdgeTag = 'E';
 constexpr char kMountTag = 'M';
+constexpr char kRenameTag = 'R';
 
 void AppendBe64(std::string& out, uint64_t v) {
   for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
@@ -46,6 +47,13 @@ std::string EdgeKey(uint64_t parent_id, std::string_view name) {
 std::string MountKey(std::string_view path) {
   std::string key(1, kMountTag);
   key.append(path);
+  return key;
+}
+
+std::string RenameIntentKey(uint64_t mount_id, std::string_view from) {
+  std::string key(1, kRenameTag);
+  AppendBe64(key, mount_id);
+  key.append(from);
   return key;
 }
 
@@ -141,6 +149,14 @@ void InodeStore::Batch::PutMount(const MountInfo& mount) {
 void InodeStore::Batch::DeleteMount(std::string_view alluxio_path) {
   batch_.Delete(MountKey(alluxio_path)).PermitUncheckedError();
 }
+void InodeStore::Batch::PutRenameIntent(uint64_t mount_id, std::string_view from,
+                                        std::string_view to) {
+  batch_.Put(RenameIntentKey(mount_id, from), rocksdb::Slice(to.data(), to.size()))
+      .PermitUncheckedError();
+}
+void InodeStore::Batch::DeleteRenameIntent(uint64_t mount_id, std::string_view from) {
+  batch_.Delete(RenameIntentKey(mount_id, from)).PermitUncheckedError();
+}
 void InodeStore::Batch::PutContainerReservation(uint64_t next_unreserved) {
   batch_.Put(kContainerKey, Be64Value(next_unreserved)).PermitUncheckedError();
 }
@@ -235,6 +251,19 @@ Result<std::vector<MountInfo>> InodeStore::ListMounts() const {
     auto mount = DecodeMount(path, it->value().ToStringView());
     if (!mount.ok()) return mount.failure();
     out.push_back(std::move(*mount));
+  }
+  if (!it->status().ok()) return RocksFailure(it->status(), "iterate");
+  return out;
+}
+
+Result<std::vector<InodeStore::RenameIntent>> InodeStore::ListRenameIntents() const {
+  std::string prefix(1, kRenameTag);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  std::vector<RenameIntent> out;
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string_view key = it->key().ToStringView();
+    if (key.size() < 9) return Fail(ErrorCode::kInternal, "corrupt rename intent key");
+    out.push_back({ReadBe64(key.substr(1)), std::string(key.substr(9)), it->value().ToString()});
   }
   if (!it->status().ok()) return RocksFailure(it->status(), "iterate");
   return out;

@@ -7,6 +7,7 @@
 //   "I" id(8 BE)                  → EncodeInode(inode)
 //   "E" parent_id(8 BE) name      → child inode id (8 BE)    children in byte order of name
 //   "M" alluxio_path              → EncodeMount(MountInfo)
+//   "R" mount_id(8 BE) from       → to: a UFS rename begun and not yet in the namespace
 //
 // Thread-safety: every method may be called from any thread (RocksDB is internally
 // synchronized), but a sequence of reads is not a snapshot; the Namespace serializes
@@ -45,6 +46,10 @@ class InodeStore {
     void DeleteEdge(uint64_t parent_id, std::string_view name);
     void PutMount(const MountInfo& mount);
     void DeleteMount(std::string_view alluxio_path);
+    // A rename of UFS path `from` to `to` in mount `mount_id` (paths inside the mount), recorded
+    // before the UFS rename and deleted with the namespace change that follows it.
+    void PutRenameIntent(uint64_t mount_id, std::string_view from, std::string_view to);
+    void DeleteRenameIntent(uint64_t mount_id, std::string_view from);
     void PutContainerReservation(uint64_t next_unreserved);
     void PutFormatVersion(int version);
     bool empty() const { return batch_.Count() == 0; }
@@ -76,6 +81,12 @@ class InodeStore {
   Result<bool> HasChildren(uint64_t parent_id) const;
 
   Result<std::vector<MountInfo>> ListMounts() const;
+  struct RenameIntent {
+    uint64_t mount_id = 0;
+    std::string from;
+    std::string to;
+  };
+  Result<std::vector<RenameIntent>> ListRenameIntents() const;
   Result<std::optional<uint64_t>> GetContainerReservation() const;
   Result<std::optional<int>> GetFormatVersion() const;
 

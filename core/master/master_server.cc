@@ -5,8 +5,8 @@
 
 #include "core/common/logging.h"
 #include "core/master/master_service.h"
-#include "core/ufs/ufs_options.h"
 #include "core/ufs/fault_injecting_under_file_system.h"
+#include "core/ufs/ufs_options.h"
 #include "rpc/fault_injection.h"
 
 namespace alluxio {

@@ -156,6 +156,7 @@ Status Namespace::Init() {
     if (!upgraded.batch.empty()) {
       if (Status st = Commit(upgraded); !st.ok()) return st;
     }
+    if (Status st = UndoRenames(); !st.ok()) return st;
     for (const MountInfo& mount : mounts_.List()) {
       CleanStaged(*mounts_.Find(mount.alluxio_path)->ufs, mount.ufs_uri);
     }
@@ -518,6 +519,36 @@ Status Namespace::TouchParent(uint64_t parent_id, int64_t now, OpBatch& batch) {
   if (!parent->has_value()) return Fail(ErrorCode::kInternal, "parent inode missing");
   (*parent)->mtime_ms = now;
   batch.batch.PutInode(**parent);
+  return Ok();
+}
+
+Status Namespace::UndoRenames() {
+  auto intents = store_->ListRenameIntents();
+  if (!intents.ok()) return intents.failure();
+  for (const InodeStore::RenameIntent& intent : *intents) {
+    OpBatch done;
+    done.batch.DeleteRenameIntent(intent.mount_id, intent.from);
+    const MountTable::Entry* mount = mounts_.FindById(intent.mount_id);
+    if (mount != nullptr) {
+      auto from = mount->ufs->GetStatus(intent.from);
+      auto to = mount->ufs->GetStatus(intent.to);
+      if (!from.ok() && from.code() == ErrorCode::kNotFound && to.ok()) {
+        if (Status st = mount->ufs->Rename(intent.to, intent.from); !st.ok()) {
+          ALX_LOG(kWarn, "master", "cannot undo the interrupted rename of {} to {} in {}: {}",
+                  intent.from, intent.to, mount->info.ufs_uri, st.error().ToString());
+          continue;  // tried again at the next start
+        }
+        ALX_LOG(kWarn, "master",
+                "undid the rename of {} to {} in {}: the master stopped before recording it",
+                intent.from, intent.to, mount->info.ufs_uri);
+      } else if (!from.ok() && from.code() != ErrorCode::kNotFound) {
+        ALX_LOG(kWarn, "master", "cannot check the interrupted rename of {} to {} in {}: {}",
+                intent.from, intent.to, mount->info.ufs_uri, from.error().ToString());
+        continue;
+      }
+    }
+    if (Status st = store_->Commit(done.batch, InodeStore::Durability::kSync); !st.ok()) return st;
+  }
   return Ok();
 }
 
@@ -1023,8 +1054,19 @@ Result<RemovedFiles> Namespace::Rename(std::string_view src, std::string_view ds
   }
   if (Status st = CheckWritable(src_res, src_path); !st.ok()) return st.failure();
   UnderFileSystem& ufs = *src_res.mount->ufs;
+  const uint64_t mount_id = src_res.mount->info.mount_id;
+  OpBatch batch;
   if (source->persisted) {
+    // Recorded first: a master killed between the UFS rename and the namespace commit undoes
+    // the UFS rename when it starts again (UndoRenames), so the two never disagree.
+    OpBatch intent;
+    intent.batch.PutRenameIntent(mount_id, src_res.ufs_path, dst_res.ufs_path);
+    if (Status st = store_->Commit(intent.batch, InodeStore::Durability::kLazy); !st.ok()) {
+      return st.failure();
+    }
+    batch.batch.DeleteRenameIntent(mount_id, src_res.ufs_path);
     if (Status st = ufs.Rename(src_res.ufs_path, dst_res.ufs_path); !st.ok()) {
+      (void)store_->Commit(batch.batch, InodeStore::Durability::kLazy);
       return WithContext(st.error(), fmt::format("rename {} to {} in {}", src_path, dst_path,
                                                  src_res.mount->info.ufs_uri));
     }
@@ -1040,7 +1082,6 @@ Result<RemovedFiles> Namespace::Rename(std::string_view src, std::string_view ds
     }
   }
   int64_t now = Now();
-  OpBatch batch;
   RemovedFiles removed;
   if (target) RemoveSubtree({*target}, batch, &removed);
   uint64_t old_parent = source->parent_id;

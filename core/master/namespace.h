@@ -224,6 +224,10 @@ class Namespace {
 
   Namespace(Options options, std::unique_ptr<InodeStore> store);
   Status Init();
+  // Undoes the UFS renames that a master stopped between the UFS rename and the namespace
+  // commit left behind (rename intents), so that the UFS matches the namespace again. An intent
+  // whose UFS cannot be checked or changed is kept for the next start (logged).
+  Status UndoRenames();
 
   int64_t Now() const;
   bool SyncDue(const Inode& inode) const;

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/common/block_id.h"
+#include "core/master/inode_store.h"
 #include "core/master/namespace.h"
 #include "tests/master/master_test_util.h"
 
@@ -242,6 +243,34 @@ TEST_F(NamespaceUfsTest, ACompletionRepeatedAfterThePublishFindsTheFilePublished
   EXPECT_TRUE(done->persisted);
   EXPECT_EQ(fs::file_size(ufs_root_ + "/p"), 3u);
   EXPECT_EQ(StagedNames(), std::vector<std::string>{});
+}
+
+// A master killed between a rename in the UFS and its namespace commit (soak seed 6259: the
+// UFS had the directory under its new name, the namespace under its old one, and a file created
+// at the new name could not be published) undoes the UFS rename when it starts again.
+TEST_F(NamespaceUfsTest, AUfsRenameTheNamespaceDidNotRecordIsUndoneAtStart) {
+  MustMkdir("/b");
+  MustMkdir("/b/c");
+  MustMkdir("/e");
+  ASSERT_TRUE(ns_->Rename("/e", "/g").ok());  // a completed rename leaves no intent
+  ns_.reset();
+  {
+    auto store = InodeStore::Open(db_path_);
+    ASSERT_TRUE(store.ok());
+    EXPECT_TRUE((*store)->ListRenameIntents()->empty());
+    InodeStore::Batch intents;
+    intents.PutRenameIntent(kRootMountId, "/b", "/d");  // renamed in the UFS, then killed
+    intents.PutRenameIntent(kRootMountId, "/g", "/h");  // killed before the UFS rename
+    ASSERT_TRUE((*store)->Commit(intents).ok());
+  }
+  fs::rename(ufs_root_ + "/b", ufs_root_ + "/d");
+  Reopen();
+  EXPECT_EQ(UfsTree(), (std::vector<std::string>{"b/", "b/c/", "g/"}));
+  EXPECT_EQ(Tree(), (std::vector<std::string>{"/b/", "/b/c/", "/g/"}));
+  ns_.reset();
+  auto store = InodeStore::Open(db_path_);
+  ASSERT_TRUE(store.ok());
+  EXPECT_TRUE((*store)->ListRenameIntents()->empty());
 }
 
 TEST_F(NamespaceUfsTest, RenamesWhileWritingNeverMatterToThePublish) {
