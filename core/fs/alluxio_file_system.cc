@@ -385,19 +385,21 @@ std::shared_ptr<AlluxioFileSystem::Writer> AlluxioFileSystem::FindWriter(const s
   return nullptr;
 }
 
-bool AlluxioFileSystem::HasClosingWriter(const std::string& path) {
+bool AlluxioFileSystem::HasClosingWriter(const std::string& path, bool below) {
   std::lock_guard lock(writers_mu_);
   for (const auto& [handle, writer] : writers_) {
-    if (writer->closing && (writer->path == path || IsBelow(writer->path, path))) return true;
+    if (writer->closing && (writer->path == path || (below && IsBelow(writer->path, path)))) {
+      return true;
+    }
   }
   return false;
 }
 
-asio::awaitable<void> AlluxioFileSystem::AwaitClosingWriters(const std::string& path) {
-  if (!HasClosingWriter(path)) co_return;
+asio::awaitable<void> AlluxioFileSystem::AwaitClosingWriters(const std::string& path, bool below) {
+  if (!HasClosingWriter(path, below)) co_return;
   const auto deadline = std::chrono::steady_clock::now() + options_.incomplete_file_wait;
   asio::steady_timer timer(co_await asio::this_coro::executor);
-  while (HasClosingWriter(path) && std::chrono::steady_clock::now() < deadline) {
+  while (HasClosingWriter(path, below) && std::chrono::steady_clock::now() < deadline) {
     timer.expires_after(std::chrono::milliseconds(1));
     co_await timer.async_wait(asio::use_awaitable);
   }
@@ -510,6 +512,9 @@ Task<Attributes> AlluxioFileSystem::GetAttr(std::string path, Caller caller) {
   if (options_.debug) ALX_LOG(kDebug, "fuse", "getattr({})", path);
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   if (std::optional<Attributes> special = SpecialCommand(path)) co_return *special;
+  // A file closed by this process is completed, or removed when its writer failed, by the
+  // RELEASE the kernel sends after close returned: the next command sees the outcome.
+  co_await AwaitClosingWriters(path, /*below=*/false);
   const bool mine = FindWriter(path) != nullptr;
   client::FileSystemClient* client = ClientFor(caller);
   if (client == nullptr) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
