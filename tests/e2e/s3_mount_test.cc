@@ -148,6 +148,17 @@ TEST_F(S3MountTest, SemanticsExamplesHold) {
   EXPECT_EQ(fuse_->Unmount(mp_).exit_code, 0);
 }
 
+// The reference model of SEMANTICS.md (tests/model) against the mount, syncing with the bucket
+// on every access: the master's comparisons never take its own writes, renames and removals
+// for changes made behind its back.
+TEST_F(S3MountTest, RandomOperationSequencesMatchTheReferenceModel) {
+  StartAndMount("root", {{"alluxio.user.file.metadata.sync.interval", "0"}});
+  CommandResult checked = RunCommand({"/usr/bin/python3", MODEL_CHECK_SCRIPT, "--root", mp_,
+                                      "--seeds", "1,2,3,4,5,6", "--ops", "300"});
+  EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+  EXPECT_EQ(fuse_->Unmount(mp_).exit_code, 0);
+}
+
 // A write that fails at close (here: a hole, SEMANTICS.md "close, fsync") removes the file at
 // the RELEASE that follows; the next command on the path waits for it, also when the RELEASE
 // takes a while (the worker aborts the upload of the parts already sent to S3).
