@@ -235,26 +235,32 @@ TEST_F(S3MountTest, MetadataSyncAlwaysShowsEveryChangeInTheBucket) {
 }
 
 // Interval -1: what was loaded stays as it was loaded. A listed directory shows no new object;
-// a removed one is still listed; a replaced one is still read in its loaded version while the
-// worker holds its blocks (Alluxio's snapshot).
+// a removed one is still listed; a replaced or removed one is still read in its loaded version
+// while the worker holds its blocks (Alluxio's snapshot).
 TEST_F(S3MountTest, MetadataSyncNeverKeepsWhatWasLoaded) {
   const std::string v1 = RandomBytes(2 * kMiB, 6);
   Put("root/d/f", v1);
   Put("root/d/gone", "removed later");
+  Put("root/d/unread", "never read");
   StartAndMount("root",
                 {{"alluxio.user.file.metadata.sync.interval", "-1"},
                  {"alluxio.user.block.size.bytes.default", "1MB"}},
                 kUncached);
-  EXPECT_EQ(Names(mp_ + "/d"), (std::set<std::string>{"f", "gone"}));
+  EXPECT_EQ(Names(mp_ + "/d"), (std::set<std::string>{"f", "gone", "unread"}));
   EXPECT_TRUE(ReadWhole(mp_ + "/d/f").data == v1);
   EXPECT_EQ(ReadLocal(mp_ + "/d/gone"), "removed later");
 
   Put("root/d/new", "added later");
   Put("root/d/f", RandomBytes(v1.size(), 7));
   Delete("root/d/gone");
-  EXPECT_EQ(Names(mp_ + "/d"), (std::set<std::string>{"f", "gone"}));
+  EXPECT_EQ(Names(mp_ + "/d"), (std::set<std::string>{"f", "gone", "unread"}));
   EXPECT_EQ(StatErrno(mp_ + "/d/new"), ENOENT);
   EXPECT_TRUE(ReadWhole(mp_ + "/d/f").data == v1);
+  // Removed: what the worker caches is still read, what it does not is missing (ENOENT).
+  Delete("root/d/f");
+  Delete("root/d/unread");
+  EXPECT_TRUE(ReadWhole(mp_ + "/d/f").data == v1);
+  EXPECT_EQ(ReadWhole(mp_ + "/d/unread").error, ENOENT);
   EXPECT_EQ(fuse_->Unmount(mp_).exit_code, 0);
 }
 
