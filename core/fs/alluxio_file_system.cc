@@ -132,6 +132,9 @@ struct AlluxioFileSystem::Writer {
   // target). Operations on the path wait for that to finish (AwaitClosingWriters): the kernel
   // does not wait for RELEASE.
   bool closing = false;
+  // A close (FLUSH) reported that the file will not be completed: its RELEASE removes it (a
+  // replacement: the hidden sibling), and a lookup of the path waits for that.
+  bool failed = false;
   // mode / owner / group / mtime set while writing: applied again once the file is complete
   // (completion sets mtime; a replacement carries the attributes of open time).
   client::SetAttributeOptions pending;
@@ -396,19 +399,24 @@ std::shared_ptr<AlluxioFileSystem::Writer> AlluxioFileSystem::FindWriter(const s
   return nullptr;
 }
 
-bool AlluxioFileSystem::HasClosingWriter(const std::string& path) {
+bool AlluxioFileSystem::HasClosingWriter(const std::string& path, Closing which) {
   std::lock_guard lock(writers_mu_);
   for (const auto& [handle, writer] : writers_) {
-    if (writer->closing && (writer->path == path || IsBelow(writer->path, path))) return true;
+    if (!writer->closing) continue;
+    if (which == Closing::kFailedAtPath ? writer->failed && writer->path == path
+                                        : writer->path == path || IsBelow(writer->path, path)) {
+      return true;
+    }
   }
   return false;
 }
 
-asio::awaitable<void> AlluxioFileSystem::AwaitClosingWriters(const std::string& path) {
-  if (!HasClosingWriter(path)) co_return;
+asio::awaitable<void> AlluxioFileSystem::AwaitClosingWriters(const std::string& path,
+                                                             Closing which) {
+  if (!HasClosingWriter(path, which)) co_return;
   const auto deadline = std::chrono::steady_clock::now() + options_.incomplete_file_wait;
   asio::steady_timer timer(co_await asio::this_coro::executor);
-  while (HasClosingWriter(path) && std::chrono::steady_clock::now() < deadline) {
+  while (HasClosingWriter(path, which) && std::chrono::steady_clock::now() < deadline) {
     timer.expires_after(std::chrono::milliseconds(1));
     co_await timer.async_wait(asio::use_awaitable);
   }
@@ -521,6 +529,11 @@ Task<Attributes> AlluxioFileSystem::GetAttr(std::string path, Caller caller) {
   if (options_.debug) ALX_LOG(kDebug, "fuse", "getattr({})", path);
   if (shut_down_) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
   if (std::optional<Attributes> special = SpecialCommand(path)) co_return *special;
+  // A file whose close failed is removed (a replacement: the old file kept) by the RELEASE the
+  // kernel sends after close returned: the next command sees that. (Not every closed writer is
+  // waited for: one open through another descriptor, as a shell's redirection leaves it, gets
+  // no RELEASE while that descriptor is fstat'ed.)
+  co_await AwaitClosingWriters(path, Closing::kFailedAtPath);
   const bool mine = FindWriter(path) != nullptr;
   client::FileSystemClient* client = ClientFor(caller);
   if (client == nullptr) co_return Fail(ErrorCode::kUnavailable, "file system shut down");
@@ -1294,6 +1307,10 @@ Task<void> AlluxioFileSystem::FlushLocal(FileHandle handle, std::optional<uint32
     // errors do not reach it), and the worker reports an error it kept (a full cache or under
     // storage) only when asked. A hole is reported for the same reason.
     Status s = co_await file->pipeline->Sync();
+    if (!sync && (!s || file->pipeline->has_gaps())) {
+      std::lock_guard lock(writers_mu_);
+      file->writer->failed = true;  // the RELEASE removes the file
+    }
     if (!s) co_return StreamFailure(s.error());
     if (!sync && file->pipeline->has_gaps()) {
       co_return Fail(ErrorCode::kIoError,

@@ -177,11 +177,18 @@ class AlluxioFileSystem : public FileSystem {
   void ApplyWriter(const std::string& path, Attributes& attr);
   std::shared_ptr<Writer> FindWriter(const std::string& path);
   void RenameWriters(const std::string& from, const std::string& to);
-  bool HasClosingWriter(const std::string& path);
+  // Which closed writers of this process an operation on a path waits for.
+  enum class Closing {
+    kAtOrBelow,     // any at the path or below it
+    kFailedAtPath,  // at the path, whose close failed (Writer::failed)
+  };
+  bool HasClosingWriter(const std::string& path, Closing which);
   // Waits (at most incomplete_file_wait) until no released writer of this process is still
   // completing `path` or a file below it (a directory renamed or removed while a file in it
-  // completes would move the file from under its completion).
-  asio::awaitable<void> AwaitClosingWriters(const std::string& path);
+  // completes would move the file from under its completion), or, kFailedAtPath, removing the
+  // file at `path` whose close failed.
+  asio::awaitable<void> AwaitClosingWriters(const std::string& path,
+                                            Closing which = Closing::kAtOrBelow);
   void UnlinkWriters(const std::string& path);
   // Attributes of a special command path, after running it; nullopt for other paths.
   std::optional<Attributes> SpecialCommand(const std::string& path);

@@ -14,7 +14,8 @@ enum Flags : uint8_t {
   kFlagCompleted = 2,
   kFlagPersisted = 4,
   kFlagChildrenLoaded = 8,
-  kFlagSymlink = 16,  // the target follows the block ids
+  kFlagSymlink = 16,         // the target follows the block ids
+  kFlagChildrenSyncMs = 32,  // children_sync_ms follows (directories with children loaded)
 };
 
 void PutVarint(std::string& out, uint64_t v) {
@@ -76,10 +77,10 @@ std::string EncodeInode(const Inode& inode) {
   std::string out;
   out.reserve(64 + inode.name.size() + inode.block_ids.size() * 9);
   out.push_back(static_cast<char>(kInodeFormatVersion));
-  uint8_t flags = (inode.is_directory ? kFlagDirectory : 0) |
-                  (inode.completed ? kFlagCompleted : 0) | (inode.persisted ? kFlagPersisted : 0) |
-                  (inode.children_loaded ? kFlagChildrenLoaded : 0) |
-                  (inode.is_symlink() ? kFlagSymlink : 0);
+  uint8_t flags =
+      (inode.is_directory ? kFlagDirectory : 0) | (inode.completed ? kFlagCompleted : 0) |
+      (inode.persisted ? kFlagPersisted : 0) | (inode.children_loaded ? kFlagChildrenLoaded : 0) |
+      (inode.is_symlink() ? kFlagSymlink : 0) | (inode.children_loaded ? kFlagChildrenSyncMs : 0);
   out.push_back(static_cast<char>(flags));
   PutVarint(out, inode.id);
   PutVarint(out, inode.parent_id);
@@ -95,6 +96,7 @@ std::string EncodeInode(const Inode& inode) {
   PutVarint(out, inode.block_ids.size());
   for (uint64_t b : inode.block_ids) PutVarint(out, b);
   if (inode.is_symlink()) PutString(out, inode.symlink_target);
+  if (inode.children_loaded) PutVarint(out, ZigZag(inode.children_sync_ms));
   return out;
 }
 
@@ -102,7 +104,7 @@ Result<Inode> DecodeInode(std::string_view bytes) {
   Reader r(bytes);
   Inode inode;
   uint8_t version = 0, flags = 0;
-  uint64_t mode = 0, mtime = 0, last_sync = 0, nblocks = 0;
+  uint64_t mode = 0, mtime = 0, last_sync = 0, nblocks = 0, children_sync = 0;
   bool ok = r.Byte(version) && version == kInodeFormatVersion && r.Byte(flags) &&
             r.Varint(inode.id) && r.Varint(inode.parent_id) && r.String(inode.name) &&
             r.Varint(mode) && r.String(inode.owner) && r.String(inode.group) && r.Varint(mtime) &&
@@ -116,6 +118,11 @@ Result<Inode> DecodeInode(std::string_view bytes) {
   if (ok && (flags & kFlagSymlink)) {
     ok = r.String(inode.symlink_target) && !inode.symlink_target.empty();
   }
+  if (ok && (flags & kFlagChildrenSyncMs)) {
+    ok = r.Varint(children_sync);
+  } else {
+    children_sync = last_sync;
+  }
   if (!ok || !r.done()) {
     return Fail(ErrorCode::kInternal,
                 fmt::format("corrupt inode record ({} bytes, version {})", bytes.size(), version));
@@ -123,6 +130,7 @@ Result<Inode> DecodeInode(std::string_view bytes) {
   inode.mode = static_cast<uint32_t>(mode);
   inode.mtime_ms = UnZigZag(mtime);
   inode.last_sync_ms = UnZigZag(last_sync);
+  inode.children_sync_ms = UnZigZag(children_sync);
   inode.is_directory = flags & kFlagDirectory;
   inode.completed = flags & kFlagCompleted;
   inode.persisted = flags & kFlagPersisted;

@@ -25,8 +25,11 @@ struct Inode {
   bool persisted = false;       // content (or the directory) exists in the UFS
   std::string ufs_fingerprint;  // UfsStatus::fingerprint when last loaded/synced/persisted
   int64_t last_sync_ms = 0;     // when the metadata was last compared with the UFS
-  // Directories: the UFS listing has been merged into the children at least once.
+  // Directories: the UFS listing has been merged into the children at least once, last at
+  // children_sync_ms (a clock of its own: comparing the directory itself is not comparing its
+  // listing).
   bool children_loaded = false;
+  int64_t children_sync_ms = 0;
   std::vector<uint64_t> block_ids;  // files: ids of blocks 0..n-1 (set on completion)
   // Symbolic links: the target, never empty (a link is not a directory, is completed, has no
   // blocks, mode 0777 and length = the target's size). "" for files and directories.
@@ -35,8 +38,9 @@ struct Inode {
   bool is_symlink() const { return !symlink_target.empty(); }
 };
 
-// Encodes an inode (versioned, little-endian, length-prefixed strings). A link's target follows
-// the block ids, behind a flag, so records written before links existed decode unchanged.
+// Encodes an inode (versioned, little-endian, length-prefixed strings). A link's target, and a
+// directory's children_sync_ms, follow the block ids, each behind a flag, so records written
+// before they existed decode unchanged (children_sync_ms then is last_sync_ms).
 std::string EncodeInode(const Inode& inode);
 // Decodes an EncodeInode() record; kInternal for a corrupt or unknown-version record.
 Result<Inode> DecodeInode(std::string_view bytes);

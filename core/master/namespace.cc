@@ -218,11 +218,11 @@ Status Namespace::Init() {
 
 int64_t Namespace::Now() const { return options_.clock(); }
 
-bool Namespace::SyncDue(const Inode& inode) const {
+bool Namespace::SyncDue(int64_t last_sync_ms) const {
   int64_t interval = options_.metadata_sync_interval_ms;
   if (interval < 0) return false;
   if (interval == 0) return true;
-  return Now() - inode.last_sync_ms > interval;
+  return Now() - last_sync_ms > interval;
 }
 
 uint64_t Namespace::AllocateInodeId(OpBatch& batch) {
@@ -279,7 +279,9 @@ Result<std::optional<Inode>> Namespace::LookupChild(const Inode& dir, const std:
     }
     return std::move(*inode);
   }
-  if (!dir.persisted || (dir.children_loaded && !SyncDue(dir))) return std::optional<Inode>();
+  if (!dir.persisted || (dir.children_loaded && !SyncDue(dir.children_sync_ms))) {
+    return std::optional<Inode>();
+  }
   std::string path = ChildPath(dir_path, name);
   MountTable::Resolution res = mounts_.Resolve(path);
   auto status = res.mount->ufs->GetStatus(res.ufs_path);
@@ -388,7 +390,9 @@ void Namespace::RemoveSubtree(const std::vector<Inode>& subtree, OpBatch& batch,
 }
 
 Result<std::optional<Inode>> Namespace::SyncInode(const Inode& inode, const std::string& path) {
-  if (!inode.persisted || !inode.completed || !SyncDue(inode)) return std::optional<Inode>(inode);
+  if (!inode.persisted || !inode.completed || !SyncDue(inode.last_sync_ms)) {
+    return std::optional<Inode>(inode);
+  }
   if (mounts_.Find(path) != nullptr) return std::optional<Inode>(inode);
   MountTable::Resolution res = mounts_.Resolve(path);
   auto status = res.mount->ufs->GetStatus(res.ufs_path);
@@ -430,7 +434,7 @@ Result<std::optional<Inode>> Namespace::SyncInode(const Inode& inode, const std:
 
 Status Namespace::SyncChildren(Inode& dir, const std::string& path) {
   if (!dir.persisted) return Ok();
-  bool resync = dir.children_loaded && SyncDue(dir);
+  bool resync = dir.children_loaded && SyncDue(dir.children_sync_ms);
   if (dir.children_loaded && !resync) return Ok();
   MountTable::Resolution res = mounts_.Resolve(path);
   auto listing = res.mount->ufs->List(res.ufs_path);
@@ -491,7 +495,7 @@ Status Namespace::SyncChildren(Inode& dir, const std::string& path) {
     }
   }
   dir.children_loaded = true;
-  dir.last_sync_ms = Now();
+  dir.children_sync_ms = Now();
   batch.batch.PutInode(dir);
   return Commit(batch);
 }
@@ -709,7 +713,7 @@ Result<FileInfo> Namespace::CreateDirectory(std::string_view path,
     created.completed = true;
     created.persisted = true;
     created.children_loaded = true;  // just created: nothing below it in the UFS
-    created.last_sync_ms = now;
+    created.last_sync_ms = created.children_sync_ms = now;
     InheritSetgid(above, created);
     above = created;
     batch.batch.PutInode(created);
@@ -793,7 +797,7 @@ Result<CreateFileResult> Namespace::CreateFile(std::string_view path,
     dir.completed = true;
     dir.persisted = true;
     dir.children_loaded = true;
-    dir.last_sync_ms = now;
+    dir.last_sync_ms = dir.children_sync_ms = now;
     InheritSetgid(above, dir);
     above = dir;
     batch.batch.PutInode(dir);

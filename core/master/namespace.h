@@ -230,7 +230,9 @@ class Namespace {
   Status UndoRenames();
 
   int64_t Now() const;
-  bool SyncDue(const Inode& inode) const;
+  // Whether a comparison last made at `last_sync_ms` is due again: an inode's own
+  // (Inode::last_sync_ms) or a directory's listing (Inode::children_sync_ms).
+  bool SyncDue(int64_t last_sync_ms) const;
   uint64_t AllocateInodeId(OpBatch& batch);
   Status Commit(OpBatch& batch);
 

@@ -138,6 +138,15 @@ pid_t FuseHarness::DaemonPid(const std::string& mount_point) const {
   return 0;
 }
 
+std::map<std::string, std::string> S3RootProperties(const S3rver& s3, const std::string& prefix,
+                                                    const std::string& request_timeout) {
+  const UfsOptions options = s3.Options();
+  std::map<std::string, std::string> properties(options.begin(), options.end());
+  properties["alluxio.master.mount.table.root.ufs"] = s3.Uri(prefix);
+  properties["alluxio.underfs.s3.request.timeout"] = request_timeout;
+  return properties;
+}
+
 bool IsMounted(const std::string& path) { return fuse::IsFuseMountPoint(path, nullptr); }
 
 }  // namespace alluxio::testing

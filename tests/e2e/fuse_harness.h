@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/util/s3rver.h"
+
 namespace alluxio::testing {
 
 struct CommandResult {
@@ -57,6 +59,14 @@ class FuseHarness {
   std::vector<std::string> defines_;
   std::vector<std::string> mounted_;
 };
+
+// The S3 root option of a cluster whose mounts run over S3: the properties (for
+// ClusterProcesses, which hands them to every command of the cluster, alluxio-fuse included)
+// that make s3://<bucket>/<prefix> of `s3` the root UFS, with s3rver's endpoint, path-style
+// access and credentials, and a request timeout of `request_timeout` (Alluxio's duration syntax)
+// so that a silent server fails a call soon.
+std::map<std::string, std::string> S3RootProperties(const S3rver& s3, const std::string& prefix,
+                                                    const std::string& request_timeout = "10s");
 
 // True if `path` is a FUSE mount point now (/proc/self/mountinfo).
 bool IsMounted(const std::string& path);

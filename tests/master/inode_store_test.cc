@@ -66,6 +66,46 @@ TEST(InodeEncodingTest, RoundTrips) {
   EXPECT_EQ(decoded->block_ids, inode.block_ids);
 }
 
+// A directory's listing has a sync time of its own, after the blocks; a record written before
+// it existed decodes with the directory's own sync time.
+TEST(InodeEncodingTest, DirectoryRecordGolden) {
+  Inode dir;
+  dir.id = 5;
+  dir.parent_id = 1;
+  dir.name = "d";
+  dir.is_directory = true;
+  dir.mode = 0755;
+  dir.completed = true;
+  dir.persisted = true;
+  dir.children_loaded = true;
+  dir.last_sync_ms = 3;
+  dir.children_sync_ms = 2;
+  const std::string golden = {
+      1,            // format version
+      0x2f,         // flags: directory | completed | persisted | children loaded | its time
+      5,      1,    // id, parent id
+      1,      'd',  // name
+      '\xed', 3,    // mode 0755 (varint)
+      0,      0,    // owner, group
+      0,            // mtime 0
+      0,      0,    // length, block size
+      0,      6,    // fingerprint "", last sync 3 (zig-zag)
+      0,            // no blocks
+      4,            // children sync 2 (zig-zag), after the blocks
+  };
+  EXPECT_EQ(EncodeInode(dir), golden);
+  auto decoded = DecodeInode(golden);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().ToString();
+  EXPECT_EQ(decoded->children_sync_ms, 2);
+  EXPECT_EQ(decoded->last_sync_ms, 3);
+  std::string old = golden.substr(0, golden.size() - 1);
+  old[1] = 0x0f;
+  decoded = DecodeInode(old);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().ToString();
+  EXPECT_TRUE(decoded->children_loaded);
+  EXPECT_EQ(decoded->children_sync_ms, 3);
+}
+
 TEST(InodeEncodingTest, SymlinkRecordGolden) {
   Inode link;
   link.id = 5;

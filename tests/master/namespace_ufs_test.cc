@@ -155,6 +155,24 @@ TEST_F(NamespaceUfsTest, IntervalNResyncsOnlyAfterTheIntervalElapsed) {
   EXPECT_EQ(ListNames("/"), (std::vector<std::string>{"f", "g"}));
 }
 
+// A mount looks a directory up before each listing: that comparison of the directory itself
+// must not count as a comparison of its listing, or a directory looked up more often than the
+// interval never shows new or removed entries (nor finds a new name by lookup).
+TEST_F(NamespaceUfsTest, IntervalNResyncsAListingThatIsOnlyLookedUpMeanwhile) {
+  ReopenWithInterval(60'000);
+  fs::create_directories(ufs_root_ + "/d");
+  WriteLocalFile(ufs_root_ + "/d/old", "o");
+  EXPECT_EQ(ListNames("/d"), (std::vector<std::string>{"old"}));
+  WriteLocalFile(ufs_root_ + "/d/new", "n");
+  fs::remove(ufs_root_ + "/d/old");
+  now_ms_ += 60'001;
+  ASSERT_TRUE(ns_->GetStatus("/d").ok());  // the directory's own comparison is due: done
+  auto found = ns_->GetStatus("/d/new");
+  ASSERT_TRUE(found.ok()) << found.error().ToString();
+  EXPECT_EQ(found->length, 1u);
+  EXPECT_EQ(ListNames("/d"), (std::vector<std::string>{"new"}));
+}
+
 TEST_F(NamespaceUfsTest, SyncKeepsFilesBeingWrittenAndUnpersistedFiles) {
   ReopenWithInterval(0);
   MustMkdir("/d");
