@@ -135,7 +135,7 @@ std::vector<std::string> FilesContaining(const ClusterProcesses& cluster, const 
   return found;
 }
 
-TEST(S3MountTest, MountOptionsReachTheWorkerAndClientsAndSecretsShowNowhere) {
+TEST(S3MountOptionsTest, MountOptionsReachTheWorkerAndClientsAndSecretsShowNowhere) {
   ForgetAwsEnvironment();
   S3rver s3;
   ASSERT_TRUE(s3.ok());
@@ -230,7 +230,7 @@ TEST(S3MountTest, MountOptionsReachTheWorkerAndClientsAndSecretsShowNowhere) {
 // Unmounted and mounted again at the same path with the same URI but another endpoint: the
 // worker (not restarted) drops the old mount's UFS objects, and loads, reads and writes through
 // the new endpoint at once.
-TEST(S3MountTest, RemountWithOtherOptionsTakesEffectInTheWorkerWithoutRestart) {
+TEST(S3MountOptionsTest, RemountWithOtherOptionsTakesEffectInTheWorkerWithoutRestart) {
   ForgetAwsEnvironment();
   S3rver first, second;  // two servers, each with "test-bucket"
   ASSERT_TRUE(first.ok() && second.ok());
@@ -276,7 +276,7 @@ TEST(S3MountTest, RemountWithOtherOptionsTakesEffectInTheWorkerWithoutRestart) {
 
 // One bucket name and prefix on two servers, mounted at two paths: each mount reads and writes
 // its own server, also through the one worker.
-TEST(S3MountTest, TwoMountsOfOneBucketWithDifferentEndpointsStayApart) {
+TEST(S3MountOptionsTest, TwoMountsOfOneBucketWithDifferentEndpointsStayApart) {
   ForgetAwsEnvironment();
   S3rver first, second;
   ASSERT_TRUE(first.ok() && second.ok());
@@ -311,7 +311,7 @@ TEST(S3MountTest, TwoMountsOfOneBucketWithDifferentEndpointsStayApart) {
 
 // A read-only mount reads (through the worker) and refuses every change with kReadOnly, EROFS
 // on a FUSE mount (SEMANTICS.md); the bucket is untouched.
-TEST(S3MountTest, ReadOnlyMountReadsAndRefusesWritesWithErofs) {
+TEST(S3MountOptionsTest, ReadOnlyMountReadsAndRefusesWritesWithErofs) {
   ForgetAwsEnvironment();
   S3rver s3;
   ASSERT_TRUE(s3.ok());
