@@ -140,8 +140,8 @@ def markdown(report):
     store = report.get("object_store")
     title = f"alluxio-fuse vs {', '.join(peers)} over S3" if store else \
         f"alluxio-fuse vs native, {', '.join(peers)}"
-    work = f" Work directory (mount points, rclone's and the alluxio homes with the master's " \
-        f"metastore) `{m['work_dir']}` on {m['work_dir_storage']}." if "work_dir" in m else ""
+    work = f" Work directory (mount points, the alluxio homes with the master's metastore) " \
+        f"`{m['work_dir']}` on {m['work_dir_storage']}." if "work_dir" in m else ""
     out = [f"# {title} — {report['started']}", "",
            f"{kind}.{partial}", ""] + ([report["note"], ""] if report.get("note") else []) + \
         ([f"Object store: {store}.", ""] if store else []) + [
