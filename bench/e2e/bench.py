@@ -251,8 +251,8 @@ def main():
                                  lambda d=data_dir: shutil.rmtree(d, ignore_errors=True))
             os.makedirs(data_dir, exist_ok=True)
             data_fs = fs_type(data_dir)
-            log(f"== medium {medium}: data directory {data_dir}: {data_fs} "
-                f"({'RAM' if data_fs == 'tmpfs' else 'disk: cold native reads come from the disk'})")
+            kind = "RAM" if data_fs == "tmpfs" else "disk: cold native reads come from the disk"
+            log(f"== medium {medium}: data directory {data_dir}: {data_fs} ({kind})")
             ds = Dataset(data_dir, cfg.seq_bytes, cfg.small_files)
             ds.prepare()
             log(f"data: {ds.total_bytes / 1e9:.2f} GB ({len(ds.small)} small files)")
@@ -260,7 +260,8 @@ def main():
             scratch = os.path.join(os.path.dirname(data_dir),
                                    f".alluxio-bench-scratch-{os.getpid()}")
             os.makedirs(scratch, exist_ok=True)
-            cleanup.add_call(f"rm {scratch}", lambda d=scratch: shutil.rmtree(d, ignore_errors=True))
+            cleanup.add_call(f"rm {scratch}",
+                             lambda d=scratch: shutil.rmtree(d, ignore_errors=True))
             load_paths = ["/" + ds.seq_rel, "/" + ds.small_rel]
             ctx = systems.Context(data_dir, scratch, work_dir, bin_dir, cleanup,
                                   tier_bytes(ds.total_bytes, ds.small_bytes, cfg), load_paths,
