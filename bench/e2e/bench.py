@@ -3,11 +3,13 @@ the same data; with --ufs s3, against s3fs and rclone over an s3rver bucket behi
 (bench/e2e/s3.py). Run through scripts/bench (which installs the tools and builds first).
 
   bench.py [--quick] [--systems native,alluxio-warm,...] [--workloads seqread-direct,...]
-           [--data-dir DIR] [--work-dir DIR] [--results-dir DIR] [--reps N]
+           [--media disk,tmpfs | --data-dir DIR] [--work-dir DIR] [--results-dir DIR] [--reps N]
            [--alluxio-property KEY=VALUE ...]
            [--ufs s3 [--s3-dir DIR] [--s3-rate 2gbit] [--s3-rtt-ms 2]]
 
-One system at a time: start it, run every workload (repeated, medians kept), stop it. Every
+One medium at a time (the data, the UFS and the peers on disk, then on tmpfs; the alluxio MEM
+tier is RAM in both), one system at a time: start it, run every workload (repeated, medians
+kept), stop it; one table per medium. Every
 mount and process is undone on exit, also on an error or Ctrl-C (and by the wrapper's trap when
 this process is killed)."""
 
@@ -31,6 +33,9 @@ from data import Dataset  # noqa: E402
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # alluxio-warm over the local data directory is the reference of a --ufs s3 run.
 S3_DEFAULT = ["alluxio-warm"] + s3.ALL
+# Where each medium's data is made (and reused while its sizes match); tmpfs's is removed at
+# the end of the run (it holds RAM).
+MEDIA = {"disk": "/tmp/alluxio-bench-data", "tmpfs": "/dev/shm/alluxio-bench-data"}
 CLASSES = dict(systems.CLASSES, **s3.CLASSES)
 
 
@@ -54,8 +59,13 @@ def parse_args():
     p.add_argument("--workloads", default="",
                    help="comma-separated workload ids (default all): " +
                    ",".join(w.id for w in workloads.all_workloads()))
-    p.add_argument("--data-dir", default="/tmp/alluxio-bench-data",
-                   help="where the data is made once (default /tmp/alluxio-bench-data)")
+    p.add_argument("--media", default=None,
+                   help="comma-separated, from: disk,tmpfs: the media the data, the UFS and the "
+                   "peers are on, one table each (default both; with --ufs s3: disk); data in " +
+                   ", ".join(f"{m}: {d}" for m, d in MEDIA.items()))
+    p.add_argument("--data-dir", default=None,
+                   help="instead of --media: the one data directory (its file system is the "
+                   "medium; made once, kept)")
     p.add_argument("--work-dir", default=None, help="mount points, homes (default: a temp dir)")
     p.add_argument("--results-dir", default=os.path.join(REPO, "bench", "results"))
     p.add_argument("--build-dir", default=os.path.join(REPO, "build"))
@@ -75,6 +85,76 @@ def parse_properties(items):
             sys.exit(f"--alluxio-property {item!r}: expected alluxio.<name>=<value>")
         props[key] = value
     return props
+
+
+def choose_media(args, object_store):
+    """[(medium, data directory, removed at the end)] in the order asked."""
+    if args.data_dir:
+        if args.media:
+            sys.exit("--data-dir names the one medium: give --media or --data-dir, not both")
+        os.makedirs(args.data_dir, exist_ok=True)
+        data_dir = os.path.realpath(args.data_dir)
+        return [("tmpfs" if fs_type(data_dir) == "tmpfs" else "disk", data_dir, False)]
+    media = [m for m in (args.media or ("disk" if object_store else "disk,tmpfs")).split(",") if m]
+    if not media or any(m not in MEDIA for m in media) or len(set(media)) != len(media):
+        sys.exit(f"--media {args.media!r}: expected a comma-separated list from {list(MEDIA)}")
+    if object_store and len(media) > 1:
+        sys.exit("--ufs s3 runs on one medium: give --media disk or --media tmpfs")
+    chosen = []
+    for medium in media:
+        data_fs = fs_type(os.path.dirname(MEDIA[medium]))  # made once it is known to fit
+        if (data_fs == "tmpfs") != (medium == "tmpfs"):
+            sys.exit(f"{MEDIA[medium]} is on {data_fs}, not {medium}: name a data directory on "
+                     f"{medium} with --data-dir")
+        chosen.append((medium, MEDIA[medium], medium == "tmpfs"))
+    return chosen
+
+
+def _meminfo(key):
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _bytes_under(path):
+    total = 0
+    for dirpath, _, files in os.walk(path):
+        for f in files:
+            try:
+                total += os.lstat(os.path.join(dirpath, f)).st_blocks * 512
+            except OSError:
+                pass
+    return total
+
+
+def tier_bytes(data_bytes, small_bytes, cfg):
+    """The MEM tier holds the data, what the write workloads write (CACHE_THROUGH: the fio
+    write, the tar x of the small files) and a margin."""
+    return data_bytes + cfg.write_bytes + small_bytes + (512 << 20)
+
+
+def check_tmpfs_room(data_dir, cfg):
+    """Exits with a message when RAM (and /dev/shm) cannot hold the data on tmpfs, the MEM tier
+    next to it, the writes and a margin of 1 GiB. Called before anything is made."""
+    expected = Dataset(data_dir, cfg.seq_bytes, cfg.small_files).expected_bytes()
+    small = expected - cfg.seq_bytes
+    present = _bytes_under(data_dir)  # a dataset reused: its RAM is taken already
+    need = max(0, expected - present) + tier_bytes(expected, small, cfg) + \
+        2 * cfg.write_bytes + small + (1 << 30)
+    available = _meminfo("MemAvailable")
+    st = os.statvfs(data_dir if os.path.exists(data_dir) else os.path.dirname(data_dir))
+    shm_free = st.f_bavail * st.f_frsize
+    log(f"tmpfs medium: needs ~{need / 2**30:.1f} GiB of RAM (data {expected / 2**30:.1f} GiB, "
+        f"{present / 2**30:.1f} GiB of it there already, the MEM tier, the writes, 1 GiB "
+        f"margin); MemAvailable {available / 2**30:.1f} GiB, {data_dir} free "
+        f"{shm_free / 2**30:.1f} GiB")
+    if need > available or need > shm_free:
+        sys.exit(f"the tmpfs medium does not fit: it needs ~{need / 2**30:.1f} GiB of RAM, "
+                 f"MemAvailable is {available / 2**30:.1f} GiB and {data_dir} has "
+                 f"{shm_free / 2**30:.1f} GiB free. Run with --media disk (or --quick), or free "
+                 "memory first.")
 
 
 def snapshot_binaries(build_dir, work_dir):
@@ -124,26 +204,18 @@ def main():
         log("python3-torch is missing: the DataLoader workloads are skipped")
         chosen = [w for w in chosen if not w.id.startswith("loader")]
 
-    os.makedirs(args.data_dir, exist_ok=True)
-    data_dir = os.path.realpath(args.data_dir)
-    data_fs = fs_type(data_dir)
-    log(f"data directory {data_dir}: {data_fs} "
-        f"({'RAM' if data_fs == 'tmpfs' else 'disk: cold native reads come from the disk'})")
-    ds = Dataset(data_dir, cfg.seq_bytes, cfg.small_files)
-    ds.prepare()
-    log(f"data: {ds.total_bytes / 1e9:.2f} GB ({len(ds.small)} small files)")
+    media = choose_media(args, object_store)
+    for medium, data_dir, _ in media:
+        if medium == "tmpfs":
+            check_tmpfs_room(data_dir, cfg)
 
     work_dir = args.work_dir or tempfile.mkdtemp(prefix="alluxio-bench-")
     os.makedirs(work_dir, exist_ok=True)
     state = args.state_file or os.path.join(work_dir, "cleanup.json")
     cleanup = Cleanup(state)
-    # The MEM tier holds the data, what the write workload writes (CACHE_THROUGH) and a margin.
-    tier_bytes = ds.total_bytes + cfg.write_bytes + (512 << 20)
-    load_paths = ["/" + ds.seq_rel, "/" + ds.small_rel]
     bin_dir = snapshot_binaries(args.build_dir, work_dir)
-    ctx = systems.Context(data_dir, work_dir, bin_dir, cleanup, tier_bytes, load_paths,
-                          parse_properties(args.alluxio_property))
     layout = {"reference": "native", "peers": systems.PEERS}
+    object_store_description = None
 
     def on_signal(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")
@@ -152,17 +224,19 @@ def main():
     signal.signal(signal.SIGHUP, on_signal)
 
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    machine = report.machine_info(data_dir, data_fs)
+    machine = report.machine_info(work_dir)
     stem = time.strftime("%Y-%m-%d-%H%M", time.gmtime()) + f"-{machine['host']}" + \
         ("-quick" if cfg.quick else "")
     tool_versions = report.versions(REPO)
-    results, meta = {}, {}
+    runs = []  # per medium measured: (medium info, results, meta)
     rows = [row for w in chosen for row in w.rows]
 
     def write_report(complete):
         """Written after every system (a partial report survives an interrupted run)."""
         finished = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()) if complete else None
-        rep = report.build(results, rows, meta, machine, cfg, started, finished, **layout)
+        tables = [report.build_table(results, rows, meta, info, **layout)
+                  for info, results, meta in runs]
+        rep = report.build(tables, machine, cfg, started, finished, object_store_description)
         rep["workloads"] = [f"`{w.id}`: {w.title}" for w in chosen]
         rep["systems_asked"] = names
         rep["versions"] = tool_versions
@@ -170,15 +244,40 @@ def main():
                             "latest-s3.md" if object_store else "latest.md")
 
     try:
-        if object_store:
-            ctx.store = s3.ObjectStore(ctx, args.s3_dir, args.s3_rate, args.s3_rtt_ms)
-            ctx.store.start()
-            ctx.store.upload(ds)
-            layout = {"reference": "alluxio-warm", "peers": s3.PEERS,
-                      "object_store": ctx.store.description}
-        for name in names:
-            run_system(name, ctx, chosen, rows, ds, cfg, results, meta)
-            write_report(complete=False)
+        for medium, data_dir, remove_data in media:
+            mark = len(cleanup.items)
+            if remove_data:
+                cleanup.add_call(f"rm {data_dir}",
+                                 lambda d=data_dir: shutil.rmtree(d, ignore_errors=True))
+            os.makedirs(data_dir, exist_ok=True)
+            data_fs = fs_type(data_dir)
+            kind = "RAM" if data_fs == "tmpfs" else "disk: cold native reads come from the disk"
+            log(f"== medium {medium}: data directory {data_dir}: {data_fs} ({kind})")
+            ds = Dataset(data_dir, cfg.seq_bytes, cfg.small_files)
+            ds.prepare()
+            log(f"data: {ds.total_bytes / 1e9:.2f} GB ({len(ds.small)} small files)")
+            # A peer's cache (rclone's) on the data's medium, beside the data directory.
+            scratch = os.path.join(os.path.dirname(data_dir),
+                                   f".alluxio-bench-scratch-{os.getpid()}")
+            os.makedirs(scratch, exist_ok=True)
+            cleanup.add_call(f"rm {scratch}",
+                             lambda d=scratch: shutil.rmtree(d, ignore_errors=True))
+            load_paths = ["/" + ds.seq_rel, "/" + ds.small_rel]
+            ctx = systems.Context(data_dir, scratch, work_dir, bin_dir, cleanup,
+                                  tier_bytes(ds.total_bytes, ds.small_bytes, cfg), load_paths,
+                                  parse_properties(args.alluxio_property))
+            if object_store:
+                ctx.store = s3.ObjectStore(ctx, args.s3_dir, args.s3_rate, args.s3_rtt_ms)
+                ctx.store.start()
+                ctx.store.upload(ds)
+                layout = {"reference": "alluxio-warm", "peers": s3.PEERS}
+                object_store_description = ctx.store.description
+            results, meta = {}, {}
+            runs.append((report.medium_info(medium, data_dir, data_fs), results, meta))
+            for name in names:
+                run_system(name, ctx, chosen, rows, ds, cfg, results, meta)
+                write_report(complete=False)
+            cleanup.run_all(mark)  # the object store, the scratch and the tmpfs data go
     finally:
         cleanup.run_all()
         if not args.work_dir:

@@ -4,6 +4,7 @@ the data directory (reused while its marker matches the sizes asked for)."""
 import json
 import os
 import random
+import shutil
 
 from common import log
 
@@ -20,6 +21,7 @@ class Dataset:
         self.seq_rel = f"seq/file-{seq_bytes >> 20}MiB.bin"
         self.small_rel = f"small-{small_files}"
         self.write_rel = "write"
+        self.create_rel = "create"  # the small-file create and tar x targets
         self.manifest_path = os.path.join(root, f".manifest-{small_files}.json")
         self.small = []  # relative paths (to root) of the small files, in creation order
         self.small_bytes = 0
@@ -28,22 +30,31 @@ class Dataset:
     def total_bytes(self):
         return self.seq_bytes + self.small_bytes
 
+    def expected_bytes(self):
+        """The size the data will have (the small files' mean size times their count)."""
+        return self.seq_bytes + self.small_files * SMALL_MEAN
+
     def small_paths(self, mount):
         return [os.path.join(mount, rel) for rel in self.small]
 
     def prepare(self):
-        os.makedirs(os.path.join(self.root, self.write_rel), exist_ok=True)
+        for rel in (self.write_rel, self.create_rel):
+            os.makedirs(os.path.join(self.root, rel), exist_ok=True)
         self.clear_writes()
         self._prepare_seq()
         self._prepare_small()
 
     def clear_writes(self):
-        """Empties the write directory (between systems, none mounted)."""
-        d = os.path.join(self.root, self.write_rel)
-        for name in os.listdir(d):
-            leftover = os.path.join(d, name)
-            log(f"data: removing {leftover} (left by the write workload)")
-            os.unlink(leftover)
+        """Empties the write and create directories (between systems, none mounted)."""
+        for rel in (self.write_rel, self.create_rel):
+            d = os.path.join(self.root, rel)
+            for name in os.listdir(d):
+                leftover = os.path.join(d, name)
+                log(f"data: removing {leftover} (left by a write workload)")
+                if os.path.isdir(leftover) and not os.path.islink(leftover):
+                    shutil.rmtree(leftover)
+                else:
+                    os.unlink(leftover)
 
     def _prepare_seq(self):
         path = os.path.join(self.root, self.seq_rel)

@@ -1,6 +1,7 @@
-"""Results: medians, ratios to a reference (native; alluxio-warm over the local directory in a
---ufs s3 run) and to the best peer (mergerfs / rclone; s3fs / rclone-s3), the machine, the mount
-options, the S3 calls counted at the server; written as JSON and as a markdown table."""
+"""Results: one table per medium of the data (disk, tmpfs), each with medians, ratios to a
+reference (native; alluxio-warm over the local directory in a --ufs s3 run) and to the best peer
+(mergerfs / rclone; s3fs / rclone-s3) of the same table, the machine, the mount options, the S3
+calls counted at the server; written as JSON and as markdown."""
 
 import json
 import os
@@ -8,10 +9,12 @@ import platform
 import statistics
 import subprocess
 
+from common import fs_type
+
 CALLS = ["GET", "HEAD", "LIST", "PUT", "COPY", "POST", "DELETE"]
 
 
-def machine_info(data_dir, data_fs):
+def machine_info(work_dir):
     mem = 0
     with open("/proc/meminfo") as f:
         for line in f:
@@ -25,8 +28,18 @@ def machine_info(data_dir, data_fs):
                 break
     return {"host": platform.node(), "cores": os.cpu_count(), "cpu": model,
             "kernel": platform.release(), "ram_gib": round(mem / 2**30, 1),
-            "data_dir": data_dir, "data_dir_fs": data_fs,
-            "data_dir_storage": "tmpfs (RAM)" if data_fs == "tmpfs" else f"disk ({data_fs})"}
+            "work_dir": work_dir, "work_dir_storage": storage(fs_type(work_dir))}
+
+
+def storage(fs):
+    return "tmpfs (RAM)" if fs == "tmpfs" else f"disk ({fs})"
+
+
+def medium_info(medium, data_dir, data_fs):
+    """Where one table's data is: the directory native reads, the peers serve and the alluxio
+    systems have as their UFS root."""
+    return {"medium": medium, "data_dir": data_dir, "data_dir_fs": data_fs,
+            "data_dir_storage": storage(data_fs)}
 
 
 def _first_line(argv, cwd=None):
@@ -55,10 +68,9 @@ def speed_ratio(value, reference, higher_better):
     return value / reference if higher_better else reference / value
 
 
-def build(results, rows, systems_meta, machine, cfg, started, finished, reference, peers,
-          object_store=None):
-    """results: {system: {row id: [values] | {"refused": msg}}}; rows: [Row]; ratios to the
-    system named `reference` and to the best of `peers`."""
+def build_table(results, rows, systems_meta, medium, reference, peers):
+    """One table (one medium). results: {system: {row id: [values] | {"refused": msg}}};
+    rows: [Row]; ratios to the system named `reference` and to the best of `peers`."""
     table = []
     for row in rows:
         medians = {}
@@ -82,12 +94,26 @@ def build(results, rows, systems_meta, machine, cfg, started, finished, referenc
         table.append({"row": row.id, "label": row.label, "unit": row.unit,
                       "higher_is_better": row.higher_better, "best_peer": best_peer,
                       "systems": cells})
+    return dict(medium, reference=reference, peers=peers, systems=systems_meta, rows=table)
+
+
+def build(tables, machine, cfg, started, finished, object_store=None):
+    """The report: one table per medium (build_table), in the order measured."""
     return {"started": started, "finished": finished, "quick": cfg.quick, "machine": machine,
             "config": {"seq_file_bytes": cfg.seq_bytes, "write_bytes": cfg.write_bytes,
                        "small_files": cfg.small_files, "fio_runtime_s": cfg.runtime,
                        "repetitions": cfg.reps},
-            "reference": reference, "peers": peers, "object_store": object_store,
-            "systems": systems_meta, "rows": table}
+            "object_store": object_store, "tables": tables}
+
+
+def _tables(report):
+    """The tables of a report; a report written before --media is one table, its data
+    directory in `machine`."""
+    if "tables" in report:
+        return report["tables"]
+    m = report["machine"]
+    return [dict(report, medium="tmpfs" if m["data_dir_fs"] == "tmpfs" else "disk",
+                 data_dir=m["data_dir"], data_dir_storage=m["data_dir_storage"])]
 
 
 def _fmt(v):
@@ -104,21 +130,23 @@ def _ratio(r):
 
 def markdown(report):
     m, c = report["machine"], report["config"]
-    systems = list(report["systems"])
+    tables = _tables(report)
     kind = "QUICK run (small sizes, 1 repetition: for development, not for conclusions)" \
         if report["quick"] else f"full run, median of {c['repetitions']} repetitions"
     partial = "" if report["finished"] else \
         " PARTIAL: the run was still going or was interrupted; systems not listed were not run."
-    reference = report.get("reference", "native")
-    peers = report.get("peers", ["mergerfs", "rclone"])
+    reference = tables[0].get("reference", "native")
+    peers = tables[0].get("peers", ["mergerfs", "rclone"])
     store = report.get("object_store")
     title = f"alluxio-fuse vs {', '.join(peers)} over S3" if store else \
         f"alluxio-fuse vs native, {', '.join(peers)}"
+    work = f" Work directory (mount points, the alluxio homes with the master's metastore) " \
+        f"`{m['work_dir']}` on {m['work_dir_storage']}." if "work_dir" in m else ""
     out = [f"# {title} — {report['started']}", "",
            f"{kind}.{partial}", ""] + ([report["note"], ""] if report.get("note") else []) + \
         ([f"Object store: {store}.", ""] if store else []) + [
            f"Machine: {m['host']}, {m['cores']} cores ({m['cpu']}), {m['ram_gib']} GiB RAM, "
-           f"Linux {m['kernel']}. Data directory `{m['data_dir']}` on {m['data_dir_storage']}.",
+           f"Linux {m['kernel']}.{work}",
            "",
            "Versions: " + ", ".join(f"{k} {v}" for k, v in report.get("versions", {}).items()) + ".",
            "",
@@ -126,14 +154,40 @@ def markdown(report):
            f"~110 KiB in 100 directories. Writes: {c['write_bytes'] >> 20} MiB. "
            f"fio random reads: {c['fio_runtime_s']} s each.", "",
            f"Each cell: median, then (speed vs {reference} / speed vs the best of "
-           f"{' and '.join(peers)}); above 1× is faster, also for times. Page, dentry and inode caches are "
+           f"{' and '.join(peers)}), both within the same table; above 1× is faster, also for "
+           "times. Page, dentry and inode caches are "
            "dropped before every read measurement (and before epoch 1, not epoch 2). Before "
            "every write, as much tmpfs as is written and twice that of the data directory's "
            "page cache are written and freed, so that the write lands in memory the VM's host "
-           "has backed (free page reporting returns idle guest memory to the host).", "",
-           "| workload | unit | " + " | ".join(systems) + " |",
-           "|---|---|" + "---|" * len(systems)]
-    for row in report["rows"]:
+           "has backed (free page reporting returns idle guest memory to the host).", ""]
+    for table in tables:
+        out += table_markdown(table, several=len(tables) > 1, store=store)
+    out += ["Workloads:", ""]
+    for w in report.get("workloads", []):
+        out.append(f"- {w}")
+    if store:
+        for table in tables:
+            out += calls_markdown(table)
+    return "\n".join(out) + "\n"
+
+
+def table_markdown(table, several, store):
+    """One medium: its heading, what used it, the table and the systems' options."""
+    systems = list(table["systems"])
+    reference = table.get("reference", "native")
+    where = f"`{table['data_dir']}` on {table['data_dir_storage']}"
+    if store:
+        used = (f"Data directory {where}: the UFS of {reference}, uploaded to the object store. "
+                "The alluxio MEM tier is RAM (a directory in /dev/shm).")
+    else:
+        used = (f"Data directory {where}: what native reads, what mergerfs and rclone serve "
+                f"(rclone's VFS cache is on the same medium), and the alluxio systems' UFS root. "
+                "The alluxio MEM tier is RAM (a directory in /dev/shm)" +
+                (" in every table." if several else "."))
+    out = ([f"## Data, UFS and peers on {table['medium']}", ""] if several else []) + \
+        [used, "", "| workload | unit | " + " | ".join(systems) + " |",
+         "|---|---|" + "---|" * len(systems)]
+    for row in table["rows"]:
         cells = []
         for s in systems:
             cell = row["systems"].get(s)
@@ -147,20 +201,16 @@ def markdown(report):
                 cells.append(f"{_fmt(cell['median'])} ({_ratio(cell['vs_native'])} / "
                              f"{_ratio(cell['vs_best_peer'])})")
         out.append(f"| {row['label']} | {row['unit']} | " + " | ".join(cells) + " |")
-    out += ["", "Systems and their exact options:", ""]
-    for s, meta in report["systems"].items():
+    out += ["", "Systems and their exact options" +
+            (f" ({table['medium']}):" if several else ":"), ""]
+    for s, meta in table["systems"].items():
         load = ""
         if "loadavg_at_start" in meta:
             load = f" (load average {meta['loadavg_at_start']:.1f} at its start" + (
                 f", {meta['loadavg_at_end']:.1f} at its end)" if "loadavg_at_end" in meta else ")")
         out.append(f"- **{s}**: {meta['description']}{load}. `{meta['options']}`"
                    + (f" — failed to start: {meta['error']}" if meta.get("error") else ""))
-    out += ["", "Workloads:", ""]
-    for w in report.get("workloads", []):
-        out.append(f"- {w}")
-    if store:
-        out += calls_markdown(report)
-    return "\n".join(out) + "\n"
+    return out + [""]
 
 
 def _calls(counts, peak=False):
@@ -169,14 +219,14 @@ def _calls(counts, peak=False):
         ([str(counts.get("peak_waiting", "–"))] if peak else [])
 
 
-def calls_markdown(report):
+def calls_markdown(table):
     """The S3 calls each system made, counted at the server (the delaying proxy)."""
     head = "| " + " | ".join(CALLS) + " | MB down |"
     sep = "|---" * (len(CALLS) + 1) + "|"
     out = ["", "S3 calls per DataLoader epoch, counted at the server (tests/tools/"
            "delay_proxy.py parses the request lines), first repetition:", "",
            "| system | workload | epoch " + head, "|---|---|---" + sep]
-    for s, meta in report["systems"].items():
+    for s, meta in table["systems"].items():
         for wid, reps in meta.get("s3_calls_per_epoch", {}).items():
             for i, counts in enumerate(reps[0], 1):
                 out.append(f"| {s} | {wid} | {i} | " + " | ".join(_calls(counts)) + " |")
@@ -184,7 +234,7 @@ def calls_markdown(report):
             "mounting, and loading for a warm system); peak in flight: the most requests sent "
             "and not yet answered at once:", "",
             "| system | workload " + head + " peak in flight |", "|---|---" + sep + "---|"]
-    for s, meta in report["systems"].items():
+    for s, meta in table["systems"].items():
         for wid, counts in meta.get("s3_calls", {}).items():
             out.append(f"| {s} | {wid} | " + " | ".join(_calls(counts, peak=True)) + " |")
     return out

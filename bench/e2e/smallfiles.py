@@ -5,6 +5,9 @@
       with N processes; prints {"files", "bytes", "seconds"} as JSON.
   smallfiles.py stat --root R --manifest M [--seed S]
       stats every file of the manifest, one process, shuffled; prints {"files", "seconds"}.
+  smallfiles.py create --root DIR --procs N --files F --size B
+      N processes each create F new files of B bytes in the existing, empty directory DIR
+      (each open O_CREAT|O_EXCL, one write, close); prints {"files", "seconds"}.
 Errors are counted and the first one printed (the run fails)."""
 
 import argparse
@@ -34,6 +37,32 @@ def read_files(paths):
     return files, nbytes
 
 
+def create_files(job):
+    """Creates the files of one process: job = (directory, process index, count, size)."""
+    directory, index, count, size = job
+    data = os.urandom(size)
+    for i in range(count):
+        fd = os.open(os.path.join(directory, f"p{index:02d}-f{i:05d}.bin"),
+                     os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            if os.write(fd, data) != size:
+                raise OSError(f"short write in process {index}")
+        finally:
+            os.close(fd)
+    return count
+
+
+def create(directory, procs, files, size):
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(procs) as pool:
+        pool.map(abs, range(procs))  # the processes exist before the clock starts
+        t = time.perf_counter()
+        created = pool.map(create_files, [(directory, i, files, size) for i in range(procs)],
+                           chunksize=1)
+        seconds = time.perf_counter() - t
+    return {"files": sum(created), "seconds": seconds}
+
+
 def load_paths(root, manifest, seed):
     with open(manifest) as f:
         rels = json.load(f)["files"]
@@ -43,12 +72,17 @@ def load_paths(root, manifest, seed):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["read", "stat"])
+    p.add_argument("mode", choices=["read", "stat", "create"])
     p.add_argument("--root", required=True)
-    p.add_argument("--manifest", required=True)
+    p.add_argument("--manifest")
     p.add_argument("--procs", type=int, default=4)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--files", type=int, default=200)
+    p.add_argument("--size", type=int, default=4096)
     a = p.parse_args()
+    if a.mode == "create":
+        print(json.dumps(create(a.root, a.procs, a.files, a.size)))
+        return
     paths = load_paths(a.root, a.manifest, a.seed)
     if a.mode == "stat":
         t = time.perf_counter()

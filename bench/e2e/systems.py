@@ -33,14 +33,16 @@ ALLUXIO_FUSE_OPTIONS = "attr_timeout=600,entry_timeout=600"  # alluxio.fuse.moun
 
 
 class Context:
-    """What every system needs: the data directory, a private work directory, the directory
-    whose bin/ holds alluxio and alluxio-fuse, the cleanup registry, the worker's MEM tier
-    quota, the Alluxio paths that warm systems load and the Alluxio properties given on the
-    command line (they win over the bench's own)."""
+    """What every system needs: the data directory, a scratch directory on the same medium (for
+    a peer's cache), a private work directory, the directory whose bin/ holds alluxio and
+    alluxio-fuse, the cleanup registry, the worker's MEM tier quota, the Alluxio paths that warm
+    systems load and the Alluxio properties given on the command line (they win over the
+    bench's own)."""
 
-    def __init__(self, data_dir, work_dir, build_dir, cleanup, tier_bytes, load_paths,
-                 alluxio_properties=None):
+    def __init__(self, data_dir, scratch_dir, work_dir, build_dir, cleanup, tier_bytes,
+                 load_paths, alluxio_properties=None):
         self.data_dir = data_dir
+        self.scratch_dir = scratch_dir
         self.alluxio_properties = dict(alluxio_properties or {})
         self.load_paths = load_paths  # Alluxio paths that warm systems load
         self.work_dir = work_dir
@@ -111,14 +113,15 @@ class Rclone(System):
 
     def start(self):
         mp = self.mount_point()
-        cache = os.path.join(self.ctx.work_dir, "rclone-cache")
+        cache = os.path.join(self.ctx.scratch_dir, "rclone-cache")  # on the data's medium
         shutil.rmtree(cache, ignore_errors=True)
         conf = os.path.join(self.ctx.work_dir, "rclone.conf")
         open(conf, "w").close()
         argv = ["rclone", "mount", self.ctx.data_dir, mp, "--config", conf, "--cache-dir", cache,
                 *RCLONE_OPTIONS, "--log-file", os.path.join(self.ctx.work_dir, "rclone.log")]
         self.options = "rclone mount <data> <mp> " + " ".join(RCLONE_OPTIONS) + \
-            " --cache-dir <work>/rclone-cache (in the foreground of a background process)"
+            " --cache-dir <scratch on the data's medium>/rclone-cache (in the foreground of a " \
+            "background process)"
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, start_new_session=True,
                                      preexec_fn=_die_with_parent)
         self.ctx.cleanup.add_pid(self.proc.pid)
@@ -129,7 +132,7 @@ class Rclone(System):
 
     def stop(self):
         unmount_foreground(self.ctx.cleanup, self.mp, self.proc)
-        shutil.rmtree(os.path.join(self.ctx.work_dir, "rclone-cache"), ignore_errors=True)
+        shutil.rmtree(os.path.join(self.ctx.scratch_dir, "rclone-cache"), ignore_errors=True)
 
 
 def unmount_foreground(cleanup, mp, proc):

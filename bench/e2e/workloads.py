@@ -6,6 +6,7 @@ Rows (one per figure) say their unit and whether higher is better."""
 
 import json
 import os
+import shutil
 import subprocess
 import time
 
@@ -13,6 +14,7 @@ from common import back_free_memory, drop_caches, log
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PYTHON = "/usr/bin/python3"
+CREATE_FILES, CREATE_SIZE = 200, 4096  # per process, in full and quick runs alike
 
 
 class Refused(Exception):
@@ -122,12 +124,7 @@ class SeqWrite(Workload):
         # a complete file, which a write-once system refuses to overwrite in place.
         path = os.path.join(system.root, ds.write_rel,
                             f"fio-{system.name}-{os.getpid()}-{int(time.time())}-{rep}.bin")
-        os.sync()  # no repetition starts behind the write-back of the previous one's data
-        # Backed pages for every copy a system makes, of each kind (alluxio CACHE_THROUGH: a
-        # block in the MEM tier on tmpfs, and the UFS file's page cache), the same for every
-        # system. 2x on the data directory stays under the dirty background threshold here.
-        back_free_memory(cfg.write_bytes, "/dev/shm")
-        back_free_memory(2 * cfg.write_bytes, os.path.join(ds.root, ds.write_rel))
+        _before_write(cfg.write_bytes, ds)
         try:
             job = _fio([f"--name={self.id}", f"--filename={path}", "--rw=write", "--bs=1M",
                         f"--size={cfg.write_bytes}"], timeout=1800)
@@ -137,6 +134,103 @@ class SeqWrite(Workload):
             except OSError:
                 pass
         return {self.id: job["write"]["bw_bytes"] / 1e6}
+
+
+def _before_write(nbytes, ds):
+    """What every write measurement starts with, on every system alike."""
+    os.sync()  # no repetition starts behind the write-back of the previous one's data
+    # Backed pages for every copy a system makes, of each kind (alluxio CACHE_THROUGH: a
+    # block in the MEM tier on tmpfs, and the UFS file's page cache), the same for every
+    # system. 2x on the data directory stays under the dirty background threshold here.
+    back_free_memory(nbytes, "/dev/shm")
+    back_free_memory(2 * nbytes, os.path.join(ds.root, ds.write_rel))
+
+
+def _empty_target(system, ds, kind, rep):
+    """A new, empty directory under the system's create directory for one repetition."""
+    target = os.path.join(system.root, ds.create_rel,
+                          f"{kind}-{system.name}-{os.getpid()}-{int(time.time())}-{rep}")
+    os.mkdir(target)
+    return target
+
+
+def _remove_target(target):
+    """Deletes what a repetition created, through the system (not timed). What is left is
+    removed from the data directory after the system stopped (Dataset.clear_writes)."""
+    try:
+        shutil.rmtree(target)
+    except OSError as e:
+        log(f"  removing {target}: {e}")
+
+
+class Create(Workload):
+    """New small files written by many processes at once (dataset extraction, checkpoint
+    shards, logs)."""
+
+    def __init__(self, procs=16):
+        self.procs = procs
+        self.id = f"create-{procs}p"
+        self.title = (f"{procs} processes each create {CREATE_FILES} new files of "
+                      f"{CREATE_SIZE >> 10} KiB (open O_CREAT|O_EXCL, one write, close) in one "
+                      "empty directory, no fsync")
+        self.rows = [Row(self.id, f"create {CREATE_SIZE >> 10} KiB files, {procs} procs",
+                         "files/s")]
+
+    def run(self, system, ds, cfg, rep):
+        n = self.procs * CREATE_FILES
+        _before_write(n * CREATE_SIZE, ds)
+        target = _empty_target(system, ds, "create", rep)
+        try:
+            r = _py("smallfiles.py", ["create", "--root", target, "--procs", str(self.procs),
+                                      "--files", str(CREATE_FILES), "--size", str(CREATE_SIZE)],
+                       timeout=3600)
+        finally:
+            _remove_target(target)
+        if r["files"] != n:
+            raise Refused(f"created {r['files']} files, expected {n}")
+        return {self.id: r["files"] / r["seconds"]}
+
+
+class TarExtract(Workload):
+    """`tar x` of the small-file set (a tar made once from the native copy, in the work
+    directory, read into the page cache before each extraction)."""
+    id = "tar-x"
+    title = "tar x of the small-file set into an empty directory (tar --no-same-owner -xf)"
+
+    def __init__(self):
+        self.rows = [Row(self.id, "tar x of the small files", "files/s")]
+
+    def tarball(self, system, ds):
+        path = os.path.join(system.ctx.work_dir, f"{ds.small_rel}.tar")
+        if not os.path.exists(path):
+            log(f"  tar cf {path} -C {ds.root} {ds.small_rel}")
+            subprocess.run(["tar", "cf", path + ".tmp", "-C", ds.root, ds.small_rel],
+                           check=True, capture_output=True)
+            os.replace(path + ".tmp", path)
+        with open(path, "rb") as f:  # into the page cache: the extraction, not the tar, is timed
+            while f.read(8 << 20):
+                pass
+        return path
+
+    def run(self, system, ds, cfg, rep):
+        tarball = self.tarball(system, ds)
+        _before_write(ds.small_bytes, ds)
+        target = _empty_target(system, ds, "tar", rep)
+        try:
+            t = time.perf_counter()
+            proc = subprocess.run(["tar", "--no-same-owner", "-xf", tarball, "-C", target],
+                                  capture_output=True, text=True, timeout=3600,
+                                  stdin=subprocess.DEVNULL)
+            seconds = time.perf_counter() - t
+            if proc.returncode != 0:
+                raise Refused((proc.stderr.strip().splitlines() or
+                               [f"tar exited {proc.returncode}"])[0])
+            files = sum(len(f) for _, _, f in os.walk(target))
+        finally:
+            _remove_target(target)
+        if files != len(ds.small):
+            raise Refused(f"tar x left {files} files, expected {len(ds.small)}")
+        return {self.id: files / seconds}
 
 
 class SmallRead(Workload):
@@ -221,10 +315,11 @@ class Loader(Workload):
 
 
 def all_workloads(object_store=False):
-    """Every workload; on object storage also a DataLoader run of 3 epochs (epoch 1 cold)."""
+    """Every workload; on object storage also a DataLoader run of 3 epochs (epoch 1 cold). The
+    small-file writes come last: they leave nothing behind for the reads."""
     return [SeqRead(direct=True), SeqRead(direct=False), RandRead(1), RandRead(4), SeqWrite(),
             SmallRead(4), SmallRead(16), Stat(), ListTree(), Loader(4), Loader(8)] + \
-        ([Loader(8, epochs=3)] if object_store else [])
+        ([Loader(8, epochs=3)] if object_store else []) + [Create(16), TarExtract()]
 
 
 def torch_available():
