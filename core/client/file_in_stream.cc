@@ -219,6 +219,7 @@ Task<FileInStream::WorkerRead> FileInStream::ReadFromWorker(const WorkerAddress&
         source.setUfsPath(file_.info.ufs_uri);
         source.setOffsetInFile(block.offset);
         source.setBlockLength(block.length);
+        source.setUfsFingerprint(file_.ufs_fingerprint);
       }
       req.setCache(o.read_cache);
       in_flight.push_back(InFlight{issued, n, req.send()});
@@ -294,12 +295,13 @@ Task<FileInStream::LocalBlock*> FileInStream::OpenLocal(const WorkerAddress& add
 Task<Status> FileInStream::ReadFromUfs(uint64_t file_offset, std::span<char> buf) {
   if (!ufs_reader_) {
     std::string uri = file_.info.ufs_uri;
+    std::string fingerprint = file_.ufs_fingerprint;
     UfsResolver* resolver = &client_.context().ufs();
     // Named, not a temporary in the co_await (GCC 12 may destroy such temporaries twice).
-    auto open = [resolver, uri]() -> Result<std::unique_ptr<UfsReader>> {
+    auto open = [resolver, uri, fingerprint]() -> Result<std::unique_ptr<UfsReader>> {
       Result<ResolvedUfsPath> resolved = resolver->Resolve(uri);
       if (!resolved) return resolved.failure();
-      return resolved->ufs->Open(resolved->path);
+      return resolved->ufs->OpenVersion(resolved->path, fingerprint);
     };
     Result<std::unique_ptr<UfsReader>> reader = co_await Blocking(std::move(open));
     if (!reader) co_return reader.failure();
