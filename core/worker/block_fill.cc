@@ -85,12 +85,13 @@ void BlockFill::End(std::unique_lock<std::mutex>& lock) {
   writer_.reset();
   lock.lock();
   if (cache_error) cache_error_ = std::move(cache_error);
+  if (!failed) ready_ = length_;
   finished_ = true;
   cv_.notify_all();
 }
 
 void BlockFill::Step(std::unique_lock<std::mutex>& lock) {
-  if (error_ || ready_ == length_) return End(lock);  // an empty block
+  if (error_ || length_ == 0) return End(lock);  // an empty block
   while (in_flight_.size() < options_.ranges_in_flight && issued_ < length_) {
     uint64_t end = std::min(length_, issued_ + options_.range_bytes);
     in_flight_.emplace_back(
@@ -117,11 +118,12 @@ void BlockFill::Step(std::unique_lock<std::mutex>& lock) {
   lock.lock();
   if (error) {
     error_ = std::move(error);
-  } else {
+  } else if (end < length_) {
     ready_ = end;
+    cv_.notify_all();
+    return;
   }
-  cv_.notify_all();
-  if (error_ || ready_ == length_) End(lock);  // the driver that gets the last byte commits
+  End(lock);  // the driver that gets the last byte commits before anyone sees it
 }
 
 void BlockFill::StoreRange(uint64_t begin, uint64_t end) {

@@ -86,7 +86,7 @@ class BlockFill {
   std::condition_variable cv_;
   bool driving_ = false;
   uint64_t issued_ = 0;  // bytes of ranges started
-  uint64_t ready_ = 0;   // bytes arrived, in order
+  uint64_t ready_ = 0;   // bytes arrived, in order (the last ones once committed)
   bool finished_ = false;
   std::optional<Error> error_;
   // Ranges started, oldest first (end offset in the block, the read). Declared after data_:
