@@ -194,6 +194,7 @@ Task<FileInStream::WorkerRead> FileInStream::ReadFromWorker(const WorkerAddress&
   const BlockInfo& block = file_.blocks[index];
   const ClientOptions& o = client_.options();
   WorkerRead result;
+  if (offset == 0) co_await CacheNextBlock(index);
   Result<wire::BlockWorker::Client> worker = co_await client_.Worker(address);
   if (!worker) {
     result.error = worker.error();
@@ -249,6 +250,30 @@ Task<FileInStream::WorkerRead> FileInStream::ReadFromWorker(const WorkerAddress&
     result.done += data.size();
   }
   co_return result;
+}
+
+Task<void> FileInStream::CacheNextBlock(size_t index) {
+  const ClientOptions& o = client_.options();
+  const size_t next = index + 1;
+  if (!file_.info.persisted || !o.read_cache || next >= file_.blocks.size() ||
+      !file_.blocks[index].locations.empty() || !file_.blocks[next].locations.empty() ||
+      !cache_requested_.insert(next).second) {
+    co_return;
+  }
+  std::optional<WorkerAddress> address = co_await ChooseWorker(next);
+  if (!address) co_return;
+  Result<wire::BlockWorker::Client> worker = co_await client_.Worker(*address);
+  if (!worker) co_return;
+  const BlockInfo& block = file_.blocks[next];
+  auto req = worker->cacheBlockRequest();
+  req.setBlockId(block.block_id);
+  auto source = req.initSource();
+  source.setUfsPath(file_.info.ufs_uri);
+  source.setOffsetInFile(block.offset);
+  source.setBlockLength(block.length);
+  source.setUfsFingerprint(file_.ufs_fingerprint);
+  // Not waited for: a failure only means the reads of that block fetch it themselves.
+  req.send().ignoreResult().detach([](kj::Exception&&) {});
 }
 
 Task<FileInStream::LocalBlock*> FileInStream::OpenLocal(const WorkerAddress& address,
