@@ -95,13 +95,13 @@ constexpr PropertyDef kProperties[] = {
     {K::kWorkerBlockReaderThreads, "alluxio.worker.network.block.reader.threads.max", T::kInt, "64",
      "Threads that read blocks through from the under storage (a cold block): that many UFS "
      "reads in flight at once, none of them on the worker's reactor. (Alluxio's name.)"},
-    {K::kWorkerUfsBlockReadRangeSize, "alluxio.worker.ufs.block.read.range.size", T::kBytes, "4MB",
+    {K::kWorkerUfsBlockReadRangeSize, "alluxio.worker.ufs.block.read.range.size", T::kBytes, "8MB",
      "Bytes per UFS read (one ranged GET on S3) when a worker fetches a cold block once for its "
      "readers and its cache."},
     {K::kWorkerUfsBlockReadRangesMax,
      "alluxio.worker.ufs.block.read.ranges.max",
      T::kInt,
-     "4",
+     "8",
      "UFS reads of one cold block in flight at once (read-ahead within the block); 1: one at a "
      "time.",
      {},

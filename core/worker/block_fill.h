@@ -30,8 +30,8 @@
 namespace alluxio {
 
 struct BlockFillOptions {
-  uint64_t range_bytes = 4 << 20;  // alluxio.worker.ufs.block.read.range.size
-  size_t ranges_in_flight = 4;     // alluxio.worker.ufs.block.read.ranges.max
+  uint64_t range_bytes = 8 << 20;  // alluxio.worker.ufs.block.read.range.size
+  size_t ranges_in_flight = 8;     // alluxio.worker.ufs.block.read.ranges.max
 };
 
 class BlockFill {
