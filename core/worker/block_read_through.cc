@@ -85,10 +85,13 @@ Status BlockReadThrough::CacheBlock(uint64_t block_id, const UfsBlockSource& sou
 Result<std::shared_ptr<BlockFill>> BlockReadThrough::FillOf(uint64_t block_id,
                                                             const UfsBlockSource& source,
                                                             bool create) {
-  std::lock_guard lock(mutex_);
-  if (auto it = fills_.find(block_id); it != fills_.end()) return it->second;
-  // A fill commits before it is forgotten: a block without a fill here is cached or absent.
-  if (!create || store_.HasBlock(block_id)) return std::shared_ptr<BlockFill>();
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = fills_.find(block_id); it != fills_.end()) return it->second;
+    // A fill commits before it is forgotten: a block without a fill here is cached or absent.
+    if (!create || store_.HasBlock(block_id)) return std::shared_ptr<BlockFill>();
+  }
+  // Opened without the lock: an open may take a round trip (or stall), other blocks go on.
   auto file = OpenSource(source);
   if (!file.ok()) return file.failure();
   std::optional<BlockWriter> writer;
@@ -103,7 +106,10 @@ Result<std::shared_ptr<BlockFill>> BlockReadThrough::FillOf(uint64_t block_id,
   auto fill = std::make_shared<BlockFill>(
       block_id, source.ufs_uri, std::move(file).value(), source.offset_in_file, source.block_length,
       std::move(writer), std::move(cache_error), fill_options_, counters_.bytes_read_ufs);
-  fills_.emplace(block_id, fill);
+  std::lock_guard lock(mutex_);
+  // Another reader of the block may have started one meanwhile: that one serves (ours, not
+  // started, goes with its writer).
+  if (auto [it, added] = fills_.emplace(block_id, fill); !added) return it->second;
   // Fetches what the readers leave: the whole block gets cached.
   background_([this, block_id, fill] {
     if (Status s = fill->Finish(); s.ok()) {
