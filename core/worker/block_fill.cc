@@ -23,9 +23,9 @@ BlockFill::BlockFill(uint64_t block_id, std::string what, std::unique_ptr<UfsRea
       writer_(std::move(writer)),
       cache_error_(std::move(cache_error)) {}
 
-bool BlockFill::Covers(uint64_t end) {
+bool BlockFill::Covers(uint64_t offset) {
   std::lock_guard lock(mu_);
-  return end <= issued_ + options_.range_bytes * options_.ranges_in_flight;
+  return offset < issued_ + options_.range_bytes;
 }
 
 Status BlockFill::WaitFor(uint64_t end) {

@@ -56,7 +56,7 @@ Result<BlockReadThrough::ReadResult> BlockReadThrough::Read(uint64_t block_id, u
   if (*fill == nullptr && cache) return ReadCached(block_id, offset, buf);  // committed meanwhile
   counters_.cache_misses.fetch_add(1, std::memory_order_relaxed);
   const size_t want = std::min<uint64_t>(buf.size(), source->block_length - offset);
-  if (*fill != nullptr && (*fill)->Covers(offset + want)) {
+  if (*fill != nullptr && (*fill)->Covers(offset)) {
     Status s = (*fill)->WaitFor(offset + want);
     if (!s.ok() || (*fill)->finished()) Forget(block_id, *fill);
     if (!s.ok()) return s.failure();

@@ -117,19 +117,27 @@ TEST_F(WorkerDataTest, ReadersBeyondTheWindowReadTheirOwnRangeWhileTheBlockIsFet
   BlockReadThrough reader = MakeReader({.range_bytes = 100, .ranges_in_flight = 2});
   UfsBlockSource source{UfsUri("f"), 0, 1000};
   std::string buf(100, '\0');
-  // Sequential from the start: within the window of 2 ranges of 100 bytes.
+  // Sequential from the start: in the ranges the fill started (2 of 100 bytes at a time).
   ASSERT_TRUE(reader.Read(4, 0, buf, &source, true).ok());
   EXPECT_EQ(buf, content.substr(0, 100));
   ASSERT_TRUE(reader.Read(4, 100, buf, &source, true).ok());
   EXPECT_EQ(buf, content.substr(100, 100));
   EXPECT_EQ(reader.counters().bytes_read_ufs.load(), 200u);
-  // Far ahead (a random read): its own 100 bytes, not waiting for the fill to get there.
+  // Far ahead of the 300 bytes started (a random read): its own 100 bytes, not waiting for the
+  // fill to get there.
   ASSERT_TRUE(reader.Read(4, 800, buf, &source, true).ok());
   EXPECT_EQ(buf, content.substr(800, 100));
   EXPECT_FALSE(store_->HasBlock(4));
   RunBackground();  // the fill goes on without readers
   ASSERT_TRUE(store_->HasBlock(4));
   EXPECT_EQ(reader.counters().bytes_read_ufs.load(), 1100u);
+  // A first read far into a cold block reads its own range too; the block comes in behind it.
+  ASSERT_TRUE(reader.Read(5, 600, buf, &source, true).ok());
+  EXPECT_EQ(buf, content.substr(600, 100));
+  EXPECT_EQ(reader.counters().bytes_read_ufs.load(), 1200u);
+  RunBackground();
+  EXPECT_TRUE(store_->HasBlock(5));
+  EXPECT_EQ(reader.counters().bytes_read_ufs.load(), 2200u);
   std::string whole(1000, '\0');
   ASSERT_TRUE(reader.Read(4, 0, whole, nullptr, false).ok());
   EXPECT_EQ(whole, content);
