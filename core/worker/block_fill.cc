@@ -25,7 +25,7 @@ BlockFill::BlockFill(uint64_t block_id, std::string what, std::unique_ptr<UfsRea
 
 bool BlockFill::Covers(uint64_t offset) {
   std::lock_guard lock(mu_);
-  return offset < issued_ + options_.range_bytes;
+  return offset < ready_ + options_.range_bytes;
 }
 
 Status BlockFill::WaitFor(uint64_t end) {

@@ -47,9 +47,10 @@ class BlockFill {
   uint64_t length() const { return length_; }
   const std::string& what() const { return what_; }
 
-  // True when the byte at `offset` has arrived, is in flight, or is in the next range to start:
-  // a reader from there waits here instead of reading itself. A reader further ahead (random
-  // access into a block being fetched from its start) would wait for everything before it.
+  // True when the byte at `offset` has arrived or is in the next range to arrive: a reader
+  // from there (a sequential one) waits here instead of reading itself. A reader further ahead
+  // (random access into a block being fetched from its start) would wait for every range
+  // before its own, each a share of the link.
   bool Covers(uint64_t offset);
   // Waits until bytes [0, end) have arrived (end <= length()), driving the fill while no one
   // else does; the fill's read error, if any.

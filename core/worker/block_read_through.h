@@ -1,9 +1,9 @@
 // Serving block reads on a worker: a cached block is read from the block store; a miss reads
 // through from the UFS. With `cache`, a miss fetches the whole block once (a BlockFill: ranged
 // reads ahead in flight, the bytes to the readers and into the store), and readers of that
-// block wait for their bytes in it instead of reading them again; a read starting beyond what
-// the fill has started plus one range (random access) reads its own range and the fill goes on
-// in the background. The UFS
+// block wait for their bytes in it instead of reading them again; a read starting beyond the
+// next range to arrive (random access) reads its own range and the fill goes on in the
+// background. The UFS
 // file is opened as the version the source names (UnderFileSystem::OpenVersion: no HEAD on S3).
 // Synchronous: call it from a blocking pool. Thread-safe.
 #pragma once

@@ -117,13 +117,13 @@ TEST_F(WorkerDataTest, ReadersBeyondTheWindowReadTheirOwnRangeWhileTheBlockIsFet
   BlockReadThrough reader = MakeReader({.range_bytes = 100, .ranges_in_flight = 2});
   UfsBlockSource source{UfsUri("f"), 0, 1000};
   std::string buf(100, '\0');
-  // Sequential from the start: in the ranges the fill started (2 of 100 bytes at a time).
+  // Sequential from the start: each in the next range to arrive (2 of 100 bytes in flight).
   ASSERT_TRUE(reader.Read(4, 0, buf, &source, true).ok());
   EXPECT_EQ(buf, content.substr(0, 100));
   ASSERT_TRUE(reader.Read(4, 100, buf, &source, true).ok());
   EXPECT_EQ(buf, content.substr(100, 100));
   EXPECT_EQ(reader.counters().bytes_read_ufs.load(), 200u);
-  // Far ahead of the 300 bytes started (a random read): its own 100 bytes, not waiting for the
+  // Far ahead of the 200 bytes arrived (a random read): its own 100 bytes, not waiting for the
   // fill to get there.
   ASSERT_TRUE(reader.Read(4, 800, buf, &source, true).ok());
   EXPECT_EQ(buf, content.substr(800, 100));
