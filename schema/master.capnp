@@ -96,8 +96,10 @@ interface FileSystemMaster {
       -> (status :Status);
   unmount @10 (alluxioPath :Text) -> (status :Status);
   getMountTable @11 () -> (status :Status, mounts :List(MountPointInfo));
-  # Block list with locations, for readers.
-  getBlockInfos @12 (path :Text) -> (status :Status, info :FileInfo, blocks :List(BlockInfo));
+  # Block list with locations, for readers, and the UFS version the blocks are of (the
+  # fingerprint the master recorded: workers read exactly that version through).
+  getBlockInfos @12 (path :Text)
+      -> (status :Status, info :FileInfo, blocks :List(BlockInfo), ufsFingerprint :Text);
   # Removes the cached blocks of every file under path from all workers (data stays in the UFS).
   free @13 (path :Text, recursive :Bool) -> (status :Status, freedBlocks :UInt64);
   getCapacity @14 () -> (status :Status, capacityBytes :UInt64, usedBytes :UInt64,

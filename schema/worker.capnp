@@ -18,8 +18,8 @@ struct UfsBlockSource {
 
 interface BlockWorker {
   # Reads [offset, offset+length) of a block (at most 4 MiB per call; clients pipeline calls).
-  # A miss reads through from `source` and, when `cache` is set, caches the whole block
-  # (in the background for a partial read).
+  # A miss reads through from `source` (the version its ufsFingerprint names) and, when `cache`
+  # is set, fetches the whole block once for its readers and the cache (docs/ufs_s3.md, Reads).
   readBlock @0 (blockId :UInt64, offset :UInt64, length :UInt32, source :UfsBlockSource,
                 cache :Bool) -> (status :Status, data :Data, fromCache :Bool);
   # Pins a cached block for direct reading by a client on the same host; the block stays
@@ -32,7 +32,8 @@ interface BlockWorker {
   createFileWriter @2 (fileId :UInt64, blockSizeBytes :UInt64, mountUfsUri :Text, mode :UInt32,
                        writeType :Common.WriteType, mountId :UInt64)
       -> (status :Status, writer :FileWriter);
-  # Loads a block into the cache from the UFS (alluxio fs load).
+  # Loads a block into the cache from the UFS (alluxio fs load; a client reading the previous
+  # block of a cold file sequentially, as read-ahead); joins a read-through of it under way.
   cacheBlock @3 (blockId :UInt64, source :UfsBlockSource) -> (status :Status);
   removeBlock @4 (blockId :UInt64) -> (status :Status);
   getStats @5 () -> (status :Status, stats :WorkerStats);

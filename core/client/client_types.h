@@ -38,6 +38,7 @@ struct BlockInfo {
 struct FileBlocks {
   FileInfo info;
   std::vector<BlockInfo> blocks;
+  std::string ufs_fingerprint;  // the UFS version of the blocks (UfsStatus::fingerprint)
 };
 
 struct WorkerInfo {

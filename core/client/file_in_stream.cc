@@ -194,6 +194,7 @@ Task<FileInStream::WorkerRead> FileInStream::ReadFromWorker(const WorkerAddress&
   const BlockInfo& block = file_.blocks[index];
   const ClientOptions& o = client_.options();
   WorkerRead result;
+  if (offset == 0) co_await CacheNextBlock(index);
   Result<wire::BlockWorker::Client> worker = co_await client_.Worker(address);
   if (!worker) {
     result.error = worker.error();
@@ -220,6 +221,7 @@ Task<FileInStream::WorkerRead> FileInStream::ReadFromWorker(const WorkerAddress&
         source.setMountId(file_.info.mount_id);
         source.setOffsetInFile(block.offset);
         source.setBlockLength(block.length);
+        source.setUfsFingerprint(file_.ufs_fingerprint);
       }
       req.setCache(o.read_cache);
       in_flight.push_back(InFlight{issued, n, req.send()});
@@ -249,6 +251,30 @@ Task<FileInStream::WorkerRead> FileInStream::ReadFromWorker(const WorkerAddress&
     result.done += data.size();
   }
   co_return result;
+}
+
+Task<void> FileInStream::CacheNextBlock(size_t index) {
+  const ClientOptions& o = client_.options();
+  const size_t next = index + 1;
+  if (!file_.info.persisted || !o.read_cache || next >= file_.blocks.size() ||
+      !file_.blocks[index].locations.empty() || !file_.blocks[next].locations.empty() ||
+      !cache_requested_.insert(next).second) {
+    co_return;
+  }
+  std::optional<WorkerAddress> address = co_await ChooseWorker(next);
+  if (!address) co_return;
+  Result<wire::BlockWorker::Client> worker = co_await client_.Worker(*address);
+  if (!worker) co_return;
+  const BlockInfo& block = file_.blocks[next];
+  auto req = worker->cacheBlockRequest();
+  req.setBlockId(block.block_id);
+  auto source = req.initSource();
+  source.setUfsPath(file_.info.ufs_uri);
+  source.setOffsetInFile(block.offset);
+  source.setBlockLength(block.length);
+  source.setUfsFingerprint(file_.ufs_fingerprint);
+  // Not waited for: a failure only means the reads of that block fetch it themselves.
+  req.send().ignoreResult().detach([](kj::Exception&&) {});
 }
 
 Task<FileInStream::LocalBlock*> FileInStream::OpenLocal(const WorkerAddress& address,
@@ -296,6 +322,7 @@ Task<Status> FileInStream::ReadFromUfs(uint64_t file_offset, std::span<char> buf
   if (!ufs_reader_) {
     std::string uri = file_.info.ufs_uri;
     const uint64_t mount_id = file_.info.mount_id;
+    std::string fingerprint = file_.ufs_fingerprint;
     UfsResolver* resolver = &client_.context().ufs();
     if (!resolver->Knows(mount_id)) {
       Result<std::map<std::string, std::string>> options =
@@ -304,10 +331,10 @@ Task<Status> FileInStream::ReadFromUfs(uint64_t file_offset, std::span<char> buf
       resolver->Learn(mount_id, std::move(options).value());
     }
     // Named, not a temporary in the co_await (GCC 12 may destroy such temporaries twice).
-    auto open = [resolver, mount_id, uri]() -> Result<std::unique_ptr<UfsReader>> {
+    auto open = [resolver, mount_id, uri, fingerprint]() -> Result<std::unique_ptr<UfsReader>> {
       Result<ResolvedUfsPath> resolved = resolver->Resolve(mount_id, uri);
       if (!resolved) return resolved.failure();
-      return resolved->ufs->Open(resolved->path);
+      return resolved->ufs->OpenVersion(resolved->path, fingerprint);
     };
     Result<std::unique_ptr<UfsReader>> reader = co_await Blocking(std::move(open));
     if (!reader) co_return reader.failure();

@@ -7,9 +7,12 @@
 //      fd and the lease are kept while the stream is open);
 //   2. when no worker is usable, the UFS file directly (persisted files).
 // Worker reads go in readBlock calls of alluxio.user.streaming.reader.chunk.size.bytes, up to
-// read_pipeline_depth in flight. A worker that fails mid-read (connection lost, refused, timed
-// out, or the block vanished) is skipped for the rest of the stream and the read continues
-// from the next source at the first byte not yet received.
+// read_pipeline_depth in flight. A read entering a cold block at its start (a sequential read)
+// also asks the worker of the next block, if that one is cold too, to cache it (cacheBlock, not
+// waited for; once per block): one block ahead, the UFS transfer goes on across the boundary. A
+// worker that fails mid-read (connection lost, refused, timed out, or the block vanished) is
+// skipped for the rest of the stream and the read continues from the next source at the first byte
+// not yet received.
 //
 // Contract: used on the reactor of the FileSystemClient that made it, which must outlive it;
 // one Read at a time. Sequential detection and prefetch belong to the caller (the FUSE layer):
@@ -84,6 +87,8 @@ class FileInStream {
   Task<Status> ReadBlock(size_t index, uint64_t offset, std::span<char> buf);
   // The worker to read block `index` from, or nullopt (read from the UFS).
   Task<std::optional<WorkerAddress>> ChooseWorker(size_t index);
+  // See the header comment: caches block index + 1 ahead of a sequential reader.
+  Task<void> CacheNextBlock(size_t index);
   Task<WorkerRead> ReadFromWorker(const WorkerAddress& worker, size_t index, uint64_t offset,
                                   std::span<char> buf);
   // The pinned local block file, opening it on first use; nullptr if the worker does not
@@ -97,6 +102,7 @@ class FileInStream {
   FileBlocks file_;
   std::set<std::string> failed_workers_;  // "host:port"
   std::set<uint64_t> not_local_;          // blocks whose local open failed
+  std::set<size_t> cache_requested_;      // block indexes CacheNextBlock asked for
   std::map<uint64_t, LocalBlock> local_;  // by block id
   std::list<uint64_t> local_lru_;         // front: most recent
   std::shared_ptr<UfsReader> ufs_reader_;

@@ -443,6 +443,7 @@ Task<Result<FileBlocks>> FileSystemClient::GetBlockInfos(std::string path) {
       [](wire::FileSystemMaster::GetBlockInfosResults::Reader r) -> Result<FileBlocks> {
         FileBlocks out;
         out.info = alluxio::FromWire(r.getInfo());
+        out.ufs_fingerprint = View(r.getUfsFingerprint());
         for (auto b : r.getBlocks()) {
           BlockInfo block{b.getBlockId(), b.getOffset(), b.getLength(), {}};
           for (auto l : b.getLocations()) {
@@ -712,6 +713,7 @@ Task<Result<uint64_t>> FileSystemClient::LoadFile(std::string path) {
     source.setMountId(file->info.mount_id);
     source.setOffsetInFile(block.offset);
     source.setBlockLength(block.length);
+    source.setUfsFingerprint(file->ufs_fingerprint);
     auto response = co_await rpc::Await(req.send(), options().read_timeout);
     if (!response) co_return response.failure();
     if (Status s = alluxio::FromWire(response->getStatus()); !s) co_return s.failure();

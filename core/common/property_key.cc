@@ -95,6 +95,18 @@ constexpr PropertyDef kProperties[] = {
     {K::kWorkerBlockReaderThreads, "alluxio.worker.network.block.reader.threads.max", T::kInt, "64",
      "Threads that read blocks through from the under storage (a cold block): that many UFS "
      "reads in flight at once, none of them on the worker's reactor. (Alluxio's name.)"},
+    {K::kWorkerUfsBlockReadRangeSize, "alluxio.worker.ufs.block.read.range.size", T::kBytes, "8MB",
+     "Bytes per UFS read (one ranged GET on S3) when a worker fetches a cold block once for its "
+     "readers and its cache."},
+    {K::kWorkerUfsBlockReadRangesMax,
+     "alluxio.worker.ufs.block.read.ranges.max",
+     T::kInt,
+     "8",
+     "UFS reads of one cold block in flight at once (read-ahead within the block); 1: one at a "
+     "time.",
+     {},
+     1,
+     1024},
     {K::kWorkerRamdiskSize, "alluxio.worker.ramdisk.size", T::kBytes, "1GB",
      "Memory tier capacity ($ALLUXIO_WORKER_RAMDISK_SIZE, $ALLUXIO_WORKER_MEMORY_SIZE)."},
     {K::kWorkerDataFolder, "alluxio.worker.data.folder", T::kString, "alluxioworker",

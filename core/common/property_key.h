@@ -45,6 +45,8 @@ enum class PropertyKey : int {
   kWorkerRpcPort,
   kWorkerDomainSocketAddress,
   kWorkerBlockReaderThreads,
+  kWorkerUfsBlockReadRangeSize,
+  kWorkerUfsBlockReadRangesMax,
   kWorkerRamdiskSize,
   kWorkerDataFolder,
   kWorkerBlockHeartbeatInterval,

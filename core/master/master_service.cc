@@ -251,6 +251,7 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
     auto blocks = c_.ns->GetFileBlockInfo(path);
     if (!SetStatus(blocks, out.initStatus())) return kj::READY_NOW;
     alluxio::ToWire(*info, out.initInfo());
+    out.setUfsFingerprint(blocks->ufs_fingerprint);
     auto list = out.initBlocks(blocks->block_ids.size());
     for (size_t i = 0; i < blocks->block_ids.size(); ++i) {
       uint64_t offset = i * blocks->block_size;

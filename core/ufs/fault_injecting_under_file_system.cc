@@ -292,6 +292,16 @@ Result<std::unique_ptr<UfsReader>> FaultInjectingUnderFileSystem::Open(std::stri
       std::make_unique<FaultInjectingReader>(std::move(reader).value(), std::move(full), faults_));
 }
 
+Result<std::unique_ptr<UfsReader>> FaultInjectingUnderFileSystem::OpenVersion(
+    std::string_view path, std::string_view fingerprint) {
+  std::string full = Full(path);
+  if (Status s = faults_->Before("Open", full); !s.ok()) return s.failure();
+  auto reader = inner_->OpenVersion(path, fingerprint);
+  if (!reader.ok()) return reader.failure();
+  return std::unique_ptr<UfsReader>(
+      std::make_unique<FaultInjectingReader>(std::move(reader).value(), std::move(full), faults_));
+}
+
 Status FaultInjectingUnderFileSystem::Mkdirs(std::string_view path, uint32_t mode) {
   if (Status s = faults_->Before("Mkdirs", Full(path)); !s.ok()) return s;
   return inner_->Mkdirs(path, mode);

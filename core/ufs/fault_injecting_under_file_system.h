@@ -108,6 +108,9 @@ class FaultInjectingUnderFileSystem final : public UnderFileSystem {
   Result<UfsStatus> GetStatus(std::string_view path) override;
   Result<std::vector<UfsStatus>> List(std::string_view path) override;
   Result<std::unique_ptr<UfsReader>> Open(std::string_view path) override;
+  // An "Open" for the faults.
+  Result<std::unique_ptr<UfsReader>> OpenVersion(std::string_view path,
+                                                 std::string_view fingerprint) override;
   Status Mkdirs(std::string_view path, uint32_t mode) override;
   Status CreateSymlink(std::string_view path, std::string_view target) override;
   Status Delete(std::string_view path, bool recursive) override;

@@ -108,14 +108,22 @@ std::string S3Client::Url(const std::string& key, const std::string& query) cons
   return url;
 }
 
+std::future<HttpResponse> S3Client::Submit(HttpRequest request) {
+  counts_.requests.fetch_add(1, std::memory_order_relaxed);
+  if (request.method == "HEAD") counts_.heads.fetch_add(1, std::memory_order_relaxed);
+  if (request.method == "GET" && !request.sink.empty()) {
+    counts_.ranged_gets.fetch_add(1, std::memory_order_relaxed);
+  }
+  return http_.Submit(std::move(request));
+}
+
 HttpResponse S3Client::Send(std::string method, const std::string& key, const std::string& query,
                             std::vector<std::string> headers, std::span<const char> body) {
-  return http_
-      .Submit(HttpRequest{.method = std::move(method),
-                          .url = Url(key, query),
-                          .headers = std::move(headers),
-                          .body = body,
-                          .sink = {}})
+  return Submit(HttpRequest{.method = std::move(method),
+                            .url = Url(key, query),
+                            .headers = std::move(headers),
+                            .body = body,
+                            .sink = {}})
       .get();
 }
 
@@ -160,11 +168,11 @@ std::future<HttpResponse> S3Client::StartGet(const std::string& key, uint64_t of
   std::vector<std::string> headers{
       fmt::format("Range: bytes={}-{}", offset, offset + sink.size() - 1)};
   if (!etag.empty()) headers.push_back(fmt::format("If-Match: \"{}\"", etag));
-  return http_.Submit(HttpRequest{.method = "GET",
-                                  .url = Url(key, ""),
-                                  .headers = std::move(headers),
-                                  .body = {},
-                                  .sink = sink});
+  return Submit(HttpRequest{.method = "GET",
+                            .url = Url(key, ""),
+                            .headers = std::move(headers),
+                            .body = {},
+                            .sink = sink});
 }
 
 Result<size_t> S3Client::ReadBytes(const std::string& key, const std::string& etag, uint64_t offset,
@@ -187,6 +195,7 @@ Result<size_t> S3Client::ReadBytes(const std::string& key, const std::string& et
                             "server ignored the Range header",
                             options_.bucket, key, r.status, offset));
   }
+  counts_.bytes_received.fetch_add(r.sink_bytes, std::memory_order_relaxed);
   return r.sink_bytes;
 }
 
@@ -286,13 +295,12 @@ Result<std::string> S3Client::CreateMultipartUpload(const std::string& key,
 std::future<HttpResponse> S3Client::StartUploadPart(const std::string& key,
                                                     const std::string& upload_id, int part_number,
                                                     std::span<const char> body) {
-  return http_.Submit(
-      HttpRequest{.method = "PUT",
-                  .url = Url(key, fmt::format("partNumber={}&uploadId={}", part_number,
-                                              S3UriEncode(upload_id, false))),
-                  .headers = {},
-                  .body = body,
-                  .sink = {}});
+  return Submit(HttpRequest{.method = "PUT",
+                            .url = Url(key, fmt::format("partNumber={}&uploadId={}", part_number,
+                                                        S3UriEncode(upload_id, false))),
+                            .headers = {},
+                            .body = body,
+                            .sink = {}});
 }
 
 Result<std::string> S3Client::PartETag(const std::string& key, const HttpResponse& r) {

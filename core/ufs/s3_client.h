@@ -10,6 +10,7 @@
 // Thread-safety: all methods may be called from several threads at once.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <future>
 #include <map>
@@ -49,6 +50,14 @@ struct S3ObjectHead {
   S3Metadata metadata;
 };
 
+// What a client asked of the store since it was made (requests, not their retries).
+struct S3RequestCounts {
+  std::atomic<uint64_t> requests{0};
+  std::atomic<uint64_t> heads{0};
+  std::atomic<uint64_t> ranged_gets{0};     // StartGet: object bytes
+  std::atomic<uint64_t> bytes_received{0};  // object bytes of ranged GETs that succeeded
+};
+
 // The ErrorCode of an S3 error code (the <Code> of an error document), or of the HTTP status
 // when the code is empty or unknown.
 ErrorCode S3ErrorCode(long http_status, std::string_view s3_code);
@@ -58,6 +67,7 @@ class S3Client {
   explicit S3Client(S3ClientOptions options);
 
   const std::string& bucket() const { return options_.bucket; }
+  const S3RequestCounts& counts() const { return counts_; }
 
   // kNotFound when no object has this key.
   Result<S3ObjectHead> Head(const std::string& key);
@@ -111,10 +121,13 @@ class S3Client {
   std::string Url(const std::string& key, const std::string& query) const;
   HttpResponse Send(std::string method, const std::string& key, const std::string& query,
                     std::vector<std::string> headers, std::span<const char> body = {});
+  // Every request goes out here (counted).
+  std::future<HttpResponse> Submit(HttpRequest request);
 
   const S3ClientOptions options_;
   std::string scheme_host_;  // "https://s3.us-east-1.amazonaws.com" / "http://127.0.0.1:4568"
   HttpClient http_;
+  S3RequestCounts counts_;
 };
 
 // Percent-encodes everything but RFC 3986 unreserved characters (and '/' when keep_slash).

@@ -1,6 +1,7 @@
 #include "core/ufs/s3_under_file_system.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <map>
 
@@ -26,6 +27,32 @@ std::string JoinParts(const std::vector<std::string_view>& parts, size_t count) 
   return rel;
 }
 
+// One ranged GET in flight (S3Reader::StartRead).
+class S3PendingRead final : public UfsPendingRead {
+ public:
+  S3PendingRead(S3Client& client, const std::string& key, const std::string& etag, uint64_t offset,
+                std::span<char> buf)
+      : client_(client), key_(key), etag_(etag), offset_(offset) {
+    if (!buf.empty()) response_ = client_.StartGet(key_, offset_, buf, etag_);
+  }
+  ~S3PendingRead() override {
+    if (response_.valid()) response_.wait();  // the transfer writes into the caller's buffer
+  }
+
+  Result<size_t> Wait() override {
+    if (!response_.valid()) return size_t{0};
+    HttpResponse response = response_.get();
+    return client_.ReadBytes(key_, etag_, offset_, response);
+  }
+
+ private:
+  S3Client& client_;        // the reader's, which outlives this read
+  const std::string& key_;  // the reader's
+  const std::string& etag_;
+  const uint64_t offset_;
+  std::future<HttpResponse> response_;  // invalid for an empty read
+};
+
 class S3Reader final : public UfsReader {
  public:
   S3Reader(std::shared_ptr<S3Client> client, std::string key, uint64_t size, std::string etag)
@@ -37,36 +64,28 @@ class S3Reader final : public UfsReader {
     size_t done = 0;
     while (done < buf.size()) {
       // Up to kRangesInFlight ranges at once, collected in order.
-      struct Range {
-        uint64_t offset;
-        size_t want;
-        std::future<HttpResponse> response;
-      };
-      std::vector<Range> ranges;
+      std::vector<std::pair<size_t, std::unique_ptr<UfsPendingRead>>> ranges;  // (want, read)
       size_t at = done;
       while (at < buf.size() && ranges.size() < kRangesInFlight) {
         size_t n = std::min<uint64_t>(kRangeChunk, buf.size() - at);
-        ranges.push_back(
-            {offset + at, n, client_->StartGet(key_, offset + at, buf.subspan(at, n), etag_)});
+        ranges.emplace_back(n, StartRead(offset + at, buf.subspan(at, n)));
         at += n;
       }
-      std::optional<Error> error;
-      bool short_read = false;
-      for (Range& range : ranges) {
-        HttpResponse response = range.response.get();  // all are waited for: `buf` outlives them
-        if (error || short_read) continue;
-        auto got = client_->ReadBytes(key_, etag_, range.offset, response);
-        if (!got.ok()) {
-          error = got.error();
-          continue;
-        }
+      for (auto& [want, range] : ranges) {  // the rest are waited for by their destructors
+        auto got = range->Wait();
+        if (!got.ok()) return got.failure();
         done += *got;
-        if (*got < range.want) short_read = true;
+        if (*got < want) return done;
       }
-      if (error) return Fail(*error);
-      if (short_read) break;
     }
     return done;
+  }
+
+  // One ranged GET of the version opened (clamped to its size).
+  std::unique_ptr<UfsPendingRead> StartRead(uint64_t offset, std::span<char> buf) override {
+    if (offset >= size_) buf = {};
+    buf = buf.subspan(0, std::min<uint64_t>(buf.size(), size_ - std::min(offset, size_)));
+    return std::make_unique<S3PendingRead>(*client_, key_, etag_, offset, buf);
   }
 
  private:
@@ -281,6 +300,23 @@ Result<std::vector<UfsStatus>> S3UnderFileSystem::List(std::string_view path) {
   out.reserve(entries.size());
   for (auto& [name, st] : entries) out.push_back(std::move(st));
   return out;
+}
+
+Result<std::unique_ptr<UfsReader>> S3UnderFileSystem::OpenVersion(std::string_view path,
+                                                                  std::string_view fingerprint) {
+  // "<ETag>:<size>" (FileStatus); anything else is opened by a HEAD.
+  size_t colon = fingerprint.rfind(':');
+  uint64_t size = 0;
+  if (colon == std::string_view::npos || colon == 0) return Open(path);
+  auto [end, ec] = std::from_chars(fingerprint.data() + colon + 1,
+                                   fingerprint.data() + fingerprint.size(), size);
+  if (ec != std::errc() || end != fingerprint.data() + fingerprint.size()) return Open(path);
+  auto parts = Split(path, ErrorCode::kNotFound);
+  if (!parts.ok()) return parts.failure();
+  if (parts->empty()) return Fail(ErrorCode::kIsADirectory, "/ is a directory");
+  return std::unique_ptr<UfsReader>(
+      std::make_unique<S3Reader>(client_, Key(JoinParts(*parts, parts->size())), size,
+                                 std::string(fingerprint.substr(0, colon))));
 }
 
 Result<std::unique_ptr<UfsReader>> S3UnderFileSystem::Open(std::string_view path) {

@@ -62,6 +62,11 @@ class S3UnderFileSystem final : public UnderFileSystem {
   // Ranged GETs of the version opened (If-Match on its ETag: kIoError once it is replaced);
   // a large ReadAt is split into 8 MiB ranges in flight together.
   Result<std::unique_ptr<UfsReader>> Open(std::string_view path) override;
+  // The same reader without a HEAD: the fingerprint "<ETag>:<size>" gives both. Each read
+  // fails (kIoError) once the object is another version, and a missing object is kNotFound at
+  // the first read instead of here.
+  Result<std::unique_ptr<UfsReader>> OpenVersion(std::string_view path,
+                                                 std::string_view fingerprint) override;
   // Puts a marker for the directory and each ancestor. kAlreadyExists if `path` is a file,
   // kNotADirectory if an ancestor is.
   Status Mkdirs(std::string_view path, uint32_t mode) override;
@@ -78,6 +83,9 @@ class S3UnderFileSystem final : public UnderFileSystem {
                                   uint64_t length) override;
   Status DeleteStaged(std::string_view name) override;
   Result<std::vector<std::string>> ListStaged() override;
+
+  // The requests of this UFS and of its readers and writers.
+  const S3RequestCounts& counts() const { return client_->counts(); }
 
  private:
   // A path split into components, checked (kInvalidPath...) and kept out of the hidden areas.

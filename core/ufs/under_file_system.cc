@@ -9,6 +9,41 @@
 #include "core/ufs/s3_under_file_system.h"
 
 namespace alluxio {
+namespace {
+
+// UfsReader::StartRead's default: the read happens in Wait().
+class ReadInWait final : public UfsPendingRead {
+ public:
+  ReadInWait(UfsReader& reader, uint64_t offset, std::span<char> buf)
+      : reader_(reader), offset_(offset), buf_(buf) {}
+
+  Result<size_t> Wait() override {
+    size_t done = 0;
+    while (done < buf_.size()) {
+      auto n = reader_.ReadAt(offset_ + done, buf_.subspan(done));
+      if (!n.ok()) return n.failure();
+      if (*n == 0) break;
+      done += *n;
+    }
+    return done;
+  }
+
+ private:
+  UfsReader& reader_;
+  const uint64_t offset_;
+  const std::span<char> buf_;
+};
+
+}  // namespace
+
+std::unique_ptr<UfsPendingRead> UfsReader::StartRead(uint64_t offset, std::span<char> buf) {
+  return std::make_unique<ReadInWait>(*this, offset, buf);
+}
+
+Result<std::unique_ptr<UfsReader>> UnderFileSystem::OpenVersion(std::string_view path,
+                                                                std::string_view) {
+  return Open(path);
+}
 
 std::string StagedFileName(uint64_t file_id) { return std::to_string(file_id); }
 

@@ -9,8 +9,8 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -38,12 +38,27 @@ struct UfsStatus {
   std::string symlink_target;
 };
 
-// A readable UFS file. ReadAt may be called from several threads at once.
+// A read started by UfsReader::StartRead. Used by one thread; must not outlive its reader.
+class UfsPendingRead {
+ public:
+  // Waits for the read to end: its buffer may be released after.
+  virtual ~UfsPendingRead() = default;
+  // Waits for the read; returns the bytes read: fewer than asked only at the end of the file.
+  // Called at most once.
+  virtual Result<size_t> Wait() = 0;
+};
+
+// A readable UFS file. ReadAt and StartRead may be called from several threads at once.
 class UfsReader {
  public:
   virtual ~UfsReader() = default;
   // Reads up to buf.size() bytes at offset; returns the bytes read, 0 only at end of file.
   virtual Result<size_t> ReadAt(uint64_t offset, std::span<char> buf) = 0;
+  // Starts reading buf.size() bytes at offset into `buf`, which must outlive the returned
+  // read. A store that keeps several reads in flight starts the transfer now (S3: one ranged
+  // GET), so that a caller can start the next ranges before waiting for the first; the default
+  // reads (ReadAt until full or at the end) in Wait().
+  virtual std::unique_ptr<UfsPendingRead> StartRead(uint64_t offset, std::span<char> buf);
 };
 
 // A file being staged (CreateStaged): its content becomes visible at a path only when the
@@ -69,6 +84,13 @@ class UnderFileSystem {
   // Children of a directory, unordered. kNotADirectory for a file, kNotFound if absent.
   virtual Result<std::vector<UfsStatus>> List(std::string_view path) = 0;
   virtual Result<std::unique_ptr<UfsReader>> Open(std::string_view path) = 0;
+  // Opens the version of the file at `path` that `fingerprint` names (its UfsStatus::
+  // fingerprint, as the master recorded it). A store that can read a known version without
+  // asking for it does so (S3: ETag and size are in the fingerprint, so no HEAD), and its reads
+  // fail with kIoError once the file is another version. The default, also for an empty or
+  // foreign fingerprint: Open(path).
+  virtual Result<std::unique_ptr<UfsReader>> OpenVersion(std::string_view path,
+                                                         std::string_view fingerprint);
   // Creates the directory and missing parents; an existing directory is success.
   virtual Status Mkdirs(std::string_view path, uint32_t mode) = 0;
   // Creates a symbolic link at `path` (its parent must exist: kNotFound otherwise) holding

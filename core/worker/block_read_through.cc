@@ -1,147 +1,137 @@
 #include "core/worker/block_read_through.h"
 
 #include <algorithm>
-#include <vector>
 
 #include <fmt/format.h>
 
 #include "core/common/logging.h"
 
 namespace alluxio {
-namespace {
 
-constexpr size_t kCacheChunkBytes = 4 << 20;
+BlockReadThrough::BlockReadThrough(BlockStore& store, UfsResolver& ufs, BackgroundRunner background,
+                                   BlockFillOptions fill_options)
+    : store_(store), ufs_(ufs), background_(std::move(background)), fill_options_(fill_options) {}
 
-// Reads exactly buf.size() bytes at offset (fewer only at the end of the file).
-Result<size_t> ReadFully(UfsReader& reader, uint64_t offset, std::span<char> buf) {
+Result<BlockReadThrough::ReadResult> BlockReadThrough::ReadCached(uint64_t block_id,
+                                                                  uint64_t offset,
+                                                                  std::span<char> buf) {
+  auto reader = store_.OpenBlock(block_id);
+  if (!reader.ok()) {
+    if (reader.code() != ErrorCode::kNotFound) return reader.failure();
+    return Fail(ErrorCode::kNotFound, fmt::format("block {} is not cached here", block_id));
+  }
+  if (offset > reader->length()) {
+    return Fail(ErrorCode::kOutOfRange, fmt::format("offset {} past the end of block {} ({} bytes)",
+                                                    offset, block_id, reader->length()));
+  }
+  size_t want = std::min<uint64_t>(buf.size(), reader->length() - offset);
   size_t done = 0;
-  while (done < buf.size()) {
-    auto n = reader.ReadAt(offset + done, buf.subspan(done));
+  while (done < want) {
+    auto n = reader->ReadAt(offset + done, buf.subspan(done, want - done));
     if (!n.ok()) return n.failure();
     if (*n == 0) break;
     done += *n;
   }
-  return done;
+  counters_.cache_hits.fetch_add(1, std::memory_order_relaxed);
+  counters_.bytes_read_cache.fetch_add(done, std::memory_order_relaxed);
+  return ReadResult{done, true};
 }
-
-}  // namespace
-
-BlockReadThrough::BlockReadThrough(BlockStore& store, UfsResolver& ufs, BackgroundRunner background)
-    : store_(store), ufs_(ufs), background_(std::move(background)) {}
 
 Result<BlockReadThrough::ReadResult> BlockReadThrough::Read(uint64_t block_id, uint64_t offset,
                                                             std::span<char> buf,
                                                             const UfsBlockSource* source,
                                                             bool cache) {
-  if (auto reader = store_.OpenBlock(block_id); reader.ok()) {
-    if (offset > reader->length()) {
-      return Fail(ErrorCode::kOutOfRange,
-                  fmt::format("offset {} past the end of block {} ({} bytes)", offset, block_id,
-                              reader->length()));
-    }
-    size_t want = std::min<uint64_t>(buf.size(), reader->length() - offset);
-    size_t done = 0;
-    while (done < want) {
-      auto n = reader->ReadAt(offset + done, buf.subspan(done, want - done));
-      if (!n.ok()) return n.failure();
-      if (*n == 0) break;
-      done += *n;
-    }
-    counters_.cache_hits.fetch_add(1, std::memory_order_relaxed);
-    counters_.bytes_read_cache.fetch_add(done, std::memory_order_relaxed);
-    return ReadResult{done, true};
-  } else if (reader.code() != ErrorCode::kNotFound) {
-    return reader.failure();
-  }
-  if (source == nullptr) {
-    return Fail(ErrorCode::kNotFound, fmt::format("block {} is not cached here", block_id));
+  if (auto hit = ReadCached(block_id, offset, buf);
+      hit.ok() || hit.code() != ErrorCode::kNotFound) {
+    return hit;
+  } else if (source == nullptr) {
+    return hit.failure();
   }
   if (offset > source->block_length) {
     return Fail(ErrorCode::kOutOfRange, fmt::format("offset {} past the end of block {} ({} bytes)",
                                                     offset, block_id, source->block_length));
   }
+  auto fill = FillOf(block_id, *source, cache);
+  if (!fill.ok()) return fill.failure();
+  if (*fill == nullptr && cache) return ReadCached(block_id, offset, buf);  // committed meanwhile
   counters_.cache_misses.fetch_add(1, std::memory_order_relaxed);
-  auto resolved = ufs_.Resolve(source->mount_id, source->ufs_uri);
-  if (!resolved.ok()) return resolved.failure();
-  auto file = resolved->ufs->Open(resolved->path);
+  const size_t want = std::min<uint64_t>(buf.size(), source->block_length - offset);
+  if (*fill != nullptr && (*fill)->Covers(offset)) {
+    Status s = (*fill)->WaitFor(offset + want);
+    if (!s.ok() || (*fill)->finished()) Forget(block_id, *fill);
+    if (!s.ok()) return s.failure();
+    (*fill)->CopyOut(offset, buf.first(want));
+    return ReadResult{want, false};
+  }
+  // Not cached, or beyond what the fill fetches soon (a random read): this range alone.
+  auto file = OpenSource(*source);
   if (!file.ok()) return file.failure();
-  size_t want = std::min<uint64_t>(buf.size(), source->block_length - offset);
-  auto n = ReadFully(**file, source->offset_in_file + offset, buf.first(want));
+  auto n = (*file)->StartRead(source->offset_in_file + offset, buf.first(want))->Wait();
   if (!n.ok()) return n.failure();
   counters_.bytes_read_ufs.fetch_add(*n, std::memory_order_relaxed);
-  if (cache) {
-    if (offset == 0 && *n == source->block_length) {
-      // The whole block passed through: keep it. A failure to cache does not fail the read.
-      if (Status s = StoreBlock(block_id, buf.first(*n)); !s.ok()) {
-        ALX_LOG(kWarn, "worker", "caching block {} failed: {}", block_id, s.error().ToString());
-      }
-    } else {
-      CacheInBackground(block_id, *source);
-    }
-  }
   return ReadResult{*n, false};
-}
-
-Status BlockReadThrough::StoreBlock(uint64_t block_id, std::span<const char> data) {
-  auto writer = store_.CreateBlock(block_id, data.size());
-  if (!writer.ok()) {
-    return writer.code() == ErrorCode::kAlreadyExists ? Ok() : Status(writer.failure());
-  }
-  if (Status s = writer->Append(data); !s.ok()) return s;
-  auto committed = writer->Commit();
-  if (!committed.ok() && committed.code() != ErrorCode::kAlreadyExists) {
-    return committed.failure();
-  }
-  if (committed.ok()) counters_.blocks_cached_from_ufs.fetch_add(1, std::memory_order_relaxed);
-  return Ok();
-}
-
-void BlockReadThrough::CacheInBackground(uint64_t block_id, const UfsBlockSource& source) {
-  {
-    std::lock_guard lock(mutex_);
-    if (!caching_.insert(block_id).second) return;  // already on its way
-  }
-  background_([this, block_id, source] {
-    if (Status s = CacheBlock(block_id, source); !s.ok()) {
-      ALX_LOG(kWarn, "worker", "background caching of block {} failed: {}", block_id,
-              s.error().ToString());
-    }
-    std::lock_guard lock(mutex_);
-    caching_.erase(block_id);
-  });
 }
 
 Status BlockReadThrough::CacheBlock(uint64_t block_id, const UfsBlockSource& source) {
   if (store_.HasBlock(block_id)) return Ok();
+  auto fill = FillOf(block_id, source, /*create=*/true);
+  if (!fill.ok()) return fill.failure();
+  if (*fill == nullptr) return Ok();  // cached meanwhile
+  Status s = (*fill)->Finish();
+  Forget(block_id, *fill);
+  return s;
+}
+
+Result<std::shared_ptr<BlockFill>> BlockReadThrough::FillOf(uint64_t block_id,
+                                                            const UfsBlockSource& source,
+                                                            bool create) {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = fills_.find(block_id); it != fills_.end()) return it->second;
+    // A fill commits before it is forgotten: a block without a fill here is cached or absent.
+    if (!create || store_.HasBlock(block_id)) return std::shared_ptr<BlockFill>();
+  }
+  // Opened without the lock: an open may take a round trip (or stall), other blocks go on.
+  auto file = OpenSource(source);
+  if (!file.ok()) return file.failure();
+  std::optional<BlockWriter> writer;
+  std::optional<Error> cache_error;
+  if (auto created = store_.CreateBlock(block_id, source.block_length); created.ok()) {
+    writer = std::move(created).value();
+  } else if (created.code() == ErrorCode::kAlreadyExists) {
+    return std::shared_ptr<BlockFill>();
+  } else {
+    cache_error = created.error();
+  }
+  auto fill = std::make_shared<BlockFill>(
+      block_id, source.ufs_uri, std::move(file).value(), source.offset_in_file, source.block_length,
+      std::move(writer), std::move(cache_error), fill_options_, counters_.bytes_read_ufs);
+  std::lock_guard lock(mutex_);
+  // Another reader of the block may have started one meanwhile: that one serves (ours, not
+  // started, goes with its writer).
+  if (auto [it, added] = fills_.emplace(block_id, fill); !added) return it->second;
+  // Fetches what the readers leave: the whole block gets cached.
+  background_([this, block_id, fill] {
+    if (Status s = fill->Finish(); s.ok()) {
+      counters_.blocks_cached_from_ufs.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      ALX_LOG(kWarn, "worker", "caching block {} from {} failed: {}", block_id, fill->what(),
+              s.error().ToString());
+    }
+    Forget(block_id, fill);
+  });
+  return fill;
+}
+
+void BlockReadThrough::Forget(uint64_t block_id, const std::shared_ptr<BlockFill>& fill) {
+  std::lock_guard lock(mutex_);
+  if (auto it = fills_.find(block_id); it != fills_.end() && it->second == fill) fills_.erase(it);
+}
+
+Result<std::unique_ptr<UfsReader>> BlockReadThrough::OpenSource(const UfsBlockSource& source) {
   auto resolved = ufs_.Resolve(source.mount_id, source.ufs_uri);
   if (!resolved.ok()) return resolved.failure();
-  auto file = resolved->ufs->Open(resolved->path);
-  if (!file.ok()) return file.failure();
-  auto writer = store_.CreateBlock(block_id, source.block_length);
-  if (!writer.ok()) {
-    return writer.code() == ErrorCode::kAlreadyExists ? Ok() : Status(writer.failure());
-  }
-  std::vector<char> chunk(std::min<uint64_t>(kCacheChunkBytes, source.block_length));
-  uint64_t done = 0;
-  while (done < source.block_length) {
-    size_t want = std::min<uint64_t>(chunk.size(), source.block_length - done);
-    auto n = ReadFully(**file, source.offset_in_file + done, std::span(chunk).first(want));
-    if (!n.ok()) return n.failure();
-    if (*n != want) {
-      return Fail(ErrorCode::kIoError,
-                  fmt::format("{} ended at {} inside block {} (expected {} bytes)", source.ufs_uri,
-                              source.offset_in_file + done + *n, block_id, source.block_length));
-    }
-    if (Status s = writer->Append(std::span(chunk).first(want)); !s.ok()) return s;
-    counters_.bytes_read_ufs.fetch_add(want, std::memory_order_relaxed);
-    done += want;
-  }
-  auto committed = writer->Commit();
-  if (!committed.ok() && committed.code() != ErrorCode::kAlreadyExists) {
-    return committed.failure();
-  }
-  if (committed.ok()) counters_.blocks_cached_from_ufs.fetch_add(1, std::memory_order_relaxed);
-  return Ok();
+  return resolved->ufs->OpenVersion(resolved->path, source.ufs_fingerprint);
 }
 
 }  // namespace alluxio

@@ -1,18 +1,24 @@
 // Serving block reads on a worker: a cached block is read from the block store; a miss reads
-// through from the UFS and caches the block (a whole-block read caches what it read; a partial
-// read caches the whole block in the background, once per block). Synchronous: call it from
-// the reactor's blocking pool. Thread-safe.
+// through from the UFS. With `cache`, a miss fetches the whole block once (a BlockFill: ranged
+// reads ahead in flight, the bytes to the readers and into the store), and readers of that
+// block wait for their bytes in it instead of reading them again; a read starting beyond the
+// next range to arrive (random access) reads its own range and the fill goes on in the
+// background. The UFS
+// file is opened as the version the source names (UnderFileSystem::OpenVersion: no HEAD on S3).
+// Synchronous: call it from a blocking pool. Thread-safe.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
-#include <set>
 #include <span>
 #include <string>
 
 #include "core/common/result.h"
+#include "core/worker/block_fill.h"
 #include "core/worker/block_store.h"
 #include "core/worker/ufs_resolver.h"
 
@@ -24,6 +30,8 @@ struct UfsBlockSource {
   uint64_t offset_in_file = 0;
   uint64_t block_length = 0;
   uint64_t mount_id = 0;  // its mount (UfsResolver: the UFS is opened with its options)
+  // The file's version (UfsStatus::fingerprint, as the master has it); "" when unknown.
+  std::string ufs_fingerprint;
 };
 
 struct ReadThroughCounters {
@@ -37,10 +45,11 @@ struct ReadThroughCounters {
 class BlockReadThrough {
  public:
   // Runs a job later on another thread (the blocking pool); the job must not outlive `this`:
-  // the owner drains the pool before destroying this object.
+  // the owner drains the pool before destroying this object. Jobs may wait for UFS reads.
   using BackgroundRunner = std::function<void(std::function<void()>)>;
 
-  BlockReadThrough(BlockStore& store, UfsResolver& ufs, BackgroundRunner background);
+  BlockReadThrough(BlockStore& store, UfsResolver& ufs, BackgroundRunner background,
+                   BlockFillOptions fill_options = {});
 
   struct ReadResult {
     size_t bytes = 0;  // fewer than asked only at the end of the block
@@ -52,21 +61,30 @@ class BlockReadThrough {
   Result<ReadResult> Read(uint64_t block_id, uint64_t offset, std::span<char> buf,
                           const UfsBlockSource* source, bool cache);
 
-  // Loads the whole block from the UFS into the store; a block already cached is success.
+  // Loads the whole block from the UFS into the store (joining its fill if one is under way);
+  // a block already cached is success.
   Status CacheBlock(uint64_t block_id, const UfsBlockSource& source);
 
   const ReadThroughCounters& counters() const { return counters_; }
 
  private:
-  void CacheInBackground(uint64_t block_id, const UfsBlockSource& source);
-  Status StoreBlock(uint64_t block_id, std::span<const char> data);
+  // Reads from the store; kNotFound when the block is not cached here.
+  Result<ReadResult> ReadCached(uint64_t block_id, uint64_t offset, std::span<char> buf);
+  // The fill of `block_id`. When there is none: nullptr if the block is cached (a fill may
+  // just have committed it) or `create` is false, else a new fill, its background job queued.
+  Result<std::shared_ptr<BlockFill>> FillOf(uint64_t block_id, const UfsBlockSource& source,
+                                            bool create);
+  // Drops `fill` from fills_ (a later miss starts a new one).
+  void Forget(uint64_t block_id, const std::shared_ptr<BlockFill>& fill);
+  Result<std::unique_ptr<UfsReader>> OpenSource(const UfsBlockSource& source);
 
   BlockStore& store_;
   UfsResolver& ufs_;
   BackgroundRunner background_;
+  const BlockFillOptions fill_options_;
   ReadThroughCounters counters_;
   std::mutex mutex_;
-  std::set<uint64_t> caching_;  // blocks being loaded in the background
+  std::map<uint64_t, std::shared_ptr<BlockFill>> fills_;  // blocks being fetched
 };
 
 }  // namespace alluxio

@@ -200,14 +200,18 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
   worker->store_ = std::move(store).value();
   worker->ufs_ = std::make_unique<UfsResolver>(
       MakeUfsFactory(conf.GetString(PropertyKey::kUnderfsFaultInjectionFile)), UfsOptionsOf(conf));
-  BlockingPool* pool = reactor->blocking_pool();
-  worker->read_through_ = std::make_unique<BlockReadThrough>(
-      *worker->store_, *worker->ufs_, [pool](std::function<void()> job) {
-        UniqueFunction<void()> fn(std::move(job));
-        if (!pool->Submit(fn)) ALX_LOG(kDebug, "worker", "background caching skipped: stopping");
-      });
   worker->ufs_reads_ = std::make_unique<BlockingPool>(
       std::max<int64_t>(1, conf.GetInt(PropertyKey::kWorkerBlockReaderThreads)), "ufs-read");
+  BlockingPool* pool = worker->ufs_reads_.get();
+  worker->read_through_ = std::make_unique<BlockReadThrough>(
+      *worker->store_, *worker->ufs_,
+      [pool](std::function<void()> job) {
+        UniqueFunction<void()> fn(std::move(job));
+        if (!pool->Submit(fn)) ALX_LOG(kDebug, "worker", "background caching skipped: stopping");
+      },
+      BlockFillOptions{
+          static_cast<uint64_t>(conf.GetBytes(PropertyKey::kWorkerUfsBlockReadRangeSize)),
+          static_cast<size_t>(conf.GetInt(PropertyKey::kWorkerUfsBlockReadRangesMax))});
 
   worker->tasks_ = std::make_unique<TaskGroup>(*reactor, "worker");
   rpc::Endpoint master_endpoint = rpc::Endpoint::Tcp(conf.GetString(PropertyKey::kMasterHostname),

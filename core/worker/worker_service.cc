@@ -17,6 +17,11 @@ namespace {
 
 std::string_view View(capnp::Text::Reader text) { return {text.cStr(), text.size()}; }
 
+UfsBlockSource SourceOf(wire::UfsBlockSource::Reader s) {
+  return UfsBlockSource{std::string(View(s.getUfsPath())), s.getOffsetInFile(), s.getBlockLength(),
+                        std::string(View(s.getUfsFingerprint()))};
+}
+
 class BlockLeaseImpl final : public wire::BlockLease::Server {
  public:
   explicit BlockLeaseImpl(BlockReader reader) : reader_(std::move(reader)) {}
@@ -147,22 +152,16 @@ class BlockWorkerImpl final : public wire::BlockWorker::Server {
     };
     auto job = std::make_shared<Job>();
     job->data.resize(length);
-    auto done = kj::newPromiseAndCrossThreadFulfiller<void>();
-    // Shared: a kj::Own may throw from its destructor, which a job's captures must not.
-    auto fulfiller =
-        std::make_shared<kj::Own<kj::CrossThreadPromiseFulfiller<void>>>(kj::mv(done.fulfiller));
-    UniqueFunction<void()> run = [read_through = c_.read_through, source = std::move(source),
-                                  block_id, offset, cache, job, fulfiller]() mutable {
-      job->read = read_through->Read(block_id, offset, job->data, &source, cache);
-      (*fulfiller)->fulfill();
-    };
-    if (!c_.ufs_reads->Submit(run)) {
-      ToWire(Fail(ErrorCode::kUnavailable, "the worker is stopping"),
-             context.getResults().initStatus());
-      return kj::READY_NOW;
-    }
-    return done.promise.then([context, job]() mutable {
+    auto ran = OnUfsPool(
+        [read_through = c_.read_through, source = std::move(source), block_id, offset, cache, job] {
+          job->read = read_through->Read(block_id, offset, job->data, &source, cache);
+        });
+    return ran.then([context, job](bool ran) mutable {
       auto out = context.getResults();
+      if (!ran) {
+        ToWire(Fail(ErrorCode::kUnavailable, "the worker is stopping"), out.initStatus());
+        return;
+      }
       if (!job->read->ok()) {
         ToWire(job->read->error(), out.initStatus());
         return;
@@ -173,6 +172,21 @@ class BlockWorkerImpl final : public wire::BlockWorker::Server {
       out.setFromCache(read.from_cache);
       ToWire(Ok(), out.initStatus());
     });
+  }
+
+  // Runs `fn` on the UFS read pool; the promise is false when the pool has stopped (fn not run).
+  template <typename Fn>
+  kj::Promise<bool> OnUfsPool(Fn fn) {
+    auto done = kj::newPromiseAndCrossThreadFulfiller<void>();
+    // Shared: a kj::Own may throw from its destructor, which a job's captures must not.
+    auto fulfiller =
+        std::make_shared<kj::Own<kj::CrossThreadPromiseFulfiller<void>>>(kj::mv(done.fulfiller));
+    UniqueFunction<void()> run = [fn = std::move(fn), fulfiller]() mutable {
+      fn();
+      (*fulfiller)->fulfill();
+    };
+    if (!c_.ufs_reads->Submit(run)) return false;
+    return done.promise.then([] { return true; });
   }
 
   kj::Promise<void> openLocalBlock(OpenLocalBlockContext context) override {
@@ -217,13 +231,27 @@ class BlockWorkerImpl final : public wire::BlockWorker::Server {
 
   kj::Promise<void> cacheBlock(CacheBlockContext context) override {
     return AfterLearning(context.getParams().getSource().getMountId(), context,
-                         [this](CacheBlockContext context) -> kj::Promise<void> {
-                           auto p = context.getParams();
-                           ToWire(
-                               c_.read_through->CacheBlock(p.getBlockId(), SourceOf(p.getSource())),
-                               context.getResults().initStatus());
-                           return kj::READY_NOW;
-                         });
+                         [this](CacheBlockContext context) { return Cache(context); });
+  }
+
+  // cacheBlock once the source's mount is known.
+  kj::Promise<void> Cache(CacheBlockContext context) {
+    auto p = context.getParams();
+    UfsBlockSource source = SourceOf(p.getSource());
+    if (c_.ufs_reads == nullptr) {
+      ToWire(c_.read_through->CacheBlock(p.getBlockId(), source),
+             context.getResults().initStatus());
+      return kj::READY_NOW;
+    }
+    // On the pool: the whole block comes from the UFS, the reactor serves others meanwhile.
+    auto status = std::make_shared<Status>(Ok());
+    auto ran = OnUfsPool([read_through = c_.read_through, source = std::move(source),
+                          block_id = p.getBlockId(),
+                          status] { *status = read_through->CacheBlock(block_id, source); });
+    return ran.then([context, status](bool ran) mutable {
+      ToWire(ran ? *status : Fail(ErrorCode::kUnavailable, "the worker is stopping"),
+             context.getResults().initStatus());
+    });
   }
 
   kj::Promise<void> touchBlocks(TouchBlocksContext context) override {

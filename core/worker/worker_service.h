@@ -29,8 +29,9 @@ struct WorkerServiceContext {
   std::function<kj::Promise<Status>(uint64_t mount_id)> learn_mount;
   // Told about every block a write session committed (the worker reports it to the master).
   std::function<void(const BlockInfo&)> on_block_committed;
-  // Runs each readBlock that names a UFS source (a cold block), so that many UFS reads are in
-  // flight and none holds the reactor; null: on the reactor. Stopped before read_through goes.
+  // Runs each readBlock that names a UFS source (a cold block) and each cacheBlock, so that many
+  // UFS reads are in flight and none holds the reactor; null: on the reactor. Stopped before
+  // read_through goes. (read_through's background fills run here too.)
   BlockingPool* ufs_reads = nullptr;
 };
 

@@ -1,10 +1,12 @@
 // The client library against a real master and worker in the test process (test_cluster.h).
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -659,6 +661,36 @@ TEST_F(S3RootClusterTest, WriteFreeReadRenameDelete) {
   EXPECT_EQ((*bucket)->GetStatus("/dir/g")->length, data.size());
   ASSERT_TRUE(c.Run(c.fs().Delete("/dir", true)).ok());
   EXPECT_EQ((*bucket)->GetStatus("/dir").code(), ErrorCode::kNotFound);
+}
+
+// A read entering a cold block at its start has the worker cache the next block meanwhile:
+// reading only block 0 of three leaves blocks 0 and 1 cached, each fetched from S3 once.
+TEST_F(S3RootClusterTest, ASequentialColdReadHasTheNextBlockCachedAhead) {
+  ASSERT_TRUE(s3_.ok());
+  ASSERT_TRUE(cluster_.ok()) << cluster_.error();
+  TestClient c(cluster_);
+  constexpr uint64_t kBlock = 64 << 10;
+  const std::string data = RandomData(3 * kBlock, 6);
+  CreateFileOptions create;
+  create.block_size = kBlock;
+  ASSERT_TRUE(c.Run(WriteFile(c.fs(), "/f", data, create)).ok());
+  ASSERT_TRUE(c.Run(c.fs().Free("/f")).ok());
+  cluster_.Heartbeat();
+  const uint64_t cached = cluster_.counters().blocks_cached_from_ufs;
+  const uint64_t from_ufs = cluster_.counters().bytes_read_ufs;
+  auto first = c.Run([](FileSystemClient& fs, uint64_t n) -> Task<Result<std::string>> {
+    auto in = co_await fs.OpenFile("/f");
+    if (!in) co_return in.failure();
+    co_return co_await ReadRange(**in, 0, n, n);
+  }(c.fs(), kBlock));
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_TRUE(*first == data.substr(0, kBlock));
+  // The request for block 1 is not waited for by the reader.
+  for (int i = 0; i < 1000 && cluster_.counters().blocks_cached_from_ufs < cached + 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(cluster_.counters().blocks_cached_from_ufs, cached + 2);
+  EXPECT_EQ(cluster_.counters().bytes_read_ufs - from_ufs, 2 * kBlock);
 }
 
 }  // namespace

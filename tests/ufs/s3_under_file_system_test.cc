@@ -267,6 +267,57 @@ TEST_F(S3UfsTest, AReaderOfAReplacedObjectFails) {
   EXPECT_NE(n.error().message.find("changed"), std::string::npos) << n.error().message;
 }
 
+TEST_F(S3UfsTest, OpeningAKnownVersionMakesNoHeadAndFailsOnceReplaced) {
+  ASSERT_TRUE(raw_.Put("pre/f", std::string_view("first"), {}).ok());
+  auto st = ufs_->GetStatus("/f");
+  ASSERT_TRUE(st.ok());
+  const S3RequestCounts& counts = dynamic_cast<S3UnderFileSystem&>(*ufs_).counts();
+  const uint64_t heads = counts.heads.load();
+  auto r = ufs_->OpenVersion("/f", st->fingerprint);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  std::string buf(10, '\0');
+  auto n = (*r)->ReadAt(0, buf);
+  ASSERT_TRUE(n.ok()) << n.error().ToString();
+  EXPECT_EQ(buf.substr(0, *n), "first");  // the size came with the fingerprint
+  EXPECT_EQ(counts.heads.load(), heads);
+  EXPECT_EQ(counts.ranged_gets.load(), 1u);
+
+  ASSERT_TRUE(raw_.Put("pre/f", std::string_view("other"), {}).ok());
+  n = (*r)->ReadAt(0, buf);
+  ASSERT_FALSE(n.ok());
+  EXPECT_NE(n.error().message.find("changed"), std::string::npos) << n.error().message;
+  // A fingerprint that is not "<ETag>:<size>" is opened by a HEAD.
+  auto by_head = ufs_->OpenVersion("/f", "mtime-and-size");
+  ASSERT_TRUE(by_head.ok());
+  EXPECT_EQ(counts.heads.load(), heads + 1);
+  auto again = (*by_head)->ReadAt(0, buf);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 5u);
+  EXPECT_EQ(buf.substr(0, 5), "other");
+}
+
+TEST_F(S3UfsTest, StartedReadsAreRangedGetsInFlightTogether) {
+  std::string content(3 << 20, '\0');
+  for (size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>(i * 7 % 251);
+  ASSERT_TRUE(raw_.Put("pre/big", content, {}).ok());
+  auto r = ufs_->Open("/big");
+  ASSERT_TRUE(r.ok());
+  std::string buf(content.size() + 100, '\0');
+  const uint64_t mib = 1 << 20;
+  auto first = (*r)->StartRead(0, std::span(buf).first(mib));
+  auto second = (*r)->StartRead(mib, std::span(buf).subspan(mib, mib));
+  auto last = (*r)->StartRead(2 * mib, std::span(buf).subspan(2 * mib, mib + 100));  // past the end
+  for (auto* read : {&last, &first, &second}) {                                      // any order
+    auto n = (*read)->Wait();
+    ASSERT_TRUE(n.ok()) << n.error().ToString();
+    EXPECT_EQ(*n, mib);
+  }
+  EXPECT_EQ(buf.substr(0, content.size()), content);
+  const S3RequestCounts& counts = dynamic_cast<S3UnderFileSystem&>(*ufs_).counts();
+  EXPECT_EQ(counts.ranged_gets.load(), 3u);
+  EXPECT_EQ(counts.bytes_received.load(), content.size());
+}
+
 TEST_F(S3UfsTest, ErrorsNameBucketKeyStatusAndCode) {
   auto missing_bucket = CreateUnderFileSystem("s3://no-such-bucket/p", options_);
   ASSERT_TRUE(missing_bucket.ok());

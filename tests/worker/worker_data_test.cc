@@ -53,10 +53,10 @@ class WorkerDataTest : public ::testing::Test {
     auto jobs = std::move(background_);
     for (auto& job : jobs) job();
   }
-  BlockReadThrough MakeReader() {
-    return BlockReadThrough(*store_, resolver_, [this](std::function<void()> job) {
-      background_.push_back(std::move(job));
-    });
+  BlockReadThrough MakeReader(BlockFillOptions options = {}) {
+    return BlockReadThrough(
+        *store_, resolver_,
+        [this](std::function<void()> job) { background_.push_back(std::move(job)); }, options);
   }
 
   static constexpr uint64_t kQuota = 10 << 20;
@@ -89,7 +89,7 @@ TEST_F(WorkerDataTest, WholeBlockMissReadsThroughThenHitsCache) {
   EXPECT_EQ(reader.counters().cache_misses.load(), 1u);
 }
 
-TEST_F(WorkerDataTest, PartialMissCachesTheWholeBlockInBackgroundOnce) {
+TEST_F(WorkerDataTest, PartialMissesFetchTheBlockOnceForTheirReadersAndTheCache) {
   std::string content = Pattern(3000, 2);
   std::ofstream(ufs_.Sub("f"), std::ios::binary) << content;
   BlockReadThrough reader = MakeReader();
@@ -99,15 +99,49 @@ TEST_F(WorkerDataTest, PartialMissCachesTheWholeBlockInBackgroundOnce) {
   ASSERT_TRUE(reader.Read(9, 50, buf, &source, true).ok());
   EXPECT_EQ(buf, content.substr(1050, 100));
   ASSERT_TRUE(reader.Read(9, 150, buf, &source, true).ok());
-  EXPECT_FALSE(store_->HasBlock(9));
-  EXPECT_EQ(background_.size(), 1u);  // one load per block, however many partial reads
+  EXPECT_EQ(buf, content.substr(1150, 100));
+  EXPECT_EQ(background_.size(), 1u);  // one fill per block, however many partial reads
   RunBackground();
   ASSERT_TRUE(store_->HasBlock(9));
+  EXPECT_EQ(reader.counters().bytes_read_ufs.load(), 1000u);  // the block, once
+  EXPECT_EQ(reader.counters().blocks_cached_from_ufs.load(), 1u);
   std::string whole(1000, '\0');
   auto hit = reader.Read(9, 0, whole, nullptr, false);
   ASSERT_TRUE(hit.ok());
   EXPECT_TRUE(hit->from_cache);
   EXPECT_EQ(whole, content.substr(1000, 1000));
+}
+
+TEST_F(WorkerDataTest, ReadersBeyondTheWindowReadTheirOwnRangeWhileTheBlockIsFetched) {
+  std::string content = Pattern(1000, 3);
+  std::ofstream(ufs_.Sub("f"), std::ios::binary) << content;
+  BlockReadThrough reader = MakeReader({.range_bytes = 100, .ranges_in_flight = 2});
+  UfsBlockSource source{UfsUri("f"), 0, 1000};
+  std::string buf(100, '\0');
+  // Sequential from the start: each in the next range to arrive (2 of 100 bytes in flight).
+  ASSERT_TRUE(reader.Read(4, 0, buf, &source, true).ok());
+  EXPECT_EQ(buf, content.substr(0, 100));
+  ASSERT_TRUE(reader.Read(4, 100, buf, &source, true).ok());
+  EXPECT_EQ(buf, content.substr(100, 100));
+  EXPECT_EQ(reader.counters().bytes_read_ufs.load(), 200u);
+  // Far ahead of the 200 bytes arrived (a random read): its own 100 bytes, not waiting for the
+  // fill to get there.
+  ASSERT_TRUE(reader.Read(4, 800, buf, &source, true).ok());
+  EXPECT_EQ(buf, content.substr(800, 100));
+  EXPECT_FALSE(store_->HasBlock(4));
+  RunBackground();  // the fill goes on without readers
+  ASSERT_TRUE(store_->HasBlock(4));
+  EXPECT_EQ(reader.counters().bytes_read_ufs.load(), 1100u);
+  // A first read far into a cold block reads its own range too; the block comes in behind it.
+  ASSERT_TRUE(reader.Read(5, 600, buf, &source, true).ok());
+  EXPECT_EQ(buf, content.substr(600, 100));
+  EXPECT_EQ(reader.counters().bytes_read_ufs.load(), 1200u);
+  RunBackground();
+  EXPECT_TRUE(store_->HasBlock(5));
+  EXPECT_EQ(reader.counters().bytes_read_ufs.load(), 2200u);
+  std::string whole(1000, '\0');
+  ASSERT_TRUE(reader.Read(4, 0, whole, nullptr, false).ok());
+  EXPECT_EQ(whole, content);
 }
 
 TEST_F(WorkerDataTest, ReadErrors) {

@@ -1,0 +1,99 @@
+// A block being fetched from the UFS once for all its readers: one pass over the block's bytes
+// of the file with several ranged reads in flight ahead (UfsReader::StartRead, a bounded
+// window), the bytes kept in memory for the readers and appended to the block store as they
+// arrive in order, the block committed when complete. A reader waits for the bytes it needs
+// and copies them; nothing is read from the UFS twice.
+//
+// Driving: a fill has no thread of its own. A caller that needs bytes not yet arrived drives it
+// (starts ranges, waits for the oldest one) while no one else does, and stops when its bytes
+// are there; another waiting caller then takes over. So a caller only ever waits for a thread
+// that is running, never for a queued job. The owner (BlockReadThrough) also queues one job
+// that calls Finish(), which drives what is left once the readers are gone.
+//
+// Thread-safe. Memory: the whole block, for the fill's lifetime.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "core/common/result.h"
+#include "core/ufs/under_file_system.h"
+#include "core/worker/block_store.h"
+
+namespace alluxio {
+
+struct BlockFillOptions {
+  uint64_t range_bytes = 8 << 20;  // alluxio.worker.ufs.block.read.range.size
+  size_t ranges_in_flight = 8;     // alluxio.worker.ufs.block.read.ranges.max
+};
+
+class BlockFill {
+ public:
+  // Fetches `length` bytes at `offset_in_file` of `reader` (named `what` in errors) for
+  // `block_id`, into `writer` when there is one (nullopt: not cached, cache_error says why).
+  // `ufs_bytes` counts the bytes fetched.
+  BlockFill(uint64_t block_id, std::string what, std::unique_ptr<UfsReader> reader,
+            uint64_t offset_in_file, uint64_t length, std::optional<BlockWriter> writer,
+            std::optional<Error> cache_error, BlockFillOptions options,
+            std::atomic<uint64_t>& ufs_bytes);
+
+  uint64_t length() const { return length_; }
+  const std::string& what() const { return what_; }
+
+  // True when the byte at `offset` has arrived or is in the next range to arrive: a reader
+  // from there (a sequential one) waits here instead of reading itself. A reader further ahead
+  // (random access into a block being fetched from its start) would wait for every range
+  // before its own, each a share of the link.
+  bool Covers(uint64_t offset);
+  // Waits until bytes [0, end) have arrived (end <= length()), driving the fill while no one
+  // else does; the fill's read error, if any.
+  Status WaitFor(uint64_t end);
+  // Copies bytes that WaitFor covered.
+  void CopyOut(uint64_t offset, std::span<char> buf) const;
+  // Drives the fill to its end: the read error, else why the block was not cached, else Ok
+  // (the block is committed).
+  Status Finish();
+  bool finished();
+
+ private:
+  // One step of the driver (which holds `driving_`): starts ranges up to the window, waits for
+  // the oldest; after the last one, commits. Returns with `lock` held.
+  void Step(std::unique_lock<std::mutex>& lock);
+  // After the last range or an error (driver, `lock` held): commits or drops, finished_.
+  void End(std::unique_lock<std::mutex>& lock);
+  // Drives (or waits for the driver) until `done` is true.
+  template <typename Done>
+  void DriveUntil(std::unique_lock<std::mutex>& lock, Done done);
+  void StoreRange(uint64_t begin, uint64_t end);  // driver only
+
+  const uint64_t block_id_;
+  const std::string what_;
+  const std::unique_ptr<UfsReader> reader_;
+  const uint64_t offset_in_file_;
+  const uint64_t length_;
+  const BlockFillOptions options_;
+  std::atomic<uint64_t>& ufs_bytes_;
+  const std::unique_ptr<char[]> data_;
+  std::optional<BlockWriter> writer_;  // driver only
+  std::optional<Error> cache_error_;   // driver only until finished_
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool driving_ = false;
+  uint64_t issued_ = 0;  // bytes of ranges started
+  uint64_t ready_ = 0;   // bytes arrived, in order (the last ones once committed)
+  bool finished_ = false;
+  std::optional<Error> error_;
+  // Ranges started, oldest first (end offset in the block, the read). Declared after data_:
+  // destroyed first, each waiting for its transfer into data_.
+  std::deque<std::pair<uint64_t, std::unique_ptr<UfsPendingRead>>> in_flight_;
+};
+
+}  // namespace alluxio
