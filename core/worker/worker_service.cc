@@ -19,7 +19,7 @@ std::string_view View(capnp::Text::Reader text) { return {text.cStr(), text.size
 
 UfsBlockSource SourceOf(wire::UfsBlockSource::Reader s) {
   return UfsBlockSource{std::string(View(s.getUfsPath())), s.getOffsetInFile(), s.getBlockLength(),
-                        std::string(View(s.getUfsFingerprint()))};
+                        s.getMountId(), std::string(View(s.getUfsFingerprint()))};
 }
 
 class BlockLeaseImpl final : public wire::BlockLease::Server {
@@ -292,11 +292,6 @@ class BlockWorkerImpl final : public wire::BlockWorker::Server {
   }
 
  private:
-  static UfsBlockSource SourceOf(wire::UfsBlockSource::Reader s) {
-    return UfsBlockSource{std::string(View(s.getUfsPath())), s.getOffsetInFile(),
-                          s.getBlockLength(), s.getMountId()};
-  }
-
   // `serve(context)` at once if c_.ufs knows mount `mount_id`, else once c_.learn_mount
   // taught it; a failure to learn is the call's answer.
   template <typename Context, typename Serve>

@@ -37,9 +37,10 @@ class BlockReadThroughS3Test : public ::testing::Test {
         *store_, resolver_,
         [this](std::function<void()> job) { background_.push_back(std::move(job)); },
         BlockFillOptions{.range_bytes = kRange, .ranges_in_flight = 3});
-    auto resolved = resolver_.Resolve(server_.Uri() + "/any");  // the UFS the reads use
+    resolver_.Learn(0, {});  // the mount of every source here: the server's options
+    auto resolved = resolver_.Resolve(0, server_.Uri() + "/any");  // the UFS the reads use
     ASSERT_TRUE(resolved.ok()) << resolved.error().ToString();
-    ufs_ = dynamic_cast<S3UnderFileSystem*>(resolved->ufs);
+    ufs_ = dynamic_cast<S3UnderFileSystem*>(resolved->ufs.get());
     ASSERT_NE(ufs_, nullptr);
   }
   void TearDown() override {
@@ -62,7 +63,7 @@ class BlockReadThroughS3Test : public ::testing::Test {
                         const std::string& fingerprint) const {
     uint64_t offset = index * kBlock;
     return UfsBlockSource{server_.Uri() + "/" + name, offset,
-                          std::min(kBlock, file_length - offset), fingerprint};
+                          std::min(kBlock, file_length - offset), 0, fingerprint};
   }
   void RunBackground() {
     auto jobs = std::move(background_);
