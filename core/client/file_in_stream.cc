@@ -216,12 +216,7 @@ Task<FileInStream::WorkerRead> FileInStream::ReadFromWorker(const WorkerAddress&
       req.setOffset(offset + issued);
       req.setLength(static_cast<uint32_t>(n));
       if (file_.info.persisted) {
-        auto source = req.initSource();
-        source.setUfsPath(file_.info.ufs_uri);
-        source.setMountId(file_.info.mount_id);
-        source.setOffsetInFile(block.offset);
-        source.setBlockLength(block.length);
-        source.setUfsFingerprint(file_.ufs_fingerprint);
+        SetUfsSource(file_, block, req.initSource());
       }
       req.setCache(o.read_cache);
       in_flight.push_back(InFlight{issued, n, req.send()});
@@ -253,6 +248,15 @@ Task<FileInStream::WorkerRead> FileInStream::ReadFromWorker(const WorkerAddress&
   co_return result;
 }
 
+void SetUfsSource(const FileBlocks& file, const BlockInfo& block,
+                  wire::UfsBlockSource::Builder source) {
+  source.setUfsPath(file.info.ufs_uri);
+  source.setMountId(file.info.mount_id);
+  source.setOffsetInFile(block.offset);
+  source.setBlockLength(block.length);
+  source.setUfsFingerprint(file.ufs_fingerprint);
+}
+
 Task<void> FileInStream::CacheNextBlock(size_t index) {
   const ClientOptions& o = client_.options();
   const size_t next = index + 1;
@@ -268,11 +272,7 @@ Task<void> FileInStream::CacheNextBlock(size_t index) {
   const BlockInfo& block = file_.blocks[next];
   auto req = worker->cacheBlockRequest();
   req.setBlockId(block.block_id);
-  auto source = req.initSource();
-  source.setUfsPath(file_.info.ufs_uri);
-  source.setOffsetInFile(block.offset);
-  source.setBlockLength(block.length);
-  source.setUfsFingerprint(file_.ufs_fingerprint);
+  SetUfsSource(file_, block, req.initSource());
   // Not waited for: a failure only means the reads of that block fetch it themselves.
   req.send().ignoreResult().detach([](kj::Exception&&) {});
 }

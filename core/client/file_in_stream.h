@@ -38,6 +38,11 @@ namespace alluxio::client {
 
 class FileSystemClient;
 
+// Where block `block` of persisted file `file` lies in the UFS, for a worker to read it
+// through: the file's URI, mount, the block's range and the file's version.
+void SetUfsSource(const FileBlocks& file, const BlockInfo& block,
+                  wire::UfsBlockSource::Builder source);
+
 // Where the bytes came from (cumulative per stream).
 struct ReadStats {
   uint64_t bytes_short_circuit = 0;

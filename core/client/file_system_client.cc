@@ -708,12 +708,7 @@ Task<Result<uint64_t>> FileSystemClient::LoadFile(std::string path) {
     if (!worker) co_return worker.failure();
     auto req = worker->cacheBlockRequest();
     req.setBlockId(block.block_id);
-    auto source = req.initSource();
-    source.setUfsPath(file->info.ufs_uri);
-    source.setMountId(file->info.mount_id);
-    source.setOffsetInFile(block.offset);
-    source.setBlockLength(block.length);
-    source.setUfsFingerprint(file->ufs_fingerprint);
+    SetUfsSource(*file, block, req.initSource());
     auto response = co_await rpc::Await(req.send(), options().read_timeout);
     if (!response) co_return response.failure();
     if (Status s = alluxio::FromWire(response->getStatus()); !s) co_return s.failure();

@@ -242,18 +242,32 @@ TEST_F(S3MountTest, MetadataSyncNeverKeepsWhatWasLoaded) {
   Put("root/d/f", v1);
   Put("root/d/gone", "removed later");
   Put("root/d/unread", "never read");
+  const std::string partly = RandomBytes(4 * kMiB, 12);
+  Put("root/d/partly", partly);
   StartAndMount("root",
                 {{"alluxio.user.file.metadata.sync.interval", "-1"},
                  {"alluxio.user.block.size.bytes.default", "1MB"}},
                 kUncached);
-  EXPECT_EQ(Names(mp_ + "/d"), (std::set<std::string>{"f", "gone", "unread"}));
+  EXPECT_EQ(Names(mp_ + "/d"), (std::set<std::string>{"f", "gone", "partly", "unread"}));
   EXPECT_TRUE(ReadWhole(mp_ + "/d/f").data == v1);
   EXPECT_EQ(ReadLocal(mp_ + "/d/gone"), "removed later");
+
+  {  // of `partly` the first block is cached (and perhaps the next: a sequential cold read)
+    std::ifstream in(mp_ + "/d/partly", std::ios::binary);
+    std::string head(4096, '\0');
+    ASSERT_TRUE(in.read(head.data(), head.size()));
+  }
+  Put("root/d/partly", RandomBytes(partly.size(), 13));
+  // Its last blocks are in S3 only, in another version: EIO, never two versions mixed.
+  const ReadOutcome mixed = ReadWhole(mp_ + "/d/partly");
+  EXPECT_EQ(mixed.error, EIO) << std::strerror(mixed.error);
+  EXPECT_LT(mixed.data.size(), partly.size());
+  EXPECT_TRUE(partly.compare(0, mixed.data.size(), mixed.data) == 0) << "two versions mixed";
 
   Put("root/d/new", "added later");
   Put("root/d/f", RandomBytes(v1.size(), 7));
   Delete("root/d/gone");
-  EXPECT_EQ(Names(mp_ + "/d"), (std::set<std::string>{"f", "gone", "unread"}));
+  EXPECT_EQ(Names(mp_ + "/d"), (std::set<std::string>{"f", "gone", "partly", "unread"}));
   EXPECT_EQ(StatErrno(mp_ + "/d/new"), ENOENT);
   EXPECT_TRUE(ReadWhole(mp_ + "/d/f").data == v1);
   // Removed: what the worker caches is still read, what it does not is missing (ENOENT).
