@@ -639,7 +639,9 @@ TEST_F(AlluxioFileSystemTest, TheOpenersLastCloseCompletesTheFile) {
   EXPECT_TRUE(*read == data);
   auto late = Run(fs_->Write(created->handle, data.size(), Bytes("more")));
   EXPECT_FALSE(late.ok());
-  if (!late.ok()) EXPECT_EQ(late.code(), ErrorCode::kIoError);
+  if (!late.ok()) {
+    EXPECT_EQ(late.code(), ErrorCode::kIoError);
+  }
   EXPECT_TRUE(Run(fs_->Flush(created->handle, opener)).ok());
   EXPECT_TRUE(Run(fs_->Release(created->handle)).ok());
   read = ReadFile("/closed");
