@@ -115,9 +115,12 @@ interface FileSystemMaster {
 }
 
 interface BlockMaster {
-  # Registers (or re-registers) a worker with all the blocks it holds.
+  # Registers (or re-registers) a worker with all the blocks it holds. `blocksToFree`: those the
+  # namespace does not know (Namespace::UnknownBlocks); the worker removes them before it
+  # serves as registered.
   registerWorker @0 (address :WorkerAddress, capacityBytes :UInt64, usedBytes :UInt64,
-                     blockIds :List(UInt64)) -> (status :Status, workerId :UInt64);
+                     blockIds :List(UInt64))
+      -> (status :Status, workerId :UInt64, blocksToFree :List(UInt64));
   # `reregister` in the reply: the master does not know this worker (restarted or marked lost).
   # `mountIds`: every current mount; a worker drops the UFS objects of the others (unmounted).
   heartbeat @1 (workerId :UInt64, usedBytes :UInt64, addedBlocks :List(UInt64),

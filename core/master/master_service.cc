@@ -1,5 +1,7 @@
 #include "core/master/master_service.h"
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 #include <string>
 #include <string_view>
@@ -376,11 +378,22 @@ class BlockMasterImpl final : public wire::BlockMaster::Server {
 
   kj::Promise<void> registerWorker(RegisterWorkerContext context) override {
     auto p = context.getParams();
+    std::vector<uint64_t> blocks = alluxio::FromWire(p.getBlockIds());
+    std::sort(blocks.begin(), blocks.end());  // a file's blocks together: one inode read each
+    std::vector<uint64_t> unknown = c_.ns->UnknownBlocks(blocks);
+    std::vector<uint64_t> known;
+    std::set_difference(blocks.begin(), blocks.end(), unknown.begin(), unknown.end(),
+                        std::back_inserter(known));
     uint64_t id = c_.workers->Register(FromWire(p.getAddress()), p.getCapacityBytes(),
-                                       p.getUsedBytes(), alluxio::FromWire(p.getBlockIds()));
+                                       p.getUsedBytes(), known);
+    if (!unknown.empty()) {
+      ALX_LOG(kInfo, "master", "worker {} holds {} blocks of no file: it removes them", id,
+              unknown.size());
+    }
     auto out = context.getResults();
     ToWire(Ok(), out.initStatus());
     out.setWorkerId(id);
+    alluxio::ToWire(unknown, out.initBlocksToFree(unknown.size()));
     return kj::READY_NOW;
   }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <set>
 #include <unordered_map>
@@ -1227,6 +1228,26 @@ Result<RemovedFiles> Namespace::Unmount(std::string_view alluxio_path) {
   mounts_.Remove(normalized);
   ALX_LOG(kInfo, "master", "unmounted {}", normalized);
   return removed;
+}
+
+std::vector<uint64_t> Namespace::UnknownBlocks(const std::vector<uint64_t>& block_ids) const {
+  std::vector<uint64_t> unknown;
+  std::optional<std::pair<uint64_t, std::optional<Inode>>> file;  // the last container read
+  for (uint64_t block : block_ids) {
+    const uint64_t container = ContainerIdOf(block);
+    if (!file || file->first != container) {
+      auto inode = store_->GetInode(InodeIdForContainer(container));
+      if (!inode.ok()) continue;
+      file.emplace(container, std::move(*inode));
+    }
+    const std::optional<Inode>& inode = file->second;
+    const bool known =
+        inode && !inode->is_directory &&
+        (!inode->completed || std::find(inode->block_ids.begin(), inode->block_ids.end(), block) !=
+                                  inode->block_ids.end());
+    if (!known) unknown.push_back(block);
+  }
+  return unknown;
 }
 
 std::vector<MountInfo> Namespace::GetMountTable() {

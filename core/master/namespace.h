@@ -209,6 +209,11 @@ class Namespace {
   // The UFS mounted at / (for its capacity).
   std::shared_ptr<UnderFileSystem> RootUfs();
 
+  // Of `block_ids` (a registering worker's), those of no file: the file is gone, or it is
+  // complete without that block (a namespace formatted anew reuses ids). Blocks of a file being
+  // written are known. A store read error leaves the block known.
+  std::vector<uint64_t> UnknownBlocks(const std::vector<uint64_t>& block_ids) const;
+
   // Block layout and UFS location of a complete file. kIsADirectory; kIncomplete while the
   // file is being written.
   Result<FileBlockInfo> GetFileBlockInfo(std::string_view path);

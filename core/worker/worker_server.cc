@@ -61,6 +61,9 @@ Task<Result<uint64_t>> Register(wire::BlockMaster::Client master, BlockStore* st
   auto response = co_await rpc::Await(request.send(), kRpcTimeout);
   if (!response.ok()) co_return response.failure();
   if (Status s = FromWire(response->getStatus()); !s.ok()) co_return s.failure();
+  // Blocks of no file (e.g. a namespace formatted anew reuses their ids): gone before any
+  // client can write a block with the same id here.
+  for (uint64_t block : response->getBlocksToFree()) (void)store->RemoveBlock(block);
   co_return response->getWorkerId();
 }
 

@@ -343,6 +343,37 @@ TEST(ClusterTest, WorkerKilledWithSigkillServesItsCachedBlocksAfterRestart) {
   EXPECT_TRUE(**back == content);
 }
 
+// A master formatted anew hands out container ids from 1 again, so a running worker may hold
+// blocks with the ids of the new namespace's files. At registration the master has the worker
+// drop every block it does not know, before new writes land (as Alluxio's orphaned blocks).
+TEST(ClusterTest, AWorkerDropsTheBlocksOfAFormerNamespaceWhenItRegisters) {
+  ClusterProcesses cluster;
+  ASSERT_TRUE(cluster.StartMaster());
+  ASSERT_TRUE(cluster.StartWorker());
+  WithClient(cluster, [](FileSystemClient& fs) -> Task<void> {
+    Status s = co_await WriteFile(fs, "/former", Pattern(1000, 1), WriteType::kMustCache);
+    EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().ToString());
+  });
+  cluster.KillMaster(SIGKILL);
+  std::filesystem::remove_all(cluster.home() + "/metastore");
+  ASSERT_TRUE(cluster.StartMaster());
+  // Until the worker has re-registered (its next heartbeat) the new master has no worker.
+  std::optional<Status> written;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    WithClient(cluster, [&](FileSystemClient& fs) -> Task<void> {
+      written.emplace(co_await WriteFile(fs, "/new", Pattern(1000, 2), WriteType::kMustCache));
+    });
+    if (written->ok() || written->code() != ErrorCode::kUnavailable) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(written->ok()) << written->error().ToString();
+  WithClient(cluster, [](FileSystemClient& fs) -> Task<void> {
+    auto back = co_await ReadFile(fs, "/new");
+    EXPECT_TRUE(back.ok() && *back == Pattern(1000, 2));
+    EXPECT_EQ((co_await fs.GetStatus("/former")).code(), ErrorCode::kNotFound);
+  });
+}
+
 TEST(ClusterTest, EvictionKeepsTheTierWithinItsQuota) {
   ClusterProcesses cluster(
       std::map<std::string, std::string>{{"alluxio.user.block.size.bytes.default", "1MB"},

@@ -250,6 +250,25 @@ TEST_F(NamespaceTest, IdsAreUniqueAndBlockIdsDeriveFromTheFileId) {
   }
 }
 
+TEST_F(NamespaceTest, UnknownBlocksAreThoseOfNoFileOrBeyondACompleteFile) {
+  FileInfo complete = MustWriteFile("/complete", 2500);  // 3 blocks
+  CreateFileOptions options;
+  options.block_size = 1000;
+  auto writing = ns_->CreateFile("/writing", options);
+  ASSERT_TRUE(writing.ok());
+  FileInfo gone = MustWriteFile("/gone", 10);
+  ASSERT_TRUE(ns_->Remove("/gone", false).ok());
+  FileInfo dir = *ns_->CreateDirectory("/dir", CreateDirectoryOptions{});
+  const uint64_t beyond = BlockIdForFile(complete.id, 3);
+  const uint64_t being_written = BlockIdForFile(writing->info.id, 7);
+  std::vector<uint64_t> blocks = complete.block_ids;
+  blocks.insert(blocks.end(), {beyond, being_written, gone.block_ids[0], BlockIdForFile(dir.id, 0),
+                               BlockIdForFile(gone.id + (1ull << 30), 0)});
+  EXPECT_EQ(ns_->UnknownBlocks(blocks),
+            (std::vector<uint64_t>{beyond, gone.block_ids[0], BlockIdForFile(dir.id, 0),
+                                   BlockIdForFile(gone.id + (1ull << 30), 0)}));
+}
+
 TEST_F(NamespaceTest, ListStatusPagesInNameOrder) {
   std::vector<std::string> names;
   for (int i = 0; i < 300; ++i) names.push_back(fmt::format("n{:03}", (i * 7) % 300));
