@@ -6,7 +6,8 @@
 // the reserved sequence kMaxSequence (0xFFFFFF), exactly Alluxio's file id; the file's i-th
 // block has sequence i, so block ids of a file are (container << 24) | 0, 1, 2, ... and a file
 // holds at most kMaxSequence blocks. Container 0 is the root directory's. Ids are never
-// reused, so a worker's cached block can never be mistaken for another file's data.
+// reused within a namespace; a namespace formatted anew starts again, so a registering worker
+// drops the blocks the master does not know (Namespace::UnknownBlocks).
 #pragma once
 
 #include <cstdint>
