@@ -23,8 +23,9 @@ interface BlockWorker {
   readBlock @0 (blockId :UInt64, offset :UInt64, length :UInt32, source :UfsBlockSource,
                 cache :Bool) -> (status :Status, data :Data, fromCache :Bool);
   # Pins a cached block for direct reading by a client on the same host; the block stays
-  # pinned until the returned lease is dropped.
-  openLocalBlock @1 (blockId :UInt64)
+  # pinned until the returned lease is dropped. With a `source`, a block not cached is first
+  # loaded from it (as cacheBlock); without, it is notFound.
+  openLocalBlock @1 (blockId :UInt64, source :UfsBlockSource)
       -> (status :Status, path :Text, length :UInt64, lease :BlockLease);
   # Writes a whole file: blocks are cached (unless THROUGH) and the UFS copy staged in the
   # UFS of `mountUfsUri` (unless MUST_CACHE), opened with the options of mount `mountId`

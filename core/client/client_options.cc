@@ -33,6 +33,7 @@ Result<ClientOptions> ClientOptions::FromConfiguration(const Configuration& conf
   o.write_type = *write_type;
   o.read_cache = conf.GetEnum(K::kUserFileReadTypeDefault) != "NO_CACHE";
   o.short_circuit = conf.GetBool(K::kUserShortCircuitEnabled);
+  o.load_on_open_max_bytes = static_cast<uint64_t>(conf.GetBytes(K::kUserFileLoadOnOpenMaxSize));
   o.ufs_fault_injection_file = conf.GetString(K::kUnderfsFaultInjectionFile);
   o.metadata_cache_enabled = conf.GetBool(K::kUserMetadataCacheEnabled);
   o.metadata_cache_max_size = static_cast<uint64_t>(conf.GetInt(K::kUserMetadataCacheMaxSize));

@@ -54,6 +54,10 @@ struct ClientOptions {
   // Same-host short-circuit: read blocks of a worker on this host from its block files
   // (openLocalBlock + pread). alluxio.user.short.circuit.enabled (Alluxio's name; default true).
   bool short_circuit = true;
+  // A cold one-block file of at most this many bytes is loaded into the worker on this host at
+  // open (FileInStream::WholeFileLocal), so it is read from the block file; 0: never.
+  // alluxio.user.file.load.on.open.max.size
+  uint64_t load_on_open_max_bytes = 8 << 20;
   // alluxio.underfs.fault.injection.file: the under storage this client reads directly (when no
   // worker can serve a block) goes through fault injection from that control file; "" none.
   std::string ufs_fault_injection_file;

@@ -74,7 +74,10 @@ Task<int> FileInStream::WholeFileLocal() {
   if (block.length != file_.info.length || not_local_.contains(block.block_id)) co_return -1;
   std::optional<WorkerAddress> worker = co_await ChooseWorker(0);
   if (!worker || worker->host_id != client_.context().host_id()) co_return -1;
-  LocalBlock* local = co_await OpenLocal(*worker, block.block_id);
+  const ClientOptions& o = client_.options();
+  const bool load =
+      o.read_cache && file_.info.persisted && block.length <= o.load_on_open_max_bytes;
+  LocalBlock* local = co_await OpenLocal(*worker, 0, load);
   if (local == nullptr) co_return -1;
   struct stat st {};
   if (::fstat(local->fd, &st) != 0 || static_cast<uint64_t>(st.st_size) != block.length) {
@@ -141,7 +144,7 @@ Task<Status> FileInStream::ReadBlock(size_t index, uint64_t offset, std::span<ch
     }
     if (o.short_circuit && worker->host_id == client_.context().host_id() &&
         !not_local_.contains(block.block_id)) {
-      LocalBlock* local = co_await OpenLocal(*worker, block.block_id);
+      LocalBlock* local = co_await OpenLocal(*worker, index);
       if (local != nullptr) {
         Result<size_t> n = PreadFully(local->fd, offset, buf);
         if (n && *n == buf.size()) {
@@ -277,8 +280,9 @@ Task<void> FileInStream::CacheNextBlock(size_t index) {
   req.send().ignoreResult().detach([](kj::Exception&&) {});
 }
 
-Task<FileInStream::LocalBlock*> FileInStream::OpenLocal(const WorkerAddress& address,
-                                                        uint64_t block_id) {
+Task<FileInStream::LocalBlock*> FileInStream::OpenLocal(const WorkerAddress& address, size_t index,
+                                                        bool load) {
+  const uint64_t block_id = file_.blocks[index].block_id;
   if (auto it = local_.find(block_id); it != local_.end()) {
     local_lru_.splice(local_lru_.begin(), local_lru_, it->second.lru);
     co_return &it->second;
@@ -291,6 +295,7 @@ Task<FileInStream::LocalBlock*> FileInStream::OpenLocal(const WorkerAddress& add
     if (!worker) co_return nullptr;
     auto req = worker->openLocalBlockRequest();
     req.setBlockId(block_id);
+    if (load) SetUfsSource(file_, file_.blocks[index], req.initSource());
     auto response = co_await rpc::Await(req.send(), client_.options().read_timeout);
     if (!response || !alluxio::FromWire(response->getStatus())) {
       not_local_.insert(block_id);

@@ -69,8 +69,10 @@ class FileInStream {
   // open (short-circuit): such a read costs one copy, so reading ahead gains nothing.
   bool IsLocal(uint64_t offset) const;
   // A descriptor of a block file on this host holding the whole file (a one-block file that a
-  // worker here caches, short-circuit enabled), opened if needed; -1 otherwise. Owned by the
-  // stream: valid until it is destroyed or a read of that block through it fails.
+  // worker here caches, short-circuit enabled), opened if needed; -1 otherwise. A persisted
+  // file of at most ClientOptions::load_on_open_max_bytes that the worker here does not cache
+  // is loaded into it first (read type CACHE). Owned by the stream: valid until it is destroyed
+  // or a read of that block through it fails.
   Task<int> WholeFileLocal();
   // The file's blocks as opened: another reactor's stream of the same file is made from them.
   const FileBlocks& blocks() const { return file_; }
@@ -96,9 +98,10 @@ class FileInStream {
   Task<void> CacheNextBlock(size_t index);
   Task<WorkerRead> ReadFromWorker(const WorkerAddress& worker, size_t index, uint64_t offset,
                                   std::span<char> buf);
-  // The pinned local block file, opening it on first use; nullptr if the worker does not
-  // cache the block (or refused).
-  Task<LocalBlock*> OpenLocal(const WorkerAddress& worker, uint64_t block_id);
+  // The pinned local block file of block `index`, opening it on first use; nullptr if the
+  // worker does not cache the block (or refused). With `load`, a block the worker does not
+  // cache is loaded from the UFS first.
+  Task<LocalBlock*> OpenLocal(const WorkerAddress& worker, size_t index, bool load = false);
   Task<Status> ReadFromUfs(uint64_t file_offset, std::span<char> buf);
   void CloseLocal(uint64_t block_id);
   void GiveUpOn(const WorkerAddress& worker, const Error& error);

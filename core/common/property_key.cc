@@ -245,6 +245,10 @@ constexpr PropertyDef kProperties[] = {
      "Log a client RPC slower than this at WARN."},
     {K::kUserShortCircuitEnabled, "alluxio.user.short.circuit.enabled", T::kBool, "true",
      "Read blocks cached by a worker on this host from its block files (no data over RPC)."},
+    {K::kUserFileLoadOnOpenMaxSize, "alluxio.user.file.load.on.open.max.size", T::kBytes, "8MB",
+     "A cold file of at most this size, held in one block, is loaded into the worker on this host "
+     "when opened for reading, then read from the block file (short-circuit; kernel passthrough "
+     "under FUSE) instead of streamed over RPC. 0: never."},
     {K::kUserUnsafeDirectLocalIoEnabled, "alluxio.user.unsafe.direct.local.io.enabled", T::kBool,
      "false", "Read blocks of the local worker directly, without an RPC (read-only workloads)."},
     {K::kUserUpdateFileAccesstimeDisabled, "alluxio.user.update.file.accesstime.disabled", T::kBool,

@@ -88,6 +88,7 @@ enum class PropertyKey : int {
   kUserMetricsCollectionEnabled,
   kUserLoggingThreshold,
   kUserShortCircuitEnabled,
+  kUserFileLoadOnOpenMaxSize,
   kUserUnsafeDirectLocalIoEnabled,
   kUserUpdateFileAccesstimeDisabled,
   kUserBlockWorkerClientPoolMax,

@@ -190,17 +190,33 @@ class BlockWorkerImpl final : public wire::BlockWorker::Server {
   }
 
   kj::Promise<void> openLocalBlock(OpenLocalBlockContext context) override {
-    auto out = context.getResults();
-    auto reader = c_.store->OpenBlock(context.getParams().getBlockId());
-    if (!reader.ok()) {
-      ToWire(reader.error(), out.initStatus());
+    auto p = context.getParams();
+    auto reader = c_.store->OpenBlock(p.getBlockId());
+    if (reader.ok() || reader.code() != ErrorCode::kNotFound || !p.hasSource()) {
+      ReplyLocal(context, std::move(reader));
       return kj::READY_NOW;
     }
+    // Not cached: loaded from the source first (as cacheBlock), then opened.
+    return AfterLearning(p.getSource().getMountId(), context,
+                         [this](OpenLocalBlockContext context) {
+                           auto p = context.getParams();
+                           const uint64_t block_id = p.getBlockId();
+                           return Load(block_id, SourceOf(p.getSource()))
+                               .then([this, context, block_id](Status loaded) mutable {
+                                 if (!loaded.ok())
+                                   return ToWire(loaded.error(), context.getResults().initStatus());
+                                 ReplyLocal(context, c_.store->OpenBlock(block_id));
+                               });
+                         });
+  }
+
+  void ReplyLocal(OpenLocalBlockContext& context, Result<BlockReader> reader) {
+    auto out = context.getResults();
+    if (!reader.ok()) return ToWire(reader.error(), out.initStatus());
     out.setPath(reader->path());
     out.setLength(reader->length());
     out.setLease(kj::heap<BlockLeaseImpl>(std::move(reader).value()));
     ToWire(Ok(), out.initStatus());
-    return kj::READY_NOW;
   }
 
   kj::Promise<void> createFileWriter(CreateFileWriterContext context) override {
@@ -237,20 +253,20 @@ class BlockWorkerImpl final : public wire::BlockWorker::Server {
   // cacheBlock once the source's mount is known.
   kj::Promise<void> Cache(CacheBlockContext context) {
     auto p = context.getParams();
-    UfsBlockSource source = SourceOf(p.getSource());
-    if (c_.ufs_reads == nullptr) {
-      ToWire(c_.read_through->CacheBlock(p.getBlockId(), source),
-             context.getResults().initStatus());
-      return kj::READY_NOW;
-    }
-    // On the pool: the whole block comes from the UFS, the reactor serves others meanwhile.
+    return Load(p.getBlockId(), SourceOf(p.getSource())).then([context](Status loaded) mutable {
+      ToWire(loaded, context.getResults().initStatus());
+    });
+  }
+
+  // Loads the whole block from the UFS into the store (BlockReadThrough::CacheBlock), on the
+  // pool when there is one: the reactor serves others meanwhile. The source's mount is known.
+  kj::Promise<Status> Load(uint64_t block_id, UfsBlockSource source) {
+    if (c_.ufs_reads == nullptr) return c_.read_through->CacheBlock(block_id, source);
     auto status = std::make_shared<Status>(Ok());
-    auto ran = OnUfsPool([read_through = c_.read_through, source = std::move(source),
-                          block_id = p.getBlockId(),
+    auto ran = OnUfsPool([read_through = c_.read_through, source = std::move(source), block_id,
                           status] { *status = read_through->CacheBlock(block_id, source); });
-    return ran.then([context, status](bool ran) mutable {
-      ToWire(ran ? *status : Fail(ErrorCode::kUnavailable, "the worker is stopping"),
-             context.getResults().initStatus());
+    return ran.then([status](bool ran) -> Status {
+      return ran ? *status : Fail(ErrorCode::kUnavailable, "the worker is stopping");
     });
   }
 

@@ -183,6 +183,44 @@ TEST(ClusterTest, FileDroppedIntoUfsIsVisibleAndSecondReadComesFromCache) {
   });
 }
 
+// A cold small file opened on a worker's host is loaded into that worker and read from its
+// block file (short-circuit; FUSE passes it through), up to
+// alluxio.user.file.load.on.open.max.size; a larger one is not loaded at open.
+TEST(ClusterTest, AColdSmallFileIsLoadedIntoTheLocalWorkerAtOpen) {
+  ClusterProcesses cluster(
+      std::map<std::string, std::string>{{"alluxio.user.file.load.on.open.max.size", "200KB"}});
+  ASSERT_TRUE(cluster.StartMaster());
+  ASSERT_TRUE(cluster.StartWorker());
+  const std::string small = Pattern(150000, 4);
+  std::ofstream(cluster.UfsRoot() + "/small.bin", std::ios::binary) << small;
+  std::ofstream(cluster.UfsRoot() + "/large.bin", std::ios::binary) << Pattern(250000, 5);
+  WithClient(cluster, [&](FileSystemClient& fs) -> Task<void> {
+    auto workers = co_await fs.LiveWorkers(true);
+    EXPECT_TRUE(workers.ok() && (*workers)->size() == 1u);
+    if (!workers.ok() || (*workers)->empty()) co_return;
+    const auto address = (*workers)->front().address;
+
+    auto in = co_await fs.OpenFile("/small.bin");
+    EXPECT_TRUE(in.ok());
+    if (!in.ok()) co_return;
+    const int fd = co_await (*in)->WholeFileLocal();
+    EXPECT_GE(fd, 0);
+    if (fd < 0) co_return;
+    std::string back(small.size(), '\0');
+    EXPECT_EQ(::pread(fd, back.data(), back.size(), 0), static_cast<ssize_t>(small.size()));
+    EXPECT_TRUE(back == small);
+    auto stats = co_await fs.GetWorkerStats(address);
+    EXPECT_TRUE(stats.ok() && stats->blocks_cached == 1u && stats->bytes_read_ufs == small.size());
+
+    auto large = co_await fs.OpenFile("/large.bin");
+    EXPECT_TRUE(large.ok());
+    if (!large.ok()) co_return;
+    EXPECT_EQ(co_await (*large)->WholeFileLocal(), -1);
+    auto after = co_await fs.GetWorkerStats(address);
+    EXPECT_TRUE(after.ok() && after->blocks_cached == 1u);
+  });
+}
+
 // An S3 root UFS (a real s3rver) configured by properties of the master and worker processes:
 // a file written through reaches the bucket, an object put behind Alluxio's back is read through
 // the worker, and the secret key appears in no log.
