@@ -1,19 +1,26 @@
 // The client's metadata cache (alluxio.user.metadata.cache.{enabled,max.size,expiration.time}):
 // path → FileInfo, path → a complete file's blocks and their locations (as getBlockInfos gave
-// them: a location may be stale, which readers survive by trying another source), and path →
-// the full listing of a directory, each entry expiring after the
-// expiration time and the least recently used evicted beyond max size. The client invalidates
-// what its own mutations touch (create, delete, rename, chmod/chown, complete), so it never
-// shows its own stale state; changes made by other clients show after expiry.
+// them: a location may be stale, which readers survive by trying another source), path → the
+// full listing of a directory, and path → "does not exist" (a negative entry), each entry
+// expiring after the expiration time and the least recently used evicted beyond max size. The
+// client invalidates what its own mutations touch (create, delete, rename, chmod/chown,
+// complete), so it never shows its own stale state; changes made by other clients show after
+// expiry.
+//
+// Memory: one entry per path (a listing names its children, whose statuses are their own
+// entries; the path is stored once, as the key). An entry costs about 450 bytes plus its
+// FileInfo's strings that do not fit inline (the UFS URI, mostly): docs/client.md.
+//
 // Shared by the reactors of one client: thread-safe (one mutex, short critical sections).
 #pragma once
 
 #include <chrono>
 #include <cstddef>
-#include <list>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,13 +37,16 @@ class MetadataCache {
                 const MonotonicClock& clock = SteadyClock());
 
   std::optional<FileInfo> GetStatus(std::string_view path);
-  // Also caches each child's status.
+  // The children of a complete listing, in the order it was put; nullopt unless the listing and
+  // every child's status are cached.
   std::optional<std::vector<FileInfo>> GetListing(std::string_view path);
 
   // A complete file's blocks, cached by PutBlocks (with the file's status).
   std::optional<client::FileBlocks> GetBlocks(std::string_view path);
 
   void PutStatus(const FileInfo& info);
+  // PutStatus of each, under one lock: what a page of a listing shows (not a complete listing).
+  void PutStatuses(std::span<const FileInfo> infos);
   void PutBlocks(const client::FileBlocks& file);
   // Caches a complete listing of `path` (and each child's status).
   void PutListing(std::string_view path, const std::vector<FileInfo>& children);
@@ -51,26 +61,36 @@ class MetadataCache {
   size_t size();
 
  private:
+  struct Entry;
+  using Map = std::map<std::string, Entry, std::less<>>;  // ordered: a subtree is a range
   struct Entry {
-    std::optional<FileInfo> status;  // nullopt: negative entry
-    std::optional<std::vector<FileInfo>> listing;
-    std::optional<client::FileBlocks> blocks;  // of status->id
+    // path and name cleared (the key holds them; Get fills them in). nullopt: negative entry.
+    std::optional<FileInfo> status;
+    std::unique_ptr<std::vector<std::string>> listing;  // children's names
+    std::unique_ptr<client::FileBlocks> blocks;         // of status->id
     MonotonicClock::time_point expires;
-    std::list<std::string>::iterator lru;
+    // Recency list through the map's nodes (stable while they live): prev is more recent.
+    Map::value_type* prev = nullptr;
+    Map::value_type* next = nullptr;
   };
 
-  Entry* Find(std::string_view path);  // live entry or nullptr; refreshes LRU
+  Map::value_type* Find(std::string_view path);  // live entry or nullptr; refreshes LRU
   Entry& Upsert(std::string_view path);
   // Upsert(info.path) with its status set (blocks of another file id dropped).
   Entry& UpsertStatus(const FileInfo& info);
-  void Erase(const std::string& path);
+  // The status of a found entry, with its path and name.
+  static std::optional<FileInfo> StatusOf(const Map::value_type& node);
+  void Unlink(Map::value_type* node);
+  void PushFront(Map::value_type* node);
+  Map::iterator Erase(Map::iterator it);
 
   const size_t max_entries_;
   const std::chrono::milliseconds expiration_;
   const MonotonicClock& clock_;
   std::mutex mutex_;
-  std::map<std::string, Entry, std::less<>> entries_;  // ordered: a subtree is a range
-  std::list<std::string> lru_;                         // front: most recent
+  Map entries_;
+  Map::value_type* most_recent_ = nullptr;
+  Map::value_type* least_recent_ = nullptr;
 };
 
 }  // namespace alluxio

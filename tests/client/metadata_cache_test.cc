@@ -92,6 +92,64 @@ TEST(MetadataCacheTest, NegativeEntries) {
   EXPECT_FALSE(cache.IsMissing("/x"));
 }
 
+TEST(MetadataCacheTest, NegativeEntriesExpire) {
+  FakeClock clock;
+  MetadataCache cache(10, milliseconds(100), clock);
+  cache.PutMissing("/gone");
+  clock.Advance(milliseconds(99));
+  EXPECT_TRUE(cache.IsMissing("/gone"));
+  clock.Advance(milliseconds(1));
+  EXPECT_FALSE(cache.IsMissing("/gone"));
+}
+
+TEST(MetadataCacheTest, StatusesComeBackWithTheirPathAndName) {
+  FakeClock clock;
+  MetadataCache cache(10, milliseconds(1000), clock);
+  FileInfo info = Info("/dir/a-rather-long-file-name.bin", 3);
+  info.ufs_uri = "/ufs/dir/a-rather-long-file-name.bin";
+  cache.PutStatus(info);
+  std::optional<FileInfo> got = cache.GetStatus("/dir/a-rather-long-file-name.bin");
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->path, info.path);
+  EXPECT_EQ(got->name, info.name);
+  EXPECT_EQ(got->ufs_uri, info.ufs_uri);
+  EXPECT_EQ(got->length, 3u);
+  cache.PutStatus(Info("/", 0));
+  EXPECT_EQ(cache.GetStatus("/")->path, "/");
+  EXPECT_EQ(cache.GetStatus("/")->name, "");
+}
+
+// What a page of a listing shows is cached per child, but is no listing of the directory.
+TEST(MetadataCacheTest, PutStatusesCachesEachChildOnly) {
+  FakeClock clock;
+  MetadataCache cache(10, milliseconds(1000), clock);
+  const std::vector<FileInfo> page = {Info("/d/x", 1), Info("/d/y", 2)};
+  cache.PutStatuses(page);
+  EXPECT_EQ(cache.GetStatus("/d/x")->length, 1u);
+  EXPECT_EQ(cache.GetStatus("/d/y")->length, 2u);
+  EXPECT_FALSE(cache.GetListing("/d"));
+  EXPECT_EQ(cache.size(), 2u);
+}
+
+// A listing holds its children's names: it is answered only while every child's status is.
+TEST(MetadataCacheTest, AListingWithAnEvictedChildIsAMiss) {
+  FakeClock clock;
+  MetadataCache cache(3, milliseconds(1000), clock);
+  cache.PutStatus(Info("/d"));
+  cache.PutListing("/d", {Info("/d/x", 1), Info("/d/y", 2)});
+  std::optional<std::vector<FileInfo>> listing = cache.GetListing("/d");
+  ASSERT_TRUE(listing);
+  ASSERT_EQ(listing->size(), 2u);
+  EXPECT_EQ(listing->at(0).path, "/d/x");
+  EXPECT_EQ(listing->at(1).name, "y");
+  EXPECT_EQ(listing->at(1).length, 2u);
+  ASSERT_TRUE(cache.GetStatus("/d"));
+  ASSERT_TRUE(cache.GetStatus("/d/y"));
+  cache.PutStatus(Info("/other"));  // evicts /d/x, the least recently used
+  EXPECT_FALSE(cache.GetStatus("/d/x"));
+  EXPECT_FALSE(cache.GetListing("/d"));
+}
+
 TEST(MetadataCacheTest, InvalidateAll) {
   MetadataCache cache(10, milliseconds(1000));
   cache.PutStatus(Info("/a"));
