@@ -480,6 +480,8 @@ TEST(FuseOptionsTest, AppliesKnownItems) {
   EXPECT_EQ(options.attr_timeout, 600.0);
   ASSERT_TRUE(ApplyFuseOption(options, "entry_timeout=0.5", &consumed).ok());
   EXPECT_EQ(options.entry_timeout, 0.5);
+  ASSERT_TRUE(ApplyFuseOption(options, "negative_timeout=30", &consumed).ok());
+  EXPECT_EQ(options.negative_timeout, 30.0);
   ASSERT_TRUE(ApplyFuseOption(options, "direct_io", &consumed).ok());
   EXPECT_TRUE(options.direct_io);
   ASSERT_TRUE(ApplyFuseOption(options, "kernel_cache", &consumed).ok());
