@@ -34,7 +34,7 @@ struct FuseOptions {
   // Background requests (readahead, async direct I/O) the kernel keeps in flight.
   uint16_t max_background = 64;
   uint16_t congestion_threshold = 48;
-  // READDIRPLUS with the kernel's adaptive choice between READDIR and READDIRPLUS.
+  // READDIRPLUS for every listing (the kernel gets each entry's attributes with its name).
   bool readdirplus = true;
   // Offered in flags2 only when the transport set them up (passthrough needs CAP_SYS_ADMIN and
   // backing files; io_uring needs enable_uring and a ring per possible CPU).

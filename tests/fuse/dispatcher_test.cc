@@ -182,7 +182,7 @@ TEST_F(DispatcherTest, InitReplyGoldenOverTheSocket) {
       0x07, 0x00, 0x00, 0x00,                          // major = 7
       0x26, 0x00, 0x00, 0x00,                          // minor = 38 (the kernel's)
       0x00, 0x00, 0x02, 0x00,                          // max_readahead = 128 KiB
-      0x29, 0xe0, 0x44, 0x00,                          // flags = 0x0044e029
+      0x29, 0xa0, 0x44, 0x00,                          // flags = 0x0044a029
       0x40, 0x00, 0x30, 0x00,                          // max_background 64, congestion 48
       0x00, 0x00, 0x10, 0x00,                          // max_write = 1 MiB
       0x01, 0x00, 0x00, 0x00,                          // time_gran = 1
@@ -198,7 +198,7 @@ TEST_F(DispatcherTest, InitReplyGoldenOverTheSocket) {
     EXPECT_EQ(static_cast<uint8_t>((*raw)[i]), expected[i]) << "byte " << i;
   }
   EXPECT_TRUE(dispatcher_.initialized());
-  EXPECT_EQ(dispatcher_.negotiated_flags(), 0x0044e029U);
+  EXPECT_EQ(dispatcher_.negotiated_flags(), 0x0044a029U);
 }
 
 TEST_F(DispatcherTest, RequestsBeforeInitGetEio) {
