@@ -1,5 +1,9 @@
 #include "core/client/metadata_cache.h"
 
+#include <cstdint>
+
+#include "core/common/block_id.h"
+
 namespace alluxio {
 namespace {
 
@@ -75,24 +79,96 @@ MetadataCache::Entry& MetadataCache::Upsert(std::string_view path) {
   return it->second;
 }
 
+const std::string* MetadataCache::Intern(std::string_view text) {
+  std::string key(text);
+  if (auto it = interned_.find(key); it != interned_.end()) return &*it;
+  if (interned_.size() >= kMaxInterned) return nullptr;
+  return &*interned_.insert(std::move(key)).first;
+}
+
+MetadataCache::Stored MetadataCache::Compact(const FileInfo& info) {
+  Stored out;
+  out.id = info.id;
+  out.length = info.length;
+  out.block_size = info.block_size;
+  out.mount_id = info.mount_id;
+  out.mtime_ms = info.mtime_ms;
+  out.mode = info.mode;
+  out.is_directory = info.is_directory;
+  out.completed = info.completed;
+  out.persisted = info.persisted;
+  out.mount_point = info.mount_point;
+  out.owner = Intern(info.owner);
+  out.group = Intern(info.group);
+  // The longest common tail of the UFS URI and the path: the rest is the mount's UFS root.
+  const std::string_view uri = info.ufs_uri;
+  const std::string_view path = info.path;
+  size_t tail = 0;
+  while (tail < uri.size() && tail < path.size() && tail < UINT16_MAX &&
+         uri[uri.size() - 1 - tail] == path[path.size() - 1 - tail]) {
+    ++tail;
+  }
+  out.ufs_prefix = Intern(uri.substr(0, uri.size() - tail));
+  out.ufs_tail = static_cast<uint16_t>(tail);
+  bool derived = info.block_ids.size() <= UINT32_MAX;
+  for (size_t i = 0; derived && i < info.block_ids.size(); ++i) {
+    derived = info.block_ids[i] == BlockIdForFile(info.id, i);
+  }
+  if (derived) out.block_count = static_cast<uint32_t>(info.block_ids.size());
+  if (out.owner == nullptr || out.group == nullptr || out.ufs_prefix == nullptr || !derived ||
+      !info.symlink_target.empty()) {
+    out.rare = std::make_unique<Rare>();
+    if (out.ufs_prefix == nullptr) out.rare->ufs_uri = info.ufs_uri;
+    if (!derived) out.rare->block_ids = info.block_ids;
+    out.rare->symlink_target = info.symlink_target;
+    if (out.owner == nullptr) out.rare->owner = info.owner;
+    if (out.group == nullptr) out.rare->group = info.group;
+  }
+  return out;
+}
+
 MetadataCache::Entry& MetadataCache::UpsertStatus(const FileInfo& info) {
   Entry& e = Upsert(info.path);
   if (e.blocks && e.blocks->info.id != info.id) e.blocks.reset();
-  e.status = info;
-  e.status->path.clear();
-  e.status->path.shrink_to_fit();
-  e.status->name.clear();
-  e.status->name.shrink_to_fit();
+  e.status = Compact(info);
   return e;
 }
 
 std::optional<FileInfo> MetadataCache::StatusOf(const Map::value_type& node) {
-  std::optional<FileInfo> info = node.second.status;
-  if (info) {
-    info->path = node.first;
-    const size_t slash = node.first.rfind('/');
-    info->name = node.first.substr(slash == std::string::npos ? 0 : slash + 1);
+  if (!node.second.status) return std::nullopt;
+  const Stored& in = *node.second.status;
+  const std::string& path = node.first;
+  FileInfo info;
+  info.id = in.id;
+  info.path = path;
+  const size_t slash = path.rfind('/');
+  info.name = path.substr(slash == std::string::npos ? 0 : slash + 1);
+  info.is_directory = in.is_directory;
+  info.mode = in.mode;
+  info.owner = in.owner != nullptr ? *in.owner : in.rare->owner;
+  info.group = in.group != nullptr ? *in.group : in.rare->group;
+  info.mtime_ms = in.mtime_ms;
+  info.length = in.length;
+  info.block_size = in.block_size;
+  info.completed = in.completed;
+  info.persisted = in.persisted;
+  info.mount_point = in.mount_point;
+  if (in.rare && in.block_count == 0 && !in.rare->block_ids.empty()) {
+    info.block_ids = in.rare->block_ids;
+  } else {
+    info.block_ids.reserve(in.block_count);
+    for (uint32_t i = 0; i < in.block_count; ++i)
+      info.block_ids.push_back(BlockIdForFile(in.id, i));
   }
+  if (in.ufs_prefix != nullptr) {
+    info.ufs_uri.reserve(in.ufs_prefix->size() + in.ufs_tail);
+    info.ufs_uri = *in.ufs_prefix;
+    info.ufs_uri.append(path, path.size() - in.ufs_tail, in.ufs_tail);
+  } else {
+    info.ufs_uri = in.rare->ufs_uri;
+  }
+  info.mount_id = in.mount_id;
+  if (in.rare) info.symlink_target = in.rare->symlink_target;
   return info;
 }
 
@@ -188,6 +264,7 @@ void MetadataCache::InvalidatePath(std::string_view path) {
 void MetadataCache::InvalidateAll() {
   std::lock_guard lock(mutex_);
   entries_.clear();
+  interned_.clear();
   most_recent_ = least_recent_ = nullptr;
 }
 

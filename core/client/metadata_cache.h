@@ -8,8 +8,9 @@
 // expiry.
 //
 // Memory: one entry per path (a listing names its children, whose statuses are their own
-// entries; the path is stored once, as the key). An entry costs about 450 bytes plus its
-// FileInfo's strings that do not fit inline (the UFS URI, mostly): docs/client.md.
+// entries; the path is stored once, as the key; a status is stored compactly, see Stored).
+// A file's entry costs about 200 bytes, plus its path when longer than 15 bytes:
+// docs/client.md.
 //
 // Shared by the reactors of one client: thread-safe (one mutex, short critical sections).
 #pragma once
@@ -23,6 +24,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "core/client/client_types.h"
@@ -61,11 +63,41 @@ class MetadataCache {
   size_t size();
 
  private:
+  // What few statuses have: block ids other than the file's derived ones (block_id.h), a
+  // symbolic link's target; and what did not fit once kMaxInterned strings are interned.
+  struct Rare {
+    std::string ufs_uri;
+    std::vector<uint64_t> block_ids;
+    std::string symlink_target;
+    std::string owner;  // when the interned names are full
+    std::string group;
+  };
+  static constexpr size_t kMaxInterned = 4096;
+  // A FileInfo in about 90 bytes: no path or name (the key holds them), owner, group and the
+  // UFS URI's prefix interned (ufs_uri = *ufs_prefix + the key's last ufs_tail bytes), block
+  // ids as a count when they are the file's derived ones.
+  struct Stored {
+    uint64_t id = 0;
+    uint64_t length = 0;
+    uint64_t block_size = 0;
+    uint64_t mount_id = 0;
+    int64_t mtime_ms = 0;
+    uint32_t mode = 0;
+    uint32_t block_count = 0;  // ids derived from id; rare->block_ids when they are not
+    const std::string* owner = nullptr;
+    const std::string* group = nullptr;
+    const std::string* ufs_prefix = nullptr;  // null: rare->ufs_uri
+    uint16_t ufs_tail = 0;
+    bool is_directory = false;
+    bool completed = false;
+    bool persisted = false;
+    bool mount_point = false;
+    std::unique_ptr<Rare> rare;
+  };
   struct Entry;
   using Map = std::map<std::string, Entry, std::less<>>;  // ordered: a subtree is a range
   struct Entry {
-    // path and name cleared (the key holds them; Get fills them in). nullopt: negative entry.
-    std::optional<FileInfo> status;
+    std::optional<Stored> status;                       // nullopt: negative entry
     std::unique_ptr<std::vector<std::string>> listing;  // children's names
     std::unique_ptr<client::FileBlocks> blocks;         // of status->id
     MonotonicClock::time_point expires;
@@ -80,6 +112,9 @@ class MetadataCache {
   Entry& UpsertStatus(const FileInfo& info);
   // The status of a found entry, with its path and name.
   static std::optional<FileInfo> StatusOf(const Map::value_type& node);
+  Stored Compact(const FileInfo& info);
+  // The interned copy of `text` (kept until InvalidateAll); null once kMaxInterned are held.
+  const std::string* Intern(std::string_view text);
   void Unlink(Map::value_type* node);
   void PushFront(Map::value_type* node);
   Map::iterator Erase(Map::iterator it);
@@ -89,6 +124,7 @@ class MetadataCache {
   const MonotonicClock& clock_;
   std::mutex mutex_;
   Map entries_;
+  std::unordered_set<std::string> interned_;  // node-based: element addresses are stable
   Map::value_type* most_recent_ = nullptr;
   Map::value_type* least_recent_ = nullptr;
 };
