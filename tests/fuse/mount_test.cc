@@ -539,9 +539,9 @@ uint64_t Lookups(const FuseDispatcher& dispatcher) {
 }
 
 // READDIRPLUS hands the kernel every entry with its attributes: `ls -l` and then a stat of each
-// file ask the server nothing more (no LOOKUP), also for a directory larger than one READDIRPLUS
-// reply. The kernel's references are accounted: once it drops its caches, every node is
-// forgotten.
+// file, or `find -printf %s`, ask the server nothing more (no LOOKUP), also for a directory
+// larger than one READDIRPLUS reply. The kernel's references are accounted: once it drops its
+// caches, every node is forgotten.
 TEST_F(MountTest, LsMinusLThenStatOfEachFileSendsNoLookup) {
   FuseSessionOptions options = Options();
   options.fuse.entry_timeout = 600;
@@ -569,6 +569,17 @@ TEST_F(MountTest, LsMinusLThenStatOfEachFileSendsNoLookup) {
   }
   EXPECT_EQ(Lookups(dispatcher), before);
   EXPECT_EQ(dispatcher.inodes().size(), kFiles + 2u);
+
+  // find reads a whole directory before it stats the entries: each came with the listing too
+  // (with READDIRPLUS_AUTO only the first reply's did, and the rest were looked up).
+  DropKernelNameCaches();
+  ASSERT_TRUE(WaitFor([&] { return dispatcher.inodes().size() == 1; }))
+      << dispatcher.inodes().size() << " nodes left after the kernel dropped its caches";
+  ASSERT_EQ(::stat(Path("d").c_str(), &st), 0);
+  const uint64_t before_find = Lookups(dispatcher);
+  const std::string sizes = CommandOutput("find " + Path("d") + " -printf '%s\\n'");
+  EXPECT_EQ(std::count(sizes.begin(), sizes.end(), '\n'), kFiles + 1);
+  EXPECT_EQ(Lookups(dispatcher), before_find);
 
   DropKernelNameCaches();
   EXPECT_TRUE(WaitFor([&] { return dispatcher.inodes().size() == 1; }))
