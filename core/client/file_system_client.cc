@@ -200,7 +200,7 @@ Task<Result<FileInfo>> FileSystemClient::GetStatus(std::string path) {
 Task<Result<ListPage>> FileSystemClient::ListStatusPage(std::string path, std::string start_after,
                                                         uint32_t limit) {
   const std::string what = "listStatus " + path;
-  co_return co_await CallMaster(
+  Result<ListPage> page = co_await CallMaster(
       *this, what, Idempotent::kYes,
       [&](wire::FileSystemMaster::Client& fs) {
         auto req = fs.listStatusRequest();
@@ -216,6 +216,16 @@ Task<Result<ListPage>> FileSystemClient::ListStatusPage(std::string path, std::s
         page.has_more = r.getHasMore();
         return page;
       });
+  // What a listing shows of each child is what a getStatus of it would: a stat of a listed file
+  // asks no master. (Files being written are left out, as GetStatus leaves them.)
+  if (MetadataCache* cache = LookupCache(); cache != nullptr && page) {
+    std::vector<FileInfo> settled;
+    for (const FileInfo& e : page->entries) {
+      if (e.is_directory || e.completed) settled.push_back(e);
+    }
+    cache->PutStatuses(settled);
+  }
+  co_return page;
 }
 
 Task<Result<std::vector<FileInfo>>> FileSystemClient::ListStatus(std::string path) {

@@ -115,7 +115,8 @@ class FileSystemClient {
   Task<Result<FileInfo>> GetStatus(std::string path);
   // Every entry of a directory, fetched in pages of list_page_size. kNotADirectory for a file.
   Task<Result<std::vector<FileInfo>>> ListStatus(std::string path);
-  // One page, in name order, of at most `limit` entries after `start_after` ("" = first).
+  // One page, in name order, of at most `limit` entries after `start_after` ("" = first). With
+  // the metadata cache, each child's status is cached as GetStatus would cache it.
   Task<Result<ListPage>> ListStatusPage(std::string path, std::string start_after, uint32_t limit);
   // kAlreadyExists unless allow_exists (and it is a directory).
   Task<Result<FileInfo>> CreateDirectory(std::string path, CreateDirectoryOptions options);

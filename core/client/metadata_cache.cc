@@ -1,5 +1,9 @@
 #include "core/client/metadata_cache.h"
 
+#include <cstdint>
+
+#include "core/common/block_id.h"
+
 namespace alluxio {
 namespace {
 
@@ -14,77 +18,195 @@ bool IsUnder(std::string_view path, std::string_view dir) {
   return path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/';
 }
 
+std::string ChildOf(std::string_view dir, std::string_view name) {
+  std::string out(dir == "/" ? std::string_view() : dir);
+  out += '/';
+  out += name;
+  return out;
+}
+
 }  // namespace
 
 MetadataCache::MetadataCache(size_t max_entries, std::chrono::milliseconds expiration,
                              const MonotonicClock& clock)
     : max_entries_(max_entries), expiration_(expiration), clock_(clock) {}
 
-MetadataCache::Entry* MetadataCache::Find(std::string_view path) {
+void MetadataCache::Unlink(Map::value_type* node) {
+  Entry& e = node->second;
+  (e.prev != nullptr ? e.prev->second.next : most_recent_) = e.next;
+  (e.next != nullptr ? e.next->second.prev : least_recent_) = e.prev;
+  e.prev = e.next = nullptr;
+}
+
+void MetadataCache::PushFront(Map::value_type* node) {
+  Entry& e = node->second;
+  e.prev = nullptr;
+  e.next = most_recent_;
+  (most_recent_ != nullptr ? most_recent_->second.prev : least_recent_) = node;
+  most_recent_ = node;
+}
+
+MetadataCache::Map::iterator MetadataCache::Erase(Map::iterator it) {
+  Unlink(&*it);
+  return entries_.erase(it);
+}
+
+MetadataCache::Map::value_type* MetadataCache::Find(std::string_view path) {
   auto it = entries_.find(path);
   if (it == entries_.end()) return nullptr;
   if (clock_.Now() >= it->second.expires) {
-    Erase(it->first);
+    Erase(it);
     return nullptr;
   }
-  lru_.splice(lru_.begin(), lru_, it->second.lru);
-  return &it->second;
+  Unlink(&*it);
+  PushFront(&*it);
+  return &*it;
 }
 
 MetadataCache::Entry& MetadataCache::Upsert(std::string_view path) {
-  std::string key(path);
-  auto it = entries_.find(key);
+  auto it = entries_.find(path);
   if (it == entries_.end()) {
-    lru_.push_front(key);
-    it = entries_.emplace(key, Entry{}).first;
-    it->second.lru = lru_.begin();
-    while (entries_.size() > max_entries_) Erase(lru_.back());  // never the newest
+    it = entries_.emplace(std::string(path), Entry{}).first;
+    PushFront(&*it);
+    while (entries_.size() > max_entries_) {  // never the newest
+      Erase(entries_.find(least_recent_->first));
+    }
   } else {
-    lru_.splice(lru_.begin(), lru_, it->second.lru);
+    Unlink(&*it);
+    PushFront(&*it);
   }
   it->second.expires = clock_.Now() + expiration_;
   return it->second;
 }
 
+const std::string* MetadataCache::Intern(std::string_view text) {
+  std::string key(text);
+  if (auto it = interned_.find(key); it != interned_.end()) return &*it;
+  if (interned_.size() >= kMaxInterned) return nullptr;
+  return &*interned_.insert(std::move(key)).first;
+}
+
+MetadataCache::Stored MetadataCache::Compact(const FileInfo& info) {
+  Stored out;
+  out.id = info.id;
+  out.length = info.length;
+  out.block_size = info.block_size;
+  out.mount_id = info.mount_id;
+  out.mtime_ms = info.mtime_ms;
+  out.mode = info.mode;
+  out.is_directory = info.is_directory;
+  out.completed = info.completed;
+  out.persisted = info.persisted;
+  out.mount_point = info.mount_point;
+  out.owner = Intern(info.owner);
+  out.group = Intern(info.group);
+  // The longest common tail of the UFS URI and the path: the rest is the mount's UFS root.
+  const std::string_view uri = info.ufs_uri;
+  const std::string_view path = info.path;
+  size_t tail = 0;
+  while (tail < uri.size() && tail < path.size() && tail < UINT16_MAX &&
+         uri[uri.size() - 1 - tail] == path[path.size() - 1 - tail]) {
+    ++tail;
+  }
+  out.ufs_prefix = Intern(uri.substr(0, uri.size() - tail));
+  out.ufs_tail = static_cast<uint16_t>(tail);
+  bool derived = info.block_ids.size() <= UINT32_MAX;
+  for (size_t i = 0; derived && i < info.block_ids.size(); ++i) {
+    derived = info.block_ids[i] == BlockIdForFile(info.id, i);
+  }
+  if (derived) out.block_count = static_cast<uint32_t>(info.block_ids.size());
+  if (out.owner == nullptr || out.group == nullptr || out.ufs_prefix == nullptr || !derived ||
+      !info.symlink_target.empty()) {
+    out.rare = std::make_unique<Rare>();
+    if (out.ufs_prefix == nullptr) out.rare->ufs_uri = info.ufs_uri;
+    if (!derived) out.rare->block_ids = info.block_ids;
+    out.rare->symlink_target = info.symlink_target;
+    if (out.owner == nullptr) out.rare->owner = info.owner;
+    if (out.group == nullptr) out.rare->group = info.group;
+  }
+  return out;
+}
+
 MetadataCache::Entry& MetadataCache::UpsertStatus(const FileInfo& info) {
   Entry& e = Upsert(info.path);
   if (e.blocks && e.blocks->info.id != info.id) e.blocks.reset();
-  e.status = info;
+  e.status = Compact(info);
   return e;
 }
 
-void MetadataCache::Erase(const std::string& path) {
-  auto it = entries_.find(path);
-  if (it == entries_.end()) return;
-  lru_.erase(it->second.lru);
-  entries_.erase(it);
+std::optional<FileInfo> MetadataCache::StatusOf(const Map::value_type& node) {
+  if (!node.second.status) return std::nullopt;
+  const Stored& in = *node.second.status;
+  const std::string& path = node.first;
+  FileInfo info;
+  info.id = in.id;
+  info.path = path;
+  const size_t slash = path.rfind('/');
+  info.name = path.substr(slash == std::string::npos ? 0 : slash + 1);
+  info.is_directory = in.is_directory;
+  info.mode = in.mode;
+  info.owner = in.owner != nullptr ? *in.owner : in.rare->owner;
+  info.group = in.group != nullptr ? *in.group : in.rare->group;
+  info.mtime_ms = in.mtime_ms;
+  info.length = in.length;
+  info.block_size = in.block_size;
+  info.completed = in.completed;
+  info.persisted = in.persisted;
+  info.mount_point = in.mount_point;
+  if (in.rare && in.block_count == 0 && !in.rare->block_ids.empty()) {
+    info.block_ids = in.rare->block_ids;
+  } else {
+    info.block_ids.reserve(in.block_count);
+    for (uint32_t i = 0; i < in.block_count; ++i)
+      info.block_ids.push_back(BlockIdForFile(in.id, i));
+  }
+  if (in.ufs_prefix != nullptr) {
+    info.ufs_uri.reserve(in.ufs_prefix->size() + in.ufs_tail);
+    info.ufs_uri = *in.ufs_prefix;
+    info.ufs_uri.append(path, path.size() - in.ufs_tail, in.ufs_tail);
+  } else {
+    info.ufs_uri = in.rare->ufs_uri;
+  }
+  info.mount_id = in.mount_id;
+  if (in.rare) info.symlink_target = in.rare->symlink_target;
+  return info;
 }
 
 std::optional<FileInfo> MetadataCache::GetStatus(std::string_view path) {
   std::lock_guard lock(mutex_);
-  Entry* e = Find(path);
-  if (e == nullptr) return std::nullopt;
-  return e->status;
+  Map::value_type* node = Find(path);
+  if (node == nullptr) return std::nullopt;
+  return StatusOf(*node);
 }
 
 bool MetadataCache::IsMissing(std::string_view path) {
   std::lock_guard lock(mutex_);
-  Entry* e = Find(path);
-  return e != nullptr && !e->status && !e->listing;
+  Map::value_type* node = Find(path);
+  return node != nullptr && !node->second.status && !node->second.listing;
 }
 
 std::optional<std::vector<FileInfo>> MetadataCache::GetListing(std::string_view path) {
   std::lock_guard lock(mutex_);
-  Entry* e = Find(path);
-  if (e == nullptr) return std::nullopt;
-  return e->listing;
+  Map::value_type* node = Find(path);
+  if (node == nullptr || !node->second.listing) return std::nullopt;
+  const std::vector<std::string>& names = *node->second.listing;
+  std::vector<FileInfo> children;
+  children.reserve(names.size());
+  for (const std::string& name : names) {
+    Map::value_type* child = Find(ChildOf(path, name));
+    if (child == nullptr || !child->second.status) return std::nullopt;  // expired or evicted
+    children.push_back(*StatusOf(*child));
+  }
+  return children;
 }
 
 std::optional<client::FileBlocks> MetadataCache::GetBlocks(std::string_view path) {
   std::lock_guard lock(mutex_);
-  Entry* e = Find(path);
-  if (e == nullptr) return std::nullopt;
-  return e->blocks;
+  Map::value_type* node = Find(path);
+  if (node == nullptr || !node->second.blocks) return std::nullopt;
+  client::FileBlocks blocks = *node->second.blocks;
+  blocks.info = *StatusOf(*node);
+  return blocks;
 }
 
 void MetadataCache::PutStatus(const FileInfo& info) {
@@ -92,9 +214,17 @@ void MetadataCache::PutStatus(const FileInfo& info) {
   UpsertStatus(info);
 }
 
+void MetadataCache::PutStatuses(std::span<const FileInfo> infos) {
+  std::lock_guard lock(mutex_);
+  for (const FileInfo& info : infos) UpsertStatus(info);
+}
+
 void MetadataCache::PutBlocks(const client::FileBlocks& file) {
   std::lock_guard lock(mutex_);
-  UpsertStatus(file.info).blocks = file;
+  Entry& e = UpsertStatus(file.info);
+  e.blocks = std::make_unique<client::FileBlocks>(file);
+  e.blocks->info = {};  // the entry's status is the file's
+  e.blocks->info.id = file.info.id;
 }
 
 void MetadataCache::PutMissing(std::string_view path) {
@@ -107,22 +237,26 @@ void MetadataCache::PutMissing(std::string_view path) {
 
 void MetadataCache::PutListing(std::string_view path, const std::vector<FileInfo>& children) {
   std::lock_guard lock(mutex_);
-  for (const FileInfo& child : children) UpsertStatus(child);
-  Upsert(path).listing = children;
+  auto names = std::make_unique<std::vector<std::string>>();
+  names->reserve(children.size());
+  for (const FileInfo& child : children) {
+    UpsertStatus(child);
+    names->push_back(child.name);
+  }
+  Upsert(path).listing = std::move(names);
 }
 
 void MetadataCache::InvalidatePath(std::string_view path) {
   std::lock_guard lock(mutex_);
-  Erase(std::string(path));
+  if (auto it = entries_.find(path); it != entries_.end()) Erase(it);
   std::string prefix = path == "/" ? std::string("/") : std::string(path) + "/";
   for (auto it = entries_.lower_bound(prefix); it != entries_.end() && IsUnder(it->first, path);) {
-    lru_.erase(it->second.lru);
-    it = entries_.erase(it);
+    it = Erase(it);
   }
   if (std::string_view parent = ParentOf(path); !parent.empty()) {
     if (auto it = entries_.find(parent); it != entries_.end()) {
       it->second.listing.reset();
-      if (!it->second.status) Erase(it->first);
+      if (!it->second.status) Erase(it);
     }
   }
 }
@@ -130,7 +264,8 @@ void MetadataCache::InvalidatePath(std::string_view path) {
 void MetadataCache::InvalidateAll() {
   std::lock_guard lock(mutex_);
   entries_.clear();
-  lru_.clear();
+  interned_.clear();
+  most_recent_ = least_recent_ = nullptr;
 }
 
 size_t MetadataCache::size() {

@@ -345,6 +345,15 @@ asio::awaitable<void> FuseDispatcher::DoLookup(const Request& req) {
     co_return;
   }
   Result<fs::Attributes> attr = co_await fs_.GetAttr(path, CallerOf(req.header));
+  if (!attr && attr.code() == ErrorCode::kNotFound && options_.negative_timeout > 0) {
+    // A negative entry: the kernel remembers the name is missing (no node, no reference).
+    const Validity valid = ToValidity(options_.negative_timeout);
+    abi::EntryOut out{};
+    out.entry_valid = valid.sec;
+    out.entry_valid_nsec = valid.nsec;
+    Reply(req, 0, ReplyBody::Of(out).parts());
+    co_return;
+  }
   ReplyEntry(req, path, attr);
 }
 

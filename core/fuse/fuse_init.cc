@@ -11,7 +11,10 @@ uint64_t WantedInitFlags(const FuseOptions& options) {
   // kernel applies the umask), never FUSE_EXPORT_SUPPORT (no lookups of "." and "..").
   uint64_t flags = abi::kAsyncRead | abi::kAtomicOTrunc | abi::kBigWrites | abi::kAsyncDio |
                    abi::kParallelDirops | abi::kMaxPages | abi::kDirectIoAllowMmap;
-  if (options.readdirplus) flags |= abi::kDoReaddirplus | abi::kReaddirplusAuto;
+  // Every READDIR is a READDIRPLUS (no READDIRPLUS_AUTO, which lists with READDIR after the
+  // first reply unless lookups came in between): a listed entry is never looked up, since
+  // what the file system lists carries the attributes anyway.
+  if (options.readdirplus) flags |= abi::kDoReaddirplus;
   if (options.auto_cache) flags |= abi::kAutoInvalData;
   if (options.passthrough) flags |= abi::kPassthrough;
   if (options.over_io_uring) flags |= abi::kOverIoUring;

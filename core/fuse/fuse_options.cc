@@ -68,6 +68,8 @@ Status ApplyFuseOption(FuseOptions& options, std::string_view item, bool* consum
     if (!ParseSeconds(value, &options.attr_timeout)) return bad();
   } else if (key == "entry_timeout") {
     if (!ParseSeconds(value, &options.entry_timeout)) return bad();
+  } else if (key == "negative_timeout") {
+    if (!ParseSeconds(value, &options.negative_timeout)) return bad();
   } else if (key == "max_read") {
     if (!ParseUnsigned(value, &options.max_read)) return bad();
   } else if (key == "max_write") {

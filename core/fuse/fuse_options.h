@@ -14,6 +14,9 @@ struct FuseOptions {
   // libfuse's defaults; Alluxio's default option string sets 600 for both.
   double entry_timeout = 1.0;
   double attr_timeout = 1.0;
+  // Kernel caching of a name found missing, in seconds (`negative_timeout=`, libfuse's): a
+  // LOOKUP of it is answered with node id 0 and this validity. 0: plain ENOENT, nothing cached.
+  double negative_timeout = 0.0;
   // `direct_io`: every open bypasses the page cache (FOPEN_DIRECT_IO).
   bool direct_io = false;
   // `kernel_cache`: keep cached pages across opens (FOPEN_KEEP_CACHE).
@@ -31,7 +34,7 @@ struct FuseOptions {
   // Background requests (readahead, async direct I/O) the kernel keeps in flight.
   uint16_t max_background = 64;
   uint16_t congestion_threshold = 48;
-  // READDIRPLUS with the kernel's adaptive choice between READDIR and READDIRPLUS.
+  // READDIRPLUS for every listing (the kernel gets each entry's attributes with its name).
   bool readdirplus = true;
   // Offered in flags2 only when the transport set them up (passthrough needs CAP_SYS_ADMIN and
   // backing files; io_uring needs enable_uring and a ring per possible CPU).

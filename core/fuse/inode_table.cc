@@ -24,15 +24,14 @@ std::string JoinPath(std::string_view parent, std::string_view name) {
 }
 
 InodeTable::InodeTable(uint64_t generation) : generation_(generation) {
-  nodes_.emplace(kRootId, Node{"/", 0, 1});
-  by_path_.emplace("/", kRootId);
+  nodes_.emplace(kRootId, Node{by_path_.emplace("/", kRootId), 0, 1});
 }
 
 std::optional<std::string> InodeTable::PathOf(uint64_t nodeid) const {
   std::lock_guard lock(mutex_);
   auto it = nodes_.find(nodeid);
-  if (it == nodes_.end() || it->second.path.empty()) return std::nullopt;
-  return it->second.path;
+  if (it == nodes_.end() || it->second.at == by_path_.end()) return std::nullopt;
+  return it->second.at->first;
 }
 
 InodeTable::Entry InodeTable::Ref(const std::string& path, uint64_t fs_ino) {
@@ -55,8 +54,7 @@ InodeTable::Entry InodeTable::Ref(const std::string& path, uint64_t fs_ino) {
     // to different nodes).
   }
   const uint64_t id = next_id_++;
-  nodes_.emplace(id, Node{path, fs_ino, 1});
-  by_path_.emplace(path, id);
+  nodes_.emplace(id, Node{by_path_.emplace(path, id), fs_ino, 1});
   return {id, generation_};
 }
 
@@ -74,13 +72,7 @@ void InodeTable::Forget(uint64_t nodeid, uint64_t nlookup) {
   Node& node = it->second;
   node.lookups = nlookup >= node.lookups ? 0 : node.lookups - nlookup;
   if (node.lookups > 0 || nodeid == kRootId) return;
-  auto [first, last] = by_path_.equal_range(node.path);
-  for (auto it = first; it != last; ++it) {
-    if (it->second == nodeid) {
-      by_path_.erase(it);
-      break;
-    }
-  }
+  if (node.at != by_path_.end()) by_path_.erase(node.at);
   nodes_.erase(it);
 }
 
@@ -96,10 +88,15 @@ std::multimap<std::string, uint64_t> InodeTable::TakeSubtreeLocked(std::string_v
       }
       break;
     }
+    if (auto node = nodes_.find(it->second); node != nodes_.end()) node->second.at = by_path_.end();
     taken.emplace(it->first, it->second);
     it = by_path_.erase(it);
   }
   return taken;
+}
+
+void InodeTable::Place(std::string path, uint64_t id) {
+  nodes_.at(id).at = by_path_.emplace(std::move(path), id);
 }
 
 void InodeTable::DetachLocked(std::string_view path) {
@@ -107,10 +104,9 @@ void InodeTable::DetachLocked(std::string_view path) {
     auto node = nodes_.find(id);
     if (node == nodes_.end()) continue;
     if (id == kRootId) {  // the root cannot be detached; put it back
-      by_path_.emplace(key, id);
+      Place(key, id);
       continue;
     }
-    node->second.path.clear();
     if (node->second.lookups == 0) nodes_.erase(node);
   }
 }
@@ -125,9 +121,7 @@ void InodeTable::Move(std::string_view from, std::string_view to) {
   if (from == to) return;
   DetachLocked(to);
   for (const auto& [key, id] : TakeSubtreeLocked(from)) {
-    std::string moved = std::string(to) + key.substr(from.size());
-    nodes_.at(id).path = moved;
-    by_path_.emplace(std::move(moved), id);
+    Place(std::string(to) + key.substr(from.size()), id);
   }
 }
 
@@ -138,11 +132,7 @@ void InodeTable::Exchange(std::string_view a, std::string_view b) {
   auto from_b = TakeSubtreeLocked(b);
   auto place = [this](const std::multimap<std::string, uint64_t>& entries, std::string_view from,
                       std::string_view to) {
-    for (const auto& [key, id] : entries) {
-      std::string moved = std::string(to) + key.substr(from.size());
-      nodes_.at(id).path = moved;
-      by_path_.emplace(std::move(moved), id);
-    }
+    for (const auto& [key, id] : entries) Place(std::string(to) + key.substr(from.size()), id);
   };
   place(from_a, a, b);
   place(from_b, b, a);

@@ -69,23 +69,27 @@ class InodeTable {
   uint64_t Lookups(uint64_t nodeid) const;
 
  private:
+  // Path → its nodes, oldest first: the last is the current one; older ones are files that
+  // were replaced at the path while the kernel still holds them (see Ref).
+  using PathIndex = std::multimap<std::string, uint64_t, std::less<>>;
   struct Node {
-    std::string path;  // empty when detached
+    PathIndex::iterator at;  // its path's entry in by_path_ (the path stored once); end(): detached
     uint64_t fs_ino = 0;
     uint64_t lookups = 0;
   };
 
-  // Removes the entries of `path`'s subtree from by_path_ and returns them (path → id).
+  // Removes the entries of `path`'s subtree from by_path_ and returns them (path → id); their
+  // nodes are detached until placed again (Place).
   std::multimap<std::string, uint64_t> TakeSubtreeLocked(std::string_view path);
+  // Indexes node `id` (which exists) under `path`.
+  void Place(std::string path, uint64_t id);
   void DetachLocked(std::string_view path);
 
   mutable std::mutex mutex_;
   const uint64_t generation_;
   uint64_t next_id_ = kRootId + 1;
   std::unordered_map<uint64_t, Node> nodes_;
-  // Path → its nodes, oldest first: the last is the current one; older ones are files that
-  // were replaced at the path while the kernel still holds them (see Ref).
-  std::multimap<std::string, uint64_t, std::less<>> by_path_;
+  PathIndex by_path_;
 };
 
 // "/a" + "b" → "/a/b"; "/" + "b" → "/b". `name` must be a valid entry name.

@@ -4,7 +4,10 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <string_view>
 #include <thread>
 
 #include <fmt/format.h>
@@ -50,6 +53,17 @@ void ApplyFuseProperties(const Configuration& conf, FuseMountSpec* spec) {
   spec->io_uring_poll = std::chrono::microseconds(conf.GetInt(PropertyKey::kFuseIoUringPollMicros));
   if (conf.IsSet(PropertyKey::kFuseMaxwriteBytes) && spec->fuse.max_write == 0) {
     spec->fuse.max_write = static_cast<uint32_t>(conf.GetBytes(PropertyKey::kFuseMaxwriteBytes));
+  }
+  // With the client metadata cache, the kernel remembers a missing name as long as the cache
+  // may (entry_timeout at most), unless negative_timeout is given.
+  const bool negative_given = std::any_of(spec->items.begin(), spec->items.end(), [](auto& item) {
+    return std::string_view(item).starts_with("negative_timeout=");
+  });
+  if (!negative_given && conf.GetBool(PropertyKey::kUserMetadataCacheEnabled)) {
+    const double expiration = std::chrono::duration<double>(
+                                  conf.GetDuration(PropertyKey::kUserMetadataCacheExpirationTime))
+                                  .count();
+    spec->fuse.negative_timeout = std::min(spec->fuse.entry_timeout, expiration);
   }
   for (PropertyKey key : {PropertyKey::kFuseJnifuseEnabled, PropertyKey::kFuseCachedPathsMax,
                           PropertyKey::kFuseSharedCachingReaderEnabled}) {

@@ -1,5 +1,7 @@
 #include "core/client/metadata_cache.h"
 
+#include "core/common/block_id.h"
+
 #include <gtest/gtest.h>
 
 namespace alluxio {
@@ -90,6 +92,123 @@ TEST(MetadataCacheTest, NegativeEntries) {
   EXPECT_FALSE(cache.IsMissing("/gone"));
   cache.PutStatus(Info("/x"));
   EXPECT_FALSE(cache.IsMissing("/x"));
+}
+
+TEST(MetadataCacheTest, NegativeEntriesExpire) {
+  FakeClock clock;
+  MetadataCache cache(10, milliseconds(100), clock);
+  cache.PutMissing("/gone");
+  clock.Advance(milliseconds(99));
+  EXPECT_TRUE(cache.IsMissing("/gone"));
+  clock.Advance(milliseconds(1));
+  EXPECT_FALSE(cache.IsMissing("/gone"));
+}
+
+TEST(MetadataCacheTest, StatusesComeBackWithTheirPathAndName) {
+  FakeClock clock;
+  MetadataCache cache(10, milliseconds(1000), clock);
+  FileInfo info = Info("/dir/a-rather-long-file-name.bin", 3);
+  info.ufs_uri = "/ufs/dir/a-rather-long-file-name.bin";
+  cache.PutStatus(info);
+  std::optional<FileInfo> got = cache.GetStatus("/dir/a-rather-long-file-name.bin");
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->path, info.path);
+  EXPECT_EQ(got->name, info.name);
+  EXPECT_EQ(got->ufs_uri, info.ufs_uri);
+  EXPECT_EQ(got->length, 3u);
+  cache.PutStatus(Info("/", 0));
+  EXPECT_EQ(cache.GetStatus("/")->path, "/");
+  EXPECT_EQ(cache.GetStatus("/")->name, "");
+}
+
+bool SameInfo(const FileInfo& a, const FileInfo& b) {
+  return a.id == b.id && a.name == b.name && a.path == b.path && a.is_directory == b.is_directory &&
+         a.mode == b.mode && a.owner == b.owner && a.group == b.group && a.mtime_ms == b.mtime_ms &&
+         a.length == b.length && a.block_size == b.block_size && a.completed == b.completed &&
+         a.persisted == b.persisted && a.mount_point == b.mount_point &&
+         a.block_ids == b.block_ids && a.ufs_uri == b.ufs_uri && a.mount_id == b.mount_id &&
+         a.symlink_target == b.symlink_target;
+}
+
+// Statuses are stored compactly (interned names and UFS roots, derived block ids): every field
+// comes back as it was put, whatever the shape.
+TEST(MetadataCacheTest, EveryFieldOfAStatusComesBackAsItWasPut) {
+  FakeClock clock;
+  MetadataCache cache(100, milliseconds(1000), clock);
+  const uint64_t file_id = InodeIdForContainer(77);
+  std::vector<FileInfo> infos;
+  FileInfo usual = Info("/data/train/part-00001.bin", 300);
+  usual.id = file_id;
+  usual.mode = 0644;
+  usual.owner = "alice";
+  usual.group = "staff";
+  usual.mtime_ms = 1'700'000'000'123;
+  usual.block_size = 128;
+  usual.completed = usual.persisted = true;
+  usual.block_ids = {BlockIdForFile(file_id, 0), BlockIdForFile(file_id, 1),
+                     BlockIdForFile(file_id, 2)};
+  usual.ufs_uri = "/srv/ufs/data/train/part-00001.bin";
+  usual.mount_id = 1;
+  infos.push_back(usual);
+  FileInfo nested = usual;  // a nested mount: the UFS path shares only the part below it
+  nested.path = "/mnt/s3/train/x";
+  nested.name = "x";
+  nested.ufs_uri = "s3://bucket/prefix/train/x";
+  nested.mount_id = 9;
+  infos.push_back(nested);
+  FileInfo odd_blocks = usual;  // block ids that are not the derived ones
+  odd_blocks.path = "/odd";
+  odd_blocks.name = "odd";
+  odd_blocks.block_ids = {5, 9};
+  odd_blocks.ufs_uri = "";
+  infos.push_back(odd_blocks);
+  FileInfo link = Info("/l");
+  link.symlink_target = "../target";
+  link.ufs_uri = "/unrelated";
+  infos.push_back(link);
+  FileInfo dir = Info("/");
+  dir.is_directory = dir.completed = true;
+  dir.mount_point = true;
+  dir.ufs_uri = "/srv/ufs";
+  infos.push_back(dir);
+  for (const FileInfo& info : infos) cache.PutStatus(info);
+  for (const FileInfo& info : infos) {
+    std::optional<FileInfo> got = cache.GetStatus(info.path);
+    ASSERT_TRUE(got) << info.path;
+    EXPECT_TRUE(SameInfo(*got, info)) << info.path << ": ufs " << got->ufs_uri << ", owner "
+                                      << got->owner << ", blocks " << got->block_ids.size();
+  }
+}
+
+// What a page of a listing shows is cached per child, but is no listing of the directory.
+TEST(MetadataCacheTest, PutStatusesCachesEachChildOnly) {
+  FakeClock clock;
+  MetadataCache cache(10, milliseconds(1000), clock);
+  const std::vector<FileInfo> page = {Info("/d/x", 1), Info("/d/y", 2)};
+  cache.PutStatuses(page);
+  EXPECT_EQ(cache.GetStatus("/d/x")->length, 1u);
+  EXPECT_EQ(cache.GetStatus("/d/y")->length, 2u);
+  EXPECT_FALSE(cache.GetListing("/d"));
+  EXPECT_EQ(cache.size(), 2u);
+}
+
+// A listing holds its children's names: it is answered only while every child's status is.
+TEST(MetadataCacheTest, AListingWithAnEvictedChildIsAMiss) {
+  FakeClock clock;
+  MetadataCache cache(3, milliseconds(1000), clock);
+  cache.PutStatus(Info("/d"));
+  cache.PutListing("/d", {Info("/d/x", 1), Info("/d/y", 2)});
+  std::optional<std::vector<FileInfo>> listing = cache.GetListing("/d");
+  ASSERT_TRUE(listing);
+  ASSERT_EQ(listing->size(), 2u);
+  EXPECT_EQ(listing->at(0).path, "/d/x");
+  EXPECT_EQ(listing->at(1).name, "y");
+  EXPECT_EQ(listing->at(1).length, 2u);
+  ASSERT_TRUE(cache.GetStatus("/d"));
+  ASSERT_TRUE(cache.GetStatus("/d/y"));
+  cache.PutStatus(Info("/other"));  // evicts /d/x, the least recently used
+  EXPECT_FALSE(cache.GetStatus("/d/x"));
+  EXPECT_FALSE(cache.GetListing("/d"));
 }
 
 TEST(MetadataCacheTest, InvalidateAll) {

@@ -63,7 +63,8 @@ std::vector<Listed> ParseListing(const Reply& reply, bool plus) {
 
 class DispatcherTest : public ::testing::Test {
  protected:
-  DispatcherTest() : dispatcher_(fs_, Options()), kernel_(dispatcher_) {}
+  explicit DispatcherTest(FuseOptions options = Options())
+      : dispatcher_(fs_, options), kernel_(dispatcher_) {}
 
   static FuseOptions Options() {
     FuseOptions options;
@@ -181,7 +182,7 @@ TEST_F(DispatcherTest, InitReplyGoldenOverTheSocket) {
       0x07, 0x00, 0x00, 0x00,                          // major = 7
       0x26, 0x00, 0x00, 0x00,                          // minor = 38 (the kernel's)
       0x00, 0x00, 0x02, 0x00,                          // max_readahead = 128 KiB
-      0x29, 0xe0, 0x44, 0x00,                          // flags = 0x0044e029
+      0x29, 0xa0, 0x44, 0x00,                          // flags = 0x0044a029
       0x40, 0x00, 0x30, 0x00,                          // max_background 64, congestion 48
       0x00, 0x00, 0x10, 0x00,                          // max_write = 1 MiB
       0x01, 0x00, 0x00, 0x00,                          // time_gran = 1
@@ -197,7 +198,7 @@ TEST_F(DispatcherTest, InitReplyGoldenOverTheSocket) {
     EXPECT_EQ(static_cast<uint8_t>((*raw)[i]), expected[i]) << "byte " << i;
   }
   EXPECT_TRUE(dispatcher_.initialized());
-  EXPECT_EQ(dispatcher_.negotiated_flags(), 0x0044e029U);
+  EXPECT_EQ(dispatcher_.negotiated_flags(), 0x0044a029U);
 }
 
 TEST_F(DispatcherTest, RequestsBeforeInitGetEio) {
@@ -403,6 +404,38 @@ TEST_F(SessionTest, LookupEntryBytes) {
   EXPECT_EQ(Send(Req(O::kLookup, file.nodeid).AddName("x").Build()).error(), ENOTDIR);
   // An unknown node id.
   EXPECT_EQ(Send(Req(O::kLookup, 999).AddName("x").Build()).error(), ENOENT);
+}
+
+class NegativeTimeoutTest : public DispatcherTest {
+ protected:
+  NegativeTimeoutTest() : DispatcherTest(WithNegativeTimeout()) {}
+  static FuseOptions WithNegativeTimeout() {
+    FuseOptions options = Options();
+    options.negative_timeout = 30.25;
+    return options;
+  }
+  void SetUp() override { ASSERT_EQ(kernel_.Init().error(), 0); }
+};
+
+// A missing name is answered as an entry with node id 0 valid for negative_timeout (the
+// kernel's negative dentry), taking no node; other failures stay errors.
+TEST_F(NegativeTimeoutTest, AMissingNameIsANegativeEntry) {
+  Reply r = Send(Req(O::kLookup).AddName("missing").Build());
+  ASSERT_EQ(r.error(), 0);
+  ASSERT_EQ(r.body.size(), sizeof(abi::EntryOut));
+  const abi::EntryOut negative = r.As<abi::EntryOut>();
+  EXPECT_EQ(negative.nodeid, 0U);
+  EXPECT_EQ(negative.entry_valid, 30U);
+  EXPECT_EQ(negative.entry_valid_nsec, 250'000'000U);
+  EXPECT_EQ(negative.attr_valid, 0U);
+  EXPECT_EQ(negative.attr.ino, 0U);
+  EXPECT_EQ(dispatcher_.inodes().size(), 1U);
+
+  const abi::EntryOut made = Mkdir(abi::kRootId, "d");
+  EXPECT_EQ(Lookup(abi::kRootId, "d").nodeid, made.nodeid);
+  auto [file, open] = Create(made.nodeid, "f");
+  EXPECT_EQ(Send(Req(O::kLookup, file.nodeid).AddName("x").Build()).error(), ENOTDIR);
+  EXPECT_EQ(Send(Req(O::kLookup, 999).AddName("x").Build()).error(), ENOENT);  // unknown node
 }
 
 TEST_F(SessionTest, SymlinkAndReadlinkGolden) {

@@ -346,9 +346,9 @@ TEST(FuseCodecTest, InitReplyGolden) {
                                     0x2c, 0x00, 0x00, 0x00,  // minor = 44
                                     0x00, 0x00, 0x02, 0x00,  // max_readahead = 128 KiB
                                     // flags = ASYNC_READ | ATOMIC_O_TRUNC | BIG_WRITES |
-                                    // DO_READDIRPLUS | READDIRPLUS_AUTO | ASYNC_DIO |
-                                    // PARALLEL_DIROPS | MAX_PAGES | INIT_EXT = 0x4044e029
-                                    0x29, 0xe0, 0x44, 0x40, 0x40, 0x00,  // max_background = 64
+                                    // DO_READDIRPLUS | ASYNC_DIO | PARALLEL_DIROPS |
+                                    // MAX_PAGES | INIT_EXT = 0x4044a029
+                                    0x29, 0xa0, 0x44, 0x40, 0x40, 0x00,  // max_background = 64
                                     0x30, 0x00,              // congestion_threshold = 48
                                     0x00, 0x00, 0x10, 0x00,  // max_write = 1 MiB
                                     0x01, 0x00, 0x00, 0x00,  // time_gran = 1 ns
@@ -376,7 +376,7 @@ TEST(FuseCodecTest, InitOffersPassthroughAndUringInFlags2) {
   const InitReply reply = NegotiateInit(in, options);
   ASSERT_EQ(reply.kind, InitReply::Kind::kAccepted);
   EXPECT_EQ(reply.out.minor, 44U);  // ours, the kernel's being newer
-  EXPECT_EQ(reply.out.flags, 0x0044e029U | 0x1000U /*AUTO_INVAL_DATA*/ | 0x40000000U);
+  EXPECT_EQ(reply.out.flags, 0x0044a029U | 0x1000U /*AUTO_INVAL_DATA*/ | 0x40000000U);
   EXPECT_EQ(reply.out.flags2, (1U << 4) | (1U << 5) | (1U << 9));  // bits 36, 37 and 41
   EXPECT_EQ(reply.out.max_stack_depth, 1U);
 
@@ -480,6 +480,8 @@ TEST(FuseOptionsTest, AppliesKnownItems) {
   EXPECT_EQ(options.attr_timeout, 600.0);
   ASSERT_TRUE(ApplyFuseOption(options, "entry_timeout=0.5", &consumed).ok());
   EXPECT_EQ(options.entry_timeout, 0.5);
+  ASSERT_TRUE(ApplyFuseOption(options, "negative_timeout=30", &consumed).ok());
+  EXPECT_EQ(options.negative_timeout, 30.0);
   ASSERT_TRUE(ApplyFuseOption(options, "direct_io", &consumed).ok());
   EXPECT_TRUE(options.direct_io);
   ASSERT_TRUE(ApplyFuseOption(options, "kernel_cache", &consumed).ok());

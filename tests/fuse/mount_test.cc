@@ -531,6 +531,99 @@ TEST_F(MountTest, RenameUnlinkRmdir) {
   EXPECT_EQ(errno, ENOENT);
 }
 
+// Drops the kernel's dentries and inodes (every file system's: as the benchmarks do).
+void DropKernelNameCaches() { std::ofstream("/proc/sys/vm/drop_caches") << "2\n"; }
+
+uint64_t Lookups(const FuseDispatcher& dispatcher) {
+  return dispatcher.counters().by_opcode[static_cast<size_t>(abi::Opcode::kLookup)].load();
+}
+
+// READDIRPLUS hands the kernel every entry with its attributes: `ls -l` and then a stat of each
+// file, or `find -printf %s`, ask the server nothing more (no LOOKUP), also for a directory
+// larger than one READDIRPLUS reply. The kernel's references are accounted: once it drops its
+// caches, every node is forgotten.
+TEST_F(MountTest, LsMinusLThenStatOfEachFileSendsNoLookup) {
+  FuseSessionOptions options = Options();
+  options.fuse.entry_timeout = 600;
+  options.fuse.attr_timeout = 600;
+  ASSERT_NO_FATAL_FAILURE(Start(options));
+  constexpr int kFiles = 3000;  // more than one READDIRPLUS reply
+  ASSERT_EQ(::mkdir(Path("d").c_str(), 0755), 0) << std::strerror(errno);
+  for (int i = 0; i < kFiles; ++i) {
+    const int fd = ::open(Path("d/f" + std::to_string(i)).c_str(), O_CREAT | O_WRONLY, 0644);
+    ASSERT_GE(fd, 0) << std::strerror(errno);
+    ::close(fd);
+  }
+  const FuseDispatcher& dispatcher = session_->dispatcher();
+  DropKernelNameCaches();
+  ASSERT_TRUE(WaitFor([&] { return dispatcher.inodes().size() == 1; }))
+      << dispatcher.inodes().size() << " nodes left after the kernel dropped its caches";
+
+  struct stat st {};
+  ASSERT_EQ(::stat(Path("d").c_str(), &st), 0);
+  const uint64_t before = Lookups(dispatcher);
+  const std::string listing = CommandOutput("ls -l " + Path("d"));
+  EXPECT_EQ(std::count(listing.begin(), listing.end(), '\n'), kFiles + 1) << listing;
+  for (int i = 0; i < kFiles; ++i) {
+    ASSERT_EQ(::stat(Path("d/f" + std::to_string(i)).c_str(), &st), 0) << std::strerror(errno);
+  }
+  EXPECT_EQ(Lookups(dispatcher), before);
+  EXPECT_EQ(dispatcher.inodes().size(), kFiles + 2u);
+
+  // find reads a whole directory before it stats the entries: each came with the listing too
+  // (with READDIRPLUS_AUTO only the first reply's did, and the rest were looked up).
+  DropKernelNameCaches();
+  ASSERT_TRUE(WaitFor([&] { return dispatcher.inodes().size() == 1; }))
+      << dispatcher.inodes().size() << " nodes left after the kernel dropped its caches";
+  ASSERT_EQ(::stat(Path("d").c_str(), &st), 0);
+  const uint64_t before_find = Lookups(dispatcher);
+  const std::string sizes = CommandOutput("find " + Path("d") + " -printf '%s\\n'");
+  EXPECT_EQ(std::count(sizes.begin(), sizes.end(), '\n'), kFiles + 1);
+  EXPECT_EQ(Lookups(dispatcher), before_find);
+
+  DropKernelNameCaches();
+  EXPECT_TRUE(WaitFor([&] { return dispatcher.inodes().size() == 1; }))
+      << dispatcher.inodes().size() << " nodes left after the kernel dropped its caches";
+}
+
+// With negative_timeout, a missing name is remembered by the kernel: looking it up again asks
+// the server nothing; creating it through the mount shows it at once. Without, every lookup of
+// a missing name reaches the server.
+TEST_F(MountTest, MissingNamesAreCachedForTheNegativeTimeout) {
+  FuseSessionOptions options = Options();
+  options.fuse.negative_timeout = 600;
+  ASSERT_NO_FATAL_FAILURE(Start(options));
+  const FuseDispatcher& dispatcher = session_->dispatcher();
+  struct stat st {};
+  ASSERT_EQ(::stat(Path("missing").c_str(), &st), -1);
+  EXPECT_EQ(errno, ENOENT);
+  const uint64_t after_first = Lookups(dispatcher);
+  ASSERT_EQ(::stat(Path("missing").c_str(), &st), -1);
+  EXPECT_EQ(errno, ENOENT);
+  EXPECT_EQ(Lookups(dispatcher), after_first);
+  EXPECT_EQ(dispatcher.inodes().size(), 1u) << "a negative entry takes no node";
+
+  const int fd = ::open(Path("missing").c_str(), O_CREAT | O_WRONLY, 0644);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  ::close(fd);
+  EXPECT_EQ(::stat(Path("missing").c_str(), &st), 0) << std::strerror(errno);
+  // So does a directory made over a missing name.
+  ASSERT_EQ(::stat(Path("dir").c_str(), &st), -1);
+  ASSERT_EQ(::mkdir(Path("dir").c_str(), 0755), 0) << std::strerror(errno);
+  EXPECT_EQ(::stat(Path("dir").c_str(), &st), 0) << std::strerror(errno);
+}
+
+TEST_F(MountTest, WithoutNegativeTimeoutEveryLookupOfAMissingNameReachesTheServer) {
+  ASSERT_NO_FATAL_FAILURE(Start(Options()));
+  const FuseDispatcher& dispatcher = session_->dispatcher();
+  struct stat st {};
+  ASSERT_EQ(::stat(Path("missing").c_str(), &st), -1);
+  const uint64_t after_first = Lookups(dispatcher);
+  ASSERT_EQ(::stat(Path("missing").c_str(), &st), -1);
+  EXPECT_EQ(errno, ENOENT);
+  EXPECT_EQ(Lookups(dispatcher), after_first + 1);
+}
+
 TEST_F(MountTest, AllowRootAnswersOtherUsersEacces) {
   constexpr uid_t kNobody = 65534;
   ASSERT_EQ(::chmod(dir_.path().c_str(), 0755), 0);
