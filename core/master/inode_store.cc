@@ -211,6 +211,7 @@ Status InodeStore::WaitDurable(uint64_t ticket) {
     const uint64_t target = written_.load();
     lock.unlock();
     rocksdb::Status st = db_->SyncWAL();
+    wal_syncs_.fetch_add(1);
     lock.lock();
     syncing_ = false;
     if (st.ok()) synced_ = std::max(synced_, target);

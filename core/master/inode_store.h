@@ -84,6 +84,8 @@ class InodeStore {
   // most one WAL sync in progress plus one of its own; concurrent callers share syncs.
   // kIoError when the sync fails (the batch may or may not survive a power loss).
   Status WaitDurable(uint64_t ticket);
+  // WAL syncs WaitDurable made so far.
+  uint64_t wal_syncs() const { return wal_syncs_.load(); }
 
   Result<std::optional<Inode>> GetInode(uint64_t id) const;
   Result<std::optional<uint64_t>> GetChildId(uint64_t parent_id, std::string_view name) const;
@@ -118,6 +120,7 @@ class InodeStore {
   std::condition_variable sync_done_;
   bool syncing_ = false;  // a leader is in SyncWAL (guarded by sync_mu_)
   uint64_t synced_ = 0;   // every ticket up to this is durable (guarded by sync_mu_)
+  std::atomic<uint64_t> wal_syncs_{0};
 };
 
 // Mount record encoding (exposed for tests).
