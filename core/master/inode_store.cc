@@ -1,5 +1,6 @@
 #include "core/master/inode_store.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -186,6 +187,37 @@ Status InodeStore::Commit(Batch& batch, Durability durability) {
   rocksdb::Status st = db_->Write(options, &batch.batch_);
   if (!st.ok()) return RocksFailure(st, "write");
   batch.batch_.Clear();
+  written_.fetch_add(1);
+  return Ok();
+}
+
+Result<uint64_t> InodeStore::Write(Batch& batch) {
+  rocksdb::Status st = db_->Write(rocksdb::WriteOptions(), &batch.batch_);
+  if (!st.ok()) return RocksFailure(st, "write");
+  batch.batch_.Clear();
+  return written_.fetch_add(1) + 1;
+}
+
+Status InodeStore::WaitDurable(uint64_t ticket) {
+  std::unique_lock lock(sync_mu_);
+  while (synced_ < ticket) {
+    if (syncing_) {
+      sync_done_.wait(lock);
+      continue;
+    }
+    // Leader: every ticket up to `target` was handed out after its batch reached the WAL, so
+    // the sync below covers them all.
+    syncing_ = true;
+    const uint64_t target = written_.load();
+    lock.unlock();
+    rocksdb::Status st = db_->SyncWAL();
+    wal_syncs_.fetch_add(1);
+    lock.lock();
+    syncing_ = false;
+    if (st.ok()) synced_ = std::max(synced_, target);
+    sync_done_.notify_all();
+    if (!st.ok()) return RocksFailure(st, "sync the write-ahead log");
+  }
   return Ok();
 }
 

@@ -11,11 +11,19 @@
 //
 // Thread-safety: every method may be called from any thread (RocksDB is internally
 // synchronized), but a sequence of reads is not a snapshot; the Namespace serializes
-// mutations, and each Commit() is atomic (one WriteBatch).
+// mutations, and each Commit()/Write() is atomic (one WriteBatch).
+//
+// Group commit: Write() appends a batch to the write-ahead log without syncing it and returns a
+// ticket; WaitDurable(ticket) returns once a WAL sync covered that batch. Threads waiting at the
+// same time share one sync: the first becomes the leader and syncs everything written so far,
+// the others wait for it (and sync again only if their batch came after its sync began).
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -67,6 +75,18 @@ class InodeStore {
   // Applies the batch atomically. kIoError on failure (nothing applied).
   Status Commit(Batch& batch, Durability durability = Durability::kSync);
 
+  // Applies the batch atomically without syncing the WAL (it survives kill -9 of this process,
+  // not yet a power loss; readers see it at once) and returns its ticket for WaitDurable.
+  // kIoError on failure (nothing applied). Tickets grow with the order of the writes.
+  Result<uint64_t> Write(Batch& batch);
+  // Returns once every batch written up to `ticket` (and, in the WAL, everything before it) is
+  // synced to stable storage: it then survives a power loss. Blocks the calling thread for at
+  // most one WAL sync in progress plus one of its own; concurrent callers share syncs.
+  // kIoError when the sync fails (the batch may or may not survive a power loss).
+  Status WaitDurable(uint64_t ticket);
+  // WAL syncs WaitDurable made so far.
+  uint64_t wal_syncs() const { return wal_syncs_.load(); }
+
   Result<std::optional<Inode>> GetInode(uint64_t id) const;
   Result<std::optional<uint64_t>> GetChildId(uint64_t parent_id, std::string_view name) const;
 
@@ -95,6 +115,12 @@ class InodeStore {
   Result<std::optional<std::string>> Get(const std::string& key) const;
 
   std::unique_ptr<rocksdb::DB> db_;
+  std::atomic<uint64_t> written_{0};  // tickets handed out (each after its batch was written)
+  std::mutex sync_mu_;
+  std::condition_variable sync_done_;
+  bool syncing_ = false;  // a leader is in SyncWAL (guarded by sync_mu_)
+  uint64_t synced_ = 0;   // every ticket up to this is durable (guarded by sync_mu_)
+  std::atomic<uint64_t> wal_syncs_{0};
 };
 
 // Mount record encoding (exposed for tests).

@@ -12,6 +12,10 @@
 namespace alluxio {
 namespace {
 
+// Threads that run namespace mutations: each mostly waits for the namespace lock or a WAL sync,
+// and as many mutations as run at once share a sync.
+constexpr size_t kMutationThreads = 16;
+
 Task<void> DetectLostWorkers(WorkerRegistry* workers, std::chrono::milliseconds interval) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   while (true) {
@@ -47,10 +51,11 @@ Result<std::unique_ptr<MasterServer>> MasterServer::Start(const Configuration& c
             "anything");
   }
   master->impersonation_ = std::make_unique<Impersonation>(Impersonation::FromConfiguration(conf));
+  master->mutations_ = std::make_unique<BlockingPool>(kMutationThreads, "ns-mutation");
   wire::Master::Client bootstrap = rpc::WithRpcFaults<wire::Master>(
-      MakeMasterBootstrap(MasterServiceContext{master->ns_.get(), master->workers_.get(),
-                                               master->permissions_.get(),
-                                               master->impersonation_.get()}),
+      MakeMasterBootstrap(MasterServiceContext{
+          master->ns_.get(), master->workers_.get(), master->permissions_.get(),
+          master->impersonation_.get(), master->mutations_.get()}),
       conf.GetString(PropertyKey::kRpcFaultInjectionFile));
   auto endpoint = rpc::Endpoint::Tcp(conf.GetString(PropertyKey::kMasterBindHost),
                                      conf.GetInt(PropertyKey::kMasterRpcPort));
@@ -79,6 +84,7 @@ uint16_t MasterServer::port() const { return server_->endpoint().port; }
 
 Task<void> MasterServer::Stop() {
   server_->Stop();
+  mutations_->Stop();
   co_await tasks_->Stop();
 }
 

@@ -12,6 +12,7 @@
 #include "core/master/namespace.h"
 #include "core/master/permission_checker.h"
 #include "core/master/worker_registry.h"
+#include "core/reactor/blocking_pool.h"
 #include "core/reactor/reactor.h"
 #include "core/reactor/task_group.h"
 #include "rpc/server.h"
@@ -39,6 +40,9 @@ class MasterServer {
 
   std::unique_ptr<Namespace> ns_;
   std::unique_ptr<WorkerRegistry> workers_;
+  // Runs the namespace mutations of RPCs (MasterServiceContext::mutations); destroyed (stopped)
+  // before ns_.
+  std::unique_ptr<BlockingPool> mutations_;
   std::unique_ptr<PermissionChecker> permissions_;
   std::unique_ptr<Impersonation> impersonation_;
   std::unique_ptr<rpc::RpcServer> server_;

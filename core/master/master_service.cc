@@ -78,9 +78,14 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
     if (Refused(Check(&PermissionChecker::CheckCreate, View(p.getPath())), out)) {
       return kj::READY_NOW;
     }
-    auto result = c_.ns->CreateDirectory(View(p.getPath()), options);
-    if (SetStatus(result, out.initStatus())) alluxio::ToWire(*result, out.initInfo());
-    return kj::READY_NOW;
+    return Mutate([ns = c_.ns, path = std::string(View(p.getPath())),
+                   options] { return ns->CreateDirectory(path, options); },
+                  [context](const Result<FileInfo>& result) mutable {
+                    auto out = context.getResults();
+                    if (SetStatus(result, out.initStatus())) {
+                      alluxio::ToWire(*result, out.initInfo());
+                    }
+                  });
   }
 
   kj::Promise<void> createFile(CreateFileContext context) override {
@@ -96,13 +101,16 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
     if (Refused(Check(&PermissionChecker::CheckCreate, View(p.getPath())), out)) {
       return kj::READY_NOW;
     }
-    auto result = c_.ns->CreateFile(View(p.getPath()), options);
-    if (SetStatus(result, out.initStatus())) {
-      FreeCachedBlocks(result->replaced);
-      alluxio::ToWire(result->info, out.initInfo());
-      out.setMountUfsUri(result->mount_ufs_uri);
-    }
-    return kj::READY_NOW;
+    return Mutate([ns = c_.ns, path = std::string(View(p.getPath())),
+                   options] { return ns->CreateFile(path, options); },
+                  [context, workers = c_.workers](const Result<CreateFileResult>& result) mutable {
+                    auto out = context.getResults();
+                    if (SetStatus(result, out.initStatus())) {
+                      FreeCachedBlocks(workers, result->replaced);
+                      alluxio::ToWire(result->info, out.initInfo());
+                      out.setMountUfsUri(result->mount_ufs_uri);
+                    }
+                  });
   }
 
   kj::Promise<void> createSymlink(CreateSymlinkContext context) override {
@@ -112,9 +120,14 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
     if (Refused(Check(&PermissionChecker::CheckCreate, View(p.getPath())), out)) {
       return kj::READY_NOW;
     }
-    auto result = c_.ns->CreateSymlink(View(p.getPath()), View(p.getTarget()), options);
-    if (SetStatus(result, out.initStatus())) alluxio::ToWire(*result, out.initInfo());
-    return kj::READY_NOW;
+    return Mutate([ns = c_.ns, path = std::string(View(p.getPath())),
+                   target = std::string(View(p.getTarget())),
+                   options] { return ns->CreateSymlink(path, target, options); },
+                  [context](const Result<FileInfo>& result) mutable {
+                    auto out = context.getResults();
+                    if (SetStatus(result, out.initStatus()))
+                      alluxio::ToWire(*result, out.initInfo());
+                  });
   }
 
   kj::Promise<void> completeFile(CompleteFileContext context) override {
@@ -123,29 +136,23 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
     options.length = p.getLength();
     options.block_ids = alluxio::FromWire(p.getBlockIds());
     options.persisted = p.getPersisted();
-    auto result = c_.ns->CompleteFile(p.getFileId(), options);
-    auto out = context.getResults();
-    if (SetStatus(result, out.initStatus())) alluxio::ToWire(*result, out.initInfo());
-    return kj::READY_NOW;
+    return Mutate([ns = c_.ns, id = p.getFileId(),
+                   options = std::move(options)] { return ns->CompleteFile(id, options); },
+                  [context](const Result<FileInfo>& result) mutable {
+                    auto out = context.getResults();
+                    if (SetStatus(result, out.initStatus())) {
+                      alluxio::ToWire(*result, out.initInfo());
+                    }
+                  });
   }
 
   kj::Promise<void> abortFile(AbortFileContext context) override {
-    auto out = context.getResults();
-    auto info = c_.ns->GetStatusById(context.getParams().getFileId());
-    if (!info.ok()) {
-      // Already gone (removed or replaced): nothing to abort.
-      ToWire(info.code() == ErrorCode::kNotFound ? Ok() : Status(info.failure()), out.initStatus());
-      return kj::READY_NOW;
-    }
-    if (info->completed) {
-      ToWire(Status(Fail(ErrorCode::kInvalidArgument,
-                         info->path + " is complete; abort applies to files being written")),
-             out.initStatus());
-      return kj::READY_NOW;
-    }
-    auto removed = c_.ns->Remove(info->path, false);
-    if (SetStatus(removed, out.initStatus())) FreeCachedBlocks(*removed);
-    return kj::READY_NOW;
+    return Mutate([ns = c_.ns, id = context.getParams().getFileId()] { return Abort(*ns, id); },
+                  [context, workers = c_.workers](const Result<RemovedFiles>& removed) mutable {
+                    if (SetStatus(removed, context.getResults().initStatus())) {
+                      FreeCachedBlocks(workers, *removed);
+                    }
+                  });
   }
 
   kj::Promise<void> remove(RemoveContext context) override {
@@ -154,9 +161,13 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
     if (Refused(Check(&PermissionChecker::CheckRemove, View(p.getPath())), out)) {
       return kj::READY_NOW;
     }
-    auto removed = c_.ns->Remove(View(p.getPath()), p.getRecursive());
-    if (SetStatus(removed, out.initStatus())) FreeCachedBlocks(*removed);
-    return kj::READY_NOW;
+    return Mutate([ns = c_.ns, path = std::string(View(p.getPath())),
+                   recursive = p.getRecursive()] { return ns->Remove(path, recursive); },
+                  [context, workers = c_.workers](const Result<RemovedFiles>& removed) mutable {
+                    if (SetStatus(removed, context.getResults().initStatus())) {
+                      FreeCachedBlocks(workers, *removed);
+                    }
+                  });
   }
 
   kj::Promise<void> rename(RenameContext context) override {
@@ -173,9 +184,13 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
         return kj::READY_NOW;
       }
     }
-    auto removed = c_.ns->Rename(View(p.getSrc()), View(p.getDst()));
-    if (SetStatus(removed, out.initStatus())) FreeCachedBlocks(*removed);
-    return kj::READY_NOW;
+    return Mutate([ns = c_.ns, src = std::string(View(p.getSrc())),
+                   dst = std::string(View(p.getDst()))] { return ns->Rename(src, dst); },
+                  [context, workers = c_.workers](const Result<RemovedFiles>& removed) mutable {
+                    if (SetStatus(removed, context.getResults().initStatus())) {
+                      FreeCachedBlocks(workers, *removed);
+                    }
+                  });
   }
 
   kj::Promise<void> setAttribute(SetAttributeContext context) override {
@@ -190,9 +205,14 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
     if (Refused(Check(&PermissionChecker::CheckSetAttribute, View(p.getPath()), options), out)) {
       return kj::READY_NOW;
     }
-    auto result = c_.ns->SetAttribute(View(p.getPath()), options);
-    if (SetStatus(result, out.initStatus())) alluxio::ToWire(*result, out.initInfo());
-    return kj::READY_NOW;
+    return Mutate([ns = c_.ns, path = std::string(View(p.getPath())),
+                   options] { return ns->SetAttribute(path, options); },
+                  [context](const Result<FileInfo>& result) mutable {
+                    auto out = context.getResults();
+                    if (SetStatus(result, out.initStatus())) {
+                      alluxio::ToWire(*result, out.initInfo());
+                    }
+                  });
   }
 
   kj::Promise<void> mount(MountContext context) override {
@@ -212,7 +232,7 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
     auto out = context.getResults();
     if (Refused(Check(&PermissionChecker::CheckRemove, path), out)) return kj::READY_NOW;
     auto removed = c_.ns->Unmount(path);
-    if (SetStatus(removed, out.initStatus())) FreeCachedBlocks(*removed);
+    if (SetStatus(removed, out.initStatus())) FreeCachedBlocks(c_.workers, *removed);
     return kj::READY_NOW;
   }
 
@@ -338,8 +358,50 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
     return true;
   }
 
-  void FreeCachedBlocks(const RemovedFiles& removed) {
-    if (!removed.block_ids.empty()) (void)c_.workers->FreeBlocks(removed.block_ids);
+  static void FreeCachedBlocks(WorkerRegistry* workers, const RemovedFiles& removed) {
+    if (!removed.block_ids.empty()) (void)workers->FreeBlocks(removed.block_ids);
+  }
+
+  // Removes file `file_id` if it is still being written (abortFile); an absent file is Ok.
+  static Result<RemovedFiles> Abort(Namespace& ns, uint64_t file_id) {
+    auto info = ns.GetStatusById(file_id);
+    if (!info.ok()) {
+      // Already gone (removed or replaced): nothing to abort.
+      if (info.code() == ErrorCode::kNotFound) return RemovedFiles{};
+      return info.failure();
+    }
+    if (info->completed) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  info->path + " is complete; abort applies to files being written");
+    }
+    return ns.Remove(info->path, false);
+  }
+
+  // Runs the namespace call `call` on c_.mutations (inline without one), then `answer(result)`
+  // on this (the reactor) thread. `call` must not touch the call's message (it runs on another
+  // thread): it captures copies of what it needs.
+  template <typename Call, typename Answer>
+  kj::Promise<void> Mutate(Call call, Answer answer) {
+    using R = std::invoke_result_t<Call&>;
+    if (c_.mutations == nullptr) {
+      answer(call());
+      return kj::READY_NOW;
+    }
+    auto done = kj::newPromiseAndCrossThreadFulfiller<void>();
+    // Shared: a kj::Own may throw from its destructor, which a job's captures must not.
+    auto fulfiller =
+        std::make_shared<kj::Own<kj::CrossThreadPromiseFulfiller<void>>>(kj::mv(done.fulfiller));
+    auto result = std::make_shared<std::optional<R>>();
+    UniqueFunction<void()> job = [call = std::move(call), fulfiller, result]() mutable {
+      result->emplace(call());
+      (*fulfiller)->fulfill();
+    };
+    if (!c_.mutations->Submit(job)) {
+      answer(R(Fail(ErrorCode::kUnavailable, "the master is stopping")));
+      return kj::READY_NOW;
+    }
+    return done.promise.then(
+        [result, answer = kj::mv(answer)]() mutable { answer(std::move(**result)); });
   }
 
   Status CollectBlocks(const std::string& path, bool recursive, std::vector<uint64_t>& blocks) {

@@ -1,7 +1,9 @@
 // The master's Cap'n Proto services (schema/master.capnp) over the namespace engine and the
-// worker registry. Calls run synchronously on the reactor thread that serves the connection
-// (each mutation is one synced RocksDB write). TODO(perf): move namespace calls to the blocking
-// pool and group-commit concurrent mutations.
+// worker registry. Calls run on the reactor thread that serves the connection, except the
+// namespace mutations of file system calls (create, complete, abort, mkdir, symlink, remove,
+// rename, setAttribute), which run on MasterServiceContext::mutations when there is one: there
+// they wait for their WAL sync without holding the reactor, and concurrent ones share a sync
+// (Namespace's group commit). Their answers are built back on the reactor.
 #pragma once
 
 #include <memory>
@@ -11,6 +13,7 @@
 #include "core/master/namespace.h"
 #include "core/master/permission_checker.h"
 #include "core/master/worker_registry.h"
+#include "core/reactor/blocking_pool.h"
 #include "schema/master.capnp.h"
 
 namespace alluxio {
@@ -23,6 +26,9 @@ struct MasterServiceContext {
   // Who may act as whom (impersonation.h); null: the rules with nothing configured (only a
   // superuser may).
   const Impersonation* impersonation = nullptr;  // outlives the services
+  // Runs the namespace mutations (see above); null: on the reactor. Stopped before `ns` goes;
+  // a call made after it stopped is answered kUnavailable.
+  BlockingPool* mutations = nullptr;
 };
 
 // The bootstrap capability of the master's RPC port.

@@ -114,6 +114,7 @@ Result<std::unique_ptr<Namespace>> Namespace::Open(Options options) {
   if (!store.ok()) return store.failure();
   std::unique_ptr<Namespace> ns(new Namespace(std::move(options), std::move(*store)));
   if (Status st = ns->Init(); !st.ok()) return st.failure();
+  if (Status st = ns->store_->WaitDurable(ns->wait_ticket_); !st.ok()) return st.failure();
   return ns;
 }
 
@@ -236,12 +237,29 @@ uint64_t Namespace::AllocateInodeId(OpBatch& batch) {
   return InodeIdForContainer(container);
 }
 
-Status Namespace::Commit(OpBatch& batch) {
-  if (Status st = store_->Commit(batch.batch, InodeStore::Durability::kSync); !st.ok()) {
-    return st;
-  }
+Status Namespace::Commit(OpBatch& batch, Wait wait) {
+  Result<uint64_t> ticket = store_->Write(batch.batch);
+  if (!ticket.ok()) return ticket.failure();
+  if (batch.reserves != 0) reservation_ticket_ = *ticket;
+  wait_ticket_ = std::max(wait_ticket_, wait == Wait::kDurable ? *ticket : reservation_ticket_);
   durable_reserved_ = std::max(durable_reserved_, batch.reserves);
   return Ok();
+}
+
+template <typename Body>
+std::invoke_result_t<Body&> Namespace::Durably(Body body) {
+  std::optional<std::invoke_result_t<Body&>> result;
+  uint64_t ticket = 0;
+  {
+    std::lock_guard lock(mu_);
+    wait_ticket_ = 0;
+    result.emplace(body());
+    ticket = wait_ticket_;
+  }
+  if (ticket != 0) {
+    if (Status st = store_->WaitDurable(ticket); !st.ok()) return st.failure();
+  }
+  return std::move(*result);
 }
 
 // ---- path walking and metadata loading ----
@@ -620,10 +638,11 @@ Result<FileInfo> Namespace::GetStatus(std::string_view path) {
   auto components = SplitPath(path);
   if (!components.ok()) return components.failure();
   std::string normalized = JoinPath(*components);
-  std::lock_guard lock(mu_);
-  auto inode = ResolveExisting(*components, normalized, true);
-  if (!inode.ok()) return inode.failure();
-  return ToFileInfo(*inode, normalized);
+  return Durably([&]() -> Result<FileInfo> {
+    auto inode = ResolveExisting(*components, normalized, true);
+    if (!inode.ok()) return inode.failure();
+    return ToFileInfo(*inode, normalized);
+  });
 }
 
 Result<FileInfo> Namespace::GetStatusById(uint64_t id) {
@@ -643,30 +662,31 @@ Result<ListResult> Namespace::ListStatus(std::string_view path, std::string_view
   auto components = SplitPath(path);
   if (!components.ok()) return components.failure();
   std::string normalized = JoinPath(*components);
-  std::lock_guard lock(mu_);
-  auto dir = ResolveExisting(*components, normalized, true);
-  if (!dir.ok()) return dir.failure();
-  if (!dir->is_directory) {
-    return Fail(ErrorCode::kNotADirectory, fmt::format("{} is not a directory", normalized));
-  }
-  if (start_after.empty() || !dir->children_loaded) {
-    if (Status st = SyncChildren(*dir, normalized); !st.ok()) return st.failure();
-  }
-  auto children = store_->ListChildren(dir->id, start_after, limit == 0 ? 0 : limit + 1);
-  if (!children.ok()) return children.failure();
-  ListResult result;
-  if (limit != 0 && children->size() > limit) {
-    result.has_more = true;
-    children->pop_back();
-  }
-  result.entries.reserve(children->size());
-  for (const InodeStore::Child& child : *children) {
-    auto inode = store_->GetInode(child.id);
-    if (!inode.ok()) return inode.failure();
-    if (!inode->has_value()) return Fail(ErrorCode::kInternal, "dangling edge");
-    result.entries.push_back(ToFileInfo(**inode, ChildPath(normalized, child.name)));
-  }
-  return result;
+  return Durably([&]() -> Result<ListResult> {
+    auto dir = ResolveExisting(*components, normalized, true);
+    if (!dir.ok()) return dir.failure();
+    if (!dir->is_directory) {
+      return Fail(ErrorCode::kNotADirectory, fmt::format("{} is not a directory", normalized));
+    }
+    if (start_after.empty() || !dir->children_loaded) {
+      if (Status st = SyncChildren(*dir, normalized); !st.ok()) return st.failure();
+    }
+    auto children = store_->ListChildren(dir->id, start_after, limit == 0 ? 0 : limit + 1);
+    if (!children.ok()) return children.failure();
+    ListResult result;
+    if (limit != 0 && children->size() > limit) {
+      result.has_more = true;
+      children->pop_back();
+    }
+    result.entries.reserve(children->size());
+    for (const InodeStore::Child& child : *children) {
+      auto inode = store_->GetInode(child.id);
+      if (!inode.ok()) return inode.failure();
+      if (!inode->has_value()) return Fail(ErrorCode::kInternal, "dangling edge");
+      result.entries.push_back(ToFileInfo(**inode, ChildPath(normalized, child.name)));
+    }
+    return result;
+  });
 }
 
 Result<FileInfo> Namespace::CreateDirectory(std::string_view path,
@@ -675,54 +695,55 @@ Result<FileInfo> Namespace::CreateDirectory(std::string_view path,
   if (!components.ok()) return components.failure();
   if (Status st = CheckMode(options.mode); !st.ok()) return st.failure();
   std::string normalized = JoinPath(*components);
-  std::lock_guard lock(mu_);
-  auto walk = WalkPath(*components);
-  if (!walk.ok()) return walk.failure();
-  size_t existing = walk->existing();
-  if (existing == components->size()) {
-    const Inode& inode = walk->chain.back();
-    if (options.allow_exists && inode.is_directory) return ToFileInfo(inode, normalized);
-    return Fail(ErrorCode::kAlreadyExists, fmt::format("{} already exists", normalized));
-  }
-  if (existing + 1 < components->size() && !options.recursive) {
-    return Fail(ErrorCode::kNotFound,
-                fmt::format("parent {} does not exist", JoinPath(*components, existing + 1)));
-  }
-  MountTable::Resolution res = mounts_.Resolve(normalized);
-  if (Status st = CheckWritable(res, normalized); !st.ok()) return st.failure();
-  if (Status st = res.mount->ufs->Mkdirs(res.ufs_path, options.mode); !st.ok()) {
-    return WithContext(st.error(), fmt::format("mkdir {} in {}", normalized, res.ufs_uri));
-  }
-  int64_t now = Now();
-  OpBatch batch;
-  Inode parent = walk->chain.back();
-  parent.mtime_ms = now;
-  batch.batch.PutInode(parent);
-  Inode created;
-  Inode above = parent;  // the directory the next one goes in
-  uint64_t parent_id = parent.id;
-  for (size_t i = existing; i < components->size(); ++i) {
-    created = Inode{};
-    created.id = AllocateInodeId(batch);
-    created.parent_id = parent_id;
-    created.name = (*components)[i];
-    created.is_directory = true;
-    created.mode = options.mode;
-    created.owner = options.owner;
-    created.group = options.group;
-    created.mtime_ms = now;
-    created.completed = true;
-    created.persisted = true;
-    created.children_loaded = true;  // just created: nothing below it in the UFS
-    created.last_sync_ms = created.children_sync_ms = now;
-    InheritSetgid(above, created);
-    above = created;
-    batch.batch.PutInode(created);
-    batch.batch.PutEdge(parent_id, created.name, created.id);
-    parent_id = created.id;
-  }
-  if (Status st = Commit(batch); !st.ok()) return st.failure();
-  return ToFileInfo(created, normalized);
+  return Durably([&]() -> Result<FileInfo> {
+    auto walk = WalkPath(*components);
+    if (!walk.ok()) return walk.failure();
+    size_t existing = walk->existing();
+    if (existing == components->size()) {
+      const Inode& inode = walk->chain.back();
+      if (options.allow_exists && inode.is_directory) return ToFileInfo(inode, normalized);
+      return Fail(ErrorCode::kAlreadyExists, fmt::format("{} already exists", normalized));
+    }
+    if (existing + 1 < components->size() && !options.recursive) {
+      return Fail(ErrorCode::kNotFound,
+                  fmt::format("parent {} does not exist", JoinPath(*components, existing + 1)));
+    }
+    MountTable::Resolution res = mounts_.Resolve(normalized);
+    if (Status st = CheckWritable(res, normalized); !st.ok()) return st.failure();
+    if (Status st = res.mount->ufs->Mkdirs(res.ufs_path, options.mode); !st.ok()) {
+      return WithContext(st.error(), fmt::format("mkdir {} in {}", normalized, res.ufs_uri));
+    }
+    int64_t now = Now();
+    OpBatch batch;
+    Inode parent = walk->chain.back();
+    parent.mtime_ms = now;
+    batch.batch.PutInode(parent);
+    Inode created;
+    Inode above = parent;  // the directory the next one goes in
+    uint64_t parent_id = parent.id;
+    for (size_t i = existing; i < components->size(); ++i) {
+      created = Inode{};
+      created.id = AllocateInodeId(batch);
+      created.parent_id = parent_id;
+      created.name = (*components)[i];
+      created.is_directory = true;
+      created.mode = options.mode;
+      created.owner = options.owner;
+      created.group = options.group;
+      created.mtime_ms = now;
+      created.completed = true;
+      created.persisted = true;
+      created.children_loaded = true;  // just created: nothing below it in the UFS
+      created.last_sync_ms = created.children_sync_ms = now;
+      InheritSetgid(above, created);
+      above = created;
+      batch.batch.PutInode(created);
+      batch.batch.PutEdge(parent_id, created.name, created.id);
+      parent_id = created.id;
+    }
+    if (Status st = Commit(batch); !st.ok()) return st.failure();
+    return ToFileInfo(created, normalized);
+  });
 }
 
 Result<CreateFileResult> Namespace::CreateFile(std::string_view path,
@@ -734,94 +755,100 @@ Result<CreateFileResult> Namespace::CreateFile(std::string_view path,
   uint64_t block_size = options.block_size != 0 ? options.block_size : options_.default_block_size;
   std::string normalized = JoinPath(*components);
   std::string parent_path = JoinPath(*components, components->size() - 1);
-  std::lock_guard lock(mu_);
-  auto walk = WalkPath(*components);
-  if (!walk.ok()) return walk.failure();
-  size_t existing = walk->existing();
-  std::optional<Inode> replaced;
-  if (existing == components->size()) {
-    // Compare with the UFS first: a file that vanished there is not "existing".
-    auto synced = SyncInode(walk->chain.back(), normalized);
-    if (!synced.ok()) return synced.failure();
-    if (synced->has_value()) {
-      const Inode& inode = **synced;
-      if (inode.is_directory) {
-        return Fail(ErrorCode::kIsADirectory, fmt::format("{} is a directory", normalized));
+  return Durably([&]() -> Result<CreateFileResult> {
+    auto walk = WalkPath(*components);
+    if (!walk.ok()) return walk.failure();
+    size_t existing = walk->existing();
+    std::optional<Inode> replaced;
+    if (existing == components->size()) {
+      // Compare with the UFS first: a file that vanished there is not "existing".
+      auto synced = SyncInode(walk->chain.back(), normalized);
+      if (!synced.ok()) return synced.failure();
+      if (synced->has_value()) {
+        const Inode& inode = **synced;
+        if (inode.is_directory) {
+          return Fail(ErrorCode::kIsADirectory, fmt::format("{} is a directory", normalized));
+        }
+        if (!options.overwrite) {
+          return Fail(ErrorCode::kAlreadyExists, fmt::format("{} already exists", normalized));
+        }
+        replaced = inode;
       }
-      if (!options.overwrite) {
-        return Fail(ErrorCode::kAlreadyExists, fmt::format("{} already exists", normalized));
+      walk->chain.pop_back();
+      existing = walk->existing();
+    }
+    if (existing + 1 < components->size() && !options.recursive) {
+      return Fail(ErrorCode::kNotFound,
+                  fmt::format("parent {} does not exist", JoinPath(*components, existing + 1)));
+    }
+    MountTable::Resolution res = mounts_.Resolve(normalized);
+    if (Status st = CheckWritable(res, normalized); !st.ok()) return st.failure();
+    if (replaced && replaced->persisted) {
+      Status st = res.mount->ufs->Delete(res.ufs_path, false);
+      if (!st.ok() && st.code() != ErrorCode::kNotFound) {
+        return WithContext(st.error(),
+                           fmt::format("delete replaced {} in {}", normalized, res.ufs_uri));
       }
-      replaced = inode;
     }
-    walk->chain.pop_back();
-    existing = walk->existing();
-  }
-  if (existing + 1 < components->size() && !options.recursive) {
-    return Fail(ErrorCode::kNotFound,
-                fmt::format("parent {} does not exist", JoinPath(*components, existing + 1)));
-  }
-  MountTable::Resolution res = mounts_.Resolve(normalized);
-  if (Status st = CheckWritable(res, normalized); !st.ok()) return st.failure();
-  if (replaced && replaced->persisted) {
-    Status st = res.mount->ufs->Delete(res.ufs_path, false);
-    if (!st.ok() && st.code() != ErrorCode::kNotFound) {
-      return WithContext(st.error(),
-                         fmt::format("delete replaced {} in {}", normalized, res.ufs_uri));
+    if (existing + 1 < components->size()) {
+      MountTable::Resolution parent_res = mounts_.Resolve(parent_path);
+      if (Status st = parent_res.mount->ufs->Mkdirs(parent_res.ufs_path, 0755); !st.ok()) {
+        return WithContext(st.error(),
+                           fmt::format("mkdir {} in {}", parent_path, parent_res.ufs_uri));
+      }
     }
-  }
-  if (existing + 1 < components->size()) {
-    MountTable::Resolution parent_res = mounts_.Resolve(parent_path);
-    if (Status st = parent_res.mount->ufs->Mkdirs(parent_res.ufs_path, 0755); !st.ok()) {
-      return WithContext(st.error(),
-                         fmt::format("mkdir {} in {}", parent_path, parent_res.ufs_uri));
+    int64_t now = Now();
+    OpBatch batch;
+    CreateFileResult result;
+    if (replaced) RemoveSubtree({*replaced}, batch, &result.replaced);
+    Inode parent = walk->chain.back();
+    parent.mtime_ms = now;
+    batch.batch.PutInode(parent);
+    uint64_t parent_id = parent.id;
+    Inode above = parent;  // the directory the next inode goes in
+    for (size_t i = existing; i + 1 < components->size(); ++i) {
+      Inode dir;
+      dir.id = AllocateInodeId(batch);
+      dir.parent_id = parent_id;
+      dir.name = (*components)[i];
+      dir.is_directory = true;
+      dir.mode = 0755;
+      dir.owner = options.owner;
+      dir.group = options.group;
+      dir.mtime_ms = now;
+      dir.completed = true;
+      dir.persisted = true;
+      dir.children_loaded = true;
+      dir.last_sync_ms = dir.children_sync_ms = now;
+      InheritSetgid(above, dir);
+      above = dir;
+      batch.batch.PutInode(dir);
+      batch.batch.PutEdge(parent_id, dir.name, dir.id);
+      parent_id = dir.id;
     }
-  }
-  int64_t now = Now();
-  OpBatch batch;
-  CreateFileResult result;
-  if (replaced) RemoveSubtree({*replaced}, batch, &result.replaced);
-  Inode parent = walk->chain.back();
-  parent.mtime_ms = now;
-  batch.batch.PutInode(parent);
-  uint64_t parent_id = parent.id;
-  Inode above = parent;  // the directory the next inode goes in
-  for (size_t i = existing; i + 1 < components->size(); ++i) {
-    Inode dir;
-    dir.id = AllocateInodeId(batch);
-    dir.parent_id = parent_id;
-    dir.name = (*components)[i];
-    dir.is_directory = true;
-    dir.mode = 0755;
-    dir.owner = options.owner;
-    dir.group = options.group;
-    dir.mtime_ms = now;
-    dir.completed = true;
-    dir.persisted = true;
-    dir.children_loaded = true;
-    dir.last_sync_ms = dir.children_sync_ms = now;
-    InheritSetgid(above, dir);
-    above = dir;
-    batch.batch.PutInode(dir);
-    batch.batch.PutEdge(parent_id, dir.name, dir.id);
-    parent_id = dir.id;
-  }
-  Inode file;
-  file.id = AllocateInodeId(batch);
-  file.parent_id = parent_id;
-  file.name = components->back();
-  file.mode = options.mode;
-  file.owner = options.owner;
-  file.group = options.group;
-  file.mtime_ms = now;
-  file.block_size = block_size;
-  InheritSetgid(above, file);
-  batch.batch.PutInode(file);
-  batch.batch.PutEdge(parent_id, file.name, file.id);
-  if (Status st = Commit(batch); !st.ok()) return st.failure();
-  DropStaged(*res.mount->ufs, result.replaced);
-  result.info = ToFileInfo(file, normalized);
-  result.mount_ufs_uri = res.mount->info.ufs_uri;
-  return result;
+    Inode file;
+    file.id = AllocateInodeId(batch);
+    file.parent_id = parent_id;
+    file.name = components->back();
+    file.mode = options.mode;
+    file.owner = options.owner;
+    file.group = options.group;
+    file.mtime_ms = now;
+    file.block_size = block_size;
+    InheritSetgid(above, file);
+    batch.batch.PutInode(file);
+    batch.batch.PutEdge(parent_id, file.name, file.id);
+    // A new file that replaced nothing in the UFS or the namespace and created no directory there
+    // need not be durable before its completion, which syncs it along (WAL order).
+    const bool only_new_file = !replaced && existing + 1 == components->size();
+    if (Status st = Commit(batch, only_new_file ? Wait::kReservations : Wait::kDurable); !st.ok()) {
+      return st.failure();
+    }
+    DropStaged(*res.mount->ufs, result.replaced);
+    result.info = ToFileInfo(file, normalized);
+    result.mount_ufs_uri = res.mount->info.ufs_uri;
+    return result;
+  });
 }
 
 Result<FileInfo> Namespace::CreateSymlink(std::string_view path, std::string_view target,
@@ -831,49 +858,50 @@ Result<FileInfo> Namespace::CreateSymlink(std::string_view path, std::string_vie
   if (components->empty()) return Fail(ErrorCode::kAlreadyExists, "/ already exists");
   if (Status st = CheckSymlinkTarget(target); !st.ok()) return st.failure();
   std::string normalized = JoinPath(*components);
-  std::lock_guard lock(mu_);
-  auto walk = WalkPath(*components);
-  if (!walk.ok()) return walk.failure();
-  if (walk->existing() == components->size()) {
-    // Compare with the UFS first: a path that vanished there is not "existing".
-    auto synced = SyncInode(walk->chain.back(), normalized);
-    if (!synced.ok()) return synced.failure();
-    if (synced->has_value()) {
-      return Fail(ErrorCode::kAlreadyExists, fmt::format("{} already exists", normalized));
+  return Durably([&]() -> Result<FileInfo> {
+    auto walk = WalkPath(*components);
+    if (!walk.ok()) return walk.failure();
+    if (walk->existing() == components->size()) {
+      // Compare with the UFS first: a path that vanished there is not "existing".
+      auto synced = SyncInode(walk->chain.back(), normalized);
+      if (!synced.ok()) return synced.failure();
+      if (synced->has_value()) {
+        return Fail(ErrorCode::kAlreadyExists, fmt::format("{} already exists", normalized));
+      }
+      walk->chain.pop_back();
     }
-    walk->chain.pop_back();
-  }
-  if (walk->existing() + 1 < components->size()) {
-    return Fail(ErrorCode::kNotFound, fmt::format("parent of {} does not exist", normalized));
-  }
-  MountTable::Resolution res = mounts_.Resolve(normalized);
-  if (Status st = CheckWritable(res, normalized); !st.ok()) return st.failure();
-  if (Status st = res.mount->ufs->CreateSymlink(res.ufs_path, target); !st.ok()) {
-    return WithContext(st.error(), fmt::format("symlink {} in {}", normalized, res.ufs_uri));
-  }
-  int64_t now = Now();
-  OpBatch batch;
-  Inode link;
-  link.id = AllocateInodeId(batch);
-  link.parent_id = walk->chain.back().id;
-  link.name = components->back();
-  link.mode = 0777;
-  link.owner = options.owner;
-  link.group = options.group;
-  link.mtime_ms = now;
-  link.length = target.size();
-  link.completed = true;
-  link.persisted = true;
-  link.last_sync_ms = now;
-  link.symlink_target = target;
-  // Our own link must not look like a foreign change at the next sync.
-  auto status = res.mount->ufs->GetStatus(res.ufs_path);
-  if (status.ok()) link.ufs_fingerprint = status->fingerprint;
-  batch.batch.PutInode(link);
-  batch.batch.PutEdge(link.parent_id, link.name, link.id);
-  if (Status st = TouchParent(link.parent_id, now, batch); !st.ok()) return st.failure();
-  if (Status st = Commit(batch); !st.ok()) return st.failure();
-  return ToFileInfo(link, normalized);
+    if (walk->existing() + 1 < components->size()) {
+      return Fail(ErrorCode::kNotFound, fmt::format("parent of {} does not exist", normalized));
+    }
+    MountTable::Resolution res = mounts_.Resolve(normalized);
+    if (Status st = CheckWritable(res, normalized); !st.ok()) return st.failure();
+    if (Status st = res.mount->ufs->CreateSymlink(res.ufs_path, target); !st.ok()) {
+      return WithContext(st.error(), fmt::format("symlink {} in {}", normalized, res.ufs_uri));
+    }
+    int64_t now = Now();
+    OpBatch batch;
+    Inode link;
+    link.id = AllocateInodeId(batch);
+    link.parent_id = walk->chain.back().id;
+    link.name = components->back();
+    link.mode = 0777;
+    link.owner = options.owner;
+    link.group = options.group;
+    link.mtime_ms = now;
+    link.length = target.size();
+    link.completed = true;
+    link.persisted = true;
+    link.last_sync_ms = now;
+    link.symlink_target = target;
+    // Our own link must not look like a foreign change at the next sync.
+    auto status = res.mount->ufs->GetStatus(res.ufs_path);
+    if (status.ok()) link.ufs_fingerprint = status->fingerprint;
+    batch.batch.PutInode(link);
+    batch.batch.PutEdge(link.parent_id, link.name, link.id);
+    if (Status st = TouchParent(link.parent_id, now, batch); !st.ok()) return st.failure();
+    if (Status st = Commit(batch); !st.ok()) return st.failure();
+    return ToFileInfo(link, normalized);
+  });
 }
 
 Result<FileInfo> Namespace::CompleteFile(std::string_view path,
@@ -881,28 +909,30 @@ Result<FileInfo> Namespace::CompleteFile(std::string_view path,
   auto components = SplitPath(path);
   if (!components.ok()) return components.failure();
   std::string normalized = JoinPath(*components);
-  std::lock_guard lock(mu_);
-  auto inode = ResolveExisting(*components, normalized, false);
-  if (!inode.ok()) return inode.failure();
-  return CompleteFileLocked(std::move(*inode), normalized, options);
+  return Durably([&]() -> Result<FileInfo> {
+    auto inode = ResolveExisting(*components, normalized, false);
+    if (!inode.ok()) return inode.failure();
+    return CompleteFileLocked(std::move(*inode), normalized, options);
+  });
 }
 
 Result<FileInfo> Namespace::CompleteFile(uint64_t file_id, const CompleteFileOptions& options) {
-  std::lock_guard lock(mu_);
-  auto inode = store_->GetInode(file_id);
-  if (!inode.ok()) return inode.failure();
-  if (!inode->has_value()) {
-    // Removed while being written, possibly before its writer staged anything.
-    RemovedFiles gone;
-    gone.incomplete_file_ids.push_back(file_id);
-    for (const MountInfo& mount : mounts_.List()) {
-      DropStaged(*mounts_.Find(mount.alluxio_path)->ufs, gone);
+  return Durably([&]() -> Result<FileInfo> {
+    auto inode = store_->GetInode(file_id);
+    if (!inode.ok()) return inode.failure();
+    if (!inode->has_value()) {
+      // Removed while being written, possibly before its writer staged anything.
+      RemovedFiles gone;
+      gone.incomplete_file_ids.push_back(file_id);
+      for (const MountInfo& mount : mounts_.List()) {
+        DropStaged(*mounts_.Find(mount.alluxio_path)->ufs, gone);
+      }
+      return Fail(ErrorCode::kNotFound, fmt::format("file {} does not exist", file_id));
     }
-    return Fail(ErrorCode::kNotFound, fmt::format("file {} does not exist", file_id));
-  }
-  auto path = PathOf(file_id);
-  if (!path.ok()) return path.failure();
-  return CompleteFileLocked(std::move(**inode), *path, options);
+    auto path = PathOf(file_id);
+    if (!path.ok()) return path.failure();
+    return CompleteFileLocked(std::move(**inode), *path, options);
+  });
 }
 
 Result<FileInfo> Namespace::CompleteFileLocked(Inode inode, const std::string& path,
@@ -967,37 +997,38 @@ Result<RemovedFiles> Namespace::Remove(std::string_view path, bool recursive) {
   if (!components.ok()) return components.failure();
   if (components->empty()) return Fail(ErrorCode::kInvalidArgument, "cannot remove /");
   std::string normalized = JoinPath(*components);
-  std::lock_guard lock(mu_);
-  auto target = ResolveExisting(*components, normalized, true);
-  if (!target.ok()) return target.failure();
-  if (mounts_.Find(normalized) != nullptr || mounts_.HasMountBelow(normalized)) {
-    return Fail(ErrorCode::kBusy, fmt::format("{} is or contains a mount point", normalized));
-  }
-  MountTable::Resolution res = mounts_.Resolve(normalized);
-  if (Status st = CheckWritable(res, normalized); !st.ok()) return st.failure();
-  if (target->is_directory && !recursive) {
-    if (Status st = SyncChildren(*target, normalized); !st.ok()) return st.failure();
-    auto has_children = store_->HasChildren(target->id);
-    if (!has_children.ok()) return has_children.failure();
-    if (*has_children) {
-      return Fail(ErrorCode::kNotEmpty, fmt::format("{} is not empty", normalized));
+  return Durably([&]() -> Result<RemovedFiles> {
+    auto target = ResolveExisting(*components, normalized, true);
+    if (!target.ok()) return target.failure();
+    if (mounts_.Find(normalized) != nullptr || mounts_.HasMountBelow(normalized)) {
+      return Fail(ErrorCode::kBusy, fmt::format("{} is or contains a mount point", normalized));
     }
-  }
-  auto subtree = CollectSubtree(*target);
-  if (!subtree.ok()) return subtree.failure();
-  if (target->persisted) {
-    Status st = res.mount->ufs->Delete(res.ufs_path, recursive && target->is_directory);
-    if (!st.ok() && st.code() != ErrorCode::kNotFound) {
-      return WithContext(st.error(), fmt::format("delete {} in {}", normalized, res.ufs_uri));
+    MountTable::Resolution res = mounts_.Resolve(normalized);
+    if (Status st = CheckWritable(res, normalized); !st.ok()) return st.failure();
+    if (target->is_directory && !recursive) {
+      if (Status st = SyncChildren(*target, normalized); !st.ok()) return st.failure();
+      auto has_children = store_->HasChildren(target->id);
+      if (!has_children.ok()) return has_children.failure();
+      if (*has_children) {
+        return Fail(ErrorCode::kNotEmpty, fmt::format("{} is not empty", normalized));
+      }
     }
-  }
-  OpBatch batch;
-  RemovedFiles removed;
-  RemoveSubtree(*subtree, batch, &removed);
-  if (Status st = TouchParent(target->parent_id, Now(), batch); !st.ok()) return st.failure();
-  if (Status st = Commit(batch); !st.ok()) return st.failure();
-  DropStaged(*res.mount->ufs, removed);
-  return removed;
+    auto subtree = CollectSubtree(*target);
+    if (!subtree.ok()) return subtree.failure();
+    if (target->persisted) {
+      Status st = res.mount->ufs->Delete(res.ufs_path, recursive && target->is_directory);
+      if (!st.ok() && st.code() != ErrorCode::kNotFound) {
+        return WithContext(st.error(), fmt::format("delete {} in {}", normalized, res.ufs_uri));
+      }
+    }
+    OpBatch batch;
+    RemovedFiles removed;
+    RemoveSubtree(*subtree, batch, &removed);
+    if (Status st = TouchParent(target->parent_id, Now(), batch); !st.ok()) return st.failure();
+    if (Status st = Commit(batch); !st.ok()) return st.failure();
+    DropStaged(*res.mount->ufs, removed);
+    return removed;
+  });
 }
 
 Result<RemovedFiles> Namespace::Rename(std::string_view src, std::string_view dst) {
@@ -1010,99 +1041,100 @@ Result<RemovedFiles> Namespace::Rename(std::string_view src, std::string_view ds
   }
   std::string src_path = JoinPath(*src_components);
   std::string dst_path = JoinPath(*dst_components);
-  std::lock_guard lock(mu_);
-  auto source = ResolveExisting(*src_components, src_path, true);
-  if (!source.ok()) return source.failure();
-  if (src_path == dst_path) return RemovedFiles{};
-  if (IsSameOrUnder(dst_path, src_path)) {
-    return Fail(ErrorCode::kInvalidArgument,
-                fmt::format("cannot move {} into itself ({})", src_path, dst_path));
-  }
-  if (mounts_.Find(src_path) != nullptr || mounts_.HasMountBelow(src_path)) {
-    return Fail(ErrorCode::kBusy, fmt::format("{} is or contains a mount point", src_path));
-  }
-  auto walk = WalkPath(*dst_components);
-  if (!walk.ok()) return walk.failure();
-  std::optional<Inode> target;
-  if (walk->existing() == dst_components->size()) {
-    auto synced = SyncInode(walk->chain.back(), dst_path);
-    if (!synced.ok()) return synced.failure();
-    target = std::move(*synced);
-    walk->chain.pop_back();
-  }
-  if (walk->existing() + 1 < dst_components->size()) {
-    return Fail(ErrorCode::kNotFound, fmt::format("parent of {} does not exist", dst_path));
-  }
-  if (target) {
-    if (mounts_.Find(dst_path) != nullptr) {
-      return Fail(ErrorCode::kBusy, fmt::format("{} is a mount point", dst_path));
+  return Durably([&]() -> Result<RemovedFiles> {
+    auto source = ResolveExisting(*src_components, src_path, true);
+    if (!source.ok()) return source.failure();
+    if (src_path == dst_path) return RemovedFiles{};
+    if (IsSameOrUnder(dst_path, src_path)) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  fmt::format("cannot move {} into itself ({})", src_path, dst_path));
     }
-    if (target->is_directory) {
+    if (mounts_.Find(src_path) != nullptr || mounts_.HasMountBelow(src_path)) {
+      return Fail(ErrorCode::kBusy, fmt::format("{} is or contains a mount point", src_path));
+    }
+    auto walk = WalkPath(*dst_components);
+    if (!walk.ok()) return walk.failure();
+    std::optional<Inode> target;
+    if (walk->existing() == dst_components->size()) {
+      auto synced = SyncInode(walk->chain.back(), dst_path);
+      if (!synced.ok()) return synced.failure();
+      target = std::move(*synced);
+      walk->chain.pop_back();
+    }
+    if (walk->existing() + 1 < dst_components->size()) {
+      return Fail(ErrorCode::kNotFound, fmt::format("parent of {} does not exist", dst_path));
+    }
+    if (target) {
+      if (mounts_.Find(dst_path) != nullptr) {
+        return Fail(ErrorCode::kBusy, fmt::format("{} is a mount point", dst_path));
+      }
+      if (target->is_directory) {
+        if (!source->is_directory) {
+          return Fail(ErrorCode::kIsADirectory, fmt::format("{} is a directory", dst_path));
+        }
+        if (Status st = SyncChildren(*target, dst_path); !st.ok()) return st.failure();
+        auto has_children = store_->HasChildren(target->id);
+        if (!has_children.ok()) return has_children.failure();
+        if (*has_children) {
+          return Fail(ErrorCode::kNotEmpty, fmt::format("{} is not empty", dst_path));
+        }
+      } else if (source->is_directory) {
+        return Fail(ErrorCode::kNotADirectory, fmt::format("{} is not a directory", dst_path));
+      }
+    }
+    MountTable::Resolution src_res = mounts_.Resolve(src_path);
+    MountTable::Resolution dst_res = mounts_.Resolve(dst_path);
+    if (src_res.mount != dst_res.mount) {
+      return Fail(ErrorCode::kUnsupported,
+                  fmt::format("cannot rename {} to {} across mounts", src_path, dst_path));
+    }
+    if (Status st = CheckWritable(src_res, src_path); !st.ok()) return st.failure();
+    UnderFileSystem& ufs = *src_res.mount->ufs;
+    const uint64_t mount_id = src_res.mount->info.mount_id;
+    OpBatch batch;
+    if (source->persisted) {
+      // Recorded first: a master killed between the UFS rename and the namespace commit undoes
+      // the UFS rename when it starts again (UndoRenames), so the two never disagree.
+      OpBatch intent;
+      intent.batch.PutRenameIntent(mount_id, src_res.ufs_path, dst_res.ufs_path);
+      if (Status st = store_->Commit(intent.batch, InodeStore::Durability::kLazy); !st.ok()) {
+        return st.failure();
+      }
+      batch.batch.DeleteRenameIntent(mount_id, src_res.ufs_path);
+      if (Status st = ufs.Rename(src_res.ufs_path, dst_res.ufs_path); !st.ok()) {
+        (void)store_->Commit(batch.batch, InodeStore::Durability::kLazy);
+        return WithContext(st.error(), fmt::format("rename {} to {} in {}", src_path, dst_path,
+                                                   src_res.mount->info.ufs_uri));
+      }
       if (!source->is_directory) {
-        return Fail(ErrorCode::kIsADirectory, fmt::format("{} is a directory", dst_path));
+        auto status = ufs.GetStatus(dst_res.ufs_path);
+        if (status.ok()) source->ufs_fingerprint = status->fingerprint;
       }
-      if (Status st = SyncChildren(*target, dst_path); !st.ok()) return st.failure();
-      auto has_children = store_->HasChildren(target->id);
-      if (!has_children.ok()) return has_children.failure();
-      if (*has_children) {
-        return Fail(ErrorCode::kNotEmpty, fmt::format("{} is not empty", dst_path));
+    } else if (target && target->persisted) {
+      Status st = ufs.Delete(dst_res.ufs_path, false);
+      if (!st.ok() && st.code() != ErrorCode::kNotFound) {
+        return WithContext(st.error(),
+                           fmt::format("delete replaced {} in {}", dst_path, dst_res.ufs_uri));
       }
-    } else if (source->is_directory) {
-      return Fail(ErrorCode::kNotADirectory, fmt::format("{} is not a directory", dst_path));
     }
-  }
-  MountTable::Resolution src_res = mounts_.Resolve(src_path);
-  MountTable::Resolution dst_res = mounts_.Resolve(dst_path);
-  if (src_res.mount != dst_res.mount) {
-    return Fail(ErrorCode::kUnsupported,
-                fmt::format("cannot rename {} to {} across mounts", src_path, dst_path));
-  }
-  if (Status st = CheckWritable(src_res, src_path); !st.ok()) return st.failure();
-  UnderFileSystem& ufs = *src_res.mount->ufs;
-  const uint64_t mount_id = src_res.mount->info.mount_id;
-  OpBatch batch;
-  if (source->persisted) {
-    // Recorded first: a master killed between the UFS rename and the namespace commit undoes
-    // the UFS rename when it starts again (UndoRenames), so the two never disagree.
-    OpBatch intent;
-    intent.batch.PutRenameIntent(mount_id, src_res.ufs_path, dst_res.ufs_path);
-    if (Status st = store_->Commit(intent.batch, InodeStore::Durability::kLazy); !st.ok()) {
-      return st.failure();
+    int64_t now = Now();
+    RemovedFiles removed;
+    if (target) RemoveSubtree({*target}, batch, &removed);
+    uint64_t old_parent = source->parent_id;
+    uint64_t new_parent = walk->chain.back().id;
+    batch.batch.DeleteEdge(old_parent, source->name);
+    source->parent_id = new_parent;
+    source->name = dst_components->back();
+    batch.batch.PutInode(*source);
+    batch.batch.PutEdge(new_parent, source->name, source->id);
+    if (Status st = TouchParent(old_parent, now, batch); !st.ok()) return st.failure();
+    if (new_parent != old_parent) {
+      if (Status st = TouchParent(new_parent, now, batch); !st.ok()) return st.failure();
     }
-    batch.batch.DeleteRenameIntent(mount_id, src_res.ufs_path);
-    if (Status st = ufs.Rename(src_res.ufs_path, dst_res.ufs_path); !st.ok()) {
-      (void)store_->Commit(batch.batch, InodeStore::Durability::kLazy);
-      return WithContext(st.error(), fmt::format("rename {} to {} in {}", src_path, dst_path,
-                                                 src_res.mount->info.ufs_uri));
-    }
-    if (!source->is_directory) {
-      auto status = ufs.GetStatus(dst_res.ufs_path);
-      if (status.ok()) source->ufs_fingerprint = status->fingerprint;
-    }
-  } else if (target && target->persisted) {
-    Status st = ufs.Delete(dst_res.ufs_path, false);
-    if (!st.ok() && st.code() != ErrorCode::kNotFound) {
-      return WithContext(st.error(),
-                         fmt::format("delete replaced {} in {}", dst_path, dst_res.ufs_uri));
-    }
-  }
-  int64_t now = Now();
-  RemovedFiles removed;
-  if (target) RemoveSubtree({*target}, batch, &removed);
-  uint64_t old_parent = source->parent_id;
-  uint64_t new_parent = walk->chain.back().id;
-  batch.batch.DeleteEdge(old_parent, source->name);
-  source->parent_id = new_parent;
-  source->name = dst_components->back();
-  batch.batch.PutInode(*source);
-  batch.batch.PutEdge(new_parent, source->name, source->id);
-  if (Status st = TouchParent(old_parent, now, batch); !st.ok()) return st.failure();
-  if (new_parent != old_parent) {
-    if (Status st = TouchParent(new_parent, now, batch); !st.ok()) return st.failure();
-  }
-  if (Status st = Commit(batch); !st.ok()) return st.failure();
-  DropStaged(ufs, removed);
-  return removed;
+    if (Status st = Commit(batch); !st.ok()) return st.failure();
+    DropStaged(ufs, removed);
+    return removed;
+  });
 }
 
 Result<FileInfo> Namespace::SetAttribute(std::string_view path,
@@ -1113,41 +1145,42 @@ Result<FileInfo> Namespace::SetAttribute(std::string_view path,
     if (Status st = CheckMode(*options.mode); !st.ok()) return st.failure();
   }
   std::string normalized = JoinPath(*components);
-  std::lock_guard lock(mu_);
-  auto inode = ResolveExisting(*components, normalized, true);
-  if (!inode.ok()) return inode.failure();
-  if (options.mode && inode->is_symlink()) {
-    return Fail(ErrorCode::kUnsupported,
-                fmt::format("{} is a symbolic link: its mode is always 0777", normalized));
-  }
-  MountTable::Resolution res = mounts_.Resolve(normalized);
-  if (Status st = CheckWritable(res, normalized); !st.ok()) return st.failure();
-  if (inode->persisted && (options.mode || options.mtime_ms)) {
-    if (options.mode) {
-      if (Status st = res.mount->ufs->SetMode(res.ufs_path, *options.mode); !st.ok()) {
-        return WithContext(st.error(), fmt::format("chmod {} in {}", normalized, res.ufs_uri));
+  return Durably([&]() -> Result<FileInfo> {
+    auto inode = ResolveExisting(*components, normalized, true);
+    if (!inode.ok()) return inode.failure();
+    if (options.mode && inode->is_symlink()) {
+      return Fail(ErrorCode::kUnsupported,
+                  fmt::format("{} is a symbolic link: its mode is always 0777", normalized));
+    }
+    MountTable::Resolution res = mounts_.Resolve(normalized);
+    if (Status st = CheckWritable(res, normalized); !st.ok()) return st.failure();
+    if (inode->persisted && (options.mode || options.mtime_ms)) {
+      if (options.mode) {
+        if (Status st = res.mount->ufs->SetMode(res.ufs_path, *options.mode); !st.ok()) {
+          return WithContext(st.error(), fmt::format("chmod {} in {}", normalized, res.ufs_uri));
+        }
+      }
+      if (options.mtime_ms) {
+        if (Status st = res.mount->ufs->SetMtime(res.ufs_path, *options.mtime_ms); !st.ok()) {
+          return WithContext(st.error(),
+                             fmt::format("set mtime of {} in {}", normalized, res.ufs_uri));
+        }
+      }
+      if (!inode->is_directory) {
+        // Our own change must not look like a foreign one at the next sync.
+        auto status = res.mount->ufs->GetStatus(res.ufs_path);
+        if (status.ok()) inode->ufs_fingerprint = status->fingerprint;
       }
     }
-    if (options.mtime_ms) {
-      if (Status st = res.mount->ufs->SetMtime(res.ufs_path, *options.mtime_ms); !st.ok()) {
-        return WithContext(st.error(),
-                           fmt::format("set mtime of {} in {}", normalized, res.ufs_uri));
-      }
-    }
-    if (!inode->is_directory) {
-      // Our own change must not look like a foreign one at the next sync.
-      auto status = res.mount->ufs->GetStatus(res.ufs_path);
-      if (status.ok()) inode->ufs_fingerprint = status->fingerprint;
-    }
-  }
-  if (options.mode) inode->mode = *options.mode;
-  if (options.owner) inode->owner = *options.owner;
-  if (options.group) inode->group = *options.group;
-  if (options.mtime_ms) inode->mtime_ms = *options.mtime_ms;
-  OpBatch batch;
-  batch.batch.PutInode(*inode);
-  if (Status st = Commit(batch); !st.ok()) return st.failure();
-  return ToFileInfo(*inode, normalized);
+    if (options.mode) inode->mode = *options.mode;
+    if (options.owner) inode->owner = *options.owner;
+    if (options.group) inode->group = *options.group;
+    if (options.mtime_ms) inode->mtime_ms = *options.mtime_ms;
+    OpBatch batch;
+    batch.batch.PutInode(*inode);
+    if (Status st = Commit(batch); !st.ok()) return st.failure();
+    return ToFileInfo(*inode, normalized);
+  });
 }
 
 Status Namespace::Mount(std::string_view alluxio_path, std::string_view ufs_uri, bool read_only,
@@ -1157,49 +1190,50 @@ Status Namespace::Mount(std::string_view alluxio_path, std::string_view ufs_uri,
   if (components->empty()) return Fail(ErrorCode::kAlreadyExists, "/ is already mounted");
   if (ufs_uri.empty()) return Fail(ErrorCode::kInvalidArgument, "empty UFS URI");
   std::string normalized = JoinPath(*components);
-  std::lock_guard lock(mu_);
-  auto walk = WalkPath(*components);
-  if (!walk.ok()) return walk.failure();
-  if (walk->existing() == components->size()) {
-    return Fail(ErrorCode::kAlreadyExists, fmt::format("{} already exists", normalized));
-  }
-  if (walk->existing() + 1 < components->size()) {
-    return Fail(ErrorCode::kNotFound, fmt::format("parent of {} does not exist", normalized));
-  }
-  auto ufs = options_.ufs_factory(ufs_uri, MergeUfsOptions(options_.ufs_options, options));
-  if (!ufs.ok()) return WithContext(ufs.error(), fmt::format("mount {}", ufs_uri));
-  auto status = (*ufs)->GetStatus("/");
-  if (!status.ok()) return WithContext(status.error(), fmt::format("mount {}", ufs_uri));
-  if (!status->is_directory) {
-    return Fail(ErrorCode::kNotADirectory, fmt::format("{} is not a directory", ufs_uri));
-  }
-  int64_t now = Now();
-  OpBatch batch;
-  Inode inode;
-  inode.id = AllocateInodeId(batch);
-  inode.parent_id = walk->chain.back().id;
-  inode.name = components->back();
-  inode.is_directory = true;
-  inode.mode = status->mode & 07777;
-  inode.owner = status->owner;
-  inode.group = status->group;
-  inode.mtime_ms = status->mtime_ms;
-  inode.completed = true;
-  inode.persisted = true;
-  inode.ufs_fingerprint = status->fingerprint;
-  inode.last_sync_ms = now;
-  MountInfo info{normalized, std::string(ufs_uri), read_only, options, NewMountId(mounts_)};
-  batch.batch.PutInode(inode);
-  batch.batch.PutEdge(inode.parent_id, inode.name, inode.id);
-  batch.batch.PutMount(info);
-  if (Status st = TouchParent(inode.parent_id, now, batch); !st.ok()) return st;
-  if (Status st = Commit(batch); !st.ok()) return st;
-  CleanStaged(**ufs, info.ufs_uri);
-  std::shared_ptr<UnderFileSystem> shared = std::move(*ufs);
-  mounts_.Add(std::move(info), std::move(shared));
-  ALX_LOG(kInfo, "master", "mounted {} at {}{}", ufs_uri, normalized,
-          read_only ? " (read-only)" : "");
-  return Ok();
+  return Durably([&]() -> Status {
+    auto walk = WalkPath(*components);
+    if (!walk.ok()) return walk.failure();
+    if (walk->existing() == components->size()) {
+      return Fail(ErrorCode::kAlreadyExists, fmt::format("{} already exists", normalized));
+    }
+    if (walk->existing() + 1 < components->size()) {
+      return Fail(ErrorCode::kNotFound, fmt::format("parent of {} does not exist", normalized));
+    }
+    auto ufs = options_.ufs_factory(ufs_uri, MergeUfsOptions(options_.ufs_options, options));
+    if (!ufs.ok()) return WithContext(ufs.error(), fmt::format("mount {}", ufs_uri));
+    auto status = (*ufs)->GetStatus("/");
+    if (!status.ok()) return WithContext(status.error(), fmt::format("mount {}", ufs_uri));
+    if (!status->is_directory) {
+      return Fail(ErrorCode::kNotADirectory, fmt::format("{} is not a directory", ufs_uri));
+    }
+    int64_t now = Now();
+    OpBatch batch;
+    Inode inode;
+    inode.id = AllocateInodeId(batch);
+    inode.parent_id = walk->chain.back().id;
+    inode.name = components->back();
+    inode.is_directory = true;
+    inode.mode = status->mode & 07777;
+    inode.owner = status->owner;
+    inode.group = status->group;
+    inode.mtime_ms = status->mtime_ms;
+    inode.completed = true;
+    inode.persisted = true;
+    inode.ufs_fingerprint = status->fingerprint;
+    inode.last_sync_ms = now;
+    MountInfo info{normalized, std::string(ufs_uri), read_only, options, NewMountId(mounts_)};
+    batch.batch.PutInode(inode);
+    batch.batch.PutEdge(inode.parent_id, inode.name, inode.id);
+    batch.batch.PutMount(info);
+    if (Status st = TouchParent(inode.parent_id, now, batch); !st.ok()) return st;
+    if (Status st = Commit(batch); !st.ok()) return st;
+    CleanStaged(**ufs, info.ufs_uri);
+    std::shared_ptr<UnderFileSystem> shared = std::move(*ufs);
+    mounts_.Add(std::move(info), std::move(shared));
+    ALX_LOG(kInfo, "master", "mounted {} at {}{}", ufs_uri, normalized,
+            read_only ? " (read-only)" : "");
+    return Ok();
+  });
 }
 
 Result<RemovedFiles> Namespace::Unmount(std::string_view alluxio_path) {
@@ -1207,27 +1241,28 @@ Result<RemovedFiles> Namespace::Unmount(std::string_view alluxio_path) {
   if (!components.ok()) return components.failure();
   if (components->empty()) return Fail(ErrorCode::kInvalidArgument, "cannot unmount /");
   std::string normalized = JoinPath(*components);
-  std::lock_guard lock(mu_);
-  auto inode = ResolveExisting(*components, normalized, false);
-  if (!inode.ok()) return inode.failure();
-  if (mounts_.Find(normalized) == nullptr) {
-    return Fail(ErrorCode::kInvalidArgument, fmt::format("{} is not a mount point", normalized));
-  }
-  if (mounts_.HasMountBelow(normalized)) {
-    return Fail(ErrorCode::kBusy, fmt::format("{} contains other mount points", normalized));
-  }
-  auto subtree = CollectSubtree(*inode);
-  if (!subtree.ok()) return subtree.failure();
-  OpBatch batch;
-  RemovedFiles removed;
-  RemoveSubtree(*subtree, batch, &removed);
-  batch.batch.DeleteMount(normalized);
-  if (Status st = TouchParent(inode->parent_id, Now(), batch); !st.ok()) return st.failure();
-  if (Status st = Commit(batch); !st.ok()) return st.failure();
-  DropStaged(*mounts_.Find(normalized)->ufs, removed);
-  mounts_.Remove(normalized);
-  ALX_LOG(kInfo, "master", "unmounted {}", normalized);
-  return removed;
+  return Durably([&]() -> Result<RemovedFiles> {
+    auto inode = ResolveExisting(*components, normalized, false);
+    if (!inode.ok()) return inode.failure();
+    if (mounts_.Find(normalized) == nullptr) {
+      return Fail(ErrorCode::kInvalidArgument, fmt::format("{} is not a mount point", normalized));
+    }
+    if (mounts_.HasMountBelow(normalized)) {
+      return Fail(ErrorCode::kBusy, fmt::format("{} contains other mount points", normalized));
+    }
+    auto subtree = CollectSubtree(*inode);
+    if (!subtree.ok()) return subtree.failure();
+    OpBatch batch;
+    RemovedFiles removed;
+    RemoveSubtree(*subtree, batch, &removed);
+    batch.batch.DeleteMount(normalized);
+    if (Status st = TouchParent(inode->parent_id, Now(), batch); !st.ok()) return st.failure();
+    if (Status st = Commit(batch); !st.ok()) return st.failure();
+    DropStaged(*mounts_.Find(normalized)->ufs, removed);
+    mounts_.Remove(normalized);
+    ALX_LOG(kInfo, "master", "unmounted {}", normalized);
+    return removed;
+  });
 }
 
 std::vector<uint64_t> Namespace::UnknownBlocks(const std::vector<uint64_t>& block_ids) const {
@@ -1273,40 +1308,42 @@ Result<FileBlockInfo> Namespace::GetFileBlockInfo(std::string_view path) {
   auto components = SplitPath(path);
   if (!components.ok()) return components.failure();
   std::string normalized = JoinPath(*components);
-  std::lock_guard lock(mu_);
-  auto inode = ResolveExisting(*components, normalized, true);
-  if (!inode.ok()) return inode.failure();
-  if (inode->is_directory) {
-    return Fail(ErrorCode::kIsADirectory, fmt::format("{} is a directory", normalized));
-  }
-  if (inode->is_symlink()) {
-    return Fail(ErrorCode::kInvalidArgument,
-                fmt::format("{} is a symbolic link to {}", normalized, inode->symlink_target));
-  }
-  if (!inode->completed) {
-    return Fail(ErrorCode::kIncomplete, fmt::format("{} is still being written", normalized));
-  }
-  MountTable::Resolution res = mounts_.Resolve(normalized);
-  FileBlockInfo info;
-  info.file_id = inode->id;
-  info.length = inode->length;
-  info.block_size = inode->block_size;
-  info.block_ids = inode->block_ids;
-  info.persisted = inode->persisted;
-  info.ufs_fingerprint = inode->ufs_fingerprint;
-  info.mount_ufs_uri = res.mount->info.ufs_uri;
-  info.ufs_path = res.ufs_path;
-  info.ufs_uri = res.ufs_uri;
-  return info;
+  return Durably([&]() -> Result<FileBlockInfo> {
+    auto inode = ResolveExisting(*components, normalized, true);
+    if (!inode.ok()) return inode.failure();
+    if (inode->is_directory) {
+      return Fail(ErrorCode::kIsADirectory, fmt::format("{} is a directory", normalized));
+    }
+    if (inode->is_symlink()) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  fmt::format("{} is a symbolic link to {}", normalized, inode->symlink_target));
+    }
+    if (!inode->completed) {
+      return Fail(ErrorCode::kIncomplete, fmt::format("{} is still being written", normalized));
+    }
+    MountTable::Resolution res = mounts_.Resolve(normalized);
+    FileBlockInfo info;
+    info.file_id = inode->id;
+    info.length = inode->length;
+    info.block_size = inode->block_size;
+    info.block_ids = inode->block_ids;
+    info.persisted = inode->persisted;
+    info.ufs_fingerprint = inode->ufs_fingerprint;
+    info.mount_ufs_uri = res.mount->info.ufs_uri;
+    info.ufs_path = res.ufs_path;
+    info.ufs_uri = res.ufs_uri;
+    return info;
+  });
 }
 
 Result<std::vector<Inode>> Namespace::InodesAlong(std::string_view path) {
   auto components = SplitPath(path);
   if (!components.ok()) return components.failure();
-  std::lock_guard lock(mu_);
-  auto walk = WalkPath(*components);
-  if (!walk.ok()) return walk.failure();
-  return std::move(walk->chain);
+  return Durably([&]() -> Result<std::vector<Inode>> {
+    auto walk = WalkPath(*components);
+    if (!walk.ok()) return walk.failure();
+    return std::move(walk->chain);
+  });
 }
 
 }  // namespace alluxio

@@ -8,10 +8,14 @@
 // loading metadata in place.
 //
 // Durability: every mutation, including metadata loaded from the UFS, is one RocksDB
-// WriteBatch written with sync=true before the method returns; an acknowledged change
-// survives kill -9 and power loss. The only exception is the "last synced" time refreshed by
-// a metadata sync that found nothing changed: written without fsync (losing it only causes one
-// more sync).
+// WriteBatch, synced to stable storage before the method returns; an acknowledged change
+// survives kill -9 and power loss. The batch is written under the mutex and synced after the
+// mutex is released, so that concurrent calls share one WAL sync (group commit); meanwhile
+// other calls see the change (a power loss in that window loses a change that was seen but not
+// acknowledged). Exceptions, written without a sync of their own (durable with the next one):
+// the "last synced" time refreshed by a metadata sync that found nothing changed (losing it only
+// causes one more sync), and CreateFile of a new file that replaces nothing and creates no
+// directory (an incomplete file: its CompleteFile syncs it along).
 //
 // Files written through Alluxio: a worker stages the UFS copy of a CACHE_THROUGH/THROUGH file
 // in its mount's UFS (UnderFileSystem's staging) and CompleteFile publishes it onto the file's
@@ -45,6 +49,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "core/common/file_info.h"
@@ -239,7 +244,21 @@ class Namespace {
   // (Inode::last_sync_ms) or a directory's listing (Inode::children_sync_ms).
   bool SyncDue(int64_t last_sync_ms) const;
   uint64_t AllocateInodeId(OpBatch& batch);
-  Status Commit(OpBatch& batch);
+  // What a commit must have made durable before the public method returns.
+  enum class Wait {
+    kDurable,  // the batch itself
+    // Only the container reservations the batch relies on (an id handed out is never reused);
+    // the batch becomes durable with the next sync (the completion of the file it creates).
+    kReservations,
+  };
+  // Writes the batch (visible at once) and records what the current public method waits for
+  // after it released mu_ (Durably). Called under mu_.
+  Status Commit(OpBatch& batch, Wait wait = Wait::kDurable);
+  // Runs `body` under mu_, then, with mu_ released, waits until what its commits must make
+  // durable is (InodeStore::WaitDurable: concurrent calls share one WAL sync). A failed sync is
+  // the call's kIoError (its change may or may not survive a power loss).
+  template <typename Body>
+  std::invoke_result_t<Body&> Durably(Body body);
 
   Result<Walk> WalkPath(const std::vector<std::string>& components);
   Result<std::optional<Inode>> LookupChild(const Inode& dir, const std::string& dir_path,
@@ -272,6 +291,10 @@ class Namespace {
   MountTable mounts_;
   uint64_t next_container_ = 1;    // next container id to hand out
   uint64_t durable_reserved_ = 1;  // containers below this are reserved in the store
+  // The ticket (InodeStore::Write) the public method running under mu_ waits for (0: none).
+  uint64_t wait_ticket_ = 0;
+  // The ticket of the last batch that wrote a container reservation.
+  uint64_t reservation_ticket_ = 0;
 };
 
 }  // namespace alluxio

@@ -25,6 +25,8 @@ namespace alluxio {
 namespace {
 
 constexpr auto kRpcTimeout = std::chrono::seconds(30);
+// Threads that finish write sessions (their UFS fsyncs): as many commits run at once.
+constexpr size_t kUfsCommitThreads = 8;
 
 uint64_t CapacityBytes(const BlockStore& store) {
   uint64_t capacity = 0;
@@ -205,6 +207,7 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
       MakeUfsFactory(conf.GetString(PropertyKey::kUnderfsFaultInjectionFile)), UfsOptionsOf(conf));
   worker->ufs_reads_ = std::make_unique<BlockingPool>(
       std::max<int64_t>(1, conf.GetInt(PropertyKey::kWorkerBlockReaderThreads)), "ufs-read");
+  worker->ufs_commits_ = std::make_unique<BlockingPool>(kUfsCommitThreads, "ufs-commit");
   BlockingPool* pool = worker->ufs_reads_.get();
   worker->read_through_ = std::make_unique<BlockReadThrough>(
       *worker->store_, *worker->ufs_,
@@ -233,7 +236,7 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
           [self](uint64_t mount_id) {
             return LearnMountPromise(self->master_.get(), self->ufs_.get(), mount_id);
           },
-          on_commit, worker->ufs_reads_.get()}),
+          on_commit, worker->ufs_reads_.get(), worker->ufs_commits_.get()}),
       conf.GetString(PropertyKey::kRpcFaultInjectionFile)));
   auto bootstrap = [service]() -> capnp::Capability::Client { return *service; };
   std::string bind_host = conf.GetString(PropertyKey::kWorkerBindHost);

@@ -49,6 +49,9 @@ class WorkerServer {
   std::unique_ptr<BlockReadThrough> read_through_;
   // Cold block reads (WorkerServiceContext::ufs_reads); destroyed (joined) before read_through_.
   std::unique_ptr<BlockingPool> ufs_reads_;
+  // Write sessions' completions (WorkerServiceContext::ufs_commits); destroyed (joined) before
+  // store_.
+  std::unique_ptr<BlockingPool> ufs_commits_;
   std::unique_ptr<rpc::Channel> master_;  // for block commits and mount options
   std::unique_ptr<TaskGroup> tasks_;      // heartbeats and commits; stopped before master_ goes
   std::unique_ptr<rpc::RpcServer> server_;

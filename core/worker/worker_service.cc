@@ -22,6 +22,21 @@ UfsBlockSource SourceOf(wire::UfsBlockSource::Reader s) {
                         s.getMountId(), std::string(View(s.getUfsFingerprint()))};
 }
 
+// Runs `fn` on `pool`; the promise is false when the pool has stopped (fn not run).
+template <typename Fn>
+kj::Promise<bool> OnPool(BlockingPool& pool, Fn fn) {
+  auto done = kj::newPromiseAndCrossThreadFulfiller<void>();
+  // Shared: a kj::Own may throw from its destructor, which a job's captures must not.
+  auto fulfiller =
+      std::make_shared<kj::Own<kj::CrossThreadPromiseFulfiller<void>>>(kj::mv(done.fulfiller));
+  UniqueFunction<void()> run = [fn = std::move(fn), fulfiller]() mutable {
+    fn();
+    (*fulfiller)->fulfill();
+  };
+  if (!pool.Submit(run)) return false;
+  return done.promise.then([] { return true; });
+}
+
 class BlockLeaseImpl final : public wire::BlockLease::Server {
  public:
   explicit BlockLeaseImpl(BlockReader reader) : reader_(std::move(reader)) {}
@@ -61,40 +76,66 @@ class FileWriterImpl final : public wire::FileWriter::Server {
     return kj::READY_NOW;
   }
 
+  // The last block's commit and the staged file's fsync run on c_.ufs_commits when there is
+  // one, so that the commits of many files proceed at once (their fsyncs share the file
+  // system's journal commits) while the reactor serves other calls.
   kj::Promise<void> finish(FinishContext context) override {
-    auto out = context.getResults();
     if (error_) {
       session_->Abort();
-      ToWire(*error_, out.initStatus());
+      ToWire(*error_, context.getResults().initStatus());
       return kj::READY_NOW;
     }
-    auto finished = session_->Finish();
+    if (c_.ufs_commits == nullptr) {
+      Answer(context, session_->Finish());
+      return kj::READY_NOW;
+    }
+    auto finished = std::make_shared<std::optional<Result<FinishedFile>>>();
+    finishing_ = true;
+    auto ran = OnPool(*c_.ufs_commits,
+                      [session = session_, finished] { finished->emplace(session->Finish()); });
+    return ran.then([this, context, finished](bool ran) mutable {
+      finishing_ = false;
+      Answer(context,
+             ran ? std::move(**finished) : Fail(ErrorCode::kUnavailable, "the worker is stopping"));
+      if (abort_after_finish_) session_->Abort();
+    });
+  }
+
+  kj::Promise<void> abort(AbortContext) override {
+    if (finishing_) {
+      abort_after_finish_ = true;  // the session is in use on the pool
+    } else {
+      session_->Abort();
+    }
+    return kj::READY_NOW;
+  }
+
+ private:
+  // Answers finish with `finished` and reports the blocks committed. Reactor thread.
+  void Answer(FinishContext& context, Result<FinishedFile> finished) {
     ReportCommitted();
+    auto out = context.getResults();
     if (!finished.ok()) {
       ToWire(finished.error(), out.initStatus());
-      return kj::READY_NOW;
+      return;
     }
     ToWire(Ok(), out.initStatus());
     out.setLength(finished->length);
     ToWire(finished->block_ids, out.initBlockIds(finished->block_ids.size()));
     out.setUfsFingerprint(finished->ufs_fingerprint);
-    return kj::READY_NOW;
   }
 
-  kj::Promise<void> abort(AbortContext) override {
-    session_->Abort();
-    return kj::READY_NOW;
-  }
-
- private:
   void ReportCommitted() {
     if (!c_.on_block_committed) return;
     for (const BlockInfo& block : session_->TakeCommittedBlocks()) c_.on_block_committed(block);
   }
 
-  std::unique_ptr<FileWriteSession> session_;  // aborted on destruction unless finished
+  // Aborted on destruction unless finished; shared with a finish running on the pool.
+  std::shared_ptr<FileWriteSession> session_;
   WorkerServiceContext c_;
   std::optional<Error> error_;
+  bool finishing_ = false;           // Finish() is running on c_.ufs_commits
+  bool abort_after_finish_ = false;  // abort arrived meanwhile
 };
 
 class BlockWorkerImpl final : public wire::BlockWorker::Server {
@@ -177,16 +218,7 @@ class BlockWorkerImpl final : public wire::BlockWorker::Server {
   // Runs `fn` on the UFS read pool; the promise is false when the pool has stopped (fn not run).
   template <typename Fn>
   kj::Promise<bool> OnUfsPool(Fn fn) {
-    auto done = kj::newPromiseAndCrossThreadFulfiller<void>();
-    // Shared: a kj::Own may throw from its destructor, which a job's captures must not.
-    auto fulfiller =
-        std::make_shared<kj::Own<kj::CrossThreadPromiseFulfiller<void>>>(kj::mv(done.fulfiller));
-    UniqueFunction<void()> run = [fn = std::move(fn), fulfiller]() mutable {
-      fn();
-      (*fulfiller)->fulfill();
-    };
-    if (!c_.ufs_reads->Submit(run)) return false;
-    return done.promise.then([] { return true; });
+    return OnPool(*c_.ufs_reads, std::move(fn));
   }
 
   kj::Promise<void> openLocalBlock(OpenLocalBlockContext context) override {

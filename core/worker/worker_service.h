@@ -1,7 +1,8 @@
 // The worker's Cap'n Proto service (schema/worker.capnp) over the block store, read-through and
 // file write sessions. Calls run on the reactor thread serving the connection, but for reads
-// that reach the under storage (WorkerServiceContext::ufs_reads).
-// TODO(perf): run write sessions' UFS writes and fsyncs off the reactor too.
+// that reach the under storage (WorkerServiceContext::ufs_reads) and the completion of a write
+// session (its last block's commit and the staged UFS file's fsync: ufs_commits).
+// TODO(perf): run write sessions' UFS writes off the reactor too.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,10 @@ struct WorkerServiceContext {
   // UFS reads are in flight and none holds the reactor; null: on the reactor. Stopped before
   // read_through goes. (read_through's background fills run here too.)
   BlockingPool* ufs_reads = nullptr;
+  // Runs each write session's Finish() (FileWriter.finish), so that the UFS commits of many
+  // files (fsyncs) run at once and none holds the reactor; null: on the reactor. Stopped before
+  // store goes.
+  BlockingPool* ufs_commits = nullptr;
 };
 
 // Largest chunk one readBlock call returns.

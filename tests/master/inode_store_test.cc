@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "core/common/block_id.h"
 #include "tests/master/master_test_util.h"
 
@@ -288,6 +292,60 @@ TEST(MountTableTest, ResolvesLongestMountPrefix) {
   EXPECT_FALSE(table.HasMountBelow("/mnt/a"));
   EXPECT_NE(table.Find("/mnt/a"), nullptr);
   EXPECT_EQ(table.Find("/mnt"), nullptr);
+}
+
+TEST(InodeStoreTest, OneWalSyncCoversEveryBatchWrittenBeforeIt) {
+  TempDir tmp;
+  auto store = InodeStore::Open(tmp.path() + "/db");
+  ASSERT_TRUE(store.ok()) << store.error().ToString();
+  InodeStore::Batch first, second;
+  first.PutInode(SampleFile(1, kRootInodeId, "a"));
+  second.PutInode(SampleFile(2, kRootInodeId, "b"));
+  auto t1 = (*store)->Write(first);
+  auto t2 = (*store)->Write(second);
+  ASSERT_TRUE(t1.ok() && t2.ok());
+  EXPECT_LT(*t1, *t2);
+  // Written batches are visible before they are durable.
+  auto b = (*store)->GetInode(InodeIdForContainer(2));
+  ASSERT_TRUE(b.ok() && b->has_value());
+  ASSERT_TRUE((*store)->WaitDurable(*t2).ok());
+  EXPECT_EQ((*store)->wal_syncs(), 1u);
+  ASSERT_TRUE((*store)->WaitDurable(*t1).ok());  // covered by the same sync
+  EXPECT_EQ((*store)->wal_syncs(), 1u);
+  InodeStore::Batch third;
+  third.PutInode(SampleFile(3, kRootInodeId, "c"));
+  auto t3 = (*store)->Write(third);
+  ASSERT_TRUE(t3.ok());
+  ASSERT_TRUE((*store)->WaitDurable(*t3).ok());
+  EXPECT_EQ((*store)->wal_syncs(), 2u);
+}
+
+TEST(InodeStoreTest, ConcurrentWaitersAllReturnDurableAndShareSyncs) {
+  TempDir tmp;
+  auto store = InodeStore::Open(tmp.path() + "/db");
+  ASSERT_TRUE(store.ok()) << store.error().ToString();
+  constexpr int kThreads = 8, kPerThread = 50;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        InodeStore::Batch batch;
+        uint64_t container = 1 + t * kPerThread + i;
+        batch.PutInode(SampleFile(container, kRootInodeId, fmt::format("f{}", container)));
+        auto ticket = (*store)->Write(batch);
+        if (!ticket.ok() || !(*store)->WaitDurable(*ticket).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  // Never more syncs than waits (each wait syncs at most once when no sync covers it).
+  EXPECT_LE((*store)->wal_syncs(), static_cast<uint64_t>(kThreads * kPerThread));
+  for (uint64_t c = 1; c <= kThreads * kPerThread; ++c) {
+    auto inode = (*store)->GetInode(InodeIdForContainer(c));
+    ASSERT_TRUE(inode.ok() && inode->has_value()) << c;
+  }
 }
 
 }  // namespace

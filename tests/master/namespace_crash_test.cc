@@ -11,6 +11,9 @@
 #include <filesystem>
 #include <random>
 #include <set>
+#include <string_view>
+#include <thread>
+#include <vector>
 
 #include "core/common/block_id.h"
 #include "core/master/namespace.h"
@@ -89,6 +92,46 @@ std::string Target(uint32_t i) { return fmt::format("f-{}", i); }
   while (true) ::pause();
 }
 
+constexpr uint32_t kConcurrentWriters = 8;
+constexpr uint32_t kFilesPerWriter = 100;
+
+std::string ConcurrentFile(uint32_t writer, uint32_t i) {
+  return fmt::format("/c/w{}/f{}", writer, i);
+}
+
+// Child process body of the concurrent test: kConcurrentWriters threads each create and complete
+// their files (their completions share WAL syncs), writing an Ack {kComplete, writer << 16 | i}
+// to `fd` after each completion returns. Never returns.
+[[noreturn]] void RunConcurrentChild(Namespace::Options options, int fd) {
+  auto opened = Namespace::Open(std::move(options));
+  if (!opened.ok()) _exit(2);
+  Namespace& ns = **opened;
+  CreateDirectoryOptions mkdir_options;
+  mkdir_options.recursive = true;
+  for (uint32_t w = 0; w < kConcurrentWriters; ++w) {
+    if (!ns.CreateDirectory(fmt::format("/c/w{}", w), mkdir_options).ok()) _exit(4);
+  }
+  std::vector<std::thread> writers;
+  for (uint32_t w = 0; w < kConcurrentWriters; ++w) {
+    writers.emplace_back([&ns, w, fd] {
+      for (uint32_t i = 0; i < kFilesPerWriter; ++i) {
+        CreateFileOptions create;
+        create.block_size = 100;
+        auto created = ns.CreateFile(ConcurrentFile(w, i), create);
+        if (!created.ok()) _exit(4);
+        CompleteFileOptions complete;
+        complete.length = 1 + i;  // one 100-byte block
+        complete.block_ids = {BlockIdForFile(created->info.id, 0)};
+        if (!ns.CompleteFile(created->info.id, complete).ok()) _exit(4);
+        Ack a{Op::kComplete, w << 16 | i};  // one write of a few bytes to a pipe: atomic
+        if (::write(fd, &a, sizeof a) != static_cast<ssize_t>(sizeof a)) _exit(3);
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  while (true) ::pause();
+}
+
 // The child runs in a fresh process image (this binary re-executed with this test selected),
 // so that it does not inherit the parent's RocksDB thread pools half-alive through fork().
 TEST(NamespaceCrashChild, DISABLED_Run) {
@@ -102,6 +145,8 @@ TEST(NamespaceCrashChild, DISABLED_Run) {
   Namespace::Options options;
   options.db_path = db;
   options.root_ufs_uri = ufs;
+  if (std::string_view(round) == "concurrent")
+    RunConcurrentChild(std::move(options), std::stoi(fd));
   RunChild(std::move(options), static_cast<uint32_t>(std::stoul(round)), std::stoi(fd));
 }
 
@@ -127,25 +172,17 @@ class ChildGuard {
   pid_t pid_;
 };
 
-class NamespaceCrashTest : public NamespaceTest {};
-
-TEST_F(NamespaceCrashTest, AcknowledgedOperationsSurviveKill9) {
-  std::random_device device;
-  uint32_t seed = device();
-  std::mt19937 rng(seed);
-  SCOPED_TRACE(fmt::format("seed {}", seed));
-
-  for (uint32_t round = 0; round < 3; ++round) {
-    ns_.reset();  // the child owns the store while it runs
+class NamespaceCrashTest : public NamespaceTest {
+ protected:
+  // Runs the child (this binary again, NamespaceCrashChild.DISABLED_Run) over this fixture's
+  // store with ALLUXIO_CRASH_ROUND=`round`, SIGKILLs it once it acknowledged `kill_after`
+  // operations, and returns in `acks` every acknowledgement it wrote. The store must be closed.
+  void RunChildAndKill(const std::string& round, uint32_t kill_after, std::vector<Ack>* acks) {
     int fds[2];
     ASSERT_EQ(::pipe(fds), 0);
-    // Ops acknowledged in a round: 4 per index plus a rename/remove for 2 of 3 indexes.
-    uint32_t total_acks = kOpsPerRound * 4 + (kOpsPerRound * 2) / 3;
-    uint32_t kill_after = std::uniform_int_distribution<uint32_t>(1, total_acks - 1)(rng);
-
     std::vector<std::string> env_strings = {
         "ALLUXIO_CRASH_DB=" + db_path_, "ALLUXIO_CRASH_UFS=file://" + ufs_root_,
-        fmt::format("ALLUXIO_CRASH_ROUND={}", round), fmt::format("ALLUXIO_CRASH_FD={}", fds[1])};
+        "ALLUXIO_CRASH_ROUND=" + round, fmt::format("ALLUXIO_CRASH_FD={}", fds[1])};
     for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
     std::vector<char*> envp;
     for (std::string& e : env_strings) envp.push_back(e.data());
@@ -164,15 +201,14 @@ TEST_F(NamespaceCrashTest, AcknowledgedOperationsSurviveKill9) {
     }
     ChildGuard guard(pid);
     ::close(fds[1]);
-    std::vector<Ack> acks;
     bool killed = false;
     Ack ack;
     while (true) {
       ssize_t n = ::read(fds[0], &ack, sizeof ack);
       if (n == 0) break;  // the child is gone and every ack it wrote has been read
       ASSERT_EQ(n, static_cast<ssize_t>(sizeof ack));
-      acks.push_back(ack);
-      if (!killed && acks.size() == kill_after) {
+      acks->push_back(ack);
+      if (!killed && acks->size() == kill_after) {
         ASSERT_EQ(::kill(pid, SIGKILL), 0);
         killed = true;
       }
@@ -181,7 +217,23 @@ TEST_F(NamespaceCrashTest, AcknowledgedOperationsSurviveKill9) {
     int wstatus = guard.Wait();
     ASSERT_TRUE(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL)
         << "child exited on its own, status " << wstatus;
-    ASSERT_GE(acks.size(), kill_after);
+    ASSERT_GE(acks->size(), kill_after);
+  }
+};
+
+TEST_F(NamespaceCrashTest, AcknowledgedOperationsSurviveKill9) {
+  std::random_device device;
+  uint32_t seed = device();
+  std::mt19937 rng(seed);
+  SCOPED_TRACE(fmt::format("seed {}", seed));
+
+  for (uint32_t round = 0; round < 3; ++round) {
+    ns_.reset();  // the child owns the store while it runs
+    // Ops acknowledged in a round: 4 per index plus a rename/remove for 2 of 3 indexes.
+    uint32_t total_acks = kOpsPerRound * 4 + (kOpsPerRound * 2) / 3;
+    uint32_t kill_after = std::uniform_int_distribution<uint32_t>(1, total_acks - 1)(rng);
+    std::vector<Ack> acks;
+    ASSERT_NO_FATAL_FAILURE(RunChildAndKill(fmt::format("{}", round), kill_after, &acks));
 
     Reopen();
     // Replay the acknowledged ops into the expected final state of each index.
@@ -256,6 +308,28 @@ TEST_F(NamespaceCrashTest, AcknowledgedOperationsSurviveKill9) {
       FileInfo fresh = MustCreateFile(fmt::format("/r{}/after{}", round, k));
       EXPECT_TRUE(ids.insert(fresh.id).second) << "id reused after the crash";
     }
+  }
+}
+
+// Completions acknowledged by concurrent callers (which share WAL syncs) all survive a kill -9
+// that comes right after them.
+TEST_F(NamespaceCrashTest, ConcurrentCompletionsSurviveKill9) {
+  std::random_device device;
+  uint32_t seed = device();
+  std::mt19937 rng(seed);
+  SCOPED_TRACE(fmt::format("seed {}", seed));
+  ns_.reset();  // the child owns the store while it runs
+  const uint32_t total = kConcurrentWriters * kFilesPerWriter;
+  uint32_t kill_after = std::uniform_int_distribution<uint32_t>(1, total - 1)(rng);
+  std::vector<Ack> acks;
+  ASSERT_NO_FATAL_FAILURE(RunChildAndKill("concurrent", kill_after, &acks));
+  Reopen();
+  for (const Ack& a : acks) {
+    uint32_t writer = a.index >> 16, i = a.index & 0xffff;
+    auto f = ns_->GetStatus(ConcurrentFile(writer, i));
+    ASSERT_TRUE(f.ok()) << ConcurrentFile(writer, i) << ": " << f.error().ToString();
+    EXPECT_TRUE(f->completed) << ConcurrentFile(writer, i);
+    EXPECT_EQ(f->length, 1u + i);
   }
 }
 
