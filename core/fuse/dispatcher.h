@@ -76,8 +76,6 @@ class FuseDispatcher {
   const FuseCounters& counters() const { return counters_; }
   const InodeTable& inodes() const { return inodes_; }
   const PassthroughFiles& passthrough() const { return passthrough_; }
-  const KeptPages& kept_pages() const { return kept_pages_; }
-  const KernelNotifier& notifier() const { return notifier_; }
   size_t open_dir_handles() const;
 
  private:

@@ -4,7 +4,6 @@
 // Contract: thread-safe (one write(2) per notification). device_fd outlives this object.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 
 namespace alluxio::fuse {
@@ -22,11 +21,8 @@ class KernelNotifier {
   // the write (a node the kernel no longer has is 0).
   int InvalidateAttributes(uint64_t nodeid);
 
-  uint64_t sent() const { return sent_.load(std::memory_order_relaxed); }
-
  private:
   const int device_fd_;
-  std::atomic<uint64_t> sent_{0};
 };
 
 }  // namespace alluxio::fuse
