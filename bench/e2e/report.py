@@ -159,7 +159,9 @@ def markdown(report):
            "dropped before every read measurement (and before epoch 1, not epoch 2). Before "
            "every write, as much tmpfs as is written and twice that of the data directory's "
            "page cache are written and freed, so that the write lands in memory the VM's host "
-           "has backed (free page reporting returns idle guest memory to the host).", ""]
+           "has backed (free page reporting returns idle guest memory to the host); before "
+           "every buffered sequential read, as much tmpfs as the file, for the page cache a "
+           "FUSE system fills.", ""]
     for table in tables:
         out += table_markdown(table, several=len(tables) > 1, store=store)
     out += ["Workloads:", ""]

@@ -88,6 +88,10 @@ class SeqRead(Workload):
 
     def run(self, system, ds, cfg, rep):
         system.before_read()
+        if not self.direct:
+            # A buffered read through FUSE fills the mount's page cache (fresh pages, as many as
+            # the file) where native tmpfs reads pages that exist: backed first, as for writes.
+            back_free_memory(ds.seq_bytes, "/dev/shm")
         job = _fio([f"--name={self.id}", f"--filename={os.path.join(system.root, ds.seq_rel)}",
                     "--rw=read", "--bs=1M", f"--size={ds.seq_bytes}", f"--direct={int(self.direct)}",
                     "--ioengine=psync", "--readonly", "--invalidate=1"], timeout=1800)

@@ -155,7 +155,8 @@ struct AlluxioFileSystem::OpenFile {
   Caller opener;
   AsyncMutex mu;  // write, flush, fsync, truncate, release: one at a time
   std::shared_ptr<ReadAhead> reader;
-  int backing_fd = -1;  // BackingFile(): owned by the reader's stream
+  int backing_fd = -1;                    // BackingFile(): owned by the reader's stream
+  std::optional<ContentVersion> content;  // ContentOf(): a read-only open of a complete file
   // Writing.
   bool can_write = false;
   // Write a hidden sibling, renamed over the complete file at release: a write that fails
@@ -1031,6 +1032,10 @@ Task<FileHandle> AlluxioFileSystem::OpenHere(client::FileSystemClient& client, C
       in = std::move(opened).value();
     }
     if (access == O_RDONLY) file->backing_fd = co_await in->WholeFileLocal();
+    if (access == O_RDONLY && !created && in->info().completed) {
+      const FileInfo& read = in->info();
+      file->content = ContentVersion{read.id, read.length, read.mtime_ms};
+    }
     file->reader = std::make_shared<ReadAhead>(std::move(in), reactor, *here.tasks, options_.read);
     if (!file->can_write) {
       auto blocks = std::make_shared<const client::FileBlocks>(file->reader->blocks());
@@ -1087,6 +1092,11 @@ Task<void> AlluxioFileSystem::EnsureStream(OpenFile& file) {
 int AlluxioFileSystem::BackingFile(FileHandle handle) {
   std::shared_ptr<OpenFile> file = FileHere(handle);
   return file ? file->backing_fd : -1;
+}
+
+std::optional<ContentVersion> AlluxioFileSystem::ContentOf(FileHandle handle) {
+  std::shared_ptr<OpenFile> file = FileHere(handle);
+  return file ? file->content : std::nullopt;
 }
 
 Task<size_t> AlluxioFileSystem::Read(FileHandle handle, uint64_t offset,

@@ -130,6 +130,7 @@ class AlluxioFileSystem : public FileSystem {
   Task<CreatedFile> Create(std::string path, uint32_t mode, int flags, Caller caller) override;
   // The block file of a one-block file cached by a worker on this host (short-circuit).
   int BackingFile(FileHandle handle) override;
+  std::optional<ContentVersion> ContentOf(FileHandle handle) override;
   Task<size_t> Read(FileHandle handle, uint64_t offset, std::span<std::byte> buffer) override;
   Task<size_t> Write(FileHandle handle, uint64_t offset, std::span<const std::byte> data) override;
   // Clears the bits in the mode the written file gets (set again once it is complete) and in

@@ -118,6 +118,17 @@ struct CreatedFile {
   Attributes attr;
 };
 
+// Which content a handle reads: a complete file's id, length and modification time. A
+// complete file never changes in place, so equal versions are equal bytes; a file replaced
+// (rewritten, renamed over, found changed in the under storage) has another version.
+struct ContentVersion {
+  uint64_t id = 0;
+  uint64_t length = 0;
+  int64_t mtime_ms = 0;
+
+  friend bool operator==(const ContentVersion&, const ContentVersion&) = default;
+};
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -175,6 +186,12 @@ class FileSystem {
   // none. Borrowed: valid until Release. Called on the thread that opened the handle, right
   // after Open.
   virtual int BackingFile(FileHandle handle) { return -1; }
+
+  // The complete file read-only handle `handle` reads, for the FUSE layer to keep its pages
+  // cached across opens; nullopt when the handle may see its content change (being written,
+  // created by this open) or the implementation cannot tell. Called on the thread that opened
+  // the handle, right after Open.
+  virtual std::optional<ContentVersion> ContentOf(FileHandle handle) { return std::nullopt; }
 
   // Reads up to buffer.size() bytes at `offset` into `buffer`; returns the count, short only at
   // the end of the file. kInvalidArgument (bad handle or not open for reading), kIoError.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,7 +61,8 @@ FuseOptions WithDevice(FuseOptions options, int device_fd) {
 FuseDispatcher::FuseDispatcher(fs::FileSystem& fs, FuseOptions options, int device_fd)
     : fs_(fs),
       options_(WithDevice(options, device_fd)),
-      passthrough_(options_.passthrough ? device_fd : -1) {}
+      passthrough_(options_.passthrough ? device_fd : -1),
+      notifier_(device_fd) {}
 
 FuseDispatcher::~FuseDispatcher() = default;
 
@@ -626,23 +628,48 @@ abi::OpenOut FuseDispatcher::OpenReplyOf(uint64_t nodeid, fs::FileHandle handle,
   abi::OpenOut out{};
   out.fh = handle;
   const bool read_only = (open_flags & O_ACCMODE) == O_RDONLY;
-  const bool direct_io = options_.direct_io || !read_only;
-  if (direct_io) out.open_flags |= abi::kFopenDirectIo;
-  // auto_cache: cached pages are kept, and dropped by the kernel itself when it sees the size
-  // or mtime change (FUSE_AUTO_INVAL_DATA, negotiated at INIT).
-  if (options_.kernel_cache || options_.auto_cache) out.open_flags |= abi::kFopenKeepCache;
+  bool direct_io = options_.direct_io || !read_only;
+  const std::optional<fs::ContentVersion> content =
+      read_only ? fs_.ContentOf(handle) : std::nullopt;
   // A read-only handle has nothing to flush: close(2) needs no FLUSH round trip.
-  if (read_only) out.open_flags |= abi::kFopenNoflush;
-  if ((negotiated_flags_ & abi::kPassthrough) == 0) return out;
-  const int backing_fd = read_only ? fs_.BackingFile(handle) : -1;
-  const PassthroughFiles::OpenReply pt =
-      passthrough_.Opened(nodeid, handle, backing_fd, !direct_io);
-  if (pt.open_flags != 0) {
-    // Passthrough admits no other flags but these (no FOPEN_KEEP_CACHE).
-    out.open_flags = pt.open_flags | (read_only ? abi::kFopenNoflush : 0U);
-    out.backing_id = pt.backing_id;
+  const uint32_t noflush = read_only ? abi::kFopenNoflush : 0U;
+  if ((negotiated_flags_ & abi::kPassthrough) != 0) {
+    const int backing_fd = read_only ? fs_.BackingFile(handle) : -1;
+    const PassthroughFiles::OpenReply pt =
+        passthrough_.Opened(nodeid, handle, backing_fd, !direct_io);
+    if (pt.open_flags != 0) {
+      // Passthrough admits no other flags but these (no FOPEN_KEEP_CACHE): the kernel reads
+      // the backing file through that file's own page cache.
+      if (content) ForgetReplacedAttributes(nodeid, *content, false);
+      out.open_flags = pt.open_flags | noflush;
+      out.backing_id = pt.backing_id;
+      return out;
+    }
   }
+  if (!direct_io) {
+    const KeptPages::OpenReply kept = kept_pages_.Opened(nodeid, handle, content);
+    direct_io = kept.direct_io;
+    if (kept.keep_cache) out.open_flags |= abi::kFopenKeepCache;
+    if (content) ForgetReplacedAttributes(nodeid, *content, kept.replaced);
+  }
+  if (direct_io) out.open_flags |= abi::kFopenDirectIo;
+  // kernel_cache: pages are kept whatever the file. auto_cache: the kernel itself drops them
+  // when it sees the size or mtime change (FUSE_AUTO_INVAL_DATA, negotiated at INIT).
+  if (options_.kernel_cache || options_.auto_cache) out.open_flags |= abi::kFopenKeepCache;
+  out.open_flags |= noflush;
   return out;
+}
+
+void FuseDispatcher::ForgetReplacedAttributes(uint64_t nodeid, const fs::ContentVersion& content,
+                                              bool replaced) {
+  const uint64_t known = inodes_.FsInoOf(nodeid);
+  if (!replaced && (known == 0 || known == content.id)) return;
+  // Before the reply: the opener then reads with the size of the file it opened.
+  if (int err = notifier_.InvalidateAttributes(nodeid)) {
+    ALX_LOG(kWarn, kLog, "FUSE_NOTIFY_INVAL_INODE of node {} failed: {}", nodeid,
+            std::strerror(err));
+  }
+  inodes_.Answered(nodeid, content.id);
 }
 
 asio::awaitable<void> FuseDispatcher::DoOpen(const Request& req) {
@@ -754,6 +781,7 @@ asio::awaitable<void> FuseDispatcher::DoRelease(const Request& req) {
   const abi::ReleaseIn in = *DecodeFixed<abi::ReleaseIn>(req.args);
   Status status = co_await fs_.Release(in.fh);
   passthrough_.Released(in.fh);
+  kept_pages_.Released(in.fh);
   if (!status) {
     ALX_LOG(kWarn, kLog, "release of handle {} failed: {}", in.fh, status.error().ToString());
     ReplyError(req, status.error());

@@ -27,6 +27,8 @@
 #include "core/fuse/fuse_abi.h"
 #include "core/fuse/fuse_options.h"
 #include "core/fuse/inode_table.h"
+#include "core/fuse/kept_pages.h"
+#include "core/fuse/kernel_notify.h"
 #include "core/fuse/passthrough_files.h"
 #include "core/fuse/reply_sink.h"
 
@@ -103,8 +105,14 @@ class FuseDispatcher {
   // open for writing bypasses the page cache (FOPEN_DIRECT_IO): the kernel puts the writer's
   // own pages in the WRITE requests instead of copying them into cache pages first (files are
   // written once: nobody reads those pages before the file completes). Shared mmap of such a
-  // handle still works (FUSE_DIRECT_IO_ALLOW_MMAP).
+  // handle still works (FUSE_DIRECT_IO_ALLOW_MMAP). A read-only handle of a complete file keeps
+  // the node's pages when they are of the same content (FOPEN_KEEP_CACHE; see KeptPages), and
+  // the kernel's attributes of a node whose file was replaced are dropped before the reply.
   abi::OpenOut OpenReplyOf(uint64_t nodeid, fs::FileHandle handle, uint32_t open_flags);
+  // `nodeid` was opened reading `content`: when the kernel's attributes of the node describe
+  // another file (another id, or `replaced`), they are invalidated (FUSE_NOTIFY_INVAL_INODE)
+  // and the node names content.id from now on.
+  void ForgetReplacedAttributes(uint64_t nodeid, const fs::ContentVersion& content, bool replaced);
 
   asio::awaitable<void> DoInit(const Request& req);
   asio::awaitable<void> DoDestroy(const Request& req);
@@ -146,6 +154,8 @@ class FuseDispatcher {
   const FuseOptions options_;
   InodeTable inodes_;
   PassthroughFiles passthrough_;
+  KeptPages kept_pages_;
+  KernelNotifier notifier_;
   FuseCounters counters_;
   std::atomic<bool> initialized_{false};
   std::atomic<bool> destroyed_{false};

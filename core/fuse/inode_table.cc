@@ -65,6 +65,12 @@ void InodeTable::Answered(uint64_t nodeid, uint64_t fs_ino) {
   if (it != nodes_.end()) it->second.fs_ino = fs_ino;
 }
 
+uint64_t InodeTable::FsInoOf(uint64_t nodeid) const {
+  std::lock_guard lock(mutex_);
+  auto it = nodes_.find(nodeid);
+  return it == nodes_.end() ? 0 : it->second.fs_ino;
+}
+
 void InodeTable::Forget(uint64_t nodeid, uint64_t nlookup) {
   std::lock_guard lock(mutex_);
   auto it = nodes_.find(nodeid);

@@ -51,6 +51,9 @@ class InodeTable {
   // while the kernel still holds the old one with its open files.
   void Answered(uint64_t nodeid, uint64_t fs_ino);
 
+  // The file system object `nodeid` names (its last answer), 0 if unknown or none.
+  uint64_t FsInoOf(uint64_t nodeid) const;
+
   // Drops `nlookup` references (saturating); erases the node at zero. The root is never erased.
   void Forget(uint64_t nodeid, uint64_t nlookup);
 

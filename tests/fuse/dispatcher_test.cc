@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -591,6 +593,68 @@ TEST_F(SessionTest, AutoCacheKeepsPagesAcrossOpens) {
   ASSERT_TRUE(created.has_value());
   EXPECT_EQ(created->As<abi::OpenOut>(sizeof(abi::EntryOut)).open_flags,
             abi::kFopenKeepCache | abi::kFopenDirectIo);
+}
+
+// A file system whose read-only opens read the content version the test sets for the path (an
+// Alluxio file system names the complete file it opened).
+class VersionedFileSystem : public MemoryFileSystem {
+ public:
+  std::map<std::string, fs::ContentVersion> versions;
+
+  fs::Task<fs::FileHandle> Open(std::string path, int flags, fs::Caller caller) override {
+    Result<fs::FileHandle> handle = co_await MemoryFileSystem::Open(path, flags, caller);
+    if (handle) paths_[*handle] = path;
+    co_return handle;
+  }
+  std::optional<fs::ContentVersion> ContentOf(fs::FileHandle handle) override {
+    auto path = paths_.find(handle);
+    if (path == paths_.end()) return std::nullopt;
+    auto version = versions.find(path->second);
+    return version == versions.end() ? std::nullopt : std::optional(version->second);
+  }
+
+ private:
+  std::map<fs::FileHandle, std::string> paths_;
+};
+
+TEST_F(SessionTest, CompleteFilesKeepTheirPagesUntilAnOpenFindsThemReplaced) {
+  VersionedFileSystem fs;
+  FuseDispatcher dispatcher(fs, FuseOptions{});
+  FakeKernel kernel(dispatcher);
+  ASSERT_EQ(kernel.Init().error(), 0);
+  std::optional<Reply> created = kernel.Roundtrip(RequestBuilder(O::kCreate, 5, 1)
+                                                      .Add(abi::CreateIn{O_CREAT | O_WRONLY, 0600})
+                                                      .AddName("f")
+                                                      .Build());
+  ASSERT_TRUE(created.has_value());
+  const uint64_t nodeid = created->As<abi::EntryOut>().nodeid;
+  uint64_t unique = 10;
+  auto release = [&](uint64_t fh) {
+    return kernel.Roundtrip(
+        RequestBuilder(O::kRelease, unique++, nodeid).Add(abi::ReleaseIn{fh, 0, 0, 0}).Build());
+  };
+  ASSERT_TRUE(release(created->As<abi::OpenOut>(sizeof(abi::EntryOut)).fh).has_value());
+  auto open = [&] {
+    std::optional<Reply> r = kernel.Roundtrip(
+        RequestBuilder(O::kOpen, unique++, nodeid).Add(abi::OpenIn{O_RDONLY, 0}).Build());
+    EXPECT_TRUE(r.has_value() && r->error() == 0);
+    return r ? r->As<abi::OpenOut>() : abi::OpenOut{};
+  };
+  constexpr uint32_t kCacheFlags = abi::kFopenKeepCache | abi::kFopenDirectIo;
+  fs.versions["/f"] = fs::ContentVersion{2, 0, 100};
+  const abi::OpenOut first = open();
+  EXPECT_EQ(first.open_flags & kCacheFlags, 0U);  // pages of unknown content are dropped
+  const abi::OpenOut second = open();
+  EXPECT_EQ(second.open_flags & kCacheFlags, abi::kFopenKeepCache);
+  fs.versions["/f"] = fs::ContentVersion{3, 0, 200};  // replaced while both are open
+  const abi::OpenOut third = open();
+  EXPECT_EQ(third.open_flags & kCacheFlags, abi::kFopenDirectIo);
+  ASSERT_TRUE(release(first.fh).has_value());
+  ASSERT_TRUE(release(second.fh).has_value());
+  ASSERT_TRUE(release(third.fh).has_value());
+  const abi::OpenOut fourth = open();  // the old readers are gone: the pages are dropped
+  EXPECT_EQ(fourth.open_flags & kCacheFlags, 0U);
+  EXPECT_EQ(open().open_flags & kCacheFlags, abi::kFopenKeepCache);
 }
 
 TEST_F(SessionTest, DirectoryListingPagesWithOffsets) {
