@@ -143,7 +143,7 @@ Task<Status> FileInStream::ReadBlock(size_t index, uint64_t offset, std::span<ch
         !not_local_.contains(block.block_id)) {
       LocalBlock* local = co_await OpenLocal(*worker, block.block_id);
       if (local != nullptr) {
-        Result<size_t> n = PreadFully(local->fd, offset, buf);
+        Result<size_t> n = PreadFully(local->fd, local->base + offset, buf);
         if (n && *n == buf.size()) {
           stats_.bytes_short_circuit += *n;
           co_return Ok();
@@ -285,7 +285,9 @@ Task<FileInStream::LocalBlock*> FileInStream::OpenLocal(const WorkerAddress& add
   }
   LocalBlockFiles& files = client_.local_block_files();
   wire::BlockLease::Client lease = nullptr;
-  int fd = files.Open(address, block_id);
+  uint64_t base = 0;
+  // By path (no pin) only the block of a one-block file (see LocalBlockFiles).
+  int fd = file_.blocks.size() == 1 ? files.Open(address, block_id, file_.blocks[0].length) : -1;
   if (fd < 0) {
     Result<wire::BlockWorker::Client> worker = co_await client_.Worker(address);
     if (!worker) co_return nullptr;
@@ -306,6 +308,7 @@ Task<FileInStream::LocalBlock*> FileInStream::OpenLocal(const WorkerAddress& add
     }
     files.Learn(address, *worker, path, block_id);
     lease = response->getLease();
+    base = response->getOffset();
   }
   while (local_.size() >= std::max<uint32_t>(1, client_.options().max_local_blocks_per_stream)) {
     CloseLocal(local_lru_.back());
@@ -313,6 +316,7 @@ Task<FileInStream::LocalBlock*> FileInStream::OpenLocal(const WorkerAddress& add
   local_lru_.push_front(block_id);
   LocalBlock& local = local_[block_id];
   local.fd = fd;
+  local.base = base;
   local.lease = std::move(lease);
   local.lru = local_lru_.begin();
   co_return &local;

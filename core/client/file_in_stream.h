@@ -65,12 +65,12 @@ class FileInStream {
   Task<Result<size_t>> Read(uint64_t offset, std::span<char> buf);
 
   const FileInfo& info() const { return file_.info; }
-  // True when the block holding `offset` is read through a local block file this stream has
+  // True when the block holding `offset` is read through a local cache file this stream has
   // open (short-circuit): such a read costs one copy, so reading ahead gains nothing.
   bool IsLocal(uint64_t offset) const;
-  // A descriptor of a block file on this host holding the whole file (a one-block file that a
-  // worker here caches, short-circuit enabled), opened if needed; -1 otherwise. Owned by the
-  // stream: valid until it is destroyed or a read of that block through it fails.
+  // A descriptor of a worker's cache file on this host holding the whole file (a one-block file
+  // that a worker here caches, short-circuit enabled), opened if needed; -1 otherwise. Owned by
+  // the stream: valid until it is destroyed or a read of that block through it fails.
   Task<int> WholeFileLocal();
   // The file's blocks as opened: another reactor's stream of the same file is made from them.
   const FileBlocks& blocks() const { return file_; }
@@ -80,6 +80,7 @@ class FileInStream {
  private:
   struct LocalBlock {
     int fd = -1;
+    uint64_t base = 0;                         // the block's offset in the file of fd
     wire::BlockLease::Client lease = nullptr;  // null when opened by path (not pinned)
     std::list<uint64_t>::iterator lru;
   };
