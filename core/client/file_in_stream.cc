@@ -57,9 +57,11 @@ FileInStream::FileInStream(FileSystemClient& client, FileBlocks file)
 
 FileInStream::~FileInStream() {
   for (auto& [id, local] : local_) ::close(local.fd);
+  if (whole_.fd >= 0) ::close(whole_.fd);
 }
 
 bool FileInStream::IsLocal(uint64_t offset) const {
+  if (whole_.fd >= 0) return true;
   const uint64_t block_size = file_.info.block_size;
   if (block_size == 0) return false;
   const size_t index = static_cast<size_t>(offset / block_size);
@@ -67,9 +69,10 @@ bool FileInStream::IsLocal(uint64_t offset) const {
 }
 
 Task<int> FileInStream::WholeFileLocal() {
-  if (file_.blocks.size() != 1 || file_.info.length == 0 || !client_.options().short_circuit) {
+  if (file_.blocks.empty() || file_.info.length == 0 || !client_.options().short_circuit) {
     co_return -1;
   }
+  if (file_.blocks.size() > 1) co_return co_await OpenWholeFile();
   const BlockInfo& block = file_.blocks[0];
   if (block.length != file_.info.length || not_local_.contains(block.block_id)) co_return -1;
   std::optional<WorkerAddress> worker = co_await ChooseWorker(0);
@@ -85,6 +88,36 @@ Task<int> FileInStream::WholeFileLocal() {
     co_return -1;
   }
   co_return local->fd;
+}
+
+Task<int> FileInStream::OpenWholeFile() {
+  if (whole_.fd >= 0) co_return whole_.fd;
+  // The worker of block 0, when it is on this host, answers for the whole file.
+  std::optional<WorkerAddress> worker = co_await ChooseWorker(0);
+  if (!worker || worker->host_id != client_.context().host_id()) co_return -1;
+  Result<wire::BlockWorker::Client> stub = co_await client_.Worker(*worker);
+  if (!stub) co_return -1;
+  auto req = stub->openLocalFileRequest();
+  auto ids = req.initBlockIds(static_cast<unsigned>(file_.blocks.size()));
+  for (size_t i = 0; i < file_.blocks.size(); ++i) {
+    ids.set(static_cast<unsigned>(i), file_.blocks[i].block_id);
+  }
+  auto response = co_await rpc::Await(req.send(), client_.options().read_timeout);
+  // Not (or not wholly) cached here, or on several tiers: the blocks are read one by one.
+  if (!response || !alluxio::FromWire(response->getStatus())) co_return -1;
+  std::string path(response->getPath().cStr());
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st {};
+  if (fd < 0 || ::fstat(fd, &st) != 0 || static_cast<uint64_t>(st.st_size) != file_.info.length ||
+      response->getLength() != file_.info.length) {
+    ALX_LOG(kWarn, "client", "{}: cache file {} does not hold the file's {} bytes; not used",
+            file_.info.path, path, file_.info.length);
+    if (fd >= 0) ::close(fd);
+    co_return -1;
+  }
+  whole_.fd = fd;
+  whole_.lease = response->getLease();
+  co_return fd;
 }
 
 void FileInStream::CloseLocal(uint64_t block_id) {
@@ -128,6 +161,18 @@ Task<Result<size_t>> FileInStream::Read(uint64_t offset, std::span<char> buf) {
 Task<Status> FileInStream::ReadBlock(size_t index, uint64_t offset, std::span<char> buf) {
   const BlockInfo& block = file_.blocks[index];
   const ClientOptions& o = client_.options();
+  if (whole_.fd >= 0) {
+    // Pinned: the range cannot be freed while the lease lasts.
+    Result<size_t> n = PreadFully(whole_.fd, block.offset + offset, buf);
+    if (n && *n == buf.size()) {
+      stats_.bytes_short_circuit += *n;
+      co_return Ok();
+    }
+    ALX_LOG(kWarn, "client", "{}: read of the local cache file failed ({}); reading block {}",
+            file_.info.path,
+            n ? fmt::format("short: {} of {}", *n, buf.size()) : n.error().ToString(),
+            block.block_id);
+  }
   while (!buf.empty()) {
     std::optional<WorkerAddress> worker = co_await ChooseWorker(index);
     if (!worker) {
