@@ -23,10 +23,11 @@ interface BlockWorker {
   readBlock @0 (blockId :UInt64, offset :UInt64, length :UInt32, source :UfsBlockSource,
                 cache :Bool) -> (status :Status, data :Data, fromCache :Bool);
   # Pins a cached block for direct reading by a client on the same host; the block stays
-  # pinned until the returned lease is dropped. With a `source`, a block not cached is first
-  # loaded from it (as cacheBlock); without, it is notFound.
+  # pinned until the returned lease is dropped. The block is [offset, offset + length) of the
+  # file at `path` (the worker's cache file of the block's Alluxio file). With a `source`, a
+  # block not cached is first loaded from it (as cacheBlock); without, it is notFound.
   openLocalBlock @1 (blockId :UInt64, source :UfsBlockSource)
-      -> (status :Status, path :Text, length :UInt64, lease :BlockLease);
+      -> (status :Status, path :Text, length :UInt64, lease :BlockLease, offset :UInt64);
   # Writes a whole file: blocks are cached (unless THROUGH) and the UFS copy staged in the
   # UFS of `mountUfsUri` (unless MUST_CACHE), opened with the options of mount `mountId`
   # (FileInfo.mountId of createFile), for completeFile to publish. See FileWriter.
@@ -42,6 +43,13 @@ interface BlockWorker {
   # the path an openLocalBlock reply taught it (no pin, no call per block) reports its reads
   # this way, in batches. Unknown ids are ignored.
   touchBlocks @6 (blockIds :List(UInt64)) -> ();
+  # Pins every block of one file (blockIds: all of them, in order) for direct reading by a
+  # client on the same host, when the worker holds the whole file as one local file: `path`,
+  # whose bytes [0, length) are the file's. kNotFound when a block is not cached here,
+  # kUnsupported when the blocks are in several directories (tiers). The blocks stay pinned
+  # (never evicted, and their bytes kept when removed) until the lease is dropped.
+  openLocalFile @7 (blockIds :List(UInt64))
+      -> (status :Status, path :Text, length :UInt64, lease :BlockLease);
 }
 
 interface BlockLease {

@@ -57,9 +57,11 @@ FileInStream::FileInStream(FileSystemClient& client, FileBlocks file)
 
 FileInStream::~FileInStream() {
   for (auto& [id, local] : local_) ::close(local.fd);
+  if (whole_.fd >= 0) ::close(whole_.fd);
 }
 
 bool FileInStream::IsLocal(uint64_t offset) const {
+  if (whole_.fd >= 0) return true;
   const uint64_t block_size = file_.info.block_size;
   if (block_size == 0) return false;
   const size_t index = static_cast<size_t>(offset / block_size);
@@ -67,9 +69,10 @@ bool FileInStream::IsLocal(uint64_t offset) const {
 }
 
 Task<int> FileInStream::WholeFileLocal() {
-  if (file_.blocks.size() != 1 || file_.info.length == 0 || !client_.options().short_circuit) {
+  if (file_.blocks.empty() || file_.info.length == 0 || !client_.options().short_circuit) {
     co_return -1;
   }
+  if (file_.blocks.size() > 1) co_return co_await OpenWholeFile();
   const BlockInfo& block = file_.blocks[0];
   if (block.length != file_.info.length || not_local_.contains(block.block_id)) co_return -1;
   std::optional<WorkerAddress> worker = co_await ChooseWorker(0);
@@ -88,6 +91,36 @@ Task<int> FileInStream::WholeFileLocal() {
     co_return -1;
   }
   co_return local->fd;
+}
+
+Task<int> FileInStream::OpenWholeFile() {
+  if (whole_.fd >= 0) co_return whole_.fd;
+  // The worker of block 0, when it is on this host, answers for the whole file.
+  std::optional<WorkerAddress> worker = co_await ChooseWorker(0);
+  if (!worker || worker->host_id != client_.context().host_id()) co_return -1;
+  Result<wire::BlockWorker::Client> stub = co_await client_.Worker(*worker);
+  if (!stub) co_return -1;
+  auto req = stub->openLocalFileRequest();
+  auto ids = req.initBlockIds(static_cast<unsigned>(file_.blocks.size()));
+  for (size_t i = 0; i < file_.blocks.size(); ++i) {
+    ids.set(static_cast<unsigned>(i), file_.blocks[i].block_id);
+  }
+  auto response = co_await rpc::Await(req.send(), client_.options().read_timeout);
+  // Not (or not wholly) cached here, or on several tiers: the blocks are read one by one.
+  if (!response || !alluxio::FromWire(response->getStatus())) co_return -1;
+  std::string path(response->getPath().cStr());
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st {};
+  if (fd < 0 || ::fstat(fd, &st) != 0 || static_cast<uint64_t>(st.st_size) != file_.info.length ||
+      response->getLength() != file_.info.length) {
+    ALX_LOG(kWarn, "client", "{}: cache file {} does not hold the file's {} bytes; not used",
+            file_.info.path, path, file_.info.length);
+    if (fd >= 0) ::close(fd);
+    co_return -1;
+  }
+  whole_.fd = fd;
+  whole_.lease = response->getLease();
+  co_return fd;
 }
 
 void FileInStream::CloseLocal(uint64_t block_id) {
@@ -131,6 +164,18 @@ Task<Result<size_t>> FileInStream::Read(uint64_t offset, std::span<char> buf) {
 Task<Status> FileInStream::ReadBlock(size_t index, uint64_t offset, std::span<char> buf) {
   const BlockInfo& block = file_.blocks[index];
   const ClientOptions& o = client_.options();
+  if (whole_.fd >= 0) {
+    // Pinned: the range cannot be freed while the lease lasts.
+    Result<size_t> n = PreadFully(whole_.fd, block.offset + offset, buf);
+    if (n && *n == buf.size()) {
+      stats_.bytes_short_circuit += *n;
+      co_return Ok();
+    }
+    ALX_LOG(kWarn, "client", "{}: read of the local cache file failed ({}); reading block {}",
+            file_.info.path,
+            n ? fmt::format("short: {} of {}", *n, buf.size()) : n.error().ToString(),
+            block.block_id);
+  }
   while (!buf.empty()) {
     std::optional<WorkerAddress> worker = co_await ChooseWorker(index);
     if (!worker) {
@@ -146,7 +191,7 @@ Task<Status> FileInStream::ReadBlock(size_t index, uint64_t offset, std::span<ch
         !not_local_.contains(block.block_id)) {
       LocalBlock* local = co_await OpenLocal(*worker, index);
       if (local != nullptr) {
-        Result<size_t> n = PreadFully(local->fd, offset, buf);
+        Result<size_t> n = PreadFully(local->fd, local->base + offset, buf);
         if (n && *n == buf.size()) {
           stats_.bytes_short_circuit += *n;
           co_return Ok();
@@ -289,7 +334,9 @@ Task<FileInStream::LocalBlock*> FileInStream::OpenLocal(const WorkerAddress& add
   }
   LocalBlockFiles& files = client_.local_block_files();
   wire::BlockLease::Client lease = nullptr;
-  int fd = files.Open(address, block_id);
+  uint64_t base = 0;
+  // By path (no pin) only the block of a one-block file (see LocalBlockFiles).
+  int fd = file_.blocks.size() == 1 ? files.Open(address, block_id, file_.blocks[0].length) : -1;
   if (fd < 0) {
     Result<wire::BlockWorker::Client> worker = co_await client_.Worker(address);
     if (!worker) co_return nullptr;
@@ -311,6 +358,7 @@ Task<FileInStream::LocalBlock*> FileInStream::OpenLocal(const WorkerAddress& add
     }
     files.Learn(address, *worker, path, block_id);
     lease = response->getLease();
+    base = response->getOffset();
   }
   while (local_.size() >= std::max<uint32_t>(1, client_.options().max_local_blocks_per_stream)) {
     CloseLocal(local_lru_.back());
@@ -318,6 +366,7 @@ Task<FileInStream::LocalBlock*> FileInStream::OpenLocal(const WorkerAddress& add
   local_lru_.push_front(block_id);
   LocalBlock& local = local_[block_id];
   local.fd = fd;
+  local.base = base;
   local.lease = std::move(lease);
   local.lru = local_lru_.begin();
   co_return &local;

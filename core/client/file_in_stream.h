@@ -65,14 +65,17 @@ class FileInStream {
   Task<Result<size_t>> Read(uint64_t offset, std::span<char> buf);
 
   const FileInfo& info() const { return file_.info; }
-  // True when the block holding `offset` is read through a local block file this stream has
+  // True when the block holding `offset` is read through a local cache file this stream has
   // open (short-circuit): such a read costs one copy, so reading ahead gains nothing.
   bool IsLocal(uint64_t offset) const;
-  // A descriptor of a block file on this host holding the whole file (a one-block file that a
-  // worker here caches, short-circuit enabled), opened if needed; -1 otherwise. A persisted
-  // file of at most ClientOptions::load_on_open_max_bytes that the worker here does not cache
-  // is loaded into it first (read type CACHE). Owned by the stream: valid until it is destroyed
-  // or a read of that block through it fails.
+  // A descriptor of a worker's cache file on this host holding the whole file, byte for byte,
+  // opened if needed (short-circuit enabled); -1 otherwise. A one-block file's is opened as its
+  // block (by path when LocalBlockFiles knows it); a persisted one of at most
+  // ClientOptions::load_on_open_max_bytes that the worker here does not cache is loaded into it
+  // first (read type CACHE). A larger file's only when one worker here holds every block in one
+  // cache file (openLocalFile), and its blocks stay pinned by the worker while the stream lives;
+  // reads of the stream then use it too. Owned by the stream: valid until it is destroyed or
+  // (one-block file) a read of that block through it fails.
   Task<int> WholeFileLocal();
   // The file's blocks as opened: another reactor's stream of the same file is made from them.
   const FileBlocks& blocks() const { return file_; }
@@ -82,8 +85,14 @@ class FileInStream {
  private:
   struct LocalBlock {
     int fd = -1;
+    uint64_t base = 0;                         // the block's offset in the file of fd
     wire::BlockLease::Client lease = nullptr;  // null when opened by path (not pinned)
     std::list<uint64_t>::iterator lru;
+  };
+  // A cache file holding every block of a file of several blocks, pinned by the lease.
+  struct WholeFile {
+    int fd = -1;
+    wire::BlockLease::Client lease = nullptr;
   };
   struct WorkerRead {
     size_t done = 0;  // bytes received in order from the start of the range
@@ -102,6 +111,8 @@ class FileInStream {
   // worker does not cache the block (or refused). With `load`, a block the worker does not
   // cache is loaded from the UFS first.
   Task<LocalBlock*> OpenLocal(const WorkerAddress& worker, size_t index, bool load = false);
+  // WholeFileLocal for a file of several blocks.
+  Task<int> OpenWholeFile();
   Task<Status> ReadFromUfs(uint64_t file_offset, std::span<char> buf);
   void CloseLocal(uint64_t block_id);
   void GiveUpOn(const WorkerAddress& worker, const Error& error);
@@ -113,6 +124,7 @@ class FileInStream {
   std::set<size_t> cache_requested_;      // block indexes CacheNextBlock asked for
   std::map<uint64_t, LocalBlock> local_;  // by block id
   std::list<uint64_t> local_lru_;         // front: most recent
+  WholeFile whole_;
   std::shared_ptr<UfsReader> ufs_reader_;
   ReadStats stats_;
 };

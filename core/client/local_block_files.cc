@@ -1,10 +1,14 @@
 #include "core/client/local_block_files.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <utility>
 
 #include <fmt/format.h>
+
+#include "core/common/block_id.h"
 
 namespace alluxio::client {
 namespace {
@@ -14,28 +18,32 @@ constexpr size_t kReportBatch = 256;
 
 }  // namespace
 
-int LocalBlockFiles::Open(const WorkerAddress& worker, uint64_t block_id) {
+int LocalBlockFiles::Open(const WorkerAddress& worker, uint64_t block_id, uint64_t length) {
   auto it = workers_.find(worker.ToString());
   if (it == workers_.end()) return -1;
-  const std::string name = fmt::format("/{}", block_id);
+  const std::string name = fmt::format("/{}", ContainerIdOf(block_id));
   for (const std::string& dir : it->second.dirs) {
     const std::string path = dir + name;
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-      NoteRead(it->second, block_id);
-      return fd;
+    if (fd < 0) continue;
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || static_cast<uint64_t>(st.st_size) != length) {
+      ::close(fd);  // being written (or not this block): ask the worker
+      return -1;
     }
+    NoteRead(it->second, block_id);
+    return fd;
   }
   return -1;
 }
 
 void LocalBlockFiles::Learn(const WorkerAddress& worker, wire::BlockWorker::Client stub,
-                            std::string_view block_path, uint64_t block_id) {
-  const std::string name = fmt::format("/{}", block_id);
-  if (!block_path.ends_with(name) || block_path.size() == name.size()) return;
+                            std::string_view path, uint64_t block_id) {
+  const std::string name = fmt::format("/{}", ContainerIdOf(block_id));
+  if (!path.ends_with(name) || path.size() == name.size()) return;
   PerWorker& state = workers_[worker.ToString()];
   state.stub = std::move(stub);
-  std::string dir(block_path.substr(0, block_path.size() - name.size()));
+  std::string dir(path.substr(0, path.size() - name.size()));
   for (const std::string& known : state.dirs) {
     if (known == dir) return;
   }

@@ -1,10 +1,13 @@
-// Block files of the workers on this host, opened by path with no call per block.
+// Cache files of one-block files on the workers of this host, opened by path with no call.
 //
-// A worker keeps a committed block in "<dir>/<block id>"; its openLocalBlock replies teach the
-// client its directories. A block found in a known directory is opened directly, without a
-// pin: the worker may evict it meanwhile, which unlinks the file, and the open descriptor
-// still reads it whole (the space returns at close). Blocks are committed by a rename into
-// the directory, so a path that opens holds the complete block. Reads through such files are
+// A worker keeps the blocks of a file as ranges of "<dir>/<container id>" (docs/storage.md);
+// its openLocalBlock replies teach the client its directories. The block of a one-block file
+// found in a known directory is opened directly, without a pin: the worker removes such a
+// file's only block by unlinking the file, so the open descriptor still reads it whole (the
+// space returns at close). A block is written in place by appending, so a file whose size is
+// the block's length holds the whole block. Blocks of larger files are never opened this way:
+// removing one of them punches its range, which an unpinned reader would see as zeros; they
+// are read under a pin (openLocalBlock, openLocalFile). Reads through such files are
 // reported to the worker in batches (touchBlocks, at most one second late) so that its LRU
 // order still sees them (a batch goes out once 256 reads are pending or a second after the
 // last one; nothing waits for it).
@@ -30,13 +33,14 @@ class LocalBlockFiles {
   LocalBlockFiles(const LocalBlockFiles&) = delete;
   LocalBlockFiles& operator=(const LocalBlockFiles&) = delete;
 
-  // A read-only descriptor (the caller closes it) of the block's file in a directory learned
-  // for `worker`, or -1 when none holds it.
-  int Open(const WorkerAddress& worker, uint64_t block_id);
-  // Records the directory of `block_path`, an openLocalBlock reply of `stub` for `block_id`,
-  // when the path has the form "<dir>/<block id>".
-  void Learn(const WorkerAddress& worker, wire::BlockWorker::Client stub,
-             std::string_view block_path, uint64_t block_id);
+  // A read-only descriptor (the caller closes it) of the cache file holding block `block_id`,
+  // the only block of its file, `length` bytes, in a directory learned for `worker`; -1 when
+  // none holds it whole.
+  int Open(const WorkerAddress& worker, uint64_t block_id, uint64_t length);
+  // Records the directory of `path`, an openLocalBlock reply of `stub` for `block_id`, when it
+  // has the form "<dir>/<container id of block_id>".
+  void Learn(const WorkerAddress& worker, wire::BlockWorker::Client stub, std::string_view path,
+             uint64_t block_id);
 
  private:
   struct PerWorker {

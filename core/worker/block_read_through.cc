@@ -96,7 +96,8 @@ Result<std::shared_ptr<BlockFill>> BlockReadThrough::FillOf(uint64_t block_id,
   if (!file.ok()) return file.failure();
   std::optional<BlockWriter> writer;
   std::optional<Error> cache_error;
-  if (auto created = store_.CreateBlock(block_id, source.block_length); created.ok()) {
+  if (auto created = store_.CreateBlock(block_id, source.offset_in_file, source.block_length);
+      created.ok()) {
     writer = std::move(created).value();
   } else if (created.code() == ErrorCode::kAlreadyExists) {
     return std::shared_ptr<BlockFill>();

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <cerrno>
 #include <charconv>
 #include <list>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <tuple>
@@ -18,6 +20,7 @@
 
 #include <fmt/format.h>
 
+#include "core/common/block_id.h"
 #include "core/common/logging.h"
 #include "core/common/write_all.h"
 
@@ -26,11 +29,12 @@ namespace internal {
 
 struct BlockMeta {
   uint64_t id = 0;
+  uint64_t offset = 0;  // in path
   uint64_t length = 0;
   int dir = 0;
-  std::string path;
-  int pins = 0;          // live BlockReaders
-  bool removed = false;  // RemoveBlock'd while pinned: space released at the last unpin
+  std::string path;      // the per-file cache file
+  int pins = 0;          // live BlockReaders and PinnedFiles
+  bool removed = false;  // unindexed while pinned: range and space released at the last unpin
   uint64_t last_access = 0;
   std::list<BlockMeta*>::iterator lru_it;  // valid while indexed (not removed)
 };
@@ -40,7 +44,8 @@ namespace {
 struct DirState {
   int tier = 0;
   std::string path;
-  std::string tmp_path;
+  std::string tmp_path;      // the earlier layout's temp files, removed at Open
+  std::string records_path;  // <path>/.blocks
   uint64_t quota = 0;
   uint64_t committed = 0;     // committed blocks, including removed-but-pinned ones
   uint64_t reserved = 0;      // reservations of writers
@@ -85,13 +90,54 @@ void SyncDir(const std::string& path) {
   if (fd >= 0) ::close(fd);
 }
 
-// The block id named by a committed block file, or nullopt for any other name.
-std::optional<uint64_t> ParseBlockFileName(std::string_view name) {
-  uint64_t id = 0;
-  auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), id);
+// The number a name spells in canonical decimal ("07" is not 7), or nullopt.
+std::optional<uint64_t> ParseDecimal(std::string_view name) {
+  uint64_t n = 0;
+  auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), n);
   if (ec != std::errc() || end != name.data() + name.size()) return std::nullopt;
-  if (fmt::format("{}", id) != name) return std::nullopt;  // canonical form only ("07" is not 7)
-  return id;
+  if (fmt::format("{}", n) != name) return std::nullopt;
+  return n;
+}
+
+// A committed block's record: the name <block id>.<offset>.<length>.
+struct BlockRecord {
+  uint64_t id = 0;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+
+std::string RecordName(uint64_t id, uint64_t offset, uint64_t length) {
+  return fmt::format("{}.{}.{}", id, offset, length);
+}
+
+std::optional<BlockRecord> ParseRecordName(std::string_view name) {
+  size_t a = name.find('.');
+  size_t b = a == std::string_view::npos ? a : name.find('.', a + 1);
+  if (b == std::string_view::npos) return std::nullopt;
+  std::optional<uint64_t> id = ParseDecimal(name.substr(0, a));
+  std::optional<uint64_t> offset = ParseDecimal(name.substr(a + 1, b - a - 1));
+  std::optional<uint64_t> length = ParseDecimal(name.substr(b + 1));
+  if (!id || !offset || !length) return std::nullopt;
+  return BlockRecord{*id, *offset, *length};
+}
+
+// Frees [offset, offset + length) of `path` (the size stays). A missing file is fine.
+void PunchRange(const std::string& path, uint64_t offset, uint64_t length) {
+  if (length == 0) return;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno != ENOENT) {
+      ALX_LOG(kWarn, "block_store", "cannot open {} to free a range: {}", path,
+              ErrnoError(errno, "open").message);
+    }
+    return;
+  }
+  if (::fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+                  static_cast<off_t>(length)) != 0) {
+    ALX_LOG(kWarn, "block_store", "cannot free [{}, {}) of {}: {}", offset, offset + length, path,
+            ErrnoError(errno, "fallocate").message);
+  }
+  ::close(fd);
 }
 
 }  // namespace
@@ -108,14 +154,20 @@ class BlockStoreState : public std::enable_shared_from_this<BlockStoreState> {
 
   Status Init();
 
-  Result<BlockWriter> CreateBlock(uint64_t block_id, uint64_t reservation, int first_tier);
+  Result<BlockWriter> CreateBlock(uint64_t block_id, uint64_t offset, uint64_t reservation,
+                                  int first_tier);
   Status Grow(int dir, uint64_t bytes);
   Result<BlockInfo> Commit(BlockWriter& writer);
-  void ReleaseReservation(int dir, uint64_t bytes);
+  // A writer that will not commit: its reservation goes back, its range is released.
+  void ReleaseWriter(int dir, uint64_t block_id, uint64_t reserved, uint64_t written);
 
   Result<BlockReader> OpenBlock(uint64_t block_id);
+  Result<PinnedFile> OpenFile(std::span<const uint64_t> block_ids);
   void Touch(std::span<const uint64_t> block_ids);
-  void Unpin(BlockMeta* meta);
+  void Unpin(BlockMeta* meta) {
+    std::lock_guard lock(mu_);
+    UnpinLocked(meta);
+  }
   Status RemoveBlock(uint64_t block_id);
 
   bool HasBlock(uint64_t block_id) const {
@@ -164,23 +216,57 @@ class BlockStoreState : public std::enable_shared_from_this<BlockStoreState> {
   int TierOfDir(int dir) const { return dirs_[dir].tier; }  // dirs_ is fixed after Init
 
  private:
+  // Users of a block's range in one directory's cache file: its committed copy (indexed, or
+  // unindexed but still pinned) and its writers. The range is freed when the last one goes.
+  struct Range {
+    int users = 0;
+    uint64_t offset = 0;
+    uint64_t extent = 0;  // bytes that may hold data (the largest length seen)
+  };
+  using RangeKey = std::pair<int, uint64_t>;  // (dir, block id)
+  using FileKey = std::pair<int, uint64_t>;   // (dir, container id)
+
   BlockInfo InfoOf(const BlockMeta& m) const {
     int tier = dirs_[m.dir].tier;
-    return BlockInfo{m.id, m.length, tier, config_.tiers[tier].alias, m.path};
+    return BlockInfo{m.id, m.length, tier, config_.tiers[tier].alias, m.path, m.offset};
   }
-  std::string BlockPath(int dir, uint64_t block_id) const {
-    return fmt::format("{}/{}", dirs_[dir].path, block_id);
+  // The cache file holding block `block_id` in `dir`.
+  std::string FilePath(int dir, uint64_t block_id) const {
+    return fmt::format("{}/{}", dirs_[dir].path, ContainerIdOf(block_id));
   }
+  std::string RecordPath(int dir, uint64_t id, uint64_t offset, uint64_t length) const {
+    return fmt::format("{}/{}", dirs_[dir].records_path, RecordName(id, offset, length));
+  }
+
+  // Recovery: appends the records of directory `dir` whose ranges its cache files hold (others
+  // are dropped).
+  struct Found {
+    BlockRecord record;
+    int dir;
+    int64_t mtime_ns;
+  };
+  Status ScanRecords(int dir, std::vector<Found>& found);
+  // Recovery, after indexing: removes the cache files of `dir` without a committed block and
+  // frees the parts of the others that no committed block covers.
+  void TrimCacheFiles(int dir);
 
   // All below: mu_ held.
   void Index(std::shared_ptr<BlockMeta> meta);
-  // Drops an unpinned or pinned block from the index (the file is not touched). Unpinned: its
-  // space is released now; pinned: at the last Unpin.
+  // Drops a block from the index (its record is not touched). Unpinned: its range and space are
+  // released now; pinned: at the last unpin.
   void Unindex(BlockMeta* meta);
+  void UnpinLocked(BlockMeta* meta);
+  // Removes a committed block's record (absent is success).
+  Status DropRecord(const BlockMeta& meta);
+  // `extent`: bytes the new user may have written (a writer: 0 so far).
+  void AcquireRange(int dir, uint64_t block_id, uint64_t offset, uint64_t extent);
+  // Punches the range once its last user goes, or unlinks the cache file when no range of it
+  // is used any more.
+  void ReleaseRange(int dir, uint64_t block_id, uint64_t extent);
   // Evicts LRU unpinned blocks of `dir` until `bytes` are available; false if it could not
   // (an unlink failed, or Available() + Evictable() < bytes).
   bool EvictFor(int dir, uint64_t bytes);
-  // Unlinks an unpinned block and unindexes it; false (logged) if the unlink fails.
+  // Drops an unpinned block's record and unindexes it; false (logged) if the record stays.
   bool Evict(BlockMeta* meta);
   // The last_access of the LRU unpinned block of `dir`.
   std::optional<uint64_t> OldestEvictable(int dir) const;
@@ -198,12 +284,78 @@ class BlockStoreState : public std::enable_shared_from_this<BlockStoreState> {
 
   mutable std::mutex mu_;
   std::unordered_map<uint64_t, std::shared_ptr<BlockMeta>> blocks_;
-  uint64_t clock_ = 0;     // LRU ticks
-  uint64_t temp_seq_ = 0;  // temp file names
+  std::map<RangeKey, Range> ranges_;
+  std::map<FileKey, int> files_;  // ranges in use per cache file
+  uint64_t clock_ = 0;            // LRU ticks
   BlockStoreCounters counters_;
   std::unordered_map<uint64_t, int> added_;
   std::unordered_set<uint64_t> removed_;
 };
+
+Status BlockStoreState::ScanRecords(int i, std::vector<Found>& found) {
+  DirState& d = dirs_[i];
+  DIR* records = ::opendir(d.records_path.c_str());
+  if (records == nullptr) {
+    return Fail(ErrnoError(errno, fmt::format("opendir {}", d.records_path)));
+  }
+  while (struct dirent* ent = ::readdir(records)) {
+    std::optional<BlockRecord> r = ParseRecordName(ent->d_name);
+    if (!r) continue;
+    struct stat rs;
+    struct stat fs;
+    const std::string file = FilePath(i, r->id);
+    if (::fstatat(::dirfd(records), ent->d_name, &rs, AT_SYMLINK_NOFOLLOW) != 0 ||
+        ::lstat(file.c_str(), &fs) != 0 || !S_ISREG(fs.st_mode) ||
+        static_cast<uint64_t>(fs.st_size) < r->offset + r->length) {
+      ALX_LOG(kWarn, "block_store", "{} does not hold block {}; dropping its record", file, r->id);
+      ::unlinkat(::dirfd(records), ent->d_name, 0);
+      continue;
+    }
+    found.push_back(
+        Found{*r, i, static_cast<int64_t>(rs.st_mtim.tv_sec) * 1'000'000'000 + rs.st_mtim.tv_nsec});
+  }
+  ::closedir(records);
+  return Ok();
+}
+
+void BlockStoreState::TrimCacheFiles(int i) {
+  DirState& d = dirs_[i];
+  DIR* dir = ::opendir(d.path.c_str());
+  if (dir == nullptr) return;
+  while (struct dirent* ent = ::readdir(dir)) {
+    std::optional<uint64_t> container = ParseDecimal(ent->d_name);
+    if (!container) continue;  // ".", "..", ".blocks", ".lock", foreign files
+    struct stat st;
+    if (::fstatat(::dirfd(dir), ent->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+        !S_ISREG(st.st_mode)) {
+      continue;
+    }
+    const std::string path = fmt::format("{}/{}", d.path, ent->d_name);
+    if (!files_.contains(FileKey{i, *container})) {
+      if (::unlink(path.c_str()) == 0) ++counters_.temp_files_removed;
+      continue;
+    }
+    // The committed ranges in offset order; what lies between them was being written.
+    std::vector<std::pair<uint64_t, uint64_t>> held;
+    for (auto it = ranges_.lower_bound(RangeKey{i, MakeBlockId(*container, 0)});
+         it != ranges_.end() && it->first.first == i &&
+         ContainerIdOf(it->first.second) == *container;
+         ++it) {
+      held.emplace_back(it->second.offset, it->second.offset + it->second.extent);
+    }
+    std::sort(held.begin(), held.end());
+    uint64_t pos = 0;
+    for (const auto& [begin, end] : held) {
+      if (begin > pos) PunchRange(path, pos, begin - pos);
+      pos = std::max(pos, end);
+    }
+    if (static_cast<uint64_t>(st.st_size) > pos && ::truncate(path.c_str(), pos) != 0) {
+      ALX_LOG(kWarn, "block_store", "cannot truncate {}: {}", path,
+              ErrnoError(errno, "truncate").message);
+    }
+  }
+  ::closedir(dir);
+}
 
 Status BlockStoreState::Init() {
   if (Status s = ValidateBlockStoreConfig(config_); !s.ok()) return s;
@@ -214,21 +366,16 @@ Status BlockStoreState::Init() {
       d.path = dc.path;
       while (d.path.size() > 1 && d.path.back() == '/') d.path.pop_back();
       d.tmp_path = d.path + "/.tmp";
+      d.records_path = d.path + "/.blocks";
       d.quota = dc.quota_bytes;
       dirs_.push_back(std::move(d));
     }
   }
 
-  struct Found {
-    uint64_t id;
-    int dir;
-    uint64_t length;
-    int64_t mtime_ns;
-  };
   std::vector<Found> found;
   for (size_t i = 0; i < dirs_.size(); ++i) {
     DirState& d = dirs_[i];
-    if (Status s = MakeDirs(d.tmp_path); !s.ok()) return s;
+    if (Status s = MakeDirs(d.records_path); !s.ok()) return s;
     std::string lock_path = d.path + "/.lock";
     d.lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (d.lock_fd < 0) return Fail(ErrnoError(errno, fmt::format("open {}", lock_path)));
@@ -240,72 +387,53 @@ Status BlockStoreState::Init() {
       return Fail(ErrnoError(errno, fmt::format("flock {}", lock_path)));
     }
 
-    // Leftovers of interrupted writes.
+    // Leftovers of interrupted writes of the one-file-per-block layout.
     if (DIR* tmp = ::opendir(d.tmp_path.c_str())) {
       while (struct dirent* ent = ::readdir(tmp)) {
         std::string_view name = ent->d_name;
         if (name == "." || name == "..") continue;
         std::string p = fmt::format("{}/{}", d.tmp_path, name);
-        if (::unlink(p.c_str()) == 0) {
-          ++counters_.temp_files_removed;
-        } else {
-          ALX_LOG(kWarn, "block_store", "cannot remove {}: {}", p,
-                  ErrnoError(errno, "unlink").message);
-        }
+        if (::unlink(p.c_str()) == 0) ++counters_.temp_files_removed;
       }
       ::closedir(tmp);
-    } else {
-      return Fail(ErrnoError(errno, fmt::format("opendir {}", d.tmp_path)));
+      ::rmdir(d.tmp_path.c_str());
     }
-
-    DIR* dir = ::opendir(d.path.c_str());
-    if (dir == nullptr) return Fail(ErrnoError(errno, fmt::format("opendir {}", d.path)));
-    while (struct dirent* ent = ::readdir(dir)) {
-      std::optional<uint64_t> id = ParseBlockFileName(ent->d_name);
-      if (!id) continue;  // ".", "..", ".tmp", ".lock", foreign files
-      struct stat st;
-      if (::fstatat(::dirfd(dir), ent->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-          !S_ISREG(st.st_mode)) {
-        continue;
-      }
-      found.push_back(
-          Found{*id, static_cast<int>(i), static_cast<uint64_t>(st.st_size),
-                static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec});
-    }
-    ::closedir(dir);
+    if (Status s = ScanRecords(static_cast<int>(i), found); !s.ok()) return s;
   }
 
   // Oldest first, so that the LRU order continues from the last run's commit order.
   std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
-    return std::tie(a.mtime_ns, a.dir, a.id) < std::tie(b.mtime_ns, b.dir, b.id);
+    return std::tie(a.mtime_ns, a.dir, a.record.id) < std::tie(b.mtime_ns, b.dir, b.record.id);
   });
   std::lock_guard lock(mu_);
   for (const Found& f : found) {
-    if (auto it = blocks_.find(f.id); it != blocks_.end()) {
+    const BlockRecord& r = f.record;
+    if (auto it = blocks_.find(r.id); it != blocks_.end()) {
       // The same block in two directories (configuration changed, or a crash between two
       // stores): keep the copy in the higher tier.
-      int kept_dir = it->second->dir;
-      bool replace = f.dir < kept_dir;
-      std::string drop = replace ? it->second->path : BlockPath(f.dir, f.id);
-      ALX_LOG(kWarn, "block_store", "block {} found twice; removing {}", f.id, drop);
-      if (replace) {
-        dirs_[kept_dir].committed -= it->second->length;
-        --dirs_[kept_dir].blocks;
-        dirs_[kept_dir].lru.erase(it->second->lru_it);
-        blocks_.erase(it);
-        --counters_.blocks_recovered;
+      BlockMeta* kept = it->second.get();
+      bool replace = f.dir < kept->dir;
+      ALX_LOG(kWarn, "block_store", "block {} found twice; dropping the copy in {}", r.id,
+              dirs_[replace ? kept->dir : f.dir].path);
+      if (!replace) {
+        // Its range is freed with the other unrecorded ones (TrimCacheFiles).
+        ::unlink(RecordPath(f.dir, r.id, r.offset, r.length).c_str());
+        continue;
       }
-      ::unlink(drop.c_str());
-      if (!replace) continue;
+      (void)DropRecord(*kept);
+      Unindex(kept);
+      --counters_.blocks_recovered;
     }
     auto meta = std::make_shared<BlockMeta>();
-    meta->id = f.id;
-    meta->length = f.length;
+    meta->id = r.id;
+    meta->offset = r.offset;
+    meta->length = r.length;
     meta->dir = f.dir;
-    meta->path = BlockPath(f.dir, f.id);
+    meta->path = FilePath(f.dir, r.id);
     Index(std::move(meta));
     ++counters_.blocks_recovered;
   }
+  for (size_t i = 0; i < dirs_.size(); ++i) TrimCacheFiles(static_cast<int>(i));
   for (DirState& d : dirs_) {
     if (d.committed <= d.quota) continue;
     ALX_LOG(kWarn, "block_store", "{} holds {} bytes over its quota of {}; evicting", d.path,
@@ -317,7 +445,8 @@ Status BlockStoreState::Init() {
   // Registration reports the recovered blocks (ListBlocks); changes start from here.
   added_.clear();
   removed_.clear();
-  ALX_LOG(kInfo, "block_store", "opened {} directories, recovered {} blocks, removed {} temp files",
+  ALX_LOG(kInfo, "block_store",
+          "opened {} directories, recovered {} blocks, removed {} leftovers of interrupted writes",
           dirs_.size(), counters_.blocks_recovered, counters_.temp_files_removed);
   return Ok();
 }
@@ -329,6 +458,7 @@ void BlockStoreState::Index(std::shared_ptr<BlockMeta> meta) {
   meta->lru_it = std::prev(d.lru.end());
   d.committed += meta->length;
   ++d.blocks;
+  AcquireRange(meta->dir, meta->id, meta->offset, meta->length);
   RecordAdded(meta->id, d.tier);
   blocks_.emplace(meta->id, std::move(meta));
 }
@@ -339,11 +469,59 @@ void BlockStoreState::Unindex(BlockMeta* meta) {
   --d.blocks;
   if (meta->pins == 0) {
     d.committed -= meta->length;
+    ReleaseRange(meta->dir, meta->id, meta->length);
   } else {
     meta->removed = true;
   }
   RecordRemoved(meta->id);
   blocks_.erase(meta->id);  // may destroy *meta when unpinned
+}
+
+void BlockStoreState::UnpinLocked(BlockMeta* meta) {
+  if (--meta->pins > 0) return;
+  DirState& d = dirs_[meta->dir];
+  d.pinned -= meta->length;
+  if (meta->removed) {
+    d.committed -= meta->length;
+    ReleaseRange(meta->dir, meta->id, meta->length);
+  }
+}
+
+Status BlockStoreState::DropRecord(const BlockMeta& meta) {
+  const std::string record = RecordPath(meta.dir, meta.id, meta.offset, meta.length);
+  if (::unlink(record.c_str()) != 0 && errno != ENOENT) {
+    return Fail(ErrnoError(errno, fmt::format("remove {}", record)));
+  }
+  return Ok();
+}
+
+void BlockStoreState::AcquireRange(int dir, uint64_t block_id, uint64_t offset, uint64_t extent) {
+  Range& r = ranges_[RangeKey{dir, block_id}];
+  r.extent = std::max(r.extent, extent);
+  if (r.users++ > 0) return;
+  r.offset = offset;
+  ++files_[FileKey{dir, ContainerIdOf(block_id)}];
+}
+
+void BlockStoreState::ReleaseRange(int dir, uint64_t block_id, uint64_t extent) {
+  auto it = ranges_.find(RangeKey{dir, block_id});
+  Range& r = it->second;
+  r.extent = std::max(r.extent, extent);
+  if (--r.users > 0) return;
+  const Range freed = r;
+  ranges_.erase(it);
+  // TODO(perf): punch and unlink outside the lock.
+  const std::string path = FilePath(dir, block_id);
+  auto file = files_.find(FileKey{dir, ContainerIdOf(block_id)});
+  if (--file->second > 0) {
+    PunchRange(path, freed.offset, freed.extent);
+    return;
+  }
+  files_.erase(file);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    ALX_LOG(kWarn, "block_store", "cannot remove {}: {}", path,
+            ErrnoError(errno, "unlink").message);
+  }
 }
 
 std::optional<uint64_t> BlockStoreState::OldestEvictable(int dir) const {
@@ -354,14 +532,12 @@ std::optional<uint64_t> BlockStoreState::OldestEvictable(int dir) const {
 }
 
 bool BlockStoreState::Evict(BlockMeta* m) {
-  const DirState& d = dirs_[m->dir];
-  // TODO(perf): unlink outside the lock (a rename to .tmp first would keep the id reusable).
-  if (::unlink(m->path.c_str()) != 0 && errno != ENOENT) {
-    ALX_LOG(kWarn, "block_store", "cannot evict {}: {}", m->path,
-            ErrnoError(errno, "unlink").message);
+  if (Status s = DropRecord(*m); !s.ok()) {
+    ALX_LOG(kWarn, "block_store", "cannot evict block {}: {}", m->id, s.error().message);
     return false;
   }
-  ALX_LOG(kDebug, "block_store", "evicted block {} ({} bytes) from {}", m->id, m->length, d.path);
+  ALX_LOG(kDebug, "block_store", "evicted block {} ({} bytes) from {}", m->id, m->length,
+          dirs_[m->dir].path);
   ++counters_.blocks_evicted;
   counters_.bytes_evicted += m->length;
   Unindex(m);
@@ -378,27 +554,36 @@ bool BlockStoreState::EvictFor(int dir, uint64_t bytes) {
   return d.Available() >= bytes;
 }
 
-Result<BlockWriter> BlockStoreState::CreateBlock(uint64_t block_id, uint64_t reservation,
-                                                 int first_tier) {
+Result<BlockWriter> BlockStoreState::CreateBlock(uint64_t block_id, uint64_t offset,
+                                                 uint64_t reservation, int first_tier) {
   if (first_tier < 0 || static_cast<size_t>(first_tier) >= config_.tiers.size()) {
     return Fail(ErrorCode::kInvalidArgument, fmt::format("no tier {}", first_tier));
   }
+  // Block i of a file lies at i * its block size.
+  const uint64_t index = SequenceOf(block_id);
+  if (index == 0 ? offset != 0 : offset % index != 0) {
+    return Fail(ErrorCode::kInvalidArgument,
+                fmt::format("block {} cannot start at byte {} of its file", block_id, offset));
+  }
+  const uint64_t container = ContainerIdOf(block_id);
   int chosen = -1;
-  std::string temp;
   {
     std::lock_guard lock(mu_);
     if (blocks_.contains(block_id)) {
       return Fail(ErrorCode::kAlreadyExists, fmt::format("block {}", block_id));
     }
-    // 1. Free space, top tier first; within a tier the directory with the most free space.
+    // 1. Free space, top tier first; within a tier a directory holding the file's other
+    //    blocks, else the one with the most free space.
     for (int t = first_tier; t < static_cast<int>(config_.tiers.size()) && chosen < 0; ++t) {
-      uint64_t best = 0;
+      std::pair<bool, uint64_t> best{false, 0};
       for (size_t i = 0; i < dirs_.size(); ++i) {
         const DirState& d = dirs_[i];
         if (d.tier != t || d.Available() < reservation) continue;
-        if (chosen < 0 || d.Available() > best) {
+        const std::pair<bool, uint64_t> rank{
+            files_.contains(FileKey{static_cast<int>(i), container}), d.Available()};
+        if (chosen < 0 || rank > best) {
           chosen = static_cast<int>(i);
-          best = d.Available();
+          best = rank;
         }
       }
     }
@@ -424,15 +609,18 @@ Result<BlockWriter> BlockStoreState::CreateBlock(uint64_t block_id, uint64_t res
                               config_.tiers[first_tier].alias, reservation, block_id));
     }
     dirs_[chosen].reserved += reservation;
-    temp = fmt::format("{}/{}.{}", dirs_[chosen].tmp_path, block_id, ++temp_seq_);
+    // Held from here: the cache file is not removed while this writer may write it.
+    AcquireRange(chosen, block_id, offset, 0);
   }
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  std::string path = FilePath(chosen, block_id);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
-    Error e = ErrnoError(errno, fmt::format("create {}", temp));
-    ReleaseReservation(chosen, reservation);
+    Error e = ErrnoError(errno, fmt::format("open {}", path));
+    ReleaseWriter(chosen, block_id, reservation, 0);
     return Fail(std::move(e));
   }
-  return BlockWriter(shared_from_this(), block_id, chosen, std::move(temp), fd, reservation);
+  return BlockWriter(shared_from_this(), block_id, offset, chosen, std::move(path), fd,
+                     reservation);
 }
 
 Status BlockStoreState::Grow(int dir, uint64_t bytes) {
@@ -453,44 +641,52 @@ Status BlockStoreState::Grow(int dir, uint64_t bytes) {
   return Ok();
 }
 
-void BlockStoreState::ReleaseReservation(int dir, uint64_t bytes) {
+void BlockStoreState::ReleaseWriter(int dir, uint64_t block_id, uint64_t reserved,
+                                    uint64_t written) {
   std::lock_guard lock(mu_);
-  dirs_[dir].reserved -= bytes;
+  dirs_[dir].reserved -= reserved;
   ++counters_.writes_aborted;
+  ReleaseRange(dir, block_id, written);
 }
 
 Result<BlockInfo> BlockStoreState::Commit(BlockWriter& w) {
-  // Caller (BlockWriter::Commit) has fsynced and closed the file.
-  std::string final_path = BlockPath(w.dir_, w.block_id_);
+  // Caller (BlockWriter::Commit) has synced and closed the file.
   BlockInfo info;
   {
     std::lock_guard lock(mu_);
     DirState& d = dirs_[w.dir_];
+    Status recorded = Ok();
     if (blocks_.contains(w.block_id_)) {
-      d.reserved -= w.reserved_;
-      ++counters_.writes_aborted;
-      ::unlink(w.temp_path_.c_str());
-      return Fail(ErrorCode::kAlreadyExists, fmt::format("block {}", w.block_id_));
-    }
-    if (::rename(w.temp_path_.c_str(), final_path.c_str()) != 0) {
-      Error e = ErrnoError(errno, fmt::format("rename {} to {}", w.temp_path_, final_path));
-      d.reserved -= w.reserved_;
-      ++counters_.writes_aborted;
-      ::unlink(w.temp_path_.c_str());
-      return Fail(std::move(e));
+      recorded = Fail(ErrorCode::kAlreadyExists, fmt::format("block {}", w.block_id_));
+    } else {
+      const std::string record = RecordPath(w.dir_, w.block_id_, w.offset_, w.written_);
+      int fd = ::open(record.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+      if (fd < 0) {
+        recorded = Fail(ErrnoError(errno, fmt::format("create {}", record)));
+      } else {
+        ::close(fd);
+      }
     }
     d.reserved -= w.reserved_;
+    if (!recorded.ok()) {
+      ++counters_.writes_aborted;
+      ReleaseRange(w.dir_, w.block_id_, w.written_);
+      return recorded.failure();
+    }
     auto meta = std::make_shared<BlockMeta>();
     meta->id = w.block_id_;
+    meta->offset = w.offset_;
     meta->length = w.written_;
     meta->dir = w.dir_;
-    meta->path = final_path;
+    meta->path = w.path_;
     info = InfoOf(*meta);
     Index(std::move(meta));
+    ReleaseRange(w.dir_, w.block_id_, w.written_);  // the writer's use; the index holds it now
     ++counters_.blocks_committed;
     counters_.bytes_committed += w.written_;
   }
-  SyncDir(dirs_[w.dir_].path);
+  SyncDir(dirs_[w.dir_].path);  // the cache file's entry, if this writer created it
+  SyncDir(dirs_[w.dir_].records_path);
   return info;
 }
 
@@ -512,19 +708,52 @@ Result<BlockReader> BlockStoreState::OpenBlock(uint64_t block_id) {
     Error e = ErrnoError(err, fmt::format("open block {}", meta->path));
     std::lock_guard lock(mu_);
     if (err == ENOENT && !meta->removed) {
-      ALX_LOG(kWarn, "block_store", "block file {} vanished; dropping block {}", meta->path,
+      ALX_LOG(kWarn, "block_store", "cache file {} vanished; dropping block {}", meta->path,
               block_id);
+      (void)DropRecord(*meta);
       Unindex(meta.get());
     }
-    // Unpin without re-locking.
-    if (--meta->pins == 0) {
-      DirState& d = dirs_[meta->dir];
-      d.pinned -= meta->length;
-      if (meta->removed) d.committed -= meta->length;
-    }
+    UnpinLocked(meta.get());
     return Fail(std::move(e));
   }
   return BlockReader(shared_from_this(), std::move(meta), fd);
+}
+
+Result<PinnedFile> BlockStoreState::OpenFile(std::span<const uint64_t> block_ids) {
+  if (block_ids.empty()) return Fail(ErrorCode::kInvalidArgument, "a file of no blocks");
+  const uint64_t container = ContainerIdOf(block_ids[0]);
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<BlockMeta>> metas;
+  metas.reserve(block_ids.size());
+  uint64_t end = 0;
+  for (uint64_t id : block_ids) {
+    if (ContainerIdOf(id) != container) {
+      return Fail(ErrorCode::kInvalidArgument, fmt::format("blocks of several files ({})", id));
+    }
+    auto it = blocks_.find(id);
+    if (it == blocks_.end()) return Fail(ErrorCode::kNotFound, fmt::format("block {}", id));
+    const BlockMeta& m = *it->second;
+    if (!metas.empty() && m.dir != metas[0]->dir) {
+      return Fail(ErrorCode::kUnsupported,
+                  fmt::format("blocks of file {} are in {} and {}", container,
+                              dirs_[metas[0]->dir].path, dirs_[m.dir].path));
+    }
+    if (m.offset != end) {
+      return Fail(ErrorCode::kUnsupported,
+                  fmt::format("block {} is at {}, not at {}", id, m.offset, end));
+    }
+    end += m.length;
+    metas.push_back(it->second);
+  }
+  for (const std::shared_ptr<BlockMeta>& m : metas) {
+    DirState& d = dirs_[m->dir];
+    if (m->pins++ == 0) d.pinned += m->length;
+    d.lru.splice(d.lru.end(), d.lru, m->lru_it);
+    m->last_access = ++clock_;
+  }
+  const int dir = metas[0]->dir;
+  std::string path = metas[0]->path;
+  return PinnedFile(shared_from_this(), std::move(metas), std::move(path), end, dirs_[dir].tier);
 }
 
 void BlockStoreState::Touch(std::span<const uint64_t> block_ids) {
@@ -539,23 +768,12 @@ void BlockStoreState::Touch(std::span<const uint64_t> block_ids) {
   }
 }
 
-void BlockStoreState::Unpin(BlockMeta* meta) {
-  std::lock_guard lock(mu_);
-  if (--meta->pins == 0) {
-    DirState& d = dirs_[meta->dir];
-    d.pinned -= meta->length;
-    if (meta->removed) d.committed -= meta->length;
-  }
-}
-
 Status BlockStoreState::RemoveBlock(uint64_t block_id) {
   std::lock_guard lock(mu_);
   auto it = blocks_.find(block_id);
   if (it == blocks_.end()) return Fail(ErrorCode::kNotFound, fmt::format("block {}", block_id));
   BlockMeta* meta = it->second.get();
-  if (::unlink(meta->path.c_str()) != 0 && errno != ENOENT) {
-    return Fail(ErrnoError(errno, fmt::format("remove block {}", meta->path)));
-  }
+  if (Status s = DropRecord(*meta); !s.ok()) return s;
   ++counters_.blocks_removed;
   Unindex(meta);
   return Ok();
@@ -597,15 +815,18 @@ void BlockReader::Release() {
 }
 
 uint64_t BlockReader::block_id() const { return meta_->id; }
+uint64_t BlockReader::offset() const { return meta_->offset; }
 uint64_t BlockReader::length() const { return meta_->length; }
 int BlockReader::tier() const { return store_->TierOfDir(meta_->dir); }
 const std::string& BlockReader::path() const { return meta_->path; }
 
 Result<size_t> BlockReader::ReadAt(uint64_t offset, std::span<char> buf) const {
+  if (offset >= meta_->length) return size_t{0};
+  buf = buf.first(std::min<uint64_t>(buf.size(), meta_->length - offset));
   size_t done = 0;
   while (done < buf.size()) {
-    ssize_t n =
-        ::pread(fd_, buf.data() + done, buf.size() - done, static_cast<off_t>(offset + done));
+    ssize_t n = ::pread(fd_, buf.data() + done, buf.size() - done,
+                        static_cast<off_t>(meta_->offset + offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return Fail(ErrnoError(errno, fmt::format("read block {}", meta_->path)));
@@ -619,19 +840,21 @@ Result<size_t> BlockReader::ReadAt(uint64_t offset, std::span<char> buf) const {
 // ---- BlockWriter ----
 
 BlockWriter::BlockWriter(std::shared_ptr<internal::BlockStoreState> store, uint64_t block_id,
-                         int dir, std::string temp_path, int fd, uint64_t reserved)
+                         uint64_t offset, int dir, std::string path, int fd, uint64_t reserved)
     : store_(std::move(store)),
       block_id_(block_id),
+      offset_(offset),
       dir_(dir),
-      temp_path_(std::move(temp_path)),
+      path_(std::move(path)),
       fd_(fd),
       reserved_(reserved) {}
 
 BlockWriter::BlockWriter(BlockWriter&& other) noexcept
     : store_(std::move(other.store_)),
       block_id_(other.block_id_),
+      offset_(other.offset_),
       dir_(other.dir_),
-      temp_path_(std::move(other.temp_path_)),
+      path_(std::move(other.path_)),
       fd_(other.fd_),
       reserved_(other.reserved_),
       written_(other.written_),
@@ -644,8 +867,9 @@ BlockWriter& BlockWriter::operator=(BlockWriter&& other) noexcept {
     Abort();
     store_ = std::move(other.store_);
     block_id_ = other.block_id_;
+    offset_ = other.offset_;
     dir_ = other.dir_;
-    temp_path_ = std::move(other.temp_path_);
+    path_ = std::move(other.path_);
     fd_ = other.fd_;
     reserved_ = other.reserved_;
     written_ = other.written_;
@@ -667,7 +891,7 @@ Status BlockWriter::Append(std::span<const char> data) {
     if (Status s = store_->Grow(dir_, end - reserved_); !s.ok()) return s;
     reserved_ = end;
   }
-  if (Status s = PwriteAll(fd_, data, written_, temp_path_); !s.ok()) {
+  if (Status s = PwriteAll(fd_, data, offset_ + written_, path_); !s.ok()) {
     failed_ = true;
     return s;
   }
@@ -681,8 +905,8 @@ Result<BlockInfo> BlockWriter::Commit() {
     Abort();
     return Fail(ErrorCode::kIoError, fmt::format("block {} write failed", block_id_));
   }
-  if (::fsync(fd_) != 0) {
-    Error e = ErrnoError(errno, fmt::format("fsync {}", temp_path_));
+  if (::fdatasync(fd_) != 0) {
+    Error e = ErrnoError(errno, fmt::format("fdatasync {}", path_));
     Abort();
     return Fail(std::move(e));
   }
@@ -695,11 +919,39 @@ void BlockWriter::Abort() {
   if (fd_ < 0) return;
   ::close(fd_);
   fd_ = -1;
-  if (::unlink(temp_path_.c_str()) != 0) {
-    ALX_LOG(kWarn, "block_store", "cannot remove {}: {}", temp_path_,
-            ErrnoError(errno, "unlink").message);
+  store_->ReleaseWriter(dir_, block_id_, reserved_, written_);
+}
+
+// ---- PinnedFile ----
+
+PinnedFile::PinnedFile(std::shared_ptr<internal::BlockStoreState> store,
+                       std::vector<std::shared_ptr<internal::BlockMeta>> blocks, std::string path,
+                       uint64_t length, int tier)
+    : store_(std::move(store)),
+      blocks_(std::move(blocks)),
+      path_(std::move(path)),
+      length_(length),
+      tier_(tier) {}
+
+PinnedFile& PinnedFile::operator=(PinnedFile&& other) noexcept {
+  if (this != &other) {
+    Release();
+    store_ = std::move(other.store_);
+    blocks_ = std::move(other.blocks_);
+    path_ = std::move(other.path_);
+    length_ = other.length_;
+    tier_ = other.tier_;
   }
-  store_->ReleaseReservation(dir_, reserved_);
+  return *this;
+}
+
+PinnedFile::~PinnedFile() { Release(); }
+
+void PinnedFile::Release() {
+  if (!store_) return;
+  for (const auto& meta : blocks_) store_->Unpin(meta.get());
+  blocks_.clear();
+  store_.reset();
 }
 
 // ---- BlockStore ----
@@ -715,9 +967,12 @@ Result<std::unique_ptr<BlockStore>> BlockStore::Open(const BlockStoreConfig& con
   return std::unique_ptr<BlockStore>(new BlockStore(std::move(state)));
 }
 
-Result<BlockWriter> BlockStore::CreateBlock(uint64_t block_id, uint64_t initial_reservation,
-                                            int first_tier) {
-  return state_->CreateBlock(block_id, initial_reservation, first_tier);
+Result<BlockWriter> BlockStore::CreateBlock(uint64_t block_id, uint64_t offset,
+                                            uint64_t initial_reservation, int first_tier) {
+  return state_->CreateBlock(block_id, offset, initial_reservation, first_tier);
+}
+Result<PinnedFile> BlockStore::OpenFile(std::span<const uint64_t> block_ids) {
+  return state_->OpenFile(block_ids);
 }
 Result<BlockReader> BlockStore::OpenBlock(uint64_t block_id) { return state_->OpenBlock(block_id); }
 

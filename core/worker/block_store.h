@@ -1,10 +1,15 @@
-// The worker's tiered block store: block files in tier directories with byte quotas, LRU
-// eviction at allocation time, pinning of blocks being read, and recovery of committed blocks
-// after a restart. Synchronous and RPC-free; docs/storage.md describes the on-disk layout and
-// the policies.
+// The worker's tiered block store: per-file cache files in tier directories with byte quotas,
+// LRU eviction at allocation time, pinning of blocks being read, and recovery of committed
+// blocks after a restart. Synchronous and RPC-free; docs/storage.md describes the on-disk layout
+// and the policies.
 //
-// Layout: a committed block is the file <dir>/<block_id> (decimal); a block being written is
-// <dir>/.tmp/<block_id>.<sequence>; <dir>/.lock is flock()ed by the store that owns <dir>.
+// Layout: the blocks of one file (one container id, core/common/block_id.h) that a directory
+// holds are byte ranges of one sparse file <dir>/<container id> (decimal), each at its offset in
+// the Alluxio file, so a file whose blocks are all in one directory is that file, byte for byte.
+// A block is written in place; it is committed when <dir>/.blocks/<block id>.<offset>.<length>
+// exists (created after the data is synced). Removing a block drops that record, then punches
+// its range (FALLOC_FL_PUNCH_HOLE) or, for the file's last block, unlinks the file. <dir>/.lock
+// is flock()ed by the store that owns <dir>.
 //
 // Thread-safety: BlockStore is thread-safe: one mutex guards the metadata (block index, LRU,
 // usage) and is never held across data I/O (writes, fsync, reads); it is held across the
@@ -38,7 +43,8 @@ struct BlockInfo {
   uint64_t length = 0;
   int tier = 0;  // index in BlockStoreConfig::tiers
   std::string tier_alias;
-  std::string path;  // the committed block file
+  std::string path;     // the per-file cache file holding the block
+  uint64_t offset = 0;  // of the block in `path` (= in the Alluxio file)
 };
 
 struct DirUsage {
@@ -74,8 +80,8 @@ struct BlockChanges {
 };
 
 // A committed block opened for reading. While it exists the block is pinned: eviction never
-// removes it, and RemoveBlock() unlinks the file but keeps its space accounted until the reader
-// goes away (the open fd keeps the data). Destruction closes the fd and unpins.
+// removes it, and RemoveBlock() drops it from the index at once but keeps its bytes in the file
+// (and accounted) until the reader goes away. Destruction closes the fd and unpins.
 class BlockReader {
  public:
   BlockReader(BlockReader&& other) noexcept;
@@ -85,13 +91,15 @@ class BlockReader {
   uint64_t block_id() const;
   uint64_t length() const;
   int tier() const;
-  // The block file. A same-host client may open it while this reader pins the block.
+  // The per-file cache file holding the block at offset(). A same-host client may open it and
+  // read the block's range while this reader pins the block.
   const std::string& path() const;
-  // Read-only fd of the block file, valid for this reader's lifetime (for pread, splice, FUSE
-  // passthrough). Owned by the reader.
+  uint64_t offset() const;
+  // Read-only fd of path(), valid for this reader's lifetime (for pread, splice). Owned by the
+  // reader. The block is [offset(), offset() + length()) of it.
   int fd() const { return fd_; }
-  // Reads up to buf.size() bytes at offset; fewer only at the end of the block; 0 past it.
-  // Thread-safe (pread).
+  // Reads up to buf.size() bytes at `offset` in the block; fewer only at the end of the block;
+  // 0 past it. Thread-safe (pread).
   Result<size_t> ReadAt(uint64_t offset, std::span<char> buf) const;
 
  private:
@@ -105,9 +113,10 @@ class BlockReader {
   int fd_ = -1;
 };
 
-// A block being written: a temp file in one directory with a space reservation there. Append
-// grows the reservation (evicting LRU blocks of that directory if needed); the block never moves
-// to another directory once created. Destruction without Commit() aborts.
+// A block being written in place: its range of the per-file cache file in one directory, with a
+// space reservation there. Append grows the reservation (evicting LRU blocks of that directory
+// if needed); the block never moves to another directory once created. Destruction without
+// Commit() aborts.
 class BlockWriter {
  public:
   BlockWriter(BlockWriter&& other) noexcept;
@@ -124,42 +133,75 @@ class BlockWriter {
   // makes the writer unusable (Commit fails; Abort cleans up). kInvalidArgument after
   // Commit/Abort.
   Status Append(std::span<const char> data);
-  // fsync, rename into place, account the space as committed (unused reservation is returned).
-  // kAlreadyExists if a block with this id was committed meanwhile (this data is dropped). On
-  // any failure the temp file is removed. Returns the committed block.
+  // fdatasync, record the block (.blocks entry, directories synced), account the space as
+  // committed (unused reservation is returned). kAlreadyExists if a block with this id was
+  // committed meanwhile (this writer's bytes are the same: block ids are never reused). On any
+  // failure the range is released as by Abort. Returns the committed block.
   Result<BlockInfo> Commit();
-  // Removes the temp file and returns the reservation. Idempotent.
+  // Releases the range written (punched unless another writer or a committed copy uses it) and
+  // returns the reservation. Idempotent.
   void Abort();
 
  private:
   friend class internal::BlockStoreState;
-  BlockWriter(std::shared_ptr<internal::BlockStoreState> store, uint64_t block_id, int dir,
-              std::string temp_path, int fd, uint64_t reserved);
+  BlockWriter(std::shared_ptr<internal::BlockStoreState> store, uint64_t block_id, uint64_t offset,
+              int dir, std::string path, int fd, uint64_t reserved);
 
   std::shared_ptr<internal::BlockStoreState> store_;
   uint64_t block_id_ = 0;
-  int dir_ = -1;  // index of the directory (store-wide numbering)
-  std::string temp_path_;
-  int fd_ = -1;  // -1 once committed or aborted
+  uint64_t offset_ = 0;  // of the block in path_
+  int dir_ = -1;         // index of the directory (store-wide numbering)
+  std::string path_;     // the per-file cache file
+  int fd_ = -1;          // -1 once committed or aborted
   uint64_t reserved_ = 0;
   uint64_t written_ = 0;
   bool failed_ = false;
 };
 
+// Every block of one file, pinned together while it exists (as BlockReaders pin one block): the
+// file is path(), whole. Destruction unpins.
+class PinnedFile {
+ public:
+  PinnedFile(PinnedFile&& other) noexcept = default;
+  PinnedFile& operator=(PinnedFile&& other) noexcept;
+  ~PinnedFile();
+
+  // The per-file cache file; its bytes [0, length()) are the file's.
+  const std::string& path() const { return path_; }
+  uint64_t length() const { return length_; }
+  int tier() const { return tier_; }
+
+ private:
+  friend class internal::BlockStoreState;
+  PinnedFile(std::shared_ptr<internal::BlockStoreState> store,
+             std::vector<std::shared_ptr<internal::BlockMeta>> blocks, std::string path,
+             uint64_t length, int tier);
+  void Release();
+
+  std::shared_ptr<internal::BlockStoreState> store_;
+  std::vector<std::shared_ptr<internal::BlockMeta>> blocks_;
+  std::string path_;
+  uint64_t length_ = 0;
+  int tier_ = 0;
+};
+
 class BlockStore {
  public:
-  // Validates the config, creates the directories (and <dir>/.tmp), locks them (kBusy if another
-  // store holds one), removes temp files of interrupted writes, recovers committed blocks (LRU
-  // order after a restart is by file mtime, oldest first) and evicts LRU blocks of any directory
-  // whose recovered content exceeds its quota. Unknown files in a directory are left alone and
-  // not accounted.
+  // Validates the config, creates the directories (and <dir>/.blocks), locks them (kBusy if
+  // another store holds one), recovers committed blocks from <dir>/.blocks (LRU order after a
+  // restart is by record mtime, oldest first; a record whose range its file does not hold is
+  // dropped), releases what interrupted writes left (ranges of cache files with no record are
+  // punched, cache files with none are removed, as is <dir>/.tmp of the earlier one-file-per-
+  // block layout) and evicts LRU blocks of any directory whose recovered content exceeds its
+  // quota. Files whose name is not a canonical decimal are left alone and not accounted.
   static Result<std::unique_ptr<BlockStore>> Open(const BlockStoreConfig& config);
   ~BlockStore();
 
   BlockStore(const BlockStore&) = delete;
   BlockStore& operator=(const BlockStore&) = delete;
 
-  // Starts writing a block with `initial_reservation` bytes reserved (pass the expected length,
+  // Starts writing block `block_id` at byte `offset` of its file (index * the file's block size)
+  // with `initial_reservation` bytes reserved (pass the expected length,
   // e.g. min(block size, bytes left in the file), so that the block lands where it fits; 0 is
   // fine, the reservation grows on Append). Placement, among tiers first_tier..last:
   //   1. the first tier having a directory with enough free space (the directory with the most
@@ -167,21 +209,32 @@ class BlockStore {
   //   2. otherwise, among directories that can make room by evicting unpinned committed blocks,
   //      the one whose least recently used evictable block is the oldest store-wide; its LRU
   //      blocks are evicted until the reservation fits.
+  // In step 1, a directory of the tier that already holds blocks of the file is preferred, so
+  // that the file stays one cache file.
   // kAlreadyExists if the block is committed; kNoSpace if no directory can hold the
-  // reservation; kInvalidArgument for a bad tier. Several writers of one id may coexist: the
+  // reservation; kInvalidArgument for a bad tier or an offset that is not a multiple of the
+  // block's index (0 for block 0). Several writers of one id may coexist: the
   // first Commit wins.
-  Result<BlockWriter> CreateBlock(uint64_t block_id, uint64_t initial_reservation,
+  Result<BlockWriter> CreateBlock(uint64_t block_id, uint64_t offset, uint64_t initial_reservation,
                                   int first_tier = 0);
 
   // Pins the block and marks it most recently used. kNotFound if it is not committed (or its
   // file has vanished, in which case it is dropped from the store).
   Result<BlockReader> OpenBlock(uint64_t block_id);
 
+  // Pins `block_ids`, every block of one file in order, and marks them most recently used, when
+  // the file is one cache file: all committed in one directory, block i at the end of block
+  // i - 1 (block 0 at 0). kNotFound if one is not committed; kUnsupported if they are in
+  // several directories or their ranges do not follow each other; kInvalidArgument if the list
+  // is empty or holds blocks of several files.
+  Result<PinnedFile> OpenFile(std::span<const uint64_t> block_ids);
+
   // Marks the committed blocks among `block_ids` most recently used (no pin); others are
   // ignored.
   void Touch(std::span<const uint64_t> block_ids);
 
-  // Removes a committed block (its file is unlinked at once; see BlockReader for readers).
+  // Removes a committed block (its record at once, its range once no reader pins it; see
+  // BlockReader).
   // kNotFound if it is not committed.
   Status RemoveBlock(uint64_t block_id);
 

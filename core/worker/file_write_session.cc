@@ -57,7 +57,8 @@ Status FileWriteSession::WriteBlocks(std::span<const char> data) {
     uint64_t in_block = length_ % options_.block_size;
     if (in_block == 0 && cache && !block_ && !block_skipped_) {
       uint64_t block_id = BlockIdForFile(options_.file_id, blocks_started_);
-      auto writer = store_.CreateBlock(block_id, options_.block_size);
+      auto writer =
+          store_.CreateBlock(block_id, blocks_started_ * options_.block_size, options_.block_size);
       if (writer.ok()) {
         block_.emplace(std::move(writer).value());
       } else if (options_.write_type == WriteType::kMustCache ||

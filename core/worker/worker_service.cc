@@ -37,16 +37,18 @@ kj::Promise<bool> OnPool(BlockingPool& pool, Fn fn) {
   return done.promise.then([] { return true; });
 }
 
+// Pin: a BlockReader (one block) or a PinnedFile (every block of a file).
+template <typename Pin>
 class BlockLeaseImpl final : public wire::BlockLease::Server {
  public:
-  explicit BlockLeaseImpl(BlockReader reader) : reader_(std::move(reader)) {}
+  explicit BlockLeaseImpl(Pin pin) : pin_(std::move(pin)) {}
   kj::Promise<void> release(ReleaseContext) override {
-    reader_.reset();
+    pin_.reset();
     return kj::READY_NOW;
   }
 
  private:
-  std::optional<BlockReader> reader_;  // pins the block until released or dropped
+  std::optional<Pin> pin_;  // pins the blocks until released or dropped
 };
 
 class FileWriterImpl final : public wire::FileWriter::Server {
@@ -247,8 +249,27 @@ class BlockWorkerImpl final : public wire::BlockWorker::Server {
     if (!reader.ok()) return ToWire(reader.error(), out.initStatus());
     out.setPath(reader->path());
     out.setLength(reader->length());
-    out.setLease(kj::heap<BlockLeaseImpl>(std::move(reader).value()));
+    out.setOffset(reader->offset());
+    out.setLease(kj::heap<BlockLeaseImpl<BlockReader>>(std::move(reader).value()));
     ToWire(Ok(), out.initStatus());
+  }
+
+  kj::Promise<void> openLocalFile(OpenLocalFileContext context) override {
+    auto out = context.getResults();
+    auto list = context.getParams().getBlockIds();
+    std::vector<uint64_t> ids;
+    ids.reserve(list.size());
+    for (uint64_t id : list) ids.push_back(id);
+    auto file = c_.store->OpenFile(ids);
+    if (!file.ok()) {
+      ToWire(file.error(), out.initStatus());
+      return kj::READY_NOW;
+    }
+    out.setPath(file->path());
+    out.setLength(file->length());
+    out.setLease(kj::heap<BlockLeaseImpl<PinnedFile>>(std::move(file).value()));
+    ToWire(Ok(), out.initStatus());
+    return kj::READY_NOW;
   }
 
   kj::Promise<void> createFileWriter(CreateFileWriterContext context) override {

@@ -173,6 +173,50 @@ TEST_F(AlluxioFileSystemTest, OneBlockFileCachedHereHasABackingFile) {
   EXPECT_TRUE(Run(fs_->Release(*writer)).ok());
 }
 
+// A file of several blocks that the worker here caches whole is one local file: opened with it
+// as the backing file (FUSE passthrough), its blocks pinned while the open lasts. With a block
+// missing (freed, evicted) it has none.
+TEST_F(AlluxioFileSystemTest, AFileOfSeveralBlocksCachedHereHasOneBackingFile) {
+  Unmount();
+  Configuration conf = cluster_.ClientConf();
+  ASSERT_TRUE(conf.Set(PropertyKey::kUserBlockSizeBytesDefault, "1MB").ok());
+  Mount(DefaultOptions(), conf);
+  const std::string data = RandomData((5 << 20) / 2, 12);  // three blocks
+  ASSERT_NO_FATAL_FAILURE(WriteFile("/multi", data));
+  std::vector<alluxio::BlockInfo> blocks = cluster_.store().ListBlocks();
+  ASSERT_EQ(blocks.size(), 3u);
+  std::sort(
+      blocks.begin(), blocks.end(),
+      [](const alluxio::BlockInfo& a, const alluxio::BlockInfo& b) { return a.offset < b.offset; });
+
+  auto handle = Run(fs_->Open("/multi", O_RDONLY, kCaller));
+  ASSERT_TRUE(handle.ok()) << handle.error().ToString();
+  const int fd = Run(BackingFileOf(fs_.get(), *handle));
+  ASSERT_GE(fd, 0);
+  auto content = [fd, &data] {
+    std::string out(data.size() + 1, '\0');
+    out.resize(static_cast<size_t>(std::max<ssize_t>(0, ::pread(fd, out.data(), out.size(), 0))));
+    return out;
+  };
+  EXPECT_TRUE(content() == data);
+  // Freed while open (alluxio fs free): the open keeps reading the whole file.
+  ASSERT_TRUE(cluster_.store().RemoveBlock(blocks[1].block_id).ok());
+  EXPECT_TRUE(content() == data);
+  auto read = ReadHandle(*handle);
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_TRUE(*read == data);
+  EXPECT_TRUE(Run(fs_->Release(*handle)).ok());
+
+  // A block missing: no backing file (the kernel would read a hole); reads come to us.
+  auto again = Run(fs_->Open("/multi", O_RDONLY, kCaller));
+  ASSERT_TRUE(again.ok()) << again.error().ToString();
+  EXPECT_EQ(Run(BackingFileOf(fs_.get(), *again)), -1);
+  read = ReadHandle(*again);
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_TRUE(*read == data);
+  EXPECT_TRUE(Run(fs_->Release(*again)).ok());
+}
+
 TEST_F(AlluxioFileSystemTest, OutOfOrderWritesInsideTheWindowReassemble) {
   const size_t kPiece = 64 << 10;
   const std::string data = RandomData(40 * kPiece + 123, 5);

@@ -92,7 +92,7 @@ class BlockFillTest : public ::testing::Test {
   std::unique_ptr<BlockFill> Make(const std::string& content, uint64_t length) {
     auto reader = std::make_unique<CountingReader>(content);
     reader_ = reader.get();
-    auto writer = store_->CreateBlock(5, length);
+    auto writer = store_->CreateBlock(5, 0, length);
     EXPECT_TRUE(writer.ok());
     return std::make_unique<BlockFill>(
         5, "mem://f", std::move(reader), 0, length, std::move(writer).value(), std::nullopt,

@@ -93,20 +93,20 @@ TEST_F(WorkerDataTest, PartialMissesFetchTheBlockOnceForTheirReadersAndTheCache)
   std::string content = Pattern(3000, 2);
   std::ofstream(ufs_.Sub("f"), std::ios::binary) << content;
   BlockReadThrough reader = MakeReader();
-  // The block is the second thousand bytes of the file.
+  // Block 1 of a file of 1000-byte blocks: the second thousand bytes.
   UfsBlockSource source{UfsUri("f"), 1000, 1000};
   std::string buf(100, '\0');
-  ASSERT_TRUE(reader.Read(9, 50, buf, &source, true).ok());
+  ASSERT_TRUE(reader.Read(1, 50, buf, &source, true).ok());
   EXPECT_EQ(buf, content.substr(1050, 100));
-  ASSERT_TRUE(reader.Read(9, 150, buf, &source, true).ok());
+  ASSERT_TRUE(reader.Read(1, 150, buf, &source, true).ok());
   EXPECT_EQ(buf, content.substr(1150, 100));
   EXPECT_EQ(background_.size(), 1u);  // one fill per block, however many partial reads
   RunBackground();
-  ASSERT_TRUE(store_->HasBlock(9));
+  ASSERT_TRUE(store_->HasBlock(1));
   EXPECT_EQ(reader.counters().bytes_read_ufs.load(), 1000u);  // the block, once
   EXPECT_EQ(reader.counters().blocks_cached_from_ufs.load(), 1u);
   std::string whole(1000, '\0');
-  auto hit = reader.Read(9, 0, whole, nullptr, false);
+  auto hit = reader.Read(1, 0, whole, nullptr, false);
   ASSERT_TRUE(hit.ok());
   EXPECT_TRUE(hit->from_cache);
   EXPECT_EQ(whole, content.substr(1000, 1000));
