@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/common/block_id.h"
 #include "core/ufs/s3_client.h"
 #include "core/ufs/s3_under_file_system.h"
 #include "core/worker/block_read_through.h"
@@ -92,7 +93,7 @@ TEST_F(BlockReadThroughS3Test, AColdSequentialReadGetsEachByteOnceWithoutAHead) 
     // As a client reads: chunks of 100 KB in order, several blocks' worth.
     for (uint64_t at = 0; at < source.block_length;) {
       std::string chunk(100'000, '\0');
-      auto n = reader_->Read(index + 100, at, chunk, &source, /*cache=*/true);
+      auto n = reader_->Read(MakeBlockId(7, index), at, chunk, &source, /*cache=*/true);
       ASSERT_TRUE(n.ok()) << n.error().ToString();
       got.append(chunk, 0, n->bytes);
       at += n->bytes;
@@ -103,7 +104,7 @@ TEST_F(BlockReadThroughS3Test, AColdSequentialReadGetsEachByteOnceWithoutAHead) 
   EXPECT_EQ(counts.heads.load(), heads);  // the fingerprint gave ETag and size
   EXPECT_EQ(counts.bytes_received.load(), content.size());
   EXPECT_EQ(counts.ranged_gets.load(), ranges);
-  for (uint64_t index = 0; index < 3; ++index) EXPECT_TRUE(store_->HasBlock(index + 100));
+  for (uint64_t index = 0; index < 3; ++index) EXPECT_TRUE(store_->HasBlock(MakeBlockId(7, index)));
   EXPECT_EQ(reader_->counters().blocks_cached_from_ufs.load(), 3u);
 }
 
@@ -113,13 +114,14 @@ TEST_F(BlockReadThroughS3Test, AReplacedObjectFailsTheReadAndIsNotCached) {
   Put("f", std::string(kBlock, 'x'));  // same size, other content
   UfsBlockSource source = Source("f", 0, kBlock, fingerprint);
   std::string buf(kBlock, '\0');
-  auto n = reader_->Read(1, 0, buf, &source, /*cache=*/true);
+  const uint64_t block = MakeBlockId(8, 0);
+  auto n = reader_->Read(block, 0, buf, &source, /*cache=*/true);
   ASSERT_FALSE(n.ok());
   EXPECT_NE(n.error().message.find("changed"), std::string::npos) << n.error().message;
   RunBackground();
-  EXPECT_FALSE(store_->HasBlock(1));
-  EXPECT_FALSE(reader_->CacheBlock(1, source).ok());
-  EXPECT_FALSE(store_->HasBlock(1));
+  EXPECT_FALSE(store_->HasBlock(block));
+  EXPECT_FALSE(reader_->CacheBlock(block, source).ok());
+  EXPECT_FALSE(store_->HasBlock(block));
 }
 
 }  // namespace
