@@ -267,8 +267,11 @@ Task<Result<FileInfo>> FileSystemClient::CreateDirectory(std::string path,
       });
   if (MetadataCache* cache = context_->metadata_cache()) {
     std::string key = CacheKey(path);
-    cache->InvalidatePath(key);
+    cache->InvalidateCreated(key);
     ForgetMissingAncestors(cache, key);
+    // A directory this call made is empty: lookups of names in it need no master until this
+    // client's own changes there (or expiry, for other clients' changes).
+    if (info && !options.allow_exists) cache->PutListing(key, {});
   }
   if (!info && info.code() == ErrorCode::kDisconnected) {
     Result<FileInfo> now = co_await GetStatus(path);
@@ -541,7 +544,7 @@ Task<Result<std::pair<FileInfo, std::string>>> FileSystemClient::CreateIncomplet
       });
   if (MetadataCache* cache = context_->metadata_cache()) {
     std::string key = CacheKey(path);
-    cache->InvalidatePath(key);
+    cache->InvalidateCreated(key);
     ForgetMissingAncestors(cache, key);
   }
   co_return created;
@@ -567,8 +570,13 @@ Task<Result<FileInfo>> FileSystemClient::CompleteFile(uint64_t file_id, std::str
         return alluxio::FromWire(r.getInfo());
       });
   if (MetadataCache* cache = context_->metadata_cache()) {
-    cache->InvalidatePath(CacheKey(path));
-    if (info) cache->InvalidatePath(info->path);  // renamed while being written
+    const std::string key = CacheKey(path);
+    if (!info || info->path == key) {
+      cache->InvalidateCreated(key);
+    } else {  // renamed while being written
+      cache->InvalidatePath(key);
+      cache->InvalidatePath(info->path);
+    }
   }
   co_return info;
 }

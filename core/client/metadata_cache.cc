@@ -1,5 +1,6 @@
 #include "core/client/metadata_cache.h"
 
+#include <algorithm>
 #include <cstdint>
 
 #include "core/common/block_id.h"
@@ -181,8 +182,14 @@ std::optional<FileInfo> MetadataCache::GetStatus(std::string_view path) {
 
 bool MetadataCache::IsMissing(std::string_view path) {
   std::lock_guard lock(mutex_);
-  Map::value_type* node = Find(path);
-  return node != nullptr && !node->second.status && !node->second.listing;
+  if (Map::value_type* node = Find(path)) return !node->second.status && !node->second.listing;
+  const std::string_view parent = ParentOf(path);
+  if (parent.empty()) return false;
+  Map::value_type* dir = Find(parent);
+  if (dir == nullptr || !dir->second.listing) return false;
+  const std::string_view name = path.substr(path.rfind('/') + 1);
+  const std::vector<std::string>& names = *dir->second.listing;
+  return std::find(names.begin(), names.end(), name) == names.end();
 }
 
 std::optional<std::vector<FileInfo>> MetadataCache::GetListing(std::string_view path) {
@@ -257,6 +264,24 @@ void MetadataCache::InvalidatePath(std::string_view path) {
     if (auto it = entries_.find(parent); it != entries_.end()) {
       it->second.listing.reset();
       if (!it->second.status) Erase(it);
+    }
+  }
+}
+
+void MetadataCache::InvalidateCreated(std::string_view path) {
+  std::lock_guard lock(mutex_);
+  if (auto it = entries_.find(path); it != entries_.end()) Erase(it);
+  for (auto it = entries_.lower_bound(ChildOf(path, ""));
+       it != entries_.end() && IsUnder(it->first, path);) {
+    it = Erase(it);
+  }
+  const std::string_view parent = ParentOf(path);
+  if (parent.empty()) return;
+  if (auto it = entries_.find(parent); it != entries_.end() && it->second.listing) {
+    std::vector<std::string>& names = *it->second.listing;
+    const std::string_view name = path.substr(path.rfind('/') + 1);
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      names.insert(std::lower_bound(names.begin(), names.end(), name), std::string(name));
     }
   }
 }

@@ -54,11 +54,17 @@ class MetadataCache {
   void PutListing(std::string_view path, const std::vector<FileInfo>& children);
   // Remembers that `path` does not exist (a negative entry; dropped by invalidation).
   void PutMissing(std::string_view path);
-  // True if `path` is known not to exist.
+  // True if `path` is known not to exist: a negative entry, or a listing of its parent that
+  // does not name it.
   bool IsMissing(std::string_view path);
 
   // Drops `path`, everything cached below it, and its parent's listing.
   void InvalidatePath(std::string_view path);
+  // For a name this client just created (or completed): drops `path` and everything cached
+  // below it, and adds its name to its parent's listing when there is one (in sorted place), so
+  // that the listing keeps answering IsMissing for the parent's other names. (GetListing then
+  // asks for the new child's status, which is not cached.)
+  void InvalidateCreated(std::string_view path);
   void InvalidateAll();
   size_t size();
 

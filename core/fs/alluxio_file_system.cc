@@ -1312,6 +1312,25 @@ Task<void> AlluxioFileSystem::FlushLocal(FileHandle handle, std::optional<uint32
     co_return Ok();
   }
   if (!file->pipeline && !file->staging) co_return Ok();
+  std::string path;
+  {
+    std::lock_guard lock(writers_mu_);
+    path = file->writer->path;
+  }
+  // A staged file may be written through a mapping after its descriptors are closed.
+  if (!sync && ClosedByOpenerForGood(file->opener.pid, *closer, path, file->staging != nullptr)) {
+    // The opener's last use: completed here, where close(2) reports a failure (RELEASE comes
+    // after close returned). Only then: a write through another descriptor would fail. The
+    // completion finishes the worker's session, which reports what a flush would (an error it
+    // kept, a hole): no flush is sent first.
+    Status done = co_await Complete(*file, /*abort=*/false);
+    if (!done) {
+      ALX_LOG(kWarn, "fuse", "completing {} at close failed: {}", file->path,
+              done.error().ToString());
+      co_return StreamFailure(done.error());
+    }
+    co_return Ok();
+  }
   if (!file->staging) {
     // Sync for close(2) too: it is the writer's last chance to learn of a failure (RELEASE
     // errors do not reach it), and the worker reports an error it kept (a full cache or under
@@ -1330,23 +1349,6 @@ Task<void> AlluxioFileSystem::FlushLocal(FileHandle handle, std::optional<uint32
     }
   }
   // A staged file reaches the worker when it is completed.
-  if (sync) co_return Ok();
-  std::string path;
-  {
-    std::lock_guard lock(writers_mu_);
-    path = file->writer->path;
-  }
-  // A staged file may be written through a mapping after its descriptors are closed.
-  if (ClosedByOpenerForGood(file->opener.pid, *closer, path, file->staging != nullptr)) {
-    // The opener's last use: completed here, where close(2) reports a failure (RELEASE comes
-    // after close returned). Only then: a write through another descriptor would fail.
-    Status done = co_await Complete(*file, /*abort=*/false);
-    if (!done) {
-      ALX_LOG(kWarn, "fuse", "completing {} at close failed: {}", file->path,
-              done.error().ToString());
-      co_return StreamFailure(done.error());
-    }
-  }
   co_return Ok();
 }
 

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -69,20 +70,28 @@ std::optional<std::string_view> Status(uint32_t pid, std::span<char> buf) {
 }
 
 // Calls `each(dir_fd, name)` for the entries of directory `path` but "." and ".." until it
-// returns false; false when the directory cannot be read or `each` stopped.
+// returns false; false when the directory cannot be read or `each` stopped. Reads with
+// getdents64 into a stack buffer (opendir would also fstat the directory and allocate).
 template <typename Each>
 bool ForEachEntry(const std::string& path, Each each) {
-  DIR* dir = ::opendir(path.c_str());
-  if (dir == nullptr) return false;
+  const int dir_fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) return false;
+  alignas(dirent64) std::array<char, 8192> buf;
   bool all = true;
-  while (const dirent* entry = ::readdir(dir)) {
-    if (entry->d_name[0] == '.') continue;
-    if (!each(::dirfd(dir), entry->d_name)) {
-      all = false;
+  for (;;) {
+    const ssize_t n = ::getdents64(dir_fd, buf.data(), buf.size());
+    if (n <= 0) {
+      all = n == 0;
       break;
     }
+    for (ssize_t at = 0; all && at < n;) {
+      const auto* entry = reinterpret_cast<const dirent64*>(buf.data() + at);
+      at += entry->d_reclen;
+      if (entry->d_name[0] != '.') all = each(dir_fd, entry->d_name);
+    }
+    if (!all) break;
   }
-  ::closedir(dir);
+  ::close(dir_fd);
   return all;
 }
 
@@ -101,6 +110,13 @@ std::vector<uint32_t> SupplementaryGroups(uint32_t pid) {
 
 uint32_t ThreadGroup(uint32_t pid) {
   if (pid == 0) return 0;
+  // A pidfd opens only for a thread group's leader: then `pid` is its process, at the cost of
+  // two system calls instead of the kernel writing all of /proc/<pid>/status.
+  // (syscall: glibc 2.36's <sys/pidfd.h> declares pidfd_open without C linkage.)
+  if (const long pidfd = ::syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0u); pidfd >= 0) {
+    ::close(static_cast<int>(pidfd));
+    return pid;
+  }
   std::array<char, 8192> buf;
   const std::optional<std::string_view> line = Field(Status(pid, buf), "Tgid:");
   const std::vector<uint32_t> tgid = line ? Numbers(*line) : std::vector<uint32_t>{};

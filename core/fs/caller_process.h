@@ -15,6 +15,7 @@ namespace alluxio::fs {
 std::vector<uint32_t> SupplementaryGroups(uint32_t pid);
 
 // The thread group (process id) of thread `pid`; 0 when it cannot be read (it exited, pid 0).
+// A process's main thread costs a pidfd_open; another thread a read of /proc/<pid>/status.
 uint32_t ThreadGroup(uint32_t pid);
 
 // Whether the close(2) that thread `closer` made (a FUSE FLUSH) ended the last use of a file
@@ -24,7 +25,8 @@ uint32_t ThreadGroup(uint32_t pid);
 // whenever unsure: pid 0 (a process in another pid namespace), a process that exited, a /proc
 // that cannot be read, more than 64 processes to look at. With `mappings`, none of them may map
 // the file either (/proc/<pid>/map_files: needs CAP_SYS_ADMIN, else false). Costs a readlink
-// per descriptor (and mapping) of each process looked at, and two reads of procfs per process.
+// per descriptor (and mapping) of each process looked at, two directory reads and a read of
+// each thread's children per process, and ThreadGroup of the closer (and opener).
 bool ClosedByOpenerForGood(uint32_t opener, uint32_t closer, std::string_view path, bool mappings);
 
 }  // namespace alluxio::fs

@@ -94,6 +94,33 @@ TEST(MetadataCacheTest, NegativeEntries) {
   EXPECT_FALSE(cache.IsMissing("/x"));
 }
 
+// A directory's listing answers for the names it lacks, and keeps answering after this
+// client's own creations in it, which it gains; until it expires or another change drops it.
+TEST(MetadataCacheTest, AListingKnowsTheNamesItLacksAndGainsTheClientsCreations) {
+  FakeClock clock;
+  MetadataCache cache(10, milliseconds(100), clock);
+  cache.PutListing("/d", {});
+  EXPECT_TRUE(cache.IsMissing("/d/new"));
+  EXPECT_FALSE(cache.IsMissing("/d"));
+  EXPECT_FALSE(cache.IsMissing("/e/new"));  // no listing of /e
+  cache.InvalidateCreated("/d/new");
+  EXPECT_FALSE(cache.IsMissing("/d/new"));
+  EXPECT_TRUE(cache.IsMissing("/d/other"));
+  EXPECT_FALSE(cache.GetListing("/d"));  // the new child's status is not cached
+  cache.PutStatus(Info("/d/new", 4));
+  ASSERT_TRUE(cache.GetListing("/d"));
+  EXPECT_EQ(cache.GetListing("/d")->size(), 1u);
+  cache.InvalidateCreated("/d/new");  // completed: still named, its status dropped
+  EXPECT_FALSE(cache.IsMissing("/d/new"));
+  EXPECT_FALSE(cache.GetStatus("/d/new"));
+  EXPECT_TRUE(cache.IsMissing("/d/other"));
+  cache.InvalidatePath("/d/new");  // a removal or rename: the listing goes
+  EXPECT_FALSE(cache.IsMissing("/d/other"));
+  cache.PutListing("/d", {});
+  clock.Advance(milliseconds(100));
+  EXPECT_FALSE(cache.IsMissing("/d/other"));
+}
+
 TEST(MetadataCacheTest, NegativeEntriesExpire) {
   FakeClock clock;
   MetadataCache cache(10, milliseconds(100), clock);

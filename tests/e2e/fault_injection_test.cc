@@ -229,6 +229,29 @@ TEST_F(FaultInjectionTest, ChangesWhoseAnswerWasLostSucceed) {
 // open(O_TRUNC) and close with nothing written empties the file at close(2), which reports a
 // failure; the file then stays as it was (it was emptied after close returned, and a failure
 // was only logged, or removed the file).
+// The opener's last close completes the file without asking the worker to flush first (the
+// session's finish reports what a flush would): a worker whose flushes all fail does not fail
+// it. An fsync still asks, and fails.
+TEST_F(FaultInjectionTest, TheOpenersLastCloseSendsTheWorkerNoFlush) {
+  const std::string mp = Mount("mnt");
+  const std::string log = cluster_->home() + "/logs/worker.log";
+  Command(rpc_faults_, "fail flush 1000\n");
+  const int closed = open((mp + "/closed").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_GE(closed, 0) << std::strerror(errno);
+  EXPECT_EQ(write(closed, "data", 4), 4);
+  EXPECT_EQ(close(closed), 0) << std::strerror(errno);
+  EXPECT_EQ(ReadWhole(mp + "/closed").data, "data");
+  EXPECT_EQ(LinesWith(log, kInjectedRpcFault), 0);
+  const int synced = open((mp + "/synced").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_GE(synced, 0) << std::strerror(errno);
+  EXPECT_EQ(write(synced, "x", 1), 1);
+  EXPECT_EQ(fsync(synced), -1);
+  close(synced);
+  EXPECT_EQ(LinesWith(log, kInjectedRpcFault), 1);
+  Command(rpc_faults_, "clear\n");
+  EXPECT_EQ(fuse_->Unmount(mp).exit_code, 0);
+}
+
 TEST_F(FaultInjectionTest, ATruncationThatFailsIsReportedByCloseAndKeepsTheFile) {
   const std::string mp = Mount("mnt", "", /*kernel_caching=*/true);
   ASSERT_EQ(WriteWhole(mp + "/f", "old").error, 0);

@@ -127,6 +127,29 @@ TEST_F(FuseMetadataTest, AMissingNameIsRememberedUntilTheMountCreatesIt) {
   EXPECT_EQ(StatErrno(mp + "/later-dir"), 0);
 }
 
+// A directory made through the mount is known empty, and the mount's own creates in it keep
+// that knowledge: the lookup of each new name (the kernel's, before a create) asks no master.
+TEST_F(FuseMetadataTest, NewNamesInADirectoryTheMountMadeAreLookedUpWithoutTheMaster) {
+  const std::string mp = MountWithCache("mnt");
+  ASSERT_EQ(::mkdir((mp + "/made").c_str(), 0755), 0) << std::strerror(errno);
+  cluster_->SignalMaster(SIGSTOP);
+  EXPECT_EQ(StatErrno(mp + "/made/first"), ENOENT);
+  cluster_->SignalMaster(SIGCONT);
+  const int fd = ::open((mp + "/made/first").c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  EXPECT_EQ(::write(fd, "data", 4), 4);
+  EXPECT_EQ(::close(fd), 0) << std::strerror(errno);
+  cluster_->SignalMaster(SIGSTOP);
+  EXPECT_EQ(StatErrno(mp + "/made/second"), ENOENT);
+  cluster_->SignalMaster(SIGCONT);
+  struct stat st {};
+  DropKernelCaches();
+  EXPECT_EQ(StatErrno(mp + "/made/first", &st), 0);
+  EXPECT_EQ(st.st_size, 4);
+  CommandResult listed = RunShell("ls \"$MNT/made\"", {{"MNT", mp}});
+  EXPECT_EQ(listed.out, "first\n");
+}
+
 // Another client's create shows once the metadata cache's expiration passed: the kernel keeps a
 // missing name no longer than the client cache does (not for entry_timeout).
 TEST_F(FuseMetadataTest, AnotherClientsCreateShowsAfterTheCacheExpiration) {
