@@ -98,9 +98,9 @@ Task<int> FileInStream::OpenWholeFile() {
   // The worker of block 0, when it is on this host, answers for the whole file.
   std::optional<WorkerAddress> worker = co_await ChooseWorker(0);
   if (!worker || worker->host_id != client_.context().host_id()) co_return -1;
-  Result<wire::BlockWorker::Client> stub = co_await client_.Worker(*worker);
-  if (!stub) co_return -1;
-  auto req = stub->openLocalFileRequest();
+  Result<wire::BlockWorker::Client> service = co_await client_.Worker(*worker);
+  if (!service) co_return -1;
+  auto req = service->openLocalFileRequest();
   auto ids = req.initBlockIds(static_cast<unsigned>(file_.blocks.size()));
   for (size_t i = 0; i < file_.blocks.size(); ++i) {
     ids.set(static_cast<unsigned>(i), file_.blocks[i].block_id);

@@ -37,12 +37,12 @@ int LocalBlockFiles::Open(const WorkerAddress& worker, uint64_t block_id, uint64
   return -1;
 }
 
-void LocalBlockFiles::Learn(const WorkerAddress& worker, wire::BlockWorker::Client stub,
+void LocalBlockFiles::Learn(const WorkerAddress& worker, wire::BlockWorker::Client service,
                             std::string_view path, uint64_t block_id) {
   const std::string name = fmt::format("/{}", ContainerIdOf(block_id));
   if (!path.ends_with(name) || path.size() == name.size()) return;
   PerWorker& state = workers_[worker.ToString()];
-  state.stub = std::move(stub);
+  state.service = std::move(service);
   std::string dir(path.substr(0, path.size() - name.size()));
   for (const std::string& known : state.dirs) {
     if (known == dir) return;
@@ -55,7 +55,7 @@ void LocalBlockFiles::NoteRead(PerWorker& state, uint64_t block_id) {
   const auto now = std::chrono::steady_clock::now();
   if (state.touched.size() < kReportBatch && now - state.last_report < kReportDelay) return;
   state.last_report = now;
-  auto req = state.stub.touchBlocksRequest();
+  auto req = state.service.touchBlocksRequest();
   auto list = req.initBlockIds(static_cast<unsigned>(state.touched.size()));
   for (size_t i = 0; i < state.touched.size(); ++i) {
     list.set(static_cast<unsigned>(i), state.touched[i]);

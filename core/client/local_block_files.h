@@ -37,14 +37,14 @@ class LocalBlockFiles {
   // the only block of its file, `length` bytes, in a directory learned for `worker`; -1 when
   // none holds it whole.
   int Open(const WorkerAddress& worker, uint64_t block_id, uint64_t length);
-  // Records the directory of `path`, an openLocalBlock reply of `stub` for `block_id`, when it
+  // Records the directory of `path`, an openLocalBlock reply of `service` for `block_id`, when it
   // has the form "<dir>/<container id of block_id>".
-  void Learn(const WorkerAddress& worker, wire::BlockWorker::Client stub, std::string_view path,
+  void Learn(const WorkerAddress& worker, wire::BlockWorker::Client service, std::string_view path,
              uint64_t block_id);
 
  private:
   struct PerWorker {
-    wire::BlockWorker::Client stub = nullptr;  // the one that taught the directories
+    wire::BlockWorker::Client service = nullptr;  // the one that taught the directories
     std::vector<std::string> dirs;
     std::vector<uint64_t> touched;  // reads not yet reported
     std::chrono::steady_clock::time_point last_report;

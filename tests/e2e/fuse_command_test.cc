@@ -26,6 +26,7 @@
 #include "core/common/live_process.h"
 #include "tests/cluster/cluster_processes.h"
 #include "tests/e2e/fuse_harness.h"
+#include "tests/e2e/mounted_cluster_test.h"
 #include "tests/e2e/whole_files.h"
 #include "tests/util/temp_dir.h"
 
@@ -45,34 +46,10 @@ void WriteFile(const std::string& path, const std::string& data) {
   out << data;
 }
 
-class FuseCommandTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!CanMount()) GTEST_SKIP() << "needs root and /dev/fuse";
-    cluster_ = std::make_unique<ClusterProcesses>(Properties());
-    ASSERT_TRUE(cluster_->StartMaster());
-    ASSERT_TRUE(cluster_->StartWorker());
-    fuse_ = std::make_unique<FuseHarness>(cluster_->home(), cluster_->DefineArgs());
-  }
-  void TearDown() override {
-    fuse_.reset();  // unmounts first: the daemons need the cluster to drain
-    cluster_.reset();
-  }
-  virtual std::map<std::string, std::string> Properties() { return {}; }
-
-  std::string NewMountPoint(const std::string& name) {
-    std::string path = dirs_.path() + "/" + name;
-    std::filesystem::create_directories(path);
-    return path;
-  }
-
-  TempDir dirs_;
-  std::unique_ptr<ClusterProcesses> cluster_;
-  std::unique_ptr<FuseHarness> fuse_;
-};
+class FuseCommandTest : public MountedClusterTest {};
 
 TEST_F(FuseCommandTest, MountRunOrdinaryToolsStatAndUnmount) {
-  const std::string mp = NewMountPoint("mnt");
+  const std::string mp = MountPoint("mnt");
   CommandResult mounted = fuse_->Mount(mp);
   ASSERT_EQ(mounted.exit_code, 0) << mounted.out << mounted.err;
   EXPECT_NE(mounted.out.find(fmt::format(
@@ -114,7 +91,7 @@ TEST_F(FuseCommandTest, MountRunOrdinaryToolsStatAndUnmount) {
 }
 
 TEST_F(FuseCommandTest, SemanticsExamplesHold) {
-  const std::string mp = NewMountPoint("mnt");
+  const std::string mp = MountPoint("mnt");
   ASSERT_EQ(fuse_->Mount(mp).exit_code, 0);
   CommandResult examples =
       RunCommand({"/usr/bin/python3", SEMANTICS_EXAMPLES_SCRIPT, SEMANTICS_MD, mp});
@@ -130,7 +107,7 @@ TEST_F(FuseCommandTest, SemanticsExamplesHold) {
 constexpr const char* kModelSeeds = "1,2,3,4,5,6,7,8,9,10,11,12,23,95,116,308";
 
 TEST_F(FuseCommandTest, RandomOperationSequencesMatchTheReferenceModel) {
-  const std::string mp = NewMountPoint("mnt");
+  const std::string mp = MountPoint("mnt");
   ASSERT_EQ(fuse_->Mount(mp).exit_code, 0);
   CommandResult checked = RunCommand({"/usr/bin/python3", MODEL_CHECK_SCRIPT, "--root", mp,
                                       "--seeds", kModelSeeds, "--ops", "400"});
@@ -139,7 +116,7 @@ TEST_F(FuseCommandTest, RandomOperationSequencesMatchTheReferenceModel) {
 }
 
 TEST_F(FuseCommandTest, SymbolicLinksWorkForToolsAndAreRealLinksInTheUnderStorage) {
-  const std::string mp = NewMountPoint("mnt");
+  const std::string mp = MountPoint("mnt");
   ASSERT_EQ(fuse_->Mount(mp).exit_code, 0);
   const std::string scratch = dirs_.path() + "/scratch";
   std::filesystem::create_directories(scratch);
@@ -186,7 +163,7 @@ TEST_F(FuseCommandTest, SymbolicLinksWorkForToolsAndAreRealLinksInTheUnderStorag
 }
 
 TEST_F(FuseCommandTest, BadMountsFailWithAClearReasonAndMountNothing) {
-  const std::string mp = NewMountPoint("mnt");
+  const std::string mp = MountPoint("mnt");
   struct Case {
     std::string mount_point;
     std::string alluxio_path;
@@ -194,7 +171,7 @@ TEST_F(FuseCommandTest, BadMountsFailWithAClearReasonAndMountNothing) {
     std::string reason;
   };
   WriteFile(dirs_.path() + "/a-file", "x");
-  const std::string full = NewMountPoint("full");
+  const std::string full = MountPoint("full");
   WriteFile(full + "/something", "x");
   const std::vector<Case> cases{
       {dirs_.path() + "/missing", "", "", "No such file or directory"},
@@ -219,8 +196,8 @@ TEST_F(FuseCommandTest, BadMountsFailWithAClearReasonAndMountNothing) {
 }
 
 TEST_F(FuseCommandTest, TwoMountsOfDifferentPathsShareDataAndBothShowInStat) {
-  const std::string root = NewMountPoint("root");
-  const std::string sub = NewMountPoint("sub");
+  const std::string root = MountPoint("root");
+  const std::string sub = MountPoint("sub");
   ASSERT_EQ(fuse_->Mount(root).exit_code, 0);
   ASSERT_EQ(mkdir((root + "/people").c_str(), 0755), 0);
   ASSERT_EQ(fuse_->Mount(sub, "/people", "attr_timeout=0,entry_timeout=0").exit_code, 0);
@@ -239,7 +216,7 @@ TEST_F(FuseCommandTest, TwoMountsOfDifferentPathsShareDataAndBothShowInStat) {
 // still succeeds for them, as it did for the reporter of issue 16.
 TEST_F(FuseCommandTest, KilledDaemonLeavesAStaleMountThatUnmountAndMountRecover) {
   ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-  const std::string mp = NewMountPoint("mnt");
+  const std::string mp = MountPoint("mnt");
   ASSERT_EQ(fuse_->Mount(mp).exit_code, 0);
   WriteFile(mp + "/kept", "survives the crash");
   // The file is complete once the RELEASE the kernel queued at close is served; a read waits for
@@ -275,7 +252,7 @@ TEST_F(FuseCommandTest, KilledDaemonLeavesAStaleMountThatUnmountAndMountRecover)
 }
 
 TEST_F(FuseCommandTest, SixteenParallelReadersGetEveryByte) {
-  const std::string mp = NewMountPoint("mnt");
+  const std::string mp = MountPoint("mnt");
   ASSERT_EQ(fuse_->Mount(mp).exit_code, 0);
   const std::string big = RandomBytes(24 << 20, 7);
   WriteFile(mp + "/big", big);
@@ -299,7 +276,7 @@ TEST_F(FuseCommandTest, SixteenParallelReadersGetEveryByte) {
 }
 
 TEST_F(FuseCommandTest, UnmountDuringReadsEndsTheReadersAndTheDaemon) {
-  const std::string mp = NewMountPoint("mnt");
+  const std::string mp = MountPoint("mnt");
   ASSERT_EQ(fuse_->Mount(mp).exit_code, 0);
   WriteFile(mp + "/big", RandomBytes(16 << 20, 3));
   std::atomic<bool> stop{false};
@@ -328,7 +305,7 @@ TEST_F(FuseCommandTest, UnmountDuringReadsEndsTheReadersAndTheDaemon) {
 }
 
 TEST_F(FuseCommandTest, MountOptionsReachTheClientAndTheServer) {
-  const std::string mp = NewMountPoint("mnt");
+  const std::string mp = MountPoint("mnt");
   CommandResult mounted = fuse_->Mount(mp, "",
                                        "max_idle_threads=4,attr_timeout=7200,entry_timeout=7200,"
                                        "alluxio.user.file.writetype.default=MUST_CACHE");
@@ -354,7 +331,7 @@ TEST_F(FuseCommandTest, FullUnderStorageFailsTheWriterWithEnospcAndKeepsTheRest)
     std::string path;
     ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
   } unmount{ufs};
-  const std::string mp = NewMountPoint("mnt");
+  const std::string mp = MountPoint("mnt");
   CommandResult mounted = fuse_->Mount(mp, "", "");
   ASSERT_EQ(mounted.exit_code, 0) << mounted.err;
   WriteFile(mp + "/small", "kept");
@@ -432,7 +409,7 @@ std::vector<size_t> PageOrder(size_t bytes, bool shuffled) {
 }
 
 TEST_F(FuseCommandTest, NewFileWrittenThroughASharedMappingKeepsEveryStore) {
-  const std::string mp = NewMountPoint("mnt");
+  const std::string mp = MountPoint("mnt");
   ASSERT_EQ(fuse_->Mount(mp).exit_code, 0);
   struct Case {
     std::string name;
@@ -469,7 +446,7 @@ TEST_F(FuseCommandTest, NewFileWrittenThroughASharedMappingKeepsEveryStore) {
 }
 
 TEST_F(FuseCommandTest, WritableMappingOfACompleteFileFailsAtMsyncAndKeepsTheFile) {
-  const std::string mp = NewMountPoint("mnt");
+  const std::string mp = MountPoint("mnt");
   ASSERT_EQ(fuse_->Mount(mp).exit_code, 0);
   const std::string path = mp + "/complete";
   WriteFile(path, std::string(8192, 'c'));
@@ -497,7 +474,7 @@ TEST_F(FuseCommandTest, NumpyMemmapWritePlusKeepsTheArray) {
   if (RunCommand({"/usr/bin/python3", "-c", "import numpy"}).exit_code != 0) {
     GTEST_SKIP() << "numpy is not installed";
   }
-  const std::string mp = NewMountPoint("mnt");
+  const std::string mp = MountPoint("mnt");
   ASSERT_EQ(fuse_->Mount(mp).exit_code, 0);
   CommandResult run = RunCommand({"/usr/bin/python3", "-c", R"(
 import sys, numpy as np
@@ -519,7 +496,7 @@ assert (back == np.arange(300000)).all()
 // 0) and left a temp file in the under storage. Every combination of renames of the file and
 // of its ancestors, and a removal of its directory, on a real mount.
 TEST_F(FuseCommandTest, FilesWrittenWhileTheirDirectoriesAreRenamedCompleteWhereTheyAre) {
-  const std::string mp = NewMountPoint("mnt");
+  const std::string mp = MountPoint("mnt");
   ASSERT_EQ(fuse_->Mount(mp).exit_code, 0);
   const std::string script = R"(
 import os, sys

@@ -21,6 +21,7 @@
 
 #include "tests/cluster/cluster_processes.h"
 #include "tests/e2e/fuse_harness.h"
+#include "tests/e2e/mounted_cluster_test.h"
 #include "tests/e2e/whole_files.h"
 #include "tests/util/temp_dir.h"
 
@@ -44,25 +45,11 @@ int StatErrno(const std::string& path, struct stat* st = nullptr) {
   return ::stat(path.c_str(), st != nullptr ? st : &local) == 0 ? 0 : errno;
 }
 
-class FuseMetadataTest : public ::testing::Test {
+class FuseMetadataTest : public MountedClusterTest {
  protected:
-  void SetUp() override {
-    if (!CanMount()) GTEST_SKIP() << "needs root and /dev/fuse";
-    cluster_ = std::make_unique<ClusterProcesses>();
-    ASSERT_TRUE(cluster_->StartMaster());
-    ASSERT_TRUE(cluster_->StartWorker());
-    fuse_ = std::make_unique<FuseHarness>(cluster_->home(), cluster_->DefineArgs());
-  }
-  void TearDown() override {
-    if (cluster_) cluster_->SignalMaster(SIGCONT);
-    fuse_.reset();
-    cluster_.reset();
-  }
-
   // Mounts "/" with the metadata cache (expiring after `expire`) and a 3 s RPC deadline.
   std::string MountWithCache(const std::string& name, const std::string& expire = "10min") {
-    const std::string mp = dirs_.path() + "/" + name;
-    std::filesystem::create_directories(mp);
+    const std::string mp = MountPoint(name);
     CommandResult mounted =
         fuse_->Mount(mp, "",
                      fmt::format("attr_timeout=600,entry_timeout=600,metadata_cache_size=100000,"
@@ -71,10 +58,6 @@ class FuseMetadataTest : public ::testing::Test {
     EXPECT_EQ(mounted.exit_code, 0) << mounted.out << mounted.err;
     return mp;
   }
-
-  TempDir dirs_;
-  std::unique_ptr<ClusterProcesses> cluster_;
-  std::unique_ptr<FuseHarness> fuse_;
 };
 
 TEST_F(FuseMetadataTest, StatOfEveryListedFileAfterACacheDropAsksNoMaster) {
@@ -154,8 +137,7 @@ TEST_F(FuseMetadataTest, NewNamesInADirectoryTheMountMadeAreLookedUpWithoutTheMa
 // missing name no longer than the client cache does (not for entry_timeout).
 TEST_F(FuseMetadataTest, AnotherClientsCreateShowsAfterTheCacheExpiration) {
   const std::string mp = MountWithCache("mnt", "2s");
-  const std::string other = dirs_.path() + "/other";
-  std::filesystem::create_directories(other);
+  const std::string other = MountPoint("other");
   ASSERT_EQ(fuse_->Mount(other).exit_code, 0);
   ASSERT_EQ(StatErrno(mp + "/elsewhere"), ENOENT);
   ASSERT_EQ(WriteWhole(other + "/elsewhere", "abc").error, 0);

@@ -19,6 +19,7 @@
 
 #include "tests/cluster/cluster_processes.h"
 #include "tests/e2e/fuse_harness.h"
+#include "tests/e2e/mounted_cluster_test.h"
 #include "tests/e2e/whole_files.h"
 #include "tests/util/temp_dir.h"
 
@@ -70,35 +71,18 @@ std::string ReadThrough(int fd) {
   return out;
 }
 
-class PageCacheTest : public ::testing::Test {
+class PageCacheTest : public MountedClusterTest {
  protected:
-  void SetUp() override {
-    if (!CanMount()) GTEST_SKIP() << "needs root and /dev/fuse";
-    cluster_ = std::make_unique<ClusterProcesses>();
-    ASSERT_TRUE(cluster_->StartMaster());
-    ASSERT_TRUE(cluster_->StartWorker());
-    fuse_ = std::make_unique<FuseHarness>(cluster_->home(), cluster_->DefineArgs());
-  }
-  void TearDown() override {
-    fuse_.reset();  // unmounts first: the daemons need the cluster to drain
-    cluster_.reset();
-  }
-
   // A mount of the cluster's root with the default options (attributes and names cached 600 s)
   // and `options`, without passthrough: a file held in one block file would be read by the
   // kernel from that file, through its page cache, not the mount's.
   std::string Mount(const std::string& name, const std::string& options = "") {
-    std::string path = dirs_.path() + "/" + name;
-    std::filesystem::create_directories(path);
+    std::string path = MountPoint(name);
     std::string all = "alluxio.fuse.passthrough.enabled=false";
     if (!options.empty()) all += "," + options;
     EXPECT_EQ(fuse_->Mount(path, "", all).exit_code, 0);
     return path;
   }
-
-  TempDir dirs_;
-  std::unique_ptr<ClusterProcesses> cluster_;
-  std::unique_ptr<FuseHarness> fuse_;
 };
 
 TEST_F(PageCacheTest, AnUnchangedCompleteFileKeepsItsPagesAcrossOpens) {

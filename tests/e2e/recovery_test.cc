@@ -19,6 +19,7 @@
 
 #include "tests/cluster/cluster_processes.h"
 #include "tests/e2e/fuse_harness.h"
+#include "tests/e2e/mounted_cluster_test.h"
 #include "tests/e2e/whole_files.h"
 #include "tests/util/temp_dir.h"
 
@@ -27,26 +28,14 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class RecoveryTest : public ::testing::Test {
+class RecoveryTest : public MountedClusterTest {
  protected:
   void SetUp() override {
-    if (!CanMount()) GTEST_SKIP() << "needs root and /dev/fuse";
-    cluster_ = std::make_unique<ClusterProcesses>();
-    ASSERT_TRUE(cluster_->StartMaster());
-    ASSERT_TRUE(cluster_->StartWorker());
-    fuse_ = std::make_unique<FuseHarness>(cluster_->home(), cluster_->DefineArgs());
-    mp_ = dirs_.path() + "/mnt";
-    std::filesystem::create_directories(mp_);
+    MountedClusterTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    mp_ = MountPoint("mnt");
     CommandResult mounted = fuse_->Mount(mp_, "", MountOptions());
     ASSERT_EQ(mounted.exit_code, 0) << mounted.err;
-  }
-  void TearDown() override {
-    if (cluster_) {
-      cluster_->SignalMaster(SIGCONT);
-      cluster_->SignalWorker(SIGCONT);
-    }
-    fuse_.reset();
-    cluster_.reset();
   }
 
   // No kernel caching of attributes and entries: every step of a test reaches the daemon.
@@ -63,9 +52,6 @@ class RecoveryTest : public ::testing::Test {
     EXPECT_TRUE(std::filesystem::exists(mp_ + "/" + name));
   }
 
-  TempDir dirs_;
-  std::unique_ptr<ClusterProcesses> cluster_;
-  std::unique_ptr<FuseHarness> fuse_;
   std::string mp_;
 };
 
@@ -102,8 +88,7 @@ TEST_F(RecoveryTest, WorkerKilledDuringALargeReadThenRestarted) {
   const std::string data = RandomBytes(24 * kMiB, 3);
   ASSERT_EQ(WriteWhole(mp_ + "/big", data).error, 0);
   // Read from the worker over RPC (not from its block files on this host, which outlive it).
-  const std::string rpc_mp = dirs_.path() + "/rpc";
-  std::filesystem::create_directories(rpc_mp);
+  const std::string rpc_mp = MountPoint("rpc");
   CommandResult mounted = fuse_->Mount(
       rpc_mp, "", "attr_timeout=0,entry_timeout=0,alluxio.user.short.circuit.enabled=false");
   ASSERT_EQ(mounted.exit_code, 0) << mounted.err;
