@@ -214,7 +214,52 @@ class LocalUfsReader final : public UfsReader {
     return done;
   }
 
+  // copy_file_range in Wait(): the kernel moves the bytes (tmpfs to tmpfs: one page copy, no
+  // user-space buffer); where it cannot (another file system on an older kernel: EXDEV), the
+  // default's buffered copy.
+  std::unique_ptr<UfsPendingRead> StartCopy(uint64_t offset, uint64_t length, int out_fd,
+                                            uint64_t out_offset) override {
+    return std::make_unique<KernelCopy>(*this, offset, length, out_fd, out_offset);
+  }
+
  private:
+  class KernelCopy final : public UfsPendingRead {
+   public:
+    KernelCopy(LocalUfsReader& reader, uint64_t offset, uint64_t length, int out_fd,
+               uint64_t out_offset)
+        : reader_(reader),
+          offset_(offset),
+          length_(length),
+          out_fd_(out_fd),
+          out_offset_(out_offset) {}
+
+    Result<size_t> Wait() override {
+      uint64_t done = 0;
+      while (done < length_) {
+        auto in = static_cast<off64_t>(offset_ + done);
+        auto out = static_cast<off64_t>(out_offset_ + done);
+        ssize_t n = ::copy_file_range(reader_.fd_, &in, out_fd_, &out, length_ - done, 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && done == 0 &&
+            (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
+          return reader_.UfsReader::StartCopy(offset_, length_, out_fd_, out_offset_)->Wait();
+        }
+        if (n < 0)
+          return Fail(ErrnoError(errno, fmt::format("copy_file_range {}", reader_.local_)));
+        if (n == 0) break;
+        done += static_cast<uint64_t>(n);
+      }
+      return static_cast<size_t>(done);
+    }
+
+   private:
+    LocalUfsReader& reader_;
+    const uint64_t offset_;
+    const uint64_t length_;
+    const int out_fd_;
+    const uint64_t out_offset_;
+  };
+
   const int fd_;
   const std::string local_;
 };

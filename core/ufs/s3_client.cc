@@ -111,7 +111,7 @@ std::string S3Client::Url(const std::string& key, const std::string& query) cons
 std::future<HttpResponse> S3Client::Submit(HttpRequest request) {
   counts_.requests.fetch_add(1, std::memory_order_relaxed);
   if (request.method == "HEAD") counts_.heads.fetch_add(1, std::memory_order_relaxed);
-  if (request.method == "GET" && !request.sink.empty()) {
+  if (request.method == "GET" && (!request.sink.empty() || request.sink_fd >= 0)) {
     counts_.ranged_gets.fetch_add(1, std::memory_order_relaxed);
   }
   return http_.Submit(std::move(request));
@@ -163,22 +163,46 @@ Result<S3ObjectHead> S3Client::Head(const std::string& key) {
   return head;
 }
 
+namespace {
+
+std::vector<std::string> RangeHeaders(uint64_t offset, uint64_t length, const std::string& etag) {
+  std::vector<std::string> headers{fmt::format("Range: bytes={}-{}", offset, offset + length - 1)};
+  if (!etag.empty()) headers.push_back(fmt::format("If-Match: \"{}\"", etag));
+  return headers;
+}
+
+}  // namespace
+
 std::future<HttpResponse> S3Client::StartGet(const std::string& key, uint64_t offset,
                                              std::span<char> sink, const std::string& etag) {
-  std::vector<std::string> headers{
-      fmt::format("Range: bytes={}-{}", offset, offset + sink.size() - 1)};
-  if (!etag.empty()) headers.push_back(fmt::format("If-Match: \"{}\"", etag));
   return Submit(HttpRequest{.method = "GET",
                             .url = Url(key, ""),
-                            .headers = std::move(headers),
+                            .headers = RangeHeaders(offset, sink.size(), etag),
                             .body = {},
                             .sink = sink});
+}
+
+std::future<HttpResponse> S3Client::StartGetToFile(const std::string& key, uint64_t offset,
+                                                   uint64_t length, int fd, uint64_t fd_offset,
+                                                   const std::string& etag) {
+  return Submit(HttpRequest{.method = "GET",
+                            .url = Url(key, ""),
+                            .headers = RangeHeaders(offset, length, etag),
+                            .body = {},
+                            .sink = {},
+                            .sink_fd = fd,
+                            .sink_fd_offset = fd_offset,
+                            .sink_fd_length = length});
 }
 
 Result<size_t> S3Client::ReadBytes(const std::string& key, const std::string& etag, uint64_t offset,
                                    const HttpResponse& r) {
   constexpr std::string_view kChanged = " (the object changed since it was opened)";
   if (r.status == 416) return size_t{0};  // at or past the end
+  if (r.sink_errno != 0) {
+    return Fail(ErrnoError(r.sink_errno, fmt::format("writing the body of S3 GetObject s3://{}/{}",
+                                                     options_.bucket, key)));
+  }
   if (!Ok2xx(r)) {
     Error e = ErrorOf("GetObject", key, r);
     if (r.status == 412) e.message += kChanged;

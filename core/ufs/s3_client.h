@@ -54,7 +54,7 @@ struct S3ObjectHead {
 struct S3RequestCounts {
   std::atomic<uint64_t> requests{0};
   std::atomic<uint64_t> heads{0};
-  std::atomic<uint64_t> ranged_gets{0};     // StartGet: object bytes
+  std::atomic<uint64_t> ranged_gets{0};     // StartGet, StartGetToFile: object bytes
   std::atomic<uint64_t> bytes_received{0};  // object bytes of ranged GETs that succeeded
 };
 
@@ -75,6 +75,10 @@ class S3Client {
   // future); with a non-empty `etag`, only of that version (If-Match). Finish with ReadBytes.
   std::future<HttpResponse> StartGet(const std::string& key, uint64_t offset, std::span<char> sink,
                                      const std::string& etag);
+  // The same GET of `length` (> 0) bytes written into the file `fd` at `fd_offset` as they
+  // arrive (HttpRequest::sink_fd); `fd` must stay open until the future is ready.
+  std::future<HttpResponse> StartGetToFile(const std::string& key, uint64_t offset, uint64_t length,
+                                           int fd, uint64_t fd_offset, const std::string& etag);
   // The bytes a finished StartGet (of `offset`, `etag`) wrote; kIoError ("the object
   // changed") when the version moved from `etag` (412 from If-Match, or another ETag in the
   // answer: some servers, s3rver among them, ignore If-Match), or when a server ignored the

@@ -1,10 +1,12 @@
 #include "core/ufs/s3_http_client.h"
 
 #include <curl/curl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cassert>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <deque>
 #include <mutex>
@@ -46,6 +48,7 @@ struct Transfer {
     response.headers.clear();
     response.body.clear();
     response.sink_bytes = 0;
+    response.sink_errno = 0;
     read_offset = 0;
   }
 };
@@ -73,11 +76,27 @@ size_t OnWrite(char* data, size_t size, size_t count, void* user) {
   size_t n = size * count;
   long status = 0;
   curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
-  if (!t->request.sink.empty() && status >= 200 && status < 300) {
+  const bool ok = status >= 200 && status < 300;
+  if (!t->request.sink.empty() && ok) {
     size_t room = t->request.sink.size() - t->response.sink_bytes;
     size_t copy = std::min(room, n);
     std::memcpy(t->request.sink.data() + t->response.sink_bytes, data, copy);
     t->response.sink_bytes += copy;
+  } else if (t->request.sink_fd >= 0 && ok) {
+    const uint64_t room = t->request.sink_fd_length - t->response.sink_bytes;
+    const size_t copy = static_cast<size_t>(std::min<uint64_t>(room, n));
+    size_t done = 0;
+    while (done < copy) {
+      ssize_t w = ::pwrite(t->request.sink_fd, data + done, copy - done,
+                           static_cast<off_t>(t->request.sink_fd_offset + t->response.sink_bytes));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) {
+        t->response.sink_errno = w < 0 ? errno : EIO;
+        return 0;  // ends the transfer with CURLE_WRITE_ERROR (not retried)
+      }
+      done += static_cast<size_t>(w);
+      t->response.sink_bytes += static_cast<size_t>(w);
+    }
   } else {
     t->response.body.append(data, n);
   }

@@ -35,6 +35,13 @@ struct HttpRequest {
   // When not empty, a 2xx response body is written here (at most sink.size() bytes, the rest
   // is dropped) instead of into HttpResponse::body; must stay valid until the future is ready.
   std::span<char> sink;
+  // When >= 0 (and `sink` is empty), a 2xx response body is written to this file instead, at
+  // sink_fd_offset onwards (pwrite on the client's thread as the bytes arrive: no buffer of
+  // the body's size), at most sink_fd_length bytes; the fd must stay open until the future is
+  // ready. A failed write ends the transfer (HttpResponse::sink_errno).
+  int sink_fd = -1;
+  uint64_t sink_fd_offset = 0;
+  uint64_t sink_fd_length = 0;
 };
 
 struct HttpResponse {
@@ -44,7 +51,8 @@ struct HttpResponse {
   bool timed_out = false;       // the last attempt hit the request timeout
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;                            // the body, unless written to the request's sink
-  size_t sink_bytes = 0;                       // bytes written to the request's sink
+  size_t sink_bytes = 0;                       // bytes written to the request's sink (or fd)
+  int sink_errno = 0;                          // the errno of a failed write to sink_fd
   int attempts = 0;
 };
 

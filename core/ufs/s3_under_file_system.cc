@@ -27,16 +27,16 @@ std::string JoinParts(const std::vector<std::string_view>& parts, size_t count) 
   return rel;
 }
 
-// One ranged GET in flight (S3Reader::StartRead).
+// One ranged GET in flight (S3Reader::StartRead, StartCopy); `response` is invalid for an
+// empty range.
 class S3PendingRead final : public UfsPendingRead {
  public:
   S3PendingRead(S3Client& client, const std::string& key, const std::string& etag, uint64_t offset,
-                std::span<char> buf)
-      : client_(client), key_(key), etag_(etag), offset_(offset) {
-    if (!buf.empty()) response_ = client_.StartGet(key_, offset_, buf, etag_);
-  }
+                std::future<HttpResponse> response)
+      : client_(client), key_(key), etag_(etag), offset_(offset), response_(std::move(response)) {}
   ~S3PendingRead() override {
-    if (response_.valid()) response_.wait();  // the transfer writes into the caller's buffer
+    // The transfer writes into the caller's buffer or file.
+    if (response_.valid()) response_.wait();
   }
 
   Result<size_t> Wait() override {
@@ -83,12 +83,29 @@ class S3Reader final : public UfsReader {
 
   // One ranged GET of the version opened (clamped to its size).
   std::unique_ptr<UfsPendingRead> StartRead(uint64_t offset, std::span<char> buf) override {
-    if (offset >= size_) buf = {};
-    buf = buf.subspan(0, std::min<uint64_t>(buf.size(), size_ - std::min(offset, size_)));
-    return std::make_unique<S3PendingRead>(*client_, key_, etag_, offset, buf);
+    buf = buf.subspan(0, Clamp(offset, buf.size()));
+    std::future<HttpResponse> response;
+    if (!buf.empty()) response = client_->StartGet(key_, offset, buf, etag_);
+    return std::make_unique<S3PendingRead>(*client_, key_, etag_, offset, std::move(response));
+  }
+
+  // One ranged GET of the version opened (clamped to its size), its body written to the file.
+  std::unique_ptr<UfsPendingRead> StartCopy(uint64_t offset, uint64_t length, int out_fd,
+                                            uint64_t out_offset) override {
+    length = Clamp(offset, length);
+    std::future<HttpResponse> response;
+    if (length > 0) {
+      response = client_->StartGetToFile(key_, offset, length, out_fd, out_offset, etag_);
+    }
+    return std::make_unique<S3PendingRead>(*client_, key_, etag_, offset, std::move(response));
   }
 
  private:
+  // `length` cut to the bytes of the version opened from `offset`.
+  uint64_t Clamp(uint64_t offset, uint64_t length) const {
+    return offset >= size_ ? 0 : std::min(length, size_ - offset);
+  }
+
   const std::shared_ptr<S3Client> client_;
   const std::string key_;
   const uint64_t size_;

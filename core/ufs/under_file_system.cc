@@ -1,9 +1,12 @@
 #include "core/ufs/under_file_system.h"
 
+#include <algorithm>
 #include <charconv>
+#include <memory>
 
 #include <fmt/format.h>
 
+#include "core/common/write_all.h"
 #include "core/ufs/local_under_file_system.h"
 #include "core/ufs/s3_ufs_config.h"
 #include "core/ufs/s3_under_file_system.h"
@@ -34,7 +37,49 @@ class ReadInWait final : public UfsPendingRead {
   const std::span<char> buf_;
 };
 
+// UfsReader::StartCopy's default: ReadAt and pwrite through a bounded buffer in Wait().
+class CopyInWait final : public UfsPendingRead {
+ public:
+  CopyInWait(UfsReader& reader, uint64_t offset, uint64_t length, int out_fd, uint64_t out_offset)
+      : reader_(reader),
+        offset_(offset),
+        length_(length),
+        out_fd_(out_fd),
+        out_offset_(out_offset) {}
+
+  Result<size_t> Wait() override {
+    auto buf = std::make_unique_for_overwrite<char[]>(
+        static_cast<size_t>(std::min<uint64_t>(length_, kUfsCopyBufferBytes)));
+    uint64_t done = 0;
+    while (done < length_) {
+      const size_t want =
+          static_cast<size_t>(std::min<uint64_t>(length_ - done, kUfsCopyBufferBytes));
+      auto n = reader_.ReadAt(offset_ + done, {buf.get(), want});
+      if (!n.ok()) return n.failure();
+      if (*n == 0) break;
+      if (Status s = PwriteAll(out_fd_, {buf.get(), *n}, out_offset_ + done, "a UFS copy's target");
+          !s.ok()) {
+        return s.failure();
+      }
+      done += *n;
+    }
+    return static_cast<size_t>(done);
+  }
+
+ private:
+  UfsReader& reader_;
+  const uint64_t offset_;
+  const uint64_t length_;
+  const int out_fd_;
+  const uint64_t out_offset_;
+};
+
 }  // namespace
+
+std::unique_ptr<UfsPendingRead> UfsReader::StartCopy(uint64_t offset, uint64_t length, int out_fd,
+                                                     uint64_t out_offset) {
+  return std::make_unique<CopyInWait>(*this, offset, length, out_fd, out_offset);
+}
 
 std::unique_ptr<UfsPendingRead> UfsReader::StartRead(uint64_t offset, std::span<char> buf) {
   return std::make_unique<ReadInWait>(*this, offset, buf);

@@ -59,7 +59,20 @@ class UfsReader {
   // GET), so that a caller can start the next ranges before waiting for the first; the default
   // reads (ReadAt until full or at the end) in Wait().
   virtual std::unique_ptr<UfsPendingRead> StartRead(uint64_t offset, std::span<char> buf);
+  // Starts copying `length` bytes at `offset` into the file `out_fd` (open for writing, which
+  // must stay open until the returned read is waited for or destroyed) at `out_offset`: the
+  // pending read's Wait() returns the bytes copied, fewer only at the end of the file; on an
+  // error some of the range may have been written. As StartRead, a store that keeps several
+  // reads in flight starts the transfer now (S3: one ranged GET whose body is written to the
+  // file as it arrives). Memory: no buffer of the range's size; the default copies through a
+  // buffer of at most kUfsCopyBufferBytes with ReadAt and pwrite in Wait(), the local UFS
+  // with copy_file_range (no copy through user space).
+  virtual std::unique_ptr<UfsPendingRead> StartCopy(uint64_t offset, uint64_t length, int out_fd,
+                                                    uint64_t out_offset);
 };
+
+// The largest buffer UfsReader::StartCopy's default holds.
+inline constexpr size_t kUfsCopyBufferBytes = 1 << 20;
 
 // A file being staged (CreateStaged): its content becomes visible at a path only when the
 // master publishes it (PublishStaged). Abort() or destruction without Close() leaves nothing.

@@ -51,19 +51,23 @@ Result<BlockReadThrough::ReadResult> BlockReadThrough::Read(uint64_t block_id, u
     return Fail(ErrorCode::kOutOfRange, fmt::format("offset {} past the end of block {} ({} bytes)",
                                                     offset, block_id, source->block_length));
   }
+  // A failure to start a fill (the UFS's, or no room in the store) leaves this range alone.
   auto fill = FillOf(block_id, *source, cache);
-  if (!fill.ok()) return fill.failure();
-  if (*fill == nullptr && cache) return ReadCached(block_id, offset, buf);  // committed meanwhile
+  if (fill.ok() && *fill == nullptr && cache) {
+    return ReadCached(block_id, offset, buf);  // committed meanwhile
+  }
   counters_.cache_misses.fetch_add(1, std::memory_order_relaxed);
   const size_t want = std::min<uint64_t>(buf.size(), source->block_length - offset);
-  if (*fill != nullptr && (*fill)->Covers(offset)) {
+  if (fill.ok() && *fill != nullptr && (*fill)->Covers(offset)) {
     Status s = (*fill)->WaitFor(offset + want);
     if (!s.ok() || (*fill)->finished()) Forget(block_id, *fill);
-    if (!s.ok()) return s.failure();
-    (*fill)->CopyOut(offset, buf.first(want));
-    return ReadResult{want, false};
+    if (s.ok()) s = (*fill)->CopyOut(offset, buf.first(want));
+    if (s.ok()) return ReadResult{want, false};
+    // The fill failed (the UFS's error comes again below) or could not cache (no space, the
+    // cache file's error): this range alone.
   }
-  // Not cached, or beyond what the fill fetches soon (a random read): this range alone.
+  // Not cached, not cacheable here, or beyond what the fill fetches soon (a random read): this
+  // range alone.
   auto file = OpenSource(*source);
   if (!file.ok()) return file.failure();
   auto n = (*file)->StartRead(source->offset_in_file + offset, buf.first(want))->Wait();
@@ -94,19 +98,14 @@ Result<std::shared_ptr<BlockFill>> BlockReadThrough::FillOf(uint64_t block_id,
   // Opened without the lock: an open may take a round trip (or stall), other blocks go on.
   auto file = OpenSource(source);
   if (!file.ok()) return file.failure();
-  std::optional<BlockWriter> writer;
-  std::optional<Error> cache_error;
-  if (auto created = store_.CreateBlock(block_id, source.offset_in_file, source.block_length);
-      created.ok()) {
-    writer = std::move(created).value();
-  } else if (created.code() == ErrorCode::kAlreadyExists) {
-    return std::shared_ptr<BlockFill>();
-  } else {
-    cache_error = created.error();
+  auto writer = store_.CreateBlock(block_id, source.offset_in_file, source.block_length);
+  if (!writer.ok()) {
+    if (writer.code() == ErrorCode::kAlreadyExists) return std::shared_ptr<BlockFill>();
+    return writer.failure();  // no room (the readers read their own ranges)
   }
   auto fill = std::make_shared<BlockFill>(
       block_id, source.ufs_uri, std::move(file).value(), source.offset_in_file, source.block_length,
-      std::move(writer), std::move(cache_error), fill_options_, counters_.bytes_read_ufs);
+      std::move(writer).value(), store_, fill_options_, counters_.bytes_read_ufs);
   std::lock_guard lock(mutex_);
   // Another reader of the block may have started one meanwhile: that one serves (ours, not
   // started, goes with its writer).

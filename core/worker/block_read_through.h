@@ -1,9 +1,9 @@
 // Serving block reads on a worker: a cached block is read from the block store; a miss reads
 // through from the UFS. With `cache`, a miss fetches the whole block once (a BlockFill: ranged
-// reads ahead in flight, the bytes to the readers and into the store), and readers of that
-// block wait for their bytes in it instead of reading them again; a read starting beyond the
-// next range to arrive (random access) reads its own range and the fill goes on in the
-// background. The UFS
+// copies ahead in flight into the block's cache file), and readers of that block wait for their
+// bytes in it and read them from that file instead of reading them again; a read starting
+// beyond the next range to arrive (random access), or of a block the store has no room for,
+// reads its own range and the fill (if any) goes on in the background. The UFS
 // file is opened as the version the source names (UnderFileSystem::OpenVersion: no HEAD on S3).
 // Synchronous: call it from a blocking pool. Thread-safe.
 #pragma once
@@ -71,7 +71,8 @@ class BlockReadThrough {
   // Reads from the store; kNotFound when the block is not cached here.
   Result<ReadResult> ReadCached(uint64_t block_id, uint64_t offset, std::span<char> buf);
   // The fill of `block_id`. When there is none: nullptr if the block is cached (a fill may
-  // just have committed it) or `create` is false, else a new fill, its background job queued.
+  // just have committed it) or `create` is false, else a new fill, its background job queued;
+  // the UFS's error opening the file, or the store's creating the block (kNoSpace).
   Result<std::shared_ptr<BlockFill>> FillOf(uint64_t block_id, const UfsBlockSource& source,
                                             bool create);
   // Drops `fill` from fills_ (a later miss starts a new one).

@@ -899,6 +899,16 @@ Status BlockWriter::Append(std::span<const char> data) {
   return Ok();
 }
 
+Status BlockWriter::Wrote(uint64_t bytes) {
+  if (fd_ < 0) return Fail(ErrorCode::kInvalidArgument, "write after commit or abort");
+  if (bytes > reserved_) {
+    if (Status s = store_->Grow(dir_, bytes - reserved_); !s.ok()) return s;
+    reserved_ = bytes;
+  }
+  written_ = std::max(written_, bytes);
+  return Ok();
+}
+
 Result<BlockInfo> BlockWriter::Commit() {
   if (fd_ < 0) return Fail(ErrorCode::kInvalidArgument, "commit after commit or abort");
   if (failed_) {

@@ -128,6 +128,17 @@ class BlockWriter {
   uint64_t bytes_written() const { return written_; }
   uint64_t bytes_reserved() const { return reserved_; }
 
+  // The per-file cache file, open for writing until Commit/Abort (-1 after), and the block's
+  // offset in it: for a caller that writes the block's bytes itself (in any order, inside the
+  // block's range) instead of with Append, and then records them with Wrote().
+  int fd() const { return fd_; }
+  const std::string& path() const { return path_; }
+  uint64_t offset() const { return offset_; }
+  // Records that bytes [0, bytes) of the block have been written through fd() (bytes >=
+  // bytes_written()): grows the reservation as Append does (kNoSpace, the writer stays usable).
+  // kInvalidArgument after Commit/Abort.
+  Status Wrote(uint64_t bytes);
+
   // Appends data. kNoSpace when the directory cannot hold the block even after evicting every
   // unpinned block in it; the writer stays usable (a smaller append may succeed). An I/O error
   // makes the writer unusable (Commit fails; Abort cleans up). kInvalidArgument after

@@ -1,6 +1,8 @@
 // BlockFill: one pass over a block with a bounded window of reads in flight, shared by readers.
 #include "core/worker/block_fill.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <cstring>
 #include <mutex>
@@ -15,22 +17,30 @@
 namespace alluxio {
 namespace {
 
-// A file in memory whose started reads stay in flight until waited for, counted.
+// A file in memory whose started copies stay in flight until waited for, counted; the largest
+// buffer its ReadAt was asked to fill (the default StartCopy's) is recorded.
 class CountingReader final : public UfsReader {
  public:
-  explicit CountingReader(std::string content) : content_(std::move(content)) {}
+  CountingReader(std::string content, bool own_copy)
+      : content_(std::move(content)), own_copy_(own_copy) {}
 
   Result<size_t> ReadAt(uint64_t offset, std::span<char> buf) override {
+    {
+      std::lock_guard lock(mu_);
+      largest_read_ = std::max(largest_read_, buf.size());
+    }
     if (offset >= content_.size()) return size_t{0};
     size_t n = std::min<uint64_t>(buf.size(), content_.size() - offset);
     std::memcpy(buf.data(), content_.data() + offset, n);
     return n;
   }
-  std::unique_ptr<UfsPendingRead> StartRead(uint64_t offset, std::span<char> buf) override {
+  std::unique_ptr<UfsPendingRead> StartCopy(uint64_t offset, uint64_t length, int out_fd,
+                                            uint64_t out_offset) override {
+    if (!own_copy_) return UfsReader::StartCopy(offset, length, out_fd, out_offset);
     std::lock_guard lock(mu_);
     ++started_;
     max_in_flight_ = std::max(max_in_flight_, ++in_flight_);
-    return std::make_unique<Pending>(*this, offset, buf);
+    return std::make_unique<Pending>(*this, offset, length, out_fd, out_offset);
   }
 
   int started() {
@@ -41,16 +51,24 @@ class CountingReader final : public UfsReader {
     std::lock_guard lock(mu_);
     return max_in_flight_;
   }
+  size_t largest_read() {
+    std::lock_guard lock(mu_);
+    return largest_read_;
+  }
 
  private:
   class Pending final : public UfsPendingRead {
    public:
-    Pending(CountingReader& r, uint64_t offset, std::span<char> buf)
-        : r_(r), offset_(offset), buf_(buf) {}
+    Pending(CountingReader& r, uint64_t offset, uint64_t length, int out_fd, uint64_t out_offset)
+        : r_(r), offset_(offset), length_(length), out_fd_(out_fd), out_offset_(out_offset) {}
     ~Pending() override { Done(); }
     Result<size_t> Wait() override {
       Done();
-      return r_.ReadAt(offset_, buf_);
+      if (offset_ >= r_.content_.size()) return size_t{0};
+      size_t n = std::min<uint64_t>(length_, r_.content_.size() - offset_);
+      EXPECT_EQ(::pwrite(out_fd_, r_.content_.data() + offset_, n, out_offset_),
+                static_cast<ssize_t>(n));
+      return n;
     }
 
    private:
@@ -62,15 +80,19 @@ class CountingReader final : public UfsReader {
     }
     CountingReader& r_;
     const uint64_t offset_;
-    const std::span<char> buf_;
+    const uint64_t length_;
+    const int out_fd_;
+    const uint64_t out_offset_;
     bool done_ = false;
   };
 
   const std::string content_;
+  const bool own_copy_;  // false: UfsReader's default StartCopy (through ReadAt)
   std::mutex mu_;
   int started_ = 0;
   int in_flight_ = 0;
   int max_in_flight_ = 0;
+  size_t largest_read_ = 0;
 };
 
 std::string Pattern(size_t n) {
@@ -83,20 +105,22 @@ class BlockFillTest : public ::testing::Test {
  protected:
   void SetUp() override {
     BlockStoreConfig config;
-    config.tiers.push_back(TierConfig{"MEM", {TierDirConfig{cache_.path(), 1 << 20}}});
+    config.tiers.push_back(TierConfig{"MEM", {TierDirConfig{cache_.path(), 64 << 20}}});
     auto store = BlockStore::Open(config);
     ASSERT_TRUE(store.ok()) << store.error().ToString();
     store_ = std::move(store).value();
   }
-  // A fill of the first `length` bytes of `content` into block 5, 3 ranges of 100 in flight.
-  std::unique_ptr<BlockFill> Make(const std::string& content, uint64_t length) {
-    auto reader = std::make_unique<CountingReader>(content);
+  // A fill of the first `length` bytes of `content` into block 5, 3 ranges of `range_bytes`
+  // in flight.
+  std::unique_ptr<BlockFill> Make(const std::string& content, uint64_t length,
+                                  uint64_t range_bytes = 100, bool own_copy = true) {
+    auto reader = std::make_unique<CountingReader>(content, own_copy);
     reader_ = reader.get();
     auto writer = store_->CreateBlock(5, 0, length);
     EXPECT_TRUE(writer.ok());
-    return std::make_unique<BlockFill>(
-        5, "mem://f", std::move(reader), 0, length, std::move(writer).value(), std::nullopt,
-        BlockFillOptions{.range_bytes = 100, .ranges_in_flight = 3}, ufs_bytes_);
+    BlockFillOptions options{.range_bytes = range_bytes, .ranges_in_flight = 3};
+    return std::make_unique<BlockFill>(5, "mem://f", std::move(reader), 0, length,
+                                       std::move(writer).value(), *store_, options, ufs_bytes_);
   }
 
   testing::TempDir cache_;
@@ -135,7 +159,7 @@ TEST_F(BlockFillTest, ConcurrentReadersShareOnePass) {
       const uint64_t offset = 250 * i;
       ASSERT_TRUE(fill->WaitFor(offset + 250).ok());
       got[i].resize(250);
-      fill->CopyOut(offset, got[i]);
+      ASSERT_TRUE(fill->CopyOut(offset, got[i]).ok());
     });
   }
   for (auto& t : readers) t.join();
@@ -156,6 +180,26 @@ TEST_F(BlockFillTest, AFileShorterThanTheBlockFailsEveryReaderAndCachesNothing) 
   EXPECT_FALSE(fill->Finish().ok());
   EXPECT_TRUE(fill->finished());
   EXPECT_FALSE(store_->HasBlock(5));
+}
+
+TEST_F(BlockFillTest, HoldsNoBufferOfTheBlocksSizeWhileFillingAndReading) {
+  // 16 MiB in ranges of 8 MiB through the default StartCopy (ReadAt into a buffer): the
+  // buffers asked for stay within kUfsCopyBufferBytes, whatever the range and block sizes.
+  const std::string content = Pattern(16 << 20);
+  auto fill = Make(content, content.size(), 8 << 20, /*own_copy=*/false);
+  ASSERT_TRUE(fill->WaitFor(3 << 20).ok());
+  std::string got(1 << 20, '\0');
+  ASSERT_TRUE(fill->CopyOut(2 << 20, got).ok());  // read from the cache file being written
+  EXPECT_EQ(got, content.substr(2 << 20, 1 << 20));
+  ASSERT_TRUE(fill->Finish().ok());
+  EXPECT_LE(reader_->largest_read(), kUfsCopyBufferBytes);
+  ASSERT_TRUE(fill->CopyOut(15 << 20, got).ok());  // committed: read from the pinned block
+  EXPECT_EQ(got, content.substr(15 << 20, 1 << 20));
+  auto block = store_->OpenBlock(5);
+  ASSERT_TRUE(block.ok());
+  std::string stored(content.size(), '\0');
+  ASSERT_EQ(block->ReadAt(0, stored).value(), content.size());
+  EXPECT_TRUE(stored == content);
 }
 
 }  // namespace

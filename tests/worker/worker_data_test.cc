@@ -3,12 +3,16 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "core/common/block_id.h"
+#include "core/ufs/fault_injecting_under_file_system.h"
 #include "core/ufs/local_under_file_system.h"
 #include "core/worker/block_read_through.h"
 #include "core/worker/file_write_session.h"
@@ -142,6 +146,59 @@ TEST_F(WorkerDataTest, ReadersBeyondTheWindowReadTheirOwnRangeWhileTheBlockIsFet
   std::string whole(1000, '\0');
   ASSERT_TRUE(reader.Read(4, 0, whole, nullptr, false).ok());
   EXPECT_EQ(whole, content);
+}
+
+TEST_F(WorkerDataTest, ColdBlocksOfDifferentFilesAreFetchedInParallel) {
+  // Reads of "slow" stall until released; the block of "fast" is fetched and cached meanwhile
+  // (nothing fetches cold blocks one at a time).
+  std::promise<void> stalled;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  auto faults = std::make_shared<UfsFaultInjector>(UfsFaultInjector::Options{
+      .control_file = "", .sleep = [&, fired = false](std::chrono::milliseconds) mutable {
+        if (!std::exchange(fired, true)) stalled.set_value();
+        released.wait();
+      }});
+  UfsFaultPlan plan;
+  plan.rules.push_back(UfsFaultRule{.action = UfsFaultRule::Action::kStall,
+                                    .op = "ReadAt",
+                                    .stall = std::chrono::milliseconds(1),
+                                    .prefix = ufs_.Sub("slow")});
+  faults->SetPlan(plan);
+  UfsResolver resolver(
+      [faults](std::string_view uri,
+               const UfsOptions& options) -> Result<std::unique_ptr<UnderFileSystem>> {
+        auto inner = CreateUnderFileSystem(uri, options);
+        if (!inner.ok()) return inner.failure();
+        return std::unique_ptr<UnderFileSystem>(
+            std::make_unique<FaultInjectingUnderFileSystem>(std::move(inner).value(), "/", faults));
+      });
+  resolver.Learn(0, {});
+  std::ofstream(ufs_.Sub("slow"), std::ios::binary) << Pattern(1000, 4);
+  const std::string fast = Pattern(1000, 5);
+  std::ofstream(ufs_.Sub("fast"), std::ios::binary) << fast;
+  std::mutex jobs_mu;
+  std::vector<std::function<void()>> jobs;  // the fills' background jobs, run at the end
+  BlockReadThrough reader(*store_, resolver, [&](std::function<void()> job) {
+    std::lock_guard lock(jobs_mu);
+    jobs.push_back(std::move(job));
+  });
+  Status slow_status = Ok();
+  std::thread slow([&] { slow_status = reader.CacheBlock(1, {UfsUri("slow"), 0, 1000}); });
+  stalled.get_future().wait();
+  std::string buf(1000, '\0');
+  UfsBlockSource source{UfsUri("fast"), 0, 1000};
+  auto read = reader.Read(2, 0, buf, &source, true);
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_EQ(buf, fast);
+  EXPECT_TRUE(reader.CacheBlock(2, source).ok());
+  EXPECT_TRUE(store_->HasBlock(2));
+  EXPECT_FALSE(store_->HasBlock(1));
+  release.set_value();
+  slow.join();
+  EXPECT_TRUE(slow_status.ok()) << slow_status.error().ToString();
+  EXPECT_TRUE(store_->HasBlock(1));
+  for (auto& job : jobs) job();
 }
 
 TEST_F(WorkerDataTest, ReadErrors) {
