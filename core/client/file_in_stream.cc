@@ -189,7 +189,12 @@ Task<Status> FileInStream::ReadBlock(size_t index, uint64_t offset, std::span<ch
     }
     if (o.short_circuit && worker->host_id == client_.context().host_id() &&
         !not_local_.contains(block.block_id)) {
-      LocalBlock* local = co_await OpenLocal(*worker, index);
+      // A cold block of a persisted file is cached by the worker here first (read type CACHE),
+      // then read from its cache file: no byte crosses the RPC connection. A sequential reader
+      // entering it has the next block cached meanwhile.
+      const bool load = o.read_cache && file_.info.persisted;
+      if (load && offset == 0) co_await CacheNextBlock(index);
+      LocalBlock* local = co_await OpenLocal(*worker, index, load);
       if (local != nullptr) {
         Result<size_t> n = PreadFully(local->fd, local->base + offset, buf);
         if (n && *n == buf.size()) {

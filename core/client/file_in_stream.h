@@ -4,12 +4,15 @@
 //      chosen by hashing the block id (it reads through from the UFS and caches, readtype CACHE);
 //      a worker on this host is read through its block file when short-circuit is enabled:
 //      opened by path when LocalBlockFiles knows where it is, else through openLocalBlock (the
-//      fd and the lease are kept while the stream is open);
+//      fd and the lease are kept while the stream is open), which first has the worker cache a
+//      block of a persisted file that it does not hold (readtype CACHE): the first read of a
+//      cold block waits for the whole block, later ones read the cache file;
 //   2. when no worker is usable, the UFS file directly (persisted files).
 // Worker reads go in readBlock calls of alluxio.user.streaming.reader.chunk.size.bytes, up to
 // read_pipeline_depth in flight. A read entering a cold block at its start (a sequential read)
 // also asks the worker of the next block, if that one is cold too, to cache it (cacheBlock, not
-// waited for; once per block): one block ahead, the UFS transfer goes on across the boundary. A
+// waited for; once per block; also before a load through openLocalBlock): one block ahead, the
+// UFS transfer goes on across the boundary. A
 // worker that fails mid-read (connection lost, refused, timed out, or the block vanished) is
 // skipped for the rest of the stream and the read continues from the next source at the first byte
 // not yet received.

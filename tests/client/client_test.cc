@@ -227,6 +227,31 @@ TEST_F(ClientTest, SameHostReadsUseTheBlockFile) {
   EXPECT_EQ(result->second, data.size());
 }
 
+TEST_F(ClientTest, SameHostColdReadsAreCachedThenReadFromTheBlockFile) {
+  // Not one byte of a cold block crosses the worker's connection: the worker caches it, the
+  // reader reads the cache file.
+  TestClient c(cluster_);
+  std::string data = RandomData(300000, 12);
+  WriteLocalFile(cluster_.ufs_root() + "/cold", data);
+  auto result =
+      c.Run([](FileSystemClient& fs) -> Task<Result<std::pair<std::string, client::ReadStats>>> {
+        std::string path = "/cold";
+        auto in = co_await fs.OpenFile(path);
+        if (!in) co_return in.failure();
+        auto bytes = co_await ReadRange(**in, 0, (*in)->length(), 100000);
+        if (!bytes) co_return bytes.failure();
+        co_return std::make_pair(*bytes, (*in)->stats());
+      }(c.fs()));
+  ASSERT_TRUE(result.ok()) << result.error().ToString();
+  EXPECT_TRUE(result->first == data);
+  EXPECT_EQ(result->second.bytes_short_circuit, data.size());
+  EXPECT_EQ(result->second.bytes_from_workers, 0u);
+  auto st = c.Run(c.fs().GetStatus("/cold"));
+  ASSERT_TRUE(st.ok());
+  ASSERT_EQ(st->block_ids.size(), 1u);
+  EXPECT_TRUE(cluster_.store().HasBlock(st->block_ids[0]));
+}
+
 TEST_F(ClientTest, ReadSurvivesWorkerStoppedMidRead) {
   client::ClientOptions options = *client::ClientOptions::FromConfiguration(cluster_.ClientConf());
   options.reader_chunk_bytes = 64 << 10;  // several calls in flight per block
