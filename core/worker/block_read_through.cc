@@ -52,7 +52,7 @@ Result<BlockReadThrough::ReadResult> BlockReadThrough::Read(uint64_t block_id, u
                                                     offset, block_id, source->block_length));
   }
   // A failure to start a fill (the UFS's, or no room in the store) leaves this range alone.
-  auto fill = FillOf(block_id, *source, cache);
+  auto fill = FillOf(block_id, *source, cache, /*created=*/nullptr);
   if (fill.ok() && *fill == nullptr && cache) {
     return ReadCached(block_id, offset, buf);  // committed meanwhile
   }
@@ -78,17 +78,31 @@ Result<BlockReadThrough::ReadResult> BlockReadThrough::Read(uint64_t block_id, u
 
 Status BlockReadThrough::CacheBlock(uint64_t block_id, const UfsBlockSource& source) {
   if (store_.HasBlock(block_id)) return Ok();
-  auto fill = FillOf(block_id, source, /*create=*/true);
+  bool created = false;
+  auto fill = FillOf(block_id, source, /*create=*/true, &created);
   if (!fill.ok()) return fill.failure();
-  if (*fill == nullptr) return Ok();  // cached meanwhile
+  if (*fill == nullptr) return Ok();              // cached meanwhile
+  if (created) return Complete(block_id, *fill);  // driven here, no background job
   Status s = (*fill)->Finish();
   Forget(block_id, *fill);
   return s;
 }
 
+Status BlockReadThrough::Complete(uint64_t block_id, const std::shared_ptr<BlockFill>& fill) {
+  Status s = fill->Finish();
+  if (s.ok()) {
+    counters_.blocks_cached_from_ufs.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    ALX_LOG(kWarn, "worker", "caching block {} from {} failed: {}", block_id, fill->what(),
+            s.error().ToString());
+  }
+  Forget(block_id, fill);
+  return s;
+}
+
 Result<std::shared_ptr<BlockFill>> BlockReadThrough::FillOf(uint64_t block_id,
                                                             const UfsBlockSource& source,
-                                                            bool create) {
+                                                            bool create, bool* created) {
   {
     std::lock_guard lock(mutex_);
     if (auto it = fills_.find(block_id); it != fills_.end()) return it->second;
@@ -110,16 +124,12 @@ Result<std::shared_ptr<BlockFill>> BlockReadThrough::FillOf(uint64_t block_id,
   // Another reader of the block may have started one meanwhile: that one serves (ours, not
   // started, goes with its writer).
   if (auto [it, added] = fills_.emplace(block_id, fill); !added) return it->second;
-  // Fetches what the readers leave: the whole block gets cached.
-  background_([this, block_id, fill] {
-    if (Status s = fill->Finish(); s.ok()) {
-      counters_.blocks_cached_from_ufs.fetch_add(1, std::memory_order_relaxed);
-    } else {
-      ALX_LOG(kWarn, "worker", "caching block {} from {} failed: {}", block_id, fill->what(),
-              s.error().ToString());
-    }
-    Forget(block_id, fill);
-  });
+  if (created != nullptr) {
+    *created = true;
+  } else {
+    // Fetches what the readers leave: the whole block gets cached.
+    background_([this, block_id, fill] { (void)Complete(block_id, fill); });
+  }
   return fill;
 }
 

@@ -71,10 +71,13 @@ class BlockReadThrough {
   // Reads from the store; kNotFound when the block is not cached here.
   Result<ReadResult> ReadCached(uint64_t block_id, uint64_t offset, std::span<char> buf);
   // The fill of `block_id`. When there is none: nullptr if the block is cached (a fill may
-  // just have committed it) or `create` is false, else a new fill, its background job queued;
-  // the UFS's error opening the file, or the store's creating the block (kNoSpace).
+  // just have committed it) or `create` is false, else a new fill: with `created`, set to
+  // true, the caller Complete()s it; without, its background job (Complete) is queued. Errors:
+  // the UFS's opening the file, or the store's creating the block (kNoSpace).
   Result<std::shared_ptr<BlockFill>> FillOf(uint64_t block_id, const UfsBlockSource& source,
-                                            bool create);
+                                            bool create, bool* created);
+  // Drives `fill` (of `block_id`) to its end, counts or logs the outcome, forgets it.
+  Status Complete(uint64_t block_id, const std::shared_ptr<BlockFill>& fill);
   // Drops `fill` from fills_ (a later miss starts a new one).
   void Forget(uint64_t block_id, const std::shared_ptr<BlockFill>& fill);
   Result<std::unique_ptr<UfsReader>> OpenSource(const UfsBlockSource& source);
