@@ -189,11 +189,12 @@ Task<Status> FileInStream::ReadBlock(size_t index, uint64_t offset, std::span<ch
     }
     if (o.short_circuit && worker->host_id == client_.context().host_id() &&
         !not_local_.contains(block.block_id)) {
-      // A cold block of a persisted file is cached by the worker here first (read type CACHE),
-      // then read from its cache file: no byte crosses the RPC connection. A sequential reader
-      // entering it has the next block cached meanwhile.
-      const bool load = o.read_cache && file_.info.persisted;
-      if (load && offset == 0) co_await CacheNextBlock(index);
+      // A cold block of a persisted file entered at its first byte is cached by the worker here
+      // first (read type CACHE), then read from its cache file: no byte crosses the RPC
+      // connection; the next block is cached meanwhile. A read further in (random access)
+      // does not wait for the whole block: see below.
+      const bool load = o.read_cache && file_.info.persisted && offset == 0;
+      if (load) co_await CacheNextBlock(index);
       LocalBlock* local = co_await OpenLocal(*worker, index, load);
       if (local != nullptr) {
         Result<size_t> n = PreadFully(local->fd, local->base + offset, buf);
@@ -209,6 +210,9 @@ Task<Status> FileInStream::ReadBlock(size_t index, uint64_t offset, std::span<ch
       }
     }
     WorkerRead read = co_await ReadFromWorker(*worker, index, offset, buf);
+    if (read.from_cache && worker->host_id == client_.context().host_id()) {
+      not_local_.erase(block.block_id);  // cached here now: the next read opens its file
+    }
     stats_.bytes_from_workers += read.done;
     offset += read.done;
     buf = buf.subspan(read.done);
@@ -297,6 +301,7 @@ Task<FileInStream::WorkerRead> FileInStream::ReadFromWorker(const WorkerAddress&
     }
     std::memcpy(buf.data() + next.at, data.begin(), data.size());
     result.done += data.size();
+    result.from_cache = result.from_cache || response->getFromCache();
   }
   co_return result;
 }

@@ -4,9 +4,11 @@
 //      chosen by hashing the block id (it reads through from the UFS and caches, readtype CACHE);
 //      a worker on this host is read through its block file when short-circuit is enabled:
 //      opened by path when LocalBlockFiles knows where it is, else through openLocalBlock (the
-//      fd and the lease are kept while the stream is open), which first has the worker cache a
-//      block of a persisted file that it does not hold (readtype CACHE): the first read of a
-//      cold block waits for the whole block, later ones read the cache file;
+//      fd and the lease are kept while the stream is open). A read entering a cold block of a
+//      persisted file at its first byte (a sequential reader) has that worker cache the block
+//      first (readtype CACHE) and waits for it, then reads the cache file; a read further into
+//      a cold block (random access) is a readBlock of its own range while the worker caches the
+//      block behind it, and once a reply comes from the worker's cache the block is opened;
 //   2. when no worker is usable, the UFS file directly (persisted files).
 // Worker reads go in readBlock calls of alluxio.user.streaming.reader.chunk.size.bytes, up to
 // read_pipeline_depth in flight. A read entering a cold block at its start (a sequential read)
@@ -100,6 +102,7 @@ class FileInStream {
   struct WorkerRead {
     size_t done = 0;  // bytes received in order from the start of the range
     std::optional<Error> error;
+    bool from_cache = false;  // the worker served a reply from its cache: it holds the block
   };
 
   // Fills buf with bytes [offset, offset + buf.size()) of block `index` (within the block).
