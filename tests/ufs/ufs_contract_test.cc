@@ -2,6 +2,9 @@
 // local UFS over a temp directory and the S3 UFS against a real s3rver (tests/util/s3rver.h),
 // rooted at a key prefix. What an implementation legitimately does differently (an object store
 // keeps no mode or mtime) is a property of the backend, checked where it applies.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -157,6 +160,31 @@ TEST_P(UfsContractTest, ConcurrentReadAt) {
   }
   for (auto& th : threads) th.join();
   for (int m : mismatches) EXPECT_EQ(m, 0);
+}
+
+TEST_P(UfsContractTest, StartCopyWritesTheRangeIntoAFileAtItsOffset) {
+  std::string data;
+  for (int i = 0; i < 300000; ++i) data += static_cast<char>('a' + i * 7 % 26);
+  Put("/data", data);
+  auto r = ufs_->Open("/data");
+  ASSERT_TRUE(r.ok());
+  const std::string target = dir_.Sub("copy");
+  int fd = ::open(target.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  // Two ranges in flight at once, the second one past the end of the file (clamped).
+  auto first = (*r)->StartCopy(1000, 150000, fd, 10);
+  auto second = (*r)->StartCopy(151000, 200000, fd, 10 + 150000);
+  auto n1 = first->Wait();
+  auto n2 = second->Wait();
+  ASSERT_TRUE(n1.ok()) << n1.error().ToString();
+  ASSERT_TRUE(n2.ok()) << n2.error().ToString();
+  EXPECT_EQ(*n1, 150000u);
+  EXPECT_EQ(*n2, data.size() - 151000);
+  EXPECT_EQ((*r)->StartCopy(data.size(), 10, fd, 0)->Wait().value(), 0u);  // at the end
+  std::string copied(data.size() - 1000, '\0');
+  ASSERT_EQ(::pread(fd, copied.data(), copied.size(), 10), static_cast<ssize_t>(copied.size()));
+  ::close(fd);
+  EXPECT_TRUE(copied == data.substr(1000));
 }
 
 TEST_P(UfsContractTest, StagedFileHiddenUntilPublished) {
