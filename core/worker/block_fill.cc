@@ -146,6 +146,11 @@ void BlockFill::Step(std::unique_lock<std::mutex>& lock) {
   if (error_ || length_ == 0) return End(lock);  // an empty block
   while (in_flight_.size() < options_.ranges_in_flight && issued_ < length_) {
     uint64_t end = std::min(length_, issued_ + options_.range_bytes);
+    // The range ending the block starts once every earlier one has arrived: ranges land out of
+    // order, and the cache file must reach the block's end only when the block is whole (a
+    // one-block file's is read by path once its size is the block's length,
+    // client/local_block_files.h).
+    if (end == length_ && !in_flight_.empty()) break;
     in_flight_.emplace_back(end, reader_->StartCopy(offset_in_file_ + issued_, end - issued_,
                                                     writer_.fd(), base_ + issued_));
     issued_ = end;

@@ -5,6 +5,9 @@
 // complete. A reader waits for the bytes it needs and reads them from the cache file; nothing is
 // read from the UFS twice.
 //
+// Ranges arrive out of order; the one ending the block is started only after every other one
+// has arrived, so that the cache file never reaches the block's end with a hole before it.
+//
 // Driving: a fill has no thread of its own. A caller that needs bytes not yet arrived drives it
 // (starts ranges, waits for the oldest one) while no one else does, and stops when its bytes
 // are there; another waiting caller then takes over. So a caller only ever waits for a thread

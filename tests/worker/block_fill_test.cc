@@ -149,6 +149,18 @@ TEST_F(BlockFillTest, KeepsItsWindowOfReadsInFlightAndCommitsTheBlock) {
   EXPECT_EQ(stored, content);
 }
 
+TEST_F(BlockFillTest, StartsTheRangeEndingTheBlockOnlyAfterTheOthersArrived) {
+  // Ranges land out of order: the cache file reaches the block's end only when it is whole.
+  const std::string content = Pattern(250);
+  auto fill = Make(content, 250);
+  ASSERT_TRUE(fill->WaitFor(100).ok());
+  EXPECT_EQ(reader_->started(), 2);  // [0, 100), [100, 200); not [200, 250) yet
+  ASSERT_TRUE(fill->Finish().ok());
+  EXPECT_EQ(reader_->started(), 3);
+  EXPECT_EQ(reader_->max_in_flight(), 2);
+  EXPECT_TRUE(store_->HasBlock(5));
+}
+
 TEST_F(BlockFillTest, ConcurrentReadersShareOnePass) {
   const std::string content = Pattern(1000);
   auto fill = Make(content, 1000);
