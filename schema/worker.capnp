@@ -25,8 +25,12 @@ interface BlockWorker {
   # Pins a cached block for direct reading by a client on the same host; the block stays
   # pinned until the returned lease is dropped. The block is [offset, offset + length) of the
   # file at `path` (the worker's cache file of the block's Alluxio file). With a `source`, a
-  # block not cached is first loaded from it (as cacheBlock); without, it is notFound.
-  openLocalBlock @1 (blockId :UInt64, source :UfsBlockSource)
+  # block not cached is first loaded from it (as cacheBlock); without, it is notFound. With
+  # `unpinned` (the caller's promise that the block is the only one of its file: the worker
+  # removes such a block by unlinking the cache file, and a descriptor opened on it still reads
+  # it whole), nothing is pinned and the reply has no lease; the caller opens `path` and checks
+  # its size (gone or being rewritten: read another way).
+  openLocalBlock @1 (blockId :UInt64, source :UfsBlockSource, unpinned :Bool)
       -> (status :Status, path :Text, length :UInt64, lease :BlockLease, offset :UInt64);
   # Writes a whole file: blocks are cached (unless THROUGH) and the UFS copy staged in the
   # UFS of `mountUfsUri` (unless MUST_CACHE), opened with the options of mount `mountId`

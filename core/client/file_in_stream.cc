@@ -353,6 +353,9 @@ Task<FileInStream::LocalBlock*> FileInStream::OpenLocal(const WorkerAddress& add
     auto req = worker->openLocalBlockRequest();
     req.setBlockId(block_id);
     if (load) SetUfsSource(file_, file_.blocks[index], req.initSource());
+    // The only block of its file is read unpinned, as by path (see LocalBlockFiles).
+    const bool unpinned = file_.blocks.size() == 1;
+    req.setUnpinned(unpinned);
     auto response = co_await rpc::Await(req.send(), client_.options().read_timeout);
     if (!response || !alluxio::FromWire(response->getStatus())) {
       not_local_.insert(block_id);
@@ -367,7 +370,16 @@ Task<FileInStream::LocalBlock*> FileInStream::OpenLocal(const WorkerAddress& add
       co_return nullptr;
     }
     files.Learn(address, *worker, path, block_id);
-    lease = response->getLease();
+    if (unpinned) {
+      struct stat st {};
+      if (::fstat(fd, &st) != 0 || static_cast<uint64_t>(st.st_size) != response->getLength()) {
+        ::close(fd);  // removed and being cached again meanwhile
+        not_local_.insert(block_id);
+        co_return nullptr;
+      }
+    } else {
+      lease = response->getLease();
+    }
     base = response->getOffset();
   }
   while (local_.size() >= std::max<uint32_t>(1, client_.options().max_local_blocks_per_stream)) {

@@ -4,7 +4,8 @@
 //      chosen by hashing the block id (it reads through from the UFS and caches, readtype CACHE);
 //      a worker on this host is read through its block file when short-circuit is enabled:
 //      opened by path when LocalBlockFiles knows where it is, else through openLocalBlock (the
-//      fd and the lease are kept while the stream is open). A read entering a cold block of a
+//      fd and the lease are kept while the stream is open; the only block of a file is opened
+//      unpinned, with no lease, as by path). A read entering a cold block of a
 //      persisted file at its first byte (a sequential reader) has that worker cache the block
 //      first (readtype CACHE) and waits for it, then reads the cache file; a read further into
 //      a cold block (random access) is a readBlock of its own range while the worker caches the

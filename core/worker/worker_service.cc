@@ -225,27 +225,43 @@ class BlockWorkerImpl final : public wire::BlockWorker::Server {
 
   kj::Promise<void> openLocalBlock(OpenLocalBlockContext context) override {
     auto p = context.getParams();
-    auto reader = c_.store->OpenBlock(p.getBlockId());
-    if (reader.ok() || reader.code() != ErrorCode::kNotFound || !p.hasSource()) {
-      ReplyLocal(context, std::move(reader));
-      return kj::READY_NOW;
-    }
-    // Not cached: loaded from the source first (as cacheBlock), then opened.
-    return AfterLearning(p.getSource().getMountId(), context,
+    if (!c_.store->HasBlock(p.getBlockId()) && p.hasSource()) return LoadLocal(context);
+    ReplyLocal(context);
+    return kj::READY_NOW;
+  }
+
+  // openLocalBlock of a block not cached, with a source.
+  kj::Promise<void> LoadLocal(OpenLocalBlockContext context) {
+    // Loaded from the source first (as cacheBlock), then opened.
+    return AfterLearning(context.getParams().getSource().getMountId(), context,
                          [this](OpenLocalBlockContext context) {
                            auto p = context.getParams();
-                           const uint64_t block_id = p.getBlockId();
-                           return Load(block_id, SourceOf(p.getSource()))
-                               .then([this, context, block_id](Status loaded) mutable {
+                           return Load(p.getBlockId(), SourceOf(p.getSource()))
+                               .then([this, context](Status loaded) mutable {
                                  if (!loaded.ok())
                                    return ToWire(loaded.error(), context.getResults().initStatus());
-                                 ReplyLocal(context, c_.store->OpenBlock(block_id));
+                                 ReplyLocal(context);
                                });
                          });
   }
 
-  void ReplyLocal(OpenLocalBlockContext& context, Result<BlockReader> reader) {
+  // Answers openLocalBlock with the cached block (kNotFound when it is not cached): pinned by
+  // a lease, or unpinned (no lease, no descriptor kept) when asked.
+  void ReplyLocal(OpenLocalBlockContext& context) {
     auto out = context.getResults();
+    const uint64_t block_id = context.getParams().getBlockId();
+    if (context.getParams().getUnpinned()) {
+      const uint64_t ids[] = {block_id};
+      c_.store->Touch(ids);
+      auto block = c_.store->GetBlock(block_id);
+      if (!block.ok()) return ToWire(block.error(), out.initStatus());
+      out.setPath(block->path);
+      out.setLength(block->length);
+      out.setOffset(block->offset);
+      ToWire(Ok(), out.initStatus());
+      return;
+    }
+    auto reader = c_.store->OpenBlock(block_id);
     if (!reader.ok()) return ToWire(reader.error(), out.initStatus());
     out.setPath(reader->path());
     out.setLength(reader->length());

@@ -252,6 +252,29 @@ TEST_F(ClientTest, SameHostColdReadsAreCachedThenReadFromTheBlockFile) {
   EXPECT_TRUE(cluster_.store().HasBlock(st->block_ids[0]));
 }
 
+TEST_F(ClientTest, TheOnlyBlockOfAFileIsReadUnpinned) {
+  // No lease holds it: removing the block frees its space at once, and the open descriptor
+  // still reads it whole (its cache file was unlinked).
+  TestClient c(cluster_);
+  std::string data = RandomData(200000, 13);
+  WriteLocalFile(cluster_.ufs_root() + "/one", data);
+  auto opened = c.Run(c.fs().OpenFile("/one"));
+  ASSERT_TRUE(opened.ok()) << opened.error().ToString();
+  auto in = c.Adopt(std::move(opened).value());
+  auto head = c.Run(ReadRange(*in, 0, 1000, 1000));
+  ASSERT_TRUE(head.ok()) << head.error().ToString();
+  EXPECT_EQ(in->stats().bytes_short_circuit, 1000u);
+  ASSERT_EQ(in->blocks().blocks.size(), 1u);
+  ASSERT_TRUE(cluster_.store().RemoveBlock(in->blocks().blocks[0].block_id).ok());
+  uint64_t committed = 0;
+  for (const DirUsage& dir : cluster_.store().Usage()) committed += dir.committed_bytes;
+  EXPECT_EQ(committed, 0u);
+  auto rest = c.Run(ReadRange(*in, 1000, data.size() - 1000, 100000));
+  ASSERT_TRUE(rest.ok()) << rest.error().ToString();
+  EXPECT_TRUE(*head + *rest == data);
+  EXPECT_EQ(in->stats().bytes_short_circuit, data.size());
+}
+
 TEST_F(ClientTest, ReadSurvivesWorkerStoppedMidRead) {
   client::ClientOptions options = *client::ClientOptions::FromConfiguration(cluster_.ClientConf());
   options.reader_chunk_bytes = 64 << 10;  // several calls in flight per block
