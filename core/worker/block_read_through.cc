@@ -76,8 +76,10 @@ Result<BlockReadThrough::ReadResult> BlockReadThrough::Read(uint64_t block_id, u
   return ReadResult{*n, false};
 }
 
-Status BlockReadThrough::CacheBlock(uint64_t block_id, const UfsBlockSource& source) {
+Status BlockReadThrough::CacheBlock(uint64_t block_id, const UfsBlockSource& source,
+                                    bool for_reader) {
   if (store_.HasBlock(block_id)) return Ok();
+  if (for_reader) counters_.cache_misses.fetch_add(1, std::memory_order_relaxed);
   bool created = false;
   auto fill = FillOf(block_id, source, /*create=*/true, &created);
   if (!fill.ok()) return fill.failure();

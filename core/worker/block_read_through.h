@@ -62,8 +62,9 @@ class BlockReadThrough {
                           const UfsBlockSource* source, bool cache);
 
   // Loads the whole block from the UFS into the store (joining its fill if one is under way);
-  // a block already cached is success.
-  Status CacheBlock(uint64_t block_id, const UfsBlockSource& source);
+  // a block already cached is success. `for_reader`: a reader waits for it (openLocalBlock),
+  // so a block not cached counts as a cache miss.
+  Status CacheBlock(uint64_t block_id, const UfsBlockSource& source, bool for_reader);
 
   const ReadThroughCounters& counters() const { return counters_; }
 

@@ -236,7 +236,7 @@ class BlockWorkerImpl final : public wire::BlockWorker::Server {
     return AfterLearning(context.getParams().getSource().getMountId(), context,
                          [this](OpenLocalBlockContext context) {
                            auto p = context.getParams();
-                           return Load(p.getBlockId(), SourceOf(p.getSource()))
+                           return Load(p.getBlockId(), SourceOf(p.getSource()), /*for_reader=*/true)
                                .then([this, context](Status loaded) mutable {
                                  if (!loaded.ok())
                                    return ToWire(loaded.error(), context.getResults().initStatus());
@@ -322,18 +322,21 @@ class BlockWorkerImpl final : public wire::BlockWorker::Server {
   // cacheBlock once the source's mount is known.
   kj::Promise<void> Cache(CacheBlockContext context) {
     auto p = context.getParams();
-    return Load(p.getBlockId(), SourceOf(p.getSource())).then([context](Status loaded) mutable {
-      ToWire(loaded, context.getResults().initStatus());
-    });
+    return Load(p.getBlockId(), SourceOf(p.getSource()), /*for_reader=*/false)
+        .then([context](Status loaded) mutable {
+          ToWire(loaded, context.getResults().initStatus());
+        });
   }
 
   // Loads the whole block from the UFS into the store (BlockReadThrough::CacheBlock), on the
   // pool when there is one: the reactor serves others meanwhile. The source's mount is known.
-  kj::Promise<Status> Load(uint64_t block_id, UfsBlockSource source) {
-    if (c_.ufs_reads == nullptr) return c_.read_through->CacheBlock(block_id, source);
+  kj::Promise<Status> Load(uint64_t block_id, UfsBlockSource source, bool for_reader) {
+    if (c_.ufs_reads == nullptr) return c_.read_through->CacheBlock(block_id, source, for_reader);
     auto status = std::make_shared<Status>(Ok());
-    auto ran = OnUfsPool([read_through = c_.read_through, source = std::move(source), block_id,
-                          status] { *status = read_through->CacheBlock(block_id, source); });
+    auto ran = OnUfsPool(
+        [read_through = c_.read_through, source = std::move(source), block_id, status, for_reader] {
+          *status = read_through->CacheBlock(block_id, source, for_reader);
+        });
     return ran.then([status](bool ran) -> Status {
       return ran ? *status : Fail(ErrorCode::kUnavailable, "the worker is stopping");
     });

@@ -120,7 +120,7 @@ TEST_F(BlockReadThroughS3Test, AReplacedObjectFailsTheReadAndIsNotCached) {
   EXPECT_NE(n.error().message.find("changed"), std::string::npos) << n.error().message;
   RunBackground();
   EXPECT_FALSE(store_->HasBlock(block));
-  EXPECT_FALSE(reader_->CacheBlock(block, source).ok());
+  EXPECT_FALSE(reader_->CacheBlock(block, source, false).ok());
   EXPECT_FALSE(store_->HasBlock(block));
 }
 

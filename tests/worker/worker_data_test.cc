@@ -184,14 +184,14 @@ TEST_F(WorkerDataTest, ColdBlocksOfDifferentFilesAreFetchedInParallel) {
     jobs.push_back(std::move(job));
   });
   Status slow_status = Ok();
-  std::thread slow([&] { slow_status = reader.CacheBlock(1, {UfsUri("slow"), 0, 1000}); });
+  std::thread slow([&] { slow_status = reader.CacheBlock(1, {UfsUri("slow"), 0, 1000}, false); });
   stalled.get_future().wait();
   std::string buf(1000, '\0');
   UfsBlockSource source{UfsUri("fast"), 0, 1000};
   auto read = reader.Read(2, 0, buf, &source, true);
   ASSERT_TRUE(read.ok()) << read.error().ToString();
   EXPECT_EQ(buf, fast);
-  EXPECT_TRUE(reader.CacheBlock(2, source).ok());
+  EXPECT_TRUE(reader.CacheBlock(2, source, false).ok());
   EXPECT_TRUE(store_->HasBlock(2));
   EXPECT_FALSE(store_->HasBlock(1));
   release.set_value();
@@ -214,7 +214,7 @@ TEST_F(WorkerDataTest, ReadErrors) {
   EXPECT_EQ(reader.Read(1, 11, buf, &source, true).code(), ErrorCode::kOutOfRange);
   // The UFS file is shorter than the block the master described.
   UfsBlockSource too_long{UfsUri("f"), 0, 20};
-  EXPECT_FALSE(reader.CacheBlock(2, too_long).ok());
+  EXPECT_FALSE(reader.CacheBlock(2, too_long, false).ok());
   EXPECT_FALSE(store_->HasBlock(2));
 }
 
