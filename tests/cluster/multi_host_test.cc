@@ -1,0 +1,282 @@
+// A cluster on separate hosts (network namespaces, test_hosts.h): a master host, two worker
+// hosts, and the test process as a client host with no worker. Placement of blocks, reads from
+// local and remote workers, `fs load` / `fs free` across workers, a worker lost mid-read.
+// ctest label `hosts` (run alone: ctest -L hosts); skipped where namespaces cannot be made (not
+// root). ASSERT_* cannot be used inside coroutines: checks there are EXPECT_* plus co_return.
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "core/client/block_location_policy.h"
+#include "tests/cluster/cluster_client.h"
+#include "tests/cluster/host_cluster.h"
+#include "tests/cluster/test_hosts.h"
+
+namespace alluxio {
+namespace {
+
+using client::FileSystemClient;
+using testing::CommandResult;
+using testing::HostCluster;
+using testing::Pattern;
+using testing::ReadFile;
+using testing::TempDir;
+using testing::TestNetwork;
+using testing::WithClient;
+using testing::WriteFile;
+
+constexpr uint64_t kBlock = 1 << 20;
+
+bool Cached(const std::set<std::string>& workers) { return !workers.empty(); }
+bool NotCached(const std::set<std::string>& workers) { return workers.empty(); }
+
+class MultiHostTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto net = TestNetwork::Create();
+    if (!net) GTEST_SKIP() << net.error().ToString();
+    net_ = std::move(net).value();
+    cluster_ = std::make_unique<HostCluster>(
+        *net_, 2,
+        std::map<std::string, std::string>{
+            {"alluxio.user.block.size.bytes.default", std::to_string(kBlock)}});
+    ASSERT_TRUE(cluster_->StartMaster());
+    ASSERT_TRUE(cluster_->StartWorker(0));
+    ASSERT_TRUE(cluster_->StartWorker(1));
+  }
+  void TearDown() override {
+    cluster_.reset();
+    net_.reset();
+  }
+
+  // `alluxio <args>` on `host`, expected to succeed; its output.
+  std::string Alluxio(const testing::TestHost& host, std::vector<std::string> args) {
+    std::string command = fmt::format("{}", fmt::join(args, " "));
+    CommandResult r = cluster_->Alluxio(host, std::move(args));
+    EXPECT_EQ(r.exit_code, 0) << host.name() << ": alluxio " << command << ": " << r.output;
+    return r.output;
+  }
+
+  // The workers ("address:port") caching each block of `path`, as the master lists them.
+  std::vector<std::set<std::string>> Locations(const std::string& path) {
+    std::vector<std::set<std::string>> locations;
+    WithClient(cluster_->ClientConf(), [&](FileSystemClient& fs) -> Task<void> {
+      auto blocks = co_await fs.GetBlockInfos(path);
+      EXPECT_TRUE(blocks.ok()) << path;
+      if (!blocks.ok()) co_return;
+      for (const client::BlockInfo& b : blocks->blocks) {
+        std::set<std::string>& workers = locations.emplace_back();
+        for (const client::BlockLocation& l : b.locations) workers.insert(l.address.ToString());
+      }
+    });
+    return locations;
+  }
+
+  // Locations(path) once `settled` holds for every block, or after 10 s. The master learns what
+  // a worker cached or dropped from its commits and heartbeats, a moment after the client's call
+  // that made it returned (a block cached by a read, freed by `fs free`).
+  std::vector<std::set<std::string>> SettledLocations(
+      const std::string& path, const std::function<bool(const std::set<std::string>&)>& settled) {
+    std::vector<std::set<std::string>> locations = Locations(path);
+    for (int i = 0; i < 200 && !std::ranges::all_of(locations, settled); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      locations = Locations(path);
+    }
+    return locations;
+  }
+
+  // The worker ("address:port") the default cold-read policy picks for each block of `path`.
+  std::vector<std::string> HashPlacement(const std::string& path) {
+    std::vector<std::string> placement;
+    WithClient(cluster_->ClientConf(), [&](FileSystemClient& fs) -> Task<void> {
+      auto blocks = co_await fs.GetBlockInfos(path);
+      auto workers = co_await fs.GetWorkers();
+      EXPECT_TRUE(blocks.ok() && workers.ok()) << path;
+      if (!blocks.ok() || !workers.ok()) co_return;
+      for (const client::BlockInfo& b : blocks->blocks) {
+        placement.push_back(client::ChooseWorker(
+                                client::BlockLocationPolicy::kDeterministicHash, *workers,
+                                [](const client::WorkerAddress&) { return false; }, b.block_id)
+                                ->address.ToString());
+      }
+    });
+    return placement;
+  }
+
+  // Writes `content` to /`name` from the test process with write type THROUGH: in the UFS,
+  // cached nowhere.
+  void WriteThrough(const std::string& path, const std::string& content) {
+    WithClient(cluster_->ClientConf(), [&](FileSystemClient& fs) -> Task<void> {
+      Status s = co_await WriteFile(fs, path, content, WriteType::kThrough);
+      EXPECT_TRUE(s.ok()) << s.error().ToString();
+    });
+  }
+
+  std::unique_ptr<TestNetwork> net_;
+  std::unique_ptr<HostCluster> cluster_;
+  TempDir local_;  // files of the hosts (one file system)
+};
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Written on worker host 1, read from the host with no worker: every byte comes from worker 1
+// over the network. All hosts share /etc/machine-id, so a client deciding "same host" by it
+// alone would read worker 1's block files directly (short-circuit) instead.
+TEST_F(MultiHostTest, AHostWithNoWorkerReadsRemotely) {
+  const std::string content = Pattern(3 * kBlock + 12345, 1);
+  std::ofstream(local_.Sub("in"), std::ios::binary) << content;
+  Alluxio(cluster_->worker_host(0), {"fs", "copyFromLocal", local_.Sub("in"), "/remote"});
+  // Written through the worker on its own host (alluxio.user.block.write.location.policy).
+  for (const auto& workers : Locations("/remote")) {
+    EXPECT_EQ(workers, std::set<std::string>{cluster_->WorkerAddress(0)});
+  }
+  WithClient(cluster_->ClientConf(), [&](FileSystemClient& fs) -> Task<void> {
+    auto in = co_await fs.OpenFile("/remote");
+    EXPECT_TRUE(in.ok());
+    if (!in.ok()) co_return;
+    std::string back(content.size(), '\0');
+    auto n = co_await (*in)->Read(0, back);
+    EXPECT_TRUE(n.ok() && *n == content.size());
+    EXPECT_TRUE(back == content);
+    EXPECT_EQ((*in)->stats().bytes_short_circuit, 0u);
+    EXPECT_EQ((*in)->stats().bytes_from_workers, content.size());
+    EXPECT_EQ((*in)->stats().bytes_from_ufs, 0u);
+  });
+  // Worker host 2 reads it from worker 1 too, and (passive caching off) does not cache it.
+  Alluxio(cluster_->worker_host(1), {"fs", "copyToLocal", "/remote", local_.Sub("out")});
+  EXPECT_TRUE(Slurp(local_.Sub("out")) == content);
+  for (const auto& workers : Locations("/remote")) {
+    EXPECT_EQ(workers, std::set<std::string>{cluster_->WorkerAddress(0)});
+  }
+}
+
+// Two clients (a worker host and the host with no worker) read a cold file at once: each block
+// is cached by exactly one worker, the one the deterministic hash picks, and read from the UFS
+// once.
+TEST_F(MultiHostTest, ColdReadsCacheEachBlockOnceInTheCluster) {
+  const std::string content = Pattern(8 * kBlock, 2);
+  WriteThrough("/cold/f", content);
+  for (const auto& workers : Locations("/cold/f")) EXPECT_TRUE(workers.empty());
+  std::thread other([&] {
+    Alluxio(cluster_->worker_host(0), {"fs", "copyToLocal", "/cold/f", local_.Sub("out")});
+  });
+  WithClient(cluster_->ClientConf(), [&](FileSystemClient& fs) -> Task<void> {
+    auto back = co_await ReadFile(fs, "/cold/f");
+    EXPECT_TRUE(back.ok() && *back == content);
+  });
+  other.join();
+  EXPECT_TRUE(Slurp(local_.Sub("out")) == content);
+  const std::vector<std::string> hashed = HashPlacement("/cold/f");
+  const std::vector<std::set<std::string>> locations = SettledLocations("/cold/f", Cached);
+  ASSERT_EQ(locations.size(), 8u);
+  for (size_t i = 0; i < locations.size(); ++i) {
+    EXPECT_EQ(locations[i], std::set<std::string>{hashed[i]}) << "block " << i;
+  }
+  uint64_t from_ufs = 0;
+  WithClient(cluster_->ClientConf(), [&](FileSystemClient& fs) -> Task<void> {
+    auto workers = co_await fs.GetWorkers();
+    EXPECT_TRUE(workers.ok());
+    if (!workers.ok()) co_return;
+    for (const client::WorkerInfo& w : *workers) {
+      auto stats = co_await fs.GetWorkerStats(w.address);
+      EXPECT_TRUE(stats.ok());
+      if (stats.ok()) from_ufs += stats->bytes_read_ufs;
+    }
+  });
+  EXPECT_EQ(from_ufs, content.size());
+}
+
+// `fs load` from the master's host places each block on the worker the hash picks, `fs stat`
+// names it, `fs free` drops every copy.
+TEST_F(MultiHostTest, LoadAndFreeAcrossWorkers) {
+  const std::string content = Pattern(6 * kBlock + 7, 3);
+  WriteThrough("/load/f", content);
+  Alluxio(cluster_->master_host(), {"fs", "load", "/load/f"});
+  const std::vector<std::string> hashed = HashPlacement("/load/f");
+  const std::vector<std::set<std::string>> locations = SettledLocations("/load/f", Cached);
+  ASSERT_EQ(locations.size(), 7u);
+  for (size_t i = 0; i < locations.size(); ++i) {
+    EXPECT_EQ(locations[i], std::set<std::string>{hashed[i]}) << "block " << i;
+  }
+  const std::string stat = Alluxio(cluster_->master_host(), {"fs", "stat", "/load/f"});
+  for (const std::string& worker : std::set<std::string>(hashed.begin(), hashed.end())) {
+    EXPECT_NE(stat.find(worker), std::string::npos) << stat;
+  }
+  Alluxio(cluster_->master_host(), {"fs", "free", "/load/f"});
+  for (const auto& workers : SettledLocations("/load/f", NotCached)) {
+    EXPECT_TRUE(workers.empty());
+  }
+  WithClient(cluster_->ClientConf(), [&](FileSystemClient& fs) -> Task<void> {
+    auto back = co_await ReadFile(fs, "/load/f");
+    EXPECT_TRUE(back.ok() && *back == content);
+  });
+}
+
+// Worker 1, holding every block, is killed halfway through a read: the read goes on from
+// another source with the right bytes; the master reports the worker LOST after
+// alluxio.master.worker.timeout and lists none of its blocks; restarted with its cache, it is
+// LIVE again and its blocks are listed again.
+TEST_F(MultiHostTest, AWorkerLostMidReadFailsNoRead) {
+  const std::string content = Pattern(4 * kBlock, 4);
+  std::ofstream(local_.Sub("in"), std::ios::binary) << content;
+  Alluxio(cluster_->worker_host(0), {"fs", "copyFromLocal", local_.Sub("in"), "/lost"});
+  WithClient(cluster_->ClientConf(), [&](FileSystemClient& fs) -> Task<void> {
+    auto in = co_await fs.OpenFile("/lost");
+    EXPECT_TRUE(in.ok());
+    if (!in.ok()) co_return;
+    std::string back(content.size(), '\0');
+    const size_t half = content.size() / 2;
+    auto first = co_await (*in)->Read(0, std::span(back).first(half));
+    EXPECT_TRUE(first.ok() && *first == half);
+    cluster_->KillWorker(0, SIGKILL);
+    auto rest = co_await (*in)->Read(half, std::span(back).subspan(half));
+    EXPECT_TRUE(rest.ok() && *rest == content.size() - half);
+    EXPECT_TRUE(back == content);
+    EXPECT_EQ((*in)->stats().worker_failovers, 1u);
+  });
+  const std::string lost_row = cluster_->WorkerAddress(0);
+  auto state_of_worker_1 = [&] {
+    std::string report = Alluxio(cluster_->master_host(), {"fsadmin", "report"});
+    std::istringstream lines(report);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.starts_with(lost_row))
+        return line.find("LOST") != std::string::npos ? "LOST" : "LIVE";
+    }
+    return "absent";
+  };
+  // Waits for the master (alluxio.master.worker.timeout is 3 s here).
+  auto wait_for = [&](std::string_view state) {
+    for (int i = 0; i < 200 && state_of_worker_1() != state; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return std::string(state_of_worker_1());
+  };
+  EXPECT_EQ(wait_for("LOST"), "LOST");
+  for (const auto& workers : Locations("/lost")) {
+    EXPECT_FALSE(workers.contains(cluster_->WorkerAddress(0)));
+  }
+  ASSERT_TRUE(cluster_->StartWorker(0));
+  EXPECT_EQ(wait_for("LIVE"), "LIVE");
+  for (const auto& workers : Locations("/lost")) {
+    EXPECT_TRUE(workers.contains(cluster_->WorkerAddress(0)));
+  }
+}
+
+}  // namespace
+}  // namespace alluxio
