@@ -50,7 +50,9 @@ class MultiHostTest : public ::testing::Test {
     cluster_ = std::make_unique<HostCluster>(
         *net_, 2,
         std::map<std::string, std::string>{
-            {"alluxio.user.block.size.bytes.default", std::to_string(kBlock)}});
+            {"alluxio.user.block.size.bytes.default", std::to_string(kBlock)},
+            // A read stalled on a host whose link is cut fails over after this.
+            {"alluxio.user.streaming.data.read.timeout", "2s"}});
     ASSERT_TRUE(cluster_->StartMaster());
     ASSERT_TRUE(cluster_->StartWorker(0));
     ASSERT_TRUE(cluster_->StartWorker(1));
@@ -94,6 +96,26 @@ class MultiHostTest : public ::testing::Test {
       locations = Locations(path);
     }
     return locations;
+  }
+
+  // Worker `index`'s state in `alluxio fsadmin report` on the master's host: "LIVE", "LOST" or
+  // "absent".
+  std::string StateOf(int index) {
+    std::istringstream lines(Alluxio(cluster_->master_host(), {"fsadmin", "report"}));
+    for (std::string line; std::getline(lines, line);) {
+      if (line.starts_with(cluster_->WorkerAddress(index) + " ")) {
+        return line.find("LOST") != std::string::npos ? "LOST" : "LIVE";
+      }
+    }
+    return "absent";
+  }
+
+  // StateOf(index) once it is `state`, or after 20 s (alluxio.master.worker.timeout is 3 s).
+  std::string WaitForState(int index, const std::string& state) {
+    for (int i = 0; i < 200 && StateOf(index) != state; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return StateOf(index);
   }
 
   // The worker ("address:port") the default cold-read policy picks for each block of `path`.
@@ -250,32 +272,45 @@ TEST_F(MultiHostTest, AWorkerLostMidReadFailsNoRead) {
     EXPECT_TRUE(back == content);
     EXPECT_EQ((*in)->stats().worker_failovers, 1u);
   });
-  const std::string lost_row = cluster_->WorkerAddress(0);
-  auto state_of_worker_1 = [&] {
-    std::string report = Alluxio(cluster_->master_host(), {"fsadmin", "report"});
-    std::istringstream lines(report);
-    for (std::string line; std::getline(lines, line);) {
-      if (line.starts_with(lost_row))
-        return line.find("LOST") != std::string::npos ? "LOST" : "LIVE";
-    }
-    return "absent";
-  };
-  // Waits for the master (alluxio.master.worker.timeout is 3 s here).
-  auto wait_for = [&](std::string_view state) {
-    for (int i = 0; i < 200 && state_of_worker_1() != state; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return std::string(state_of_worker_1());
-  };
-  EXPECT_EQ(wait_for("LOST"), "LOST");
+  EXPECT_EQ(WaitForState(0, "LOST"), "LOST");
   for (const auto& workers : Locations("/lost")) {
     EXPECT_FALSE(workers.contains(cluster_->WorkerAddress(0)));
   }
   ASSERT_TRUE(cluster_->StartWorker(0));
-  EXPECT_EQ(wait_for("LIVE"), "LIVE");
+  EXPECT_EQ(WaitForState(0, "LIVE"), "LIVE");
   for (const auto& workers : Locations("/lost")) {
     EXPECT_TRUE(workers.contains(cluster_->WorkerAddress(0)));
   }
+}
+
+// Worker 1's host loses its link halfway through a read (its connections stall, nothing
+// fails): the read goes on from another source after alluxio.user.streaming.data.read.timeout;
+// the master reports the worker LOST, and takes it back with its blocks when the link returns.
+TEST_F(MultiHostTest, ALinkCutMidReadFailsNoRead) {
+  const std::string content = Pattern(4 * kBlock, 5);
+  std::ofstream(local_.Sub("in"), std::ios::binary) << content;
+  Alluxio(cluster_->worker_host(0), {"fs", "copyFromLocal", local_.Sub("in"), "/cut"});
+  WithClient(cluster_->ClientConf(), [&](FileSystemClient& fs) -> Task<void> {
+    auto in = co_await fs.OpenFile("/cut");
+    EXPECT_TRUE(in.ok());
+    if (!in.ok()) co_return;
+    std::string back(content.size(), '\0');
+    const size_t half = content.size() / 2;
+    auto first = co_await (*in)->Read(0, std::span(back).first(half));
+    EXPECT_TRUE(first.ok() && *first == half);
+    EXPECT_TRUE(cluster_->worker_host(0).SetLinkUp(false));
+    auto rest = co_await (*in)->Read(half, std::span(back).subspan(half));
+    EXPECT_TRUE(rest.ok() && *rest == content.size() - half);
+    EXPECT_TRUE(back == content);
+    EXPECT_EQ((*in)->stats().worker_failovers, 1u);
+  });
+  EXPECT_EQ(WaitForState(0, "LOST"), "LOST");
+  ASSERT_TRUE(cluster_->worker_host(0).SetLinkUp(true));
+  EXPECT_EQ(WaitForState(0, "LIVE"), "LIVE");
+  auto holds = [&](const std::set<std::string>& w) {
+    return w.contains(cluster_->WorkerAddress(0));
+  };
+  for (const auto& workers : SettledLocations("/cut", holds)) EXPECT_TRUE(holds(workers));
 }
 
 }  // namespace

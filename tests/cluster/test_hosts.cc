@@ -153,6 +153,10 @@ bool TestHost::Shape(const std::string& rate) {
   return RunOk(tbf(veth_root_)) && RunOk(tbf(veth_host_), netns_);
 }
 
+bool TestHost::SetLinkUp(bool up) {
+  return RunOk({"ip", "link", "set", veth_root_, up ? "up" : "down"});
+}
+
 pid_t TestHost::Spawn(std::vector<std::string> argv, const std::string& log,
                       const std::map<std::string, std::string>& env) {
   pid_t pid = SpawnLogged(std::move(argv), log, env, netns_);

@@ -51,6 +51,9 @@ class TestHost {
   // Limits both directions of the host's link to `rate` (tc syntax: "500mbit", "1gbit") with a
   // token bucket filter (burst: 1 ms of the rate, at least 64 KiB). False if tc fails.
   bool Shape(const std::string& rate);
+  // Takes the host's link down (nothing passes either way; connections stall, as when a cable
+  // is pulled) or up again. False if `ip` fails.
+  bool SetLinkUp(bool up);
   // Starts argv (argv[0] a path) on this host, output appended to `log`. Killed at teardown
   // unless Kill reaped it first.
   pid_t Spawn(std::vector<std::string> argv, const std::string& log,
