@@ -66,8 +66,8 @@ class MultiHostTest : public ::testing::Test {
   std::string Alluxio(const testing::TestHost& host, std::vector<std::string> args) {
     std::string command = fmt::format("{}", fmt::join(args, " "));
     CommandResult r = cluster_->Alluxio(host, std::move(args));
-    EXPECT_EQ(r.exit_code, 0) << host.name() << ": alluxio " << command << ": " << r.output;
-    return r.output;
+    EXPECT_EQ(r.exit_code, 0) << host.name() << ": alluxio " << command << ": " << r.out << r.err;
+    return r.out;
   }
 
   // The workers ("address:port") caching each block of `path`, as the master lists them.

@@ -21,6 +21,9 @@ namespace alluxio::testing {
 namespace {
 
 constexpr std::string_view kPrefix = "ah";  // of every name: ahb<pid>, ah<pid>-<host>, ahv<pid>-<i>
+constexpr std::string_view kIp = "/usr/sbin/ip";
+constexpr std::string_view kTc = "/usr/sbin/tc";
+constexpr std::string_view kNsenter = "/usr/bin/nsenter";
 
 // What the signal handler runs: a shell script undoing the live network (kept current by
 // TestNetwork; built outside the handler, which only forks and execs it).
@@ -38,6 +41,27 @@ void OnSignal(int signal) {
   }
   ::signal(signal, SIG_DFL);
   raise(signal);
+}
+
+// argv run in network namespace `netns` ("" this one); argv[0] a path.
+std::vector<std::string> In(const std::string& netns, std::vector<std::string> argv) {
+  if (!netns.empty())
+    argv.insert(argv.begin(), {std::string(kNsenter), "--net=/var/run/netns/" + netns});
+  return argv;
+}
+
+// `ip`/`tc` (argv without the path) in `netns`, expected to succeed.
+bool RunOk(std::vector<std::string> argv, const std::string& netns = "") {
+  argv[0] = std::string(argv[0] == "tc" ? kTc : kIp);
+  CommandResult r = RunCommand(In(netns, argv));
+  EXPECT_EQ(r.exit_code, 0) << fmt::format("{}: {}{}", fmt::join(argv, " "), r.out, r.err);
+  return r.exit_code == 0;
+}
+
+// Output of `ip <args...>` in this namespace.
+std::string IpOutput(std::vector<std::string> args) {
+  args.insert(args.begin(), std::string(kIp));
+  return RunCommand(args).out;
 }
 
 // The pid a name made by this file carries ("ahb123", "ah123-w1", "ahv123-2" → 123); 0 if none.
@@ -59,14 +83,14 @@ bool Alive(pid_t pid) { return kill(pid, 0) == 0 || errno != ESRCH; }
 
 // Deletes the namespaces and links of runs whose process is gone.
 void DeleteLeftovers() {
-  std::istringstream netns(RunCommand({"ip", "netns", "list"}).output);
+  std::istringstream netns(IpOutput({"netns", "list"}));
   for (std::string line; std::getline(netns, line);) {
     std::string name = line.substr(0, line.find(' '));
     if (pid_t owner = OwnerOf(name); owner != 0 && !Alive(owner)) {
-      (void)RunCommand({"ip", "netns", "del", name});
+      (void)IpOutput({"netns", "del", name});
     }
   }
-  std::istringstream links(RunCommand({"ip", "-o", "link", "show"}).output);
+  std::istringstream links(IpOutput({"-o", "link", "show"}));
   for (std::string line; std::getline(links, line);) {
     // "12: ahv123-2@if11: <BROADCAST,...": the name is the second field, up to '@' or ':'.
     size_t start = line.find(": ");
@@ -75,7 +99,7 @@ void DeleteLeftovers() {
     size_t end = line.find_first_of("@:", start);
     std::string name = line.substr(start, end - start);
     if (pid_t owner = OwnerOf(name); owner != 0 && !Alive(owner)) {
-      (void)RunCommand({"ip", "link", "del", name});
+      (void)IpOutput({"link", "del", name});
     }
   }
 }
@@ -83,7 +107,7 @@ void DeleteLeftovers() {
 // The /24s of 198.18.0.0/15 ("198.18.7") that an address of this namespace is in.
 std::set<std::string> UsedPrefixes() {
   std::set<std::string> used;
-  std::istringstream out(RunCommand({"ip", "-o", "-4", "addr", "show"}).output);
+  std::istringstream out(IpOutput({"-o", "-4", "addr", "show"}));
   for (std::string line; std::getline(out, line);) {
     size_t inet = line.find(" inet ");
     if (inet == std::string::npos) continue;
@@ -95,39 +119,7 @@ std::set<std::string> UsedPrefixes() {
   return used;
 }
 
-bool Ok(const CommandResult& r, const std::vector<std::string>& argv) {
-  EXPECT_EQ(r.exit_code, 0) << fmt::format("{}: {}", fmt::join(argv, " "), r.output);
-  return r.exit_code == 0;
-}
-
-bool RunOk(std::vector<std::string> argv, const std::string& netns = "") {
-  CommandResult r = RunCommand(argv, {}, netns);
-  return Ok(r, argv);
-}
-
 }  // namespace
-
-CommandResult RunCommand(std::vector<std::string> argv,
-                         const std::map<std::string, std::string>& env, const std::string& netns) {
-  char log[] = "/tmp/alluxio-test-command.XXXXXX";
-  int fd = mkstemp(log);
-  if (fd < 0) return {};
-  close(fd);
-  // SpawnLogged wants a path: resolve argv[0] on PATH through env(1).
-  argv.insert(argv.begin(), "/usr/bin/env");
-  CommandResult result;
-  pid_t pid = SpawnLogged(std::move(argv), log, env, netns);
-  int status = 0;
-  if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status)) {
-    result.exit_code = WEXITSTATUS(status);
-  }
-  std::ifstream in(log);
-  std::stringstream text;
-  text << in.rdbuf();
-  result.output = text.str();
-  unlink(log);
-  return result;
-}
 
 bool TestHost::Shape(const std::string& rate) {
   std::string digits = rate.substr(0, rate.find_first_not_of("0123456789"));
@@ -159,7 +151,7 @@ bool TestHost::SetLinkUp(bool up) {
 
 pid_t TestHost::Spawn(std::vector<std::string> argv, const std::string& log,
                       const std::map<std::string, std::string>& env) {
-  pid_t pid = SpawnLogged(std::move(argv), log, env, netns_);
+  pid_t pid = SpawnLogged(In(netns_, std::move(argv)), log, env);
   if (pid > 0) pids_.push_back(pid);
   return pid;
 }
@@ -174,12 +166,12 @@ void TestHost::Kill(pid_t pid, int signal) {
 
 CommandResult TestHost::Run(std::vector<std::string> argv,
                             const std::map<std::string, std::string>& env) const {
-  return RunCommand(std::move(argv), env, netns_);
+  return RunCommand(In(netns_, std::move(argv)), env);
 }
 
 Result<std::unique_ptr<TestNetwork>> TestNetwork::Create() {
   if (geteuid() != 0) return Fail(ErrorCode::kPermissionDenied, "network namespaces need root");
-  if (RunCommand({"ip", "netns", "list"}).exit_code != 0) {
+  if (RunCommand({std::string(kIp), "netns", "list"}).exit_code != 0) {
     return Fail(ErrorCode::kUnavailable, "`ip netns` does not work here");
   }
   DeleteLeftovers();
@@ -216,10 +208,10 @@ void TestNetwork::TearDown() {
   g_teardown = nullptr;
   for (auto& host : hosts_) {
     for (pid_t pid : std::vector<pid_t>(host->pids_)) host->Kill(pid, SIGKILL);
-    (void)RunCommand({"ip", "netns", "del", host->netns_});
-    (void)RunCommand({"ip", "link", "del", host->veth_root_});  // gone with its peer, normally
+    (void)IpOutput({"netns", "del", host->netns_});
+    (void)IpOutput({"link", "del", host->veth_root_});  // gone with its peer, normally
   }
-  (void)RunCommand({"ip", "link", "del", bridge_});
+  (void)IpOutput({"link", "del", bridge_});
   for (int signal : {SIGINT, SIGTERM, SIGHUP}) ::signal(signal, SIG_DFL);
 }
 

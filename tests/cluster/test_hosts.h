@@ -26,19 +26,9 @@
 #include <vector>
 
 #include "core/common/result.h"
+#include "tests/e2e/fuse_harness.h"
 
 namespace alluxio::testing {
-
-struct CommandResult {
-  int exit_code = -1;  // -1: killed by a signal or could not start
-  std::string output;  // stdout and stderr
-};
-
-// Runs argv (argv[0] found on PATH) to its end in network namespace `netns` ("" this one),
-// with the current environment plus `env`.
-CommandResult RunCommand(std::vector<std::string> argv,
-                         const std::map<std::string, std::string>& env = {},
-                         const std::string& netns = "");
 
 class TestNetwork;
 
@@ -60,7 +50,7 @@ class TestHost {
               const std::map<std::string, std::string>& env = {});
   // Sends `signal` to a process Spawn started and reaps it.
   void Kill(pid_t pid, int signal);
-  // Runs argv (found on PATH) on this host to its end.
+  // Runs argv (argv[0] a path) on this host to its end (fuse_harness.h's RunCommand).
   CommandResult Run(std::vector<std::string> argv,
                     const std::map<std::string, std::string>& env = {}) const;
 

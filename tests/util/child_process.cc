@@ -1,7 +1,5 @@
 #include "tests/util/child_process.h"
 
-#include <fcntl.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,21 +8,11 @@
 
 namespace alluxio::testing {
 
-bool EnterNetns(const std::string& netns) {
-  const std::string path = "/var/run/netns/" + netns;
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  const bool entered = setns(fd, CLONE_NEWNET) == 0;
-  close(fd);
-  return entered;
-}
-
 pid_t SpawnLogged(std::vector<std::string> argv, const std::string& log,
-                  const std::map<std::string, std::string>& env, const std::string& netns) {
+                  const std::map<std::string, std::string>& env) {
   pid_t pid = fork();
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // no orphan even if the test process crashes
-    if (!netns.empty() && !EnterNetns(netns)) _exit(126);
     for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
     FILE* f = freopen(log.c_str(), "a", stdout);
     (void)f;

@@ -10,16 +10,9 @@
 
 namespace alluxio::testing {
 
-// Forks and execs argv[0] (a path) with `argv` and the current environment plus `env`, in the
-// network namespace named `netns` (`ip netns add`; "" this one; only the network namespace
-// changes, so the child sees this process's files and mounts). The child's pid; the caller stops
-// it (by pid) and reaps it.
+// Forks and execs argv[0] (a path) with `argv` and the current environment plus `env`. The
+// child's pid; the caller stops it (by pid) and reaps it.
 pid_t SpawnLogged(std::vector<std::string> argv, const std::string& log,
-                  const std::map<std::string, std::string>& env = {},
-                  const std::string& netns = "");
-
-// Enters the network namespace named `netns` (`ip netns add`) with the calling thread; false
-// (errno set) if it cannot.
-bool EnterNetns(const std::string& netns);
+                  const std::map<std::string, std::string>& env = {});
 
 }  // namespace alluxio::testing
