@@ -85,13 +85,27 @@ void HostCluster::KillWorker(int index, int signal) {
   w.pid = 0;
 }
 
-CommandResult HostCluster::Alluxio(const TestHost& host, std::vector<std::string> args) const {
-  const Host* h = &master_process_;
-  for (const Host& w : workers_) {
-    if (w.host == &host) h = &w;
+HostCluster::Host& HostCluster::HostOf(const TestHost& host) {
+  for (Host& w : workers_) {
+    if (w.host == &host) return w;
   }
+  return master_process_;
+}
+
+CommandResult HostCluster::Alluxio(const TestHost& host, std::vector<std::string> args) {
   args.insert(args.begin(), ALLUXIO_BINARY);
-  return host.Run(std::move(args), {{"ALLUXIO_HOME", h->home->path()}});
+  return host.Run(std::move(args), {{"ALLUXIO_HOME", HostOf(host).home->path()}});
+}
+
+CommandResult HostCluster::Mount(const TestHost& host, const std::string& mount_point,
+                                 const std::string& options) {
+  Host& h = HostOf(host);
+  if (!h.fuse) h.fuse = std::make_unique<FuseHarness>(h.home->path(), std::vector<std::string>{});
+  h.fuse->Track(mount_point);
+  std::vector<std::string> argv{ALLUXIO_FUSE_BINARY, "mount"};
+  if (!options.empty()) argv.insert(argv.end(), {"-o", options});
+  argv.push_back(mount_point);
+  return host.Run(std::move(argv), {{"ALLUXIO_HOME", h.home->path()}});
 }
 
 Configuration HostCluster::ClientConf() const {

@@ -5,7 +5,7 @@
 // and `alluxio worker` processes run in their host's namespace. All hosts share one under
 // storage directory (as they would a shared file system). The test process, on the bridge's
 // address, is a client on a host with no worker (ClientConf); `alluxio` commands run on any
-// host (Alluxio).
+// host (Alluxio), and FUSE clients on any host (Mount).
 //
 // Everything stops with the TestNetwork (which must outlive this) or by KillWorker.
 #pragma once
@@ -19,6 +19,7 @@
 
 #include "core/common/configuration.h"
 #include "tests/cluster/test_hosts.h"
+#include "tests/e2e/fuse_harness.h"
 #include "tests/util/temp_dir.h"
 
 namespace alluxio::testing {
@@ -36,7 +37,12 @@ class HostCluster {
   void KillWorker(int index, int signal);
 
   // `alluxio <args...>` run to its end on `host` with that host's configuration.
-  CommandResult Alluxio(const TestHost& host, std::vector<std::string> args) const;
+  CommandResult Alluxio(const TestHost& host, std::vector<std::string> args);
+  // `alluxio-fuse mount [-o options] <mount_point>` on `host` (a FUSE client there, with that
+  // host's configuration; the mount is seen by every host). Unmounted, its daemon killed, when
+  // this cluster goes away.
+  CommandResult Mount(const TestHost& host, const std::string& mount_point,
+                      const std::string& options = "");
   // A client in the test process (the root namespace: no worker on its host).
   Configuration ClientConf() const;
 
@@ -52,7 +58,10 @@ class HostCluster {
     std::unique_ptr<TempDir> home;
     int port = 0;
     pid_t pid = 0;
+    std::unique_ptr<FuseHarness> fuse;  // unmounts the host's mounts; destroyed before home
   };
+  // The worker's entry of `host`, else the master's (its home serves any other host).
+  Host& HostOf(const TestHost& host);
   // Writes `h`'s site file; `own` are its properties over the cluster's.
   void WriteSiteFile(const Host& h, const std::map<std::string, std::string>& own) const;
 

@@ -188,6 +188,63 @@ TEST_F(MultiHostTest, AHostWithNoWorkerReadsRemotely) {
   }
 }
 
+// FUSE clients on both worker hosts read a file worker 1 caches: the one on worker 1's host
+// from its cache files (worker 1 serves no bytes), the one on worker 2's host from worker 1 over
+// the network (and, passive caching off, does not cache it on worker 2).
+TEST_F(MultiHostTest, FuseClientsReadLocallyAndRemotely) {
+  const std::string content = Pattern(3 * kBlock + 5, 6);
+  std::ofstream(local_.Sub("in"), std::ios::binary) << content;
+  Alluxio(cluster_->worker_host(0), {"fs", "copyFromLocal", local_.Sub("in"), "/fuse"});
+  for (int i : {0, 1}) {
+    const std::string mount_point = local_.Sub("mnt" + std::to_string(i + 1));
+    std::filesystem::create_directories(mount_point);
+    CommandResult mounted = cluster_->Mount(cluster_->worker_host(i), mount_point);
+    ASSERT_EQ(mounted.exit_code, 0) << mounted.out << mounted.err;
+  }
+  auto served_by_worker_1 = [&] {
+    uint64_t bytes = 0;
+    WithClient(cluster_->ClientConf(), [&](FileSystemClient& fs) -> Task<void> {
+      auto workers = co_await fs.GetWorkers();
+      EXPECT_TRUE(workers.ok());
+      if (!workers.ok()) co_return;
+      for (const client::WorkerInfo& w : *workers) {
+        if (w.address.ToString() != cluster_->WorkerAddress(0)) continue;
+        auto stats = co_await fs.GetWorkerStats(w.address);
+        EXPECT_TRUE(stats.ok());
+        if (stats.ok()) bytes = stats->bytes_read_cache;
+      }
+    });
+    return bytes;
+  };
+  const uint64_t before = served_by_worker_1();
+  EXPECT_TRUE(Slurp(local_.Sub("mnt1/fuse")) == content);
+  EXPECT_EQ(served_by_worker_1(), before);
+  EXPECT_TRUE(Slurp(local_.Sub("mnt2/fuse")) == content);
+  EXPECT_GE(served_by_worker_1(), before + content.size());
+  for (const auto& workers : Locations("/fuse")) {
+    EXPECT_EQ(workers, std::set<std::string>{cluster_->WorkerAddress(0)});
+  }
+}
+
+// alluxio.user.file.passive.cache.enabled: a FUSE client on worker 2's host reading a block
+// worker 1 caches has worker 2 cache it too.
+TEST_F(MultiHostTest, PassiveCachingCopiesARemoteReadHere) {
+  const std::string content = Pattern(2 * kBlock + 9, 7);
+  std::ofstream(local_.Sub("in"), std::ios::binary) << content;
+  Alluxio(cluster_->worker_host(0), {"fs", "copyFromLocal", local_.Sub("in"), "/passive"});
+  const std::string mount_point = local_.Sub("mnt");
+  std::filesystem::create_directories(mount_point);
+  CommandResult mounted = cluster_->Mount(cluster_->worker_host(1), mount_point,
+                                          "alluxio.user.file.passive.cache.enabled=true");
+  ASSERT_EQ(mounted.exit_code, 0) << mounted.out << mounted.err;
+  EXPECT_TRUE(Slurp(mount_point + "/passive") == content);
+  const std::set<std::string> both{cluster_->WorkerAddress(0), cluster_->WorkerAddress(1)};
+  for (const auto& workers :
+       SettledLocations("/passive", [&](const std::set<std::string>& w) { return w == both; })) {
+    EXPECT_EQ(workers, both);
+  }
+}
+
 // Two clients (a worker host and the host with no worker) read a cold file at once: each block
 // is cached by exactly one worker, the one the deterministic hash picks, and read from the UFS
 // once.
