@@ -370,5 +370,29 @@ TEST_F(MultiHostTest, ALinkCutMidReadFailsNoRead) {
   for (const auto& workers : SettledLocations("/cut", holds)) EXPECT_TRUE(holds(workers));
 }
 
+// The master host's link is cut for longer than alluxio.master.worker.timeout, then restored:
+// the workers come back (they re-register with their blocks) and reads and writes work again,
+// nothing restarted.
+TEST_F(MultiHostTest, TheMasterComesBackAfterItsLinkIsRestored) {
+  const std::string content = Pattern(2 * kBlock + 3, 8);
+  std::ofstream(local_.Sub("in"), std::ios::binary) << content;
+  Alluxio(cluster_->worker_host(0), {"fs", "copyFromLocal", local_.Sub("in"), "/before"});
+  ASSERT_TRUE(cluster_->master_host().SetLinkUp(false));
+  std::this_thread::sleep_for(std::chrono::seconds(4));  // past the 3 s worker timeout
+  ASSERT_TRUE(cluster_->master_host().SetLinkUp(true));
+  EXPECT_EQ(WaitForState(0, "LIVE"), "LIVE");
+  EXPECT_EQ(WaitForState(1, "LIVE"), "LIVE");
+  for (const auto& workers : SettledLocations("/before", Cached)) {
+    EXPECT_EQ(workers, std::set<std::string>{cluster_->WorkerAddress(0)});
+  }
+  WithClient(cluster_->ClientConf(), [&](FileSystemClient& fs) -> Task<void> {
+    auto back = co_await ReadFile(fs, "/before");
+    EXPECT_TRUE(back.ok() && *back == content);
+  });
+  Alluxio(cluster_->worker_host(1), {"fs", "copyFromLocal", local_.Sub("in"), "/after"});
+  Alluxio(cluster_->worker_host(0), {"fs", "copyToLocal", "/after", local_.Sub("out")});
+  EXPECT_TRUE(Slurp(local_.Sub("out")) == content);
+}
+
 }  // namespace
 }  // namespace alluxio
