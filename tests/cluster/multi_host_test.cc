@@ -98,6 +98,52 @@ class MultiHostTest : public ::testing::Test {
     return locations;
   }
 
+  // Writes `content` to `path` with `alluxio fs copyFromLocal` on worker `index`'s host: it is
+  // cached by that worker (alluxio.user.block.write.location.policy is LocalFirstPolicy).
+  void CopyFromWorkerHost(int index, const std::string& content, const std::string& path) {
+    std::ofstream(local_.Sub("in"), std::ios::binary) << content;
+    Alluxio(cluster_->worker_host(index), {"fs", "copyFromLocal", local_.Sub("in"), path});
+  }
+
+  // The locations of a block cached by worker `index` alone.
+  std::set<std::string> OnlyOn(int index) const { return {cluster_->WorkerAddress(index)}; }
+
+  // Every live worker's counters, by "address:port".
+  std::map<std::string, client::WorkerStats> Stats() {
+    std::map<std::string, client::WorkerStats> all;
+    WithClient(cluster_->ClientConf(), [&](FileSystemClient& fs) -> Task<void> {
+      auto workers = co_await fs.GetWorkers();
+      EXPECT_TRUE(workers.ok());
+      if (!workers.ok()) co_return;
+      for (const client::WorkerInfo& w : *workers) {
+        auto stats = co_await fs.GetWorkerStats(w.address);
+        EXPECT_TRUE(stats.ok()) << w.address.ToString();
+        if (stats.ok()) all[w.address.ToString()] = *stats;
+      }
+    });
+    return all;
+  }
+
+  // Reads `path` (holding `content`) from the test process, calling `failure` halfway: the read
+  // must give every byte right, giving up on exactly one worker.
+  void ReadAcross(const std::string& path, const std::string& content,
+                  const std::function<void()>& failure) {
+    WithClient(cluster_->ClientConf(), [&](FileSystemClient& fs) -> Task<void> {
+      auto in = co_await fs.OpenFile(path);
+      EXPECT_TRUE(in.ok());
+      if (!in.ok()) co_return;
+      std::string back(content.size(), '\0');
+      const size_t half = content.size() / 2;
+      auto first = co_await (*in)->Read(0, std::span(back).first(half));
+      EXPECT_TRUE(first.ok() && *first == half);
+      failure();
+      auto rest = co_await (*in)->Read(half, std::span(back).subspan(half));
+      EXPECT_TRUE(rest.ok() && *rest == content.size() - half);
+      EXPECT_TRUE(back == content);
+      EXPECT_EQ((*in)->stats().worker_failovers, 1u);
+    });
+  }
+
   // Worker `index`'s state in `alluxio fsadmin report` on the master's host: "LIVE", "LOST" or
   // "absent".
   std::string StateOf(int index) {
@@ -162,11 +208,10 @@ std::string Slurp(const std::string& path) {
 // alone would read worker 1's block files directly (short-circuit) instead.
 TEST_F(MultiHostTest, AHostWithNoWorkerReadsRemotely) {
   const std::string content = Pattern(3 * kBlock + 12345, 1);
-  std::ofstream(local_.Sub("in"), std::ios::binary) << content;
-  Alluxio(cluster_->worker_host(0), {"fs", "copyFromLocal", local_.Sub("in"), "/remote"});
+  CopyFromWorkerHost(0, content, "/remote");
   // Written through the worker on its own host (alluxio.user.block.write.location.policy).
   for (const auto& workers : Locations("/remote")) {
-    EXPECT_EQ(workers, std::set<std::string>{cluster_->WorkerAddress(0)});
+    EXPECT_EQ(workers, OnlyOn(0));
   }
   WithClient(cluster_->ClientConf(), [&](FileSystemClient& fs) -> Task<void> {
     auto in = co_await fs.OpenFile("/remote");
@@ -184,7 +229,7 @@ TEST_F(MultiHostTest, AHostWithNoWorkerReadsRemotely) {
   Alluxio(cluster_->worker_host(1), {"fs", "copyToLocal", "/remote", local_.Sub("out")});
   EXPECT_TRUE(Slurp(local_.Sub("out")) == content);
   for (const auto& workers : Locations("/remote")) {
-    EXPECT_EQ(workers, std::set<std::string>{cluster_->WorkerAddress(0)});
+    EXPECT_EQ(workers, OnlyOn(0));
   }
 }
 
@@ -193,36 +238,20 @@ TEST_F(MultiHostTest, AHostWithNoWorkerReadsRemotely) {
 // the network (and, passive caching off, does not cache it on worker 2).
 TEST_F(MultiHostTest, FuseClientsReadLocallyAndRemotely) {
   const std::string content = Pattern(3 * kBlock + 5, 6);
-  std::ofstream(local_.Sub("in"), std::ios::binary) << content;
-  Alluxio(cluster_->worker_host(0), {"fs", "copyFromLocal", local_.Sub("in"), "/fuse"});
+  CopyFromWorkerHost(0, content, "/fuse");
   for (int i : {0, 1}) {
     const std::string mount_point = local_.Sub("mnt" + std::to_string(i + 1));
     std::filesystem::create_directories(mount_point);
     CommandResult mounted = cluster_->Mount(cluster_->worker_host(i), mount_point);
     ASSERT_EQ(mounted.exit_code, 0) << mounted.out << mounted.err;
   }
-  auto served_by_worker_1 = [&] {
-    uint64_t bytes = 0;
-    WithClient(cluster_->ClientConf(), [&](FileSystemClient& fs) -> Task<void> {
-      auto workers = co_await fs.GetWorkers();
-      EXPECT_TRUE(workers.ok());
-      if (!workers.ok()) co_return;
-      for (const client::WorkerInfo& w : *workers) {
-        if (w.address.ToString() != cluster_->WorkerAddress(0)) continue;
-        auto stats = co_await fs.GetWorkerStats(w.address);
-        EXPECT_TRUE(stats.ok());
-        if (stats.ok()) bytes = stats->bytes_read_cache;
-      }
-    });
-    return bytes;
-  };
-  const uint64_t before = served_by_worker_1();
+  const uint64_t before = Stats()[cluster_->WorkerAddress(0)].bytes_read_cache;
   EXPECT_TRUE(Slurp(local_.Sub("mnt1/fuse")) == content);
-  EXPECT_EQ(served_by_worker_1(), before);
+  EXPECT_EQ(Stats()[cluster_->WorkerAddress(0)].bytes_read_cache, before);
   EXPECT_TRUE(Slurp(local_.Sub("mnt2/fuse")) == content);
-  EXPECT_GE(served_by_worker_1(), before + content.size());
+  EXPECT_GE(Stats()[cluster_->WorkerAddress(0)].bytes_read_cache, before + content.size());
   for (const auto& workers : Locations("/fuse")) {
-    EXPECT_EQ(workers, std::set<std::string>{cluster_->WorkerAddress(0)});
+    EXPECT_EQ(workers, OnlyOn(0));
   }
 }
 
@@ -230,8 +259,7 @@ TEST_F(MultiHostTest, FuseClientsReadLocallyAndRemotely) {
 // worker 1 caches has worker 2 cache it too.
 TEST_F(MultiHostTest, PassiveCachingCopiesARemoteReadHere) {
   const std::string content = Pattern(2 * kBlock + 9, 7);
-  std::ofstream(local_.Sub("in"), std::ios::binary) << content;
-  Alluxio(cluster_->worker_host(0), {"fs", "copyFromLocal", local_.Sub("in"), "/passive"});
+  CopyFromWorkerHost(0, content, "/passive");
   const std::string mount_point = local_.Sub("mnt");
   std::filesystem::create_directories(mount_point);
   CommandResult mounted = cluster_->Mount(cluster_->worker_host(1), mount_point,
@@ -268,16 +296,7 @@ TEST_F(MultiHostTest, ColdReadsCacheEachBlockOnceInTheCluster) {
     EXPECT_EQ(locations[i], std::set<std::string>{hashed[i]}) << "block " << i;
   }
   uint64_t from_ufs = 0;
-  WithClient(cluster_->ClientConf(), [&](FileSystemClient& fs) -> Task<void> {
-    auto workers = co_await fs.GetWorkers();
-    EXPECT_TRUE(workers.ok());
-    if (!workers.ok()) co_return;
-    for (const client::WorkerInfo& w : *workers) {
-      auto stats = co_await fs.GetWorkerStats(w.address);
-      EXPECT_TRUE(stats.ok());
-      if (stats.ok()) from_ufs += stats->bytes_read_ufs;
-    }
-  });
+  for (const auto& [worker, stats] : Stats()) from_ufs += stats.bytes_read_ufs;
   EXPECT_EQ(from_ufs, content.size());
 }
 
@@ -313,22 +332,8 @@ TEST_F(MultiHostTest, LoadAndFreeAcrossWorkers) {
 // LIVE again and its blocks are listed again.
 TEST_F(MultiHostTest, AWorkerLostMidReadFailsNoRead) {
   const std::string content = Pattern(4 * kBlock, 4);
-  std::ofstream(local_.Sub("in"), std::ios::binary) << content;
-  Alluxio(cluster_->worker_host(0), {"fs", "copyFromLocal", local_.Sub("in"), "/lost"});
-  WithClient(cluster_->ClientConf(), [&](FileSystemClient& fs) -> Task<void> {
-    auto in = co_await fs.OpenFile("/lost");
-    EXPECT_TRUE(in.ok());
-    if (!in.ok()) co_return;
-    std::string back(content.size(), '\0');
-    const size_t half = content.size() / 2;
-    auto first = co_await (*in)->Read(0, std::span(back).first(half));
-    EXPECT_TRUE(first.ok() && *first == half);
-    cluster_->KillWorker(0, SIGKILL);
-    auto rest = co_await (*in)->Read(half, std::span(back).subspan(half));
-    EXPECT_TRUE(rest.ok() && *rest == content.size() - half);
-    EXPECT_TRUE(back == content);
-    EXPECT_EQ((*in)->stats().worker_failovers, 1u);
-  });
+  CopyFromWorkerHost(0, content, "/lost");
+  ReadAcross("/lost", content, [&] { cluster_->KillWorker(0, SIGKILL); });
   EXPECT_EQ(WaitForState(0, "LOST"), "LOST");
   for (const auto& workers : Locations("/lost")) {
     EXPECT_FALSE(workers.contains(cluster_->WorkerAddress(0)));
@@ -345,22 +350,8 @@ TEST_F(MultiHostTest, AWorkerLostMidReadFailsNoRead) {
 // the master reports the worker LOST, and takes it back with its blocks when the link returns.
 TEST_F(MultiHostTest, ALinkCutMidReadFailsNoRead) {
   const std::string content = Pattern(4 * kBlock, 5);
-  std::ofstream(local_.Sub("in"), std::ios::binary) << content;
-  Alluxio(cluster_->worker_host(0), {"fs", "copyFromLocal", local_.Sub("in"), "/cut"});
-  WithClient(cluster_->ClientConf(), [&](FileSystemClient& fs) -> Task<void> {
-    auto in = co_await fs.OpenFile("/cut");
-    EXPECT_TRUE(in.ok());
-    if (!in.ok()) co_return;
-    std::string back(content.size(), '\0');
-    const size_t half = content.size() / 2;
-    auto first = co_await (*in)->Read(0, std::span(back).first(half));
-    EXPECT_TRUE(first.ok() && *first == half);
-    EXPECT_TRUE(cluster_->worker_host(0).SetLinkUp(false));
-    auto rest = co_await (*in)->Read(half, std::span(back).subspan(half));
-    EXPECT_TRUE(rest.ok() && *rest == content.size() - half);
-    EXPECT_TRUE(back == content);
-    EXPECT_EQ((*in)->stats().worker_failovers, 1u);
-  });
+  CopyFromWorkerHost(0, content, "/cut");
+  ReadAcross("/cut", content, [&] { EXPECT_TRUE(cluster_->worker_host(0).SetLinkUp(false)); });
   EXPECT_EQ(WaitForState(0, "LOST"), "LOST");
   ASSERT_TRUE(cluster_->worker_host(0).SetLinkUp(true));
   EXPECT_EQ(WaitForState(0, "LIVE"), "LIVE");
@@ -375,15 +366,14 @@ TEST_F(MultiHostTest, ALinkCutMidReadFailsNoRead) {
 // nothing restarted.
 TEST_F(MultiHostTest, TheMasterComesBackAfterItsLinkIsRestored) {
   const std::string content = Pattern(2 * kBlock + 3, 8);
-  std::ofstream(local_.Sub("in"), std::ios::binary) << content;
-  Alluxio(cluster_->worker_host(0), {"fs", "copyFromLocal", local_.Sub("in"), "/before"});
+  CopyFromWorkerHost(0, content, "/before");
   ASSERT_TRUE(cluster_->master_host().SetLinkUp(false));
   std::this_thread::sleep_for(std::chrono::seconds(4));  // past the 3 s worker timeout
   ASSERT_TRUE(cluster_->master_host().SetLinkUp(true));
   EXPECT_EQ(WaitForState(0, "LIVE"), "LIVE");
   EXPECT_EQ(WaitForState(1, "LIVE"), "LIVE");
   for (const auto& workers : SettledLocations("/before", Cached)) {
-    EXPECT_EQ(workers, std::set<std::string>{cluster_->WorkerAddress(0)});
+    EXPECT_EQ(workers, OnlyOn(0));
   }
   WithClient(cluster_->ClientConf(), [&](FileSystemClient& fs) -> Task<void> {
     auto back = co_await ReadFile(fs, "/before");
