@@ -31,6 +31,7 @@ using testing::CommandResult;
 using testing::HostCluster;
 using testing::Pattern;
 using testing::ReadFile;
+using testing::RunCommand;
 using testing::TempDir;
 using testing::TestNetwork;
 using testing::WithClient;
@@ -382,6 +383,33 @@ TEST_F(MultiHostTest, TheMasterComesBackAfterItsLinkIsRestored) {
   Alluxio(cluster_->worker_host(1), {"fs", "copyFromLocal", local_.Sub("in"), "/after"});
   Alluxio(cluster_->worker_host(0), {"fs", "copyToLocal", "/after", local_.Sub("out")});
   EXPECT_TRUE(Slurp(local_.Sub("out")) == content);
+}
+
+// A FUSE client on worker 1's host whose link to the master is cut: what it has cached (the
+// metadata cache, the kernel's attributes and pages) is still served, and what needs the master
+// fails with an error after alluxio.user.rpc.retry.max.duration rather than hanging.
+TEST_F(MultiHostTest, AFuseClientCutOffFromTheMasterServesItsCacheAndFailsTheRest) {
+  const std::string content = Pattern(kBlock + 11, 9);
+  CopyFromWorkerHost(0, content, "/cached");
+  const std::string mount_point = local_.Sub("mnt");
+  std::filesystem::create_directories(mount_point);
+  CommandResult mounted = cluster_->Mount(
+      cluster_->worker_host(0), mount_point,
+      "alluxio.user.metadata.cache.enabled=true,alluxio.user.rpc.retry.max.duration=2s");
+  ASSERT_EQ(mounted.exit_code, 0) << mounted.out << mounted.err;
+  EXPECT_TRUE(Slurp(mount_point + "/cached") == content);
+  ASSERT_TRUE(cluster_->master_host().SetLinkUp(false));
+  EXPECT_TRUE(Slurp(mount_point + "/cached") == content);
+  // Not cached anywhere: asks the master. A hang would be killed by RunCommand's timeout
+  // (exit code -1).
+  CommandResult missing =
+      RunCommand({"/usr/bin/stat", mount_point + "/not-cached"}, {}, std::chrono::seconds(60));
+  EXPECT_EQ(missing.exit_code, 1) << missing.out << missing.err;
+  // EIO or ETIMEDOUT (SEMANTICS.md), not ENOENT: the path may well exist.
+  EXPECT_TRUE(missing.err.find("Input/output error") != std::string::npos ||
+              missing.err.find("timed out") != std::string::npos)
+      << missing.err;
+  ASSERT_TRUE(cluster_->master_host().SetLinkUp(true));
 }
 
 }  // namespace
