@@ -108,10 +108,11 @@ CommandResult HostCluster::Mount(const TestHost& host, const std::string& mount_
   return host.Run(std::move(argv), {{"ALLUXIO_HOME", h.home->path()}});
 }
 
-Configuration HostCluster::ClientConf() const {
+Configuration HostCluster::ClientConf(const std::map<std::string, std::string>& extra) const {
   ConfigLoadOptions options;
   options.read_site_file = false;
   for (const auto& [k, v] : properties_) options.command_line.push_back(k + "=" + v);
+  for (const auto& [k, v] : extra) options.command_line.push_back(k + "=" + v);
   return std::move(Configuration::Load(options)).value();
 }
 

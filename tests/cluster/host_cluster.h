@@ -43,8 +43,9 @@ class HostCluster {
   // this cluster goes away.
   CommandResult Mount(const TestHost& host, const std::string& mount_point,
                       const std::string& options = "");
-  // A client in the test process (the root namespace: no worker on its host).
-  Configuration ClientConf() const;
+  // A client in the test process (the root namespace: no worker on its host), with `extra`
+  // properties over the cluster's.
+  Configuration ClientConf(const std::map<std::string, std::string>& extra = {}) const;
 
   TestHost& master_host() { return *master_; }
   TestHost& worker_host(int index) { return *workers_.at(index).host; }

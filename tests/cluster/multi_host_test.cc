@@ -412,5 +412,31 @@ TEST_F(MultiHostTest, AFuseClientCutOffFromTheMasterServesItsCacheAndFailsTheRes
   ASSERT_TRUE(cluster_->master_host().SetLinkUp(true));
 }
 
+// The worker a file is written through dies mid-write: the write fails by close at the latest
+// (EIO) and nothing of the file is visible, in Alluxio or in the under storage. The client says
+// it is on worker 1's host (alluxio.user.hostname), so LocalFirstPolicy writes through worker 1.
+TEST_F(MultiHostTest, AWriteWhoseWorkerDiesFailsAndLeavesNothing) {
+  const std::string content = Pattern(2 * kBlock, 10);
+  const std::string host_1 = cluster_->worker_host(0).address();
+  WithClient(cluster_->ClientConf({{"alluxio.user.hostname", host_1}}),
+             [&](FileSystemClient& fs) -> Task<void> {
+               client::CreateFileOptions options;
+               auto out = co_await fs.CreateFile("/dies", options);
+               EXPECT_TRUE(out.ok());
+               if (!out.ok()) co_return;
+               Status first = co_await (*out)->Write(content);
+               EXPECT_TRUE(first.ok());
+               cluster_->KillWorker(0, SIGKILL);
+               Status second = co_await (*out)->Write(content);
+               auto closed = co_await (*out)->Close();
+               EXPECT_FALSE(second.ok() && closed.ok());
+               const Error& error = second.ok() ? closed.error() : second.error();
+               EXPECT_EQ(ToErrno(error.code), EIO) << error.ToString();
+               auto status = co_await fs.GetStatus("/dies");
+               EXPECT_EQ(status.code(), ErrorCode::kNotFound);
+             });
+  EXPECT_FALSE(std::filesystem::exists(cluster_->ufs_root() + "/dies"));
+}
+
 }  // namespace
 }  // namespace alluxio
