@@ -188,7 +188,7 @@ Task<Status> FileInStream::ReadBlock(size_t index, uint64_t offset, std::span<ch
       co_return co_await ReadFromUfs(block.offset + offset, buf);
     }
     const bool on_this_host = client_.context().IsLocal(*worker);
-    if (!on_this_host && !block.locations.empty()) co_await CacheHere(index);
+    if (o.passive_cache && !on_this_host && !block.locations.empty()) co_await CacheHere(index);
     if (o.short_circuit && on_this_host && !not_local_.contains(block.block_id)) {
       LocalBlock* local = co_await OpenLocal(*worker, index);
       if (local != nullptr) {
@@ -321,8 +321,7 @@ Task<void> FileInStream::CacheNextBlock(size_t index) {
 
 Task<void> FileInStream::CacheHere(size_t index) {
   const ClientOptions& o = client_.options();
-  if (!o.passive_cache || !o.read_cache || !file_.info.persisted ||
-      !cache_requested_.insert(index).second) {
+  if (!o.read_cache || !file_.info.persisted || !cache_requested_.insert(index).second) {
     co_return;
   }
   auto live = co_await client_.LiveWorkers();

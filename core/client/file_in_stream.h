@@ -108,8 +108,8 @@ class FileInStream {
   Task<std::optional<WorkerAddress>> ChooseWorker(size_t index);
   // See the header comment: caches block index + 1 ahead of a sequential reader.
   Task<void> CacheNextBlock(size_t index);
-  // alluxio.user.file.passive.cache.enabled: block `index`, read from a worker on another host,
-  // is also cached by the worker on this host (once per block; it reads the UFS).
+  // With alluxio.user.file.passive.cache.enabled: block `index`, read from a worker on another
+  // host, is also cached by the worker on this host (once per block; it reads the UFS).
   Task<void> CacheHere(size_t index);
   // Asks the worker at `address` to cache block `index` from the UFS (not waited for).
   Task<void> RequestCache(const WorkerAddress& address, size_t index);
