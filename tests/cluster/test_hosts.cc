@@ -119,6 +119,15 @@ std::set<std::string> UsedPrefixes() {
   return used;
 }
 
+// How many interfaces of this namespace have an address in /24 `prefix` ("198.18.7").
+int InterfacesIn(const std::string& prefix) {
+  const std::string needle = " inet " + prefix + ".";
+  std::istringstream out(IpOutput({"-o", "-4", "addr", "show"}));
+  int count = 0;
+  for (std::string line; std::getline(out, line);) count += line.find(needle) != std::string::npos;
+  return count;
+}
+
 }  // namespace
 
 bool TestHost::Shape(const std::string& rate) {
@@ -175,39 +184,50 @@ Result<std::unique_ptr<TestNetwork>> TestNetwork::Create() {
     return Fail(ErrorCode::kUnavailable, "`ip netns` does not work here");
   }
   DeleteLeftovers();
-  const std::set<std::string> used = UsedPrefixes();
-  std::vector<std::string> free;
-  for (int second : {18, 19}) {
-    for (int third = 0; third < 256; ++third) {
-      std::string prefix = fmt::format("198.{}.{}", second, third);
-      if (!used.contains(prefix)) free.push_back(std::move(prefix));
-    }
-  }
-  if (free.empty()) return Fail(ErrorCode::kUnavailable, "no free /24 in 198.18.0.0/15");
   const pid_t self = getpid();
-  std::unique_ptr<TestNetwork> net(new TestNetwork(free[static_cast<size_t>(self) % free.size()],
-                                                   fmt::format("{}b{}", kPrefix, self)));
+  std::unique_ptr<TestNetwork> net(new TestNetwork(fmt::format("{}b{}", kPrefix, self)));
   // Where namespaces or bridges cannot be made (a container without CAP_NET_ADMIN, say) the
   // tests skip: the commands run quietly here.
-  const std::string probe = fmt::format("{}{}-probe", kPrefix, self);
-  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {"netns", "add", probe},
-           {"netns", "del", probe},
-           {"link", "add", net->bridge_, "type", "bridge"},
-           {"addr", "add", net->address_ + "/24", "dev", net->bridge_},
-           {"link", "set", net->bridge_, "up"}}) {
-    std::vector<std::string> argv{std::string(kIp)};
-    argv.insert(argv.end(), args.begin(), args.end());
-    if (CommandResult r = RunCommand(argv); r.exit_code != 0) {
+  auto ip = [](std::vector<std::string> args) -> Status {
+    args.insert(args.begin(), std::string(kIp));
+    if (CommandResult r = RunCommand(args); r.exit_code != 0) {
       return Fail(ErrorCode::kUnavailable,
-                  fmt::format("ip {}: {}{}", fmt::join(args, " "), r.out, r.err));
+                  fmt::format("{}: {}{}", fmt::join(args, " "), r.out, r.err));
     }
+    return Ok();
+  };
+  const std::string probe = fmt::format("{}{}-probe", kPrefix, self);
+  for (std::vector<std::string> args :
+       std::vector<std::vector<std::string>>{{"netns", "add", probe},
+                                             {"netns", "del", probe},
+                                             {"link", "add", net->bridge_, "type", "bridge"},
+                                             {"link", "set", net->bridge_, "up"}}) {
+    if (Status s = ip(std::move(args)); !s) return s.failure();
   }
-  return net;
+  // A /24 no interface is in, picked from the pid; taken again if a concurrent run took the
+  // same one meanwhile (then two interfaces are in it).
+  for (size_t attempt = 0; attempt < 8; ++attempt) {
+    const std::set<std::string> used = UsedPrefixes();
+    std::vector<std::string> free;
+    for (int second : {18, 19}) {
+      for (int third = 0; third < 256; ++third) {
+        std::string prefix = fmt::format("198.{}.{}", second, third);
+        if (!used.contains(prefix)) free.push_back(std::move(prefix));
+      }
+    }
+    if (free.empty()) break;
+    net->prefix_ = free[(static_cast<size_t>(self) + attempt) % free.size()];
+    net->address_ = net->prefix_ + ".1";
+    if (Status s = ip({"addr", "add", net->address_ + "/24", "dev", net->bridge_}); !s) {
+      return s.failure();
+    }
+    if (InterfacesIn(net->prefix_) == 1) return net;
+    (void)ip({"addr", "del", net->address_ + "/24", "dev", net->bridge_});
+  }
+  return Fail(ErrorCode::kUnavailable, "no free /24 in 198.18.0.0/15");
 }
 
-TestNetwork::TestNetwork(std::string prefix, std::string bridge)
-    : prefix_(std::move(prefix)), bridge_(std::move(bridge)), address_(prefix_ + ".1") {
+TestNetwork::TestNetwork(std::string bridge) : bridge_(std::move(bridge)) {
   g_teardown_script = fmt::format("ip link del {} 2>/dev/null", bridge_);
   g_teardown = g_teardown_script.c_str();
   for (int signal : {SIGINT, SIGTERM, SIGHUP}) ::signal(signal, OnSignal);

@@ -88,10 +88,10 @@ class TestNetwork {
   const std::string& address() const { return address_; }
 
  private:
-  TestNetwork(std::string prefix, std::string bridge);
+  explicit TestNetwork(std::string bridge);
   void TearDown();
 
-  std::string prefix_;  // "198.18.7"
+  std::string prefix_;  // "198.18.7", once Create found a free one
   std::string bridge_;
   std::string address_;
   std::vector<std::unique_ptr<TestHost>> hosts_;
