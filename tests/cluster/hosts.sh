@@ -11,9 +11,9 @@
 #                                                    # exit, failure or signal
 #
 # Names: bridge amb<id>, namespaces am<id>-<host>, veth amv<id>-<i>/amh<id>-<i> (not the
-# tests' "ah" names, which the tests delete once their pid is gone). `exec` is `ip netns exec`:
-# the command also gets a mount namespace of its own (so a FUSE mount made in it is not seen
-# outside); the C++ fixture enters only the network namespace.
+# tests' "ah" names, which the tests delete once their pid is gone). `exec` enters only the
+# host's network namespace (`nsenter --net`, as the C++ fixture does): files and mounts are
+# shared, so an alluxio-fuse mount made on a host is seen everywhere.
 set -euo pipefail
 
 state_dir=/run/alluxio-hosts
@@ -39,7 +39,7 @@ up() {
   ip link add "amb$id" type bridge
   ip addr add "$prefix.1/24" dev "amb$id"
   ip link set "amb$id" up
-  echo "$id"
+  local out="$id"  # printed once all is made: a reader that stops early cannot cut setup short
   for name in "$@"; do
     local ns="am$id-$name" vr="amv$id-$i" vh="amh$id-$i"
     ip netns add "$ns"
@@ -50,9 +50,10 @@ up() {
     ip -n "$ns" link set "$vh" up
     ip -n "$ns" link set lo up
     echo "$name $ns $prefix.$i $vr $vh" >>"$state_dir/$id"
-    echo "$name $ns $prefix.$i"
+    out+=$'\n'"$name $ns $prefix.$i"
     i=$((i + 1))
   done
+  echo "$out"
 }
 
 field() {  # field <id> <host> <n>
@@ -91,7 +92,7 @@ case "$cmd" in
   exec)
     id=$1 host=$2
     shift 2
-    exec ip netns exec "$(field "$id" "$host" 2)" "$@"
+    exec nsenter --net="/var/run/netns/$(field "$id" "$host" 2)" "$@"
     ;;
   run)
     names=()
