@@ -125,6 +125,24 @@ class MultiHostTest : public ::testing::Test {
     return all;
   }
 
+  // Reads all of `path`, expected to hold `content`, with a client of the test process with
+  // `extra` properties; where its bytes came from.
+  client::ReadStats ReadStatsOf(const std::string& path, const std::string& content,
+                                const std::map<std::string, std::string>& extra) {
+    client::ReadStats stats;
+    WithClient(cluster_->ClientConf(extra), [&](FileSystemClient& fs) -> Task<void> {
+      auto in = co_await fs.OpenFile(path);
+      EXPECT_TRUE(in.ok());
+      if (!in.ok()) co_return;
+      std::string back(content.size(), '\0');
+      auto n = co_await (*in)->Read(0, back);
+      EXPECT_TRUE(n.ok() && *n == content.size());
+      EXPECT_TRUE(back == content);
+      stats = (*in)->stats();
+    });
+    return stats;
+  }
+
   // Reads `path` (holding `content`) from the test process, calling `failure` halfway: the read
   // must give every byte right, giving up on exactly one worker.
   void ReadAcross(const std::string& path, const std::string& content,
@@ -206,7 +224,8 @@ std::string Slurp(const std::string& path) {
 
 // Written on worker host 1, read from the host with no worker: every byte comes from worker 1
 // over the network. All hosts share /etc/machine-id, so a client deciding "same host" by it
-// alone would read worker 1's block files directly (short-circuit) instead.
+// alone would read worker 1's block files directly (short-circuit) instead; a client on worker
+// 1's host does.
 TEST_F(MultiHostTest, AHostWithNoWorkerReadsRemotely) {
   const std::string content = Pattern(3 * kBlock + 12345, 1);
   CopyFromWorkerHost(0, content, "/remote");
@@ -214,18 +233,16 @@ TEST_F(MultiHostTest, AHostWithNoWorkerReadsRemotely) {
   for (const auto& workers : Locations("/remote")) {
     EXPECT_EQ(workers, OnlyOn(0));
   }
-  WithClient(cluster_->ClientConf(), [&](FileSystemClient& fs) -> Task<void> {
-    auto in = co_await fs.OpenFile("/remote");
-    EXPECT_TRUE(in.ok());
-    if (!in.ok()) co_return;
-    std::string back(content.size(), '\0');
-    auto n = co_await (*in)->Read(0, back);
-    EXPECT_TRUE(n.ok() && *n == content.size());
-    EXPECT_TRUE(back == content);
-    EXPECT_EQ((*in)->stats().bytes_short_circuit, 0u);
-    EXPECT_EQ((*in)->stats().bytes_from_workers, content.size());
-    EXPECT_EQ((*in)->stats().bytes_from_ufs, 0u);
-  });
+  const client::ReadStats remote = ReadStatsOf("/remote", content, {});
+  EXPECT_EQ(remote.bytes_short_circuit, 0u);
+  EXPECT_EQ(remote.bytes_from_workers, content.size());
+  EXPECT_EQ(remote.bytes_from_ufs, 0u);
+  // A client that names worker 1's host as its own (alluxio.user.hostname) reads its block
+  // files directly (the hosts share this machine's files).
+  const client::ReadStats local = ReadStatsOf(
+      "/remote", content, {{"alluxio.user.hostname", cluster_->worker_host(0).address()}});
+  EXPECT_EQ(local.bytes_short_circuit, content.size());
+  EXPECT_EQ(local.bytes_from_workers, 0u);
   // Worker host 2 reads it from worker 1 too, and (passive caching off) does not cache it.
   Alluxio(cluster_->worker_host(1), {"fs", "copyToLocal", "/remote", local_.Sub("out")});
   EXPECT_TRUE(Slurp(local_.Sub("out")) == content);
