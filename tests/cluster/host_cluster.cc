@@ -1,8 +1,5 @@
 #include "tests/cluster/host_cluster.h"
 
-#include <signal.h>
-#include <sys/wait.h>
-
 #include <filesystem>
 #include <fstream>
 

@@ -8,7 +8,6 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
-#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -45,8 +44,9 @@ void OnSignal(int signal) {
 
 // argv run in network namespace `netns` ("" this one); argv[0] a path.
 std::vector<std::string> In(const std::string& netns, std::vector<std::string> argv) {
-  if (!netns.empty())
+  if (!netns.empty()) {
     argv.insert(argv.begin(), {std::string(kNsenter), "--net=/var/run/netns/" + netns});
+  }
   return argv;
 }
 
