@@ -1,6 +1,8 @@
 // A cluster on separate hosts (network namespaces, test_hosts.h): a master host, two worker
 // hosts, and the test process as a client host with no worker. Placement of blocks, reads from
-// local and remote workers, `fs load` / `fs free` across workers, a worker lost mid-read.
+// local and remote workers (client library and FUSE), passive caching, `fs load` / `fs free`
+// across workers; failures: a worker killed or its link cut mid-read, the master's link cut and
+// restored, a FUSE client cut off from the master, a write whose worker dies.
 // ctest label `hosts` (run alone: ctest -L hosts); skipped where namespaces cannot be made (not
 // root). ASSERT_* cannot be used inside coroutines: checks there are EXPECT_* plus co_return.
 #include <signal.h>
