@@ -123,7 +123,8 @@ Task<uint64_t> ReadBenchFile(client::FileSystemClient& fs, std::string path) {
 // Arg 0: through readBlock RPCs; 1: same-host short-circuit (openLocalBlock + pread).
 void BM_CachedRead(benchmark::State& state) {
   TestClient c(Cluster());
-  if (state.range(0) == 0) c.context().set_host_id("bench-remote-host");
+  if (state.range(0) == 0)
+    c.context().set_locality(HostLocality("bench-remote-host", "bench-remote-host", {}));
   std::string path = "/bench_read";
   if (!c.Run(WriteBenchFile(c.fs(), path)).ok()) {
     state.SkipWithError("write failed");

@@ -1,6 +1,5 @@
 #include "core/client/client_context.h"
 
-#include "core/common/host_id.h"
 #include "core/ufs/fault_injecting_under_file_system.h"
 
 namespace alluxio::client {
@@ -42,25 +41,17 @@ ClientContext::ClientContext(ClientOptions options, const MonotonicClock& clock)
       clock_(clock),
       workers_(clock),
       ufs_(MakeUfsFactory(options_.ufs_fault_injection_file), options_.ufs_options),
-      host_id_(LocalHostId()) {
+      locality_(HostLocality::Detect(options_.user_hostname)) {
   if (options_.metadata_cache_enabled) {
     metadata_cache_ = std::make_unique<MetadataCache>(options_.metadata_cache_max_size,
                                                       options_.metadata_cache_expiration, clock);
   }
 }
 
-std::optional<WorkerInfo> ChooseWorker(const std::vector<WorkerInfo>& workers,
-                                       const std::string& host_id, uint64_t key) {
-  if (workers.empty()) return std::nullopt;
-  for (const WorkerInfo& w : workers) {
-    if (!host_id.empty() && w.address.host_id == host_id) return w;
-  }
-  // splitmix64: block ids of one file differ in the low bits only; spread them.
-  uint64_t h = key + 0x9e3779b97f4a7c15ull;
-  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
-  h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
-  h ^= h >> 31;
-  return workers[h % workers.size()];
+std::optional<WorkerInfo> ChooseWorker(const ClientContext& context, BlockLocationPolicy policy,
+                                       const std::vector<WorkerInfo>& workers, uint64_t key) {
+  return ChooseWorker(
+      policy, workers, [&context](const WorkerAddress& a) { return context.IsLocal(a); }, key);
 }
 
 }  // namespace alluxio::client

@@ -14,11 +14,13 @@
 #include <string>
 #include <vector>
 
+#include "core/client/block_location_policy.h"
 #include "core/client/client_options.h"
 #include "core/client/client_types.h"
 #include "core/client/metadata_cache.h"
 #include "core/common/clock.h"
 #include "core/common/configuration.h"
+#include "core/common/host_id.h"
 #include "core/worker/ufs_resolver.h"
 
 namespace alluxio::client {
@@ -58,9 +60,13 @@ class ClientContext {
   MetadataCache* metadata_cache() { return metadata_cache_.get(); }
   WorkerList& workers() { return workers_; }
   UfsResolver& ufs() { return ufs_; }
-  // This machine (core/common/host_id.h); overridable for tests.
-  const std::string& host_id() const { return host_id_; }
-  void set_host_id(std::string id) { host_id_ = std::move(id); }
+  // True when the worker at `address` runs on this client's host (core/common/host_id.h).
+  bool IsLocal(const WorkerAddress& address) const {
+    return locality_.IsLocal(address.host_id, address.host);
+  }
+  // Replaces the host this client is on (tests: a client on another host). Not thread-safe:
+  // before any reactor uses the context.
+  void set_locality(HostLocality locality) { locality_ = std::move(locality); }
   const MonotonicClock& clock() const { return clock_; }
 
  private:
@@ -69,12 +75,12 @@ class ClientContext {
   std::unique_ptr<MetadataCache> metadata_cache_;
   WorkerList workers_;
   UfsResolver ufs_;
-  std::string host_id_;
+  HostLocality locality_;
 };
 
-// Worker choice, shared by writers, readers and `fs load`:
-// the first worker on host `host_id`, else workers[hash(key) % size]; nullopt when empty.
-std::optional<WorkerInfo> ChooseWorker(const std::vector<WorkerInfo>& workers,
-                                       const std::string& host_id, uint64_t key);
+// The worker `policy` picks for `key` among `workers`, with this context's host as the local one
+// (block_location_policy.h); nullopt when `workers` is empty.
+std::optional<WorkerInfo> ChooseWorker(const ClientContext& context, BlockLocationPolicy policy,
+                                       const std::vector<WorkerInfo>& workers, uint64_t key);
 
 }  // namespace alluxio::client

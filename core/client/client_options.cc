@@ -33,6 +33,16 @@ Result<ClientOptions> ClientOptions::FromConfiguration(const Configuration& conf
   o.write_type = *write_type;
   o.read_cache = conf.GetEnum(K::kUserFileReadTypeDefault) != "NO_CACHE";
   o.short_circuit = conf.GetBool(K::kUserShortCircuitEnabled);
+  o.user_hostname = conf.GetString(K::kUserHostname);
+  Result<BlockLocationPolicy> read_policy =
+      ParseBlockLocationPolicy(conf.GetEnum(K::kUserUfsBlockReadLocationPolicy));
+  if (!read_policy) return read_policy.failure();
+  o.ufs_read_policy = *read_policy;
+  Result<BlockLocationPolicy> write_policy =
+      ParseBlockLocationPolicy(conf.GetEnum(K::kUserBlockWriteLocationPolicy));
+  if (!write_policy) return write_policy.failure();
+  o.write_policy = *write_policy;
+  o.passive_cache = conf.GetBool(K::kUserFilePassiveCacheEnabled);
   o.load_on_open_max_bytes = static_cast<uint64_t>(conf.GetBytes(K::kUserFileLoadOnOpenMaxSize));
   o.ufs_fault_injection_file = conf.GetString(K::kUnderfsFaultInjectionFile);
   o.metadata_cache_enabled = conf.GetBool(K::kUserMetadataCacheEnabled);

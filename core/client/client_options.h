@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/client/block_location_policy.h"
 #include "core/common/configuration.h"
 #include "core/common/result.h"
 #include "core/common/write_type.h"
@@ -54,6 +55,17 @@ struct ClientOptions {
   // Same-host short-circuit: read blocks of a worker on this host from its block files
   // (openLocalBlock + pread). alluxio.user.short.circuit.enabled (Alluxio's name; default true).
   bool short_circuit = true;
+  // This host as workers name theirs (core/common/host_id.h); "" the host name.
+  // alluxio.user.hostname
+  std::string user_hostname;
+  // Who reads a block cached nowhere from the UFS, and who writes a new file
+  // (block_location_policy.h). alluxio.user.ufs.block.read.location.policy,
+  // alluxio.user.block.write.location.policy
+  BlockLocationPolicy ufs_read_policy = BlockLocationPolicy::kDeterministicHash;
+  BlockLocationPolicy write_policy = BlockLocationPolicy::kLocalFirst;
+  // A block read from a worker on another host is also cached by the worker on this host.
+  // alluxio.user.file.passive.cache.enabled
+  bool passive_cache = false;
   // A cold one-block file of at most this many bytes is loaded into the worker on this host at
   // open (FileInStream::WholeFileLocal), so it is read from the block file; 0: never.
   // alluxio.user.file.load.on.open.max.size

@@ -13,8 +13,8 @@ namespace alluxio::client {
 struct WorkerAddress {
   std::string host;
   uint16_t rpc_port = 0;
-  std::string host_id;        // compared with LocalHostId() for same-host short-circuit reads
-  std::string domain_socket;  // unix socket of the worker for clients on host_id ("" = none)
+  std::string host_id;        // the worker's machine (LocalHostId()): see HostLocality::IsLocal
+  std::string domain_socket;  // unix socket of the worker for clients on its host ("" = none)
 
   // "host:port": the key of a worker's channel.
   std::string ToString() const { return host + ":" + std::to_string(rpc_port); }

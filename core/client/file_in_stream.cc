@@ -76,7 +76,7 @@ Task<int> FileInStream::WholeFileLocal() {
   const BlockInfo& block = file_.blocks[0];
   if (block.length != file_.info.length || not_local_.contains(block.block_id)) co_return -1;
   std::optional<WorkerAddress> worker = co_await ChooseWorker(0);
-  if (!worker || worker->host_id != client_.context().host_id()) co_return -1;
+  if (!worker || !client_.context().IsLocal(*worker)) co_return -1;
   const ClientOptions& o = client_.options();
   const bool load =
       o.read_cache && file_.info.persisted && block.length <= o.load_on_open_max_bytes;
@@ -97,7 +97,7 @@ Task<int> FileInStream::OpenWholeFile() {
   if (whole_.fd >= 0) co_return whole_.fd;
   // The worker of block 0, when it is on this host, answers for the whole file.
   std::optional<WorkerAddress> worker = co_await ChooseWorker(0);
-  if (!worker || worker->host_id != client_.context().host_id()) co_return -1;
+  if (!worker || !client_.context().IsLocal(*worker)) co_return -1;
   Result<wire::BlockWorker::Client> service = co_await client_.Worker(*worker);
   if (!service) co_return -1;
   auto req = service->openLocalFileRequest();
@@ -187,8 +187,9 @@ Task<Status> FileInStream::ReadBlock(size_t index, uint64_t offset, std::span<ch
       }
       co_return co_await ReadFromUfs(block.offset + offset, buf);
     }
-    if (o.short_circuit && worker->host_id == client_.context().host_id() &&
-        !not_local_.contains(block.block_id)) {
+    const bool on_this_host = client_.context().IsLocal(*worker);
+    if (o.passive_cache && !on_this_host && !block.locations.empty()) co_await CacheHere(index);
+    if (o.short_circuit && on_this_host && !not_local_.contains(block.block_id)) {
       // A cold block of a persisted file entered at its first byte is cached by the worker here
       // first (read type CACHE), then read from its cache file: no byte crosses the RPC
       // connection; the next block is cached meanwhile. A read further in (random access)
@@ -210,7 +211,7 @@ Task<Status> FileInStream::ReadBlock(size_t index, uint64_t offset, std::span<ch
       }
     }
     WorkerRead read = co_await ReadFromWorker(*worker, index, offset, buf);
-    if (read.from_cache && worker->host_id == client_.context().host_id()) {
+    if (read.from_cache && on_this_host) {
       not_local_.erase(block.block_id);  // cached here now: the next read opens its file
     }
     stats_.bytes_from_workers += read.done;
@@ -225,11 +226,10 @@ Task<Status> FileInStream::ReadBlock(size_t index, uint64_t offset, std::span<ch
 
 Task<std::optional<WorkerAddress>> FileInStream::ChooseWorker(size_t index) {
   const BlockInfo& block = file_.blocks[index];
-  const std::string& host_id = client_.context().host_id();
   const BlockLocation* any = nullptr;
   for (const BlockLocation& l : block.locations) {
     if (failed_workers_.contains(l.address.ToString())) continue;
-    if (l.address.host_id == host_id) co_return l.address;
+    if (client_.context().IsLocal(l.address)) co_return l.address;
     if (any == nullptr) any = &l;
   }
   if (any != nullptr) co_return any->address;
@@ -239,7 +239,8 @@ Task<std::optional<WorkerAddress>> FileInStream::ChooseWorker(size_t index) {
   for (const WorkerInfo& w : **live) {
     if (!failed_workers_.contains(w.address.ToString())) usable.push_back(w);
   }
-  std::optional<WorkerInfo> chosen = client::ChooseWorker(usable, host_id, block.block_id);
+  std::optional<WorkerInfo> chosen = client::ChooseWorker(
+      client_.context(), client_.options().ufs_read_policy, usable, block.block_id);
   if (!chosen) co_return std::nullopt;
   co_return chosen->address;
 }
@@ -325,9 +326,25 @@ Task<void> FileInStream::CacheNextBlock(size_t index) {
   }
   std::optional<WorkerAddress> address = co_await ChooseWorker(next);
   if (!address) co_return;
-  Result<wire::BlockWorker::Client> worker = co_await client_.Worker(*address);
+  co_await RequestCache(*address, next);
+}
+
+Task<void> FileInStream::CacheHere(size_t index) {
+  const ClientOptions& o = client_.options();
+  if (!o.read_cache || !file_.info.persisted || !cache_requested_.insert(index).second) {
+    co_return;
+  }
+  auto live = co_await client_.LiveWorkers();
+  if (!live) co_return;
+  for (const WorkerInfo& w : **live) {
+    if (client_.context().IsLocal(w.address)) co_return co_await RequestCache(w.address, index);
+  }
+}
+
+Task<void> FileInStream::RequestCache(const WorkerAddress& address, size_t index) {
+  Result<wire::BlockWorker::Client> worker = co_await client_.Worker(address);
   if (!worker) co_return;
-  const BlockInfo& block = file_.blocks[next];
+  const BlockInfo& block = file_.blocks[index];
   auto req = worker->cacheBlockRequest();
   req.setBlockId(block.block_id);
   SetUfsSource(file_, block, req.initSource());

@@ -1,7 +1,10 @@
 // Positioned reads of one complete file (FileSystemClient::OpenFile makes it, from one
 // getBlockInfos). For each block a source is chosen, in order:
-//   1. a worker caching the block on this host, else any worker caching it, else a live worker
-//      chosen by hashing the block id (it reads through from the UFS and caches, readtype CACHE);
+//   1. a worker caching the block on this host, else any worker caching it, else the live worker
+//      alluxio.user.ufs.block.read.location.policy picks (block_location_policy.h; it reads
+//      through from the UFS and caches, readtype CACHE); with
+//      alluxio.user.file.passive.cache.enabled a block read from another host's worker is also
+//      cached by the worker on this host;
 //      a worker on this host is read through its block file when short-circuit is enabled:
 //      opened by path when LocalBlockFiles knows where it is, else through openLocalBlock (the
 //      fd and the lease are kept while the stream is open; the only block of a file is opened
@@ -77,11 +80,11 @@ class FileInStream {
   // A descriptor of a worker's cache file on this host holding the whole file, byte for byte,
   // opened if needed (short-circuit enabled); -1 otherwise. A one-block file's is opened as its
   // block (by path when LocalBlockFiles knows it); a persisted one of at most
-  // ClientOptions::load_on_open_max_bytes that the worker here does not cache is loaded into it
-  // first (read type CACHE). A larger file's only when one worker here holds every block in one
-  // cache file (openLocalFile), and its blocks stay pinned by the worker while the stream lives;
-  // reads of the stream then use it too. Owned by the stream: valid until it is destroyed or
-  // (one-block file) a read of that block through it fails.
+  // ClientOptions::load_on_open_max_bytes cached nowhere is loaded first into the worker here
+  // when the read location policy picks it (read type CACHE). A larger file's only when one worker
+  // here holds every block in one cache file (openLocalFile), and its blocks stay pinned by the
+  // worker while the stream lives; reads of the stream then use it too. Owned by the stream: valid
+  // until it is destroyed or (one-block file) a read of that block through it fails.
   Task<int> WholeFileLocal();
   // The file's blocks as opened: another reactor's stream of the same file is made from them.
   const FileBlocks& blocks() const { return file_; }
@@ -112,6 +115,11 @@ class FileInStream {
   Task<std::optional<WorkerAddress>> ChooseWorker(size_t index);
   // See the header comment: caches block index + 1 ahead of a sequential reader.
   Task<void> CacheNextBlock(size_t index);
+  // With alluxio.user.file.passive.cache.enabled: block `index`, read from a worker on another
+  // host, is also cached by the worker on this host (once per block; it reads the UFS).
+  Task<void> CacheHere(size_t index);
+  // Asks the worker at `address` to cache block `index` from the UFS (not waited for).
+  Task<void> RequestCache(const WorkerAddress& address, size_t index);
   Task<WorkerRead> ReadFromWorker(const WorkerAddress& worker, size_t index, uint64_t offset,
                                   std::span<char> buf);
   // The pinned local block file of block `index`, opening it on first use; nullptr if the
@@ -128,7 +136,7 @@ class FileInStream {
   FileBlocks file_;
   std::set<std::string> failed_workers_;  // "host:port"
   std::set<uint64_t> not_local_;          // blocks whose local open failed
-  std::set<size_t> cache_requested_;      // block indexes CacheNextBlock asked for
+  std::set<size_t> cache_requested_;      // block indexes a cacheBlock was sent for
   std::map<uint64_t, LocalBlock> local_;  // by block id
   std::list<uint64_t> local_lru_;         // front: most recent
   WholeFile whole_;

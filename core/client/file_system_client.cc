@@ -609,7 +609,7 @@ Task<Result<wire::BlockWorker::Client>> FileSystemClient::Worker(const WorkerAdd
   std::string key = address.ToString();
   // A worker on this host is reached through its unix socket when it has one (no TCP/IP), and
   // over TCP if that socket cannot be used (e.g. its permissions) or does not answer now.
-  if (!address.domain_socket.empty() && address.host_id == context_->host_id() &&
+  if (!address.domain_socket.empty() && context_->IsLocal(address) &&
       !unix_refused_.contains(key)) {
     auto it = workers_.find(key + "|unix");
     if (it == workers_.end()) {
@@ -662,7 +662,8 @@ Task<Result<std::unique_ptr<FileOutStream>>> FileSystemClient::CreateFile(
   std::optional<Error> last_error;
   // The preferred worker first, then the others in order.
   while (!candidates.empty()) {
-    std::optional<WorkerInfo> chosen = ChooseWorker(candidates, context_->host_id(), info.id);
+    std::optional<WorkerInfo> chosen =
+        ChooseWorker(*context_, this->options().write_policy, candidates, info.id);
     std::erase_if(candidates, [&](const WorkerInfo& w) { return w.address == chosen->address; });
     Result<wire::BlockWorker::Client> worker = co_await Worker(chosen->address);
     if (!worker) {
@@ -720,7 +721,8 @@ Task<Result<uint64_t>> FileSystemClient::LoadFile(std::string path) {
     }
     Result<std::shared_ptr<const std::vector<WorkerInfo>>> live = co_await LiveWorkers();
     if (!live) co_return live.failure();
-    std::optional<WorkerInfo> chosen = ChooseWorker(**live, context_->host_id(), block.block_id);
+    std::optional<WorkerInfo> chosen =
+        ChooseWorker(*context_, options().ufs_read_policy, **live, block.block_id);
     if (!chosen) co_return Fail(ErrorCode::kUnavailable, "no live worker to load " + path);
     Result<wire::BlockWorker::Client> worker = co_await Worker(chosen->address);
     if (!worker) co_return worker.failure();

@@ -245,6 +245,27 @@ constexpr PropertyDef kProperties[] = {
      "Log a client RPC slower than this at WARN."},
     {K::kUserShortCircuitEnabled, "alluxio.user.short.circuit.enabled", T::kBool, "true",
      "Read blocks cached by a worker on this host from its block files (no data over RPC)."},
+    {K::kUserHostname, "alluxio.user.hostname", T::kString, "",
+     "This client's host as workers name theirs (alluxio.worker.hostname): a worker registered "
+     "with this name, or with an address of this host's interfaces, is on this host (read "
+     "short-circuit, preferred). Empty: the local host name."},
+    {K::kUserUfsBlockReadLocationPolicy, "alluxio.user.ufs.block.read.location.policy", T::kEnum,
+     "DeterministicHashPolicy",
+     "The worker asked to read a block cached nowhere from the under storage (and cache it): "
+     "DeterministicHashPolicy (a consistent hash of the block over the live workers, so every "
+     "client picks the same one and a block is cached once in the cluster), LocalFirstPolicy "
+     "(the worker on this host, else the hash) or MostAvailableFirstPolicy (the most free "
+     "capacity). A Java package prefix (alluxio.client.block.policy.) is accepted.",
+     "DeterministicHashPolicy|LocalFirstPolicy|MostAvailableFirstPolicy"},
+    {K::kUserBlockWriteLocationPolicy, "alluxio.user.block.write.location.policy", T::kEnum,
+     "LocalFirstPolicy",
+     "The worker a new file is written through; the choices of "
+     "alluxio.user.ufs.block.read.location.policy, hashing the file id.",
+     "DeterministicHashPolicy|LocalFirstPolicy|MostAvailableFirstPolicy"},
+    {K::kUserFilePassiveCacheEnabled, "alluxio.user.file.passive.cache.enabled", T::kBool, "false",
+     "A block read from a worker on another host is also cached by the worker on this host (it "
+     "reads it from the under storage). Alluxio's default is true; here false, so a block is "
+     "cached and read from the under storage once in the cluster."},
     {K::kUserFileLoadOnOpenMaxSize, "alluxio.user.file.load.on.open.max.size", T::kBytes, "8MB",
      "A cold file of at most this size, held in one block, is loaded into the worker on this host "
      "when opened for reading, then read from the block file (short-circuit; kernel passthrough "

@@ -319,11 +319,18 @@ class BlockWorkerImpl final : public wire::BlockWorker::Server {
                          [this](CacheBlockContext context) { return Cache(context); });
   }
 
-  // cacheBlock once the source's mount is known.
+  // cacheBlock once the source's mount is known. The cached block is reported to the master
+  // before the reply (as a write session's), so a caller that loaded it (`fs load`) finds it
+  // listed at once, not after the next heartbeat.
   kj::Promise<void> Cache(CacheBlockContext context) {
     auto p = context.getParams();
-    return Load(p.getBlockId(), SourceOf(p.getSource()), /*for_reader=*/false)
-        .then([context](Status loaded) mutable {
+    const uint64_t block_id = p.getBlockId();
+    return Load(block_id, SourceOf(p.getSource()), /*for_reader=*/false)
+        .then([this, context, block_id](Status loaded) mutable {
+          if (Result<BlockInfo> block = c_.store->GetBlock(block_id);
+              loaded.ok() && block.ok() && c_.on_block_committed) {
+            c_.on_block_committed(*block);
+          }
           ToWire(loaded, context.getResults().initStatus());
         });
   }

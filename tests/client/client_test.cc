@@ -179,7 +179,8 @@ TEST_F(ClientTest, WriteTypeFromConfiguration) {
 
 TEST_F(ClientTest, UfsFileIsReadThroughThenServedFromCache) {
   TestClient c(cluster_);
-  c.context().set_host_id("another-host");  // no short-circuit: every read goes to the worker
+  c.context().set_locality(HostLocality("another-host", "another-host",
+                                        {}));  // no short-circuit: every read goes to the worker
   std::string data = RandomData(150000, 11);
   WriteLocalFile(cluster_.ufs_root() + "/dir/u", data);
   auto st = c.Run(c.fs().GetStatus("/dir/u"));
@@ -279,7 +280,7 @@ TEST_F(ClientTest, ReadSurvivesWorkerStoppedMidRead) {
   client::ClientOptions options = *client::ClientOptions::FromConfiguration(cluster_.ClientConf());
   options.reader_chunk_bytes = 64 << 10;  // several calls in flight per block
   TestClient c(cluster_, options);
-  c.context().set_host_id("another-host");
+  c.context().set_locality(HostLocality("another-host", "another-host", {}));
   std::string data = RandomData(3 << 20, 9);
   CreateFileOptions create;
   create.block_size = 1 << 20;
@@ -301,7 +302,7 @@ TEST_F(ClientTest, ReadSurvivesWorkerStoppedMidRead) {
 
 TEST_F(ClientTest, MustCacheFileUnreadableWithoutWorker) {
   TestClient c(cluster_);
-  c.context().set_host_id("another-host");
+  c.context().set_locality(HostLocality("another-host", "another-host", {}));
   CreateFileOptions options;
   options.write_type = WriteType::kMustCache;
   ASSERT_TRUE(c.Run(WriteFile(c.fs(), "/volatile", "data", options)).ok());
@@ -636,7 +637,7 @@ TEST_F(ClientTest, DirectoryRemovedWhileAFileInItIsWrittenStaysRemoved) {
 
 TEST_F(ClientTest, LoadAndFree) {
   TestClient c(cluster_);
-  c.context().set_host_id("another-host");
+  c.context().set_locality(HostLocality("another-host", "another-host", {}));
   std::string data = RandomData(10000, 1);
   WriteLocalFile(cluster_.ufs_root() + "/l", data);
   auto loaded = c.Run(c.fs().LoadFile("/l"));

@@ -25,11 +25,10 @@ inline std::string Pattern(size_t n, int seed) {
   return s;
 }
 
-// Runs `body` (a coroutine taking a FileSystemClient&) with a client of `cluster` on a reactor of
-// its own; returns when body finishes.
+// Runs `body` (a coroutine taking a FileSystemClient&) with a client of configuration `conf` on
+// a reactor of its own; returns when body finishes.
 template <typename Body>
-void WithClient(const ClusterProcesses& cluster, Body body) {
-  Configuration conf = cluster.Conf();
+void WithClient(const Configuration& conf, Body body) {
   auto context = client::ClientContext::Create(conf);
   ASSERT_TRUE(context.ok()) << context.error().ToString();
   auto shared = std::move(context).value();
@@ -39,6 +38,12 @@ void WithClient(const ClusterProcesses& cluster, Body body) {
     co_return 0;
   });
   EXPECT_EQ(rc, 0);
+}
+
+// The same with a client of `cluster`.
+template <typename Body>
+void WithClient(const ClusterProcesses& cluster, Body body) {
+  WithClient(cluster.Conf(), std::move(body));
 }
 
 // A new file at `path` (parents created) holding `content`. Option structs are built inside the

@@ -32,10 +32,9 @@ int FreePort() {
   return port;
 }
 
-// Waits until `serves()` (a probe of serving_probe.h, about a second each) holds. False if the
-// process `pid` exits first or 30 s pass.
-template <typename Serves>
-bool WaitServing(pid_t pid, Serves serves) {
+}  // namespace
+
+bool WaitServing(pid_t pid, const std::function<bool()>& serves) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     if (waitpid(pid, nullptr, WNOHANG) == pid) return false;
@@ -44,10 +43,6 @@ bool WaitServing(pid_t pid, Serves serves) {
   }
   return false;
 }
-
-constexpr std::chrono::milliseconds kProbeTimeout(1000);
-
-}  // namespace
 
 ClusterProcesses::ClusterProcesses(std::map<std::string, std::string> properties)
     : properties_(std::move(properties)), master_port_(FreePort()), worker_port_(FreePort()) {

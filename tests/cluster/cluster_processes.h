@@ -6,6 +6,8 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -14,6 +16,13 @@
 #include "tests/util/temp_dir.h"
 
 namespace alluxio::testing {
+
+// How long one probe of core/main/serving_probe.h waits for an answer.
+inline constexpr std::chrono::milliseconds kProbeTimeout(1000);
+
+// Waits until `serves()` (a probe of serving_probe.h, about a second each) holds. False if the
+// process `pid` (a child of this one) exits first or 30 s pass.
+bool WaitServing(pid_t pid, const std::function<bool()>& serves);
 
 class ClusterProcesses {
  public:
