@@ -14,6 +14,7 @@
 #include "core/reactor/task_group.h"
 #include "core/worker/block_read_through.h"
 #include "core/worker/block_store.h"
+#include "core/worker/file_persister.h"
 #include "core/worker/ufs_resolver.h"
 #include "rpc/channel.h"
 #include "rpc/server.h"
@@ -46,6 +47,9 @@ class WorkerServer {
 
   std::unique_ptr<BlockStore> store_;
   std::unique_ptr<UfsResolver> ufs_;
+  // Pins of unpersisted files' blocks and their persists; destroyed (unpinned) before store_,
+  // after ufs_commits_ (which runs its persists) is joined.
+  std::unique_ptr<FilePersister> persister_;
   std::unique_ptr<BlockReadThrough> read_through_;
   // Cold block reads (WorkerServiceContext::ufs_reads); destroyed (joined) before read_through_.
   std::unique_ptr<BlockingPool> ufs_reads_;

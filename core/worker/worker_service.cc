@@ -8,6 +8,7 @@
 
 #include <capnp/orphan.h>
 
+#include "core/common/block_id.h"
 #include "core/common/logging.h"
 #include "core/wire/wire_convert.h"
 #include "core/worker/file_write_session.h"
@@ -125,6 +126,10 @@ class FileWriterImpl final : public wire::FileWriter::Server {
     out.setLength(finished->length);
     ToWire(finished->block_ids, out.initBlockIds(finished->block_ids.size()));
     out.setUfsFingerprint(finished->ufs_fingerprint);
+    if (c_.persister != nullptr && !finished->pins.empty()) {
+      const uint64_t file_id = InodeIdForContainer(ContainerIdOf(finished->block_ids.front()));
+      c_.persister->Pin(file_id, std::move(finished->pins));
+    }
   }
 
   void ReportCommitted() {
