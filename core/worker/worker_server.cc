@@ -103,8 +103,9 @@ Task<void> PersistFile(PersistContext c, PersistRequest request) {
   if (!c.ufs->Knows(request.mount_id))
     done = co_await LearnMount(c.master, c.ufs, request.mount_id);
   if (done.ok()) {
-    done = co_await RunBlocking(
-        *c.pool, [persister = c.persister, request] { return persister->Persist(request); });
+    // Named: a temporary passed by value to a coroutine can be destroyed twice (GCC 12).
+    auto persist = [persister = c.persister, request] { return persister->Persist(request); };
+    done = co_await RunBlocking(*c.pool, std::move(persist));
   }
   if (!done.ok()) {
     ALX_LOG(kWarn, "worker", "persisting file {} failed: {}", request.file_id,
@@ -142,7 +143,7 @@ void StartPersists(const PersistContext& c, capnp::List<wire::PersistFile>::Read
                            f.getMode(),
                            f.getMountId(),
                            std::string(f.getMountUfsUri().cStr(), f.getMountUfsUri().size())};
-    c.tasks->Spawn(PersistFile(c, std::move(request)), "persist");
+    c.tasks->Spawn(PersistFile(c, request), "persist");
   }
 }
 
@@ -350,12 +351,12 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
   HeartbeatConfig heartbeat{master_endpoint,
                             {host, worker->port(), domain_socket},
                             conf.GetDuration(PropertyKey::kWorkerBlockHeartbeatInterval)};
-  worker->tasks_->Spawn(
-      HeartbeatLoop(
-          worker->store_.get(), worker->ufs_.get(), heartbeat, worker->worker_id_,
-          PersistContext{worker->persister_.get(), worker->ufs_commits_.get(), worker->tasks_.get(),
-                         worker->master_.get(), worker->ufs_.get(), worker->worker_id_}),
-      "heartbeat");
+  // Named: a braced temporary passed by value to a coroutine can be destroyed twice (GCC 12).
+  PersistContext persist{worker->persister_.get(), worker->ufs_commits_.get(), worker->tasks_.get(),
+                         worker->master_.get(),    worker->ufs_.get(),         worker->worker_id_};
+  worker->tasks_->Spawn(HeartbeatLoop(worker->store_.get(), worker->ufs_.get(), heartbeat,
+                                      worker->worker_id_, persist),
+                        "heartbeat");
   ALX_LOG(kInfo, "worker", "worker serving on {} as {}:{}", worker->server_->endpoint().ToString(),
           host, worker->port());
   return worker;
