@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -72,6 +73,35 @@ class AsyncPersistTest : public MountedClusterTest {
 
   std::string Ufs(const std::string& relative) const { return cluster_->UfsRoot() + relative; }
 
+  // Writes an 8 MiB file, runs `between` (a restart), then 96 MiB of CACHE_THROUGH files into
+  // the worker's 64 MB cache (ClusterProcesses), which evict everything they can: the file
+  // must still be read from the worker (the UFS has no copy) and persist with its bytes.
+  void ExpectSurvivesEviction(const std::function<void()>& between) {
+    const std::string pinned = RandomBytes(8 * kMiB, 2);
+    ASSERT_EQ(WriteWhole(mp_ + "/pinned", pinned).error, 0);
+    between();
+    const std::string filler_path = dirs_.path() + "/filler";
+    {
+      std::ofstream out(filler_path, std::ios::binary);
+      out << RandomBytes(16 * kMiB, 3);
+    }
+    for (int i = 0; i < 6; ++i) {
+      CommandResult copied = Fs({"copyFromLocal", filler_path, "/filler" + std::to_string(i)},
+                                {"-Dalluxio.user.file.writetype.default=CACHE_THROUGH"});
+      ASSERT_EQ(copied.exit_code, 0) << copied.err;
+    }
+    EXPECT_EQ(PersistenceState("/pinned"), "TO_BE_PERSISTED");
+    CommandResult cat = Fs({"cat", "/pinned"});
+    ASSERT_EQ(cat.exit_code, 0) << cat.err;
+    EXPECT_TRUE(cat.out == pinned);
+
+    CommandResult persisted = Fs({"persist", "/pinned"});
+    ASSERT_EQ(persisted.exit_code, 0) << persisted.err;
+    EXPECT_EQ(persisted.out, "persisted file /pinned with size " + std::to_string(8 * kMiB) + "\n");
+    EXPECT_EQ(PersistenceState("/pinned"), "PERSISTED");
+    EXPECT_TRUE(ReadLocal(Ufs("/pinned")) == pinned);
+  }
+
   std::string mp_;
 };
 
@@ -95,30 +125,15 @@ TEST_F(AsyncPersistTest, CloseReturnsBeforeTheUfsHoldsItAndAMasterRestartStillPe
 }
 
 TEST_F(AsyncPersistTest, EvictionPressureNeverDropsAnUnpersistedFile) {
-  // The worker's cache holds 64 MB (ClusterProcesses); 96 MiB of CACHE_THROUGH files written
-  // after it evict everything they can.
-  const std::string pinned = RandomBytes(8 * kMiB, 2);
-  ASSERT_EQ(WriteWhole(mp_ + "/pinned", pinned).error, 0);
-  const std::string filler_path = dirs_.path() + "/filler";
-  {
-    std::ofstream out(filler_path, std::ios::binary);
-    out << RandomBytes(16 * kMiB, 3);
-  }
-  for (int i = 0; i < 6; ++i) {
-    CommandResult copied = Fs({"copyFromLocal", filler_path, "/filler" + std::to_string(i)},
-                              {"-Dalluxio.user.file.writetype.default=CACHE_THROUGH"});
-    ASSERT_EQ(copied.exit_code, 0) << copied.err;
-  }
-  EXPECT_EQ(PersistenceState("/pinned"), "TO_BE_PERSISTED");
-  CommandResult cat = Fs({"cat", "/pinned"});  // from the worker: the UFS has no copy
-  ASSERT_EQ(cat.exit_code, 0) << cat.err;
-  EXPECT_TRUE(cat.out == pinned);
+  ExpectSurvivesEviction([] {});
+}
 
-  CommandResult persisted = Fs({"persist", "/pinned"});
-  ASSERT_EQ(persisted.exit_code, 0) << persisted.err;
-  EXPECT_EQ(persisted.out, "persisted file /pinned with size " + std::to_string(8 * kMiB) + "\n");
-  EXPECT_EQ(PersistenceState("/pinned"), "PERSISTED");
-  EXPECT_TRUE(ReadLocal(Ufs("/pinned")) == pinned);
+// The restarted worker pins the blocks the master names at registration.
+TEST_F(AsyncPersistTest, EvictionAfterAWorkerRestartNeverDropsAnUnpersistedFile) {
+  ExpectSurvivesEviction([this] {
+    cluster_->KillWorker(SIGKILL);
+    ASSERT_TRUE(cluster_->StartWorker());
+  });
 }
 
 TEST_F(AsyncPersistTest, ARenamedFileIsPersistedAtItsNewPathAndARemovedOneNowhere) {
