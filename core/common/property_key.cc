@@ -207,7 +207,8 @@ constexpr PropertyDef kProperties[] = {
      "MUST_CACHE|CACHE_THROUGH|THROUGH|ASYNC_THROUGH"},
     {K::kUserFilePersistenceInitialWaitTime, "alluxio.user.file.persistence.initial.wait.time",
      T::kDuration, "0",
-     "ASYNC_THROUGH: how long after completion the master waits before persisting a file."},
+     "ASYNC_THROUGH: how long after completion the master waits before persisting a file (not "
+     "kept across a master restart: pending persists are due at once then)."},
     {K::kUserFileReadTypeDefault, "alluxio.user.file.readtype.default", T::kEnum, "CACHE",
      "Read type: whether reads cache blocks in workers.", "NO_CACHE|CACHE|CACHE_PROMOTE"},
     {K::kUserFileBufferBytes,
