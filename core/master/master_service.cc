@@ -65,9 +65,6 @@ kj::Promise<void> MutateOn(BlockingPool* pool, Call call, Answer answer) {
       [result, answer = kj::mv(answer)]() mutable { answer(std::move(**result)); });
 }
 
-// The file a block belongs to.
-uint64_t FileOfBlock(uint64_t block_id) { return InodeIdForContainer(ContainerIdOf(block_id)); }
-
 // The file system service of one client: every call acts as the user that client named.
 class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
  public:
@@ -491,7 +488,7 @@ class BlockMasterImpl final : public wire::BlockMaster::Server {
     if (c_.persists != nullptr) {
       c_.persists->ReleaseWorker(id);  // restarted: what it was persisting is not running
       for (uint64_t block : known) {
-        if (c_.persists->Pending(FileOfBlock(block))) to_pin.push_back(block);
+        if (c_.persists->Pending(FileIdOfBlock(block))) to_pin.push_back(block);
       }
     }
     if (!unknown.empty()) {

@@ -11,8 +11,6 @@ namespace {
 
 constexpr size_t kCopyChunkBytes = 4 << 20;
 
-uint64_t FileOfBlock(uint64_t block_id) { return InodeIdForContainer(ContainerIdOf(block_id)); }
-
 }  // namespace
 
 FilePersister::FilePersister(BlockStore& store, UfsResolver& ufs) : store_(store), ufs_(ufs) {}
@@ -29,7 +27,7 @@ void FilePersister::PinBlocks(std::span<const uint64_t> block_ids) {
     if (!reader.ok()) continue;  // gone meanwhile: nothing to keep
     std::vector<BlockReader> pin;
     pin.push_back(std::move(reader).value());
-    Pin(FileOfBlock(block), std::move(pin));
+    Pin(FileIdOfBlock(block), std::move(pin));
   }
 }
 

@@ -47,13 +47,11 @@ struct HeartbeatConfig {
   std::chrono::milliseconds interval;
 };
 
-uint64_t FileOfBlock(uint64_t block_id) { return InodeIdForContainer(ContainerIdOf(block_id)); }
-
 // Removes blocks the master names (their files left the namespace), with their persist pins.
 void FreeBlocks(BlockStore* store, FilePersister* persister,
                 capnp::List<uint64_t>::Reader block_ids) {
   for (uint64_t block : block_ids) {
-    persister->Unpin(FileOfBlock(block));
+    persister->Unpin(FileIdOfBlock(block));
     (void)store->RemoveBlock(block);
   }
 }

@@ -127,7 +127,7 @@ class FileWriterImpl final : public wire::FileWriter::Server {
     ToWire(finished->block_ids, out.initBlockIds(finished->block_ids.size()));
     out.setUfsFingerprint(finished->ufs_fingerprint);
     if (c_.persister != nullptr && !finished->pins.empty()) {
-      const uint64_t file_id = InodeIdForContainer(ContainerIdOf(finished->block_ids.front()));
+      const uint64_t file_id = FileIdOfBlock(finished->block_ids.front());
       c_.persister->Pin(file_id, std::move(finished->pins));
     }
   }
