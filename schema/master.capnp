@@ -145,7 +145,8 @@ interface BlockMaster {
           blocksToPin :List(UInt64));
   # `reregister` in the reply: the master does not know this worker (restarted or marked lost).
   # `mountIds`: every current mount; a worker drops the UFS objects of the others (unmounted).
-  # `persistFiles`: files this worker holds every block of and is to persist now. `persisting`:
+  # `persistFiles`: files this worker holds every block of and is to persist now (while it
+  # persists fewer than 64). `persisting`:
   # the files the worker is persisting; one the master handed it that is not among them (its
   # outcome never arrived) is handed out again after the retry backoff.
   heartbeat @1 (workerId :UInt64, usedBytes :UInt64, addedBlocks :List(UInt64),

@@ -471,8 +471,8 @@ class BlockMasterImpl final : public wire::BlockMaster::Server {
  public:
   explicit BlockMasterImpl(MasterServiceContext context) : c_(std::move(context)) {}
 
-  // At most this many files are handed to a worker per heartbeat.
-  static constexpr size_t kMaxPersistsPerHeartbeat = 8;
+  // A worker is handed files while it persists fewer than this many.
+  static constexpr size_t kMaxPersistsPerWorker = 64;
 
   kj::Promise<void> registerWorker(RegisterWorkerContext context) override {
     auto p = context.getParams();
@@ -519,7 +519,8 @@ class BlockMasterImpl final : public wire::BlockMaster::Server {
       std::vector<uint64_t> running = alluxio::FromWire(p.getPersisting());
       std::sort(running.begin(), running.end());
       c_.persists->Reconcile(p.getWorkerId(), running);
-      std::vector<PersistJob> jobs = TakePersistJobs(p.getWorkerId());
+      std::vector<PersistJob> jobs = TakePersistJobs(
+          p.getWorkerId(), kMaxPersistsPerWorker - std::min(kMaxPersistsPerWorker, running.size()));
       auto list = out.initPersistFiles(jobs.size());
       for (size_t i = 0; i < jobs.size(); ++i) {
         list[i].setFileId(jobs[i].file_id);
@@ -567,13 +568,13 @@ class BlockMasterImpl final : public wire::BlockMaster::Server {
         });
   }
 
-  // The due files whose every block worker `worker_id` holds, now assigned to it. Files gone
-  // or persisted meanwhile are forgotten.
-  std::vector<PersistJob> TakePersistJobs(uint64_t worker_id) {
+  // Up to `limit` due files whose every block worker `worker_id` holds, now assigned to it.
+  // Files gone or persisted meanwhile are forgotten.
+  std::vector<PersistJob> TakePersistJobs(uint64_t worker_id, size_t limit) {
     std::vector<PersistJob> jobs;
     if (c_.persists == nullptr) return jobs;
     for (uint64_t file_id : c_.persists->Due()) {
-      if (jobs.size() == kMaxPersistsPerHeartbeat) break;
+      if (jobs.size() == limit) break;
       Result<PersistJob> job = c_.ns->GetPersistJob(file_id);
       if (!job.ok()) {
         if (job.code() == ErrorCode::kNotFound) c_.persists->Remove(file_id);

@@ -28,6 +28,9 @@ namespace {
 constexpr auto kRpcTimeout = std::chrono::seconds(30);
 // Threads that finish write sessions (their UFS fsyncs): as many commits run at once.
 constexpr size_t kUfsCommitThreads = 8;
+// Threads that persist files in the background (ASYNC_THROUGH), apart from the commits that
+// a writer's close waits for.
+constexpr size_t kPersistThreads = 4;
 
 uint64_t CapacityBytes(const BlockStore& store) {
   uint64_t capacity = 0;
@@ -287,6 +290,7 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
   worker->ufs_reads_ = std::make_unique<BlockingPool>(
       std::max<int64_t>(1, conf.GetInt(PropertyKey::kWorkerBlockReaderThreads)), "ufs-read");
   worker->ufs_commits_ = std::make_unique<BlockingPool>(kUfsCommitThreads, "ufs-commit");
+  worker->persists_ = std::make_unique<BlockingPool>(kPersistThreads, "persist");
   BlockingPool* pool = worker->ufs_reads_.get();
   worker->read_through_ = std::make_unique<BlockReadThrough>(
       *worker->store_, *worker->ufs_,
@@ -350,8 +354,8 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
                             {host, worker->port(), domain_socket},
                             conf.GetDuration(PropertyKey::kWorkerBlockHeartbeatInterval)};
   // Named: a braced temporary passed by value to a coroutine can be destroyed twice (GCC 12).
-  PersistContext persist{worker->persister_.get(), worker->ufs_commits_.get(), worker->tasks_.get(),
-                         worker->master_.get(),    worker->ufs_.get(),         worker->worker_id_};
+  PersistContext persist{worker->persister_.get(), worker->persists_.get(), worker->tasks_.get(),
+                         worker->master_.get(),    worker->ufs_.get(),      worker->worker_id_};
   worker->tasks_->Spawn(HeartbeatLoop(worker->store_.get(), worker->ufs_.get(), heartbeat,
                                       worker->worker_id_, persist),
                         "heartbeat");

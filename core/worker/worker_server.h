@@ -48,7 +48,7 @@ class WorkerServer {
   std::unique_ptr<BlockStore> store_;
   std::unique_ptr<UfsResolver> ufs_;
   // Pins of unpersisted files' blocks and their persists; destroyed (unpinned) before store_,
-  // after ufs_commits_ (which runs its persists) is joined.
+  // after persists_ (which runs its persists) is joined.
   std::unique_ptr<FilePersister> persister_;
   std::unique_ptr<BlockReadThrough> read_through_;
   // Cold block reads (WorkerServiceContext::ufs_reads); destroyed (joined) before read_through_.
@@ -56,6 +56,9 @@ class WorkerServer {
   // Write sessions' completions (WorkerServiceContext::ufs_commits); destroyed (joined) before
   // store_.
   std::unique_ptr<BlockingPool> ufs_commits_;
+  // FilePersister::Persist of the files the master hands out; destroyed (joined) before
+  // persister_ and store_.
+  std::unique_ptr<BlockingPool> persists_;
   std::unique_ptr<rpc::Channel> master_;  // for block commits and mount options
   std::unique_ptr<TaskGroup> tasks_;      // heartbeats and commits; stopped before master_ goes
   std::unique_ptr<rpc::RpcServer> server_;
