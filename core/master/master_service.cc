@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -580,12 +581,22 @@ class BlockMasterImpl final : public wire::BlockMaster::Server {
         if (job.code() == ErrorCode::kNotFound) c_.persists->Remove(file_id);
         continue;
       }
-      const bool holds_all =
-          std::all_of(job->block_ids.begin(), job->block_ids.end(), [&](uint64_t block) {
-            auto holders = c_.workers->Locations(block);
-            return std::any_of(holders.begin(), holders.end(),
-                               [&](const WorkerState& w) { return w.id == worker_id; });
-          });
+      bool holds_all = true;
+      std::optional<uint64_t> lost_block;  // cached by no live worker
+      for (uint64_t block : job->block_ids) {
+        auto holders = c_.workers->Locations(block);
+        if (holders.empty()) lost_block = block;
+        holds_all = holds_all && std::any_of(holders.begin(), holders.end(),
+                                             [&](const auto& w) { return w.id == worker_id; });
+      }
+      if (lost_block) {
+        // Its only copy is gone (or on a worker that is away): retried with the backoff.
+        int failures = c_.persists->Failed(file_id);
+        ALX_LOG(kWarn, "master",
+                "file {} cannot be persisted: no live worker holds its block {} ({} tries)",
+                file_id, *lost_block, failures);
+        continue;
+      }
       if (!holds_all) continue;
       c_.persists->Assign(file_id, worker_id);
       jobs.push_back(std::move(job).value());

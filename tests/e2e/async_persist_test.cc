@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -153,6 +154,27 @@ TEST_F(AsyncPersistTest, ARenamedFileIsPersistedAtItsNewPathAndARemovedOneNowher
   CommandResult gone = Fs({"stat", "/d/gone"});
   EXPECT_NE(gone.exit_code, 0);
   EXPECT_TRUE(std::filesystem::is_empty(Ufs("/d")));
+}
+
+// A mount with the client metadata cache read the file while it was TO_BE_PERSISTED; persisted
+// and freed since, it is read from the under storage, not refused as "not persisted".
+TEST_F(AsyncPersistTest, ACachingReaderFindsAFilePersistedAndFreedSince) {
+  const std::string reader = MountPoint("cached");
+  CommandResult mounted =
+      fuse_->Mount(reader, "", "direct_io,alluxio.user.metadata.cache.enabled=true");
+  ASSERT_EQ(mounted.exit_code, 0) << mounted.err;
+  const std::string data = RandomBytes(2 * kMiB + 3, 6);
+  ASSERT_EQ(WriteWhole(mp_ + "/f", data).error, 0);
+  ReadOutcome first = ReadWhole(reader + "/f");
+  ASSERT_EQ(first.error, 0);
+  EXPECT_TRUE(first.data == data);
+  CommandResult persisted = Fs({"persist", "/f"});
+  ASSERT_EQ(persisted.exit_code, 0) << persisted.err;
+  CommandResult freed = Fs({"free", "/f"});
+  ASSERT_EQ(freed.exit_code, 0) << freed.err;
+  ReadOutcome again = ReadWhole(reader + "/f");
+  EXPECT_EQ(again.error, 0) << std::strerror(again.error);
+  EXPECT_TRUE(again.data == data);
 }
 
 TEST_F(AsyncPersistTest, APerMountWriteTypeOverridesTheDefault) {
