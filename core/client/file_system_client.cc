@@ -468,7 +468,9 @@ Task<Result<FileBlocks>> FileSystemClient::GetBlockInfos(std::string path) {
         return out;
       });
   if (cache != nullptr) {
-    if (blocks) cache->PutBlocks(*blocks);
+    // Not the blocks of a file still to be persisted: once persisted its blocks may be evicted,
+    // and a reader must then learn that it can read the under storage.
+    if (blocks && !blocks->info.to_be_persisted) cache->PutBlocks(*blocks);
     if (!blocks && blocks.code() == ErrorCode::kNotFound) cache->PutMissing(key);
   }
   co_return blocks;

@@ -4,7 +4,11 @@
 // alluxio.user.file.persistence.initial.wait.time (an hour) so that each step is observed
 // deterministically; a master restart (pending persists are due at once after it) or
 // `alluxio fs persist` releases it. Needs root and /dev/fuse.
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <chrono>
 #include <cstring>
@@ -18,6 +22,7 @@
 #include "tests/e2e/fuse_harness.h"
 #include "tests/e2e/mounted_cluster_test.h"
 #include "tests/e2e/whole_files.h"
+#include "tests/util/temp_dir.h"
 
 namespace alluxio::testing {
 namespace {
@@ -28,9 +33,11 @@ class AsyncPersistTest : public MountedClusterTest {
  protected:
   std::map<std::string, std::string> Properties() override {
     // Blocks of 1 MB in the 64 MB cache (ClusterProcesses): eviction works block by block.
+    // UFS faults on command (docs/fault_injection.md), none to start with.
     return {{"alluxio.user.file.writetype.default", "ASYNC_THROUGH"},
             {"alluxio.user.file.persistence.initial.wait.time", "1h"},
-            {"alluxio.user.block.size.bytes.default", "1MB"}};
+            {"alluxio.user.block.size.bytes.default", "1MB"},
+            {"alluxio.underfs.fault.injection.file", ufs_faults_}};
   }
 
   void SetUp() override {
@@ -74,6 +81,36 @@ class AsyncPersistTest : public MountedClusterTest {
 
   std::string Ufs(const std::string& relative) const { return cluster_->UfsRoot() + relative; }
 
+  // Replaces the UFS fault commands (read by every process within 100 ms of the change).
+  void UfsFaults(const std::string& text) const {
+    std::ofstream(ufs_faults_ + ".tmp", std::ios::trunc) << text;
+    std::filesystem::rename(ufs_faults_ + ".tmp", ufs_faults_);
+  }
+
+  // Polls until the worker's cache holds no committed block (no block record under its
+  // directory, ClusterProcesses' <home>/mem), for at most two minutes.
+  bool AwaitCacheEmpty() const {
+    for (auto waited = 0ms; waited < 120s; waited += 100ms) {
+      bool empty = true;
+      for (const auto& e :
+           std::filesystem::recursive_directory_iterator(cluster_->home() + "/mem")) {
+        if (e.is_regular_file() && e.path().parent_path().filename() == ".blocks") empty = false;
+      }
+      if (empty) return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  }
+
+  // Polls the master's output for `text`, for at most two minutes.
+  bool AwaitMasterLog(const std::string& text) const {
+    for (auto waited = 0ms; waited < 120s; waited += 200ms) {
+      if (ReadLocal(cluster_->home() + "/master.out").find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(200ms);
+    }
+    return false;
+  }
+
   // Writes an 8 MiB file, runs `between` (a restart), then 96 MiB of CACHE_THROUGH files into
   // the worker's 64 MB cache (ClusterProcesses), which evict everything they can: the file
   // must still be read from the worker (the UFS has no copy) and persist with its bytes.
@@ -103,6 +140,8 @@ class AsyncPersistTest : public MountedClusterTest {
     EXPECT_TRUE(ReadLocal(Ufs("/pinned")) == pinned);
   }
 
+  TempDir control_;
+  const std::string ufs_faults_ = control_.path() + "/ufs-faults";
   std::string mp_;
 };
 
@@ -172,9 +211,52 @@ TEST_F(AsyncPersistTest, ACachingReaderFindsAFilePersistedAndFreedSince) {
   ASSERT_EQ(persisted.exit_code, 0) << persisted.err;
   CommandResult freed = Fs({"free", "/f"});
   ASSERT_EQ(freed.exit_code, 0) << freed.err;
+  ASSERT_TRUE(AwaitCacheEmpty());  // the worker removes them at its next heartbeat
   ReadOutcome again = ReadWhole(reader + "/f");
   EXPECT_EQ(again.error, 0) << std::strerror(again.error);
   EXPECT_TRUE(again.data == data);
+}
+
+// A persist the under storage refuses is logged by the master and retried with backoff; the
+// file stays TO_BE_PERSISTED (and readable) meanwhile, and persists once the UFS takes it.
+TEST_F(AsyncPersistTest, AFailedPersistIsLoggedAndRetried) {
+  const std::string data = RandomBytes(kMiB + 9, 7);
+  ASSERT_EQ(WriteWhole(mp_ + "/f", data).error, 0);
+  UfsFaults("fail CreateStaged kIoError\n");
+  cluster_->KillMaster(SIGKILL);
+  ASSERT_TRUE(cluster_->StartMaster());  // the persist is due at once
+  ASSERT_TRUE(AwaitMasterLog("persisting file"));
+  EXPECT_EQ(PersistenceState("/f"), "TO_BE_PERSISTED");
+  EXPECT_FALSE(std::filesystem::exists(Ufs("/f")));
+  ReadOutcome back = ReadWhole(mp_ + "/f");
+  EXPECT_EQ(back.error, 0);
+  EXPECT_TRUE(back.data == data);
+  UfsFaults("");
+  ASSERT_TRUE(AwaitPersisted("/f")) << PersistenceState("/f");
+  EXPECT_TRUE(ReadLocal(Ufs("/f")) == data);
+}
+
+// A reader that opened the file while it was TO_BE_PERSISTED reads on from the under storage
+// once it was persisted and its blocks evicted.
+TEST_F(AsyncPersistTest, AReaderOpenAcrossThePersistAndAnEvictionReadsOn) {
+  const std::string reader = MountPoint("direct");
+  ASSERT_EQ(fuse_->Mount(reader, "", "direct_io").exit_code, 0);
+  const std::string data = RandomBytes(2 * kMiB, 8);
+  ASSERT_EQ(WriteWhole(mp_ + "/f", data).error, 0);
+  int fd = ::open((reader + "/f").c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  std::string got(data.size(), '\0');
+  ASSERT_EQ(::pread(fd, got.data(), kMiB, 0), static_cast<ssize_t>(kMiB));
+  CommandResult persisted = Fs({"persist", "/f"});
+  EXPECT_EQ(persisted.exit_code, 0) << persisted.err;
+  CommandResult freed = Fs({"free", "/f"});
+  EXPECT_EQ(freed.exit_code, 0) << freed.err;
+  EXPECT_TRUE(AwaitCacheEmpty());
+  ssize_t n = ::pread(fd, got.data() + kMiB, kMiB, kMiB);
+  int error = n < 0 ? errno : 0;
+  ::close(fd);
+  EXPECT_EQ(n, static_cast<ssize_t>(kMiB)) << std::strerror(error);
+  EXPECT_TRUE(got == data);
 }
 
 TEST_F(AsyncPersistTest, APerMountWriteTypeOverridesTheDefault) {
