@@ -487,7 +487,6 @@ class BlockMasterImpl final : public wire::BlockMaster::Server {
                                        p.getUsedBytes(), known);
     std::vector<uint64_t> to_pin;
     if (c_.persists != nullptr) {
-      c_.persists->ReleaseWorker(id);  // restarted: what it was persisting is not running
       for (uint64_t block : known) {
         if (c_.persists->Pending(FileIdOfBlock(block))) to_pin.push_back(block);
       }

@@ -52,8 +52,11 @@ void PersistScheduler::FailedLocked(Entry& entry) {
 void PersistScheduler::Reconcile(uint64_t worker_id, const std::vector<uint64_t>& running) {
   std::lock_guard lock(mu_);
   for (auto& [id, entry] : files_) {
-    if (entry.worker_id == worker_id && !std::binary_search(running.begin(), running.end(), id)) {
+    const bool runs = std::binary_search(running.begin(), running.end(), id);
+    if (entry.worker_id == worker_id && !runs) {
       FailedLocked(entry);
+    } else if (entry.worker_id == 0 && runs) {
+      entry.worker_id = worker_id;
     }
   }
 }

@@ -2,7 +2,8 @@
 // start from the namespace's pending persists (Namespace::PendingPersists), as the worker
 // registry is from registrations. A file is waiting (due at a time) or assigned to one worker.
 // A failed attempt makes it due again after a backoff that doubles per failure (1 s up to
-// 60 s); a worker that re-registers or is lost gives its assignments back, due at once.
+// 60 s); a lost worker gives its assignments back, due at once; each heartbeat reconciles the
+// assignments of a worker with the persists it reports running.
 // Thread-safe (one mutex).
 #pragma once
 
@@ -35,10 +36,12 @@ class PersistScheduler {
   void Assign(uint64_t file_id, uint64_t worker_id);
   // The attempt failed: due again after the backoff. Returns how many attempts failed so far.
   int Failed(uint64_t file_id);
-  // The worker restarted or was lost: its files are due at once.
+  // The worker was lost: its files are due at once.
   void ReleaseWorker(uint64_t worker_id);
   // The worker runs the persists of `running` (sorted): any other file assigned to it is
-  // treated as a failed attempt (its outcome was lost).
+  // treated as a failed attempt (its outcome was lost, or the worker restarted); a waiting file
+  // among them is assigned to it (a persist begun before a master restart), so that no other
+  // worker writes the same staged copy meanwhile.
   void Reconcile(uint64_t worker_id, const std::vector<uint64_t>& running);
   // Whether the file is known (waiting or assigned).
   bool Pending(uint64_t file_id) const;

@@ -80,6 +80,18 @@ TEST(PersistSchedulerTest, AFileAWorkerDoesNotReportRunningIsRetried) {
   EXPECT_EQ(s.Due(), std::vector<uint64_t>{7});
 }
 
+// After a master restart every file waits; a worker still persisting one keeps it.
+TEST(PersistSchedulerTest, AWaitingFileAWorkerReportsRunningIsAssignedToIt) {
+  FakeClock clock;
+  PersistScheduler s(clock);
+  s.Add(7, milliseconds(0));
+  s.Reconcile(2, {7});
+  EXPECT_EQ(s.AssignedWorker(7), 2u);
+  EXPECT_TRUE(s.Due().empty());
+  s.Reconcile(1, {7});  // another worker's stale report takes nothing
+  EXPECT_EQ(s.AssignedWorker(7), 2u);
+}
+
 TEST(PersistSchedulerTest, RemovedFilesAreForgotten) {
   FakeClock clock;
   PersistScheduler s(clock);
