@@ -545,7 +545,7 @@ class BlockMasterImpl final : public wire::BlockMaster::Server {
       return kj::READY_NOW;
     }
     if (Status s = alluxio::FromWire(p.getResult()); !s.ok()) {
-      Retry(file_id, worker_id, s.error());
+      Retry(c_.persists, file_id, worker_id, s.error());
       ToWire(Ok(), context.getResults().initStatus());
       return kj::READY_NOW;
     }
@@ -554,17 +554,18 @@ class BlockMasterImpl final : public wire::BlockMaster::Server {
         [ns = c_.ns, file_id, length = p.getLength()] {
           return ns->CompletePersist(file_id, length);
         },
-        [this, context, file_id, worker_id](const Result<FileInfo>& persisted) mutable {
+        [context, persists = c_.persists, file_id,
+         worker_id](const Result<FileInfo>& persisted) mutable {
           ToWire(persisted.ok() ? Ok() : Status(persisted.failure()),
                  context.getResults().initStatus());
           if (persisted.ok() || persisted.code() == ErrorCode::kNotFound) {
-            c_.persists->Remove(file_id);
+            persists->Remove(file_id);
             if (persisted.ok()) {
               ALX_LOG(kInfo, "master", "{} persisted by worker {}", persisted->path, worker_id);
             }
             return;
           }
-          Retry(file_id, worker_id, persisted.error());
+          Retry(persists, file_id, worker_id, persisted.error());
         });
   }
 
@@ -605,9 +606,10 @@ class BlockMasterImpl final : public wire::BlockMaster::Server {
 
   // A failed attempt of `worker_id`: logged, and due again after the backoff (unless the file
   // was handed to another worker meanwhile).
-  void Retry(uint64_t file_id, uint64_t worker_id, const Error& error) {
-    if (c_.persists->AssignedWorker(file_id) != worker_id) return;
-    int failures = c_.persists->Failed(file_id);
+  static void Retry(PersistScheduler* persists, uint64_t file_id, uint64_t worker_id,
+                    const Error& error) {
+    if (persists->AssignedWorker(file_id) != worker_id) return;
+    int failures = persists->Failed(file_id);
     ALX_LOG(kWarn, "master", "persisting file {} on worker {} failed ({} so far; retried): {}",
             file_id, worker_id, failures, error.ToString());
   }

@@ -1,7 +1,8 @@
 // A whole worker on the calling reactor: the tiered block store, read-through and write
 // sessions behind the RPC server on alluxio.worker.bind.host:alluxio.worker.rpc.port, and the
 // registration + heartbeat loop with the master (re-registering whenever the master asks,
-// freeing the blocks it names). Used by `alluxio worker` and by in-process tests.
+// freeing the blocks it names, pinning those of unpersisted files and persisting the files it
+// hands out: FilePersister). Used by `alluxio worker` and by in-process tests.
 #pragma once
 
 #include <cstdint>
