@@ -406,30 +406,60 @@ Task<int> Free(Shell& sh, const Args& a) {
   co_return 0;
 }
 
-// As Alluxio's PersistCommand: schedules the file's persist at once (alluxio.user.file.
-// persistence.initial.wait.time does not apply) and waits until it is persisted, polling its
-// status, for at most 20 minutes (Alluxio's default timeout).
+// Schedules the persist of `info`, or of every file under it (a directory), not persisted
+// yet; adds the files to wait for to `waiting`.
+Task<Status> SchedulePersists(Shell& sh, const FileInfo& info, std::vector<FileInfo>& waiting) {
+  if (!info.is_directory) {
+    if (info.is_symlink()) co_return Ok();
+    Result<FileInfo> scheduled = co_await sh.fs.ScheduleAsyncPersistence(info.path);
+    if (!scheduled) co_return scheduled.failure();
+    waiting.push_back(*std::move(scheduled));
+    co_return Ok();
+  }
+  Result<std::vector<FileInfo>> children = co_await sh.fs.ListStatus(info.path);
+  if (!children) co_return children.failure();
+  for (const FileInfo& child : *children) {
+    if (Status s = co_await SchedulePersists(sh, child, waiting); !s) co_return s;
+  }
+  co_return Ok();
+}
+
+// As Alluxio's PersistCommand: schedules the persist of each file (every file under a
+// directory) at once (alluxio.user.file.persistence.initial.wait.time does not apply) and waits
+// until each is persisted, polling its status, for at most 20 minutes (Alluxio's default
+// timeout).
 Task<int> Persist(Shell& sh, const Args& a) {
-  if (a.operands.size() != 1) {
-    sh.err << "Usage: alluxio fs persist <path>\n";
+  if (a.operands.empty()) {
+    sh.err << "Usage: alluxio fs persist <path> [<path> ...]\n";
     co_return 2;
   }
-  Result<FileInfo> info = co_await sh.fs.ScheduleAsyncPersistence(a.operands[0]);
-  if (!info) co_return Fails(sh, "persist", info.error());
+  std::vector<FileInfo> waiting;
+  for (const std::string& path : a.operands) {
+    Result<FileInfo> info = co_await sh.fs.GetStatus(path);
+    if (!info) co_return Fails(sh, "persist", info.error());
+    if (Status s = co_await SchedulePersists(sh, *info, waiting); !s) {
+      co_return Fails(sh, "persist", s.error());
+    }
+  }
   constexpr auto kPoll = std::chrono::milliseconds(100);
   constexpr auto kTimeout = std::chrono::minutes(20);
   asio::steady_timer timer(co_await asio::this_coro::executor);
-  for (auto waited = std::chrono::milliseconds(0); !info->persisted; waited += kPoll) {
-    if (waited >= kTimeout) {
-      co_return Fails(sh, "persist",
-                      Error{ErrorCode::kTimedOut, info->path + " is not persisted yet"});
+  auto waited = std::chrono::milliseconds(0);
+  for (FileInfo& file : waiting) {
+    while (!file.persisted) {
+      if (waited >= kTimeout) {
+        co_return Fails(sh, "persist",
+                        Error{ErrorCode::kTimedOut, file.path + " is not persisted yet"});
+      }
+      timer.expires_after(kPoll);
+      co_await timer.async_wait(asio::use_awaitable);
+      waited += kPoll;
+      Result<FileInfo> now = co_await sh.fs.GetStatus(file.path);
+      if (!now) co_return Fails(sh, "persist", now.error());
+      file = *std::move(now);
     }
-    timer.expires_after(kPoll);
-    co_await timer.async_wait(asio::use_awaitable);
-    info = co_await sh.fs.GetStatus(info->path);
-    if (!info) co_return Fails(sh, "persist", info.error());
+    sh.out << fmt::format("persisted file {} with size {}\n", file.path, file.length);
   }
-  sh.out << fmt::format("persisted file {} with size {}\n", info->path, info->length);
   co_return 0;
 }
 

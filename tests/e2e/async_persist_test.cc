@@ -259,6 +259,20 @@ TEST_F(AsyncPersistTest, AReaderOpenAcrossThePersistAndAnEvictionReadsOn) {
   EXPECT_TRUE(got == data);
 }
 
+TEST_F(AsyncPersistTest, PersistOfADirectoryPersistsEveryFileUnderIt) {
+  std::filesystem::create_directories(mp_ + "/tree/sub");
+  const std::string a = RandomBytes(1000, 9), b = RandomBytes(kMiB + 1, 10);
+  ASSERT_EQ(WriteWhole(mp_ + "/tree/a", a).error, 0);
+  ASSERT_EQ(WriteWhole(mp_ + "/tree/sub/b", b).error, 0);
+  CommandResult persisted = Fs({"persist", "/tree"});
+  ASSERT_EQ(persisted.exit_code, 0) << persisted.err;
+  EXPECT_EQ(persisted.out,
+            "persisted file /tree/a with size 1000\npersisted file /tree/sub/b with size " +
+                std::to_string(kMiB + 1) + "\n");
+  EXPECT_TRUE(ReadLocal(Ufs("/tree/a")) == a);
+  EXPECT_TRUE(ReadLocal(Ufs("/tree/sub/b")) == b);
+}
+
 TEST_F(AsyncPersistTest, APerMountWriteTypeOverridesTheDefault) {
   const std::string other = MountPoint("cache-through");
   CommandResult mounted =
