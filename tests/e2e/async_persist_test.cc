@@ -37,7 +37,8 @@ class AsyncPersistTest : public MountedClusterTest {
     return {{"alluxio.user.file.writetype.default", "ASYNC_THROUGH"},
             {"alluxio.user.file.persistence.initial.wait.time", "1h"},
             {"alluxio.user.block.size.bytes.default", "1MB"},
-            {"alluxio.underfs.fault.injection.file", ufs_faults_}};
+            {"alluxio.underfs.fault.injection.file", ufs_faults_},
+            {"alluxio.rpc.fault.injection.file", rpc_faults_}};
   }
 
   void SetUp() override {
@@ -81,10 +82,28 @@ class AsyncPersistTest : public MountedClusterTest {
 
   std::string Ufs(const std::string& relative) const { return cluster_->UfsRoot() + relative; }
 
-  // Replaces the UFS fault commands (read by every process within 100 ms of the change).
-  void UfsFaults(const std::string& text) const {
-    std::ofstream(ufs_faults_ + ".tmp", std::ios::trunc) << text;
-    std::filesystem::rename(ufs_faults_ + ".tmp", ufs_faults_);
+  // Replaces the fault commands of `control` (read by every process within 100 ms).
+  static void Faults(const std::string& control, const std::string& text) {
+    std::ofstream(control + ".tmp", std::ios::trunc) << text;
+    std::filesystem::rename(control + ".tmp", control);
+  }
+  void UfsFaults(const std::string& text) const { Faults(ufs_faults_, text); }
+
+  // Polls until the worker's cache directory (<home>/mem/<data folder>) holds no cache file (a
+  // file's bytes, kept while any block of it is committed or pinned), for at most two minutes.
+  bool AwaitNoCacheFiles() const {
+    for (auto waited = 0ms; waited < 120s; waited += 100ms) {
+      bool none = true;
+      for (const auto& e :
+           std::filesystem::recursive_directory_iterator(cluster_->home() + "/mem")) {
+        const std::string name = e.path().filename().string();
+        const bool record = e.path().parent_path().filename() == ".blocks";
+        if (e.is_regular_file() && !record && !name.empty() && name[0] != '.') none = false;
+      }
+      if (none) return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
   }
 
   // Polls until the worker's cache holds no committed block (no block record under its
@@ -142,6 +161,7 @@ class AsyncPersistTest : public MountedClusterTest {
 
   TempDir control_;
   const std::string ufs_faults_ = control_.path() + "/ufs-faults";
+  const std::string rpc_faults_ = control_.path() + "/rpc-faults";
   std::string mp_;
 };
 
@@ -271,6 +291,19 @@ TEST_F(AsyncPersistTest, PersistOfADirectoryPersistsEveryFileUnderIt) {
                 std::to_string(kMiB + 1) + "\n");
   EXPECT_TRUE(ReadLocal(Ufs("/tree/a")) == a);
   EXPECT_TRUE(ReadLocal(Ufs("/tree/sub/b")) == b);
+}
+
+// A writer whose completion fails after the worker finished (and pinned) the file gives the
+// file up: the worker drops its blocks and their pins, so their space is free again.
+TEST_F(AsyncPersistTest, AFailedCompletionReleasesThePins) {
+  const std::string impatient = MountPoint("impatient");  // gives a failing call up after 3 s
+  ASSERT_EQ(fuse_->Mount(impatient, "", "alluxio.user.rpc.retry.max.duration=3s").exit_code, 0);
+  Faults(rpc_faults_, "fail completeFile 1000\n");
+  std::this_thread::sleep_for(150ms);  // the master reads the control file within 100 ms
+  const WriteOutcome written = WriteWhole(impatient + "/f", RandomBytes(2 * kMiB, 11));
+  EXPECT_EQ(written.error, EIO) << written.step;
+  Faults(rpc_faults_, "clear\n");
+  EXPECT_TRUE(AwaitNoCacheFiles());
 }
 
 TEST_F(AsyncPersistTest, APerMountWriteTypeOverridesTheDefault) {
