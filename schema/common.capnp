@@ -43,6 +43,7 @@ enum WriteType {
   cacheThrough @0;  # cached on a worker and written to the UFS before completion (default)
   mustCache @1;     # cached only; not persisted
   through @2;       # written to the UFS only
+  asyncThrough @3;  # cached only at completion; persisted in the background (toBePersisted)
 }
 
 struct WorkerAddress {
@@ -74,4 +75,7 @@ struct FileInfo {
   # The mount the path is under (MountInfo::mount_id): with ufsUri, what opens its UFS
   # (FileSystemMaster.getUfsInfo gives the mount's options).
   mountId @16 :UInt64;
+  # Complete, not yet persisted, and the master has a worker persist it (Alluxio's
+  # TO_BE_PERSISTED persistence state); `persisted` once it is.
+  toBePersisted @17 :Bool;
 }

@@ -85,7 +85,11 @@ interface FileSystemMaster {
   # file's path at completion, wherever the file and its directories have been renamed to.
   # Repeating a completion that happened (same length and blocks) returns the file: a client
   # whose answer was lost may call again.
-  completeFile @4 (fileId :UInt64, length :UInt64, blockIds :List(UInt64), persisted :Bool)
+  # With `toBePersisted` (ASYNC_THROUGH) the file is complete with its blocks cached only: the
+  # master has a worker holding them persist it, after `persistenceWaitMs`
+  # (alluxio.user.file.persistence.initial.wait.time).
+  completeFile @4 (fileId :UInt64, length :UInt64, blockIds :List(UInt64), persisted :Bool,
+                   toBePersisted :Bool, persistenceWaitMs :Int64)
       -> (status :Status, info :FileInfo);
   # Drops an incomplete file (a writer that gave up).
   abortFile @5 (fileId :UInt64) -> (status :Status);
@@ -112,21 +116,50 @@ interface FileSystemMaster {
   # worker or client needs to open its UFS itself (never for display: getMountTable masks
   # them). notFound for a mount that is gone (unmounted).
   getMountOptions @17 (mountId :UInt64) -> (status :Status, options :List(MountOption));
+  # `alluxio fs persist`: a complete, non-persisted file becomes toBePersisted, due at once
+  # (one that is persisted or to be persisted already is returned as is).
+  scheduleAsyncPersistence @18 (path :Text) -> (status :Status, info :FileInfo);
+}
+
+# A file a worker is to persist from its cached blocks: it stages the UFS copy in the mount's
+# UFS (the worker's staging, as for a CACHE_THROUGH write) and reports persistDone.
+struct PersistFile {
+  fileId @0 :UInt64;
+  length @1 :UInt64;
+  blockSize @2 :UInt64;
+  blockIds @3 :List(UInt64);
+  mode @4 :UInt32;
+  mountId @5 :UInt64;
+  mountUfsUri @6 :Text;
 }
 
 interface BlockMaster {
   # Registers (or re-registers) a worker with all the blocks it holds. `blocksToFree`: those the
   # namespace does not know (Namespace::UnknownBlocks); the worker removes them before it
-  # serves as registered.
+  # serves as registered. `blocksToPin`: those of files still to be persisted, which the worker
+  # must not evict until they are (it unpins them after persisting them, or when told to free
+  # them).
   registerWorker @0 (address :WorkerAddress, capacityBytes :UInt64, usedBytes :UInt64,
                      blockIds :List(UInt64))
-      -> (status :Status, workerId :UInt64, blocksToFree :List(UInt64));
+      -> (status :Status, workerId :UInt64, blocksToFree :List(UInt64),
+          blocksToPin :List(UInt64));
   # `reregister` in the reply: the master does not know this worker (restarted or marked lost).
   # `mountIds`: every current mount; a worker drops the UFS objects of the others (unmounted).
+  # `persistFiles`: files this worker holds every block of and is to persist now (while it
+  # persists fewer than 64). `persisting`:
+  # the files the worker is persisting; one the master handed it that is not among them (its
+  # outcome never arrived) is handed out again after the retry backoff.
   heartbeat @1 (workerId :UInt64, usedBytes :UInt64, addedBlocks :List(UInt64),
-                removedBlocks :List(UInt64))
-      -> (status :Status, reregister :Bool, blocksToFree :List(UInt64), mountIds :List(UInt64));
+                removedBlocks :List(UInt64), persisting :List(UInt64))
+      -> (status :Status, reregister :Bool, blocksToFree :List(UInt64), mountIds :List(UInt64),
+          persistFiles :List(PersistFile));
   # `usedBytes`: the worker's usage with this block, so capacity reports count it at once.
   commitBlock @2 (workerId :UInt64, blockId :UInt64, length :UInt64, tierAlias :Text,
                   usedBytes :UInt64) -> (status :Status);
+  # The outcome of persisting a file of `persistFiles`: with `result` none, the worker staged
+  # `length` bytes and the master publishes them onto the file's current path. The reply's
+  # status is none once the file is persisted, notFound if it is gone (its copy dropped):
+  # either way the worker may unpin its blocks; otherwise the master retries later.
+  persistDone @3 (workerId :UInt64, fileId :UInt64, length :UInt64, result :Status)
+      -> (status :Status);
 }

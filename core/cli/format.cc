@@ -37,9 +37,9 @@ std::string LsLine(const FileInfo& info, const std::string& in_alluxio) {
   // Alluxio's LsCommand: %-11s %-15s %-15s %15s %16s %24s %5s %-5s (permission, owner, group,
   // size, persistence, modification time, in-Alluxio, path).
   return fmt::format("{:<11}{:<15}{:<15}{:>15}{:>16}{:>24}{:>5} {}{}{}\n", PermissionString(info),
-                     info.owner, info.group, info.length,
-                     info.persisted ? "PERSISTED" : "NOT_PERSISTED", FormatTimeMs(info.mtime_ms),
-                     in_alluxio, info.path, info.is_symlink() ? " -> " : "", info.symlink_target);
+                     info.owner, info.group, info.length, info.persistence_state(),
+                     FormatTimeMs(info.mtime_ms), in_alluxio, info.path,
+                     info.is_symlink() ? " -> " : "", info.symlink_target);
 }
 
 }  // namespace alluxio::cli

@@ -10,6 +10,9 @@
 
 #include <fmt/format.h>
 
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+
 #include "core/cli/format.h"
 #include "core/client/file_in_stream.h"
 #include "core/client/file_out_stream.h"
@@ -322,10 +325,10 @@ Task<int> Stat(Shell& sh, const Args& a) {
   }
   sh.out << fmt::format(
       "FileInfo{{fileId={}, name={}, path={}, ufsPath={}, length={}, blockSizeBytes={}, "
-      "completed={}, folder={}, owner={}, group={}, mode={:o}, persisted={}, mountPoint={}, "
-      "lastModificationTimeMs={}}}\n",
+      "completed={}, folder={}, owner={}, group={}, mode={:o}, persisted={}, persistenceState={}, "
+      "mountPoint={}, lastModificationTimeMs={}}}\n",
       f.id, f.name, f.path, f.ufs_uri, f.length, f.block_size, f.completed, f.is_directory, f.owner,
-      f.group, f.mode, f.persisted, f.mount_point, f.mtime_ms);
+      f.group, f.mode, f.persisted, f.persistence_state(), f.mount_point, f.mtime_ms);
   if (!f.is_directory && !f.is_symlink() && f.completed) {
     Result<client::FileBlocks> blocks = co_await sh.fs.GetBlockInfos(f.path);
     if (!blocks) co_return Fails(sh, "stat", blocks.error());
@@ -403,6 +406,63 @@ Task<int> Free(Shell& sh, const Args& a) {
   co_return 0;
 }
 
+// Schedules the persist of `info`, or of every file under it (a directory), not persisted
+// yet; adds the files to wait for to `waiting`.
+Task<Status> SchedulePersists(Shell& sh, const FileInfo& info, std::vector<FileInfo>& waiting) {
+  if (!info.is_directory) {
+    if (info.is_symlink()) co_return Ok();
+    Result<FileInfo> scheduled = co_await sh.fs.ScheduleAsyncPersistence(info.path);
+    if (!scheduled) co_return scheduled.failure();
+    waiting.push_back(*std::move(scheduled));
+    co_return Ok();
+  }
+  Result<std::vector<FileInfo>> children = co_await sh.fs.ListStatus(info.path);
+  if (!children) co_return children.failure();
+  for (const FileInfo& child : *children) {
+    if (Status s = co_await SchedulePersists(sh, child, waiting); !s) co_return s;
+  }
+  co_return Ok();
+}
+
+// As Alluxio's PersistCommand: schedules the persist of each file (every file under a
+// directory) at once (alluxio.user.file.persistence.initial.wait.time does not apply) and waits
+// until each is persisted, polling its status, for at most 20 minutes (Alluxio's default
+// timeout).
+Task<int> Persist(Shell& sh, const Args& a) {
+  if (a.operands.empty()) {
+    sh.err << "Usage: alluxio fs persist <path> [<path> ...]\n";
+    co_return 2;
+  }
+  std::vector<FileInfo> waiting;
+  for (const std::string& path : a.operands) {
+    Result<FileInfo> info = co_await sh.fs.GetStatus(path);
+    if (!info) co_return Fails(sh, "persist", info.error());
+    if (Status s = co_await SchedulePersists(sh, *info, waiting); !s) {
+      co_return Fails(sh, "persist", s.error());
+    }
+  }
+  constexpr auto kPoll = std::chrono::milliseconds(100);
+  constexpr auto kTimeout = std::chrono::minutes(20);
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  auto waited = std::chrono::milliseconds(0);
+  for (FileInfo& file : waiting) {
+    while (!file.persisted) {
+      if (waited >= kTimeout) {
+        co_return Fails(sh, "persist",
+                        Error{ErrorCode::kTimedOut, file.path + " is not persisted yet"});
+      }
+      timer.expires_after(kPoll);
+      co_await timer.async_wait(asio::use_awaitable);
+      waited += kPoll;
+      Result<FileInfo> now = co_await sh.fs.GetStatus(file.path);
+      if (!now) co_return Fails(sh, "persist", now.error());
+      file = *std::move(now);
+    }
+    sh.out << fmt::format("persisted file {} with size {}\n", file.path, file.length);
+  }
+  co_return 0;
+}
+
 Task<Status> LoadTree(Shell& sh, const FileInfo& info) {
   if (!info.is_directory) {
     Result<uint64_t> loaded = co_await sh.fs.LoadFile(info.path);
@@ -450,6 +510,7 @@ const std::map<std::string_view, CommandDef>& FsCommands() {
       {"unmount", {&Unmount, {}}},
       {"free", {&Free, {"-R"}}},
       {"load", {&Load, {}}},
+      {"persist", {&Persist, {}}},
   };
   return *commands;
 }

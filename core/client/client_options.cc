@@ -31,6 +31,7 @@ Result<ClientOptions> ClientOptions::FromConfiguration(const Configuration& conf
   Result<WriteType> write_type = ParseWriteType(conf.GetEnum(K::kUserFileWriteTypeDefault));
   if (!write_type) return write_type.failure();
   o.write_type = *write_type;
+  o.persistence_initial_wait = conf.GetDuration(K::kUserFilePersistenceInitialWaitTime);
   o.read_cache = conf.GetEnum(K::kUserFileReadTypeDefault) != "NO_CACHE";
   o.short_circuit = conf.GetBool(K::kUserShortCircuitEnabled);
   o.user_hostname = conf.GetString(K::kUserHostname);

@@ -50,6 +50,9 @@ struct ClientOptions {
 
   uint64_t block_size = 64ull << 20;                // alluxio.user.block.size.bytes.default
   WriteType write_type = WriteType::kCacheThrough;  // alluxio.user.file.writetype.default
+  // ASYNC_THROUGH: the master persists a file this long after its completion.
+  // alluxio.user.file.persistence.initial.wait.time
+  std::chrono::milliseconds persistence_initial_wait{0};
   bool read_cache = true;  // alluxio.user.file.readtype.default != NO_CACHE
 
   // Same-host short-circuit: read blocks of a worker on this host from its block files

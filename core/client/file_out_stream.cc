@@ -163,10 +163,10 @@ Task<Result<FileInfo>> FileOutStream::Close() {
                                                  info_.path, finished->getLength(), written_)};
     co_return (co_await Failed(std::move(error))).failure();
   }
-  const bool persisted = write_type_ != WriteType::kMustCache;
   std::vector<uint64_t> block_ids = alluxio::FromWire(finished->getBlockIds());
   Result<FileInfo> completed = co_await client_.CompleteFile(
-      info_.id, info_.path, finished->getLength(), std::move(block_ids), persisted);
+      info_.id, info_.path, finished->getLength(), std::move(block_ids),
+      WritesUfsAtCompletion(write_type_), write_type_ == WriteType::kAsyncThrough);
   if (!completed) co_return (co_await Failed(completed.error())).failure();
   state_ = State::kClosed;
   info_ = *completed;

@@ -468,7 +468,9 @@ Task<Result<FileBlocks>> FileSystemClient::GetBlockInfos(std::string path) {
         return out;
       });
   if (cache != nullptr) {
-    if (blocks) cache->PutBlocks(*blocks);
+    // Not the blocks of a file still to be persisted: once persisted its blocks may be evicted,
+    // and a reader must then learn that it can read the under storage.
+    if (blocks && !blocks->info.to_be_persisted) cache->PutBlocks(*blocks);
     if (!blocks && blocks.code() == ErrorCode::kNotFound) cache->PutMissing(key);
   }
   co_return blocks;
@@ -553,7 +555,7 @@ Task<Result<std::pair<FileInfo, std::string>>> FileSystemClient::CreateIncomplet
 Task<Result<FileInfo>> FileSystemClient::CompleteFile(uint64_t file_id, std::string path,
                                                       uint64_t length,
                                                       std::vector<uint64_t> block_ids,
-                                                      bool persisted) {
+                                                      bool persisted, bool to_be_persisted) {
   const std::string what = "completeFile " + path;
   // Repeating a completion that happened returns the file (the master's contract).
   Result<FileInfo> info = co_await CallMaster(
@@ -564,6 +566,8 @@ Task<Result<FileInfo>> FileSystemClient::CompleteFile(uint64_t file_id, std::str
         req.setLength(length);
         alluxio::ToWire(block_ids, req.initBlockIds(block_ids.size()));
         req.setPersisted(persisted);
+        req.setToBePersisted(to_be_persisted);
+        req.setPersistenceWaitMs(options().persistence_initial_wait.count());
         return req;
       },
       [](wire::FileSystemMaster::CompleteFileResults::Reader r) -> Result<FileInfo> {
@@ -578,6 +582,22 @@ Task<Result<FileInfo>> FileSystemClient::CompleteFile(uint64_t file_id, std::str
       cache->InvalidatePath(info->path);
     }
   }
+  co_return info;
+}
+
+Task<Result<FileInfo>> FileSystemClient::ScheduleAsyncPersistence(std::string path) {
+  const std::string what = "persist " + path;
+  Result<FileInfo> info = co_await CallMaster(
+      *this, what, Idempotent::kYes,
+      [&](wire::FileSystemMaster::Client& fs) {
+        auto req = fs.scheduleAsyncPersistenceRequest();
+        req.setPath(path);
+        return req;
+      },
+      [](wire::FileSystemMaster::ScheduleAsyncPersistenceResults::Reader r) -> Result<FileInfo> {
+        return alluxio::FromWire(r.getInfo());
+      });
+  InvalidateCached(path);
   co_return info;
 }
 

@@ -150,6 +150,10 @@ class FileSystemClient {
   // kIsADirectory). Returns the number of cached copies to be removed.
   Task<Result<uint64_t>> Free(std::string path, bool recursive = false);
   Task<Result<Capacity>> GetCapacity();
+  // `alluxio fs persist`: a complete, non-persisted file becomes TO_BE_PERSISTED, due at once;
+  // returns its status (PERSISTED or TO_BE_PERSISTED already: unchanged). kIsADirectory,
+  // kIncomplete, kNotFound.
+  Task<Result<FileInfo>> ScheduleAsyncPersistence(std::string path);
   // Every worker known to the master (live and lost). Also refreshes the live-worker list.
   Task<Result<std::vector<WorkerInfo>>> GetWorkers();
 
@@ -159,8 +163,11 @@ class FileSystemClient {
   Task<Result<std::pair<FileInfo, std::string>>> CreateIncompleteFile(
       std::string path, const CreateFileOptions& options);
   // `persisted`: the worker staged the UFS copy; the master publishes it at the file's path.
+  // `to_be_persisted` (ASYNC_THROUGH): the master has a worker persist it later, after
+  // ClientOptions::persistence_initial_wait.
   Task<Result<FileInfo>> CompleteFile(uint64_t file_id, std::string path, uint64_t length,
-                                      std::vector<uint64_t> block_ids, bool persisted);
+                                      std::vector<uint64_t> block_ids, bool persisted,
+                                      bool to_be_persisted);
   Task<Status> AbortFile(uint64_t file_id, std::string path);
 
   // ---- Data.

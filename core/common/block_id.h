@@ -36,6 +36,11 @@ constexpr uint64_t BlockIdForFile(uint64_t file_id, uint64_t index) {
   return MakeBlockId(ContainerIdOf(file_id), index);
 }
 
+// The id of the file block `block_id` belongs to.
+constexpr uint64_t FileIdOfBlock(uint64_t block_id) {
+  return InodeIdForContainer(ContainerIdOf(block_id));
+}
+
 // Number of blocks of a file: ceil(length / block_size); block_size > 0.
 constexpr uint64_t BlockCount(uint64_t length, uint64_t block_size) {
   return length / block_size + (length % block_size != 0 ? 1 : 0);

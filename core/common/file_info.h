@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace alluxio {
@@ -21,6 +22,8 @@ struct FileInfo {
   uint64_t block_size = 0;
   bool completed = false;  // directories: true
   bool persisted = false;  // present in the UFS
+  // Complete and waiting for a worker to persist it (ASYNC_THROUGH, `alluxio fs persist`).
+  bool to_be_persisted = false;
   bool mount_point = false;
   std::vector<uint64_t> block_ids;  // completed files
   std::string ufs_uri;              // where the content lives (or is to be persisted) in the UFS
@@ -30,6 +33,11 @@ struct FileInfo {
   std::string symlink_target;
 
   bool is_symlink() const { return !symlink_target.empty(); }
+  // Alluxio's persistence state: "PERSISTED", "TO_BE_PERSISTED" or "NOT_PERSISTED".
+  std::string_view persistence_state() const {
+    if (persisted) return "PERSISTED";
+    return to_be_persisted ? "TO_BE_PERSISTED" : "NOT_PERSISTED";
+  }
 };
 
 }  // namespace alluxio

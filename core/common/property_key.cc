@@ -205,6 +205,10 @@ constexpr PropertyDef kProperties[] = {
     {K::kUserFileWriteTypeDefault, "alluxio.user.file.writetype.default", T::kEnum, "CACHE_THROUGH",
      "Write type of new files (ours: CACHE_THROUGH; Alluxio 2.9: ASYNC_THROUGH).",
      "MUST_CACHE|CACHE_THROUGH|THROUGH|ASYNC_THROUGH"},
+    {K::kUserFilePersistenceInitialWaitTime, "alluxio.user.file.persistence.initial.wait.time",
+     T::kDuration, "0",
+     "ASYNC_THROUGH: how long after completion the master waits before persisting a file (not "
+     "kept across a master restart: pending persists are due at once then)."},
     {K::kUserFileReadTypeDefault, "alluxio.user.file.readtype.default", T::kEnum, "CACHE",
      "Read type: whether reads cache blocks in workers.", "NO_CACHE|CACHE|CACHE_PROMOTE"},
     {K::kUserFileBufferBytes,

@@ -76,6 +76,7 @@ enum class PropertyKey : int {
   // Client (user).
   kUserBlockSizeBytesDefault,
   kUserFileWriteTypeDefault,
+  kUserFilePersistenceInitialWaitTime,
   kUserFileReadTypeDefault,
   kUserFileBufferBytes,
   kUserFileMetadataSyncInterval,

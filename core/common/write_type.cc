@@ -10,13 +10,14 @@ namespace alluxio {
 
 Result<WriteType> ParseWriteType(std::string_view text) {
   std::string s(text);
-  if (strcasecmp(s.c_str(), "CACHE_THROUGH") == 0 || strcasecmp(s.c_str(), "ASYNC_THROUGH") == 0) {
-    return WriteType::kCacheThrough;
+  for (WriteType type : {WriteType::kCacheThrough, WriteType::kMustCache, WriteType::kThrough,
+                         WriteType::kAsyncThrough}) {
+    if (strcasecmp(s.c_str(), std::string(WriteTypeName(type)).c_str()) == 0) return type;
   }
-  if (strcasecmp(s.c_str(), "MUST_CACHE") == 0) return WriteType::kMustCache;
-  if (strcasecmp(s.c_str(), "THROUGH") == 0) return WriteType::kThrough;
-  return Fail(ErrorCode::kInvalidArgument,
-              fmt::format("unknown write type '{}' (CACHE_THROUGH, MUST_CACHE, THROUGH)", text));
+  return Fail(
+      ErrorCode::kInvalidArgument,
+      fmt::format("unknown write type '{}' (CACHE_THROUGH, MUST_CACHE, THROUGH, ASYNC_THROUGH)",
+                  text));
 }
 
 std::string_view WriteTypeName(WriteType type) {
@@ -27,8 +28,18 @@ std::string_view WriteTypeName(WriteType type) {
       return "MUST_CACHE";
     case WriteType::kThrough:
       return "THROUGH";
+    case WriteType::kAsyncThrough:
+      return "ASYNC_THROUGH";
   }
   return "?";
+}
+
+bool WritesUfsAtCompletion(WriteType type) {
+  return type == WriteType::kCacheThrough || type == WriteType::kThrough;
+}
+
+bool RequiresCache(WriteType type) {
+  return type == WriteType::kMustCache || type == WriteType::kAsyncThrough;
 }
 
 }  // namespace alluxio

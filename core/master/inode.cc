@@ -16,6 +16,7 @@ enum Flags : uint8_t {
   kFlagChildrenLoaded = 8,
   kFlagSymlink = 16,         // the target follows the block ids
   kFlagChildrenSyncMs = 32,  // children_sync_ms follows (directories with children loaded)
+  kFlagToBePersisted = 64,
 };
 
 void PutVarint(std::string& out, uint64_t v) {
@@ -80,7 +81,8 @@ std::string EncodeInode(const Inode& inode) {
   uint8_t flags =
       (inode.is_directory ? kFlagDirectory : 0) | (inode.completed ? kFlagCompleted : 0) |
       (inode.persisted ? kFlagPersisted : 0) | (inode.children_loaded ? kFlagChildrenLoaded : 0) |
-      (inode.is_symlink() ? kFlagSymlink : 0) | (inode.children_loaded ? kFlagChildrenSyncMs : 0);
+      (inode.is_symlink() ? kFlagSymlink : 0) | (inode.children_loaded ? kFlagChildrenSyncMs : 0) |
+      (inode.to_be_persisted ? kFlagToBePersisted : 0);
   out.push_back(static_cast<char>(flags));
   PutVarint(out, inode.id);
   PutVarint(out, inode.parent_id);
@@ -134,6 +136,7 @@ Result<Inode> DecodeInode(std::string_view bytes) {
   inode.is_directory = flags & kFlagDirectory;
   inode.completed = flags & kFlagCompleted;
   inode.persisted = flags & kFlagPersisted;
+  inode.to_be_persisted = flags & kFlagToBePersisted;
   inode.children_loaded = flags & kFlagChildrenLoaded;
   return inode;
 }

@@ -19,10 +19,13 @@ struct Inode {
   std::string owner;
   std::string group;
   int64_t mtime_ms = 0;
-  uint64_t length = 0;          // files: bytes (final once completed)
-  uint64_t block_size = 0;      // files: bytes per block
-  bool completed = false;       // files: CompleteFile done (directories: always true)
-  bool persisted = false;       // content (or the directory) exists in the UFS
+  uint64_t length = 0;      // files: bytes (final once completed)
+  uint64_t block_size = 0;  // files: bytes per block
+  bool completed = false;   // files: CompleteFile done (directories: always true)
+  bool persisted = false;   // content (or the directory) exists in the UFS
+  // Files: complete, not persisted, and a worker is to persist it (ASYNC_THROUGH, `fs persist`);
+  // the store lists it among its pending persists (InodeStore::ListPendingPersists) meanwhile.
+  bool to_be_persisted = false;
   std::string ufs_fingerprint;  // UfsStatus::fingerprint when last loaded/synced/persisted
   int64_t last_sync_ms = 0;     // when the metadata was last compared with the UFS
   // Directories: the UFS listing has been merged into the children at least once, last at

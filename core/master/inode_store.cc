@@ -16,6 +16,7 @@ constexpr char kInodeTag = 'I';
 constexpr char kEdgeTag = 'E';
 constexpr char kMountTag = 'M';
 constexpr char kRenameTag = 'R';
+constexpr char kPersistTag = 'P';
 
 void AppendBe64(std::string& out, uint64_t v) {
   for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
@@ -55,6 +56,12 @@ std::string RenameIntentKey(uint64_t mount_id, std::string_view from) {
   std::string key(1, kRenameTag);
   AppendBe64(key, mount_id);
   key.append(from);
+  return key;
+}
+
+std::string PendingPersistKey(uint64_t file_id) {
+  std::string key(1, kPersistTag);
+  AppendBe64(key, file_id);
   return key;
 }
 
@@ -157,6 +164,12 @@ void InodeStore::Batch::PutRenameIntent(uint64_t mount_id, std::string_view from
 }
 void InodeStore::Batch::DeleteRenameIntent(uint64_t mount_id, std::string_view from) {
   batch_.Delete(RenameIntentKey(mount_id, from)).PermitUncheckedError();
+}
+void InodeStore::Batch::PutPendingPersist(uint64_t file_id) {
+  batch_.Put(PendingPersistKey(file_id), "").PermitUncheckedError();
+}
+void InodeStore::Batch::DeletePendingPersist(uint64_t file_id) {
+  batch_.Delete(PendingPersistKey(file_id)).PermitUncheckedError();
 }
 void InodeStore::Batch::PutContainerReservation(uint64_t next_unreserved) {
   batch_.Put(kContainerKey, Be64Value(next_unreserved)).PermitUncheckedError();
@@ -296,6 +309,19 @@ Result<std::vector<InodeStore::RenameIntent>> InodeStore::ListRenameIntents() co
     std::string_view key = it->key().ToStringView();
     if (key.size() < 9) return Fail(ErrorCode::kInternal, "corrupt rename intent key");
     out.push_back({ReadBe64(key.substr(1)), std::string(key.substr(9)), it->value().ToString()});
+  }
+  if (!it->status().ok()) return RocksFailure(it->status(), "iterate");
+  return out;
+}
+
+Result<std::vector<uint64_t>> InodeStore::ListPendingPersists() const {
+  std::string prefix(1, kPersistTag);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  std::vector<uint64_t> out;
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string_view key = it->key().ToStringView();
+    if (key.size() != 9) return Fail(ErrorCode::kInternal, "corrupt pending persist key");
+    out.push_back(ReadBe64(key.substr(1)));
   }
   if (!it->status().ok()) return RocksFailure(it->status(), "iterate");
   return out;

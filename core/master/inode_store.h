@@ -8,6 +8,7 @@
 //   "E" parent_id(8 BE) name      → child inode id (8 BE)    children in byte order of name
 //   "M" alluxio_path              → EncodeMount(MountInfo)
 //   "R" mount_id(8 BE) from       → to: a UFS rename begun and not yet in the namespace
+//   "P" file_id(8 BE)             → "": a complete file to be persisted (Inode::to_be_persisted)
 //
 // Thread-safety: every method may be called from any thread (RocksDB is internally
 // synchronized), but a sequence of reads is not a snapshot; the Namespace serializes
@@ -58,6 +59,9 @@ class InodeStore {
     // before the UFS rename and deleted with the namespace change that follows it.
     void PutRenameIntent(uint64_t mount_id, std::string_view from, std::string_view to);
     void DeleteRenameIntent(uint64_t mount_id, std::string_view from);
+    // A file to be persisted, listed until its persist is recorded or the file is removed.
+    void PutPendingPersist(uint64_t file_id);
+    void DeletePendingPersist(uint64_t file_id);
     void PutContainerReservation(uint64_t next_unreserved);
     void PutFormatVersion(int version);
     bool empty() const { return batch_.Count() == 0; }
@@ -107,6 +111,8 @@ class InodeStore {
     std::string to;
   };
   Result<std::vector<RenameIntent>> ListRenameIntents() const;
+  // The files of PutPendingPersist, in id order.
+  Result<std::vector<uint64_t>> ListPendingPersists() const;
   Result<std::optional<uint64_t>> GetContainerReservation() const;
   Result<std::optional<int>> GetFormatVersion() const;
 

@@ -16,12 +16,14 @@ namespace {
 // and as many mutations as run at once share a sync.
 constexpr size_t kMutationThreads = 16;
 
-Task<void> DetectLostWorkers(WorkerRegistry* workers, std::chrono::milliseconds interval) {
+// Marks silent workers lost; what they were persisting is handed to others.
+Task<void> DetectLostWorkers(WorkerRegistry* workers, PersistScheduler* persists,
+                             std::chrono::milliseconds interval) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   while (true) {
     timer.expires_after(interval);
     co_await timer.async_wait(asio::use_awaitable);
-    (void)workers->DetectLostWorkers();
+    for (uint64_t lost : workers->DetectLostWorkers()) persists->ReleaseWorker(lost);
   }
 }
 
@@ -42,6 +44,14 @@ Result<std::unique_ptr<MasterServer>> MasterServer::Start(const Configuration& c
   master->ns_ = std::move(ns).value();
   master->workers_ = std::make_unique<WorkerRegistry>(
       SteadyClock(), conf.GetDuration(PropertyKey::kMasterWorkerTimeout));
+  // The persists a previous run left pending are due at once (their initial wait is not kept).
+  master->persists_ = std::make_unique<PersistScheduler>(SteadyClock());
+  auto pending = master->ns_->PendingPersists();
+  if (!pending.ok()) return pending.failure();
+  for (uint64_t file_id : *pending) master->persists_->Add(file_id, std::chrono::milliseconds(0));
+  if (!pending->empty()) {
+    ALX_LOG(kInfo, "master", "{} files are still to be persisted", pending->size());
+  }
 
   const PermissionOptions permissions = PermissionOptions::FromConfiguration(conf);
   master->permissions_ = std::make_unique<PermissionChecker>(*master->ns_, permissions);
@@ -55,7 +65,7 @@ Result<std::unique_ptr<MasterServer>> MasterServer::Start(const Configuration& c
   wire::Master::Client bootstrap = rpc::WithRpcFaults<wire::Master>(
       MakeMasterBootstrap(MasterServiceContext{
           master->ns_.get(), master->workers_.get(), master->permissions_.get(),
-          master->impersonation_.get(), master->mutations_.get()}),
+          master->impersonation_.get(), master->mutations_.get(), master->persists_.get()}),
       conf.GetString(PropertyKey::kRpcFaultInjectionFile));
   auto endpoint = rpc::Endpoint::Tcp(conf.GetString(PropertyKey::kMasterBindHost),
                                      conf.GetInt(PropertyKey::kMasterRpcPort));
@@ -70,7 +80,7 @@ Result<std::unique_ptr<MasterServer>> MasterServer::Start(const Configuration& c
   Reactor* reactor = Reactor::Current();
   master->tasks_ = std::make_unique<TaskGroup>(*reactor, "master");
   master->tasks_->Spawn(
-      DetectLostWorkers(master->workers_.get(),
+      DetectLostWorkers(master->workers_.get(), master->persists_.get(),
                         conf.GetDuration(PropertyKey::kMasterLostWorkerDetectionInterval)),
       "lost worker detection");
   ALX_LOG(kInfo, "master", "master serving on {} (metastore {}, root UFS {})",

@@ -11,6 +11,7 @@
 #include "core/master/impersonation.h"
 #include "core/master/namespace.h"
 #include "core/master/permission_checker.h"
+#include "core/master/persist_scheduler.h"
 #include "core/master/worker_registry.h"
 #include "core/reactor/blocking_pool.h"
 #include "core/reactor/reactor.h"
@@ -40,6 +41,7 @@ class MasterServer {
 
   std::unique_ptr<Namespace> ns_;
   std::unique_ptr<WorkerRegistry> workers_;
+  std::unique_ptr<PersistScheduler> persists_;  // pending persists of to-be-persisted files
   // Runs the namespace mutations of RPCs (MasterServiceContext::mutations); destroyed (stopped)
   // before ns_.
   std::unique_ptr<BlockingPool> mutations_;

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/common/block_id.h"
 #include "core/common/logging.h"
 #include "core/ufs/ufs_options.h"
 #include "core/wire/wire_convert.h"
@@ -35,6 +37,33 @@ void ToWire(const WorkerAddress& address, wire::WorkerAddress::Builder out) {
 
 WorkerAddress FromWire(wire::WorkerAddress::Reader in) {
   return WorkerAddress{in.getHost(), in.getRpcPort(), in.getHostId(), in.getDomainSocket()};
+}
+
+// Runs the namespace call `call` on `pool` (inline without one), then `answer(result)` on this
+// (the reactor) thread. `call` must not touch the call's message (it runs on another thread):
+// it captures copies of what it needs.
+template <typename Call, typename Answer>
+kj::Promise<void> MutateOn(BlockingPool* pool, Call call, Answer answer) {
+  using R = std::invoke_result_t<Call&>;
+  if (pool == nullptr) {
+    answer(call());
+    return kj::READY_NOW;
+  }
+  auto done = kj::newPromiseAndCrossThreadFulfiller<void>();
+  // Shared: a kj::Own may throw from its destructor, which a job's captures must not.
+  auto fulfiller =
+      std::make_shared<kj::Own<kj::CrossThreadPromiseFulfiller<void>>>(kj::mv(done.fulfiller));
+  auto result = std::make_shared<std::optional<R>>();
+  UniqueFunction<void()> job = [call = std::move(call), fulfiller, result]() mutable {
+    result->emplace(call());
+    (*fulfiller)->fulfill();
+  };
+  if (!pool->Submit(job)) {
+    answer(R(Fail(ErrorCode::kUnavailable, "the master is stopping")));
+    return kj::READY_NOW;
+  }
+  return done.promise.then(
+      [result, answer = kj::mv(answer)]() mutable { answer(std::move(**result)); });
 }
 
 // The file system service of one client: every call acts as the user that client named.
@@ -136,11 +165,16 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
     options.length = p.getLength();
     options.block_ids = alluxio::FromWire(p.getBlockIds());
     options.persisted = p.getPersisted();
+    options.to_be_persisted = p.getToBePersisted();
+    const std::chrono::milliseconds wait(std::max<int64_t>(0, p.getPersistenceWaitMs()));
     return Mutate([ns = c_.ns, id = p.getFileId(),
                    options = std::move(options)] { return ns->CompleteFile(id, options); },
-                  [context](const Result<FileInfo>& result) mutable {
+                  [context, persists = c_.persists, wait](const Result<FileInfo>& result) mutable {
                     auto out = context.getResults();
                     if (SetStatus(result, out.initStatus())) {
+                      if (result->to_be_persisted && persists != nullptr) {
+                        persists->Add(result->id, wait);
+                      }
                       alluxio::ToWire(*result, out.initInfo());
                     }
                   });
@@ -264,6 +298,22 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
     return kj::READY_NOW;
   }
 
+  kj::Promise<void> scheduleAsyncPersistence(ScheduleAsyncPersistenceContext context) override {
+    auto path = std::string(View(context.getParams().getPath()));
+    auto out = context.getResults();
+    if (Refused(Check(&PermissionChecker::CheckRead, path), out)) return kj::READY_NOW;
+    return Mutate([ns = c_.ns, path] { return ns->ScheduleAsyncPersistence(path); },
+                  [context, persists = c_.persists](const Result<FileInfo>& result) mutable {
+                    auto out = context.getResults();
+                    if (SetStatus(result, out.initStatus())) {
+                      if (result->to_be_persisted && persists != nullptr) {
+                        persists->Add(result->id, std::chrono::milliseconds(0));
+                      }
+                      alluxio::ToWire(*result, out.initInfo());
+                    }
+                  });
+  }
+
   kj::Promise<void> getBlockInfos(GetBlockInfosContext context) override {
     auto path = View(context.getParams().getPath());
     auto out = context.getResults();
@@ -377,38 +427,22 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
     return ns.Remove(info->path, false);
   }
 
-  // Runs the namespace call `call` on c_.mutations (inline without one), then `answer(result)`
-  // on this (the reactor) thread. `call` must not touch the call's message (it runs on another
-  // thread): it captures copies of what it needs.
   template <typename Call, typename Answer>
   kj::Promise<void> Mutate(Call call, Answer answer) {
-    using R = std::invoke_result_t<Call&>;
-    if (c_.mutations == nullptr) {
-      answer(call());
-      return kj::READY_NOW;
-    }
-    auto done = kj::newPromiseAndCrossThreadFulfiller<void>();
-    // Shared: a kj::Own may throw from its destructor, which a job's captures must not.
-    auto fulfiller =
-        std::make_shared<kj::Own<kj::CrossThreadPromiseFulfiller<void>>>(kj::mv(done.fulfiller));
-    auto result = std::make_shared<std::optional<R>>();
-    UniqueFunction<void()> job = [call = std::move(call), fulfiller, result]() mutable {
-      result->emplace(call());
-      (*fulfiller)->fulfill();
-    };
-    if (!c_.mutations->Submit(job)) {
-      answer(R(Fail(ErrorCode::kUnavailable, "the master is stopping")));
-      return kj::READY_NOW;
-    }
-    return done.promise.then(
-        [result, answer = kj::mv(answer)]() mutable { answer(std::move(**result)); });
+    return MutateOn(c_.mutations, std::move(call), std::move(answer));
+  }
+
+  // The blocks of `file` unless they are its only copy until it is persisted (TO_BE_PERSISTED).
+  static void AddFreeable(const FileInfo& file, std::vector<uint64_t>& blocks) {
+    if (file.to_be_persisted) return;
+    blocks.insert(blocks.end(), file.block_ids.begin(), file.block_ids.end());
   }
 
   Status CollectBlocks(const std::string& path, bool recursive, std::vector<uint64_t>& blocks) {
     auto info = c_.ns->GetStatus(path);
     if (!info.ok()) return info.failure();
     if (!info->is_directory) {
-      blocks.insert(blocks.end(), info->block_ids.begin(), info->block_ids.end());
+      AddFreeable(*info, blocks);
       return Ok();
     }
     if (!recursive) {
@@ -422,7 +456,7 @@ class FileSystemMasterImpl final : public wire::FileSystemMaster::Server {
         if (child.is_directory) {
           if (Status s = CollectBlocks(child.path, true, blocks); !s.ok()) return s;
         } else {
-          blocks.insert(blocks.end(), child.block_ids.begin(), child.block_ids.end());
+          AddFreeable(child, blocks);
         }
       }
       if (!page->has_more || page->entries.empty()) return Ok();
@@ -438,6 +472,9 @@ class BlockMasterImpl final : public wire::BlockMaster::Server {
  public:
   explicit BlockMasterImpl(MasterServiceContext context) : c_(std::move(context)) {}
 
+  // A worker is handed files while it persists fewer than this many.
+  static constexpr size_t kMaxPersistsPerWorker = 64;
+
   kj::Promise<void> registerWorker(RegisterWorkerContext context) override {
     auto p = context.getParams();
     std::vector<uint64_t> blocks = alluxio::FromWire(p.getBlockIds());
@@ -448,6 +485,12 @@ class BlockMasterImpl final : public wire::BlockMaster::Server {
                         std::back_inserter(known));
     uint64_t id = c_.workers->Register(FromWire(p.getAddress()), p.getCapacityBytes(),
                                        p.getUsedBytes(), known);
+    std::vector<uint64_t> to_pin;
+    if (c_.persists != nullptr) {
+      for (uint64_t block : known) {
+        if (c_.persists->Pending(FileIdOfBlock(block))) to_pin.push_back(block);
+      }
+    }
     if (!unknown.empty()) {
       ALX_LOG(kInfo, "master", "worker {} holds {} blocks of no file: it removes them", id,
               unknown.size());
@@ -456,6 +499,7 @@ class BlockMasterImpl final : public wire::BlockMaster::Server {
     ToWire(Ok(), out.initStatus());
     out.setWorkerId(id);
     alluxio::ToWire(unknown, out.initBlocksToFree(unknown.size()));
+    alluxio::ToWire(to_pin, out.initBlocksToPin(to_pin.size()));
     return kj::READY_NOW;
   }
 
@@ -471,7 +515,103 @@ class BlockMasterImpl final : public wire::BlockMaster::Server {
     std::vector<MountInfo> mounts = c_.ns->GetMountTable();
     auto ids = out.initMountIds(mounts.size());
     for (size_t i = 0; i < mounts.size(); ++i) ids.set(i, mounts[i].mount_id);
+    if (!reply.reregister && c_.persists != nullptr) {
+      std::vector<uint64_t> running = alluxio::FromWire(p.getPersisting());
+      std::sort(running.begin(), running.end());
+      c_.persists->Reconcile(p.getWorkerId(), running);
+      std::vector<PersistJob> jobs = TakePersistJobs(
+          p.getWorkerId(), kMaxPersistsPerWorker - std::min(kMaxPersistsPerWorker, running.size()));
+      auto list = out.initPersistFiles(jobs.size());
+      for (size_t i = 0; i < jobs.size(); ++i) {
+        list[i].setFileId(jobs[i].file_id);
+        list[i].setLength(jobs[i].length);
+        list[i].setBlockSize(jobs[i].block_size);
+        alluxio::ToWire(jobs[i].block_ids, list[i].initBlockIds(jobs[i].block_ids.size()));
+        list[i].setMode(jobs[i].mode);
+        list[i].setMountId(jobs[i].mount_id);
+        list[i].setMountUfsUri(jobs[i].mount_ufs_uri);
+      }
+    }
     return kj::READY_NOW;
+  }
+
+  kj::Promise<void> persistDone(PersistDoneContext context) override {
+    auto p = context.getParams();
+    const uint64_t file_id = p.getFileId();
+    const uint64_t worker_id = p.getWorkerId();
+    if (c_.persists == nullptr) {
+      ToWire(Status(Fail(ErrorCode::kUnsupported, "this master persists nothing")),
+             context.getResults().initStatus());
+      return kj::READY_NOW;
+    }
+    if (Status s = alluxio::FromWire(p.getResult()); !s.ok()) {
+      Retry(c_.persists, file_id, worker_id, s.error());
+      ToWire(Ok(), context.getResults().initStatus());
+      return kj::READY_NOW;
+    }
+    return MutateOn(
+        c_.mutations,
+        [ns = c_.ns, file_id, length = p.getLength()] {
+          return ns->CompletePersist(file_id, length);
+        },
+        [context, persists = c_.persists, file_id,
+         worker_id](const Result<FileInfo>& persisted) mutable {
+          ToWire(persisted.ok() ? Ok() : Status(persisted.failure()),
+                 context.getResults().initStatus());
+          if (persisted.ok() || persisted.code() == ErrorCode::kNotFound) {
+            persists->Remove(file_id);
+            if (persisted.ok()) {
+              ALX_LOG(kInfo, "master", "{} persisted by worker {}", persisted->path, worker_id);
+            }
+            return;
+          }
+          Retry(persists, file_id, worker_id, persisted.error());
+        });
+  }
+
+  // Up to `limit` due files whose every block worker `worker_id` holds, now assigned to it.
+  // Files gone or persisted meanwhile are forgotten.
+  std::vector<PersistJob> TakePersistJobs(uint64_t worker_id, size_t limit) {
+    std::vector<PersistJob> jobs;
+    if (c_.persists == nullptr) return jobs;
+    for (uint64_t file_id : c_.persists->Due()) {
+      if (jobs.size() == limit) break;
+      Result<PersistJob> job = c_.ns->GetPersistJob(file_id);
+      if (!job.ok()) {
+        if (job.code() == ErrorCode::kNotFound) c_.persists->Remove(file_id);
+        continue;
+      }
+      bool holds_all = true;
+      std::optional<uint64_t> lost_block;  // cached by no live worker
+      for (uint64_t block : job->block_ids) {
+        auto holders = c_.workers->Locations(block);
+        if (holders.empty()) lost_block = block;
+        holds_all = holds_all && std::any_of(holders.begin(), holders.end(),
+                                             [&](const auto& w) { return w.id == worker_id; });
+      }
+      if (lost_block) {
+        // Its only copy is gone (or on a worker that is away): retried with the backoff.
+        int failures = c_.persists->Failed(file_id);
+        ALX_LOG(kWarn, "master",
+                "file {} cannot be persisted: no live worker holds its block {} ({} tries)",
+                file_id, *lost_block, failures);
+        continue;
+      }
+      if (!holds_all) continue;
+      c_.persists->Assign(file_id, worker_id);
+      jobs.push_back(std::move(job).value());
+    }
+    return jobs;
+  }
+
+  // A failed attempt of `worker_id`: logged, and due again after the backoff (unless the file
+  // was handed to another worker meanwhile).
+  static void Retry(PersistScheduler* persists, uint64_t file_id, uint64_t worker_id,
+                    const Error& error) {
+    if (persists->AssignedWorker(file_id) != worker_id) return;
+    int failures = persists->Failed(file_id);
+    ALX_LOG(kWarn, "master", "persisting file {} on worker {} failed ({} so far; retried): {}",
+            file_id, worker_id, failures, error.ToString());
   }
 
   kj::Promise<void> commitBlock(CommitBlockContext context) override {

@@ -12,6 +12,7 @@
 #include "core/master/impersonation.h"
 #include "core/master/namespace.h"
 #include "core/master/permission_checker.h"
+#include "core/master/persist_scheduler.h"
 #include "core/master/worker_registry.h"
 #include "core/reactor/blocking_pool.h"
 #include "schema/master.capnp.h"
@@ -29,6 +30,9 @@ struct MasterServiceContext {
   // Runs the namespace mutations (see above); null: on the reactor. Stopped before `ns` goes;
   // a call made after it stopped is answered kUnavailable.
   BlockingPool* mutations = nullptr;
+  // Schedules the persists of to-be-persisted files (ASYNC_THROUGH) on workers; null: files
+  // stay to be persisted.
+  PersistScheduler* persists = nullptr;  // outlives the services
 };
 
 // The bootstrap capability of the master's RPC port.

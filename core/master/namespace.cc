@@ -402,6 +402,10 @@ void Namespace::RemoveSubtree(const std::vector<Inode>& subtree, OpBatch& batch,
     if (inode.completed) {
       removed->block_ids.insert(removed->block_ids.end(), inode.block_ids.begin(),
                                 inode.block_ids.end());
+      if (inode.to_be_persisted) {
+        batch.batch.DeletePendingPersist(inode.id);
+        removed->unpersisted_file_ids.push_back(inode.id);
+      }
     } else {
       removed->incomplete_file_ids.push_back(inode.id);
     }
@@ -576,7 +580,9 @@ Status Namespace::UndoRenames() {
 }
 
 void Namespace::DropStaged(UnderFileSystem& ufs, const RemovedFiles& removed) {
-  for (uint64_t id : removed.incomplete_file_ids) {
+  std::vector<uint64_t> ids = removed.incomplete_file_ids;
+  ids.insert(ids.end(), removed.unpersisted_file_ids.begin(), removed.unpersisted_file_ids.end());
+  for (uint64_t id : ids) {
     if (Status st = ufs.DeleteStaged(StagedFileName(id)); !st.ok()) {
       // Invisible meanwhile; the next CleanStaged drops it.
       ALX_LOG(kWarn, "master", "cannot drop the staged copy of file {}: {}", id,
@@ -596,8 +602,9 @@ void Namespace::CleanStaged(UnderFileSystem& ufs, const std::string& ufs_uri) {
     std::optional<uint64_t> id = FileIdOfStagedName(name);
     if (id) {
       auto inode = store_->GetInode(*id);
-      if (!inode.ok() || (inode->has_value() && !(*inode)->is_directory && !(*inode)->completed)) {
-        continue;  // a file still being written (or unknown: kept for the next try)
+      if (!inode.ok() || (inode->has_value() && !(*inode)->is_directory &&
+                          (!(*inode)->completed || (*inode)->to_be_persisted))) {
+        continue;  // a file still being written or persisted (or unknown: kept for the next try)
       }
     }
     if (Status st = ufs.DeleteStaged(name); !st.ok()) {
@@ -623,6 +630,7 @@ FileInfo Namespace::ToFileInfo(const Inode& inode, const std::string& path) cons
   info.block_size = inode.block_size;
   info.completed = inode.completed;
   info.persisted = inode.persisted;
+  info.to_be_persisted = inode.to_be_persisted;
   info.mount_point = mounts_.Find(path) != nullptr;
   info.block_ids = inode.block_ids;
   MountTable::Resolution res = mounts_.Resolve(path);
@@ -935,6 +943,26 @@ Result<FileInfo> Namespace::CompleteFile(uint64_t file_id, const CompleteFileOpt
   });
 }
 
+Result<UfsStatus> Namespace::PublishStagedCopy(uint64_t id, const std::string& path,
+                                               uint64_t length) {
+  MountTable::Resolution res = mounts_.Resolve(path);
+  auto status = res.mount->ufs->PublishStaged(StagedFileName(id), res.ufs_path, length);
+  if (!status.ok() && status.code() == ErrorCode::kNotFound) {
+    // Nothing staged: a master killed between the publish and recording it has published it
+    // already (the completion is repeated), if the path holds exactly `length` bytes (a file
+    // replaced at create was deleted from the UFS then).
+    auto published = res.mount->ufs->GetStatus(res.ufs_path);
+    if (published.ok() && !published->is_directory && published->symlink_target.empty() &&
+        published->length == length) {
+      status = std::move(published);
+    }
+  }
+  if (!status.ok()) {
+    return WithContext(status.error(), fmt::format("publish {} in {}", path, res.ufs_uri));
+  }
+  return status;
+}
+
 Result<FileInfo> Namespace::CompleteFileLocked(Inode inode, const std::string& path,
                                                const CompleteFileOptions& options) {
   if (inode.is_directory) {
@@ -946,6 +974,10 @@ Result<FileInfo> Namespace::CompleteFileLocked(Inode inode, const std::string& p
       return ToFileInfo(inode, path);
     }
     return Fail(ErrorCode::kAlreadyExists, fmt::format("{} is already complete", path));
+  }
+  if (options.persisted && options.to_be_persisted) {
+    return Fail(ErrorCode::kInvalidArgument,
+                fmt::format("{}: completed both persisted and to be persisted", path));
   }
   uint64_t blocks = BlockCount(options.length, inode.block_size);
   if (blocks >= kMaxSequence) {
@@ -961,22 +993,8 @@ Result<FileInfo> Namespace::CompleteFileLocked(Inode inode, const std::string& p
                             options.block_ids.size(), blocks, inode.id));
   }
   if (options.persisted) {
-    MountTable::Resolution res = mounts_.Resolve(path);
-    auto status =
-        res.mount->ufs->PublishStaged(StagedFileName(inode.id), res.ufs_path, options.length);
-    if (!status.ok() && status.code() == ErrorCode::kNotFound) {
-      // Nothing staged: a master killed between the publish and recording the completion has
-      // published it already (the client repeats the completion), if the path holds exactly
-      // `length` bytes (a file replaced at create was deleted from the UFS then).
-      auto published = res.mount->ufs->GetStatus(res.ufs_path);
-      if (published.ok() && !published->is_directory && published->symlink_target.empty() &&
-          published->length == options.length) {
-        status = std::move(published);
-      }
-    }
-    if (!status.ok()) {
-      return WithContext(status.error(), fmt::format("publish {} in {}", path, res.ufs_uri));
-    }
+    auto status = PublishStagedCopy(inode.id, path, options.length);
+    if (!status.ok()) return status.failure();
     inode.ufs_fingerprint = status->fingerprint;
   }
   int64_t now = Now();
@@ -984,12 +1002,106 @@ Result<FileInfo> Namespace::CompleteFileLocked(Inode inode, const std::string& p
   inode.block_ids = std::move(expected);
   inode.completed = true;
   inode.persisted = options.persisted;
+  inode.to_be_persisted = options.to_be_persisted;
   inode.mtime_ms = now;
   inode.last_sync_ms = now;
   OpBatch batch;
   batch.batch.PutInode(inode);
+  if (inode.to_be_persisted) batch.batch.PutPendingPersist(inode.id);
   if (Status st = Commit(batch); !st.ok()) return st.failure();
   return ToFileInfo(inode, path);
+}
+
+Result<FileInfo> Namespace::ScheduleAsyncPersistence(std::string_view path) {
+  auto components = SplitPath(path);
+  if (!components.ok()) return components.failure();
+  std::string normalized = JoinPath(*components);
+  return Durably([&]() -> Result<FileInfo> {
+    auto inode = ResolveExisting(*components, normalized, false);
+    if (!inode.ok()) return inode.failure();
+    if (inode->is_directory) {
+      return Fail(ErrorCode::kIsADirectory, fmt::format("{} is a directory", normalized));
+    }
+    if (inode->is_symlink()) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  fmt::format("{} is a symbolic link: it is persisted", normalized));
+    }
+    if (!inode->completed) {
+      return Fail(ErrorCode::kIncomplete, fmt::format("{} is being written", normalized));
+    }
+    if (inode->persisted || inode->to_be_persisted) return ToFileInfo(*inode, normalized);
+    MountTable::Resolution res = mounts_.Resolve(normalized);
+    if (Status st = CheckWritable(res, normalized); !st.ok()) return st.failure();
+    inode->to_be_persisted = true;
+    OpBatch batch;
+    batch.batch.PutInode(*inode);
+    batch.batch.PutPendingPersist(inode->id);
+    if (Status st = Commit(batch); !st.ok()) return st.failure();
+    return ToFileInfo(*inode, normalized);
+  });
+}
+
+Result<std::vector<uint64_t>> Namespace::PendingPersists() {
+  std::lock_guard lock(mu_);
+  return store_->ListPendingPersists();
+}
+
+Result<PersistJob> Namespace::GetPersistJob(uint64_t file_id) {
+  std::lock_guard lock(mu_);
+  auto inode = store_->GetInode(file_id);
+  if (!inode.ok()) return inode.failure();
+  if (!inode->has_value() || !(*inode)->to_be_persisted) {
+    return Fail(ErrorCode::kNotFound, fmt::format("file {} is not to be persisted", file_id));
+  }
+  auto path = PathOf(file_id);
+  if (!path.ok()) return path.failure();
+  MountTable::Resolution res = mounts_.Resolve(*path);
+  const Inode& file = **inode;
+  return PersistJob{file.id,
+                    file.length,
+                    file.block_size,
+                    file.block_ids,
+                    file.mode,
+                    res.mount->info.mount_id,
+                    res.mount->info.ufs_uri};
+}
+
+Result<FileInfo> Namespace::CompletePersist(uint64_t file_id, uint64_t length) {
+  return Durably([&]() -> Result<FileInfo> {
+    auto inode = store_->GetInode(file_id);
+    if (!inode.ok()) return inode.failure();
+    if (!inode->has_value()) {
+      // Removed (or replaced) while a worker persisted it: its copy must never appear.
+      RemovedFiles gone;
+      gone.unpersisted_file_ids.push_back(file_id);
+      for (const MountInfo& mount : mounts_.List()) {
+        DropStaged(*mounts_.Find(mount.alluxio_path)->ufs, gone);
+      }
+      return Fail(ErrorCode::kNotFound, fmt::format("file {} does not exist", file_id));
+    }
+    auto path = PathOf(file_id);
+    if (!path.ok()) return path.failure();
+    Inode& file = **inode;
+    if (file.persisted) return ToFileInfo(file, *path);
+    if (!file.to_be_persisted) {
+      return Fail(ErrorCode::kNotFound, fmt::format("{} is not to be persisted", *path));
+    }
+    if (length != file.length) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  fmt::format("{}: {} bytes staged, the file has {}", *path, length, file.length));
+    }
+    auto status = PublishStagedCopy(file.id, *path, length);
+    if (!status.ok()) return status.failure();
+    file.persisted = true;
+    file.to_be_persisted = false;
+    file.ufs_fingerprint = status->fingerprint;
+    file.last_sync_ms = Now();
+    OpBatch batch;
+    batch.batch.PutInode(file);
+    batch.batch.DeletePendingPersist(file.id);
+    if (Status st = Commit(batch); !st.ok()) return st.failure();
+    return ToFileInfo(file, *path);
+  });
 }
 
 Result<RemovedFiles> Namespace::Remove(std::string_view path, bool recursive) {

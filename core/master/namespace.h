@@ -21,7 +21,15 @@
 // in its mount's UFS (UnderFileSystem's staging) and CompleteFile publishes it onto the file's
 // path at that moment; renames of the file or of its ancestors while it is written move only
 // inodes. A removed incomplete file's staged copy is dropped; at Open and Mount the staged
-// files no incomplete file waits for (a crashed worker's or master's) are dropped.
+// files no incomplete or to-be-persisted file waits for (a crashed worker's or master's) are
+// dropped.
+//
+// Asynchronous persistence (ASYNC_THROUGH, `alluxio fs persist`): a complete file marked
+// to_be_persisted is listed in the store (InodeStore pending persists) until CompletePersist
+// publishes the copy a worker staged from its cached blocks, as CompleteFile does: onto the
+// file's path at that moment. Removing such a file (or replacing it) drops the listing and any
+// staged copy; the scheduling itself (which worker, when, retries) is the caller's
+// (PersistScheduler), rebuilt from PendingPersists() when the master starts.
 //
 // UFS mirroring: directory and symbolic link creation, removal and rename of persisted paths,
 // and mode/mtime changes, are applied to the UFS first and committed to the store only if the UFS
@@ -96,12 +104,28 @@ struct CompleteFileOptions {
   // under StagedFileName(id)): completion publishes it onto the file's current path, wherever
   // renames of the file or of its directories have put it.
   bool persisted = false;
+  // ASYNC_THROUGH: the file is complete with its blocks cached only, and to be persisted later
+  // (Inode::to_be_persisted). kInvalidArgument together with `persisted`.
+  bool to_be_persisted = false;
+};
+
+// What a worker needs to persist a to-be-persisted file from its cached blocks: it stages the
+// UFS copy in the mount's UFS under StagedFileName(file_id), for CompletePersist.
+struct PersistJob {
+  uint64_t file_id = 0;
+  uint64_t length = 0;
+  uint64_t block_size = 0;
+  std::vector<uint64_t> block_ids;
+  uint32_t mode = 0;
+  uint64_t mount_id = 0;
+  std::string mount_ufs_uri;
 };
 
 // Files and blocks that left the namespace: workers free these blocks.
 struct RemovedFiles {
-  std::vector<uint64_t> block_ids;            // of completed files
-  std::vector<uint64_t> incomplete_file_ids;  // files still being written (blocks unknown)
+  std::vector<uint64_t> block_ids;             // of completed files
+  std::vector<uint64_t> incomplete_file_ids;   // files still being written (blocks unknown)
+  std::vector<uint64_t> unpersisted_file_ids;  // complete files that were to be persisted
 };
 
 struct CreateFileResult {
@@ -185,6 +209,21 @@ class Namespace {
   // was removed meanwhile: its staged copy, if any, is dropped.
   Result<FileInfo> CompleteFile(std::string_view path, const CompleteFileOptions& options);
   Result<FileInfo> CompleteFile(uint64_t file_id, const CompleteFileOptions& options);
+
+  // Marks a complete, non-persisted file to be persisted (`alluxio fs persist`); a file that is
+  // persisted or to be persisted already is returned unchanged. kIsADirectory; kIncomplete
+  // while it is being written; kInvalidArgument for a symbolic link.
+  Result<FileInfo> ScheduleAsyncPersistence(std::string_view path);
+  // The files to be persisted, in id order (for the scheduler when the master starts).
+  Result<std::vector<uint64_t>> PendingPersists();
+  // What persisting the file takes. kNotFound if it is gone or no longer to be persisted.
+  Result<PersistJob> GetPersistJob(uint64_t file_id);
+  // A worker staged the file's UFS copy (`length` bytes, StagedFileName(file_id)): publishes it
+  // onto the file's current path and records the file persisted. A file persisted already is
+  // returned unchanged. kNotFound if the file was removed (its staged copy is dropped); the
+  // UFS errors of publishing (kInvalidArgument: the staged length differs), the file staying
+  // to be persisted.
+  Result<FileInfo> CompletePersist(uint64_t file_id, uint64_t length);
 
   // Removes a file or directory. kNotEmpty for a non-empty directory without recursive;
   // kInvalidArgument for /; kBusy for a mount point or a tree containing one.
@@ -280,6 +319,8 @@ class Namespace {
   // Drops the staged UFS copies of the incomplete files in `removed` (files that left the
   // namespace while being written; their writers' copies must never be published).
   static void DropStaged(UnderFileSystem& ufs, const RemovedFiles& removed);
+  // Publishes file `id`'s staged copy onto `path` (see CompleteFile); the published status.
+  Result<UfsStatus> PublishStagedCopy(uint64_t id, const std::string& path, uint64_t length);
   // Drops the staged files of `ufs` that no incomplete file of the namespace waits for
   // (left by a crashed worker or master). Failures are logged: what stays is invisible.
   void CleanStaged(UnderFileSystem& ufs, const std::string& ufs_uri);

@@ -137,6 +137,7 @@ void ToWire(const FileInfo& info, wire::FileInfo::Builder out) {
   out.setMtimeMs(info.mtime_ms);
   out.setCompleted(info.completed);
   out.setPersisted(info.persisted);
+  out.setToBePersisted(info.to_be_persisted);
   out.setMountPoint(info.mount_point);
   ToWire(info.block_ids, out.initBlockIds(info.block_ids.size()));
   out.setUfsUri(info.ufs_uri);
@@ -158,6 +159,7 @@ FileInfo FromWire(wire::FileInfo::Reader in) {
   info.mtime_ms = in.getMtimeMs();
   info.completed = in.getCompleted();
   info.persisted = in.getPersisted();
+  info.to_be_persisted = in.getToBePersisted();
   info.mount_point = in.getMountPoint();
   info.block_ids = FromWire(in.getBlockIds());
   info.ufs_uri = in.getUfsUri();
@@ -174,6 +176,8 @@ wire::WriteType ToWire(WriteType type) {
       return wire::WriteType::MUST_CACHE;
     case WriteType::kThrough:
       return wire::WriteType::THROUGH;
+    case WriteType::kAsyncThrough:
+      return wire::WriteType::ASYNC_THROUGH;
   }
   return wire::WriteType::CACHE_THROUGH;
 }
@@ -186,6 +190,8 @@ WriteType FromWire(wire::WriteType type) {
       return WriteType::kMustCache;
     case wire::WriteType::THROUGH:
       return WriteType::kThrough;
+    case wire::WriteType::ASYNC_THROUGH:
+      return WriteType::kAsyncThrough;
   }
   return WriteType::kCacheThrough;
 }

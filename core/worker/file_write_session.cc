@@ -23,7 +23,7 @@ Result<std::unique_ptr<FileWriteSession>> FileWriteSession::Start(BlockStore& st
     return Fail(ErrorCode::kInvalidArgument, "block size must be positive");
   }
   std::unique_ptr<FileWriteSession> session(new FileWriteSession(store, std::move(options)));
-  if (session->options_.write_type != WriteType::kMustCache) {
+  if (WritesUfsAtCompletion(session->options_.write_type)) {
     auto root = ufs.Root(session->options_.mount_id, session->options_.mount_ufs_uri);
     if (!root.ok()) return root.failure();
     session->ufs_ = std::move(root).value();
@@ -61,8 +61,7 @@ Status FileWriteSession::WriteBlocks(std::span<const char> data) {
           store_.CreateBlock(block_id, blocks_started_ * options_.block_size, options_.block_size);
       if (writer.ok()) {
         block_.emplace(std::move(writer).value());
-      } else if (options_.write_type == WriteType::kMustCache ||
-                 writer.code() != ErrorCode::kNoSpace) {
+      } else if (RequiresCache(options_.write_type) || writer.code() != ErrorCode::kNoSpace) {
         return Failed(writer.error());
       } else {
         block_skipped_ = true;
@@ -73,7 +72,7 @@ Status FileWriteSession::WriteBlocks(std::span<const char> data) {
     size_t n = std::min<uint64_t>(data.size(), options_.block_size - in_block);
     if (block_) {
       if (Status s = block_->Append(data.first(n)); !s.ok()) {
-        if (options_.write_type == WriteType::kMustCache || s.code() != ErrorCode::kNoSpace) {
+        if (RequiresCache(options_.write_type) || s.code() != ErrorCode::kNoSpace) {
           return Failed(s.error());
         }
         block_->Abort();
@@ -96,6 +95,12 @@ Status FileWriteSession::CommitCurrentBlock() {
   auto committed = block_->Commit();
   block_.reset();
   if (!committed.ok()) return committed.failure();
+  if (options_.write_type == WriteType::kAsyncThrough) {
+    // Pinned before anything can evict it (this session's next block included).
+    auto pin = store_.OpenBlock(committed->block_id);
+    if (!pin.ok()) return pin.failure();
+    pins_.push_back(std::move(pin).value());
+  }
   cached_block_ids_.push_back(committed->block_id);
   committed_.push_back(std::move(committed).value());
   return Ok();
@@ -127,6 +132,7 @@ Result<FinishedFile> FileWriteSession::Finish() {
     finished.ufs_fingerprint = status->fingerprint;
     ufs_writer_.reset();
   }
+  finished.pins = std::move(pins_);
   done_ = true;
   return finished;
 }
@@ -141,6 +147,7 @@ void FileWriteSession::Abort() {
     ufs_writer_->Abort();
     ufs_writer_.reset();
   }
+  pins_.clear();
   for (uint64_t id : cached_block_ids_) (void)store_.RemoveBlock(id);
   cached_block_ids_.clear();
   committed_.clear();

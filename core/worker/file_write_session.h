@@ -1,6 +1,7 @@
 // One file written through a worker: sequential data is cut into blocks of the file's block
 // size (block ids derive from the file id, core/common/block_id.h); each block is cached in the
-// block store (unless THROUGH) and the whole file is written to the UFS (unless MUST_CACHE),
+// block store (unless THROUGH; ASYNC_THROUGH pins each committed block, its only copy until the
+// file is persisted) and the whole file is written to the UFS (CACHE_THROUGH, THROUGH),
 // staged in its mount's UFS (UnderFileSystem's staging): Finish() makes it durable, the master
 // publishes it onto the file's path at completion, wherever the file is then. Synchronous; used
 // by one thread at a time.
@@ -35,6 +36,9 @@ struct FinishedFile {
   uint64_t length = 0;
   std::vector<uint64_t> block_ids;  // every block of the file, cached or not
   std::string ufs_fingerprint;      // of the staged file; "" unless written to the UFS
+  // ASYNC_THROUGH: the pins of every block, to keep until the file is persisted
+  // (FilePersister::Pin).
+  std::vector<BlockReader> pins;
 };
 
 class FileWriteSession {
@@ -46,8 +50,8 @@ class FileWriteSession {
   ~FileWriteSession();
 
   // Appends data. With CACHE_THROUGH a block that does not fit in the cache is skipped (the
-  // UFS copy is complete); with MUST_CACHE that is kNoSpace. After an error the session only
-  // accepts Abort().
+  // UFS copy is complete); with MUST_CACHE and ASYNC_THROUGH that is kNoSpace. After an error the
+  // session only accepts Abort().
   Status Write(std::span<const char> data);
 
   // Bytes accepted so far: in the block files, and in the UFS file or on their way to it.
@@ -82,6 +86,7 @@ class FileWriteSession {
   uint64_t blocks_started_ = 0;
   std::vector<BlockInfo> committed_;  // not yet taken
   std::vector<uint64_t> cached_block_ids_;
+  std::vector<BlockReader> pins_;  // ASYNC_THROUGH: of the committed blocks
   bool done_ = false;
   std::optional<Error> error_;
 };

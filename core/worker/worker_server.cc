@@ -8,6 +8,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include "core/common/block_id.h"
 #include "core/common/host_id.h"
 #include "core/common/local_user.h"
 #include "core/common/logging.h"
@@ -27,6 +28,9 @@ namespace {
 constexpr auto kRpcTimeout = std::chrono::seconds(30);
 // Threads that finish write sessions (their UFS fsyncs): as many commits run at once.
 constexpr size_t kUfsCommitThreads = 8;
+// Threads that persist files in the background (ASYNC_THROUGH), apart from the commits that
+// a writer's close waits for.
+constexpr size_t kPersistThreads = 4;
 
 uint64_t CapacityBytes(const BlockStore& store) {
   uint64_t capacity = 0;
@@ -46,8 +50,17 @@ struct HeartbeatConfig {
   std::chrono::milliseconds interval;
 };
 
+// Removes blocks the master names (their files left the namespace), with their persist pins.
+void FreeBlocks(BlockStore* store, FilePersister* persister,
+                capnp::List<uint64_t>::Reader block_ids) {
+  for (uint64_t block : block_ids) {
+    persister->Unpin(FileIdOfBlock(block));
+    (void)store->RemoveBlock(block);
+  }
+}
+
 Task<Result<uint64_t>> Register(wire::BlockMaster::Client master, BlockStore* store,
-                                const HeartbeatConfig& config) {
+                                FilePersister* persister, const HeartbeatConfig& config) {
   auto request = master.registerWorkerRequest();
   auto address = request.initAddress();
   address.setHost(config.address.host);
@@ -65,14 +78,80 @@ Task<Result<uint64_t>> Register(wire::BlockMaster::Client master, BlockStore* st
   if (Status s = FromWire(response->getStatus()); !s.ok()) co_return s.failure();
   // Blocks of no file (e.g. a namespace formatted anew reuses their ids): gone before any
   // client can write a block with the same id here.
-  for (uint64_t block : response->getBlocksToFree()) (void)store->RemoveBlock(block);
+  FreeBlocks(store, persister, response->getBlocksToFree());
+  // Blocks of files still to be persisted: kept until they are (after a restart of this worker).
+  std::vector<uint64_t> to_pin = FromWire(response->getBlocksToPin());
+  persister->PinBlocks(to_pin);
   co_return response->getWorkerId();
 }
 
+// What persisting files takes (FilePersister), all owned by the WorkerServer.
+struct PersistContext {
+  FilePersister* persister;
+  BlockingPool* pool;    // runs FilePersister::Persist
+  TaskGroup* tasks;      // owns the persist tasks
+  rpc::Channel* master;  // for mount options and persistDone
+  UfsResolver* ufs;
+  std::shared_ptr<uint64_t> worker_id;
+};
+
+Task<Status> LearnMount(rpc::Channel* channel, UfsResolver* ufs, uint64_t mount_id);
+
+// Persists one file the master handed this worker and reports the outcome; the file's pins go
+// once the master recorded it persisted (or gone). A failure is the master's to retry.
+Task<void> PersistFile(PersistContext c, PersistRequest request) {
+  Status done = Ok();
+  if (!c.ufs->Knows(request.mount_id))
+    done = co_await LearnMount(c.master, c.ufs, request.mount_id);
+  if (done.ok()) {
+    // Named: a temporary passed by value to a coroutine can be destroyed twice (GCC 12).
+    auto persist = [persister = c.persister, request] { return persister->Persist(request); };
+    done = co_await RunBlocking(*c.pool, std::move(persist));
+  }
+  if (!done.ok()) {
+    ALX_LOG(kWarn, "worker", "persisting file {} failed: {}", request.file_id,
+            done.error().ToString());
+  }
+  auto master = co_await c.master->Get<wire::Master>();
+  Status reported = master.ok() ? Ok() : Status(master.failure());
+  if (master.ok()) {
+    wire::BlockMaster::Client blocks = master->blockMasterRequest().send().getService();
+    auto call = blocks.persistDoneRequest();
+    call.setWorkerId(*c.worker_id);
+    call.setFileId(request.file_id);
+    call.setLength(request.length);
+    ToWire(done, call.initResult());
+    auto response = co_await rpc::Await(call.send(), kRpcTimeout);
+    reported = response.ok() ? FromWire(response->getStatus()) : Status(response.failure());
+  }
+  if (done.ok() && (reported.ok() || reported.code() == ErrorCode::kNotFound)) {
+    c.persister->Unpin(request.file_id);
+  } else if (done.ok()) {
+    ALX_LOG(kWarn, "worker", "persist of file {} not recorded by the master (retried): {}",
+            request.file_id, reported.error().ToString());
+  }
+  c.persister->End(request.file_id);
+}
+
+// Starts the persists of `files` not running already.
+void StartPersists(const PersistContext& c, capnp::List<wire::PersistFile>::Reader files) {
+  for (wire::PersistFile::Reader f : files) {
+    if (!c.persister->Begin(f.getFileId())) continue;
+    PersistRequest request{f.getFileId(),
+                           f.getLength(),
+                           f.getBlockSize(),
+                           FromWire(f.getBlockIds()),
+                           f.getMode(),
+                           f.getMountId(),
+                           std::string(f.getMountUfsUri().cStr(), f.getMountUfsUri().size())};
+    c.tasks->Spawn(PersistFile(c, request), "persist");
+  }
+}
+
 // Heartbeats while the worker runs; registers first and whenever the master asks. Drops the
-// UFS objects of mounts the master no longer has.
+// UFS objects of mounts the master no longer has; starts the persists the master hands out.
 Task<void> HeartbeatLoop(BlockStore* store, UfsResolver* ufs, HeartbeatConfig config,
-                         std::shared_ptr<uint64_t> worker_id) {
+                         std::shared_ptr<uint64_t> worker_id, PersistContext persist) {
   rpc::Channel channel(config.master);  // its own: a stalled commit never delays a heartbeat
   asio::steady_timer timer(co_await asio::this_coro::executor);
   bool registered = false;
@@ -83,7 +162,7 @@ Task<void> HeartbeatLoop(BlockStore* store, UfsResolver* ufs, HeartbeatConfig co
     if (master.ok()) {
       wire::BlockMaster::Client blocks = master->blockMasterRequest().send().getService();
       if (!registered) {
-        auto id = co_await Register(blocks, store, config);
+        auto id = co_await Register(blocks, store, persist.persister, config);
         if (id.ok()) {
           *worker_id = *id;
           registered = true;
@@ -103,12 +182,15 @@ Task<void> HeartbeatLoop(BlockStore* store, UfsResolver* ufs, HeartbeatConfig co
         auto added = request.initAddedBlocks(unsent.added.size());
         for (size_t i = 0; i < unsent.added.size(); ++i) added.set(i, unsent.added[i].first);
         ToWire(unsent.removed, request.initRemovedBlocks(unsent.removed.size()));
+        std::vector<uint64_t> persisting = persist.persister->Running();
+        ToWire(persisting, request.initPersisting(persisting.size()));
         const uint64_t mounts_learned = ufs->Generation();
         auto response = co_await rpc::Await(request.send(), kRpcTimeout);
         if (response.ok()) {
           unsent = {};
           if (response->getReregister()) registered = false;
-          for (uint64_t block : response->getBlocksToFree()) (void)store->RemoveBlock(block);
+          FreeBlocks(store, persist.persister, response->getBlocksToFree());
+          if (!response->getReregister()) StartPersists(persist, response->getPersistFiles());
           for (uint64_t gone : ufs->Retain(FromWire(response->getMountIds()), mounts_learned)) {
             ALX_LOG(kInfo, "worker", "mount {} is gone: its UFS objects are dropped", gone);
           }
@@ -208,6 +290,7 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
   worker->ufs_reads_ = std::make_unique<BlockingPool>(
       std::max<int64_t>(1, conf.GetInt(PropertyKey::kWorkerBlockReaderThreads)), "ufs-read");
   worker->ufs_commits_ = std::make_unique<BlockingPool>(kUfsCommitThreads, "ufs-commit");
+  worker->persists_ = std::make_unique<BlockingPool>(kPersistThreads, "persist");
   BlockingPool* pool = worker->ufs_reads_.get();
   worker->read_through_ = std::make_unique<BlockReadThrough>(
       *worker->store_, *worker->ufs_,
@@ -219,6 +302,7 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
           static_cast<uint64_t>(conf.GetBytes(PropertyKey::kWorkerUfsBlockReadRangeSize)),
           static_cast<size_t>(conf.GetInt(PropertyKey::kWorkerUfsBlockReadRangesMax))});
 
+  worker->persister_ = std::make_unique<FilePersister>(*worker->store_, *worker->ufs_);
   worker->tasks_ = std::make_unique<TaskGroup>(*reactor, "worker");
   rpc::Endpoint master_endpoint = rpc::Endpoint::Tcp(conf.GetString(PropertyKey::kMasterHostname),
                                                      conf.GetInt(PropertyKey::kMasterRpcPort));
@@ -236,7 +320,8 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
           [self](uint64_t mount_id) {
             return LearnMountPromise(self->master_.get(), self->ufs_.get(), mount_id);
           },
-          on_commit, worker->ufs_reads_.get(), worker->ufs_commits_.get()}),
+          on_commit, worker->ufs_reads_.get(), worker->ufs_commits_.get(),
+          worker->persister_.get()}),
       conf.GetString(PropertyKey::kRpcFaultInjectionFile)));
   auto bootstrap = [service]() -> capnp::Capability::Client { return *service; };
   std::string bind_host = conf.GetString(PropertyKey::kWorkerBindHost);
@@ -268,9 +353,12 @@ Result<std::unique_ptr<WorkerServer>> WorkerServer::Start(const Configuration& c
   HeartbeatConfig heartbeat{master_endpoint,
                             {host, worker->port(), domain_socket},
                             conf.GetDuration(PropertyKey::kWorkerBlockHeartbeatInterval)};
-  worker->tasks_->Spawn(
-      HeartbeatLoop(worker->store_.get(), worker->ufs_.get(), heartbeat, worker->worker_id_),
-      "heartbeat");
+  // Named: a braced temporary passed by value to a coroutine can be destroyed twice (GCC 12).
+  PersistContext persist{worker->persister_.get(), worker->persists_.get(), worker->tasks_.get(),
+                         worker->master_.get(),    worker->ufs_.get(),      worker->worker_id_};
+  worker->tasks_->Spawn(HeartbeatLoop(worker->store_.get(), worker->ufs_.get(), heartbeat,
+                                      worker->worker_id_, persist),
+                        "heartbeat");
   ALX_LOG(kInfo, "worker", "worker serving on {} as {}:{}", worker->server_->endpoint().ToString(),
           host, worker->port());
   return worker;

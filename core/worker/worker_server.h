@@ -1,7 +1,8 @@
 // A whole worker on the calling reactor: the tiered block store, read-through and write
 // sessions behind the RPC server on alluxio.worker.bind.host:alluxio.worker.rpc.port, and the
 // registration + heartbeat loop with the master (re-registering whenever the master asks,
-// freeing the blocks it names). Used by `alluxio worker` and by in-process tests.
+// freeing the blocks it names, pinning those of unpersisted files and persisting the files it
+// hands out: FilePersister). Used by `alluxio worker` and by in-process tests.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include "core/reactor/task_group.h"
 #include "core/worker/block_read_through.h"
 #include "core/worker/block_store.h"
+#include "core/worker/file_persister.h"
 #include "core/worker/ufs_resolver.h"
 #include "rpc/channel.h"
 #include "rpc/server.h"
@@ -46,12 +48,18 @@ class WorkerServer {
 
   std::unique_ptr<BlockStore> store_;
   std::unique_ptr<UfsResolver> ufs_;
+  // Pins of unpersisted files' blocks and their persists; destroyed (unpinned) before store_,
+  // after persists_ (which runs its persists) is joined.
+  std::unique_ptr<FilePersister> persister_;
   std::unique_ptr<BlockReadThrough> read_through_;
   // Cold block reads (WorkerServiceContext::ufs_reads); destroyed (joined) before read_through_.
   std::unique_ptr<BlockingPool> ufs_reads_;
   // Write sessions' completions (WorkerServiceContext::ufs_commits); destroyed (joined) before
   // store_.
   std::unique_ptr<BlockingPool> ufs_commits_;
+  // FilePersister::Persist of the files the master hands out; destroyed (joined) before
+  // persister_ and store_.
+  std::unique_ptr<BlockingPool> persists_;
   std::unique_ptr<rpc::Channel> master_;  // for block commits and mount options
   std::unique_ptr<TaskGroup> tasks_;      // heartbeats and commits; stopped before master_ goes
   std::unique_ptr<rpc::RpcServer> server_;

@@ -8,6 +8,7 @@
 
 #include <capnp/orphan.h>
 
+#include "core/common/block_id.h"
 #include "core/common/logging.h"
 #include "core/wire/wire_convert.h"
 #include "core/worker/file_write_session.h"
@@ -99,7 +100,7 @@ class FileWriterImpl final : public wire::FileWriter::Server {
       finishing_ = false;
       Answer(context,
              ran ? std::move(**finished) : Fail(ErrorCode::kUnavailable, "the worker is stopping"));
-      if (abort_after_finish_) session_->Abort();
+      if (abort_after_finish_) Abort();
     });
   }
 
@@ -107,7 +108,7 @@ class FileWriterImpl final : public wire::FileWriter::Server {
     if (finishing_) {
       abort_after_finish_ = true;  // the session is in use on the pool
     } else {
-      session_->Abort();
+      Abort();
     }
     return kj::READY_NOW;
   }
@@ -125,6 +126,17 @@ class FileWriterImpl final : public wire::FileWriter::Server {
     out.setLength(finished->length);
     ToWire(finished->block_ids, out.initBlockIds(finished->block_ids.size()));
     out.setUfsFingerprint(finished->ufs_fingerprint);
+    if (c_.persister != nullptr && !finished->pins.empty()) {
+      pinned_file_ = FileIdOfBlock(finished->block_ids.front());
+      c_.persister->Pin(*pinned_file_, std::move(finished->pins));
+    }
+  }
+
+  // Drops the session's blocks, and their pins if finish handed them to the persister (the
+  // writer gave up after finish: its completion failed).
+  void Abort() {
+    session_->Abort();
+    if (pinned_file_) c_.persister->Unpin(*pinned_file_);
   }
 
   void ReportCommitted() {
@@ -136,8 +148,9 @@ class FileWriterImpl final : public wire::FileWriter::Server {
   std::shared_ptr<FileWriteSession> session_;
   WorkerServiceContext c_;
   std::optional<Error> error_;
-  bool finishing_ = false;           // Finish() is running on c_.ufs_commits
-  bool abort_after_finish_ = false;  // abort arrived meanwhile
+  bool finishing_ = false;               // Finish() is running on c_.ufs_commits
+  bool abort_after_finish_ = false;      // abort arrived meanwhile
+  std::optional<uint64_t> pinned_file_;  // the file whose pins finish gave c_.persister
 };
 
 class BlockWorkerImpl final : public wire::BlockWorker::Server {

@@ -15,6 +15,7 @@
 #include "core/reactor/blocking_pool.h"
 #include "core/worker/block_read_through.h"
 #include "core/worker/block_store.h"
+#include "core/worker/file_persister.h"
 #include "core/worker/ufs_resolver.h"
 #include "schema/worker.capnp.h"
 
@@ -38,6 +39,9 @@ struct WorkerServiceContext {
   // files (fsyncs) run at once and none holds the reactor; null: on the reactor. Stopped before
   // store goes.
   BlockingPool* ufs_commits = nullptr;
+  // Keeps the pins of ASYNC_THROUGH files' blocks (FinishedFile::pins) until they are
+  // persisted; null: the pins are dropped at finish.
+  FilePersister* persister = nullptr;  // outlives the service
 };
 
 // Largest chunk one readBlock call returns.

@@ -68,6 +68,9 @@ TEST(InodeEncodingTest, RoundTrips) {
   EXPECT_EQ(decoded->ufs_fingerprint, inode.ufs_fingerprint);
   EXPECT_EQ(decoded->last_sync_ms, inode.last_sync_ms);
   EXPECT_EQ(decoded->block_ids, inode.block_ids);
+  EXPECT_FALSE(decoded->to_be_persisted);
+  inode.to_be_persisted = true;
+  EXPECT_TRUE(DecodeInode(EncodeInode(inode))->to_be_persisted);
 }
 
 // A directory's listing has a sync time of its own, after the blocks; a record written before
@@ -200,6 +203,23 @@ TEST(InodeStoreTest, StoresInodesEdgesMountsAndCounter) {
 }
 
 // A record written before mounts had ids (version 1) reads with id 0; the master gives it one.
+TEST(InodeStoreTest, ListsPendingPersistsInIdOrderUntilDeleted) {
+  TempDir tmp;
+  auto store = InodeStore::Open(tmp.path() + "/db");
+  ASSERT_TRUE(store.ok());
+  InodeStore::Batch batch;
+  batch.PutPendingPersist(InodeIdForContainer(9));
+  batch.PutPendingPersist(InodeIdForContainer(3));
+  batch.PutInode(SampleFile(5, kRootInodeId, "f"));  // other keys are not listed
+  ASSERT_TRUE((*store)->Commit(batch).ok());
+  EXPECT_EQ(*(*store)->ListPendingPersists(),
+            (std::vector<uint64_t>{InodeIdForContainer(3), InodeIdForContainer(9)}));
+  InodeStore::Batch done;
+  done.DeletePendingPersist(InodeIdForContainer(3));
+  ASSERT_TRUE((*store)->Commit(done).ok());
+  EXPECT_EQ(*(*store)->ListPendingPersists(), std::vector<uint64_t>{InodeIdForContainer(9)});
+}
+
 TEST(InodeStoreTest, MountRecordsWithoutIdStillDecode) {
   std::string record = EncodeMount(MountInfo{"/m", "s3://b/p", false, {{"k", "v"}}, 42});
   record[0] = 1;

@@ -61,6 +61,11 @@ TEST(WireConvertTest, FileInfoRoundTrips) {
   info.symlink_target = "../target";
   ToWire(info, out);
   EXPECT_EQ(FromWire(out.asReader()).symlink_target, "../target");
+
+  info.persisted = false;
+  info.to_be_persisted = true;
+  ToWire(info, out);
+  EXPECT_EQ(FromWire(out.asReader()).persistence_state(), "TO_BE_PERSISTED");
 }
 
 TEST(WireConvertTest, MountOptionsRoundTrip) {
@@ -73,7 +78,8 @@ TEST(WireConvertTest, MountOptionsRoundTrip) {
 }
 
 TEST(WireConvertTest, WriteTypesRoundTrip) {
-  for (auto t : {WriteType::kCacheThrough, WriteType::kMustCache, WriteType::kThrough}) {
+  for (auto t : {WriteType::kCacheThrough, WriteType::kMustCache, WriteType::kThrough,
+                 WriteType::kAsyncThrough}) {
     EXPECT_EQ(FromWire(ToWire(t)), t);
   }
 }

@@ -15,6 +15,7 @@
 #include "core/ufs/fault_injecting_under_file_system.h"
 #include "core/ufs/local_under_file_system.h"
 #include "core/worker/block_read_through.h"
+#include "core/worker/file_persister.h"
 #include "core/worker/file_write_session.h"
 #include "tests/util/temp_dir.h"
 
@@ -304,6 +305,73 @@ TEST_F(WorkerDataTest, MustCacheSkipsUfsAndThroughSkipsCache) {
     EXPECT_EQ(ReadLocal(Staged(InodeIdForContainer(7))), content);
     EXPECT_FALSE(store_->HasBlock(BlockIdForFile(InodeIdForContainer(7), 0)));
   }
+}
+
+// ASYNC_THROUGH: cached only (nothing staged at close), every committed block pinned, so that
+// filling the cache afterwards evicts nothing of it; the persister then writes the staged copy
+// from the cache and unpinning makes the blocks evictable again.
+TEST_F(WorkerDataTest, AsyncThroughPinsItsBlocksUntilPersisted) {
+  const uint64_t file_id = InodeIdForContainer(8);
+  std::string content = Pattern(2 << 20, 5);
+  FileWriteOptions options{file_id, 1 << 20, MountUri(), 0644, WriteType::kAsyncThrough};
+  auto session = FileWriteSession::Start(*store_, resolver_, options);
+  ASSERT_TRUE(session.ok());
+  ASSERT_TRUE((*session)->Write(content).ok());
+  auto finished = (*session)->Finish();
+  ASSERT_TRUE(finished.ok()) << finished.error().ToString();
+  EXPECT_TRUE(finished->ufs_fingerprint.empty());
+  EXPECT_TRUE(std::filesystem::is_empty(ufs_.path()));
+  ASSERT_EQ(finished->pins.size(), 2u);
+  FilePersister persister(*store_, resolver_);
+  persister.Pin(file_id, std::move(finished->pins));
+
+  // 10 MiB of other blocks into the 10 MiB cache: only unpinned ones can be evicted.
+  for (uint64_t i = 0; i < 10; ++i) {
+    auto writer = store_->CreateBlock(BlockIdForFile(InodeIdForContainer(100 + i), 0), 0, 1 << 20);
+    if (!writer.ok()) continue;  // no room left but the pinned blocks
+    ASSERT_TRUE(writer->Append(Pattern(1 << 20, 6)).ok());
+    ASSERT_TRUE(writer->Commit().ok());
+  }
+  EXPECT_TRUE(store_->HasBlock(BlockIdForFile(file_id, 0)));
+  EXPECT_TRUE(store_->HasBlock(BlockIdForFile(file_id, 1)));
+
+  PersistRequest request{file_id, content.size(), 1 << 20, finished->block_ids, 0644,
+                         0,       MountUri()};
+  ASSERT_TRUE(persister.Begin(file_id));
+  EXPECT_FALSE(persister.Begin(file_id));  // one persist of a file at a time
+  EXPECT_EQ(persister.Running(), std::vector<uint64_t>{file_id});
+  Status persisted = persister.Persist(request);
+  ASSERT_TRUE(persisted.ok()) << persisted.error().ToString();
+  persister.End(file_id);
+  EXPECT_TRUE(persister.Running().empty());
+  EXPECT_EQ(ReadLocal(Staged(file_id)), content);
+
+  persister.Unpin(file_id);
+  EXPECT_EQ(persister.pinned_files(), 0u);
+  auto writer = store_->CreateBlock(BlockIdForFile(InodeIdForContainer(200), 0), 0, 2 << 20);
+  EXPECT_TRUE(writer.ok()) << "the unpinned blocks are evictable again";
+}
+
+TEST_F(WorkerDataTest, APersistOfAnUncachedFileFailsAndStagesNothing) {
+  FilePersister persister(*store_, resolver_);
+  const uint64_t file_id = InodeIdForContainer(9);
+  PersistRequest request{file_id, 10, 1 << 20, {BlockIdForFile(file_id, 0)}, 0644, 0, MountUri()};
+  EXPECT_EQ(persister.Persist(request).code(), ErrorCode::kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(Staged(file_id)));
+}
+
+TEST_F(WorkerDataTest, PinBlocksPinsTheCommittedOnesByFile) {
+  const uint64_t file_id = InodeIdForContainer(10);
+  auto writer = store_->CreateBlock(BlockIdForFile(file_id, 0), 0, 100);
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE(writer->Append(Pattern(100, 7)).ok());
+  ASSERT_TRUE(writer->Commit().ok());
+  FilePersister persister(*store_, resolver_);
+  std::vector<uint64_t> blocks{BlockIdForFile(file_id, 0), BlockIdForFile(file_id, 1)};
+  persister.PinBlocks(blocks);  // block 1 is not cached: skipped
+  EXPECT_EQ(persister.pinned_files(), 1u);
+  persister.Unpin(file_id);
+  EXPECT_EQ(persister.pinned_files(), 0u);
 }
 
 TEST_F(WorkerDataTest, AbortLeavesNothing) {
