@@ -58,11 +58,13 @@ FuseOptions WithDevice(FuseOptions options, int device_fd) {
 
 }  // namespace
 
-FuseDispatcher::FuseDispatcher(fs::FileSystem& fs, FuseOptions options, int device_fd)
+FuseDispatcher::FuseDispatcher(fs::FileSystem& fs, FuseOptions options, int device_fd,
+                               ServedMounts* served)
     : fs_(fs),
       options_(WithDevice(options, device_fd)),
       passthrough_(options_.passthrough ? device_fd : -1),
-      notifier_(device_fd) {}
+      notifier_(device_fd),
+      served_(served) {}
 
 FuseDispatcher::~FuseDispatcher() = default;
 
@@ -434,6 +436,10 @@ asio::awaitable<void> FuseDispatcher::DoSetattr(const Request& req) {
     ReplyError(req, attr.error());
     co_return;
   }
+  // A new size is new content (truncation to 0 replaces the file).
+  TellOthers(
+      change.size ? ServedMounts::Change::Kind::kReplaced : ServedMounts::Change::Kind::kAttributes,
+      *path);
   ReplyAttr(req, *attr);
 }
 
@@ -485,6 +491,7 @@ asio::awaitable<void> FuseDispatcher::DoMkdir(const Request& req) {
   }
   const fs::Caller caller = CallerOf(req.header);
   Result<fs::Attributes> attr = co_await fs_.Mkdir(path, args->in.mode & 07777, caller);
+  if (attr) TellOthers(ServedMounts::Change::Kind::kCreated, path);
   ReplyEntry(req, path, attr);
 }
 
@@ -506,6 +513,7 @@ asio::awaitable<void> FuseDispatcher::DoSymlink(const Request& req) {
   std::string target(args->target);
   const fs::Caller caller = CallerOf(req.header);
   Result<fs::Attributes> attr = co_await fs_.Symlink(path, target, caller);
+  if (attr) TellOthers(ServedMounts::Change::Kind::kCreated, path);
   ReplyEntry(req, path, attr);
 }
 
@@ -542,6 +550,7 @@ asio::awaitable<void> FuseDispatcher::DoUnlink(const Request& req) {
     co_return;
   }
   inodes_.Detach(path);
+  TellOthers(ServedMounts::Change::Kind::kRemoved, path);
   Reply(req, 0);
 }
 
@@ -562,6 +571,7 @@ asio::awaitable<void> FuseDispatcher::DoRmdir(const Request& req) {
     co_return;
   }
   inodes_.Detach(path);
+  TellOthers(ServedMounts::Change::Kind::kRemoved, path);
   Reply(req, 0);
 }
 
@@ -615,8 +625,10 @@ asio::awaitable<void> FuseDispatcher::RenameCommon(const Request& req, uint64_t 
   }
   if (mode == fs::RenameMode::kExchange) {
     inodes_.Exchange(from, to);
+    TellOthers(ServedMounts::Change::Kind::kExchanged, from, to);
   } else {
     inodes_.Move(from, to);
+    TellOthers(ServedMounts::Change::Kind::kRenamed, from, to);
   }
   Reply(req, 0);
 }
@@ -672,6 +684,51 @@ void FuseDispatcher::ForgetReplacedAttributes(uint64_t nodeid, const fs::Content
   inodes_.Answered(nodeid, content.id);
 }
 
+void FuseDispatcher::TellOthers(ServedMounts::Change::Kind kind, const std::string& path,
+                                const std::string& to) {
+  if (served_ != nullptr) served_->Changed(this, ServedMounts::Change{kind, path, to});
+}
+
+void FuseDispatcher::InvalidateEntry(uint64_t parent, std::string_view path) {
+  if (parent == 0) return;  // no node of the directory: the kernel holds no entry in it
+  if (int err = notifier_.InvalidateEntry(parent, SplitPath(path).second)) {
+    ALX_LOG(kWarn, kLog, "FUSE_NOTIFY_INVAL_ENTRY of {} failed: {}", path, std::strerror(err));
+  }
+}
+
+void FuseDispatcher::ChangedElsewhere(const ServedMounts::Change& change) {
+  using Kind = ServedMounts::Change::Kind;
+  const bool two_names = change.kind == Kind::kRenamed || change.kind == Kind::kExchanged;
+  // Node ids before the table moves or detaches them.
+  const uint64_t parent = inodes_.NodeOf(SplitPath(change.path).first);
+  const uint64_t node = inodes_.NodeOf(change.path);
+  const uint64_t to_parent = two_names ? inodes_.NodeOf(SplitPath(change.to).first) : 0;
+  switch (change.kind) {
+    case Kind::kRemoved:
+      inodes_.Detach(change.path);
+      break;
+    case Kind::kRenamed:
+      inodes_.Move(change.path, change.to);
+      break;
+    case Kind::kExchanged:
+      inodes_.Exchange(change.path, change.to);
+      break;
+    case Kind::kCreated:
+    case Kind::kReplaced:
+    case Kind::kAttributes:
+      break;
+  }
+  // The node's attributes for handles open on it (fstat); a path's next use looks its name up.
+  if (node != 0 && (change.kind == Kind::kReplaced || change.kind == Kind::kAttributes)) {
+    if (int err = notifier_.InvalidateAttributes(node)) {
+      ALX_LOG(kWarn, kLog, "FUSE_NOTIFY_INVAL_INODE of {} failed: {}", change.path,
+              std::strerror(err));
+    }
+  }
+  if (change.kind != Kind::kAttributes) InvalidateEntry(parent, change.path);
+  if (two_names) InvalidateEntry(to_parent, change.to);
+}
+
 asio::awaitable<void> FuseDispatcher::DoOpen(const Request& req) {
   const abi::OpenIn in = *DecodeFixed<abi::OpenIn>(req.args);
   const std::optional<std::string> path = inodes_.PathOf(req.header.nodeid);
@@ -707,6 +764,7 @@ asio::awaitable<void> FuseDispatcher::DoCreate(const Request& req) {
     ReplyError(req, created.error());
     co_return;
   }
+  TellOthers(ServedMounts::Change::Kind::kCreated, path);
   const abi::EntryOut entry = MakeEntry(inodes_.Ref(path, created->attr.ino), created->attr);
   const abi::OpenOut open = OpenReplyOf(entry.nodeid, created->handle, args->in.flags);
   ReplyBody body;
@@ -764,6 +822,13 @@ asio::awaitable<void> FuseDispatcher::DoFlush(const Request& req) {
     ReplyError(req, status.error());
     co_return;
   }
+  // Only handles open for writing are flushed (FOPEN_NOFLUSH): the FLUSH that ends a writer's
+  // use completes its file, which replaces what the name showed.
+  if (served_ != nullptr) {
+    if (std::optional<std::string> path = inodes_.PathOf(req.header.nodeid)) {
+      TellOthers(ServedMounts::Change::Kind::kReplaced, *path);
+    }
+  }
   Reply(req, 0);
 }
 
@@ -782,6 +847,12 @@ asio::awaitable<void> FuseDispatcher::DoRelease(const Request& req) {
   Status status = co_await fs_.Release(in.fh);
   passthrough_.Released(in.fh);
   kept_pages_.Released(in.fh);
+  // A writer not completed by a FLUSH is completed (or removed, when its write failed) here.
+  if (served_ != nullptr && (in.flags & O_ACCMODE) != O_RDONLY) {
+    if (std::optional<std::string> path = inodes_.PathOf(req.header.nodeid)) {
+      TellOthers(ServedMounts::Change::Kind::kReplaced, *path);
+    }
+  }
   if (!status) {
     ALX_LOG(kWarn, kLog, "release of handle {} failed: {}", in.fh, status.error().ToString());
     ReplyError(req, status.error());
@@ -818,7 +889,7 @@ asio::awaitable<void> FuseDispatcher::DoOpendir(const Request& req) {
   handle->self_ino = attr->ino != 0 ? attr->ino : req.header.nodeid;
   handle->parent_ino = handle->self_ino;
   if (*path != "/") {
-    const std::string parent = path->substr(0, std::max<size_t>(path->rfind('/'), 1));
+    const std::string parent(SplitPath(*path).first);
     Result<fs::Attributes> parent_attr = co_await fs_.GetAttr(parent, CallerOf(req.header));
     if (parent_attr && parent_attr->ino != 0) handle->parent_ino = parent_attr->ino;
   }

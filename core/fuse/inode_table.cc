@@ -1,5 +1,6 @@
 #include "core/fuse/inode_table.h"
 
+#include <algorithm>
 #include <iterator>
 #include <vector>
 
@@ -21,6 +22,11 @@ std::string JoinPath(std::string_view parent, std::string_view name) {
   if (path.empty() || path.back() != '/') path.push_back('/');
   path.append(name);
   return path;
+}
+
+std::pair<std::string_view, std::string_view> SplitPath(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  return {path.substr(0, std::max<size_t>(slash, 1)), path.substr(slash + 1)};
 }
 
 InodeTable::InodeTable(uint64_t generation) : generation_(generation) {
@@ -63,6 +69,12 @@ void InodeTable::Answered(uint64_t nodeid, uint64_t fs_ino) {
   std::lock_guard lock(mutex_);
   auto it = nodes_.find(nodeid);
   if (it != nodes_.end()) it->second.fs_ino = fs_ino;
+}
+
+uint64_t InodeTable::NodeOf(std::string_view path) const {
+  std::lock_guard lock(mutex_);
+  auto [first, last] = by_path_.equal_range(path);
+  return first == last ? 0 : std::prev(last)->second;
 }
 
 uint64_t InodeTable::FsInoOf(uint64_t nodeid) const {
