@@ -849,6 +849,44 @@ TEST_F(MountTest, IoUringPollsForTheNextRequestOnlyWhenAsked) {
   }
 }
 
+// A queue whose CPU is busy with other work stops polling: a yield there hands the CPU to that
+// work for longer than the whole poll window. (How often is the scheduler's choice; that it
+// happens is what the counter shows.)
+TEST_F(MountTest, IoUringStopsPollingOnACpuBusyWithOtherWork) {
+  if (Status ready = UringFuseTransport::KernelReady(); !ready.ok()) {
+    GTEST_SKIP() << ready.error().ToString();
+  }
+  FuseSessionOptions options = Options();
+  options.io_uring = true;
+  options.io_uring_poll = 200us;
+  ASSERT_NO_FATAL_FAILURE(Start(std::move(options)));
+  const auto& transport = dynamic_cast<const UringFuseTransport&>(session_->transport());
+  struct stat st {};
+  ASSERT_EQ(::stat(mount_point_.c_str(), &st), 0) << std::strerror(errno);
+  ASSERT_TRUE(WaitFor([&] { return transport.registered_entries() > 0; }));
+  // On every CPU (the test's reactors are not pinned), a thread that never yields: the scheduler
+  // gives it whole slices.
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> busy;
+  for (long cpu = 0; cpu < ::sysconf(_SC_NPROCESSORS_ONLN); ++cpu) {
+    busy.emplace_back([&stop, cpu] {
+      OnCpu(static_cast<int>(cpu), [&] {
+        while (!stop.load(std::memory_order_relaxed)) {
+        }
+      });
+    });
+  }
+  OnCpu(0, [&] {
+    for (int i = 0; i < 200; ++i) {
+      struct stat missing {};
+      ASSERT_EQ(::stat(Path("missing").c_str(), &missing), -1);
+    }
+  });
+  stop = true;
+  for (std::thread& thread : busy) thread.join();
+  EXPECT_GT(transport.contended_polls(), 0u);
+}
+
 TEST_F(MountTest, ExternalUmountEndsTheSession) {
   ASSERT_NO_FATAL_FAILURE(Start(Options()));
   struct stat st {};
