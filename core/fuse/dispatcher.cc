@@ -42,6 +42,11 @@ struct FuseDispatcher::DirHandle {
   uint64_t nodeid = 0;
   uint64_t self_ino = 0;    // st_ino of the directory, for "."
   uint64_t parent_ino = 0;  // st_ino of its parent, for ".."
+  // While the listing is read in order from its start (with a ServedMounts to deliver what it
+  // shows): the names listed so far and the offset after the last of them. Once it ended, the
+  // names the kernel holds in the directory that it lacks were removed by another client.
+  std::vector<std::string> listed;
+  uint64_t listed_to = 0;  // 0: not read in order
 };
 
 namespace {
@@ -716,6 +721,7 @@ void FuseDispatcher::ChangedElsewhere(const ServedMounts::Change& change) {
     case Kind::kCreated:
     case Kind::kReplaced:
     case Kind::kAttributes:
+    case Kind::kGone:  // the kernel asks again; what it holds open keeps its node
       break;
   }
   // The node's attributes for handles open on it (fstat); a path's next use looks its name up.
@@ -951,6 +957,10 @@ asio::awaitable<void> FuseDispatcher::ReaddirCommon(const Request& req, bool plu
   };
   const abi::EntryOut no_entry{};  // nodeid 0: the kernel takes no reference for dot entries
   uint64_t offset = in.offset;
+  if (offset == 0 && served_ != nullptr) {
+    dir->listed.clear();
+    dir->listed_to = 2;
+  }
   if (offset == 0) {
     if (!packer.Add(".", dir->self_ino, DirentType(S_IFDIR), 1, &no_entry)) {
       reply_packed();  // a buffer too small for one entry: an empty reply
@@ -975,6 +985,8 @@ asio::awaitable<void> FuseDispatcher::ReaddirCommon(const Request& req, bool plu
     ReplyError(req, entries.error());
     co_return;
   }
+  const bool in_order = dir->listed_to == offset;
+  bool all_packed = true;
   uint64_t next = offset + 1;
   for (const fs::DirEntry& entry : *entries) {
     if (!IsValidName(entry.name) || entry.name.size() > kMaxNameLength) {
@@ -982,7 +994,11 @@ asio::awaitable<void> FuseDispatcher::ReaddirCommon(const Request& req, bool plu
       ++next;  // keep the offsets of later entries stable
       continue;
     }
-    if (!packer.Fits(entry.name)) break;
+    if (!packer.Fits(entry.name)) {
+      all_packed = false;
+      break;
+    }
+    if (in_order) dir->listed.push_back(entry.name);
     const uint32_t type = DirentType(entry.attr.mode);
     if (plus) {
       const abi::EntryOut out =
@@ -994,7 +1010,22 @@ asio::awaitable<void> FuseDispatcher::ReaddirCommon(const Request& req, bool plu
     }
     ++next;
   }
+  if (in_order && all_packed && entries->size() < want) {
+    ForgetUnlisted(*path, std::move(dir->listed));
+    dir->listed_to = 0;
+  } else {
+    dir->listed_to = in_order ? next - 1 : 0;
+  }
   reply_packed();
+}
+
+void FuseDispatcher::ForgetUnlisted(const std::string& path, std::vector<std::string> listed) {
+  std::sort(listed.begin(), listed.end());
+  for (const std::string& name : inodes_.ChildNames(path)) {
+    if (std::binary_search(listed.begin(), listed.end(), name)) continue;
+    served_->ChangedHere(
+        this, ServedMounts::Change{ServedMounts::Change::Kind::kGone, JoinPath(path, name), {}});
+  }
 }
 
 }  // namespace alluxio::fuse

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <span>
 #include <unordered_map>
+#include <vector>
 
 #include <asio/awaitable.hpp>
 
@@ -162,6 +163,9 @@ class FuseDispatcher : public ServedMounts::Member {
   asio::awaitable<void> RenameCommon(const Request& req, uint64_t newdir, uint32_t flags,
                                      std::string_view oldname, std::string_view newname);
   asio::awaitable<void> ReaddirCommon(const Request& req, bool plus);
+  // A whole listing of `path` (`listed`: its names) ended: each name of it the kernel holds and
+  // the listing lacks is dropped from the kernel (ServedMounts::ChangedHere, kGone).
+  void ForgetUnlisted(const std::string& path, std::vector<std::string> listed);
   std::shared_ptr<DirHandle> FindDir(uint64_t fh) const;
 
   fs::FileSystem& fs_;

@@ -52,10 +52,11 @@ Result<std::unique_ptr<FuseSession>> FuseSession::Start(ReactorPool& pool, fs::F
               read_ahead_kb, s.error().ToString());
     }
   };
+  // A group of its own when none is shared: it also delivers what a listing shows was removed
+  // by another client.
+  if (!options.served_mounts) options.served_mounts = std::make_shared<ServedMounts>();
   Status started = session->StartTransport(pool, fs, options, transport_options);
-  if (started.ok() && options.served_mounts) {
-    options.served_mounts->Add(session->dispatcher_.get());
-  }
+  if (started.ok()) options.served_mounts->Add(session->dispatcher_.get());
   session->options_ = std::move(options);
   if (Status s = std::move(started); !s.ok()) {
     session->Stop();

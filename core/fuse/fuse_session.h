@@ -47,8 +47,8 @@ struct FuseSessionOptions {
   std::chrono::milliseconds drain_timeout{5000};
   // The mount's readahead is raised to at least this after INIT (0: left to the kernel).
   uint32_t read_ahead_kb = 1024;
-  // The other mounts this process serves over the same file system (ServedMounts): this one is
-  // added while it serves. Null: it is the only one.
+  // The mounts this process serves over the same file system (ServedMounts): this one is added
+  // while it serves. Null: a group of its own.
   std::shared_ptr<ServedMounts> served_mounts;
 };
 
@@ -84,6 +84,8 @@ class FuseSession {
   const FuseDispatcher& dispatcher() const { return *dispatcher_; }
   const FuseTransport& transport() const { return *transport_; }
   const std::string& mount_point() const { return mount_point_; }
+  // The group this mount is in (FuseSessionOptions::served_mounts, or its own).
+  ServedMounts& served_mounts() const { return *options_.served_mounts; }
 
  private:
   FuseSession() = default;

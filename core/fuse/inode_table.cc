@@ -71,6 +71,21 @@ void InodeTable::Answered(uint64_t nodeid, uint64_t fs_ino) {
   if (it != nodes_.end()) it->second.fs_ino = fs_ino;
 }
 
+std::vector<std::string> InodeTable::ChildNames(std::string_view dir) const {
+  std::string prefix(dir);
+  if (prefix.back() != '/') prefix.push_back('/');
+  std::vector<std::string> names;
+  std::lock_guard lock(mutex_);
+  // Every path below `dir` starts with the prefix, so they are one range of the index.
+  for (auto it = by_path_.lower_bound(prefix);
+       it != by_path_.end() && it->first.starts_with(prefix); ++it) {
+    const std::string_view name = std::string_view(it->first).substr(prefix.size());
+    if (name.find('/') != std::string_view::npos) continue;  // deeper
+    if (names.empty() || names.back() != name) names.emplace_back(name);
+  }
+  return names;
+}
+
 uint64_t InodeTable::NodeOf(std::string_view path) const {
   std::lock_guard lock(mutex_);
   auto [first, last] = by_path_.equal_range(path);

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace alluxio::fuse {
 
@@ -51,6 +52,9 @@ class InodeTable {
   // replacement this mount made through the node (truncate to 0, O_TRUNC) gives no new node
   // while the kernel still holds the old one with its open files.
   void Answered(uint64_t nodeid, uint64_t fs_ino);
+
+  // The names directly in directory `dir` that have a node, sorted, each once.
+  std::vector<std::string> ChildNames(std::string_view dir) const;
 
   // The current node of `path` (the newest: see Ref), 0 if the kernel holds none.
   uint64_t NodeOf(std::string_view path) const;

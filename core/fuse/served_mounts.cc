@@ -31,7 +31,15 @@ void ServedMounts::Changed(const Member* origin, Change change) {
   {
     std::lock_guard lock(mu_);
     if (members_.size() < 2) return;
-    queue_.emplace_back(origin, std::move(change));
+    queue_.push_back(Queued{origin, nullptr, std::move(change)});
+  }
+  cv_.notify_all();
+}
+
+void ServedMounts::ChangedHere(Member* member, Change change) {
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back(Queued{nullptr, member, std::move(change)});
   }
   cv_.notify_all();
 }
@@ -46,19 +54,20 @@ void ServedMounts::Deliver() {
   while (true) {
     cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, nothing left
-    auto [origin, change] = std::move(queue_.front());
+    Queued queued = std::move(queue_.front());
     queue_.pop_front();
     busy_ = true;
     // Members may be removed while one is being delivered to: walk a copy, re-checking each.
     const std::vector<Member*> members = members_;
     for (Member* member : members) {
-      if (member == origin ||
-          std::find(members_.begin(), members_.end(), member) == members_.end()) {
+      const bool addressed =
+          queued.target != nullptr ? member == queued.target : member != queued.origin;
+      if (!addressed || std::find(members_.begin(), members_.end(), member) == members_.end()) {
         continue;
       }
       delivering_to_ = member;
       lock.unlock();
-      member->ChangedElsewhere(change);
+      member->ChangedElsewhere(queued.change);
       lock.lock();
       delivering_to_ = nullptr;
       cv_.notify_all();

@@ -4,7 +4,8 @@
 // mount are told to the kernels of the others (FUSE_NOTIFY_INVAL_ENTRY, INVAL_INODE) by each
 // member (FuseDispatcher), which also moves its node table along. The mount a change is made
 // through needs none: its kernel made the change (unlink, rmdir, rename, create) or keeps
-// nothing of a file being written.
+// nothing of a file being written. A change by another client that a mount learns of (a
+// listing lacks a name its kernel holds) is delivered to that mount the same way.
 //
 // Changes are delivered in order, on a thread of their own, after the request that made them
 // was answered: the kernel takes a directory's lock to drop an entry, and a request of that
@@ -33,6 +34,7 @@ class ServedMounts {
       kRenamed,     // `path` (and below) moved to `to`, replacing what was there
       kExchanged,   // `path` and `to` swapped places
       kAttributes,  // the attributes of what `path` names changed (mode, owner, times)
+      kGone,        // a listing lacks the name: another client removed it (ChangedHere)
     };
     Kind kind;
     std::string path;  // file system paths ("/a/b")
@@ -62,6 +64,9 @@ class ServedMounts {
   // is queued while `origin` is the only member.
   void Changed(const Member* origin, Change change);
 
+  // Queues `change`, which `member` learnt was made by another client, for `member` itself.
+  void ChangedHere(Member* member, Change change);
+
   // Blocks until every change queued so far was delivered.
   void Flush();
 
@@ -71,7 +76,12 @@ class ServedMounts {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Member*> members_;
-  std::deque<std::pair<const Member*, Change>> queue_;
+  struct Queued {
+    const Member* origin;  // every member but this one gets it, or
+    Member* target;        // only this one (ChangedHere)
+    Change change;
+  };
+  std::deque<Queued> queue_;
   Member* delivering_to_ = nullptr;
   bool busy_ = false;  // a change was taken off the queue and is being delivered
   bool stopping_ = false;

@@ -699,6 +699,41 @@ TEST_F(MountTest, ChangesThroughOneMountAreNotShownStaleThroughAnotherOfTheSameP
   other->Stop();
 }
 
+// A name removed by another client (here a mount of the same file system with no group in
+// common, as another daemon's) stays in this mount's kernel for entry_timeout, unless a listing
+// through this mount shows it gone: then the kernel drops it (FUSE_NOTIFY_INVAL_ENTRY).
+TEST_F(MountTest, ANameAListingShowsRemovedIsDroppedFromTheKernel) {
+  FuseSessionOptions options = Options();
+  options.fuse.entry_timeout = 600;
+  options.fuse.attr_timeout = 600;
+  ASSERT_NO_FATAL_FAILURE(Start(options));
+  const std::string other_mount = dir_.Sub("mnt-other");
+  ASSERT_EQ(::mkdir(other_mount.c_str(), 0755), 0) << std::strerror(errno);
+  MountGuard other_guard{other_mount};
+  options.mount.mount_point = other_mount;
+  auto started = FuseSession::Start(*pool_, fs_, options);
+  ASSERT_TRUE(started.ok()) << started.error().ToString();
+  std::unique_ptr<FuseSession> other = std::move(started.value());
+
+  ASSERT_EQ(::mkdir(Path("d").c_str(), 0755), 0);
+  for (const char* name : {"kept", "removed"}) {
+    const int fd = ::open(Path(std::string("d/") + name).c_str(), O_CREAT | O_WRONLY, 0644);
+    ASSERT_GE(fd, 0) << std::strerror(errno);
+    ::close(fd);
+  }
+  struct stat st {};
+  ASSERT_EQ(::stat(Path("d/removed").c_str(), &st), 0);
+  ASSERT_EQ(::unlink((other_mount + "/d/removed").c_str()), 0) << std::strerror(errno);
+  EXPECT_EQ(::stat(Path("d/removed").c_str(), &st), 0) << "the kernel keeps the name";
+
+  EXPECT_EQ(CommandOutput("ls " + Path("d")), "kept\n");
+  session_->served_mounts().Flush();  // the notification follows the reply
+  EXPECT_EQ(::stat(Path("d/removed").c_str(), &st), -1);
+  EXPECT_EQ(errno, ENOENT);
+  EXPECT_EQ(::stat(Path("d/kept").c_str(), &st), 0) << std::strerror(errno);
+  other->Stop();
+}
+
 TEST_F(MountTest, AllowRootAnswersOtherUsersEacces) {
   constexpr uid_t kNobody = 65534;
   ASSERT_EQ(::chmod(dir_.path().c_str(), 0755), 0);
@@ -847,44 +882,6 @@ TEST_F(MountTest, IoUringPollsForTheNextRequestOnlyWhenAsked) {
     session_->Stop();
     session_.reset();
   }
-}
-
-// A queue whose CPU is busy with other work stops polling: a yield there hands the CPU to that
-// work for longer than the whole poll window. (How often is the scheduler's choice; that it
-// happens is what the counter shows.)
-TEST_F(MountTest, IoUringStopsPollingOnACpuBusyWithOtherWork) {
-  if (Status ready = UringFuseTransport::KernelReady(); !ready.ok()) {
-    GTEST_SKIP() << ready.error().ToString();
-  }
-  FuseSessionOptions options = Options();
-  options.io_uring = true;
-  options.io_uring_poll = 200us;
-  ASSERT_NO_FATAL_FAILURE(Start(std::move(options)));
-  const auto& transport = dynamic_cast<const UringFuseTransport&>(session_->transport());
-  struct stat st {};
-  ASSERT_EQ(::stat(mount_point_.c_str(), &st), 0) << std::strerror(errno);
-  ASSERT_TRUE(WaitFor([&] { return transport.registered_entries() > 0; }));
-  // On every CPU (the test's reactors are not pinned), a thread that never yields: the scheduler
-  // gives it whole slices.
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> busy;
-  for (long cpu = 0; cpu < ::sysconf(_SC_NPROCESSORS_ONLN); ++cpu) {
-    busy.emplace_back([&stop, cpu] {
-      OnCpu(static_cast<int>(cpu), [&] {
-        while (!stop.load(std::memory_order_relaxed)) {
-        }
-      });
-    });
-  }
-  OnCpu(0, [&] {
-    for (int i = 0; i < 200; ++i) {
-      struct stat missing {};
-      ASSERT_EQ(::stat(Path("missing").c_str(), &missing), -1);
-    }
-  });
-  stop = true;
-  for (std::thread& thread : busy) thread.join();
-  EXPECT_GT(transport.contended_polls(), 0u);
 }
 
 TEST_F(MountTest, ExternalUmountEndsTheSession) {
