@@ -76,12 +76,20 @@ std::vector<std::string> InodeTable::ChildNames(std::string_view dir) const {
   if (prefix.back() != '/') prefix.push_back('/');
   std::vector<std::string> names;
   std::lock_guard lock(mutex_);
-  // Every path below `dir` starts with the prefix, so they are one range of the index.
+  // Every path below `dir` starts with the prefix, so they are one range of the index; the
+  // subtree of a child "c" is the range of "c/…", all before "c0" ('0' follows '/'): skipped.
   for (auto it = by_path_.lower_bound(prefix);
-       it != by_path_.end() && it->first.starts_with(prefix); ++it) {
+       it != by_path_.end() && it->first.starts_with(prefix);) {
     const std::string_view name = std::string_view(it->first).substr(prefix.size());
-    if (name.find('/') != std::string_view::npos) continue;  // deeper
-    if (names.empty() || names.back() != name) names.emplace_back(name);
+    if (const size_t slash = name.find('/'); slash != std::string_view::npos) {
+      std::string past = prefix;
+      past.append(name.substr(0, slash)).push_back('0');
+      it = by_path_.lower_bound(past);
+      continue;
+    }
+    // (The empty name: `dir` itself, when it is "/".)
+    if (!name.empty() && (names.empty() || names.back() != name)) names.emplace_back(name);
+    ++it;
   }
   return names;
 }
