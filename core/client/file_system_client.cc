@@ -217,13 +217,9 @@ Task<Result<ListPage>> FileSystemClient::ListStatusPage(std::string path, std::s
         return page;
       });
   // What a listing shows of each child is what a getStatus of it would: a stat of a listed file
-  // asks no master. (Files being written are left out, as GetStatus leaves them.)
+  // asks no master, and one of a name the listing lacks does (it was removed meanwhile).
   if (MetadataCache* cache = LookupCache(); cache != nullptr && page) {
-    std::vector<FileInfo> settled;
-    for (const FileInfo& e : page->entries) {
-      if (e.is_directory || e.completed) settled.push_back(e);
-    }
-    cache->PutStatuses(settled);
+    cache->PutListingPage(CacheKey(path), start_after, page->entries, !page->has_more);
   }
   co_return page;
 }

@@ -221,9 +221,42 @@ void MetadataCache::PutStatus(const FileInfo& info) {
   UpsertStatus(info);
 }
 
-void MetadataCache::PutStatuses(std::span<const FileInfo> infos) {
+void MetadataCache::PutListingPage(std::string_view dir, std::string_view start_after,
+                                   std::span<const FileInfo> page, bool to_end) {
+  std::vector<std::string_view> names;
+  names.reserve(page.size());
+  for (const FileInfo& info : page) names.push_back(info.name);
+  std::sort(names.begin(), names.end());
+  const std::string prefix = ChildOf(dir, "");
+  // The last key of the range: the page's last child (its subtree sorts after it: kept).
+  const std::string last = to_end || page.empty() ? std::string() : ChildOf(dir, page.back().name);
   std::lock_guard lock(mutex_);
-  for (const FileInfo& info : infos) UpsertStatus(info);
+  if (to_end || !page.empty()) {
+    bool gone = false;
+    auto it = start_after.empty() ? entries_.lower_bound(prefix)
+                                  : entries_.upper_bound(ChildOf(dir, start_after));
+    while (it != entries_.end() && it->first.starts_with(prefix) && (to_end || it->first <= last)) {
+      const std::string_view name = std::string_view(it->first).substr(prefix.size());
+      const bool negative = !it->second.status && !it->second.listing;  // agrees with the page
+      if (name.empty() || name.find('/') != std::string_view::npos || negative ||
+          std::binary_search(names.begin(), names.end(), name)) {
+        ++it;
+        continue;
+      }
+      gone = true;
+      const std::string below = it->first + "/";
+      it = Erase(it);
+      while (it != entries_.end() && it->first.starts_with(below)) it = Erase(it);
+    }
+    if (gone) {
+      if (auto parent = entries_.find(dir); parent != entries_.end()) {
+        parent->second.listing.reset();
+      }
+    }
+  }
+  for (const FileInfo& info : page) {
+    if (info.is_directory || info.completed) UpsertStatus(info);
+  }
 }
 
 void MetadataCache::PutBlocks(const client::FileBlocks& file) {

@@ -47,8 +47,14 @@ class MetadataCache {
   std::optional<client::FileBlocks> GetBlocks(std::string_view path);
 
   void PutStatus(const FileInfo& info);
-  // PutStatus of each, under one lock: what a page of a listing shows (not a complete listing).
-  void PutStatuses(std::span<const FileInfo> infos);
+  // A page of `dir`'s listing as the master gave it, in name order: the children named after
+  // `start_after` ("": from the first) up to the page's last, or to the end when `to_end`. Puts
+  // the status of each listed directory and complete file (one being written is left out, as
+  // GetStatus leaves it), under one lock; it is no complete listing. What is cached of a child in
+  // that range the page lacks (removed by another client), and below it, is dropped, with
+  // `dir`'s listing: a fresh listing and a stat never disagree.
+  void PutListingPage(std::string_view dir, std::string_view start_after,
+                      std::span<const FileInfo> page, bool to_end);
   void PutBlocks(const client::FileBlocks& file);
   // Caches a complete listing of `path` (and each child's status).
   void PutListing(std::string_view path, const std::vector<FileInfo>& children);

@@ -42,6 +42,11 @@ struct FuseDispatcher::DirHandle {
   uint64_t nodeid = 0;
   uint64_t self_ino = 0;    // st_ino of the directory, for "."
   uint64_t parent_ino = 0;  // st_ino of its parent, for ".."
+  // While the listing is read in order from its start (with a ServedMounts to deliver what it
+  // shows): the names listed so far and the offset after the last of them. Once it ended, the
+  // names the kernel holds in the directory that it lacks were removed by another client.
+  std::vector<std::string> listed;
+  uint64_t listed_to = 0;  // 0: not read in order
 };
 
 namespace {
@@ -58,11 +63,13 @@ FuseOptions WithDevice(FuseOptions options, int device_fd) {
 
 }  // namespace
 
-FuseDispatcher::FuseDispatcher(fs::FileSystem& fs, FuseOptions options, int device_fd)
+FuseDispatcher::FuseDispatcher(fs::FileSystem& fs, FuseOptions options, int device_fd,
+                               ServedMounts* served)
     : fs_(fs),
       options_(WithDevice(options, device_fd)),
       passthrough_(options_.passthrough ? device_fd : -1),
-      notifier_(device_fd) {}
+      notifier_(device_fd),
+      served_(served) {}
 
 FuseDispatcher::~FuseDispatcher() = default;
 
@@ -434,6 +441,10 @@ asio::awaitable<void> FuseDispatcher::DoSetattr(const Request& req) {
     ReplyError(req, attr.error());
     co_return;
   }
+  // A new size is new content (truncation to 0 replaces the file).
+  TellOthers(
+      change.size ? ServedMounts::Change::Kind::kReplaced : ServedMounts::Change::Kind::kAttributes,
+      *path);
   ReplyAttr(req, *attr);
 }
 
@@ -485,6 +496,7 @@ asio::awaitable<void> FuseDispatcher::DoMkdir(const Request& req) {
   }
   const fs::Caller caller = CallerOf(req.header);
   Result<fs::Attributes> attr = co_await fs_.Mkdir(path, args->in.mode & 07777, caller);
+  if (attr) TellOthers(ServedMounts::Change::Kind::kCreated, path);
   ReplyEntry(req, path, attr);
 }
 
@@ -506,6 +518,7 @@ asio::awaitable<void> FuseDispatcher::DoSymlink(const Request& req) {
   std::string target(args->target);
   const fs::Caller caller = CallerOf(req.header);
   Result<fs::Attributes> attr = co_await fs_.Symlink(path, target, caller);
+  if (attr) TellOthers(ServedMounts::Change::Kind::kCreated, path);
   ReplyEntry(req, path, attr);
 }
 
@@ -542,6 +555,7 @@ asio::awaitable<void> FuseDispatcher::DoUnlink(const Request& req) {
     co_return;
   }
   inodes_.Detach(path);
+  TellOthers(ServedMounts::Change::Kind::kRemoved, path);
   Reply(req, 0);
 }
 
@@ -562,6 +576,7 @@ asio::awaitable<void> FuseDispatcher::DoRmdir(const Request& req) {
     co_return;
   }
   inodes_.Detach(path);
+  TellOthers(ServedMounts::Change::Kind::kRemoved, path);
   Reply(req, 0);
 }
 
@@ -615,8 +630,10 @@ asio::awaitable<void> FuseDispatcher::RenameCommon(const Request& req, uint64_t 
   }
   if (mode == fs::RenameMode::kExchange) {
     inodes_.Exchange(from, to);
+    TellOthers(ServedMounts::Change::Kind::kExchanged, from, to);
   } else {
     inodes_.Move(from, to);
+    TellOthers(ServedMounts::Change::Kind::kRenamed, from, to);
   }
   Reply(req, 0);
 }
@@ -672,6 +689,52 @@ void FuseDispatcher::ForgetReplacedAttributes(uint64_t nodeid, const fs::Content
   inodes_.Answered(nodeid, content.id);
 }
 
+void FuseDispatcher::TellOthers(ServedMounts::Change::Kind kind, const std::string& path,
+                                const std::string& to) {
+  if (served_ != nullptr) served_->Changed(this, ServedMounts::Change{kind, path, to});
+}
+
+void FuseDispatcher::InvalidateEntry(uint64_t parent, std::string_view path) {
+  if (parent == 0) return;  // no node of the directory: the kernel holds no entry in it
+  if (int err = notifier_.InvalidateEntry(parent, SplitPath(path).second)) {
+    ALX_LOG(kWarn, kLog, "FUSE_NOTIFY_INVAL_ENTRY of {} failed: {}", path, std::strerror(err));
+  }
+}
+
+void FuseDispatcher::ChangedElsewhere(const ServedMounts::Change& change) {
+  using Kind = ServedMounts::Change::Kind;
+  const bool two_names = change.kind == Kind::kRenamed || change.kind == Kind::kExchanged;
+  // Node ids before the table moves or detaches them.
+  const uint64_t parent = inodes_.NodeOf(SplitPath(change.path).first);
+  const uint64_t node = inodes_.NodeOf(change.path);
+  const uint64_t to_parent = two_names ? inodes_.NodeOf(SplitPath(change.to).first) : 0;
+  switch (change.kind) {
+    case Kind::kRemoved:
+      inodes_.Detach(change.path);
+      break;
+    case Kind::kRenamed:
+      inodes_.Move(change.path, change.to);
+      break;
+    case Kind::kExchanged:
+      inodes_.Exchange(change.path, change.to);
+      break;
+    case Kind::kCreated:
+    case Kind::kReplaced:
+    case Kind::kAttributes:
+    case Kind::kGone:  // the kernel asks again; what it holds open keeps its node
+      break;
+  }
+  // The node's attributes for handles open on it (fstat); a path's next use looks its name up.
+  if (node != 0 && (change.kind == Kind::kReplaced || change.kind == Kind::kAttributes)) {
+    if (int err = notifier_.InvalidateAttributes(node)) {
+      ALX_LOG(kWarn, kLog, "FUSE_NOTIFY_INVAL_INODE of {} failed: {}", change.path,
+              std::strerror(err));
+    }
+  }
+  if (change.kind != Kind::kAttributes) InvalidateEntry(parent, change.path);
+  if (two_names) InvalidateEntry(to_parent, change.to);
+}
+
 asio::awaitable<void> FuseDispatcher::DoOpen(const Request& req) {
   const abi::OpenIn in = *DecodeFixed<abi::OpenIn>(req.args);
   const std::optional<std::string> path = inodes_.PathOf(req.header.nodeid);
@@ -707,6 +770,7 @@ asio::awaitable<void> FuseDispatcher::DoCreate(const Request& req) {
     ReplyError(req, created.error());
     co_return;
   }
+  TellOthers(ServedMounts::Change::Kind::kCreated, path);
   const abi::EntryOut entry = MakeEntry(inodes_.Ref(path, created->attr.ino), created->attr);
   const abi::OpenOut open = OpenReplyOf(entry.nodeid, created->handle, args->in.flags);
   ReplyBody body;
@@ -764,6 +828,13 @@ asio::awaitable<void> FuseDispatcher::DoFlush(const Request& req) {
     ReplyError(req, status.error());
     co_return;
   }
+  // Only handles open for writing are flushed (FOPEN_NOFLUSH): the FLUSH that ends a writer's
+  // use completes its file, which replaces what the name showed.
+  if (served_ != nullptr) {
+    if (std::optional<std::string> path = inodes_.PathOf(req.header.nodeid)) {
+      TellOthers(ServedMounts::Change::Kind::kReplaced, *path);
+    }
+  }
   Reply(req, 0);
 }
 
@@ -782,6 +853,12 @@ asio::awaitable<void> FuseDispatcher::DoRelease(const Request& req) {
   Status status = co_await fs_.Release(in.fh);
   passthrough_.Released(in.fh);
   kept_pages_.Released(in.fh);
+  // A writer not completed by a FLUSH is completed (or removed, when its write failed) here.
+  if (served_ != nullptr && (in.flags & O_ACCMODE) != O_RDONLY) {
+    if (std::optional<std::string> path = inodes_.PathOf(req.header.nodeid)) {
+      TellOthers(ServedMounts::Change::Kind::kReplaced, *path);
+    }
+  }
   if (!status) {
     ALX_LOG(kWarn, kLog, "release of handle {} failed: {}", in.fh, status.error().ToString());
     ReplyError(req, status.error());
@@ -818,7 +895,7 @@ asio::awaitable<void> FuseDispatcher::DoOpendir(const Request& req) {
   handle->self_ino = attr->ino != 0 ? attr->ino : req.header.nodeid;
   handle->parent_ino = handle->self_ino;
   if (*path != "/") {
-    const std::string parent = path->substr(0, std::max<size_t>(path->rfind('/'), 1));
+    const std::string parent(SplitPath(*path).first);
     Result<fs::Attributes> parent_attr = co_await fs_.GetAttr(parent, CallerOf(req.header));
     if (parent_attr && parent_attr->ino != 0) handle->parent_ino = parent_attr->ino;
   }
@@ -880,6 +957,10 @@ asio::awaitable<void> FuseDispatcher::ReaddirCommon(const Request& req, bool plu
   };
   const abi::EntryOut no_entry{};  // nodeid 0: the kernel takes no reference for dot entries
   uint64_t offset = in.offset;
+  if (offset == 0 && served_ != nullptr) {
+    dir->listed.clear();
+    dir->listed_to = 2;
+  }
   if (offset == 0) {
     if (!packer.Add(".", dir->self_ino, DirentType(S_IFDIR), 1, &no_entry)) {
       reply_packed();  // a buffer too small for one entry: an empty reply
@@ -904,6 +985,8 @@ asio::awaitable<void> FuseDispatcher::ReaddirCommon(const Request& req, bool plu
     ReplyError(req, entries.error());
     co_return;
   }
+  const bool in_order = dir->listed_to == offset;
+  bool all_packed = true;
   uint64_t next = offset + 1;
   for (const fs::DirEntry& entry : *entries) {
     if (!IsValidName(entry.name) || entry.name.size() > kMaxNameLength) {
@@ -911,7 +994,11 @@ asio::awaitable<void> FuseDispatcher::ReaddirCommon(const Request& req, bool plu
       ++next;  // keep the offsets of later entries stable
       continue;
     }
-    if (!packer.Fits(entry.name)) break;
+    if (!packer.Fits(entry.name)) {
+      all_packed = false;
+      break;
+    }
+    if (in_order) dir->listed.push_back(entry.name);
     const uint32_t type = DirentType(entry.attr.mode);
     if (plus) {
       const abi::EntryOut out =
@@ -923,7 +1010,22 @@ asio::awaitable<void> FuseDispatcher::ReaddirCommon(const Request& req, bool plu
     }
     ++next;
   }
+  if (in_order && all_packed && entries->size() < want) {
+    ForgetUnlisted(*path, std::move(dir->listed));
+    dir->listed_to = 0;
+  } else {
+    dir->listed_to = in_order ? next - 1 : 0;
+  }
   reply_packed();
+}
+
+void FuseDispatcher::ForgetUnlisted(const std::string& path, std::vector<std::string> listed) {
+  std::sort(listed.begin(), listed.end());
+  for (const std::string& name : inodes_.ChildNames(path)) {
+    if (std::binary_search(listed.begin(), listed.end(), name)) continue;
+    served_->ChangedHere(
+        this, ServedMounts::Change{ServedMounts::Change::Kind::kGone, JoinPath(path, name), {}});
+  }
 }
 
 }  // namespace alluxio::fuse

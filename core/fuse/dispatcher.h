@@ -20,6 +20,7 @@
 #include <mutex>
 #include <span>
 #include <unordered_map>
+#include <vector>
 
 #include <asio/awaitable.hpp>
 
@@ -31,6 +32,7 @@
 #include "core/fuse/kernel_notify.h"
 #include "core/fuse/passthrough_files.h"
 #include "core/fuse/reply_sink.h"
+#include "core/fuse/served_mounts.h"
 
 namespace alluxio::fuse {
 
@@ -45,11 +47,15 @@ struct FuseCounters {
   std::array<std::atomic<uint64_t>, abi::kOpcodeLimit> by_opcode{};
 };
 
-class FuseDispatcher {
+class FuseDispatcher : public ServedMounts::Member {
  public:
-  // device_fd: a /dev/fuse descriptor of the session for passthrough backing files (-1: no
-  // passthrough, whatever options.passthrough says).
-  FuseDispatcher(fs::FileSystem& fs, FuseOptions options, int device_fd = -1);
+  // device_fd: a /dev/fuse descriptor of the session for passthrough backing files and
+  // notifications (-1: no passthrough, whatever options.passthrough says, and none sent).
+  // served: the mounts this process serves over `fs` (null: this one only), told of the
+  // namespace and attribute changes made through this one; the owner adds the dispatcher to it
+  // and removes it before the device is closed.
+  FuseDispatcher(fs::FileSystem& fs, FuseOptions options, int device_fd = -1,
+                 ServedMounts* served = nullptr);
   ~FuseDispatcher();
   FuseDispatcher(const FuseDispatcher&) = delete;
   FuseDispatcher& operator=(const FuseDispatcher&) = delete;
@@ -77,6 +83,10 @@ class FuseDispatcher {
   const InodeTable& inodes() const { return inodes_; }
   const PassthroughFiles& passthrough() const { return passthrough_; }
   size_t open_dir_handles() const;
+
+  // A change made through another mount of `served`: the node table follows it and the kernel
+  // drops what it cached of the names and nodes involved (ServedMounts). Any thread.
+  void ChangedElsewhere(const ServedMounts::Change& change) override;
 
  private:
   struct Request;
@@ -113,6 +123,11 @@ class FuseDispatcher {
   // another file (another id, or `replaced`), they are invalidated (FUSE_NOTIFY_INVAL_INODE)
   // and the node names content.id from now on.
   void ForgetReplacedAttributes(uint64_t nodeid, const fs::ContentVersion& content, bool replaced);
+  // Tells the other mounts of served_ of a change made through this one.
+  void TellOthers(ServedMounts::Change::Kind kind, const std::string& path,
+                  const std::string& to = {});
+  // FUSE_NOTIFY_INVAL_ENTRY of `path`'s name in its directory's node, if the kernel holds one.
+  void InvalidateEntry(uint64_t parent, std::string_view path);
 
   asio::awaitable<void> DoInit(const Request& req);
   asio::awaitable<void> DoDestroy(const Request& req);
@@ -148,6 +163,9 @@ class FuseDispatcher {
   asio::awaitable<void> RenameCommon(const Request& req, uint64_t newdir, uint32_t flags,
                                      std::string_view oldname, std::string_view newname);
   asio::awaitable<void> ReaddirCommon(const Request& req, bool plus);
+  // A whole listing of `path` (`listed`: its names) ended: each name of it the kernel holds and
+  // the listing lacks is dropped from the kernel (ServedMounts::ChangedHere, kGone).
+  void ForgetUnlisted(const std::string& path, std::vector<std::string> listed);
   std::shared_ptr<DirHandle> FindDir(uint64_t fh) const;
 
   fs::FileSystem& fs_;
@@ -156,6 +174,7 @@ class FuseDispatcher {
   PassthroughFiles passthrough_;
   KeptPages kept_pages_;
   KernelNotifier notifier_;
+  ServedMounts* const served_;
   FuseCounters counters_;
   std::atomic<bool> initialized_{false};
   std::atomic<bool> destroyed_{false};

@@ -52,7 +52,11 @@ Result<std::unique_ptr<FuseSession>> FuseSession::Start(ReactorPool& pool, fs::F
               read_ahead_kb, s.error().ToString());
     }
   };
+  // A group of its own when none is shared: it also delivers what a listing shows was removed
+  // by another client.
+  if (!options.served_mounts) options.served_mounts = std::make_shared<ServedMounts>();
   Status started = session->StartTransport(pool, fs, options, transport_options);
+  if (started.ok()) options.served_mounts->Add(session->dispatcher_.get());
   session->options_ = std::move(options);
   if (Status s = std::move(started); !s.ok()) {
     session->Stop();
@@ -72,7 +76,7 @@ Status FuseSession::StartTransport(ReactorPool& pool, fs::FileSystem& fs,
     } else {
       FuseOptions fuse = options.fuse;
       fuse.over_io_uring = true;
-      dispatcher_ = std::make_shared<FuseDispatcher>(fs, fuse, fd);
+      dispatcher_ = std::make_shared<FuseDispatcher>(fs, fuse, fd, options.served_mounts.get());
       UringFuseTransportOptions uring;
       uring.dev_fuse = dev_fuse;
       // /dev/fuse then carries INIT, FORGET, INTERRUPT and what comes before the rings are live.
@@ -89,7 +93,7 @@ Status FuseSession::StartTransport(ReactorPool& pool, fs::FileSystem& fs,
       transport_.reset();
     }
   }
-  dispatcher_ = std::make_shared<FuseDispatcher>(fs, options.fuse, fd);
+  dispatcher_ = std::make_shared<FuseDispatcher>(fs, options.fuse, fd, options.served_mounts.get());
   transport_ = std::make_unique<DevFuseTransport>(pool, fd, dispatcher_, dev_fuse);
   return transport_->Start();
 }
@@ -106,6 +110,8 @@ void FuseSession::Stop() {
   std::lock_guard lock(stop_mutex_);
   if (stopped_) return;
   stopped_ = true;
+  // Before the device closes: no notification may be written to its number afterwards.
+  if (options_.served_mounts && dispatcher_) options_.served_mounts->Remove(dispatcher_.get());
   if (transport_) {
     transport_->Stop();
     if (!transport_->WaitIdle(options_.drain_timeout)) {

@@ -25,6 +25,7 @@
 #include "core/fuse/fuse_mount.h"
 #include "core/fuse/fuse_options.h"
 #include "core/fuse/fuse_transport.h"
+#include "core/fuse/served_mounts.h"
 #include "core/reactor/reactor.h"
 
 namespace alluxio::fuse {
@@ -46,6 +47,9 @@ struct FuseSessionOptions {
   std::chrono::milliseconds drain_timeout{5000};
   // The mount's readahead is raised to at least this after INIT (0: left to the kernel).
   uint32_t read_ahead_kb = 1024;
+  // The mounts this process serves over the same file system (ServedMounts): this one is added
+  // while it serves. Null: a group of its own.
+  std::shared_ptr<ServedMounts> served_mounts;
 };
 
 class FuseSession {
@@ -66,7 +70,8 @@ class FuseSession {
   void WaitUntilFinished();
   // Blocks until no request is in flight, or `timeout`; true if idle.
   bool WaitForIdle(std::chrono::milliseconds timeout);
-  // Stops reading, lets running requests finish for drain_timeout, then cancels the rest
+  // Leaves served_mounts, stops reading, lets running requests finish for drain_timeout, then
+  // cancels the rest
   // (coroutines that ignore cancellation are destroyed, unresumed, when the pool stops; their
   // callers get ENOTCONN), closes the transport's fds and the mount's fd (aborting the
   // connection: processes blocked on the mount get ENOTCONN) and unmounts lazily if still
@@ -79,6 +84,8 @@ class FuseSession {
   const FuseDispatcher& dispatcher() const { return *dispatcher_; }
   const FuseTransport& transport() const { return *transport_; }
   const std::string& mount_point() const { return mount_point_; }
+  // The group this mount is in (FuseSessionOptions::served_mounts, or its own).
+  ServedMounts& served_mounts() const { return *options_.served_mounts; }
 
  private:
   FuseSession() = default;

@@ -1,5 +1,6 @@
 #include "core/fuse/inode_table.h"
 
+#include <algorithm>
 #include <iterator>
 #include <vector>
 
@@ -21,6 +22,11 @@ std::string JoinPath(std::string_view parent, std::string_view name) {
   if (path.empty() || path.back() != '/') path.push_back('/');
   path.append(name);
   return path;
+}
+
+std::pair<std::string_view, std::string_view> SplitPath(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  return {path.substr(0, std::max<size_t>(slash, 1)), path.substr(slash + 1)};
 }
 
 InodeTable::InodeTable(uint64_t generation) : generation_(generation) {
@@ -63,6 +69,35 @@ void InodeTable::Answered(uint64_t nodeid, uint64_t fs_ino) {
   std::lock_guard lock(mutex_);
   auto it = nodes_.find(nodeid);
   if (it != nodes_.end()) it->second.fs_ino = fs_ino;
+}
+
+std::vector<std::string> InodeTable::ChildNames(std::string_view dir) const {
+  std::string prefix(dir);
+  if (prefix.back() != '/') prefix.push_back('/');
+  std::vector<std::string> names;
+  std::lock_guard lock(mutex_);
+  // Every path below `dir` starts with the prefix, so they are one range of the index; the
+  // subtree of a child "c" is the range of "c/…", all before "c0" ('0' follows '/'): skipped.
+  for (auto it = by_path_.lower_bound(prefix);
+       it != by_path_.end() && it->first.starts_with(prefix);) {
+    const std::string_view name = std::string_view(it->first).substr(prefix.size());
+    if (const size_t slash = name.find('/'); slash != std::string_view::npos) {
+      std::string past = prefix;
+      past.append(name.substr(0, slash)).push_back('0');
+      it = by_path_.lower_bound(past);
+      continue;
+    }
+    // (The empty name: `dir` itself, when it is "/".)
+    if (!name.empty() && (names.empty() || names.back() != name)) names.emplace_back(name);
+    ++it;
+  }
+  return names;
+}
+
+uint64_t InodeTable::NodeOf(std::string_view path) const {
+  std::lock_guard lock(mutex_);
+  auto [first, last] = by_path_.equal_range(path);
+  return first == last ? 0 : std::prev(last)->second;
 }
 
 uint64_t InodeTable::FsInoOf(uint64_t nodeid) const {

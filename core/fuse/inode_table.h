@@ -22,6 +22,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace alluxio::fuse {
 
@@ -50,6 +52,12 @@ class InodeTable {
   // replacement this mount made through the node (truncate to 0, O_TRUNC) gives no new node
   // while the kernel still holds the old one with its open files.
   void Answered(uint64_t nodeid, uint64_t fs_ino);
+
+  // The names directly in directory `dir` that have a node, sorted, each once.
+  std::vector<std::string> ChildNames(std::string_view dir) const;
+
+  // The current node of `path` (the newest: see Ref), 0 if the kernel holds none.
+  uint64_t NodeOf(std::string_view path) const;
 
   // The file system object `nodeid` names (its last answer), 0 if unknown or none.
   uint64_t FsInoOf(uint64_t nodeid) const;
@@ -97,5 +105,8 @@ class InodeTable {
 
 // "/a" + "b" → "/a/b"; "/" + "b" → "/b". `name` must be a valid entry name.
 std::string JoinPath(std::string_view parent, std::string_view name);
+
+// The inverse of JoinPath: "/a/b" → {"/a", "b"}, "/b" → {"/", "b"}. `path` is absolute, not "/".
+std::pair<std::string_view, std::string_view> SplitPath(std::string_view path);
 
 }  // namespace alluxio::fuse

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 namespace alluxio::fuse {
 
@@ -20,6 +21,13 @@ class KernelNotifier {
   // Takes no page or inode lock, so it may be sent while handling a request. 0, or the errno of
   // the write (a node the kernel no longer has is 0).
   int InvalidateAttributes(uint64_t nodeid);
+
+  // FUSE_NOTIFY_INVAL_ENTRY: the kernel drops its entry (positive or negative) for `name` in
+  // the directory node `parent`, so the next use of the name is looked up. The kernel takes the
+  // directory's lock: never sent while a request of the same connection may hold it and wait for
+  // the sender (send from a thread no request waits for). 0, or the errno of the write (a
+  // directory or name the kernel does not hold is 0).
+  int InvalidateEntry(uint64_t parent, std::string_view name);
 
  private:
   const int device_fd_;

@@ -49,7 +49,8 @@ struct UringFuseTransportOptions {
   // Smallest payload buffer the kernel accepts: max(8192, max_write, max_pages * page size).
   size_t min_payload = 0;
   // After answering every request it took, a queue polls its ring this long for the next one
-  // before sleeping, yielding to anything runnable on its CPU (0: sleeps at once). See PollOnce.
+  // before sleeping, yielding to anything runnable on its CPU (0: sleeps at once); not on a CPU
+  // found contended (other work ran for a whole window during a yield). See PollOnce.
   std::chrono::microseconds poll_after_reply{0};
 };
 
@@ -87,6 +88,9 @@ class UringFuseTransport final : public FuseTransport {
   uint64_t ring_requests() const;
   // Ring completions (requests, mostly) taken while polling after a reply (poll_after_reply).
   uint64_t polled_completions() const;
+  // Polls that found their CPU contended (a yield outlasted the window): the queue then sleeps
+  // at once after its next turns.
+  uint64_t contended_polls() const;
 
  private:
   class Queue;

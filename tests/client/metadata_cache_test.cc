@@ -207,16 +207,55 @@ TEST(MetadataCacheTest, EveryFieldOfAStatusComesBackAsItWasPut) {
   }
 }
 
-// What a page of a listing shows is cached per child, but is no listing of the directory.
-TEST(MetadataCacheTest, PutStatusesCachesEachChildOnly) {
+FileInfo Complete(const std::string& path, uint64_t length = 0) {
+  FileInfo info = Info(path, length);
+  info.completed = true;
+  return info;
+}
+
+// What a page of a listing shows is cached per child, but is no listing of the directory; a file
+// being written is left out.
+TEST(MetadataCacheTest, AListingPageCachesEachSettledChildOnly) {
   FakeClock clock;
   MetadataCache cache(10, milliseconds(1000), clock);
-  const std::vector<FileInfo> page = {Info("/d/x", 1), Info("/d/y", 2)};
-  cache.PutStatuses(page);
+  const std::vector<FileInfo> page = {Complete("/d/x", 1), Complete("/d/y", 2), Info("/d/z")};
+  cache.PutListingPage("/d", "", page, true);
   EXPECT_EQ(cache.GetStatus("/d/x")->length, 1u);
   EXPECT_EQ(cache.GetStatus("/d/y")->length, 2u);
+  EXPECT_FALSE(cache.GetStatus("/d/z"));
   EXPECT_FALSE(cache.GetListing("/d"));
   EXPECT_EQ(cache.size(), 2u);
+}
+
+// A page fresh from the master that lacks a cached child (another client removed it) drops it,
+// what is cached below it and the directory's listing; children outside the page's range stay.
+TEST(MetadataCacheTest, AListingPageDropsTheChildrenItLacksInItsRange) {
+  FakeClock clock;
+  MetadataCache cache(20, milliseconds(1000), clock);
+  cache.PutStatus(Info("/d"));
+  cache.PutListing("/d", {Complete("/d/a"), Complete("/d/b"), Complete("/d/c"), Complete("/d/e")});
+  cache.PutStatus(Complete("/d/b/x"));
+  cache.PutStatus(Complete("/d-other"));
+  cache.PutMissing("/d/bb");
+  // A page after "a" up to "c": "b" is gone ("a" and "e" are outside it).
+  const std::vector<FileInfo> page = {Complete("/d/c")};
+  cache.PutListingPage("/d", "a", page, false);
+  EXPECT_FALSE(cache.GetStatus("/d/b"));
+  EXPECT_FALSE(cache.GetStatus("/d/b/x"));
+  EXPECT_FALSE(cache.GetListing("/d"));
+  EXPECT_TRUE(cache.GetStatus("/d/a"));
+  EXPECT_TRUE(cache.GetStatus("/d/c"));
+  EXPECT_TRUE(cache.GetStatus("/d/e"));
+  EXPECT_TRUE(cache.GetStatus("/d-other"));
+  EXPECT_TRUE(cache.IsMissing("/d/bb"));
+  // The last page (to the end) lacks "e"; an empty directory lacks everything.
+  cache.PutListingPage("/d", "c", {}, true);
+  EXPECT_FALSE(cache.GetStatus("/d/e"));
+  EXPECT_TRUE(cache.GetStatus("/d/c"));
+  cache.PutListingPage("/d", "", {}, true);
+  EXPECT_FALSE(cache.GetStatus("/d/a"));
+  EXPECT_FALSE(cache.GetStatus("/d/c"));
+  EXPECT_TRUE(cache.GetStatus("/d"));
 }
 
 // A listing holds its children's names: it is answered only while every child's status is.

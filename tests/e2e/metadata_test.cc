@@ -15,6 +15,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -148,6 +149,33 @@ TEST_F(FuseMetadataTest, AnotherClientsCreateShowsAfterTheCacheExpiration) {
   struct stat st {};
   EXPECT_EQ(StatErrno(mp + "/elsewhere", &st), 0);
   EXPECT_EQ(st.st_size, 3);
+}
+
+// A file another client removes stays in this mount's kernel (entry_timeout 600 s) and client
+// cache (10 min) until a listing of its directory through this mount shows it gone.
+TEST_F(FuseMetadataTest, AnotherClientsRemoveShowsAfterAListing) {
+  const std::string mp = MountWithCache("mnt");
+  const std::string other = MountPoint("other");
+  ASSERT_EQ(fuse_->Mount(other).exit_code, 0);
+  ASSERT_EQ(::mkdir((mp + "/d").c_str(), 0755), 0) << std::strerror(errno);
+  ASSERT_EQ(WriteWhole(mp + "/d/kept", "abc").error, 0);
+  ASSERT_EQ(WriteWhole(mp + "/d/removed", "abc").error, 0);
+  ASSERT_EQ(StatErrno(mp + "/d/removed"), 0);
+  ASSERT_EQ(::unlink((other + "/d/removed").c_str()), 0) << std::strerror(errno);
+  EXPECT_EQ(StatErrno(mp + "/d/removed"), 0) << "the kernel keeps the name";
+
+  std::vector<std::string> listed;
+  for (const auto& entry : std::filesystem::directory_iterator(mp + "/d")) {
+    listed.push_back(entry.path().filename());
+  }
+  EXPECT_EQ(listed, std::vector<std::string>{"kept"});
+  // The kernel's entry is dropped by a notification that follows the listing's last reply.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (StatErrno(mp + "/d/removed") == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(StatErrno(mp + "/d/removed"), ENOENT);
+  EXPECT_EQ(StatErrno(mp + "/d/kept"), 0);
 }
 
 }  // namespace

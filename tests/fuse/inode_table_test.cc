@@ -1,5 +1,10 @@
 #include "core/fuse/inode_table.h"
 
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace alluxio::fuse {
@@ -30,6 +35,33 @@ TEST(InodeTableTest, RefCountsAndForget) {
   const InodeTable::Entry again = table.Ref("/a", 10);
   EXPECT_GT(again.nodeid, a.nodeid);
   table.Forget(12345, 1);  // unknown: ignored
+}
+
+TEST(InodeTableTest, ChildNamesAndNodeOf) {
+  InodeTable table;
+  const uint64_t d = table.Ref("/d", 1).nodeid;
+  table.Ref("/d/b", 2);
+  table.Ref("/d/a", 3);
+  table.Ref("/d/a/deep", 4);
+  table.Ref("/d/a!", 5);                                  // sorts between "/d/a" and "/d/a/deep"
+  table.Ref("/d/a0", 6);                                  // right after "/d/a"'s subtree
+  const uint64_t replaced = table.Ref("/d/b", 7).nodeid;  // a second node at "/d/b"
+  table.Ref("/d-x", 8);
+  table.Ref("/e/f", 9);
+  EXPECT_EQ(table.ChildNames("/d"), (std::vector<std::string>{"a", "a!", "a0", "b"}));
+  // "/e" has no node of its own (only "/e/f"): not a name the table holds.
+  EXPECT_EQ(table.ChildNames("/"), (std::vector<std::string>{"d", "d-x"}));
+  EXPECT_TRUE(table.ChildNames("/d/b").empty());
+  EXPECT_EQ(table.NodeOf("/d"), d);
+  EXPECT_EQ(table.NodeOf("/d/b"), replaced);  // the newest
+  EXPECT_EQ(table.NodeOf("/d/c"), 0U);
+  EXPECT_EQ(table.NodeOf("/"), InodeTable::kRootId);
+}
+
+TEST(InodeTableTest, SplitPathIsJoinPathsInverse) {
+  EXPECT_EQ(SplitPath("/a/b"), (std::pair<std::string_view, std::string_view>{"/a", "b"}));
+  EXPECT_EQ(SplitPath("/b"), (std::pair<std::string_view, std::string_view>{"/", "b"}));
+  EXPECT_EQ(JoinPath(SplitPath("/x/y/z").first, SplitPath("/x/y/z").second), "/x/y/z");
 }
 
 TEST(InodeTableTest, ReplacedObjectGetsNewNode) {

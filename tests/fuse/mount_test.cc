@@ -624,6 +624,116 @@ TEST_F(MountTest, WithoutNegativeTimeoutEveryLookupOfAMissingNameReachesTheServe
   EXPECT_EQ(Lookups(dispatcher), after_first + 1);
 }
 
+// Two mounts served by one process over one file system, each kernel keeping names, missing
+// names and attributes for 600 s: what is removed, replaced, created or changed through one is
+// not shown stale through the other (ServedMounts: FUSE_NOTIFY_INVAL_ENTRY / INVAL_INODE), nor
+// through the mount it was changed through.
+TEST_F(MountTest, ChangesThroughOneMountAreNotShownStaleThroughAnotherOfTheSameProcess) {
+  auto served = std::make_shared<ServedMounts>();
+  FuseSessionOptions options = Options();
+  options.fuse.entry_timeout = 600;
+  options.fuse.attr_timeout = 600;
+  options.fuse.negative_timeout = 600;
+  options.served_mounts = served;
+  ASSERT_NO_FATAL_FAILURE(Start(options));
+  const std::string other_mount = dir_.Sub("mnt-b");
+  ASSERT_EQ(::mkdir(other_mount.c_str(), 0755), 0) << std::strerror(errno);
+  MountGuard other_guard{other_mount};
+  options.mount.mount_point = other_mount;
+  auto started = FuseSession::Start(*pool_, fs_, options);
+  ASSERT_TRUE(started.ok()) << started.error().ToString();
+  std::unique_ptr<FuseSession> other = std::move(started.value());
+  auto in_b = [&](const std::string& name) { return other_mount + "/" + name; };
+  auto write_file = [&](const std::string& path, const std::string& content) {
+    const int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    ASSERT_GE(fd, 0) << std::strerror(errno);
+    ASSERT_EQ(::write(fd, content.data(), content.size()), static_cast<ssize_t>(content.size()));
+    ASSERT_EQ(::close(fd), 0);
+  };
+  // stat(2) of `path`: its size, or -errno.
+  auto size_of = [](const std::string& path) -> int64_t {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? st.st_size : -errno;
+  };
+  auto mode_of = [](const std::string& path) -> uint32_t {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? st.st_mode & 07777 : 0;
+  };
+
+  ASSERT_NO_FATAL_FAILURE(write_file(Path("gone"), "12345"));
+  ASSERT_NO_FATAL_FAILURE(write_file(Path("target"), "12345"));
+  ASSERT_NO_FATAL_FAILURE(write_file(Path("source"), "1234567890"));
+  ASSERT_NO_FATAL_FAILURE(write_file(Path("rewritten"), "12345"));
+  ASSERT_EQ(::mkdir(Path("dir").c_str(), 0755), 0);
+  served->Flush();
+  // Mount B caches each name and its attributes, and that "new" is missing.
+  EXPECT_EQ(size_of(in_b("gone")), 5);
+  EXPECT_EQ(size_of(in_b("target")), 5);
+  EXPECT_EQ(size_of(in_b("rewritten")), 5);
+  EXPECT_EQ(mode_of(in_b("source")), 0644u);
+  EXPECT_EQ(size_of(in_b("dir")) >= 0, true);
+  EXPECT_EQ(size_of(in_b("new")), -ENOENT);
+  const uint64_t lookups_of_b = Lookups(other->dispatcher());
+  EXPECT_EQ(size_of(in_b("gone")), 5);
+  EXPECT_EQ(size_of(in_b("new")), -ENOENT);
+  ASSERT_EQ(Lookups(other->dispatcher()), lookups_of_b) << "mount B does not cache names";
+
+  ASSERT_EQ(::unlink(Path("gone").c_str()), 0) << std::strerror(errno);
+  ASSERT_EQ(::rename(Path("source").c_str(), Path("target").c_str()), 0) << std::strerror(errno);
+  ASSERT_NO_FATAL_FAILURE(write_file(Path("rewritten"), "1234567"));
+  ASSERT_NO_FATAL_FAILURE(write_file(Path("new"), "123"));
+  ASSERT_EQ(::rmdir(Path("dir").c_str()), 0) << std::strerror(errno);
+  ASSERT_EQ(::chmod(Path("target").c_str(), 0600), 0) << std::strerror(errno);
+  served->Flush();  // the notifications follow the replies
+
+  for (const auto& [mount, name] : {std::pair{other_mount, "B"}, std::pair{mount_point_, "A"}}) {
+    SCOPED_TRACE(std::string("through mount ") + name);
+    EXPECT_EQ(size_of(mount + "/gone"), -ENOENT);
+    EXPECT_EQ(size_of(mount + "/source"), -ENOENT);
+    EXPECT_EQ(size_of(mount + "/target"), 10);
+    EXPECT_EQ(mode_of(mount + "/target"), 0600u);
+    EXPECT_EQ(size_of(mount + "/rewritten"), 7);
+    EXPECT_EQ(size_of(mount + "/new"), 3);
+    EXPECT_EQ(size_of(mount + "/dir"), -ENOENT);
+  }
+  other->Stop();
+}
+
+// A name removed by another client (here a mount of the same file system with no group in
+// common, as another daemon's) stays in this mount's kernel for entry_timeout, unless a listing
+// through this mount shows it gone: then the kernel drops it (FUSE_NOTIFY_INVAL_ENTRY).
+TEST_F(MountTest, ANameAListingShowsRemovedIsDroppedFromTheKernel) {
+  FuseSessionOptions options = Options();
+  options.fuse.entry_timeout = 600;
+  options.fuse.attr_timeout = 600;
+  ASSERT_NO_FATAL_FAILURE(Start(options));
+  const std::string other_mount = dir_.Sub("mnt-other");
+  ASSERT_EQ(::mkdir(other_mount.c_str(), 0755), 0) << std::strerror(errno);
+  MountGuard other_guard{other_mount};
+  options.mount.mount_point = other_mount;
+  auto started = FuseSession::Start(*pool_, fs_, options);
+  ASSERT_TRUE(started.ok()) << started.error().ToString();
+  std::unique_ptr<FuseSession> other = std::move(started.value());
+
+  ASSERT_EQ(::mkdir(Path("d").c_str(), 0755), 0);
+  for (const char* name : {"kept", "removed"}) {
+    const int fd = ::open(Path(std::string("d/") + name).c_str(), O_CREAT | O_WRONLY, 0644);
+    ASSERT_GE(fd, 0) << std::strerror(errno);
+    ::close(fd);
+  }
+  struct stat st {};
+  ASSERT_EQ(::stat(Path("d/removed").c_str(), &st), 0);
+  ASSERT_EQ(::unlink((other_mount + "/d/removed").c_str()), 0) << std::strerror(errno);
+  EXPECT_EQ(::stat(Path("d/removed").c_str(), &st), 0) << "the kernel keeps the name";
+
+  EXPECT_EQ(CommandOutput("ls " + Path("d")), "kept\n");
+  session_->served_mounts().Flush();  // the notification follows the reply
+  EXPECT_EQ(::stat(Path("d/removed").c_str(), &st), -1);
+  EXPECT_EQ(errno, ENOENT);
+  EXPECT_EQ(::stat(Path("d/kept").c_str(), &st), 0) << std::strerror(errno);
+  other->Stop();
+}
+
 TEST_F(MountTest, AllowRootAnswersOtherUsersEacces) {
   constexpr uid_t kNobody = 65534;
   ASSERT_EQ(::chmod(dir_.path().c_str(), 0755), 0);
