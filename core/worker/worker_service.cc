@@ -11,6 +11,7 @@
 #include "core/common/logging.h"
 #include "core/wire/wire_convert.h"
 #include "core/worker/file_write_session.h"
+#include "core/worker/local_file_write.h"
 
 namespace alluxio {
 namespace {
@@ -50,6 +51,19 @@ class BlockLeaseImpl final : public wire::BlockLease::Server {
  private:
   std::optional<Pin> pin_;  // pins the blocks until released or dropped
 };
+
+// The results of FileWriter.finish or LocalFileWriter.finish.
+template <typename Results>
+void AnswerFinish(Results out, Result<FinishedFile> finished) {
+  if (!finished.ok()) {
+    ToWire(finished.error(), out.initStatus());
+    return;
+  }
+  ToWire(Ok(), out.initStatus());
+  out.setLength(finished->length);
+  ToWire(finished->block_ids, out.initBlockIds(finished->block_ids.size()));
+  out.setUfsFingerprint(finished->ufs_fingerprint);
+}
 
 class FileWriterImpl final : public wire::FileWriter::Server {
  public:
@@ -116,15 +130,7 @@ class FileWriterImpl final : public wire::FileWriter::Server {
   // Answers finish with `finished` and reports the blocks committed. Reactor thread.
   void Answer(FinishContext& context, Result<FinishedFile> finished) {
     ReportCommitted();
-    auto out = context.getResults();
-    if (!finished.ok()) {
-      ToWire(finished.error(), out.initStatus());
-      return;
-    }
-    ToWire(Ok(), out.initStatus());
-    out.setLength(finished->length);
-    ToWire(finished->block_ids, out.initBlockIds(finished->block_ids.size()));
-    out.setUfsFingerprint(finished->ufs_fingerprint);
+    AnswerFinish(context.getResults(), std::move(finished));
   }
 
   void ReportCommitted() {
@@ -138,6 +144,56 @@ class FileWriterImpl final : public wire::FileWriter::Server {
   std::optional<Error> error_;
   bool finishing_ = false;           // Finish() is running on c_.ufs_commits
   bool abort_after_finish_ = false;  // abort arrived meanwhile
+};
+
+// A file a same-host client writes into its cache file. finish runs on c_.ufs_commits when
+// there is one (the UFS copy, the commit's fdatasync and the staged file's fsync).
+class LocalFileWriterImpl final : public wire::LocalFileWriter::Server {
+ public:
+  LocalFileWriterImpl(std::unique_ptr<LocalFileWrite> write, WorkerServiceContext context)
+      : write_(std::move(write)), c_(std::move(context)) {}
+
+  kj::Promise<void> finish(FinishContext context) override {
+    const uint64_t length = context.getParams().getLength();
+    if (c_.ufs_commits == nullptr) {
+      Answer(context, write_->Finish(length));
+      return kj::READY_NOW;
+    }
+    auto finished = std::make_shared<std::optional<Result<FinishedFile>>>();
+    finishing_ = true;
+    auto ran = OnPool(*c_.ufs_commits, [write = write_, finished, length] {
+      finished->emplace(write->Finish(length));
+    });
+    return ran.then([this, context, finished](bool ran) mutable {
+      finishing_ = false;
+      Answer(context,
+             ran ? std::move(**finished) : Fail(ErrorCode::kUnavailable, "the worker is stopping"));
+      if (abort_after_finish_) write_->Abort();
+    });
+  }
+
+  kj::Promise<void> abort(AbortContext) override {
+    if (finishing_) {
+      abort_after_finish_ = true;  // the write is in use on the pool
+    } else {
+      write_->Abort();
+    }
+    return kj::READY_NOW;
+  }
+
+ private:
+  void Answer(FinishContext& context, Result<FinishedFile> finished) {
+    if (c_.on_block_committed) {
+      for (const BlockInfo& block : write_->TakeCommittedBlocks()) c_.on_block_committed(block);
+    }
+    AnswerFinish(context.getResults(), std::move(finished));
+  }
+
+  // Aborted on destruction unless finished; shared with a finish running on the pool.
+  std::shared_ptr<LocalFileWrite> write_;
+  WorkerServiceContext c_;
+  bool finishing_ = false;
+  bool abort_after_finish_ = false;
 };
 
 class BlockWorkerImpl final : public wire::BlockWorker::Server {
@@ -295,6 +351,33 @@ class BlockWorkerImpl final : public wire::BlockWorker::Server {
       return;
     }
     out.setWriter(kj::heap<FileWriterImpl>(std::move(session).value(), c_));
+    ToWire(Ok(), out.initStatus());
+  }
+
+  kj::Promise<void> createLocalFile(CreateLocalFileContext context) override {
+    auto p = context.getParams();
+    auto create = [this](CreateLocalFileContext context) -> kj::Promise<void> {
+      CreateLocalFile(context);
+      return kj::READY_NOW;
+    };
+    if (p.getWriteType() == wire::WriteType::MUST_CACHE) return create(context);
+    return AfterLearning(p.getMountId(), context, create);
+  }
+
+  // createLocalFile once the file's mount is known (or without the UFS: MUST_CACHE).
+  void CreateLocalFile(CreateLocalFileContext context) {
+    auto p = context.getParams();
+    auto out = context.getResults();
+    FileWriteOptions options{
+        p.getFileId(), p.getBlockSizeBytes(),      std::string(View(p.getMountUfsUri())),
+        p.getMode(),   FromWire(p.getWriteType()), p.getMountId()};
+    auto write = LocalFileWrite::Start(*c_.store, *c_.ufs, std::move(options), p.getReservation());
+    if (!write.ok()) {
+      ToWire(write.error(), out.initStatus());
+      return;
+    }
+    out.setPath((*write)->path());
+    out.setWriter(kj::heap<LocalFileWriterImpl>(std::move(write).value(), c_));
     ToWire(Ok(), out.initStatus());
   }
 
