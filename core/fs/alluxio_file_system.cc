@@ -1412,7 +1412,8 @@ Task<void> AlluxioFileSystem::FlushLocal(FileHandle handle, std::optional<uint32
     path = file->writer->path;
   }
   // A staged file may be written through a mapping after its descriptors are closed.
-  if (!sync && ClosedByOpenerForGood(file->opener.pid, *closer, path, file->staging != nullptr)) {
+  if (!sync && ClosedByOpenerForGood(file->opener.pid, *closer, path,
+                                     file->staging != nullptr && !file->in_place)) {
     // The opener's last use: completed here, where close(2) reports a failure (RELEASE comes
     // after close returned). Only then: a write through another descriptor would fail. The
     // completion finishes the worker's session, which reports what a flush would (an error it
