@@ -20,6 +20,18 @@
 namespace alluxio::client {
 namespace {
 
+// The file a createFileWriter or createLocalFile request is for.
+template <typename Request>
+void SetNewFile(Request& req, const FileInfo& info, const std::string& mount_ufs_uri,
+                WriteType write_type) {
+  req.setFileId(info.id);
+  req.setBlockSizeBytes(info.block_size);
+  req.setMountUfsUri(mount_ufs_uri);
+  req.setMountId(info.mount_id);
+  req.setMode(info.mode);
+  req.setWriteType(alluxio::ToWire(write_type));
+}
+
 using Clock = std::chrono::steady_clock;
 
 std::string_view View(capnp::Text::Reader text) { return {text.cStr(), text.size()}; }
@@ -676,12 +688,7 @@ Task<Result<std::unique_ptr<FileOutStream>>> FileSystemClient::OpenFileWriter(
       continue;
     }
     auto req = worker->createFileWriterRequest();
-    req.setFileId(info.id);
-    req.setBlockSizeBytes(info.block_size);
-    req.setMountUfsUri(mount_ufs_uri);
-    req.setMountId(info.mount_id);
-    req.setMode(info.mode);
-    req.setWriteType(alluxio::ToWire(write_type));
+    SetNewFile(req, info, mount_ufs_uri, write_type);
     auto response = co_await rpc::Await(req.send(), this->options().write_timeout);
     if (!response) {
       last_error = response.error();
@@ -749,12 +756,7 @@ Task<Result<std::unique_ptr<LocalFileOutStream>>> FileSystemClient::OpenLocalFil
   Result<wire::BlockWorker::Client> worker = co_await Worker(address);
   if (!worker) co_return worker.failure();
   auto req = worker->createLocalFileRequest();
-  req.setFileId(info.id);
-  req.setBlockSizeBytes(info.block_size);
-  req.setMountUfsUri(mount_ufs_uri);
-  req.setMountId(info.mount_id);
-  req.setMode(info.mode);
-  req.setWriteType(alluxio::ToWire(write_type));
+  SetNewFile(req, info, mount_ufs_uri, write_type);
   req.setReservation(info.block_size);
   auto response = co_await rpc::Await(req.send(), options().write_timeout);
   if (!response) co_return response.failure();

@@ -44,6 +44,14 @@ std::string CompletedAtClose(const std::string& path) {
       path);
 }
 
+// Size and mtime (ns) of a file written in place.
+std::pair<uint64_t, int64_t> CacheFileState(const StagingFile& file) {
+  struct stat st {};
+  if (::fstat(file.fd(), &st) != 0) return {0, 0};
+  return {static_cast<uint64_t>(st.st_size),
+          static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+}
+
 constexpr std::string_view kDropAll = ".alluxiocli.metadatacache.dropAll";
 constexpr std::string_view kDrop = ".alluxiocli.metadatacache.drop";
 constexpr std::string_view kCacheSize = ".alluxiocli.metadatacache.size";
@@ -191,6 +199,10 @@ struct AlluxioFileSystem::OpenFile {
   // Written in place into the cache file of the worker on this host (staging is that file):
   // completed by asking the worker to persist and commit it, never through a pipeline.
   std::unique_ptr<client::LocalFileOutStream> in_place;
+  // The cache file's size and mtime (ns) when the in-place file completed: a write the kernel
+  // passed through after that (a descriptor or mapping the opener's last close did not see)
+  // changes them, and the worker's copy, which no longer matches the file, is freed at release.
+  std::optional<std::pair<uint64_t, int64_t>> completed_as;
   std::shared_ptr<Writer> writer;
   std::string refused;          // why writes are refused (can_write false, opened for writing)
   bool refusal_logged = false;  // a refused write (or, for a writer, read) was logged
@@ -1472,6 +1484,16 @@ Task<void> AlluxioFileSystem::ReleaseLocal(FileHandle handle) {
     ALX_LOG(kWarn, "fuse", "release of {} failed: {}", file->path, s.error().ToString());
     co_return StreamFailure(s.error());
   }
+  if (file->completed_as && CacheFileState(*file->staging) != *file->completed_as) {
+    const std::string completed = file->in_place->info().path;
+    ALX_LOG(kWarn, "fuse",
+            "{} was written after it completed (through a descriptor or mapping its opener's "
+            "last close did not see): those bytes are not part of the file; its cached copy is "
+            "freed",
+            completed);
+    Result<uint64_t> freed = co_await file->client->Free(completed);
+    if (!freed) ALX_LOG(kWarn, "fuse", "free of {}: {}", completed, freed.error().ToString());
+  }
   co_return Ok();
 }
 
@@ -1554,8 +1576,13 @@ Task<void> AlluxioFileSystem::Complete(OpenFile& file, bool abort) {
       if (file.pipeline) co_await file.pipeline->Abort();
       if (file.in_place) (void)co_await file.in_place->Abort();
     } else if (file.in_place) {
-      Result<FileInfo> info = co_await file.in_place->Close(file.staging->size());
-      if (!info) result = info.failure();
+      const std::pair<uint64_t, int64_t> state = CacheFileState(*file.staging);
+      Result<FileInfo> info = co_await file.in_place->Close(state.first);
+      if (info) {
+        file.completed_as = state;
+      } else {
+        result = info.failure();
+      }
     } else if (file.pipeline) {
       Result<FileInfo> info = co_await file.pipeline->Close();
       if (!info) {

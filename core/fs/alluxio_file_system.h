@@ -99,10 +99,10 @@ struct AlluxioFileSystemOptions {
   uint32_t blksize = 128 << 10;  // st_blksize of files
   // alluxio.tmp.dirs (the first): where staging files are created.
   std::string tmp_dir = "/tmp";
-  // alluxio.fuse.passthrough.enabled: a new file is written in place into the cache file of
-  // the worker on this host when it can take it (the FUSE layer passes that file to the kernel
-  // as the handle's passthrough backing file), else through the worker.
-  bool write_in_place = true;
+  // alluxio.fuse.passthrough.enabled (FromConfiguration): a new file is written in place into
+  // the cache file of the worker on this host when it can take it (the FUSE layer passes that
+  // file to the kernel as the handle's passthrough backing file), else through the worker.
+  bool write_in_place = false;
 
   static AlluxioFileSystemOptions FromConfiguration(const Configuration& conf,
                                                     std::string alluxio_root = "/");

@@ -37,6 +37,10 @@ struct FinishedFile {
   std::string ufs_fingerprint;      // of the staged file; "" unless written to the UFS
 };
 
+// A file of `length` bytes written with `options`: its length and every block id (no
+// fingerprint).
+FinishedFile FinishedFileOf(const FileWriteOptions& options, uint64_t length);
+
 class FileWriteSession {
  public:
   // Opens the UFS file (unless MUST_CACHE); `ufs` must know the mount (kNotFound otherwise).

@@ -86,11 +86,7 @@ Result<FinishedFile> LocalFileWrite::Finish(uint64_t length) {
     return blocks.failure();
   }
   committed_ = std::move(blocks).value();
-  FinishedFile finished;
-  finished.length = length;
-  for (uint64_t i = 0; i < BlockCount(length, options_.block_size); ++i) {
-    finished.block_ids.push_back(BlockIdForFile(options_.file_id, i));
-  }
+  FinishedFile finished = FinishedFileOf(options_, length);
   if (ufs_) {
     auto staged = ufs_->Finish();
     if (!staged.ok()) {

@@ -56,6 +56,7 @@ class MountPassthroughTest : public ::testing::Test {
     fs::AlluxioFileSystemOptions fs_options;
     fs_options.uid = ::geteuid();
     fs_options.gid = ::getegid();
+    fs_options.write_in_place = true;
     fs_ = std::make_unique<fs::AlluxioFileSystem>(*context, *pool_, std::move(fs_options));
     FuseSessionOptions options;
     options.mount.mount_point = mount_point_;
