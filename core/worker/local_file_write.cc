@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/common/block_id.h"
+#include "core/common/logging.h"
 
 namespace alluxio {
 namespace {
@@ -71,21 +72,29 @@ Status LocalFileWrite::Persist(uint64_t length) {
 
 Result<FinishedFile> LocalFileWrite::Finish(uint64_t length) {
   if (done_) return Fail(ErrorCode::kInvalidArgument, "finish after finish or abort");
-  // The tier's quota first: a file the cache cannot hold fails before its UFS copy is made.
-  if (Status s = cache_.Reserve(length); !s.ok()) {
+  // The tier's quota first: a MUST_CACHE file the cache cannot hold fails before anything
+  // else; a persisted one is completed uncached (as a stream skips the blocks that do not fit).
+  Status reserved = cache_.Reserve(length);
+  if (!reserved.ok() && (!ufs_ || reserved.code() != ErrorCode::kNoSpace)) {
     Abort();
-    return s.failure();
+    return reserved.failure();
   }
   if (Status s = Persist(length); !s.ok()) {
     Abort();
     return s.failure();
   }
-  auto blocks = cache_.Commit(length);
-  if (!blocks.ok()) {
-    Abort();
-    return blocks.failure();
+  if (reserved.ok()) {
+    auto blocks = cache_.Commit(length);
+    if (!blocks.ok()) {
+      Abort();
+      return blocks.failure();
+    }
+    committed_ = std::move(blocks).value();
+  } else {
+    ALX_LOG(kWarn, "worker", "file {} not cached: {}", options_.file_id,
+            reserved.error().ToString());
+    cache_.Abort();
   }
-  committed_ = std::move(blocks).value();
   FinishedFile finished = FinishedFileOf(options_, length);
   if (ufs_) {
     auto staged = ufs_->Finish();

