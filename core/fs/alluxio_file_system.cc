@@ -1046,6 +1046,12 @@ Task<CreatedFile> AlluxioFileSystem::CreateInPlace(
     std::string path, int flags, Caller caller, client::FileSystemClient& client,
     std::unique_ptr<client::LocalFileOutStream> in_place) {
   Result<std::unique_ptr<StagingFile>> cache = StagingFile::Open(in_place->cache_path());
+  struct stat st {};
+  if (cache && (::fstat((*cache)->fd(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size != 0)) {
+    // Not the new, empty cache file a worker makes: never written into.
+    cache =
+        Fail(ErrorCode::kInvalidArgument, in_place->cache_path() + " is not an empty regular file");
+  }
   if (!cache) {
     // The worker's cache file is not ours to write (another user's worker): through the worker.
     ALX_LOG(kInfo, "fuse", "{}: written through the worker: {}", path, cache.error().ToString());

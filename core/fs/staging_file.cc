@@ -27,7 +27,7 @@ Result<std::unique_ptr<StagingFile>> StagingFile::Create(const std::string& dir)
 }
 
 Result<std::unique_ptr<StagingFile>> StagingFile::Open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  const int fd = ::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return Fail(ErrnoError(errno, fmt::format("open {}", path)));
   return std::unique_ptr<StagingFile>(new StagingFile(fd));
 }

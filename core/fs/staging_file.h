@@ -25,7 +25,8 @@ class StagingFile {
  public:
   // An empty staging file in directory `dir`. kNotFound, kPermissionDenied, kNoSpace, kIoError.
   static Result<std::unique_ptr<StagingFile>> Create(const std::string& dir);
-  // The existing file at `path`, opened O_RDWR. kNotFound, kPermissionDenied, kIoError.
+  // The existing file at `path`, opened O_RDWR (not through a symbolic link). kNotFound,
+  // kPermissionDenied, kIoError.
   static Result<std::unique_ptr<StagingFile>> Open(const std::string& path);
   ~StagingFile();
   StagingFile(const StagingFile&) = delete;
