@@ -54,6 +54,26 @@ interface BlockWorker {
   # (never evicted, and their bytes kept when removed) until the lease is dropped.
   openLocalFile @7 (blockIds :List(UInt64))
       -> (status :Status, path :Text, length :UInt64, lease :BlockLease);
+  # Creates the cache file of a new file for a client on this host to write in place (kernel
+  # passthrough; docs/storage.md, "Writing a whole file in place"): `path`, which the client
+  # opens for writing, with `reservation` bytes reserved on the tier (noSpace when no tier can
+  # hold them: the client writes through createFileWriter instead). Arguments as
+  # createFileWriter; THROUGH is unsupported. Dropping the writer unfinished removes the file.
+  createLocalFile @8 (fileId :UInt64, blockSizeBytes :UInt64, mountUfsUri :Text, mode :UInt32,
+                      writeType :Common.WriteType, mountId :UInt64, reservation :UInt64)
+      -> (status :Status, path :Text, writer :LocalFileWriter);
+}
+
+# A new file whose bytes a same-host client writes into its cache file (createLocalFile).
+interface LocalFileWriter {
+  # The client wrote the file, `length` bytes (the cache file's size; the client synced
+  # nothing): the UFS copy is written and staged (unless MUST_CACHE), the blocks covering
+  # [0, length) are committed as ranges of the cache file (noSpace when the tier cannot hold
+  # them), the staged copy made durable. Results as FileWriter.finish. On failure nothing of
+  # the file stays on the worker.
+  finish @0 (length :UInt64) -> (status :Status, length :UInt64, blockIds :List(UInt64),
+                                 ufsFingerprint :Text);
+  abort @1 () -> ();
 }
 
 interface BlockLease {

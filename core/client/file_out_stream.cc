@@ -6,28 +6,13 @@
 
 #include <fmt/format.h>
 
+#include "core/client/abort_dropped_file.h"
 #include "core/client/file_system_client.h"
 #include "core/common/logging.h"
 #include "core/wire/wire_convert.h"
 #include "rpc/await.h"
 
 namespace alluxio::client {
-namespace {
-
-// Runs after the stream is gone: holds only capabilities (valid after the client too).
-Task<void> AbortInBackground(wire::FileSystemMaster::Client fs, wire::FileWriter::Client writer,
-                             uint64_t file_id, std::string path, Duration timeout) {
-  (void)co_await rpc::Await(writer.abortRequest().send(), timeout);
-  auto req = fs.abortFileRequest();
-  req.setFileId(file_id);
-  auto response = co_await rpc::Await(req.send(), timeout);
-  if (!response) {
-    ALX_LOG(kWarn, "client", "abort of {} (dropped while open) failed: {}", path,
-            response.error().ToString());
-  }
-}
-
-}  // namespace
 
 FileOutStream::FileOutStream(FileSystemClient& client, wire::FileSystemMaster::Client fs,
                              FileInfo info, WriteType write_type, WorkerAddress worker,
@@ -48,7 +33,7 @@ FileOutStream::~FileOutStream() {
   ALX_LOG(kWarn, "client", "{} dropped without Close(): aborting it", info_.path);
   client_.InvalidateCached(info_.path);
   client_.background().Spawn(
-      AbortInBackground(fs_, writer_, info_.id, info_.path, client_.options().write_timeout),
+      AbortDroppedFile(fs_, writer_, info_.id, info_.path, client_.options().write_timeout),
       "abort " + info_.path);
 }
 

@@ -12,12 +12,25 @@
 
 #include "core/client/file_in_stream.h"
 #include "core/client/file_out_stream.h"
+#include "core/client/local_file_out_stream.h"
 #include "core/common/logging.h"
 #include "core/wire/wire_convert.h"
 #include "rpc/await.h"
 
 namespace alluxio::client {
 namespace {
+
+// The file a createFileWriter or createLocalFile request is for.
+template <typename Request>
+void SetNewFile(Request& req, const FileInfo& info, const std::string& mount_ufs_uri,
+                WriteType write_type) {
+  req.setFileId(info.id);
+  req.setBlockSizeBytes(info.block_size);
+  req.setMountUfsUri(mount_ufs_uri);
+  req.setMountId(info.mount_id);
+  req.setMode(info.mode);
+  req.setWriteType(alluxio::ToWire(write_type));
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -672,7 +685,11 @@ Task<Result<std::unique_ptr<FileOutStream>>> FileSystemClient::CreateFile(
   options.write_type = write_type;
   Result<std::pair<FileInfo, std::string>> created = co_await CreateIncompleteFile(path, options);
   if (!created) co_return created.failure();
-  FileInfo& info = created->first;
+  co_return co_await OpenFileWriter(std::move(created->first), created->second, write_type);
+}
+
+Task<Result<std::unique_ptr<FileOutStream>>> FileSystemClient::OpenFileWriter(
+    FileInfo info, std::string mount_ufs_uri, WriteType write_type) {
   Result<std::shared_ptr<const std::vector<WorkerInfo>>> live = co_await LiveWorkers();
   std::vector<WorkerInfo> candidates = live ? **live : std::vector<WorkerInfo>{};
   std::optional<Error> last_error;
@@ -688,12 +705,7 @@ Task<Result<std::unique_ptr<FileOutStream>>> FileSystemClient::CreateFile(
       continue;
     }
     auto req = worker->createFileWriterRequest();
-    req.setFileId(info.id);
-    req.setBlockSizeBytes(info.block_size);
-    req.setMountUfsUri(created->second);
-    req.setMountId(info.mount_id);
-    req.setMode(info.mode);
-    req.setWriteType(alluxio::ToWire(write_type));
+    SetNewFile(req, info, mount_ufs_uri, write_type);
     auto response = co_await rpc::Await(req.send(), this->options().write_timeout);
     if (!response) {
       last_error = response.error();
@@ -713,9 +725,64 @@ Task<Result<std::unique_ptr<FileOutStream>>> FileSystemClient::CreateFile(
                                               chosen->address, response->getWriter());
   }
   Error error = last_error.value_or(
-      Error{ErrorCode::kUnavailable, "no live worker to write " + path + " to"});
-  (void)co_await AbortFile(info.id, path);
-  co_return Fail(error.code, "create " + path + ": " + error.message);
+      Error{ErrorCode::kUnavailable, "no live worker to write " + info.path + " to"});
+  (void)co_await AbortFile(info.id, info.path);
+  co_return Fail(error.code, "create " + info.path + ": " + error.message);
+}
+
+Task<Result<NewFile>> FileSystemClient::CreateFileInPlace(std::string path,
+                                                          CreateFileOptions options) {
+  const WriteType write_type = options.write_type.value_or(this->options().write_type);
+  options.write_type = write_type;
+  Result<std::pair<FileInfo, std::string>> created = co_await CreateIncompleteFile(path, options);
+  if (!created) co_return created.failure();
+  FileInfo& info = created->first;
+  NewFile out;
+  Result<std::unique_ptr<LocalFileOutStream>> local =
+      co_await OpenLocalFileWriter(info, created->second, write_type);
+  if (local) {
+    out.in_place = std::move(local).value();
+    co_return out;
+  }
+  if (local.code() != ErrorCode::kUnsupported) {
+    ALX_LOG(kInfo, "client", "{} written through the worker: {}", path, local.error().ToString());
+  }
+  Result<std::unique_ptr<FileOutStream>> stream =
+      co_await OpenFileWriter(std::move(info), created->second, write_type);
+  if (!stream) co_return stream.failure();
+  out.stream = std::move(stream).value();
+  co_return out;
+}
+
+Task<Result<std::unique_ptr<LocalFileOutStream>>> FileSystemClient::OpenLocalFileWriter(
+    const FileInfo& info, const std::string& mount_ufs_uri, WriteType write_type) {
+  if (write_type == WriteType::kThrough) {
+    co_return Fail(ErrorCode::kUnsupported, "THROUGH: nothing is cached");
+  }
+  Result<std::shared_ptr<const std::vector<WorkerInfo>>> live = co_await LiveWorkers();
+  if (!live) co_return live.failure();
+  const WorkerInfo* here = nullptr;
+  for (const WorkerInfo& w : **live) {
+    if (context_->IsLocal(w.address)) {
+      here = &w;
+      break;
+    }
+  }
+  if (here == nullptr) co_return Fail(ErrorCode::kUnsupported, "no worker on this host");
+  const WorkerAddress address = here->address;
+  Result<wire::BlockWorker::Client> worker = co_await Worker(address);
+  if (!worker) co_return worker.failure();
+  auto req = worker->createLocalFileRequest();
+  SetNewFile(req, info, mount_ufs_uri, write_type);
+  req.setReservation(info.block_size);
+  auto response = co_await rpc::Await(req.send(), options().write_timeout);
+  if (!response) co_return response.failure();
+  if (Status s = alluxio::FromWire(response->getStatus()); !s) co_return s.failure();
+  Result<wire::FileSystemMaster::Client> fs = co_await FsMaster();
+  if (!fs) co_return fs.failure();
+  co_return std::make_unique<LocalFileOutStream>(*this, *fs, info, write_type, address,
+                                                 std::string(View(response->getPath())),
+                                                 response->getWriter());
 }
 
 Task<Result<std::unique_ptr<FileInStream>>> FileSystemClient::OpenFile(std::string path) {

@@ -52,6 +52,7 @@ namespace alluxio::client {
 
 class FileInStream;
 class FileOutStream;
+class LocalFileOutStream;
 
 struct CreateDirectoryOptions {
   bool recursive = false;     // create missing parents
@@ -91,6 +92,12 @@ struct ActingUser {
   std::string user;
   std::string group;
   std::vector<std::string> groups;  // besides `group` and those the master's host knows
+};
+
+// A new file: written in place (LocalFileOutStream) or through a worker (FileOutStream).
+struct NewFile {
+  std::unique_ptr<LocalFileOutStream> in_place;
+  std::unique_ptr<FileOutStream> stream;
 };
 
 class FileSystemClient {
@@ -179,6 +186,21 @@ class FileSystemClient {
   Task<Result<std::unique_ptr<FileOutStream>>> CreateFile(std::string path) {
     return CreateFile(std::move(path), CreateFileOptions{});
   }
+  // A file created (CreateIncompleteFile) whose writer is opened on a worker, as CreateFile
+  // does; on failure the master's file is aborted.
+  Task<Result<std::unique_ptr<FileOutStream>>> OpenFileWriter(FileInfo info,
+                                                              std::string mount_ufs_uri,
+                                                              WriteType write_type);
+  // Creates the file on the master and, when the worker on this host can take it
+  // (createLocalFile: not THROUGH, a tier has one block of the file free), opens it to
+  // be written in place in that worker's cache file; else opens a stream as CreateFile (the
+  // reason is logged). Exactly one of the results is set. The master's errors as CreateFile.
+  Task<Result<NewFile>> CreateFileInPlace(std::string path, CreateFileOptions options);
+  // The in-place writer of a created file on the worker of this host. kUnsupported when there
+  // is none or the write type is THROUGH; the worker's errors (kNoSpace). The master's file is
+  // left as it is.
+  Task<Result<std::unique_ptr<LocalFileOutStream>>> OpenLocalFileWriter(
+      const FileInfo& info, const std::string& mount_ufs_uri, WriteType write_type);
   // Opens a complete file for positioned reads. kIsADirectory, kIncomplete, kNotFound.
   Task<Result<std::unique_ptr<FileInStream>>> OpenFile(std::string path);
   // Caches every block of a complete file not cached anywhere yet (cacheBlock on a worker

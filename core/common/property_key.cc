@@ -389,9 +389,10 @@ constexpr PropertyDef kProperties[] = {
     {K::kFuseSharedCachingReaderEnabled, "alluxio.fuse.shared.caching.reader.enabled", T::kBool,
      "false", "Share one caching reader between handles of a file (experimental)."},
     {K::kFusePassthroughEnabled, "alluxio.fuse.passthrough.enabled", T::kBool, "true",
-     "Let the kernel read a file cached whole in one block file on this host straight from that "
-     "file (FUSE passthrough; needs CAP_SYS_ADMIN and Linux 6.9+, else reads go through the "
-     "server)."},
+     "Let the kernel read a file cached whole by a worker on this host straight from its cache "
+     "file, and write a new file straight into the worker's cache file for it (FUSE passthrough; "
+     "needs CAP_SYS_ADMIN and Linux 6.9+, else reads and writes go through the server). false: "
+     "new files are streamed to a worker."},
     {K::kFuseIoUringEnabled, "alluxio.fuse.io_uring.enabled", T::kBool, "true",
      "Serve the mount over FUSE-over-io_uring: one ring per CPU, so a request is answered on the "
      "CPU that made it (Linux 6.14+; the fuse module's enable_uring is set to Y when it is N; "

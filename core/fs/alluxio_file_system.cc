@@ -18,6 +18,7 @@
 
 #include "core/client/file_in_stream.h"
 #include "core/client/file_out_stream.h"
+#include "core/client/local_file_out_stream.h"
 #include "core/common/logging.h"
 #include "core/common/property_key.h"
 #include "core/common/slow_op.h"
@@ -41,6 +42,14 @@ std::string CompletedAtClose(const std::string& path) {
       "{} was completed when the process that opened it closed it: a descriptor "
       "that outlived that close (inherited or passed) cannot change it",
       path);
+}
+
+// Size and mtime (ns) of a file written in place.
+std::pair<uint64_t, int64_t> CacheFileState(const StagingFile& file) {
+  struct stat st {};
+  if (::fstat(file.fd(), &st) != 0) return {0, 0};
+  return {static_cast<uint64_t>(st.st_size),
+          static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
 }
 
 constexpr std::string_view kDropAll = ".alluxiocli.metadatacache.dropAll";
@@ -139,6 +148,16 @@ struct AlluxioFileSystem::Writer {
   // (completion sets mtime; a replacement carries the attributes of open time).
   client::SetAttributeOptions pending;
   std::atomic<uint64_t> size{0};
+  // Written in place (OpenFile::in_place): a descriptor of the cache file, whose size is the
+  // file's (the kernel writes it without telling this process). Owned; -1 otherwise.
+  int in_place_fd = -1;
+
+  Writer() = default;
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+  ~Writer() {
+    if (in_place_fd >= 0) ::close(in_place_fd);
+  }
 };
 
 // One open handle; lives on its owner reactor.
@@ -175,7 +194,15 @@ struct AlluxioFileSystem::OpenFile {
   // last use of it (FlushLocal), else at release. Writes through the handle then fail.
   bool completed = false;
   // The file's bytes while the pipeline cannot take them (Stage); written through it at release.
+  // Or, written in place, the worker's cache file (the handle's FUSE passthrough backing file).
   std::unique_ptr<StagingFile> staging;
+  // Written in place into the cache file of the worker on this host (staging is that file):
+  // completed by asking the worker to persist and commit it, never through a pipeline.
+  std::unique_ptr<client::LocalFileOutStream> in_place;
+  // The cache file's size and mtime (ns) when the in-place file completed: a write the kernel
+  // passed through after that (a descriptor or mapping the opener's last close did not see)
+  // changes them, and the worker's copy, which no longer matches the file, is freed at release.
+  std::optional<std::pair<uint64_t, int64_t>> completed_as;
   std::shared_ptr<Writer> writer;
   std::string refused;          // why writes are refused (can_write false, opened for writing)
   bool refusal_logged = false;  // a refused write (or, for a writer, read) was logged
@@ -215,6 +242,7 @@ AlluxioFileSystemOptions AlluxioFileSystemOptions::FromConfiguration(const Confi
   o.statfs_cache = conf.GetDuration(PropertyKey::kFuseStatCacheRefreshInterval);
   o.logging_threshold = conf.GetDuration(PropertyKey::kFuseLoggingThreshold);
   o.debug = conf.GetBool(PropertyKey::kFuseDebugEnabled);
+  o.write_in_place = conf.GetBool(PropertyKey::kFusePassthroughEnabled);
   const std::vector<std::string>& tmp_dirs = conf.GetList(PropertyKey::kTmpDirs);
   if (!tmp_dirs.empty()) o.tmp_dir = tmp_dirs.front();
   return o;
@@ -442,8 +470,12 @@ void AlluxioFileSystem::ApplyWriter(const std::string& path, Attributes& attr) {
   attr.ino = writer->ino;
   attr.changing = true;
   attr.size = writer->size.load();
-  attr.blocks = (attr.size + 511) / 512;
   std::lock_guard lock(writers_mu_);
+  struct stat st {};
+  if (writer->in_place_fd >= 0 && ::fstat(writer->in_place_fd, &st) == 0) {
+    attr.size = static_cast<uint64_t>(st.st_size);
+  }
+  attr.blocks = (attr.size + 511) / 512;
   if (writer->pending.mode) attr.mode = (attr.mode & S_IFMT) | *writer->pending.mode;
 }
 
@@ -701,7 +733,7 @@ Task<void> AlluxioFileSystem::TruncateLocal(FileHandle handle, uint64_t size) {
     }
     co_return co_await TruncateClosed(file->path, size, file->opener);
   }
-  const uint64_t current = file->writer->size.load();
+  const uint64_t current = file->staging ? file->staging->size() : file->writer->size.load();
   if (size == current) co_return Ok();
   if (!file->staging && (!file->pipeline || file->pipeline->sent_nothing())) {
     // ftruncate before anything was sent (a file sized, then written through a mapping or at
@@ -948,18 +980,24 @@ Task<CreatedFile> AlluxioFileSystem::Create(std::string path, uint32_t mode, int
   create.mode = mode & 07777;
   std::tie(create.owner, create.group) = NewOwner(caller);
   const std::string alluxio = ToAlluxio(path);
+  if (options_.write_in_place && (flags & O_ACCMODE) != O_RDONLY) {
+    Result<client::NewFile> made = co_await client->CreateFileInPlace(alluxio, create);
+    if (made && made->in_place) {
+      co_return co_await CreateInPlace(std::move(path), flags, caller, *client,
+                                       std::move(made->in_place));
+    }
+    if (made) {
+      FileInfo info = made->stream->info();
+      co_return co_await CreateWritten(std::move(path), flags, caller, *client,
+                                       std::move(made->stream), std::move(info));
+    }
+    if (made.code() != ErrorCode::kAlreadyExists || (flags & O_EXCL)) co_return made.failure();
+    co_return co_await CreateExisting(std::move(path), flags, caller);
+  }
   auto out = co_await client->CreateFile(alluxio, create);
   if (!out) {
     if (out.code() != ErrorCode::kAlreadyExists || (flags & O_EXCL)) co_return out.failure();
-    // O_CREAT without O_EXCL of an existing file: an open.
-    Result<FileHandle> handle = co_await Open(path, flags, caller);
-    if (!handle) co_return handle.failure();
-    Result<Attributes> attr = co_await GetAttr(path, caller);
-    if (!attr) {
-      (void)co_await Release(*handle);
-      co_return attr.failure();
-    }
-    co_return CreatedFile{*handle, *attr};
+    co_return co_await CreateExisting(std::move(path), flags, caller);
   }
   std::unique_ptr<client::FileOutStream> stream = std::move(out).value();
   if ((flags & O_ACCMODE) == O_RDONLY) {
@@ -975,12 +1013,83 @@ Task<CreatedFile> AlluxioFileSystem::Create(std::string path, uint32_t mode, int
     co_return CreatedFile{*handle, ToAttributes(*done)};
   }
   FileInfo info = stream->info();
+  co_return co_await CreateWritten(std::move(path), flags, caller, *client, std::move(stream),
+                                   std::move(info));
+}
+
+// O_CREAT without O_EXCL of an existing file: an open.
+Task<CreatedFile> AlluxioFileSystem::CreateExisting(std::string path, int flags, Caller caller) {
+  Result<FileHandle> handle = co_await Open(path, flags, caller);
+  if (!handle) co_return handle.failure();
+  Result<Attributes> attr = co_await GetAttr(path, caller);
+  if (!attr) {
+    (void)co_await Release(*handle);
+    co_return attr.failure();
+  }
+  co_return CreatedFile{*handle, *attr};
+}
+
+Task<CreatedFile> AlluxioFileSystem::CreateWritten(std::string path, int flags, Caller caller,
+                                                   client::FileSystemClient& client,
+                                                   std::unique_ptr<client::FileOutStream> stream,
+                                                   FileInfo info) {
   std::unique_ptr<client::FileInStream> no_in;
-  Result<FileHandle> handle = co_await OpenHere(*client, caller, path, flags, info, true,
+  Result<FileHandle> handle = co_await OpenHere(client, caller, path, flags, info, true,
                                                 std::move(stream), std::move(no_in));
   if (!handle) co_return handle.failure();
   Attributes attr = ToAttributes(info);
   ApplyWriter(path, attr);  // empty so far, and changing: the kernel caches neither (GetAttr)
+  co_return CreatedFile{*handle, attr};
+}
+
+Task<CreatedFile> AlluxioFileSystem::CreateInPlace(
+    std::string path, int flags, Caller caller, client::FileSystemClient& client,
+    std::unique_ptr<client::LocalFileOutStream> in_place) {
+  Result<std::unique_ptr<StagingFile>> cache = StagingFile::Open(in_place->cache_path());
+  struct stat st {};
+  if (cache && (::fstat((*cache)->fd(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size != 0)) {
+    // Not the new, empty cache file a worker makes: never written into.
+    cache =
+        Fail(ErrorCode::kInvalidArgument, in_place->cache_path() + " is not an empty regular file");
+  }
+  if (!cache) {
+    // The worker's cache file is not ours to write (another user's worker): through the worker.
+    ALX_LOG(kInfo, "fuse", "{}: written through the worker: {}", path, cache.error().ToString());
+    (void)co_await in_place->Abort();
+    client::CreateFileOptions create;
+    create.mode = in_place->info().mode & 07777;
+    std::tie(create.owner, create.group) = NewOwner(caller);
+    auto out = co_await client.CreateFile(ToAlluxio(path), create);
+    if (!out) co_return out.failure();
+    FileInfo info = (*out)->info();
+    co_return co_await CreateWritten(std::move(path), flags, caller, client, std::move(out).value(),
+                                     std::move(info));
+  }
+  const int fd = ::dup((*cache)->fd());
+  if (fd < 0) {
+    Error e = ErrnoError(errno, "dup");
+    (void)co_await in_place->Abort();
+    co_return Fail(std::move(e));
+  }
+  FileInfo info = in_place->info();
+  std::unique_ptr<client::FileOutStream> no_out;
+  std::unique_ptr<client::FileInStream> no_in;
+  Result<FileHandle> handle = co_await OpenHere(client, caller, path, flags, info, true,
+                                                std::move(no_out), std::move(no_in));
+  if (!handle) {
+    ::close(fd);
+    (void)co_await in_place->Abort();
+    co_return handle.failure();
+  }
+  std::shared_ptr<OpenFile> file = FileHere(*handle);
+  file->staging = std::move(cache).value();
+  file->in_place = std::move(in_place);
+  {
+    std::lock_guard lock(writers_mu_);
+    file->writer->in_place_fd = fd;
+  }
+  Attributes attr = ToAttributes(info);
+  ApplyWriter(path, attr);
   co_return CreatedFile{*handle, attr};
 }
 
@@ -1007,7 +1116,7 @@ Task<FileHandle> AlluxioFileSystem::OpenHere(client::FileSystemClient& client, C
   if (access != O_RDONLY) {
     if (created) {
       file->can_write = true;
-      StartPipeline(*file, std::move(out));
+      if (out) StartPipeline(*file, std::move(out));
     } else if (!existing.completed) {
       co_return Fail(ErrorCode::kIncomplete, path + " is still being written");
     } else if ((flags & O_TRUNC) || existing.length == 0) {
@@ -1091,7 +1200,9 @@ Task<void> AlluxioFileSystem::EnsureStream(OpenFile& file) {
 
 int AlluxioFileSystem::BackingFile(FileHandle handle) {
   std::shared_ptr<OpenFile> file = FileHere(handle);
-  return file ? file->backing_fd : -1;
+  if (!file) return -1;
+  if (file->in_place && !file->completed) return file->staging->fd();
+  return file->backing_fd;
 }
 
 std::optional<ContentVersion> AlluxioFileSystem::ContentOf(FileHandle handle) {
@@ -1312,13 +1423,15 @@ Task<void> AlluxioFileSystem::FlushLocal(FileHandle handle, std::optional<uint32
     co_return Ok();
   }
   if (!file->pipeline && !file->staging) co_return Ok();
+  if (sync && file->in_place) co_return file->staging->Sync();
   std::string path;
   {
     std::lock_guard lock(writers_mu_);
     path = file->writer->path;
   }
   // A staged file may be written through a mapping after its descriptors are closed.
-  if (!sync && ClosedByOpenerForGood(file->opener.pid, *closer, path, file->staging != nullptr)) {
+  if (!sync && ClosedByOpenerForGood(file->opener.pid, *closer, path,
+                                     file->staging != nullptr && !file->in_place)) {
     // The opener's last use: completed here, where close(2) reports a failure (RELEASE comes
     // after close returned). Only then: a write through another descriptor would fail. The
     // completion finishes the worker's session, which reports what a flush would (an error it
@@ -1376,6 +1489,16 @@ Task<void> AlluxioFileSystem::ReleaseLocal(FileHandle handle) {
   if (!s) {
     ALX_LOG(kWarn, "fuse", "release of {} failed: {}", file->path, s.error().ToString());
     co_return StreamFailure(s.error());
+  }
+  if (file->completed_as && CacheFileState(*file->staging) != *file->completed_as) {
+    const std::string completed = file->in_place->info().path;
+    ALX_LOG(kWarn, "fuse",
+            "{} was written after it completed (through a descriptor or mapping its opener's "
+            "last close did not see): those bytes are not part of the file; its cached copy is "
+            "freed",
+            completed);
+    Result<uint64_t> freed = co_await file->client->Free(completed);
+    if (!freed) ALX_LOG(kWarn, "fuse", "free of {}: {}", completed, freed.error().ToString());
   }
   co_return Ok();
 }
@@ -1447,7 +1570,7 @@ Task<void> AlluxioFileSystem::Complete(OpenFile& file, bool abort) {
         file.pipeline->sent_nothing()) {
       (void)Stage(file, "a hole before the bytes written");  // else Close fails with EIO
     }
-    if (!abort && file.staging) {
+    if (!abort && file.staging && !file.in_place) {
       result = co_await Unstage(file);
       if (!result) {
         ALX_LOG(kWarn, "fuse", "writing the staged {} failed: {}", file.path,
@@ -1457,6 +1580,15 @@ Task<void> AlluxioFileSystem::Complete(OpenFile& file, bool abort) {
     }
     if (abort) {
       if (file.pipeline) co_await file.pipeline->Abort();
+      if (file.in_place) (void)co_await file.in_place->Abort();
+    } else if (file.in_place) {
+      const std::pair<uint64_t, int64_t> state = CacheFileState(*file.staging);
+      Result<FileInfo> info = co_await file.in_place->Close(state.first);
+      if (info) {
+        file.completed_as = state;
+      } else {
+        result = info.failure();
+      }
     } else if (file.pipeline) {
       Result<FileInfo> info = co_await file.pipeline->Close();
       if (!info) {

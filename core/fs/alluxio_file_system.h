@@ -99,6 +99,10 @@ struct AlluxioFileSystemOptions {
   uint32_t blksize = 128 << 10;  // st_blksize of files
   // alluxio.tmp.dirs (the first): where staging files are created.
   std::string tmp_dir = "/tmp";
+  // alluxio.fuse.passthrough.enabled (FromConfiguration): a new file is written in place into
+  // the cache file of the worker on this host when it can take it (the FUSE layer passes that
+  // file to the kernel as the handle's passthrough backing file), else through the worker.
+  bool write_in_place = false;
 
   static AlluxioFileSystemOptions FromConfiguration(const Configuration& conf,
                                                     std::string alluxio_root = "/");
@@ -128,7 +132,8 @@ class AlluxioFileSystem : public FileSystem {
   Task<void> Rename(std::string from, std::string to, RenameMode mode, Caller caller) override;
   Task<FileHandle> Open(std::string path, int flags, Caller caller) override;
   Task<CreatedFile> Create(std::string path, uint32_t mode, int flags, Caller caller) override;
-  // The block file of a one-block file cached by a worker on this host (short-circuit).
+  // The cache file of a file cached whole by a worker on this host (short-circuit), or the
+  // cache file a created file is written into in place until it is completed.
   int BackingFile(FileHandle handle) override;
   std::optional<ContentVersion> ContentOf(FileHandle handle) override;
   Task<size_t> Read(FileHandle handle, uint64_t offset, std::span<std::byte> buffer) override;
@@ -224,6 +229,17 @@ class AlluxioFileSystem : public FileSystem {
                             int flags, FileInfo existing, bool created,
                             std::unique_ptr<client::FileOutStream> out,
                             std::unique_ptr<client::FileInStream> in);
+  // Create's ends: an existing file opened (O_CREAT without O_EXCL); a created file written
+  // through `stream`; a created file written in place (the worker's cache file is opened here
+  // and becomes the handle's staging file and passthrough backing file; if it cannot be
+  // opened, the file is created again and written through the worker).
+  Task<CreatedFile> CreateExisting(std::string path, int flags, Caller caller);
+  Task<CreatedFile> CreateWritten(std::string path, int flags, Caller caller,
+                                  client::FileSystemClient& client,
+                                  std::unique_ptr<client::FileOutStream> stream, FileInfo info);
+  Task<CreatedFile> CreateInPlace(std::string path, int flags, Caller caller,
+                                  client::FileSystemClient& client,
+                                  std::unique_ptr<client::LocalFileOutStream> in_place);
   void StartPipeline(OpenFile& file, std::unique_ptr<client::FileOutStream> out);
   // Creates the stream of a writer opened on an existing file, at its first write.
   Task<void> EnsureStream(OpenFile& file);

@@ -182,9 +182,11 @@ class FileSystem {
   virtual Task<CreatedFile> Create(std::string path, uint32_t mode, int flags, Caller caller) = 0;
 
   // A local file holding exactly the whole content of read-only handle `handle`, immutable
-  // while it is open, for the kernel to read directly (FUSE passthrough); -1 when there is
-  // none. Borrowed: valid until Release. Called on the thread that opened the handle, right
-  // after Open.
+  // while it is open, for the kernel to read directly (FUSE passthrough); or, for a handle
+  // that writes a new file in place, the file it writes (opened O_RDWR), for the kernel to
+  // read and write directly: its size is the file's, and writes the FUSE layer still passes
+  // on (passthrough refused) go to the same file. -1 when there is none. Borrowed: valid
+  // until Release. Called on the thread that opened the handle, right after Open or Create.
   virtual int BackingFile(FileHandle handle) { return -1; }
 
   // The complete file read-only handle `handle` reads, for the FUSE layer to keep its pages

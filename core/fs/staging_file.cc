@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,18 +26,32 @@ Result<std::unique_ptr<StagingFile>> StagingFile::Create(const std::string& dir)
   return std::unique_ptr<StagingFile>(new StagingFile(fd));
 }
 
+Result<std::unique_ptr<StagingFile>> StagingFile::Open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return Fail(ErrnoError(errno, fmt::format("open {}", path)));
+  return std::unique_ptr<StagingFile>(new StagingFile(fd));
+}
+
 StagingFile::~StagingFile() { ::close(fd_); }
 
+uint64_t StagingFile::size() const {
+  struct stat st {};
+  return ::fstat(fd_, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
+
 Status StagingFile::Write(uint64_t offset, std::span<const char> data) {
-  Status s = PwriteAll(fd_, data, offset, "staging file");
-  if (!s) return s;
-  size_ = std::max(size_, offset + data.size());
+  return PwriteAll(fd_, data, offset, "staging file");
+}
+
+Status StagingFile::Sync() {
+  if (::fdatasync(fd_) != 0) return Fail(ErrnoError(errno, "fdatasync staging file"));
   return Ok();
 }
 
 Result<size_t> StagingFile::Read(uint64_t offset, std::span<char> buffer) const {
-  if (offset >= size_) return size_t{0};
-  const size_t want = static_cast<size_t>(std::min<uint64_t>(buffer.size(), size_ - offset));
+  const uint64_t size = this->size();
+  if (offset >= size) return size_t{0};
+  const size_t want = static_cast<size_t>(std::min<uint64_t>(buffer.size(), size - offset));
   size_t done = 0;
   while (done < want) {
     const ssize_t n =
@@ -53,7 +68,6 @@ Status StagingFile::Truncate(uint64_t size) {
   if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
     return Fail(ErrnoError(errno, "truncate staging file"));
   }
-  size_ = size;
   return Ok();
 }
 

@@ -651,7 +651,8 @@ abi::OpenOut FuseDispatcher::OpenReplyOf(uint64_t nodeid, fs::FileHandle handle,
   // A read-only handle has nothing to flush: close(2) needs no FLUSH round trip.
   const uint32_t noflush = read_only ? abi::kFopenNoflush : 0U;
   if ((negotiated_flags_ & abi::kPassthrough) != 0) {
-    const int backing_fd = read_only ? fs_.BackingFile(handle) : -1;
+    // A writer's backing file: the file it writes in place (the kernel writes it itself).
+    const int backing_fd = fs_.BackingFile(handle);
     const PassthroughFiles::OpenReply pt =
         passthrough_.Opened(nodeid, handle, backing_fd, !direct_io);
     if (pt.open_flags != 0) {

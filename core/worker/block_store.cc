@@ -17,6 +17,7 @@
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -156,6 +157,9 @@ class BlockStoreState : public std::enable_shared_from_this<BlockStoreState> {
 
   Result<BlockWriter> CreateBlock(uint64_t block_id, uint64_t offset, uint64_t reservation,
                                   int first_tier);
+  Result<CacheFileWriter> CreateCacheFile(uint64_t container, uint64_t block_size,
+                                          uint64_t reservation, int first_tier);
+  Result<std::vector<BlockInfo>> CommitCacheFile(CacheFileWriter& writer, uint64_t length);
   Status Grow(int dir, uint64_t bytes);
   Result<BlockInfo> Commit(BlockWriter& writer);
   // A writer that will not commit: its reservation goes back, its range is released.
@@ -251,6 +255,10 @@ class BlockStoreState : public std::enable_shared_from_this<BlockStoreState> {
   void TrimCacheFiles(int dir);
 
   // All below: mu_ held.
+  // Chooses the directory that receives `reservation` bytes of a new writer of `container`
+  // (evicting if needed) and reserves them there. kNoSpace names `what`.
+  Result<int> PlaceLocked(uint64_t container, uint64_t reservation, int first_tier,
+                          std::string_view what);
   void Index(std::shared_ptr<BlockMeta> meta);
   // Drops a block from the index (its record is not touched). Unpinned: its range and space are
   // released now; pinned: at the last unpin.
@@ -554,6 +562,49 @@ bool BlockStoreState::EvictFor(int dir, uint64_t bytes) {
   return d.Available() >= bytes;
 }
 
+Result<int> BlockStoreState::PlaceLocked(uint64_t container, uint64_t reservation, int first_tier,
+                                         std::string_view what) {
+  int chosen = -1;
+  // 1. Free space, top tier first; within a tier a directory holding the file's other
+  //    blocks, else the one with the most free space.
+  for (int t = first_tier; t < static_cast<int>(config_.tiers.size()) && chosen < 0; ++t) {
+    std::pair<bool, uint64_t> best{false, 0};
+    for (size_t i = 0; i < dirs_.size(); ++i) {
+      const DirState& d = dirs_[i];
+      if (d.tier != t || d.Available() < reservation) continue;
+      const std::pair<bool, uint64_t> rank{files_.contains(FileKey{static_cast<int>(i), container}),
+                                           d.Available()};
+      if (chosen < 0 || rank > best) {
+        chosen = static_cast<int>(i);
+        best = rank;
+      }
+    }
+  }
+  // 2. Eviction: the directory whose LRU evictable block is the oldest.
+  if (chosen < 0) {
+    uint64_t oldest = 0;
+    for (size_t i = 0; i < dirs_.size(); ++i) {
+      const DirState& d = dirs_[i];
+      if (d.tier < first_tier || d.Available() + d.Evictable() < reservation) continue;
+      std::optional<uint64_t> age = OldestEvictable(static_cast<int>(i));
+      if (!age) continue;
+      if (chosen < 0 || *age < oldest) {
+        chosen = static_cast<int>(i);
+        oldest = *age;
+      }
+    }
+    if (chosen >= 0 && !EvictFor(chosen, reservation)) chosen = -1;
+  }
+  if (chosen < 0) {
+    ++counters_.allocation_failures;
+    return Fail(ErrorCode::kNoSpace,
+                fmt::format("no directory of tier {} or below can hold {} bytes for {}",
+                            config_.tiers[first_tier].alias, reservation, what));
+  }
+  dirs_[chosen].reserved += reservation;
+  return chosen;
+}
+
 Result<BlockWriter> BlockStoreState::CreateBlock(uint64_t block_id, uint64_t offset,
                                                  uint64_t reservation, int first_tier) {
   if (first_tier < 0 || static_cast<size_t>(first_tier) >= config_.tiers.size()) {
@@ -565,50 +616,16 @@ Result<BlockWriter> BlockStoreState::CreateBlock(uint64_t block_id, uint64_t off
     return Fail(ErrorCode::kInvalidArgument,
                 fmt::format("block {} cannot start at byte {} of its file", block_id, offset));
   }
-  const uint64_t container = ContainerIdOf(block_id);
   int chosen = -1;
   {
     std::lock_guard lock(mu_);
     if (blocks_.contains(block_id)) {
       return Fail(ErrorCode::kAlreadyExists, fmt::format("block {}", block_id));
     }
-    // 1. Free space, top tier first; within a tier a directory holding the file's other
-    //    blocks, else the one with the most free space.
-    for (int t = first_tier; t < static_cast<int>(config_.tiers.size()) && chosen < 0; ++t) {
-      std::pair<bool, uint64_t> best{false, 0};
-      for (size_t i = 0; i < dirs_.size(); ++i) {
-        const DirState& d = dirs_[i];
-        if (d.tier != t || d.Available() < reservation) continue;
-        const std::pair<bool, uint64_t> rank{
-            files_.contains(FileKey{static_cast<int>(i), container}), d.Available()};
-        if (chosen < 0 || rank > best) {
-          chosen = static_cast<int>(i);
-          best = rank;
-        }
-      }
-    }
-    // 2. Eviction: the directory whose LRU evictable block is the oldest.
-    if (chosen < 0) {
-      uint64_t oldest = 0;
-      for (size_t i = 0; i < dirs_.size(); ++i) {
-        const DirState& d = dirs_[i];
-        if (d.tier < first_tier || d.Available() + d.Evictable() < reservation) continue;
-        std::optional<uint64_t> age = OldestEvictable(static_cast<int>(i));
-        if (!age) continue;
-        if (chosen < 0 || *age < oldest) {
-          chosen = static_cast<int>(i);
-          oldest = *age;
-        }
-      }
-      if (chosen >= 0 && !EvictFor(chosen, reservation)) chosen = -1;
-    }
-    if (chosen < 0) {
-      ++counters_.allocation_failures;
-      return Fail(ErrorCode::kNoSpace,
-                  fmt::format("no directory of tier {} or below can hold {} bytes for block {}",
-                              config_.tiers[first_tier].alias, reservation, block_id));
-    }
-    dirs_[chosen].reserved += reservation;
+    Result<int> placed = PlaceLocked(ContainerIdOf(block_id), reservation, first_tier,
+                                     fmt::format("block {}", block_id));
+    if (!placed.ok()) return placed.failure();
+    chosen = *placed;
     // Held from here: the cache file is not removed while this writer may write it.
     AcquireRange(chosen, block_id, offset, 0);
   }
@@ -621,6 +638,95 @@ Result<BlockWriter> BlockStoreState::CreateBlock(uint64_t block_id, uint64_t off
   }
   return BlockWriter(shared_from_this(), block_id, offset, chosen, std::move(path), fd,
                      reservation);
+}
+
+Result<CacheFileWriter> BlockStoreState::CreateCacheFile(uint64_t container, uint64_t block_size,
+                                                         uint64_t reservation, int first_tier) {
+  if (first_tier < 0 || static_cast<size_t>(first_tier) >= config_.tiers.size()) {
+    return Fail(ErrorCode::kInvalidArgument, fmt::format("no tier {}", first_tier));
+  }
+  if (block_size == 0) return Fail(ErrorCode::kInvalidArgument, "block size must be positive");
+  // The writer's range is block 0's: it holds the cache file, and a new file has no block.
+  const uint64_t first = MakeBlockId(container, 0);
+  int chosen = -1;
+  {
+    std::lock_guard lock(mu_);
+    for (size_t i = 0; i < dirs_.size(); ++i) {
+      if (files_.contains(FileKey{static_cast<int>(i), container})) {
+        return Fail(ErrorCode::kAlreadyExists,
+                    fmt::format("cache file of container {}", container));
+      }
+    }
+    Result<int> placed =
+        PlaceLocked(container, reservation, first_tier, fmt::format("container {}", container));
+    if (!placed.ok()) return placed.failure();
+    chosen = *placed;
+    AcquireRange(chosen, first, 0, 0);
+  }
+  std::string path = FilePath(chosen, first);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    Error e = ErrnoError(errno, fmt::format("open {}", path));
+    ReleaseWriter(chosen, first, reservation, 0);
+    return Fail(std::move(e));
+  }
+  return CacheFileWriter(shared_from_this(), container, block_size, chosen, std::move(path), fd,
+                         reservation);
+}
+
+Result<std::vector<BlockInfo>> BlockStoreState::CommitCacheFile(CacheFileWriter& w,
+                                                                uint64_t length) {
+  // Caller (CacheFileWriter::Commit) has reserved `length` bytes and synced the file.
+  const uint64_t first = MakeBlockId(w.container_, 0);
+  const uint64_t count = BlockCount(length, w.block_size_);
+  std::vector<BlockInfo> infos;
+  {
+    std::lock_guard lock(mu_);
+    DirState& d = dirs_[w.dir_];
+    Status recorded = Ok();
+    std::vector<std::string> records;
+    for (uint64_t i = 0; i < count && recorded.ok(); ++i) {
+      const uint64_t id = MakeBlockId(w.container_, i);
+      const uint64_t offset = i * w.block_size_;
+      if (blocks_.contains(id)) {
+        recorded = Fail(ErrorCode::kAlreadyExists, fmt::format("block {}", id));
+        break;
+      }
+      std::string record = RecordPath(w.dir_, id, offset, std::min(w.block_size_, length - offset));
+      int fd = ::open(record.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+      if (fd < 0) {
+        recorded = Fail(ErrnoError(errno, fmt::format("create {}", record)));
+      } else {
+        ::close(fd);
+        records.push_back(std::move(record));
+      }
+    }
+    d.reserved -= w.reserved_;
+    if (!recorded.ok()) {
+      for (const std::string& record : records) ::unlink(record.c_str());
+      ++counters_.writes_aborted;
+      ReleaseRange(w.dir_, first, length);
+      return recorded.failure();
+    }
+    for (uint64_t i = 0; i < count; ++i) {
+      auto meta = std::make_shared<BlockMeta>();
+      meta->id = MakeBlockId(w.container_, i);
+      meta->offset = i * w.block_size_;
+      meta->length = std::min(w.block_size_, length - meta->offset);
+      meta->dir = w.dir_;
+      meta->path = w.path_;
+      infos.push_back(InfoOf(*meta));
+      ++counters_.blocks_committed;
+      counters_.bytes_committed += meta->length;
+      Index(std::move(meta));
+    }
+    // The writer's use of block 0's range; the index holds the ranges now (bytes past `length`,
+    // which the writer's size leaves none of, are not the file's).
+    ReleaseRange(w.dir_, first, 0);
+  }
+  SyncDir(dirs_[w.dir_].path);
+  SyncDir(dirs_[w.dir_].records_path);
+  return infos;
 }
 
 Status BlockStoreState::Grow(int dir, uint64_t bytes) {
@@ -932,6 +1038,82 @@ void BlockWriter::Abort() {
   store_->ReleaseWriter(dir_, block_id_, reserved_, written_);
 }
 
+// ---- CacheFileWriter ----
+
+CacheFileWriter::CacheFileWriter(std::shared_ptr<internal::BlockStoreState> store,
+                                 uint64_t container, uint64_t block_size, int dir, std::string path,
+                                 int fd, uint64_t reserved)
+    : store_(std::move(store)),
+      container_(container),
+      block_size_(block_size),
+      dir_(dir),
+      path_(std::move(path)),
+      fd_(fd),
+      reserved_(reserved) {}
+
+CacheFileWriter::CacheFileWriter(CacheFileWriter&& other) noexcept
+    : store_(std::move(other.store_)),
+      container_(other.container_),
+      block_size_(other.block_size_),
+      dir_(other.dir_),
+      path_(std::move(other.path_)),
+      fd_(std::exchange(other.fd_, -1)),
+      reserved_(other.reserved_) {}
+
+CacheFileWriter& CacheFileWriter::operator=(CacheFileWriter&& other) noexcept {
+  if (this != &other) {
+    Abort();
+    store_ = std::move(other.store_);
+    container_ = other.container_;
+    block_size_ = other.block_size_;
+    dir_ = other.dir_;
+    path_ = std::move(other.path_);
+    fd_ = std::exchange(other.fd_, -1);
+    reserved_ = other.reserved_;
+  }
+  return *this;
+}
+
+CacheFileWriter::~CacheFileWriter() { Abort(); }
+
+int CacheFileWriter::tier() const { return store_->TierOfDir(dir_); }
+
+Status CacheFileWriter::Reserve(uint64_t bytes) {
+  if (fd_ < 0) return Fail(ErrorCode::kInvalidArgument, "reserve after commit or abort");
+  if (bytes <= reserved_) return Ok();
+  if (Status s = store_->Grow(dir_, bytes - reserved_); !s.ok()) return s;
+  reserved_ = bytes;
+  return Ok();
+}
+
+Result<std::vector<BlockInfo>> CacheFileWriter::Commit(uint64_t length) {
+  if (fd_ < 0) return Fail(ErrorCode::kInvalidArgument, "commit after commit or abort");
+  if (Status s = Reserve(length); !s.ok()) return s.failure();
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0 || static_cast<uint64_t>(st.st_size) != length) {
+    Error e{ErrorCode::kIoError, fmt::format("{} does not hold {} bytes", path_, length)};
+    Abort();
+    return Fail(std::move(e));
+  }
+  if (::fdatasync(fd_) != 0) {
+    Error e = ErrnoError(errno, fmt::format("fdatasync {}", path_));
+    Abort();
+    return Fail(std::move(e));
+  }
+  ::close(fd_);
+  fd_ = -1;
+  return store_->CommitCacheFile(*this, length);
+}
+
+void CacheFileWriter::Abort() {
+  if (fd_ < 0) return;
+  struct stat st {};
+  const uint64_t size = ::fstat(fd_, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  ::close(fd_);
+  fd_ = -1;
+  store_->ReleaseWriter(dir_, MakeBlockId(container_, 0), reserved_, size);
+}
+
 // ---- PinnedFile ----
 
 PinnedFile::PinnedFile(std::shared_ptr<internal::BlockStoreState> store,
@@ -980,6 +1162,10 @@ Result<std::unique_ptr<BlockStore>> BlockStore::Open(const BlockStoreConfig& con
 Result<BlockWriter> BlockStore::CreateBlock(uint64_t block_id, uint64_t offset,
                                             uint64_t initial_reservation, int first_tier) {
   return state_->CreateBlock(block_id, offset, initial_reservation, first_tier);
+}
+Result<CacheFileWriter> BlockStore::CreateCacheFile(uint64_t container_id, uint64_t block_size,
+                                                    uint64_t initial_reservation, int first_tier) {
+  return state_->CreateCacheFile(container_id, block_size, initial_reservation, first_tier);
 }
 Result<PinnedFile> BlockStore::OpenFile(std::span<const uint64_t> block_ids) {
   return state_->OpenFile(block_ids);

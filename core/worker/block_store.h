@@ -169,6 +169,49 @@ class BlockWriter {
   bool failed_ = false;
 };
 
+// The cache file of a new file, written in place by a client on this host (the FUSE daemon
+// through kernel passthrough, docs/storage.md "Writing a whole file in place"): the store only
+// reserves space for it in one directory and, at Commit, records its blocks. Its bytes are not
+// accounted as written until then: the client may write past the reservation, which Commit
+// then grows (evicting in the directory), or fails with kNoSpace. Destruction without Commit()
+// aborts: the cache file is removed (punched where it holds committed blocks of the file).
+class CacheFileWriter {
+ public:
+  CacheFileWriter(CacheFileWriter&& other) noexcept;
+  CacheFileWriter& operator=(CacheFileWriter&& other) noexcept;
+  ~CacheFileWriter();
+
+  // The cache file; the client opens it (O_RDWR) and writes the file's bytes at their offsets.
+  const std::string& path() const { return path_; }
+  int tier() const;
+  uint64_t bytes_reserved() const { return reserved_; }
+
+  // Grows the reservation to `bytes` (no-op when it is as large). kNoSpace when the directory
+  // cannot hold them even after evicting every unpinned block in it; the writer stays usable.
+  Status Reserve(uint64_t bytes);
+  // The file is [0, length) of the cache file, whose size must be `length` (else kIoError):
+  // reserves `length` (kNoSpace: the writer stays usable, the caller aborts or retries),
+  // fdatasync, then records blocks 0..n-1 of the file's block size as ranges of it (as
+  // BlockWriter::Commit, all under one lock: kAlreadyExists if one was committed meanwhile)
+  // and returns them. Any other failure aborts.
+  Result<std::vector<BlockInfo>> Commit(uint64_t length);
+  // Returns the reservation and releases the cache file. Idempotent.
+  void Abort();
+
+ private:
+  friend class internal::BlockStoreState;
+  CacheFileWriter(std::shared_ptr<internal::BlockStoreState> store, uint64_t container,
+                  uint64_t block_size, int dir, std::string path, int fd, uint64_t reserved);
+
+  std::shared_ptr<internal::BlockStoreState> store_;
+  uint64_t container_ = 0;
+  uint64_t block_size_ = 0;
+  int dir_ = -1;
+  std::string path_;
+  int fd_ = -1;  // O_RDWR; -1 once committed or aborted
+  uint64_t reserved_ = 0;
+};
+
 // Every block of one file, pinned together while it exists (as BlockReaders pin one block): the
 // file is path(), whole. Destruction unpins.
 class PinnedFile {
@@ -228,6 +271,13 @@ class BlockStore {
   // first Commit wins.
   Result<BlockWriter> CreateBlock(uint64_t block_id, uint64_t offset, uint64_t initial_reservation,
                                   int first_tier = 0);
+
+  // Creates the cache file of a new file (container id `container_id`, blocks of `block_size`)
+  // for a same-host client to write in place, with `initial_reservation` bytes reserved in the
+  // directory chosen as by CreateBlock. kAlreadyExists if a cache file of the container exists;
+  // kNoSpace; kInvalidArgument for a bad tier or a zero block size.
+  Result<CacheFileWriter> CreateCacheFile(uint64_t container_id, uint64_t block_size,
+                                          uint64_t initial_reservation, int first_tier = 0);
 
   // Pins the block and marks it most recently used. kNotFound if it is not committed (or its
   // file has vanished, in which case it is dropped from the store).

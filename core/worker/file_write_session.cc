@@ -9,6 +9,15 @@
 
 namespace alluxio {
 
+FinishedFile FinishedFileOf(const FileWriteOptions& options, uint64_t length) {
+  FinishedFile finished;
+  finished.length = length;
+  for (uint64_t i = 0; i < BlockCount(length, options.block_size); ++i) {
+    finished.block_ids.push_back(BlockIdForFile(options.file_id, i));
+  }
+  return finished;
+}
+
 FileWriteSession::FileWriteSession(BlockStore& store, FileWriteOptions options)
     : store_(store), options_(std::move(options)) {}
 
@@ -121,11 +130,7 @@ Result<FinishedFile> FileWriteSession::Finish() {
   if (error_) return Fail(*error_);
   if (done_) return Fail(ErrorCode::kInvalidArgument, "finish called twice");
   if (Status s = CommitCurrentBlock(); !s.ok()) return Failed(s.error());
-  FinishedFile finished;
-  finished.length = length_;
-  for (uint64_t i = 0; i < BlockCount(length_, options_.block_size); ++i) {
-    finished.block_ids.push_back(BlockIdForFile(options_.file_id, i));
-  }
+  FinishedFile finished = FinishedFileOf(options_, length_);
   if (ufs_writer_) {
     auto status = ufs_writer_->Close();
     if (!status.ok()) return Failed(status.error());

@@ -41,6 +41,10 @@ struct FinishedFile {
   std::vector<BlockReader> pins;
 };
 
+// A file of `length` bytes written with `options`: its length and every block id (no
+// fingerprint).
+FinishedFile FinishedFileOf(const FileWriteOptions& options, uint64_t length);
+
 class FileWriteSession {
  public:
   // Opens the UFS file (unless MUST_CACHE); `ufs` must know the mount (kNotFound otherwise).

@@ -12,6 +12,7 @@
 #include "core/common/logging.h"
 #include "core/wire/wire_convert.h"
 #include "core/worker/file_write_session.h"
+#include "core/worker/local_file_write.h"
 
 namespace alluxio {
 namespace {
@@ -51,6 +52,29 @@ class BlockLeaseImpl final : public wire::BlockLease::Server {
  private:
   std::optional<Pin> pin_;  // pins the blocks until released or dropped
 };
+
+// The results of FileWriter.finish or LocalFileWriter.finish.
+template <typename Results>
+void AnswerFinish(Results out, Result<FinishedFile> finished) {
+  if (!finished.ok()) {
+    ToWire(finished.error(), out.initStatus());
+    return;
+  }
+  ToWire(Ok(), out.initStatus());
+  out.setLength(finished->length);
+  ToWire(finished->block_ids, out.initBlockIds(finished->block_ids.size()));
+  out.setUfsFingerprint(finished->ufs_fingerprint);
+}
+
+// ASYNC_THROUGH: hands the pins of a finished file's blocks to the persister, which keeps them
+// until the file is persisted. Returns the file whose pins it took, if any.
+std::optional<uint64_t> KeepPinsUntilPersisted(const WorkerServiceContext& c,
+                                               Result<FinishedFile>& finished) {
+  if (!finished.ok() || c.persister == nullptr || finished->pins.empty()) return std::nullopt;
+  const uint64_t file_id = FileIdOfBlock(finished->block_ids.front());
+  c.persister->Pin(file_id, std::move(finished->pins));
+  return file_id;
+}
 
 class FileWriterImpl final : public wire::FileWriter::Server {
  public:
@@ -117,19 +141,8 @@ class FileWriterImpl final : public wire::FileWriter::Server {
   // Answers finish with `finished` and reports the blocks committed. Reactor thread.
   void Answer(FinishContext& context, Result<FinishedFile> finished) {
     ReportCommitted();
-    auto out = context.getResults();
-    if (!finished.ok()) {
-      ToWire(finished.error(), out.initStatus());
-      return;
-    }
-    ToWire(Ok(), out.initStatus());
-    out.setLength(finished->length);
-    ToWire(finished->block_ids, out.initBlockIds(finished->block_ids.size()));
-    out.setUfsFingerprint(finished->ufs_fingerprint);
-    if (c_.persister != nullptr && !finished->pins.empty()) {
-      pinned_file_ = FileIdOfBlock(finished->block_ids.front());
-      c_.persister->Pin(*pinned_file_, std::move(finished->pins));
-    }
+    pinned_file_ = KeepPinsUntilPersisted(c_, finished);
+    AnswerFinish(context.getResults(), std::move(finished));
   }
 
   // Drops the session's blocks, and their pins if finish handed them to the persister (the
@@ -150,6 +163,65 @@ class FileWriterImpl final : public wire::FileWriter::Server {
   std::optional<Error> error_;
   bool finishing_ = false;               // Finish() is running on c_.ufs_commits
   bool abort_after_finish_ = false;      // abort arrived meanwhile
+  std::optional<uint64_t> pinned_file_;  // the file whose pins finish gave c_.persister
+};
+
+// A file a same-host client writes into its cache file. finish runs on c_.ufs_commits when
+// there is one (the UFS copy, the commit's fdatasync and the staged file's fsync).
+class LocalFileWriterImpl final : public wire::LocalFileWriter::Server {
+ public:
+  LocalFileWriterImpl(std::unique_ptr<LocalFileWrite> write, WorkerServiceContext context)
+      : write_(std::move(write)), c_(std::move(context)) {}
+
+  kj::Promise<void> finish(FinishContext context) override {
+    const uint64_t length = context.getParams().getLength();
+    if (c_.ufs_commits == nullptr) {
+      Answer(context, write_->Finish(length));
+      return kj::READY_NOW;
+    }
+    auto finished = std::make_shared<std::optional<Result<FinishedFile>>>();
+    finishing_ = true;
+    auto ran = OnPool(*c_.ufs_commits, [write = write_, finished, length] {
+      finished->emplace(write->Finish(length));
+    });
+    return ran.then([this, context, finished](bool ran) mutable {
+      finishing_ = false;
+      Answer(context,
+             ran ? std::move(**finished) : Fail(ErrorCode::kUnavailable, "the worker is stopping"));
+      if (abort_after_finish_) Abort();
+    });
+  }
+
+  kj::Promise<void> abort(AbortContext) override {
+    if (finishing_) {
+      abort_after_finish_ = true;  // the write is in use on the pool
+    } else {
+      Abort();
+    }
+    return kj::READY_NOW;
+  }
+
+ private:
+  void Answer(FinishContext& context, Result<FinishedFile> finished) {
+    if (c_.on_block_committed) {
+      for (const BlockInfo& block : write_->TakeCommittedBlocks()) c_.on_block_committed(block);
+    }
+    pinned_file_ = KeepPinsUntilPersisted(c_, finished);
+    AnswerFinish(context.getResults(), std::move(finished));
+  }
+
+  // Drops the cache file, and the pins finish gave the persister (the writer gave up after
+  // finish: its completion failed).
+  void Abort() {
+    write_->Abort();
+    if (pinned_file_) c_.persister->Unpin(*pinned_file_);
+  }
+
+  // Aborted on destruction unless finished; shared with a finish running on the pool.
+  std::shared_ptr<LocalFileWrite> write_;
+  WorkerServiceContext c_;
+  bool finishing_ = false;
+  bool abort_after_finish_ = false;
   std::optional<uint64_t> pinned_file_;  // the file whose pins finish gave c_.persister
 };
 
@@ -324,6 +396,33 @@ class BlockWorkerImpl final : public wire::BlockWorker::Server {
       return;
     }
     out.setWriter(kj::heap<FileWriterImpl>(std::move(session).value(), c_));
+    ToWire(Ok(), out.initStatus());
+  }
+
+  kj::Promise<void> createLocalFile(CreateLocalFileContext context) override {
+    auto p = context.getParams();
+    auto create = [this](CreateLocalFileContext context) -> kj::Promise<void> {
+      CreateLocalFile(context);
+      return kj::READY_NOW;
+    };
+    if (p.getWriteType() == wire::WriteType::MUST_CACHE) return create(context);
+    return AfterLearning(p.getMountId(), context, create);
+  }
+
+  // createLocalFile once the file's mount is known (or without the UFS: MUST_CACHE).
+  void CreateLocalFile(CreateLocalFileContext context) {
+    auto p = context.getParams();
+    auto out = context.getResults();
+    FileWriteOptions options{
+        p.getFileId(), p.getBlockSizeBytes(),      std::string(View(p.getMountUfsUri())),
+        p.getMode(),   FromWire(p.getWriteType()), p.getMountId()};
+    auto write = LocalFileWrite::Start(*c_.store, *c_.ufs, std::move(options), p.getReservation());
+    if (!write.ok()) {
+      ToWire(write.error(), out.initStatus());
+      return;
+    }
+    out.setPath((*write)->path());
+    out.setWriter(kj::heap<LocalFileWriterImpl>(std::move(write).value(), c_));
     ToWire(Ok(), out.initStatus());
   }
 

@@ -233,7 +233,8 @@ TEST_F(FaultInjectionTest, ChangesWhoseAnswerWasLostSucceed) {
 // session's finish reports what a flush would): a worker whose flushes all fail does not fail
 // it. An fsync still asks, and fails.
 TEST_F(FaultInjectionTest, TheOpenersLastCloseSendsTheWorkerNoFlush) {
-  const std::string mp = Mount("mnt");
+  // Streamed files (written in place, an fsync syncs the worker's cache file, no flush).
+  const std::string mp = Mount("mnt", "alluxio.fuse.passthrough.enabled=false");
   const std::string log = cluster_->home() + "/logs/worker.log";
   Command(rpc_faults_, "fail flush 1000\n");
   const int closed = open((mp + "/closed").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);

@@ -122,6 +122,42 @@ TEST_F(RecoveryTest, WorkerKilledDuringAWriteThenRestarted) {
   ExpectServing("after");
 }
 
+// A file written in place (the kernel writes the worker's cache file) whose alluxio-fuse is
+// killed: the worker drops the cache file when the daemon's connection goes (no range of it
+// stays on the tier, nothing is committed), and the file never completes.
+TEST_F(RecoveryTest, ADaemonKilledWhileWritingInPlaceLeavesNoCacheFile) {
+  const std::string path = mp_ + "/killed";
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  const std::string data = RandomBytes(3 * kMiB, 8);
+  ASSERT_EQ(write(fd, data.data(), data.size()), static_cast<ssize_t>(data.size()));
+  const std::string tier = cluster_->home() + "/mem";
+  auto cache_files = [&] {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(tier)) {
+      if (e.is_regular_file() && !e.path().filename().string().starts_with(".")) {
+        names.push_back(e.path());
+      }
+    }
+    return names;
+  };
+  EXPECT_EQ(cache_files().size(), 1u) << "written in place into one cache file";
+  const pid_t daemon = fuse_->DaemonPid(mp_);
+  ASSERT_GT(daemon, 0);
+  ASSERT_EQ(kill(daemon, SIGKILL), 0);
+  (void)close(fd);  // ENOTCONN or the like: the daemon is gone
+  for (int i = 0; i < 400 && !cache_files().empty(); ++i) std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(cache_files(), std::vector<std::string>{})
+      << "the worker removes an unfinished cache file";
+  const std::string mp2 = MountPoint("mnt2");
+  CommandResult mounted = fuse_->Mount(mp2, "", MountOptions());
+  ASSERT_EQ(mounted.exit_code, 0) << mounted.err;
+  ReadOutcome back = ReadWhole(mp2 + "/killed");
+  EXPECT_NE(back.error, 0) << "an incomplete file is not read (" << back.data.size() << " bytes)";
+  EXPECT_FALSE(std::filesystem::exists(cluster_->UfsRoot() + "/killed"));
+  EXPECT_EQ(fuse_->Unmount(mp2).exit_code, 0);
+}
+
 // A write that fails must not leave the kernel showing what the mount no longer holds, nor
 // remove a file that was there before it. Mounted with the kernel's default entry and attribute
 // caching (the fixture above turns it off), as users mount. Found by the soak (seeds 5020,

@@ -860,4 +860,61 @@ TEST(BlockStoreTest, ConcurrentReadersAndWriters) {
 }
 
 }  // namespace
+// A cache file written in place by a client: the store reserves, the client writes at any
+// offset, Commit records the blocks covering the file as ranges of it.
+TEST(BlockStoreTest, CacheFileWrittenInPlaceIsCommittedAsItsBlocks) {
+  TempDir dir;
+  auto store = OpenStore(OneDir(dir.path(), 1 << 20));
+  ASSERT_TRUE(store);
+  auto w = store->CreateCacheFile(7, 4096, 4096);
+  ASSERT_TRUE(w.ok()) << w.error().ToString();
+  EXPECT_EQ(w->path(), dir.Sub("7"));
+  EXPECT_EQ(store->CreateCacheFile(7, 4096, 0).code(), ErrorCode::kAlreadyExists);
+  const std::string data = BlockData(Id(7), 10000);  // blocks of 4096, 4096, 1808 bytes
+  {
+    std::ofstream out(w->path(), std::ios::binary | std::ios::in | std::ios::out);
+    out.seekp(4096);
+    out.write(data.data() + 4096, 10000 - 4096);  // the end first
+    out.seekp(0);
+    out.write(data.data(), 4096);
+  }
+  EXPECT_EQ(store->Usage()[0].reserved_bytes, 4096u);
+  EXPECT_EQ(w->Commit(9999).code(), ErrorCode::kIoError) << "the size is not the file's";
+  auto again = store->CreateCacheFile(8, 4096, 4096);
+  ASSERT_TRUE(again.ok());
+  {
+    std::ofstream out(again->path(), std::ios::binary | std::ios::in | std::ios::out);
+    out.write(data.data(), 10000);
+  }
+  auto blocks = again->Commit(10000);
+  ASSERT_TRUE(blocks.ok()) << blocks.error().ToString();
+  ASSERT_EQ(blocks->size(), 3u);
+  EXPECT_EQ((*blocks)[2].offset, 8192u);
+  EXPECT_EQ((*blocks)[2].length, 10000u - 8192u);
+  EXPECT_EQ(store->Usage()[0].committed_bytes, 10000u);
+  EXPECT_EQ(store->Usage()[0].reserved_bytes, 0u);
+  EXPECT_EQ(ReadFile(dir.Sub("8")), data);
+  EXPECT_NE(RecordOf(dir.path(), MakeBlockId(8, 2)), "");
+  const std::vector<uint64_t> ids{MakeBlockId(8, 0), MakeBlockId(8, 1), MakeBlockId(8, 2)};
+  auto whole = store->OpenFile(ids);
+  ASSERT_TRUE(whole.ok()) << whole.error().ToString();
+  EXPECT_EQ(whole->length(), 10000u);
+  EXPECT_FALSE(fs::exists(dir.Sub("7"))) << "a failed commit removes the cache file";
+}
+
+TEST(BlockStoreTest, CacheFileBeyondTheQuotaIsNoSpaceAtCommitAndAbortLeavesNothing) {
+  TempDir dir;
+  auto store = OpenStore(OneDir(dir.path(), 8192));
+  ASSERT_TRUE(store);
+  auto w = store->CreateCacheFile(9, 4096, 4096);
+  ASSERT_TRUE(w.ok());
+  ASSERT_EQ(::truncate(w->path().c_str(), 3 * 4096), 0);
+  EXPECT_EQ(w->Commit(3 * 4096).code(), ErrorCode::kNoSpace);
+  EXPECT_TRUE(fs::exists(w->path())) << "the writer stays usable";
+  w->Abort();
+  EXPECT_EQ(Entries(dir.path()), (std::vector<std::string>{".blocks", ".lock"}));
+  EXPECT_EQ(store->Usage()[0].reserved_bytes, 0u);
+  EXPECT_EQ(store->Usage()[0].committed_bytes, 0u);
+}
+
 }  // namespace alluxio
