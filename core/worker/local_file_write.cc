@@ -90,6 +90,7 @@ Result<FinishedFile> LocalFileWrite::Finish(uint64_t length) {
       return blocks.failure();
     }
     committed_ = std::move(blocks).value();
+    for (const BlockInfo& block : committed_) cached_block_ids_.push_back(block.block_id);
   } else {
     ALX_LOG(kWarn, "worker", "file {} not cached: {}", options_.file_id,
             reserved.error().ToString());
@@ -124,11 +125,15 @@ std::vector<BlockInfo> LocalFileWrite::TakeCommittedBlocks() {
 }
 
 void LocalFileWrite::Abort() {
-  if (done_) return;
+  if (aborted_) return;
+  aborted_ = true;
+  if (!done_) {
+    cache_.Abort();
+    if (ufs_) ufs_->Abort();
+  }
   done_ = true;
-  cache_.Abort();
-  if (ufs_) ufs_->Abort();
-  for (const BlockInfo& block : committed_) (void)store_.RemoveBlock(block.block_id);
+  for (uint64_t id : cached_block_ids_) (void)store_.RemoveBlock(id);
+  cached_block_ids_.clear();
   committed_.clear();
 }
 

@@ -49,8 +49,9 @@ class LocalFileWrite {
   // Blocks committed since the last call (for the worker's report to the master).
   std::vector<BlockInfo> TakeCommittedBlocks();
 
-  // Drops the cache file (and its blocks, if committed) and the staged UFS file, unless
-  // Finish() succeeded. Idempotent.
+  // Drops the cache file (and its blocks, if committed) and the staged UFS file; after a
+  // successful Finish() (the writer gave up: its completion failed), the blocks it committed.
+  // Idempotent.
   void Abort();
 
  private:
@@ -59,9 +60,11 @@ class LocalFileWrite {
   BlockStore& store_;
   CacheFileWriter cache_;
   FileWriteOptions options_;
-  std::unique_ptr<FileWriteSession> ufs_;  // a THROUGH session: the UFS copy (CACHE_THROUGH)
-  std::vector<BlockInfo> committed_;       // not yet taken
-  bool done_ = false;
+  std::unique_ptr<FileWriteSession> ufs_;   // a THROUGH session: the UFS copy (CACHE_THROUGH)
+  std::vector<BlockInfo> committed_;        // not yet taken
+  std::vector<uint64_t> cached_block_ids_;  // every block committed, for Abort
+  bool done_ = false;                       // finished or aborted
+  bool aborted_ = false;
 };
 
 }  // namespace alluxio
