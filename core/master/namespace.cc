@@ -591,6 +591,12 @@ void Namespace::DropStaged(UnderFileSystem& ufs, const RemovedFiles& removed) {
   }
 }
 
+void Namespace::DropStagedInEveryMount(const RemovedFiles& removed) {
+  for (const MountInfo& mount : mounts_.List()) {
+    DropStaged(*mounts_.Find(mount.alluxio_path)->ufs, removed);
+  }
+}
+
 void Namespace::CleanStaged(UnderFileSystem& ufs, const std::string& ufs_uri) {
   auto names = ufs.ListStaged();
   if (!names.ok()) {
@@ -932,9 +938,7 @@ Result<FileInfo> Namespace::CompleteFile(uint64_t file_id, const CompleteFileOpt
       // Removed while being written, possibly before its writer staged anything.
       RemovedFiles gone;
       gone.incomplete_file_ids.push_back(file_id);
-      for (const MountInfo& mount : mounts_.List()) {
-        DropStaged(*mounts_.Find(mount.alluxio_path)->ufs, gone);
-      }
+      DropStagedInEveryMount(gone);
       return Fail(ErrorCode::kNotFound, fmt::format("file {} does not exist", file_id));
     }
     auto path = PathOf(file_id);
@@ -1074,9 +1078,7 @@ Result<FileInfo> Namespace::CompletePersist(uint64_t file_id, uint64_t length) {
       // Removed (or replaced) while a worker persisted it: its copy must never appear.
       RemovedFiles gone;
       gone.unpersisted_file_ids.push_back(file_id);
-      for (const MountInfo& mount : mounts_.List()) {
-        DropStaged(*mounts_.Find(mount.alluxio_path)->ufs, gone);
-      }
+      DropStagedInEveryMount(gone);
       return Fail(ErrorCode::kNotFound, fmt::format("file {} does not exist", file_id));
     }
     auto path = PathOf(file_id);

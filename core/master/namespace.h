@@ -319,6 +319,8 @@ class Namespace {
   // Drops the staged UFS copies of the incomplete files in `removed` (files that left the
   // namespace while being written; their writers' copies must never be published).
   static void DropStaged(UnderFileSystem& ufs, const RemovedFiles& removed);
+  // DropStaged in the UFS of every mount (a file gone from the tree no longer names its mount).
+  void DropStagedInEveryMount(const RemovedFiles& removed);
   // Publishes file `id`'s staged copy onto `path` (see CompleteFile); the published status.
   Result<UfsStatus> PublishStagedCopy(uint64_t id, const std::string& path, uint64_t length);
   // Drops the staged files of `ufs` that no incomplete file of the namespace waits for
