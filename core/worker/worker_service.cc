@@ -66,29 +66,87 @@ void AnswerFinish(Results out, Result<FinishedFile> finished) {
   out.setUfsFingerprint(finished->ufs_fingerprint);
 }
 
-// ASYNC_THROUGH: hands the pins of a finished file's blocks to the persister, which keeps them
-// until the file is persisted. Returns the file whose pins it took, if any.
-std::optional<uint64_t> KeepPinsUntilPersisted(const WorkerServiceContext& c,
-                                               Result<FinishedFile>& finished) {
-  if (!finished.ok() || c.persister == nullptr || finished->pins.empty()) return std::nullopt;
-  const uint64_t file_id = FileIdOfBlock(finished->block_ids.front());
-  c.persister->Pin(file_id, std::move(finished->pins));
-  return file_id;
-}
+// The end of a write, shared by both writer servers. Finish(args...): `Write::Finish(args...)`
+// runs on c.ufs_commits when there is one (the commits of many files proceed at once, their
+// fsyncs sharing the file system's journal commits, while the reactor serves other calls), else
+// inline; then the committed blocks are reported, an ASYNC_THROUGH file's pins are handed to the
+// persister (kept until it is persisted) and the call is answered. Abort(): drops the write (an
+// abort arriving while Finish runs on the pool is applied once it ends) and takes back the pins
+// finish gave the persister (the writer gave up after finish: its completion failed).
+// Reactor thread.
+template <typename Write>
+class WriteEnd {
+ public:
+  WriteEnd(std::unique_ptr<Write> write, WorkerServiceContext context)
+      : write_(std::move(write)), c_(std::move(context)) {}
+
+  Write& write() { return *write_; }
+
+  template <typename Context, typename... Args>
+  kj::Promise<void> Finish(Context context, Args... args) {
+    if (c_.ufs_commits == nullptr) {
+      Answer(context, write_->Finish(args...));
+      return kj::READY_NOW;
+    }
+    auto finished = std::make_shared<std::optional<Result<FinishedFile>>>();
+    finishing_ = true;
+    auto ran = OnPool(*c_.ufs_commits, [write = write_, finished, args...] {
+      finished->emplace(write->Finish(args...));
+    });
+    return ran.then([this, context, finished](bool ran) mutable {
+      finishing_ = false;
+      Answer(context,
+             ran ? std::move(**finished) : Fail(ErrorCode::kUnavailable, "the worker is stopping"));
+      if (abort_after_finish_) Abort();
+    });
+  }
+
+  void Abort() {
+    if (finishing_) {
+      abort_after_finish_ = true;  // the write is in use on the pool
+      return;
+    }
+    write_->Abort();
+    if (pinned_file_) c_.persister->Unpin(*pinned_file_);
+  }
+
+  void ReportCommitted() {
+    if (!c_.on_block_committed) return;
+    for (const BlockInfo& block : write_->TakeCommittedBlocks()) c_.on_block_committed(block);
+  }
+
+ private:
+  template <typename Context>
+  void Answer(Context& context, Result<FinishedFile> finished) {
+    ReportCommitted();
+    if (finished.ok() && c_.persister != nullptr && !finished->pins.empty()) {
+      pinned_file_ = FileIdOfBlock(finished->block_ids.front());
+      c_.persister->Pin(*pinned_file_, std::move(finished->pins));
+    }
+    AnswerFinish(context.getResults(), std::move(finished));
+  }
+
+  // Aborted on destruction unless finished; shared with a finish running on the pool.
+  std::shared_ptr<Write> write_;
+  WorkerServiceContext c_;
+  bool finishing_ = false;               // Finish() is running on c_.ufs_commits
+  bool abort_after_finish_ = false;      // abort arrived meanwhile
+  std::optional<uint64_t> pinned_file_;  // the file whose pins finish gave c_.persister
+};
 
 class FileWriterImpl final : public wire::FileWriter::Server {
  public:
   FileWriterImpl(std::unique_ptr<FileWriteSession> session, WorkerServiceContext context)
-      : session_(std::move(session)), c_(std::move(context)) {}
+      : end_(std::move(session), std::move(context)) {}
 
   // Write errors are kept and reported by flush/finish: a failed streaming call would poison
   // every later call on this object.
   kj::Promise<void> write(WriteContext context) override {
     if (!error_) {
       auto data = context.getParams().getData();
-      Status s = session_->Write({reinterpret_cast<const char*>(data.begin()), data.size()});
+      Status s = end_.write().Write({reinterpret_cast<const char*>(data.begin()), data.size()});
       if (!s.ok()) error_ = s.error();
-      ReportCommitted();
+      end_.ReportCommitted();
     }
     return kj::READY_NOW;
   }
@@ -96,133 +154,51 @@ class FileWriterImpl final : public wire::FileWriter::Server {
   kj::Promise<void> flush(FlushContext context) override {
     auto out = context.getResults();
     if (!error_) {
-      if (Status s = session_->Flush(); !s.ok()) error_ = s.error();
+      if (Status s = end_.write().Flush(); !s.ok()) error_ = s.error();
     }
     ToWire(error_ ? Status(Fail(*error_)) : Ok(), out.initStatus());
-    out.setLength(session_->length());
+    out.setLength(end_.write().length());
     return kj::READY_NOW;
   }
 
-  // The last block's commit and the staged file's fsync run on c_.ufs_commits when there is
-  // one, so that the commits of many files proceed at once (their fsyncs share the file
-  // system's journal commits) while the reactor serves other calls.
+  // The last block's commit and the staged file's fsync (WriteEnd::Finish).
   kj::Promise<void> finish(FinishContext context) override {
     if (error_) {
-      session_->Abort();
+      end_.write().Abort();
       ToWire(*error_, context.getResults().initStatus());
       return kj::READY_NOW;
     }
-    if (c_.ufs_commits == nullptr) {
-      Answer(context, session_->Finish());
-      return kj::READY_NOW;
-    }
-    auto finished = std::make_shared<std::optional<Result<FinishedFile>>>();
-    finishing_ = true;
-    auto ran = OnPool(*c_.ufs_commits,
-                      [session = session_, finished] { finished->emplace(session->Finish()); });
-    return ran.then([this, context, finished](bool ran) mutable {
-      finishing_ = false;
-      Answer(context,
-             ran ? std::move(**finished) : Fail(ErrorCode::kUnavailable, "the worker is stopping"));
-      if (abort_after_finish_) Abort();
-    });
+    return end_.Finish(context);
   }
 
   kj::Promise<void> abort(AbortContext) override {
-    if (finishing_) {
-      abort_after_finish_ = true;  // the session is in use on the pool
-    } else {
-      Abort();
-    }
+    end_.Abort();
     return kj::READY_NOW;
   }
 
  private:
-  // Answers finish with `finished` and reports the blocks committed. Reactor thread.
-  void Answer(FinishContext& context, Result<FinishedFile> finished) {
-    ReportCommitted();
-    pinned_file_ = KeepPinsUntilPersisted(c_, finished);
-    AnswerFinish(context.getResults(), std::move(finished));
-  }
-
-  // Drops the session's blocks, and their pins if finish handed them to the persister (the
-  // writer gave up after finish: its completion failed).
-  void Abort() {
-    session_->Abort();
-    if (pinned_file_) c_.persister->Unpin(*pinned_file_);
-  }
-
-  void ReportCommitted() {
-    if (!c_.on_block_committed) return;
-    for (const BlockInfo& block : session_->TakeCommittedBlocks()) c_.on_block_committed(block);
-  }
-
-  // Aborted on destruction unless finished; shared with a finish running on the pool.
-  std::shared_ptr<FileWriteSession> session_;
-  WorkerServiceContext c_;
+  WriteEnd<FileWriteSession> end_;
   std::optional<Error> error_;
-  bool finishing_ = false;               // Finish() is running on c_.ufs_commits
-  bool abort_after_finish_ = false;      // abort arrived meanwhile
-  std::optional<uint64_t> pinned_file_;  // the file whose pins finish gave c_.persister
 };
 
-// A file a same-host client writes into its cache file. finish runs on c_.ufs_commits when
-// there is one (the UFS copy, the commit's fdatasync and the staged file's fsync).
+// A file a same-host client writes into its cache file. finish: the UFS copy, the commit's
+// fdatasync and the staged file's fsync (WriteEnd::Finish).
 class LocalFileWriterImpl final : public wire::LocalFileWriter::Server {
  public:
   LocalFileWriterImpl(std::unique_ptr<LocalFileWrite> write, WorkerServiceContext context)
-      : write_(std::move(write)), c_(std::move(context)) {}
+      : end_(std::move(write), std::move(context)) {}
 
   kj::Promise<void> finish(FinishContext context) override {
-    const uint64_t length = context.getParams().getLength();
-    if (c_.ufs_commits == nullptr) {
-      Answer(context, write_->Finish(length));
-      return kj::READY_NOW;
-    }
-    auto finished = std::make_shared<std::optional<Result<FinishedFile>>>();
-    finishing_ = true;
-    auto ran = OnPool(*c_.ufs_commits, [write = write_, finished, length] {
-      finished->emplace(write->Finish(length));
-    });
-    return ran.then([this, context, finished](bool ran) mutable {
-      finishing_ = false;
-      Answer(context,
-             ran ? std::move(**finished) : Fail(ErrorCode::kUnavailable, "the worker is stopping"));
-      if (abort_after_finish_) Abort();
-    });
+    return end_.Finish(context, context.getParams().getLength());
   }
 
   kj::Promise<void> abort(AbortContext) override {
-    if (finishing_) {
-      abort_after_finish_ = true;  // the write is in use on the pool
-    } else {
-      Abort();
-    }
+    end_.Abort();
     return kj::READY_NOW;
   }
 
  private:
-  void Answer(FinishContext& context, Result<FinishedFile> finished) {
-    if (c_.on_block_committed) {
-      for (const BlockInfo& block : write_->TakeCommittedBlocks()) c_.on_block_committed(block);
-    }
-    pinned_file_ = KeepPinsUntilPersisted(c_, finished);
-    AnswerFinish(context.getResults(), std::move(finished));
-  }
-
-  // Drops the cache file, and the pins finish gave the persister (the writer gave up after
-  // finish: its completion failed).
-  void Abort() {
-    write_->Abort();
-    if (pinned_file_) c_.persister->Unpin(*pinned_file_);
-  }
-
-  // Aborted on destruction unless finished; shared with a finish running on the pool.
-  std::shared_ptr<LocalFileWrite> write_;
-  WorkerServiceContext c_;
-  bool finishing_ = false;
-  bool abort_after_finish_ = false;
-  std::optional<uint64_t> pinned_file_;  // the file whose pins finish gave c_.persister
+  WriteEnd<LocalFileWrite> end_;
 };
 
 class BlockWorkerImpl final : public wire::BlockWorker::Server {
