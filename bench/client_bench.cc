@@ -44,7 +44,8 @@ Task<int> CreateCompleteBatch(client::FileSystemClient& fs, int round) {
     auto created = co_await fs.CreateIncompleteFile(path, options);
     if (!created) continue;
     std::vector<uint64_t> no_blocks;
-    ok += (co_await fs.CompleteFile(created->first.id, path, 0, no_blocks, false, false)).ok();
+    ok += (co_await fs.CompleteFile(created->first.id, path, 0, no_blocks, WriteType::kMustCache))
+              .ok();
   }
   co_return ok;
 }

@@ -150,8 +150,7 @@ Task<Result<FileInfo>> FileOutStream::Close() {
   }
   std::vector<uint64_t> block_ids = alluxio::FromWire(finished->getBlockIds());
   Result<FileInfo> completed = co_await client_.CompleteFile(
-      info_.id, info_.path, finished->getLength(), std::move(block_ids),
-      WritesUfsAtCompletion(write_type_), write_type_ == WriteType::kAsyncThrough);
+      info_.id, info_.path, finished->getLength(), std::move(block_ids), write_type_);
   if (!completed) co_return (co_await Failed(completed.error())).failure();
   state_ = State::kClosed;
   info_ = *completed;

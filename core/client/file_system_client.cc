@@ -564,7 +564,7 @@ Task<Result<std::pair<FileInfo, std::string>>> FileSystemClient::CreateIncomplet
 Task<Result<FileInfo>> FileSystemClient::CompleteFile(uint64_t file_id, std::string path,
                                                       uint64_t length,
                                                       std::vector<uint64_t> block_ids,
-                                                      bool persisted, bool to_be_persisted) {
+                                                      WriteType write_type) {
   const std::string what = "completeFile " + path;
   // Repeating a completion that happened returns the file (the master's contract).
   Result<FileInfo> info = co_await CallMaster(
@@ -574,8 +574,8 @@ Task<Result<FileInfo>> FileSystemClient::CompleteFile(uint64_t file_id, std::str
         req.setFileId(file_id);
         req.setLength(length);
         alluxio::ToWire(block_ids, req.initBlockIds(block_ids.size()));
-        req.setPersisted(persisted);
-        req.setToBePersisted(to_be_persisted);
+        req.setPersisted(WritesUfsAtCompletion(write_type));
+        req.setToBePersisted(write_type == WriteType::kAsyncThrough);
         req.setPersistenceWaitMs(options().persistence_initial_wait.count());
         return req;
       },

@@ -169,12 +169,11 @@ class FileSystemClient {
   // kAlreadyExists (file, unless overwrite), kIsADirectory.
   Task<Result<std::pair<FileInfo, std::string>>> CreateIncompleteFile(
       std::string path, const CreateFileOptions& options);
-  // `persisted`: the worker staged the UFS copy; the master publishes it at the file's path.
-  // `to_be_persisted` (ASYNC_THROUGH): the master has a worker persist it later, after
-  // ClientOptions::persistence_initial_wait.
+  // A file written with `write_type`: CACHE_THROUGH and THROUGH: the worker staged the UFS
+  // copy, which the master publishes at the file's path; ASYNC_THROUGH: the master has a worker
+  // persist it later, after ClientOptions::persistence_initial_wait; MUST_CACHE: not persisted.
   Task<Result<FileInfo>> CompleteFile(uint64_t file_id, std::string path, uint64_t length,
-                                      std::vector<uint64_t> block_ids, bool persisted,
-                                      bool to_be_persisted);
+                                      std::vector<uint64_t> block_ids, WriteType write_type);
   Task<Status> AbortFile(uint64_t file_id, std::string path);
 
   // ---- Data.

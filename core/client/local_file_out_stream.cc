@@ -56,9 +56,8 @@ Task<Result<FileInfo>> LocalFileOutStream::Close(uint64_t length) {
     co_return (co_await Failed(std::move(error))).failure();
   }
   std::vector<uint64_t> block_ids = alluxio::FromWire(finished->getBlockIds());
-  Result<FileInfo> completed = co_await client_.CompleteFile(
-      info_.id, info_.path, length, std::move(block_ids), WritesUfsAtCompletion(write_type_),
-      write_type_ == WriteType::kAsyncThrough);
+  Result<FileInfo> completed = co_await client_.CompleteFile(info_.id, info_.path, length,
+                                                             std::move(block_ids), write_type_);
   if (!completed) co_return (co_await Failed(completed.error())).failure();
   state_ = State::kClosed;
   info_ = *completed;
